@@ -1,0 +1,349 @@
+//! `dealerport`: the one binary. Sub-commands parse their arguments and call into the
+//! capabilities; no business logic lives here.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use identity::domain::{NewTenant, UserInput};
+use platform::db::DbOptions;
+use platform::jobs::{self, Worker};
+use platform::{Actor, Clock, Db, Failure};
+use tokio::net::TcpListener;
+
+/// Dealerport: a dealer and distributor management portal.
+#[derive(Parser)]
+#[command(name = "dealerport", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone)]
+struct DatabaseArgs {
+    /// `postgres://user@host/db`, or a SQLite file (`sqlite:path` or a plain path), created when missing.
+    #[arg(long, env = "DEALERPORT_DATABASE_URL", default_value = "sqlite:dealerport.db")]
+    database_url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the portal and the API; applies pending migrations first.
+    Serve {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Address to listen on.
+        #[arg(long, env = "DEALERPORT_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Seed the demo tenant if it is not there yet (other data is never touched).
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure; set this when the portal is served over HTTPS.
+        #[arg(long, env = "DEALERPORT_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Do not run background jobs in this process.
+        #[arg(long)]
+        no_jobs: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Seed the demo tenant: `small` for trying the product, `large` for benchmarks.
+    Demo {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        #[arg(long, value_enum, default_value_t = Scale::Small)]
+        scale: Scale,
+    },
+    /// Manage tenants.
+    Tenant {
+        #[command(subcommand)]
+        command: TenantCommand,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Scale {
+    Small,
+    Large,
+}
+
+#[derive(Subcommand)]
+enum TenantCommand {
+    /// Create a tenant (a manufacturer running the portal).
+    Create {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Short code, letters and digits.
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// ISO 4217 currency of its prices, such as RUB or CNY.
+        #[arg(long, default_value = "RUB")]
+        currency: String,
+        /// Default language of its pages: en, ru or zh.
+        #[arg(long, default_value = "en")]
+        locale: String,
+        /// IANA time zone, such as Europe/Moscow.
+        #[arg(long, default_value = "Europe/Moscow")]
+        time_zone: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user of a tenant, for example its first administrator.
+    Create {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The tenant's code.
+        #[arg(long)]
+        tenant: String,
+        /// The e-mail address the user signs in with.
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// Initial password (at least 8 characters); or set DEALERPORT_PASSWORD.
+        #[arg(long, env = "DEALERPORT_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// Role codes, repeatable: administrator, sales_manager, order_desk, warehouse, finance,
+        /// support; for dealer users dealer_administrator, purchaser, receiving_clerk, accountant.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+        /// For internal users: see every region of the tenant.
+        #[arg(long)]
+        all_regions: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DEALERPORT_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_target(false)
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Connects and brings the schema up to date; every sub-command starts here.
+async fn open(database: &DatabaseArgs) -> Result<Db, String> {
+    let db = Db::connect(&DbOptions::new(&database.database_url))
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+    Ok(db)
+}
+
+fn describe(failure: Failure) -> String {
+    match failure {
+        Failure::Invalid(errors) => errors
+            .iter()
+            .map(|e| {
+                let params: Vec<String> = e.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{}: {} {}", e.field, e.code, params.join(" "))
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+async fn run(command: Command) -> Result<(), String> {
+    let clock = Clock::system();
+    match command {
+        Command::Serve {
+            database,
+            listen,
+            demo,
+            secure_cookies,
+            no_jobs,
+        } => {
+            let db = open(&database).await?;
+            if demo {
+                seed_demo(&db, &clock, Scale::Small).await?;
+            }
+            serve(db, clock, listen, secure_cookies, !no_jobs).await
+        }
+        Command::Migrate { database } => {
+            let db = Db::connect(&DbOptions::new(&database.database_url))
+                .await
+                .map_err(|e| format!("cannot open the database: {e}"))?;
+            let applied = db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+            println!("applied {applied} migration(s)");
+            Ok(())
+        }
+        Command::Demo { database, scale } => {
+            let db = open(&database).await?;
+            seed_demo(&db, &clock, scale).await
+        }
+        Command::Tenant {
+            command:
+                TenantCommand::Create {
+                    database,
+                    code,
+                    name,
+                    currency,
+                    locale,
+                    time_zone,
+                },
+        } => {
+            let db = open(&database).await?;
+            let input = NewTenant {
+                code,
+                name,
+                currency,
+                default_locale: locale,
+                time_zone,
+            };
+            let tenant = identity::commands::create_tenant(&db, &clock, &input)
+                .await
+                .map_err(|e| describe(e.into()))?;
+            println!("created tenant {} ({}) with id {}", tenant.code, tenant.name, tenant.id);
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    database,
+                    tenant,
+                    login,
+                    name,
+                    password,
+                    roles,
+                    all_regions,
+                },
+        } => {
+            let db = open(&database).await?;
+            let tenant = identity::queries::tenant_by_code(&db, &tenant)
+                .await
+                .map_err(|e| describe(e.into()))?
+                .ok_or_else(|| format!("no tenant with code {tenant}"))?;
+            let input = UserInput {
+                login,
+                display_name: name,
+                password: Some(password),
+                roles,
+                all_regions,
+                ..UserInput::default()
+            };
+            let user = identity::commands::create_user(&db, &clock, &Actor::system(tenant.id), &input)
+                .await
+                .map_err(|e| describe(e.into()))?;
+            println!("created user {} with id {}", user.login, user.id);
+            Ok(())
+        }
+    }
+}
+
+async fn seed_demo(db: &Db, clock: &Clock, scale: Scale) -> Result<(), String> {
+    let scale = match scale {
+        Scale::Small => demo::Scale::Small,
+        Scale::Large => demo::Scale::Large,
+    };
+    let report = demo::seed(db, clock, scale).await.map_err(|e| format!("cannot seed the demo tenant: {e}"))?;
+    println!("{report}");
+    Ok(())
+}
+
+async fn serve(db: Db, clock: Clock, listen: SocketAddr, secure_cookies: bool, run_jobs: bool) -> Result<(), String> {
+    let state = web::AppState {
+        db: db.clone(),
+        clock: clock.clone(),
+        secure_cookies,
+    };
+    let app = web::router(state);
+    let listener = TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("Dealerport is listening on http://{address}/ (database: {})", db.backend_name());
+    let (stop_sender, stop_receiver) = tokio::sync::watch::channel(false);
+    let worker = run_jobs.then(|| tokio::spawn(run_worker(db.clone(), clock.clone(), stop_receiver)));
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    let _ = stop_sender.send(true);
+    if let Some(worker) = worker {
+        let _ = worker.await;
+    }
+    db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+const HOUSEKEEPING: &str = "housekeeping";
+
+/// Runs background jobs until shutdown. Housekeeping (expired sessions, old failed sign-ins)
+/// reschedules itself hourly.
+async fn run_worker(db: Db, clock: Clock, mut stop: tokio::sync::watch::Receiver<bool>) {
+    if let Err(error) = jobs::ensure_queued(&db, HOUSEKEEPING, clock.now()).await {
+        tracing::warn!(%error, "cannot schedule housekeeping");
+    }
+    let name = format!("{}-{}", std::process::id(), platform::secret::new_token().unwrap_or_default().get(..8).unwrap_or("0"));
+    let housekeeping_clock = clock.clone();
+    let handler: jobs::Handler = Arc::new(move |db: Db, _job| {
+        let clock = housekeeping_clock.clone();
+        Box::pin(async move {
+            let removed = identity::commands::delete_expired_sessions(&db, &clock)
+                .await
+                .map_err(|e| Failure::from(e).to_string())?;
+            tracing::info!(removed, "housekeeping done");
+            jobs::ensure_queued(&db, HOUSEKEEPING, clock.now() + TimeDelta::hours(1))
+                .await
+                .map_err(|e| e.to_string())
+        })
+    });
+    let worker = Worker::new(db, clock, name).handle(HOUSEKEEPING, handler);
+    worker
+        .run(async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        })
+        .await;
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,30 @@
+//! Dealerport's behaviour, as one integration-test binary. Every test gets a database of its
+//! own: SQLite by default, PostgreSQL when `DEALERPORT_TEST_DATABASE_URL` names one.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod accounts;
+mod api_contract;
+mod command_line;
+mod dealers;
+mod jobs_and_audit;
+mod pages;
+mod scope;
+mod servers;
+mod users;
+
+use testkit::TestApp;
+
+/// The id of the row of `table` whose `code` (or other unique column) is `value`.
+pub async fn id_of(app: &TestApp, table: &str, column: &str, value: &str) -> i64 {
+    app.count(&format!("SELECT id AS n FROM {table} WHERE {column} = '{value}'")).await
+}
+
+/// The same, straight from a database outside a [`TestApp`].
+pub async fn id_of_in(db: &platform::Db, table: &str, column: &str, value: &str) -> i64 {
+    db.fetch_one(&platform::Query::new(format!("SELECT id AS n FROM {table} WHERE {column} = '{value}'")))
+        .await
+        .unwrap()
+        .get("n")
+        .unwrap()
+}

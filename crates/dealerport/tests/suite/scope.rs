@@ -1,0 +1,231 @@
+//! Nobody sees data outside their tenant, region subtree or dealer: every list and detail
+//! endpoint, API and page, goes through one check. A new endpoint is covered by adding its
+//! path to `LISTS` or `DETAILS`.
+
+use identity::domain::*;
+use platform::{Actor, Clock};
+use testkit::{BrowserSession, TestApp};
+
+use crate::id_of;
+
+/// Lists and singletons, API and pages.
+const LISTS: &[&str] = &[
+    "/api/v1/me",
+    "/api/v1/tenant",
+    "/api/v1/regions",
+    "/api/v1/dealer-groups",
+    "/api/v1/dealers",
+    "/api/v1/dealers?search=a",
+    "/api/v1/users",
+    "/api/v1/api-tokens",
+    "/api/v1/audit-log",
+    "/api/v1/jobs",
+    "/",
+    "/dealers",
+    "/regions",
+    "/users",
+    "/account",
+    "/admin/api-tokens",
+    "/admin/audit",
+    "/admin/jobs",
+    "/admin/settings",
+];
+
+/// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.
+const DETAILS: &[&str] = &[
+    "/api/v1/dealers/{dealer}",
+    "/api/v1/regions/{region}",
+    "/api/v1/users/{user}",
+    "/dealers/{dealer}",
+    "/dealers/{dealer}/edit",
+    "/users/{user}",
+];
+
+/// What one viewer must never see.
+struct Forbidden {
+    login: &'static str,
+    /// Texts that only appear in data outside the viewer's scope.
+    markers: Vec<&'static str>,
+    dealer: i64,
+    region: i64,
+    user: i64,
+}
+
+async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
+    let token = app.token(forbidden.login).await;
+    let session: BrowserSession = app.browser_session(forbidden.login).await;
+    for path in LISTS {
+        let response = if path.starts_with("/api/") { app.get(path, &token).await } else { app.page(&session, path).await };
+        assert!(!response.status.is_server_error(), "{} GET {path}: {}", forbidden.login, response.status);
+        if response.status.is_success() {
+            let body = response.text();
+            for marker in &forbidden.markers {
+                assert!(!body.contains(marker), "{} GET {path} shows {marker:?}", forbidden.login);
+            }
+        }
+    }
+    for template in DETAILS {
+        let path = template
+            .replace("{dealer}", &forbidden.dealer.to_string())
+            .replace("{region}", &forbidden.region.to_string())
+            .replace("{user}", &forbidden.user.to_string());
+        let response = if path.starts_with("/api/") { app.get(&path, &token).await } else { app.page(&session, &path).await };
+        assert!(
+            response.status == 404 || response.status == 403,
+            "{} GET {path} answered {} instead of 404/403",
+            forbidden.login,
+            response.status
+        );
+    }
+}
+
+/// A second manufacturer with a region, a dealer and an administrator of its own.
+async fn other_tenant(app: &TestApp) {
+    let clock = Clock::system();
+    let tenant = identity::commands::create_tenant(
+        &app.db,
+        &clock,
+        &NewTenant {
+            code: "other".into(),
+            name: "OTHERTENANT Brewing".into(),
+            currency: "CNY".into(),
+            default_locale: "zh".into(),
+            time_zone: "Asia/Shanghai".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let system = Actor::system(tenant.id);
+    let region = identity::commands::create_region(
+        &app.db,
+        &clock,
+        &system,
+        &RegionInput { code: "OT-LAND".into(), name: "OTHERTENANT land".into(), kind: "country".into(), parent_id: None },
+    )
+    .await
+    .unwrap();
+    identity::commands::create_dealer(
+        &app.db,
+        &clock,
+        &system,
+        &DealerInput {
+            code: "OTHERTENANT-D1".into(),
+            legal_name: "OTHERTENANT Dealer".into(),
+            tier: 1,
+            region_id: region.id,
+            ..DealerInput::default()
+        },
+    )
+    .await
+    .unwrap();
+    identity::commands::create_user(
+        &app.db,
+        &clock,
+        &system,
+        &UserInput {
+            login: "admin@other.test".into(),
+            display_name: "OTHERTENANT Admin".into(),
+            password: Some(testkit::PASSWORD.into()),
+            roles: vec!["administrator".into()],
+            all_regions: true,
+            ..UserInput::default()
+        },
+    )
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn tenants_never_see_each_other() {
+    let app = TestApp::with_demo().await;
+    other_tenant(&app).await;
+    assert_scoped(
+        &app,
+        &Forbidden {
+            login: "admin@other.test",
+            markers: vec!["VEKTOR", "Baikal Springs", "admin@demo.test", "RU-CEN"],
+            dealer: id_of(&app, "dealers", "code", "VEKTOR").await,
+            region: id_of(&app, "regions", "code", "RU-CEN").await,
+            user: id_of(&app, "users", "login", "admin@demo.test").await,
+        },
+    )
+    .await;
+    assert_scoped(
+        &app,
+        &Forbidden {
+            login: "admin@demo.test",
+            markers: vec!["OTHERTENANT", "admin@other.test", "OT-LAND"],
+            dealer: id_of(&app, "dealers", "code", "OTHERTENANT-D1").await,
+            region: id_of(&app, "regions", "code", "OT-LAND").await,
+            user: id_of(&app, "users", "login", "admin@other.test").await,
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_sales_manager_sees_only_the_regions_in_their_scope() {
+    let app = TestApp::with_demo().await;
+    assert_scoped(
+        &app,
+        &Forbidden {
+            login: "manager@demo.test",
+            markers: vec!["SH-QINGQUAN", "NEVA-TRADE", "SIBVODA", "RU-NW", "CN-E", "dealer2@demo.test"],
+            dealer: id_of(&app, "dealers", "code", "SH-QINGQUAN").await,
+            region: id_of(&app, "regions", "code", "CN-E").await,
+            user: id_of(&app, "users", "login", "dealer2@demo.test").await,
+        },
+    )
+    .await;
+    let token = app.token("manager@demo.test").await;
+    let dealers = app.get("/api/v1/dealers", &token).await.json();
+    let codes: Vec<&str> = dealers["items"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, vec!["DOM-PRODUKTY", "TULA-DIST", "VEKTOR"]);
+}
+
+#[tokio::test]
+async fn a_dealer_sees_only_its_own_dealer() {
+    let app = TestApp::with_demo().await;
+    assert_scoped(
+        &app,
+        &Forbidden {
+            login: "dealer@demo.test",
+            markers: vec!["DOM-PRODUKTY", "TULA-DIST", "SH-QINGQUAN", "dealer2@demo.test"],
+            dealer: id_of(&app, "dealers", "code", "DOM-PRODUKTY").await,
+            region: id_of(&app, "regions", "code", "RU-MOW").await,
+            user: id_of(&app, "users", "login", "dealer2@demo.test").await,
+        },
+    )
+    .await;
+    assert_scoped(
+        &app,
+        &Forbidden {
+            login: "dealer2@demo.test",
+            markers: vec!["VEKTOR", "HZ-XIHU", "dealer@demo.test"],
+            dealer: id_of(&app, "dealers", "code", "VEKTOR").await,
+            region: id_of(&app, "regions", "code", "CN-SH").await,
+            user: id_of(&app, "users", "login", "dealer@demo.test").await,
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_distributor_allowed_to_see_its_tier2_dealers_sees_them_and_no_more() {
+    let app = TestApp::with_demo().await;
+    assert_scoped(
+        &app,
+        &Forbidden {
+            login: "vektor.admin@demo.test",
+            markers: vec!["TULA-DIST", "HZ-XIHU", "dealer2@demo.test"],
+            dealer: id_of(&app, "dealers", "code", "TULA-DIST").await,
+            region: id_of(&app, "regions", "code", "RU-MOW").await,
+            user: id_of(&app, "users", "login", "dealer2@demo.test").await,
+        },
+    )
+    .await;
+    let token = app.token("vektor.admin@demo.test").await;
+    let dealers = app.get("/api/v1/dealers", &token).await.json();
+    let codes: Vec<&str> = dealers["items"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, vec!["DOM-PRODUKTY", "VEKTOR"]);
+}

@@ -1,0 +1,187 @@
+//! Identity's queries: what an actor may read, and who is behind a session or token.
+
+use platform::{secret, Actor, Clock, DataScope, Db, DealerId, Failure, Locale, Page, PageRequest, Permission, RegionId, Role, TenantId, UserId};
+
+use crate::domain::*;
+use crate::error::IdentityError;
+use crate::store::{self, Source};
+
+pub use crate::store::UserFilter;
+
+type Result<T> = std::result::Result<T, IdentityError>;
+
+pub async fn tenant(db: &Db, id: TenantId) -> Result<Tenant> {
+    Ok(store::find_tenant(db, id).await?.ok_or(Failure::NotFound { entity: "tenant" })?)
+}
+
+pub async fn tenant_by_code(db: &Db, code: &str) -> Result<Option<Tenant>> {
+    Ok(store::find_tenant_by_code(db, code).await?)
+}
+
+/// The tenant's logo as content type and bytes, shown on every page of the tenant.
+pub async fn tenant_logo(db: &Db, id: TenantId) -> Result<Option<(String, Vec<u8>)>> {
+    Ok(store::find_tenant_logo(db, id).await?)
+}
+
+/// The regions the actor may see, parents before their children.
+pub async fn regions(db: &Db, actor: &Actor) -> Result<Vec<Region>> {
+    actor.require(Permission::ViewRegions)?;
+    Ok(order_as_tree(store::list_regions(db, actor.tenant_id, &actor.scope).await?))
+}
+
+pub async fn region(db: &Db, actor: &Actor, id: RegionId) -> Result<Region> {
+    actor.require(Permission::ViewRegions)?;
+    Ok(store::find_region(&mut Source::Db(db), actor.tenant_id, &actor.scope, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "region" })?)
+}
+
+/// Sorts regions depth-first, so a list reads as the tree; regions whose parent is out of
+/// sight start their own subtree.
+fn order_as_tree(regions: Vec<Region>) -> Vec<Region> {
+    let ids: std::collections::HashSet<RegionId> = regions.iter().map(|r| r.id).collect();
+    let mut ordered = Vec::with_capacity(regions.len());
+    let mut stack: Vec<&Region> = regions
+        .iter()
+        .filter(|r| r.parent_id.is_none_or(|p| !ids.contains(&p)))
+        .rev()
+        .collect();
+    while let Some(region) = stack.pop() {
+        ordered.push(region.clone());
+        stack.extend(regions.iter().filter(|r| r.parent_id == Some(region.id)).rev());
+    }
+    ordered
+}
+
+pub async fn dealers(db: &Db, actor: &Actor, filter: &DealerFilter, page: PageRequest) -> Result<Page<Dealer>> {
+    actor.require(Permission::ViewDealers)?;
+    Ok(store::list_dealers(db, actor, filter, page).await?)
+}
+
+pub async fn dealer(db: &Db, actor: &Actor, id: DealerId) -> Result<DealerDetail> {
+    actor.require(Permission::ViewDealers)?;
+    let dealer = store::find_dealer(&mut Source::Db(db), actor.tenant_id, &actor.scope, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "dealer" })?;
+    Ok(store::dealer_detail(db, dealer).await?)
+}
+
+pub async fn dealer_groups(db: &Db, actor: &Actor) -> Result<Vec<DealerGroup>> {
+    actor.require(Permission::ViewDealers)?;
+    if actor.is_dealer_user() {
+        return Ok(Vec::new());
+    }
+    Ok(store::list_dealer_groups(&mut Source::Db(db), actor.tenant_id).await?)
+}
+
+pub async fn users(db: &Db, actor: &Actor, filter: &UserFilter, page: PageRequest) -> Result<Page<User>> {
+    actor.require(Permission::ViewUsers)?;
+    Ok(store::list_users(db, actor, filter, page).await?)
+}
+
+pub async fn user(db: &Db, actor: &Actor, id: UserId) -> Result<User> {
+    actor.require(Permission::ViewUsers)?;
+    Ok(store::find_visible_user(db, actor, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "user" })?)
+}
+
+pub async fn api_tokens(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<ApiToken>> {
+    actor.require(Permission::ManageApiTokens)?;
+    Ok(store::list_api_tokens(db, actor.tenant_id, page).await?)
+}
+
+/// Who is signed in, as the web layer needs it.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub actor: Actor,
+    pub user: User,
+    /// The form token of a browser session; `None` for API tokens, which need none.
+    pub csrf_token: Option<String>,
+}
+
+fn actor_for(user: &User, tenant_id: TenantId, only_role: Option<Role>) -> Actor {
+    let scope = match user.dealer_id {
+        Some(dealer_id) => DataScope::Dealer {
+            dealer_id,
+            with_tier2: user.sees_tier2,
+        },
+        None if user.all_regions => DataScope::Tenant,
+        None => DataScope::Regions {
+            roots: user.region_ids.clone(),
+        },
+    };
+    let roles = match only_role {
+        Some(role) => user.roles.iter().copied().filter(|r| *r == role).collect(),
+        None => user.roles.clone(),
+    };
+    Actor {
+        tenant_id,
+        user_id: Some(user.id),
+        display_name: user.display_name.clone(),
+        roles,
+        scope,
+        locale: user.locale.unwrap_or(Locale::En),
+    }
+}
+
+async fn signed_in(db: &Db, user_id: UserId, only_role: Option<Role>, csrf_token: Option<String>) -> Result<Option<SignedIn>> {
+    let Some(stored) = store::find_user_by_id(&mut Source::Db(db), user_id).await? else {
+        return Ok(None);
+    };
+    if stored.user.status != UserStatus::Active {
+        return Ok(None);
+    }
+    Ok(Some(SignedIn {
+        actor: actor_for(&stored.user, stored.tenant_id, only_role),
+        user: stored.user,
+        csrf_token,
+    }))
+}
+
+/// The user behind a session cookie, if the session is alive and the user active.
+pub async fn session(db: &Db, clock: &Clock, token: &str) -> Result<Option<SignedIn>> {
+    let Some((user_id, csrf_token)) = store::find_session(db, &secret::token_digest(token), clock.now()).await? else {
+        return Ok(None);
+    };
+    signed_in(db, user_id, None, Some(csrf_token)).await
+}
+
+/// The user behind an API bearer token, narrowed to the token's role when it has one.
+pub async fn bearer(db: &Db, clock: &Clock, token: &str) -> Result<Option<SignedIn>> {
+    let now = clock.now();
+    let Some((token_id, user_id, role)) = store::find_live_token(db, &secret::token_digest(token), now).await? else {
+        return Ok(None);
+    };
+    store::touch_api_token(db, token_id, now).await?;
+    signed_in(db, user_id, role, None).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn region(id: i64, parent: Option<i64>, code: &str) -> Region {
+        Region {
+            id: RegionId(id),
+            parent_id: parent.map(RegionId),
+            code: code.into(),
+            name: code.into(),
+            kind: RegionKind::Region,
+            depth: 0,
+        }
+    }
+
+    #[test]
+    fn regions_are_listed_as_a_tree() {
+        let ordered = order_as_tree(vec![
+            region(1, None, "CN"),
+            region(2, None, "RU"),
+            region(3, Some(2), "RU-CEN"),
+            region(4, Some(1), "CN-E"),
+            region(5, Some(3), "RU-MOW"),
+        ]);
+        let codes: Vec<_> = ordered.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, vec!["CN", "CN-E", "RU", "RU-CEN", "RU-MOW"]);
+    }
+}

@@ -1,0 +1,428 @@
+//! The storage boundary: one SQL text per query, run on SQLite or PostgreSQL.
+//!
+//! Business code writes portable SQL with `$1, $2, …` placeholders (both drivers accept them),
+//! binds values through [`Query`], and reads columns through [`Row::get`]. Which database is
+//! behind a [`Db`] is decided here, once, when it connects; nothing outside this module branches
+//! on it. sqlx's `Any` driver was not used because it loses time zones and decimals.
+//!
+//! Portable SQL rules that keep both databases honest:
+//! - every integer column is `BIGINT`, and computed integers are `CAST(… AS BIGINT)`
+//!   (PostgreSQL's `SUM` of a bigint is a numeric);
+//! - timestamps are `TIMESTAMPTZ`, written from the injected clock, never `CURRENT_TIMESTAMP`;
+//! - case-insensitive search goes through a lower-cased column the application fills in,
+//!   because SQLite's `lower()` only knows ASCII.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Postgres, Row as _, Sqlite};
+
+mod migrate;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("the database URL is not usable: {0}")]
+    Config(String),
+    #[error("a unique constraint was violated: {0}")]
+    UniqueViolation(String),
+    #[error("a foreign key constraint was violated: {0}")]
+    ForeignKeyViolation(String),
+    #[error("expected a row, found none")]
+    NoRow,
+    #[error("column {column} could not be read: {source}")]
+    Column {
+        column: String,
+        source: sqlx::Error,
+    },
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        source: sqlx::Error,
+    },
+    #[error("the database schema is at version {found}, newer than this binary knows ({known})")]
+    SchemaTooNew { found: i64, known: i64 },
+    #[error(transparent)]
+    Sqlx(sqlx::Error),
+}
+
+impl DbError {
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, DbError::UniqueViolation(_))
+    }
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(error: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db_error) = &error {
+            match db_error.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => {
+                    return DbError::UniqueViolation(db_error.message().to_owned())
+                }
+                sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    return DbError::ForeignKeyViolation(db_error.message().to_owned())
+                }
+                _ => {}
+            }
+        }
+        DbError::Sqlx(error)
+    }
+}
+
+/// A value bound to a placeholder. Nulls carry their type because PostgreSQL needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Int(Option<i64>),
+    Text(Option<String>),
+    Bool(Option<bool>),
+    Time(Option<DateTime<Utc>>),
+    Date(Option<NaiveDate>),
+    Bytes(Option<Vec<u8>>),
+}
+
+macro_rules! value_from {
+    ($variant:ident, $type:ty, $convert:expr) => {
+        impl From<$type> for Value {
+            fn from(value: $type) -> Self {
+                Value::$variant(Some($convert(value)))
+            }
+        }
+        impl From<Option<$type>> for Value {
+            fn from(value: Option<$type>) -> Self {
+                Value::$variant(value.map($convert))
+            }
+        }
+    };
+}
+
+value_from!(Int, i64, |v| v);
+value_from!(Int, i32, i64::from);
+value_from!(Int, u32, i64::from);
+value_from!(Text, String, |v| v);
+value_from!(Text, &str, str::to_owned);
+value_from!(Text, &String, String::clone);
+value_from!(Bool, bool, |v| v);
+value_from!(Time, DateTime<Utc>, |v| v);
+value_from!(Date, NaiveDate, |v| v);
+value_from!(Bytes, Vec<u8>, |v| v);
+
+/// One SQL text and its arguments. Build it whole with [`Query::new`] and [`Query::bind`], or
+/// piece by piece with [`Query::push`] and [`Query::push_bind`], which numbers placeholders.
+#[derive(Debug, Clone)]
+pub struct Query {
+    sql: String,
+    args: Vec<Value>,
+}
+
+impl Query {
+    pub fn new(sql: impl Into<String>) -> Query {
+        Query {
+            sql: sql.into(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Binds the next `$n` of a text written with explicit placeholders.
+    pub fn bind(mut self, value: impl Into<Value>) -> Query {
+        self.args.push(value.into());
+        self
+    }
+
+    pub fn push(&mut self, sql: &str) -> &mut Query {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder for `value`, numbered after those already bound.
+    pub fn push_bind(&mut self, value: impl Into<Value>) -> &mut Query {
+        self.args.push(value.into());
+        let placeholder = format!("${}", self.args.len());
+        self.sql.push_str(&placeholder);
+        self
+    }
+
+    /// Appends `(v1, v2, …)` as placeholders, for `IN` lists.
+    pub fn push_bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Query {
+        self.sql.push('(');
+        for (index, value) in values.into_iter().enumerate() {
+            if index > 0 {
+                self.sql.push_str(", ");
+            }
+            self.push_bind(value);
+        }
+        self.sql.push(')');
+        self
+    }
+
+    /// Puts text before what is there; the placeholders keep their numbers.
+    pub fn prepend(&mut self, sql: &str) -> &mut Query {
+        self.sql.insert_str(0, sql);
+        self
+    }
+
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    pub fn argument_count(&self) -> usize {
+        self.args.len()
+    }
+
+    fn for_sqlite(&self) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
+        let mut query = sqlx::query(&self.sql);
+        for value in &self.args {
+            query = match value {
+                Value::Int(v) => query.bind(*v),
+                Value::Text(v) => query.bind(v.as_deref()),
+                Value::Bool(v) => query.bind(*v),
+                // A fixed-width UTC text sorts the same as the instant it names.
+                Value::Time(v) => query.bind(v.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())),
+                Value::Date(v) => query.bind(*v),
+                Value::Bytes(v) => query.bind(v.as_deref()),
+            };
+        }
+        query
+    }
+
+    fn for_postgres(&self) -> sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments> {
+        let mut query = sqlx::query(&self.sql);
+        for value in &self.args {
+            query = match value {
+                Value::Int(v) => query.bind(*v),
+                Value::Text(v) => query.bind(v.as_deref()),
+                Value::Bool(v) => query.bind(*v),
+                Value::Time(v) => query.bind(*v),
+                Value::Date(v) => query.bind(*v),
+                Value::Bytes(v) => query.bind(v.as_deref()),
+            };
+        }
+        query
+    }
+}
+
+/// A row from either database.
+pub enum Row {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+/// A Rust type that both drivers can decode a column into.
+pub trait Column: Sized {
+    fn read(row: &Row, column: &str) -> Result<Self, DbError>;
+}
+
+impl<T> Column for T
+where
+    T: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+    T: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
+{
+    fn read(row: &Row, column: &str) -> Result<Self, DbError> {
+        let result = match row {
+            Row::Sqlite(row) => row.try_get::<T, _>(column),
+            Row::Postgres(row) => row.try_get::<T, _>(column),
+        };
+        result.map_err(|source| DbError::Column {
+            column: column.to_owned(),
+            source,
+        })
+    }
+}
+
+impl Row {
+    pub fn get<T: Column>(&self, column: &str) -> Result<T, DbError> {
+        T::read(self, column)
+    }
+}
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A connection pool to the one database of this deployment.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool,
+}
+
+/// How to connect; `schema` puts every table of a PostgreSQL connection in one schema (tests).
+#[derive(Debug, Clone)]
+pub struct DbOptions {
+    pub url: String,
+    pub max_connections: u32,
+    pub schema: Option<String>,
+}
+
+impl DbOptions {
+    pub fn new(url: impl Into<String>) -> DbOptions {
+        DbOptions {
+            url: url.into(),
+            max_connections: 10,
+            schema: None,
+        }
+    }
+}
+
+pub fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+impl Db {
+    /// Connects to `postgres://…` or to a SQLite file (`sqlite:path` or a bare path), creating
+    /// the SQLite file when it is missing.
+    pub async fn connect(options: &DbOptions) -> Result<Db, DbError> {
+        let pool = if is_postgres_url(&options.url) {
+            let mut connect = PgConnectOptions::from_str(&options.url)
+                .map_err(|e| DbError::Config(e.to_string()))?;
+            if let Some(schema) = &options.schema {
+                connect = connect.options([("search_path", schema.as_str())]);
+            }
+            Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(options.max_connections)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(connect)
+                    .await?,
+            )
+        } else {
+            let path = options.url.strip_prefix("sqlite://").or_else(|| options.url.strip_prefix("sqlite:"));
+            let connect = SqliteConnectOptions::new()
+                .filename(path.unwrap_or(&options.url))
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30));
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(options.max_connections)
+                    .acquire_timeout(Duration::from_secs(30))
+                    .connect_with(connect)
+                    .await?,
+            )
+        };
+        Ok(Db { pool })
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`)
+    /// so that two writers queue instead of failing when a read would turn into a write.
+    pub async fn begin(&self) -> Result<Tx, DbError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Applies the migrations this binary carries and has not applied yet.
+    pub async fn migrate(&self) -> Result<usize, DbError> {
+        migrate::run(self).await
+    }
+
+    pub async fn ping(&self) -> Result<(), DbError> {
+        self.fetch_one(&Query::new("SELECT CAST(1 AS BIGINT) AS one")).await.map(|_| ())
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// A transaction; dropped without [`Tx::commit`], it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), DbError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Runs a text of several statements without arguments (migrations).
+    async fn execute_script(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Tx::Sqlite(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(|_| ()),
+            Tx::Postgres(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(|_| ()),
+        }
+    }
+
+    fn is_postgres(&self) -> bool {
+        matches!(self, Tx::Postgres(_))
+    }
+}
+
+impl Db {
+    pub async fn fetch_all(&self, query: &Query) -> Result<Vec<Row>, DbError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => query.for_sqlite().fetch_all(pool).await?.into_iter().map(Row::Sqlite).collect(),
+            Pool::Postgres(pool) => query.for_postgres().fetch_all(pool).await?.into_iter().map(Row::Postgres).collect(),
+        })
+    }
+
+    pub async fn fetch_optional(&self, query: &Query) -> Result<Option<Row>, DbError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => query.for_sqlite().fetch_optional(pool).await?.map(Row::Sqlite),
+            Pool::Postgres(pool) => query.for_postgres().fetch_optional(pool).await?.map(Row::Postgres),
+        })
+    }
+
+    pub async fn fetch_one(&self, query: &Query) -> Result<Row, DbError> {
+        self.fetch_optional(query).await?.ok_or(DbError::NoRow)
+    }
+
+    /// Runs a statement outside any transaction; returns the number of rows it touched.
+    pub async fn execute(&self, query: &Query) -> Result<u64, DbError> {
+        Ok(match &self.pool {
+            Pool::Sqlite(pool) => query.for_sqlite().execute(pool).await?.rows_affected(),
+            Pool::Postgres(pool) => query.for_postgres().execute(pool).await?.rows_affected(),
+        })
+    }
+}
+
+impl Tx {
+    pub async fn fetch_all(&mut self, query: &Query) -> Result<Vec<Row>, DbError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => query.for_sqlite().fetch_all(&mut **tx).await?.into_iter().map(Row::Sqlite).collect(),
+            Tx::Postgres(tx) => query.for_postgres().fetch_all(&mut **tx).await?.into_iter().map(Row::Postgres).collect(),
+        })
+    }
+
+    pub async fn fetch_optional(&mut self, query: &Query) -> Result<Option<Row>, DbError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => query.for_sqlite().fetch_optional(&mut **tx).await?.map(Row::Sqlite),
+            Tx::Postgres(tx) => query.for_postgres().fetch_optional(&mut **tx).await?.map(Row::Postgres),
+        })
+    }
+
+    pub async fn fetch_one(&mut self, query: &Query) -> Result<Row, DbError> {
+        self.fetch_optional(query).await?.ok_or(DbError::NoRow)
+    }
+
+    pub async fn execute(&mut self, query: &Query) -> Result<u64, DbError> {
+        Ok(match self {
+            Tx::Sqlite(tx) => query.for_sqlite().execute(&mut **tx).await?.rows_affected(),
+            Tx::Postgres(tx) => query.for_postgres().execute(&mut **tx).await?.rows_affected(),
+        })
+    }
+}

@@ -1,0 +1,26 @@
+//! The kernel every capability stands on.
+//!
+//! Nothing here knows about HTTP. Capabilities depend on this crate; it depends on none of them.
+
+pub mod actor;
+pub mod audit;
+pub mod clock;
+pub mod db;
+pub mod failure;
+pub mod identifiers;
+pub mod ids;
+pub mod jobs;
+pub mod locale;
+pub mod money;
+pub mod page;
+pub mod secret;
+
+pub use actor::{Actor, DataScope, Permission, Role};
+pub use clock::Clock;
+pub use db::{Db, DbError, Query, Row, Tx};
+pub use failure::{Failure, FieldError};
+pub use identifiers::{Gln, Gtin, IdentifierError, Sscc};
+pub use ids::{DealerId, RegionId, TenantId, UserId};
+pub use locale::Locale;
+pub use money::{Currency, Money};
+pub use page::{Page, PageRequest};

@@ -1,0 +1,2 @@
+// TEMPORARY STUB - replaced by helper
+#[derive(Debug, Clone, Copy, PartialEq, Eq)] pub struct Currency; impl Currency { pub fn parse(c: &str) -> Result<Currency, ()> { if c.len()==3 {Ok(Currency)} else {Err(())} } } #[derive(Debug, Clone, Copy, PartialEq, Eq)] pub struct Money; impl Money { pub fn to_decimal_string(&self) -> String { String::new() } pub fn currency(&self) -> Currency { Currency } } impl Currency { pub fn code(&self) -> &str { "RUB" } }

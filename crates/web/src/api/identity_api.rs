@@ -1,0 +1,264 @@
+//! API handlers for identity: they translate HTTP to commands and queries and back, nothing more.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use identity::domain::*;
+use identity::queries::UserFilter;
+use identity::{commands, queries};
+use platform::{DealerId, Page, PageRequest, RegionId, UserId};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, ApiQuery};
+use crate::error::{Problem, WebError};
+use crate::session::ApiCaller;
+use crate::AppState;
+
+type ApiResult<T> = Result<Json<T>, WebError>;
+
+#[derive(Deserialize, ToSchema)]
+pub struct TokenRequest {
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+}
+
+/// Exchanges a login and password for a bearer token.
+#[utoipa::path(post, path = "/auth/token", tag = "identity", request_body = TokenRequest,
+    responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 429, body = Problem)))]
+pub async fn issue_token(State(state): State<AppState>, ApiJson(body): ApiJson<TokenRequest>) -> ApiResult<TokenResponse> {
+    let token = commands::issue_sign_in_token(&state.db, &state.clock, &body.login, &body.password).await?;
+    Ok(Json(TokenResponse {
+        token,
+        token_type: "Bearer",
+        expires_in: commands::SIGN_IN_TOKEN_LIFETIME.num_seconds(),
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub user: User,
+    pub tenant: Tenant,
+    /// The roles in force for this token (a token may be narrowed to one role).
+    pub roles: Vec<String>,
+}
+
+/// The signed-in user and tenant.
+#[utoipa::path(get, path = "/me", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, body = Me), (status = 401, body = Problem)))]
+pub async fn me(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Me> {
+    let actor = &caller.signed_in.actor;
+    Ok(Json(Me {
+        tenant: state.tenant(actor.tenant_id).await?,
+        roles: actor.roles.iter().map(|r| r.code().to_owned()).collect(),
+        user: caller.signed_in.user,
+    }))
+}
+
+#[utoipa::path(get, path = "/tenant", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, body = Tenant), (status = 401, body = Problem)))]
+pub async fn get_tenant(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Tenant> {
+    Ok(Json(state.tenant(caller.signed_in.actor.tenant_id).await?))
+}
+
+/// Changes the tenant's name, language, time zone and colours (administrators).
+#[utoipa::path(put, path = "/tenant", tag = "identity", security(("bearer" = [])), request_body = TenantSettings,
+    responses((status = 200, body = Tenant), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_tenant(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<TenantSettings>) -> ApiResult<Tenant> {
+    Ok(Json(commands::update_tenant_settings(&state.db, &state.clock, &caller.signed_in.actor, &body).await?))
+}
+
+/// The regions in the caller's data scope, parents before children.
+#[utoipa::path(get, path = "/regions", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Region>), (status = 403, body = Problem)))]
+pub async fn list_regions(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<Region>> {
+    Ok(Json(queries::regions(&state.db, &caller.signed_in.actor).await?))
+}
+
+#[utoipa::path(post, path = "/regions", tag = "identity", security(("bearer" = [])), request_body = RegionInput,
+    responses((status = 201, body = Region), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_region(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<RegionInput>) -> Result<(StatusCode, Json<Region>), WebError> {
+    let region = commands::create_region(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(region)))
+}
+
+#[utoipa::path(get, path = "/regions/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Region), (status = 404, body = Problem)))]
+pub async fn get_region(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Region> {
+    Ok(Json(queries::region(&state.db, &caller.signed_in.actor, RegionId(id)).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RegionRename {
+    pub name: String,
+}
+
+#[utoipa::path(patch, path = "/regions/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RegionRename,
+    responses((status = 200, body = Region), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn rename_region(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<RegionRename>) -> ApiResult<Region> {
+    Ok(Json(commands::rename_region(&state.db, &state.clock, &caller.signed_in.actor, RegionId(id), &body.name).await?))
+}
+
+#[utoipa::path(get, path = "/dealer-groups", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, body = Vec<DealerGroup>)))]
+pub async fn list_dealer_groups(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<DealerGroup>> {
+    Ok(Json(queries::dealer_groups(&state.db, &caller.signed_in.actor).await?))
+}
+
+#[utoipa::path(post, path = "/dealer-groups", tag = "identity", security(("bearer" = [])), request_body = DealerGroupInput,
+    responses((status = 201, body = DealerGroup), (status = 422, body = Problem)))]
+pub async fn create_dealer_group(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<DealerGroupInput>) -> Result<(StatusCode, Json<DealerGroup>), WebError> {
+    let group = commands::create_dealer_group(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(group)))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct DealerQuery {
+    /// Part of the code or legal name, any letter case.
+    pub search: Option<String>,
+    pub region_id: Option<i64>,
+    pub status: Option<String>,
+    pub tier: Option<i64>,
+    pub group_id: Option<i64>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl DealerQuery {
+    pub fn filter(&self) -> Result<DealerFilter, platform::Failure> {
+        let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
+            Some(code) => Some(DealerStatus::parse(code).ok_or_else(|| platform::Failure::field("status", "dealer.status_invalid"))?),
+            None => None,
+        };
+        Ok(DealerFilter {
+            search: self.search.clone(),
+            region_id: self.region_id.map(RegionId),
+            status,
+            tier: self.tier,
+            group_id: self.group_id,
+        })
+    }
+}
+
+/// Dealers in the caller's data scope, filtered and paginated.
+#[utoipa::path(get, path = "/dealers", tag = "identity", security(("bearer" = [])), params(DealerQuery),
+    responses((status = 200, body = Page<Dealer>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_dealers(State(state): State<AppState>, caller: ApiCaller, ApiQuery(query): ApiQuery<DealerQuery>) -> ApiResult<Page<Dealer>> {
+    Ok(Json(queries::dealers(&state.db, &caller.signed_in.actor, &query.filter()?, PageRequest::new(query.page, query.per_page)).await?))
+}
+
+#[utoipa::path(post, path = "/dealers", tag = "identity", security(("bearer" = [])), request_body = DealerInput,
+    responses((status = 201, body = Dealer), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_dealer(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<DealerInput>) -> Result<(StatusCode, Json<Dealer>), WebError> {
+    let dealer = commands::create_dealer(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(dealer)))
+}
+
+#[utoipa::path(get, path = "/dealers/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = DealerDetail), (status = 404, body = Problem)))]
+pub async fn get_dealer(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<DealerDetail> {
+    Ok(Json(queries::dealer(&state.db, &caller.signed_in.actor, DealerId(id)).await?))
+}
+
+#[utoipa::path(put, path = "/dealers/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = DealerInput,
+    responses((status = 200, body = Dealer), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_dealer(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<DealerInput>) -> ApiResult<Dealer> {
+    Ok(Json(commands::update_dealer(&state.db, &state.clock, &caller.signed_in.actor, DealerId(id), &body).await?))
+}
+
+#[utoipa::path(post, path = "/dealers/{id}/locations", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = LocationInput,
+    responses((status = 201, body = DeliveryLocation), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_delivery_location(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<LocationInput>) -> Result<(StatusCode, Json<DeliveryLocation>), WebError> {
+    let location = commands::add_delivery_location(&state.db, &state.clock, &caller.signed_in.actor, DealerId(id), &body).await?;
+    Ok((StatusCode::CREATED, Json(location)))
+}
+
+#[utoipa::path(post, path = "/dealers/{id}/contacts", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ContactInput,
+    responses((status = 201, body = Contact), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_contact(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<ContactInput>) -> Result<(StatusCode, Json<Contact>), WebError> {
+    let contact = commands::add_contact(&state.db, &state.clock, &caller.signed_in.actor, DealerId(id), &body).await?;
+    Ok((StatusCode::CREATED, Json(contact)))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct UserQuery {
+    pub search: Option<String>,
+    pub dealer_id: Option<i64>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/users", tag = "identity", security(("bearer" = [])), params(UserQuery),
+    responses((status = 200, body = Page<User>), (status = 403, body = Problem)))]
+pub async fn list_users(State(state): State<AppState>, caller: ApiCaller, ApiQuery(query): ApiQuery<UserQuery>) -> ApiResult<Page<User>> {
+    let filter = UserFilter {
+        search: query.search.clone(),
+        dealer_id: query.dealer_id.map(DealerId),
+    };
+    Ok(Json(queries::users(&state.db, &caller.signed_in.actor, &filter, PageRequest::new(query.page, query.per_page)).await?))
+}
+
+#[utoipa::path(post, path = "/users", tag = "identity", security(("bearer" = [])), request_body = UserInput,
+    responses((status = 201, body = User), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_user(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<UserInput>) -> Result<(StatusCode, Json<User>), WebError> {
+    let user = commands::create_user(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+#[utoipa::path(get, path = "/users/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = User), (status = 404, body = Problem)))]
+pub async fn get_user(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<User> {
+    Ok(Json(queries::user(&state.db, &caller.signed_in.actor, UserId(id)).await?))
+}
+
+#[utoipa::path(put, path = "/users/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UserInput,
+    responses((status = 200, body = User), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_user(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<UserInput>) -> ApiResult<User> {
+    Ok(Json(commands::update_user(&state.db, &state.clock, &caller.signed_in.actor, UserId(id), &body).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordReset {
+    pub password: String,
+}
+
+/// Sets a new password that the user must change at next sign-in; ends their sessions.
+#[utoipa::path(post, path = "/users/{id}/password", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PasswordReset,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn reset_password(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<PasswordReset>) -> Result<StatusCode, WebError> {
+    commands::reset_password(&state.db, &state.clock, &caller.signed_in.actor, UserId(id), &body.password).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PageQuery {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/api-tokens", tag = "identity", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<ApiToken>), (status = 403, body = Problem)))]
+pub async fn list_api_tokens(State(state): State<AppState>, caller: ApiCaller, ApiQuery(query): ApiQuery<PageQuery>) -> ApiResult<Page<ApiToken>> {
+    Ok(Json(queries::api_tokens(&state.db, &caller.signed_in.actor, PageRequest::new(query.page, query.per_page)).await?))
+}
+
+/// Creates an integration token; its secret is in this response only.
+#[utoipa::path(post, path = "/api-tokens", tag = "identity", security(("bearer" = [])), request_body = ApiTokenInput,
+    responses((status = 201, body = IssuedToken), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_api_token(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<ApiTokenInput>) -> Result<(StatusCode, Json<IssuedToken>), WebError> {
+    let token = commands::create_api_token(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(token)))
+}
+
+#[utoipa::path(delete, path = "/api-tokens/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = ApiToken), (status = 404, body = Problem)))]
+pub async fn revoke_api_token(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<ApiToken> {
+    Ok(Json(commands::revoke_api_token(&state.db, &state.clock, &caller.signed_in.actor, id).await?))
+}

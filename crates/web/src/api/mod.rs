@@ -1,0 +1,183 @@
+//! The REST API under `/api/v1`: JSON in and out, bearer tokens, RFC 9457 problems, and an
+//! OpenAPI 3.1 document generated from the same handler list that builds the router.
+
+mod docs;
+mod identity_api;
+pub use identity_api::DealerQuery;
+mod platform_api;
+
+use std::sync::LazyLock;
+
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use platform::{Failure, Locale};
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::{ProblemSeed, WebError};
+use crate::i18n::Translator;
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Dealerport API",
+        description = "Dealers, catalogs, prices, orders and their documents between a manufacturer and its dealers. \
+            Authenticate with `POST /api/v1/auth/token`, then send `Authorization: Bearer <token>`. \
+            Errors are RFC 9457 problem details; `Accept-Language` (en, ru, zh) chooses their language."
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "identity", description = "Tenant, regions, dealers, users and API tokens"),
+        (name = "platform", description = "Audit log and background jobs"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every API route; adding a handler here adds it to the router and to the document.
+pub fn router() -> OpenApiRouter<AppState> {
+    let v1 = OpenApiRouter::new()
+        .routes(routes!(identity_api::issue_token))
+        .routes(routes!(identity_api::me))
+        .routes(routes!(identity_api::get_tenant, identity_api::update_tenant))
+        .routes(routes!(identity_api::list_regions, identity_api::create_region))
+        .routes(routes!(identity_api::get_region, identity_api::rename_region))
+        .routes(routes!(identity_api::list_dealer_groups, identity_api::create_dealer_group))
+        .routes(routes!(identity_api::list_dealers, identity_api::create_dealer))
+        .routes(routes!(identity_api::get_dealer, identity_api::update_dealer))
+        .routes(routes!(identity_api::add_delivery_location))
+        .routes(routes!(identity_api::add_contact))
+        .routes(routes!(identity_api::list_users, identity_api::create_user))
+        .routes(routes!(identity_api::get_user, identity_api::update_user))
+        .routes(routes!(identity_api::reset_password))
+        .routes(routes!(identity_api::list_api_tokens, identity_api::create_api_token))
+        .routes(routes!(identity_api::revoke_api_token))
+        .routes(routes!(platform_api::list_audit_log))
+        .routes(routes!(platform_api::list_jobs))
+        .fallback(|| async { WebError(Failure::NotFound { entity: "route" }) });
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .route("/api/v1/openapi.json", axum::routing::get(docs::openapi_json))
+        .route("/api", axum::routing::get(docs::api_page))
+        .layer(middleware::from_fn(render_problems))
+}
+
+/// The generated document, built once.
+pub static OPENAPI: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| router().split_for_parts().1);
+
+fn api_translator(parts: &Parts) -> Translator {
+    let locale = parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::negotiate)
+        .unwrap_or_default();
+    Translator::new(locale, chrono_tz::UTC)
+}
+
+/// Renders every failure of the API as problem JSON in the caller's language, including the
+/// framework's own rejections (unknown route, wrong method, malformed path).
+async fn render_problems(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let t = api_translator(&parts);
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if let Some(seed) = response.extensions().get::<ProblemSeed>() {
+        return seed.to_json_response(&t);
+    }
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/"));
+    if status.is_client_error() && !is_json {
+        let title_key = match status.as_u16() {
+            404 => "problem.not_found",
+            405 => "problem.method_not_allowed",
+            413 => "problem.too_large",
+            415 => "problem.unsupported_media_type",
+            _ => "problem.bad_request",
+        };
+        let seed = ProblemSeed {
+            status,
+            title_key,
+            errors: Vec::new(),
+            detail_key: None,
+            retry_after_seconds: None,
+        };
+        return seed.to_json_response(&t);
+    }
+    response
+}
+
+/// A JSON body whose decoding errors name the field that is wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = WebError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"));
+        if !is_json {
+            return Err(Failure::field("body", "api.json_expected").into());
+        }
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|_| Failure::field("body", "field.too_long"))?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize(&mut deserializer) {
+            Ok(value) => Ok(ApiJson(value)),
+            Err(error) => Err(json_failure(&error).into()),
+        }
+    }
+}
+
+fn json_failure(error: &serde_path_to_error::Error<serde_json::Error>) -> Failure {
+    let message = error.inner().to_string();
+    let path = error.path().to_string();
+    if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
+        let field = if path == "." { field.to_owned() } else { format!("{path}.{field}") };
+        return Failure::field(field, "field.required");
+    }
+    if error.inner().is_syntax() || error.inner().is_eof() {
+        return Failure::field("body", "api.json_syntax");
+    }
+    let field = if path == "." { "body".to_owned() } else { path };
+    let code = if message.starts_with("invalid type") { "field.wrong_type" } else { "field.invalid" };
+    Failure::field(field, code)
+}
+
+/// Query-string parameters whose decoding errors name the parameter that is wrong.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_html_form::from_str(query)
+            .map(ApiQuery)
+            .map_err(|e| crate::session::form_failure(&e.to_string()).into())
+    }
+}

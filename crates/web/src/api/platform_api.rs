@@ -1,0 +1,68 @@
+//! API handlers for the audit log and the job queue.
+
+use axum::extract::State;
+use axum::Json;
+use chrono::{DateTime, Utc};
+use platform::audit::{self, AuditFilter, AuditRecord};
+use platform::jobs::{self, Job, JobFilter};
+use platform::{Page, PageRequest};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::ApiQuery;
+use crate::error::{Problem, WebError};
+use crate::session::ApiCaller;
+use crate::AppState;
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct AuditQuery {
+    /// `dealer`, `user`, `region`, `tenant`, `api_token`, …
+    pub entity: Option<String>,
+    pub entity_id: Option<i64>,
+    /// The display name of whoever made the change.
+    pub actor: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl AuditQuery {
+    pub fn filter(&self) -> AuditFilter {
+        let text = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        AuditFilter {
+            entity: text(&self.entity),
+            entity_id: self.entity_id,
+            actor: text(&self.actor),
+            from: self.from,
+            to: self.to,
+        }
+    }
+}
+
+/// Who changed what and when, newest first (administrators).
+#[utoipa::path(get, path = "/audit-log", tag = "platform", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, body = Page<AuditRecord>), (status = 403, body = Problem)))]
+pub async fn list_audit_log(State(state): State<AppState>, caller: ApiCaller, ApiQuery(query): ApiQuery<AuditQuery>) -> Result<Json<Page<AuditRecord>>, WebError> {
+    Ok(Json(audit::list(&state.db, &caller.signed_in.actor, &query.filter(), PageRequest::new(query.page, query.per_page)).await?))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct JobQuery {
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Background jobs of the tenant and of the system (administrators).
+#[utoipa::path(get, path = "/jobs", tag = "platform", security(("bearer" = [])), params(JobQuery),
+    responses((status = 200, body = Page<Job>), (status = 403, body = Problem)))]
+pub async fn list_jobs(State(state): State<AppState>, caller: ApiCaller, ApiQuery(query): ApiQuery<JobQuery>) -> Result<Json<Page<Job>>, WebError> {
+    let filter = JobFilter {
+        status: query.status.clone().filter(|s| !s.is_empty()),
+        kind: query.kind.clone().filter(|s| !s.is_empty()),
+    };
+    Ok(Json(jobs::list(&state.db, &caller.signed_in.actor, &filter, PageRequest::new(query.page, query.per_page)).await?))
+}

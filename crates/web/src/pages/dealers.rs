@@ -1,0 +1,338 @@
+//! Dealer pages: the list with search and filters, the dealer card, and the dealer form.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use identity::domain::*;
+use identity::{commands, queries};
+use platform::{DealerId, Page, PageRequest, Permission};
+use serde::Deserialize;
+
+use super::account::DoneQuery;
+use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::api::DealerQuery;
+use crate::error::WebError;
+use crate::session::{PageForm, PageUser};
+use crate::AppState;
+
+#[derive(Template)]
+#[template(path = "identity/dealers.html")]
+struct DealersPage {
+    layout: Layout,
+    page: Page<Dealer>,
+    query: DealerQuery,
+    regions: Vec<Region>,
+    groups: Vec<DealerGroup>,
+    statuses: Vec<&'static str>,
+    can_manage: bool,
+    /// The query string without `page`, for links to other pages of the same list.
+    filter_query: String,
+}
+
+impl DealersPage {
+    fn selected_status(&self, code: &str) -> bool {
+        self.query.status.as_deref() == Some(code)
+    }
+
+    fn selected_region(&self, id: &platform::RegionId) -> bool {
+        self.query.region_id == Some(id.get())
+    }
+
+    fn selected_group(&self, id: &i64) -> bool {
+        self.query.group_id == Some(*id)
+    }
+
+    fn selected_tier(&self, tier: &i64) -> bool {
+        self.query.tier == Some(*tier)
+    }
+}
+
+fn encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+fn filter_query(query: &DealerQuery) -> String {
+    let mut pairs = Vec::new();
+    if let Some(search) = query.search.as_deref().filter(|s| !s.is_empty()) {
+        pairs.push(format!("search={}", encode(search)));
+    }
+    if let Some(region) = query.region_id {
+        pairs.push(format!("region_id={region}"));
+    }
+    if let Some(status) = query.status.as_deref().filter(|s| !s.is_empty()) {
+        pairs.push(format!("status={}", encode(status)));
+    }
+    if let Some(tier) = query.tier {
+        pairs.push(format!("tier={tier}"));
+    }
+    if let Some(group) = query.group_id {
+        pairs.push(format!("group_id={group}"));
+    }
+    pairs.join("&")
+}
+
+/// Empty selects arrive as empty strings; they mean "any".
+#[derive(Deserialize, Default)]
+pub struct DealerListQuery {
+    search: Option<String>,
+    region_id: Option<String>,
+    status: Option<String>,
+    tier: Option<String>,
+    group_id: Option<String>,
+    page: Option<u32>,
+    done: Option<String>,
+}
+
+fn number(text: &Option<String>) -> Option<i64> {
+    text.as_deref().and_then(|t| t.trim().parse().ok())
+}
+
+pub async fn list(State(state): State<AppState>, user: PageUser, Query(raw): Query<DealerListQuery>) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let query = DealerQuery {
+        search: raw.search.clone(),
+        region_id: number(&raw.region_id),
+        status: raw.status.clone().filter(|s| !s.is_empty()),
+        tier: number(&raw.tier),
+        group_id: number(&raw.group_id),
+        page: raw.page,
+        per_page: None,
+    };
+    let page = queries::dealers(&state.db, actor, &query.filter()?, PageRequest::new(query.page, None)).await?;
+    let regions = if actor.can(Permission::ViewRegions) { queries::regions(&state.db, actor).await? } else { Vec::new() };
+    let groups = queries::dealer_groups(&state.db, actor).await?;
+    let view = DealersPage {
+        layout: Layout::new(&user, "/dealers", "nav.dealers").with_notice(raw.done.as_deref()),
+        filter_query: filter_query(&query),
+        page,
+        query,
+        regions,
+        groups,
+        statuses: DealerStatus::ALL.iter().map(|s| s.code()).collect(),
+        can_manage: actor.can(Permission::ManageDealers),
+    };
+    render(&view)
+}
+
+#[derive(Template)]
+#[template(path = "identity/dealer.html")]
+struct DealerCard {
+    layout: Layout,
+    detail: DealerDetail,
+    can_manage: bool,
+    location_errors: FormErrors,
+    contact_errors: FormErrors,
+}
+
+async fn dealer_card(state: &AppState, user: &PageUser, id: i64, done: Option<&str>, location_errors: FormErrors, contact_errors: FormErrors) -> Result<Response, WebError> {
+    let detail = queries::dealer(&state.db, user.actor(), DealerId(id)).await?;
+    let view = DealerCard {
+        layout: Layout::new(user, "/dealers", "dealer.title").with_notice(done),
+        detail,
+        can_manage: user.actor().can(Permission::ManageDealers),
+        location_errors,
+        contact_errors,
+    };
+    render(&view)
+}
+
+pub async fn detail(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<DoneQuery>) -> Result<Response, WebError> {
+    dealer_card(&state, &user, id, query.done.as_deref(), FormErrors::none(), FormErrors::none()).await
+}
+
+/// The dealer form as posted: selects send strings, group checkboxes repeat.
+#[derive(Deserialize, Default)]
+pub struct DealerForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    legal_name: String,
+    #[serde(default)]
+    tax_number: String,
+    #[serde(default)]
+    gln: String,
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    parent_dealer_id: String,
+    #[serde(default)]
+    region_id: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    group_ids: Vec<i64>,
+}
+
+impl DealerForm {
+    fn from_dealer(detail: &DealerDetail) -> DealerForm {
+        let dealer = &detail.dealer;
+        DealerForm {
+            code: dealer.code.clone(),
+            legal_name: dealer.legal_name.clone(),
+            tax_number: dealer.tax_number.clone().unwrap_or_default(),
+            gln: dealer.gln.clone().unwrap_or_default(),
+            tier: dealer.tier.to_string(),
+            parent_dealer_id: dealer.parent_dealer_id.map(|p| p.to_string()).unwrap_or_default(),
+            region_id: dealer.region_id.to_string(),
+            status: dealer.status.code().to_owned(),
+            group_ids: detail.groups.iter().map(|g| g.id).collect(),
+        }
+    }
+
+    fn input(&self) -> DealerInput {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        DealerInput {
+            code: self.code.clone(),
+            legal_name: self.legal_name.clone(),
+            tax_number: text(&self.tax_number),
+            gln: text(&self.gln),
+            tier: self.tier.trim().parse().unwrap_or(0),
+            parent_dealer_id: self.parent_dealer_id.trim().parse().ok().map(DealerId),
+            region_id: self.region_id.trim().parse().map(platform::RegionId).unwrap_or_default(),
+            status: text(&self.status),
+            group_ids: self.group_ids.clone(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "identity/dealer_form.html")]
+struct DealerFormPage {
+    layout: Layout,
+    /// `None` while creating.
+    dealer_id: Option<i64>,
+    form: DealerForm,
+    errors: FormErrors,
+    regions: Vec<Region>,
+    groups: Vec<DealerGroup>,
+    distributors: Vec<Dealer>,
+    statuses: Vec<&'static str>,
+}
+
+impl DealerFormPage {
+    fn has_group(&self, id: &i64) -> bool {
+        self.form.group_ids.contains(id)
+    }
+}
+
+async fn form_page(state: &AppState, user: &PageUser, dealer_id: Option<i64>, form: DealerForm, errors: FormErrors) -> Result<Response, WebError> {
+    let actor = user.actor();
+    actor.require(Permission::ManageDealers)?;
+    let distributors = queries::dealers(
+        &state.db,
+        actor,
+        &DealerFilter {
+            tier: Some(1),
+            ..DealerFilter::default()
+        },
+        PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE)),
+    )
+    .await?
+    .items;
+    let title = if dealer_id.is_some() { "dealer.edit" } else { "dealer.new" };
+    let view = DealerFormPage {
+        layout: Layout::new(user, "/dealers", title),
+        dealer_id,
+        form,
+        errors,
+        regions: queries::regions(&state.db, actor).await?,
+        groups: queries::dealer_groups(&state.db, actor).await?,
+        distributors,
+        statuses: DealerStatus::ALL.iter().map(|s| s.code()).collect(),
+    };
+    render(&view)
+}
+
+pub async fn new_form(State(state): State<AppState>, user: PageUser) -> Result<Response, WebError> {
+    let form = DealerForm {
+        tier: "1".to_owned(),
+        status: DealerStatus::Applicant.code().to_owned(),
+        ..DealerForm::default()
+    };
+    form_page(&state, &user, None, form, FormErrors::none()).await
+}
+
+pub async fn create(State(state): State<AppState>, PageForm { user, form }: PageForm<DealerForm>) -> Result<Response, WebError> {
+    let result = commands::create_dealer(&state.db, &state.clock, user.actor(), &form.input()).await.map_err(WebError::from);
+    match form_outcome(&user.t, result)? {
+        Ok(dealer) => Ok(redirect_done(&format!("/dealers/{}", dealer.id), "created")),
+        Err(errors) => form_page(&state, &user, None, form, errors).await,
+    }
+}
+
+pub async fn edit_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let detail = queries::dealer(&state.db, user.actor(), DealerId(id)).await?;
+    form_page(&state, &user, Some(id), DealerForm::from_dealer(&detail), FormErrors::none()).await
+}
+
+pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, PageForm { user, form }: PageForm<DealerForm>) -> Result<Response, WebError> {
+    let result = commands::update_dealer(&state.db, &state.clock, user.actor(), DealerId(id), &form.input()).await.map_err(WebError::from);
+    match form_outcome(&user.t, result)? {
+        Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "saved")),
+        Err(errors) => form_page(&state, &user, Some(id), form, errors).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LocationForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    gln: String,
+    #[serde(default)]
+    is_primary: Option<String>,
+}
+
+pub async fn add_location(State(state): State<AppState>, Path(id): Path<i64>, PageForm { user, form }: PageForm<LocationForm>) -> Result<Response, WebError> {
+    let input = LocationInput {
+        code: form.code,
+        name: form.name,
+        address: form.address,
+        gln: Some(form.gln).filter(|g| !g.trim().is_empty()),
+        is_primary: form.is_primary.is_some(),
+    };
+    let result = commands::add_delivery_location(&state.db, &state.clock, user.actor(), DealerId(id), &input).await.map_err(WebError::from);
+    match form_outcome(&user.t, result)? {
+        Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "location_added")),
+        Err(errors) => dealer_card(&state, &user, id, None, errors, FormErrors::none()).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    position: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+}
+
+pub async fn add_contact(State(state): State<AppState>, Path(id): Path<i64>, PageForm { user, form }: PageForm<ContactForm>) -> Result<Response, WebError> {
+    let text = |t: String| Some(t).filter(|t| !t.trim().is_empty());
+    let input = ContactInput {
+        name: form.name,
+        position: text(form.position),
+        email: text(form.email),
+        phone: text(form.phone),
+    };
+    let result = commands::add_contact(&state.db, &state.clock, user.actor(), DealerId(id), &input).await.map_err(WebError::from);
+    match form_outcome(&user.t, result)? {
+        Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "contact_added")),
+        Err(errors) => dealer_card(&state, &user, id, None, FormErrors::none(), errors).await,
+    }
+}

@@ -1,0 +1,229 @@
+//! Pages rendered on the server, usable without JavaScript, in the reader's language.
+//!
+//! Every page is built from a [`Layout`] (branding, navigation, the user menu) and a template
+//! in `templates/<capability>/`. Forms post back, and on invalid input the same page is shown
+//! again with each error next to its field.
+
+mod account;
+mod admin;
+mod dealers;
+mod home;
+mod regions;
+mod users;
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::Request;
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use platform::{FieldError, Permission};
+
+use crate::error::{field_message, ProblemSeed, WebError};
+use crate::i18n::Translator;
+use crate::session::{resolve_locale, PageUser};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/language", get(account::choose_language))
+        .route("/account", get(account::account_page))
+        .route("/account/password", post(account::change_password))
+        .route("/account/language", post(account::save_language))
+        .route("/dealers", get(dealers::list).post(dealers::create))
+        .route("/dealers/new", get(dealers::new_form))
+        .route("/dealers/{id}", get(dealers::detail).post(dealers::update))
+        .route("/dealers/{id}/edit", get(dealers::edit_form))
+        .route("/dealers/{id}/locations", post(dealers::add_location))
+        .route("/dealers/{id}/contacts", post(dealers::add_contact))
+        .route("/regions", get(regions::list).post(regions::create))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/new", get(users::new_form))
+        .route("/users/{id}", get(users::edit_form).post(users::update))
+        .route("/users/{id}/password", post(users::reset_password))
+        .route("/admin/settings", get(admin::settings_page).post(admin::save_settings))
+        .route("/admin/logo", post(admin::upload_logo))
+        .route("/admin/api-tokens", get(admin::tokens_page).post(admin::create_token))
+        .route("/admin/api-tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/admin/audit", get(admin::audit_page))
+        .route("/admin/jobs", get(admin::jobs_page))
+        .route("/brand/logo", get(admin::logo))
+        .route("/static/app.css", get(stylesheet))
+        .layer(middleware::from_fn(render_failures))
+}
+
+async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../static/app.css"),
+    )
+        .into_response()
+}
+
+/// A menu entry; shown only to those whose roles grant `permission`.
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+const NAVIGATION: [(&str, &str, Option<Permission>); 8] = [
+    ("/", "nav.home", None),
+    ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
+    ("/regions", "nav.regions", Some(Permission::ViewRegions)),
+    ("/users", "nav.users", Some(Permission::ViewUsers)),
+    ("/admin/api-tokens", "nav.api_tokens", Some(Permission::ManageApiTokens)),
+    ("/admin/audit", "nav.audit", Some(Permission::ViewAuditLog)),
+    ("/admin/jobs", "nav.jobs", Some(Permission::ViewJobs)),
+    ("/admin/settings", "nav.settings", Some(Permission::ManageTenant)),
+];
+
+/// What every signed-in page shows around its content.
+pub struct Layout {
+    pub t: Translator,
+    pub tenant_name: String,
+    pub primary_color: String,
+    pub accent_color: String,
+    pub has_logo: bool,
+    pub user_name: String,
+    pub dealer_name: Option<String>,
+    pub csrf_token: String,
+    pub nav: Vec<NavItem>,
+    /// A one-line confirmation after a successful form, from `?done=<key>`.
+    pub notice: Option<String>,
+    pub title: String,
+}
+
+impl Layout {
+    pub fn new(user: &PageUser, active: &str, title_key: &str) -> Layout {
+        let actor = user.actor();
+        let nav = NAVIGATION
+            .iter()
+            .filter(|(_, _, permission)| permission.is_none_or(|p| actor.can(p)))
+            .map(|(href, label, _)| NavItem {
+                href,
+                label,
+                active: *href == active,
+            })
+            .collect();
+        Layout {
+            t: user.t,
+            tenant_name: user.tenant.name.clone(),
+            primary_color: user.tenant.brand_primary_color.clone(),
+            accent_color: user.tenant.brand_accent_color.clone(),
+            has_logo: user.tenant.has_logo,
+            user_name: user.signed_in.user.display_name.clone(),
+            dealer_name: user.signed_in.user.dealer_name.clone(),
+            csrf_token: user.csrf_token().to_owned(),
+            nav,
+            notice: None,
+            title: user.t.t(title_key).to_owned(),
+        }
+    }
+
+    /// Shows the confirmation named by `done`, if it is one of ours.
+    pub fn with_notice(mut self, done: Option<&str>) -> Layout {
+        self.notice = done
+            .filter(|key| key.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            .map(|key| self.t.t(&format!("notice.{key}")).to_owned());
+        self
+    }
+}
+
+/// Field errors of a form, in the reader's language, to show next to each field.
+#[derive(Default)]
+pub struct FormErrors {
+    messages: HashMap<String, String>,
+    pub summary: Option<String>,
+}
+
+impl FormErrors {
+    pub fn none() -> FormErrors {
+        FormErrors::default()
+    }
+
+    pub fn from_fields(t: &Translator, errors: &[FieldError]) -> FormErrors {
+        let mut messages = HashMap::new();
+        for error in errors {
+            messages.entry(error.field.clone()).or_insert_with(|| field_message(t, error));
+        }
+        FormErrors {
+            messages,
+            summary: Some(t.t("problem.invalid").to_owned()),
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.messages.get(field).map(String::as_str)
+    }
+
+    pub fn any(&self) -> bool {
+        self.summary.is_some()
+    }
+}
+
+/// Splits a command's result: field errors go back to the form, anything else is a failure.
+pub fn form_outcome<T>(t: &Translator, result: Result<T, WebError>) -> Result<Result<T, FormErrors>, WebError> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(WebError(platform::Failure::Invalid(errors))) => Ok(Err(FormErrors::from_fields(t, &errors))),
+        Err(other) => Err(other),
+    }
+}
+
+pub fn render(template: &impl Template) -> Result<Response, WebError> {
+    render_with_status(StatusCode::OK, template)
+}
+
+pub fn render_with_status(status: StatusCode, template: &impl Template) -> Result<Response, WebError> {
+    let html = template.render().map_err(|e| platform::Failure::Internal(e.to_string()))?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// After a successful post: back to a page, with a confirmation to show there.
+pub fn redirect_done(to: &str, done: &str) -> Response {
+    let separator = if to.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{to}{separator}done={done}")).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: Translator,
+    status: u16,
+    title: String,
+    detail: Option<String>,
+}
+
+/// Turns failures into pages: the sign-in page for the signed-out, a translated error page
+/// for everything else.
+async fn render_failures(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let t = Translator::new(resolve_locale(&parts, None, None), chrono_tz::UTC);
+    let path = parts.uri.path().to_owned();
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let Some(seed) = response.extensions().get::<ProblemSeed>().cloned() else {
+        return response;
+    };
+    if seed.status == StatusCode::UNAUTHORIZED {
+        let next = if path.starts_with('/') && !path.starts_with("//") { path } else { "/".to_owned() };
+        return Redirect::to(&format!("/login?next={}", next.replace('&', "%26"))).into_response();
+    }
+    let page = ErrorPage {
+        t,
+        status: seed.status.as_u16(),
+        title: t.t(seed.title_key).to_owned(),
+        detail: seed
+            .detail(&t)
+            .or_else(|| seed.errors.first().map(|e| format!("{}: {}", e.field, field_message(&t, e)))),
+    };
+    let mut rendered = render_with_status(seed.status, &page).unwrap_or_else(|_| seed.status.into_response());
+    seed.add_headers(rendered.headers_mut());
+    rendered
+}

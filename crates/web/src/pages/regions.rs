@@ -1,0 +1,5 @@
+use axum::response::Response;
+use crate::error::WebError;
+use crate::session::PageUser;
+pub async fn list(_user: PageUser) -> Result<Response, WebError> { Err(platform::Failure::NotFound { entity: "page" }.into()) }
+pub async fn create(_user: PageUser) -> Result<Response, WebError> { Err(platform::Failure::NotFound { entity: "page" }.into()) }
