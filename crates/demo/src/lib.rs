@@ -4,9 +4,12 @@
 //!
 //! Seeding never touches other data: if a tenant with the demo code exists, nothing is done.
 
-use platform::{Actor, Clock, Db, DealerId, Failure, Gln, RegionId};
+mod catalog;
+mod large;
+
 use identity::commands;
 use identity::domain::*;
+use platform::{Actor, Clock, Db, DealerId, Failure, Gln, RegionId};
 
 pub const DEMO_TENANT_CODE: &str = "demo";
 pub const DEMO_PASSWORD: &str = "dealerport";
@@ -61,6 +64,7 @@ pub async fn seed(db: &Db, clock: &Clock, scale: Scale) -> Result<String, DemoEr
     let groups = seed_groups(db, clock, &system).await?;
     let dealers = seed_dealers(db, clock, &system, &regions, &groups).await?;
     seed_users(db, clock, &system, &regions, &dealers).await?;
+    catalog::seed_catalog(db, clock, &system, &regions, &dealers).await?;
     let mut report = format!(
         "seeded the demo tenant \"{}\": {} regions, {} dealers; sign in as admin@demo.test, manager@demo.test, \
          dealer@demo.test or dealer2@demo.test with the password \"{DEMO_PASSWORD}\"",
@@ -69,15 +73,15 @@ pub async fn seed(db: &Db, clock: &Clock, scale: Scale) -> Result<String, DemoEr
         dealers.len()
     );
     if scale == Scale::Large {
-        report.push_str("; the large scale is not available yet");
+        report.push_str(&large::seed_volume(db, clock, &system, &regions).await?);
     }
     Ok(report)
 }
 
 /// Region codes and their ids, in the order they were created.
-type Created<T> = Vec<(&'static str, T)>;
+pub(crate) type Created<T> = Vec<(&'static str, T)>;
 
-fn find<T: Copy>(created: &Created<T>, code: &str) -> Result<T, DemoError> {
+pub(crate) fn find<T: Copy>(created: &Created<T>, code: &str) -> Result<T, DemoError> {
     created
         .iter()
         .find(|(c, _)| *c == code)

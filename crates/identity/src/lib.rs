@@ -4,6 +4,7 @@
 //! `domain` holds the types and rules, `store` the SQL, `commands` and `queries` the use cases,
 //! each of which checks the actor's permission and scope before touching data.
 
+pub mod bulk;
 pub mod commands;
 pub mod domain;
 pub mod error;

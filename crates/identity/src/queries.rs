@@ -74,6 +74,12 @@ pub async fn dealer_groups(db: &Db, actor: &Actor) -> Result<Vec<DealerGroup>> {
     Ok(store::list_dealer_groups(&mut Source::Db(db), actor.tenant_id).await?)
 }
 
+/// Every dealer of the tenant by code, for imports that refer to dealers by code.
+pub async fn dealer_ids_by_code(db: &Db, actor: &Actor) -> Result<std::collections::HashMap<String, DealerId>> {
+    actor.require(Permission::ManageDealers)?;
+    Ok(store::dealer_ids_by_code(&mut Source::Db(db), actor.tenant_id).await?)
+}
+
 pub async fn users(db: &Db, actor: &Actor, filter: &UserFilter, page: PageRequest) -> Result<Page<User>> {
     actor.require(Permission::ViewUsers)?;
     Ok(store::list_users(db, actor, filter, page).await?)

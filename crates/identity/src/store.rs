@@ -1043,3 +1043,137 @@ pub async fn touch_api_token(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(),
     .await?;
     Ok(())
 }
+
+// ----- bulk imports -----
+
+pub struct DealerRow<'a> {
+    pub dealer: &'a ValidDealer,
+    pub status: DealerStatus,
+}
+
+pub async fn insert_dealers(tx: &mut Tx, tenant_id: TenantId, rows: &[DealerRow<'_>], now: DateTime<Utc>) -> Result<u64, DbError> {
+    let values: Vec<Vec<platform::db::Value>> = rows
+        .iter()
+        .map(|row| {
+            let d = row.dealer;
+            vec![
+                tenant_id.into(),
+                d.code.as_str().into(),
+                d.legal_name.as_str().into(),
+                dealer_search_text(&d.code, &d.legal_name).into(),
+                d.tax_number.as_deref().into(),
+                d.gln.as_ref().map(|g| g.as_str()).into(),
+                d.tier.into(),
+                d.parent_dealer_id.into(),
+                d.region_id.into(),
+                row.status.code().into(),
+                now.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO dealers (tenant_id, code, legal_name, search_text, tax_number, gln, tier, parent_dealer_id, region_id, status, created_at, updated_at)",
+        &values,
+    )
+    .await
+}
+
+/// The tenant's dealer ids by code.
+pub async fn dealer_ids_by_code(source: &mut Source<'_>, tenant_id: TenantId) -> Result<std::collections::HashMap<String, DealerId>, DbError> {
+    source.fetch_all(&Query::new("SELECT code, id FROM dealers WHERE tenant_id = $1").bind(tenant_id))
+        .await?
+        .iter()
+        .map(|row| Ok((row.get("code")?, DealerId(row.get("id")?))))
+        .collect()
+}
+
+/// The ids of every region and every tier-1 dealer inside a scope, to check many references at once.
+pub async fn scoped_region_ids(tx: &mut Tx, tenant_id: TenantId, scope: &DataScope) -> Result<std::collections::HashSet<RegionId>, DbError> {
+    let mut query = Query::new("SELECT r.id FROM regions r WHERE r.tenant_id = $1").bind(tenant_id);
+    scope.restrict_region(&mut query, "r.id");
+    tx.fetch_all(&query).await?.iter().map(|row| Ok(RegionId(row.get("id")?))).collect()
+}
+
+pub async fn scoped_distributor_ids(tx: &mut Tx, tenant_id: TenantId, scope: &DataScope) -> Result<std::collections::HashSet<DealerId>, DbError> {
+    let mut query = Query::new("SELECT d.id FROM dealers d WHERE d.tenant_id = $1 AND d.tier = 1").bind(tenant_id);
+    scope.restrict_dealer(&mut query, "d.id");
+    tx.fetch_all(&query).await?.iter().map(|row| Ok(DealerId(row.get("id")?))).collect()
+}
+
+pub async fn insert_group_members(tx: &mut Tx, tenant_id: TenantId, members: &[(i64, DealerId)]) -> Result<u64, DbError> {
+    let values: Vec<Vec<platform::db::Value>> =
+        members.iter().map(|(group, dealer)| vec![tenant_id.into(), (*group).into(), (*dealer).into()]).collect();
+    tx.insert_many("INSERT INTO dealer_group_members (tenant_id, group_id, dealer_id)", &values).await
+}
+
+pub async fn insert_locations(tx: &mut Tx, tenant_id: TenantId, locations: &[(DealerId, &ValidLocation)], now: DateTime<Utc>) -> Result<u64, DbError> {
+    let values: Vec<Vec<platform::db::Value>> = locations
+        .iter()
+        .map(|(dealer, location)| {
+            vec![
+                tenant_id.into(),
+                (*dealer).into(),
+                location.code.as_str().into(),
+                location.name.as_str().into(),
+                location.address.as_str().into(),
+                location.gln.as_deref().into(),
+                location.is_primary.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many("INSERT INTO delivery_locations (tenant_id, dealer_id, code, name, address, gln, is_primary, created_at)", &values)
+        .await
+}
+
+pub async fn insert_users(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    users: &[ValidUser],
+    password_hash: &str,
+    must_change_password: bool,
+    now: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    let values: Vec<Vec<platform::db::Value>> = users
+        .iter()
+        .map(|user| {
+            vec![
+                tenant_id.into(),
+                user.login.as_str().into(),
+                user.display_name.as_str().into(),
+                password_hash.into(),
+                user.locale.map(Locale::code).into(),
+                user.dealer_id.into(),
+                user.all_regions.into(),
+                user.sees_tier2.into(),
+                user.status.code().into(),
+                must_change_password.into(),
+                now.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    let inserted = tx
+        .insert_many(
+            "INSERT INTO users (tenant_id, login, display_name, password_hash, locale, dealer_id, all_regions, sees_tier2, status, must_change_password, created_at, updated_at)",
+            &values,
+        )
+        .await?;
+    let ids: std::collections::HashMap<String, i64> = tx
+        .fetch_all(&Query::new("SELECT login, id FROM users WHERE tenant_id = $1").bind(tenant_id))
+        .await?
+        .iter()
+        .map(|row| Ok((row.get("login")?, row.get("id")?)))
+        .collect::<Result<_, DbError>>()?;
+    let mut roles = Vec::new();
+    let mut regions = Vec::new();
+    for user in users {
+        let Some(id) = ids.get(&user.login) else { continue };
+        roles.extend(user.roles.iter().map(|role| vec![tenant_id.into(), (*id).into(), role.code().into()]));
+        regions.extend(user.region_ids.iter().map(|region| vec![tenant_id.into(), (*id).into(), (*region).into()]));
+    }
+    tx.insert_many("INSERT INTO user_roles (tenant_id, user_id, role)", &roles).await?;
+    tx.insert_many("INSERT INTO user_regions (tenant_id, user_id, region_id)", &regions).await?;
+    Ok(inserted)
+}

@@ -100,6 +100,8 @@ pub enum Permission {
     ManageApiTokens,
     ViewAuditLog,
     ViewJobs,
+    ManageCatalog,
+    ManagePrices,
 }
 
 /// The rows an actor may see, besides its tenant.

@@ -425,4 +425,26 @@ impl Tx {
             Tx::Postgres(tx) => query.for_postgres().execute(&mut **tx).await?.rows_affected(),
         })
     }
+
+    /// Inserts many rows with multi-row `VALUES` statements, for imports and generated data.
+    /// `insert` is the statement up to `VALUES`, such as `INSERT INTO t (a, b)`; every row has
+    /// as many values as it names columns.
+    pub async fn insert_many(&mut self, insert: &str, rows: &[Vec<Value>]) -> Result<u64, DbError> {
+        let columns = rows.first().map_or(1, Vec::len).max(1);
+        // Both databases cap the placeholders of one statement (SQLite at 32766).
+        let per_statement = (30_000 / columns).clamp(1, 1000);
+        let mut inserted = 0;
+        for chunk in rows.chunks(per_statement) {
+            let mut query = Query::new(insert);
+            query.push(" VALUES ");
+            for (index, row) in chunk.iter().enumerate() {
+                if index > 0 {
+                    query.push(", ");
+                }
+                query.push_bind_list(row.iter().cloned());
+            }
+            inserted += self.execute(&query).await?;
+        }
+        Ok(inserted)
+    }
 }

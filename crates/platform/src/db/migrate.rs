@@ -15,11 +15,18 @@ pub struct Migration {
     pub sql: &'static str,
 }
 
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "platform and identity",
-    sql: include_str!("../../../../migrations/0001_platform.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "platform and identity",
+        sql: include_str!("../../../../migrations/0001_platform.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "catalog and pricing",
+        sql: include_str!("../../../../migrations/0002_catalog_and_pricing.sql"),
+    },
+];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.
 const MIGRATION_LOCK_KEY: i64 = 0x6465_616c_6572;

@@ -1,0 +1,137 @@
+//! The demo catalog: Baikal Springs' waters, juices, teas and lemonades, with a base price list
+//! in roubles, a price list in yuan for China and a dealer-specific list for Vektor.
+
+use catalog::domain::{CategoryInput, ProductInput};
+use chrono::NaiveDate;
+use platform::{Actor, Clock, Db, DealerId, Gtin, RegionId};
+use pricing::domain::{PriceListInput, PriceRowInput};
+
+use crate::{find, Created, DemoError};
+
+/// (code, English, Russian, Chinese)
+pub const CATEGORIES: [(&str, &str, &str, &str); 5] = [
+    ("WATER", "Mineral water", "Минеральная вода", "矿泉水"),
+    ("JUICE", "Juices", "Соки", "果汁"),
+    ("TEA", "Iced tea", "Холодный чай", "冰茶"),
+    ("LEMONADE", "Lemonades", "Лимонады", "柠檬水"),
+    ("ENERGY", "Energy drinks", "Энергетики", "能量饮料"),
+];
+
+/// (category, English, Russian, Chinese, litres ×100, pack size, base price in kopecks)
+const PRODUCTS: [(&str, &str, &str, &str, i64, i64, i64); 16] = [
+    ("WATER", "Baikal still water", "Байкальская вода негазированная", "贝加尔湖纯净水", 50, 12, 4900),
+    ("WATER", "Baikal still water", "Байкальская вода негазированная", "贝加尔湖纯净水", 150, 6, 8900),
+    ("WATER", "Baikal sparkling water", "Байкальская вода газированная", "贝加尔湖气泡水", 50, 12, 5400),
+    ("WATER", "Baikal sparkling water", "Байкальская вода газированная", "贝加尔湖气泡水", 150, 6, 9500),
+    ("WATER", "Baikal water in glass", "Байкальская вода в стекле", "贝加尔湖玻璃瓶装水", 33, 24, 11900),
+    ("JUICE", "Sea buckthorn juice", "Облепиховый сок", "沙棘汁", 100, 12, 18900),
+    ("JUICE", "Apple juice", "Яблочный сок", "苹果汁", 100, 12, 13900),
+    ("JUICE", "Cranberry morse", "Клюквенный морс", "蔓越莓果饮", 100, 12, 15900),
+    ("TEA", "Iced green tea with lemon", "Холодный зелёный чай с лимоном", "柠檬绿茶", 50, 12, 8900),
+    ("TEA", "Iced black tea with peach", "Холодный чёрный чай с персиком", "蜜桃红茶", 50, 12, 8900),
+    ("TEA", "Iced jasmine tea", "Холодный жасминовый чай", "茉莉花茶", 50, 12, 9400),
+    ("LEMONADE", "Tarragon lemonade", "Лимонад «Тархун»", "龙蒿柠檬水", 50, 12, 7900),
+    ("LEMONADE", "Baikal lemonade", "Лимонад «Байкал»", "贝加尔柠檬水", 50, 12, 7900),
+    ("LEMONADE", "Pear lemonade", "Лимонад «Дюшес»", "梨子柠檬水", 150, 6, 11900),
+    ("ENERGY", "Taiga energy drink", "Энергетик «Тайга»", "泰加能量饮料", 45, 24, 9900),
+    ("ENERGY", "Taiga energy drink sugar free", "Энергетик «Тайга» без сахара", "泰加无糖能量饮料", 45, 24, 9900),
+];
+
+/// A GTIN-13 from the demo's company prefix and a serial number.
+pub fn demo_gtin(serial: u64) -> Result<Gtin, DemoError> {
+    Gtin::with_check_digit(&format!("46070{serial:07}")).map_err(|e| DemoError::Data(e.to_string()))
+}
+
+fn litres(centilitres: i64) -> String {
+    let whole = centilitres / 100;
+    let fraction = centilitres % 100;
+    if fraction == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{}", format!("{fraction:02}").trim_end_matches('0'))
+    }
+}
+
+/// A decimal price text from minor units, as an import file would have it.
+pub fn price_text(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+pub fn price_start() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default()
+}
+
+pub async fn seed_catalog(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    regions: &Created<RegionId>,
+    dealers: &Created<DealerId>,
+) -> Result<(), DemoError> {
+    for (code, en, ru, zh) in CATEGORIES {
+        let input = CategoryInput {
+            code: code.to_owned(),
+            name_en: en.to_owned(),
+            name_ru: ru.to_owned(),
+            name_zh: zh.to_owned(),
+        };
+        catalog::commands::create_category(db, clock, actor, &input).await?;
+    }
+    let mut products = Vec::new();
+    for (serial, (category, en, ru, zh, centilitres, pack, _)) in PRODUCTS.iter().enumerate() {
+        let size = litres(*centilitres);
+        products.push(ProductInput {
+            sku: format!("BS-{:04}", serial + 1),
+            gtin: demo_gtin(serial as u64 + 1)?.as_str().to_owned(),
+            category_code: Some((*category).to_owned()),
+            name_en: format!("{en} {size} L"),
+            name_ru: format!("{ru} {} л", size.replace('.', ",")),
+            name_zh: format!("{zh} {size}升"),
+            unit: "PCE".to_owned(),
+            pack_size: *pack,
+        });
+    }
+    catalog::commands::import_products(db, clock, actor, &products).await?;
+    let ids = catalog::queries::product_ids_by_sku(db, actor).await?;
+    let product_id = |serial: usize| {
+        ids.get(&format!("BS-{:04}", serial + 1))
+            .copied()
+            .ok_or_else(|| DemoError::Data(format!("product {serial} missing")))
+    };
+    let lists: [(&str, &str, &str, Option<i64>, &str, fn(i64) -> i64); 3] = [
+        ("BASE-RUB", "Base price list", "base", None, "RUB", |price| price),
+        ("CN-CNY", "China price list", "region", Some(find(regions, "CN")?.get()), "CNY", |price| price * 9 / 100),
+        ("VEKTOR-2026", "Vektor contract prices", "dealer", Some(find(dealers, "VEKTOR")?.get()), "RUB", |price| price * 92 / 100),
+    ];
+    for (code, name, audience, audience_id, currency, price_of) in lists {
+        let list = PriceListInput {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            audience: audience.to_owned(),
+            audience_id,
+            currency: currency.to_owned(),
+        };
+        let list_id = pricing::commands::create_price_list(db, clock, actor, &list).await?;
+        let mut rows = Vec::new();
+        for (serial, product) in PRODUCTS.iter().enumerate() {
+            let price = price_of(product.6);
+            rows.push(PriceRowInput {
+                product_id: product_id(serial)?,
+                min_quantity: 1,
+                unit_price: price_text(price),
+                valid_from: price_start(),
+                valid_to: None,
+            });
+            // A quantity break: 5% off from ten packs on.
+            rows.push(PriceRowInput {
+                product_id: product_id(serial)?,
+                min_quantity: product.5 * 10,
+                unit_price: price_text(price * 95 / 100),
+                valid_from: price_start(),
+                valid_to: None,
+            });
+        }
+        pricing::commands::import_price_rows(db, clock, actor, list_id, &rows).await?;
+    }
+    Ok(())
+}
