@@ -20,20 +20,27 @@ pub async fn create_category(db: &Db, clock: &Clock, actor: &Actor, input: &Cate
     checks.finish()?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let id = store::insert_category(&mut tx, actor.tenant_id, input, now).await.map_err(|e| {
-        if e.is_unique_violation() {
-            Failure::field("code", "category.code_taken")
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "category",
-        entity_id: id,
-        action: "create",
-        before: None,
-        after: Some(json!({ "code": input.code, "name_en": input.name_en })),
-    })
+    let id = store::insert_category(&mut tx, actor.tenant_id, input, now)
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                Failure::field("code", "category.code_taken")
+            } else {
+                e.into()
+            }
+        })?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "category",
+            entity_id: id,
+            action: "create",
+            before: None,
+            after: Some(json!({ "code": input.code, "name_en": input.name_en })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(id)
@@ -57,7 +64,10 @@ pub async fn import_products(db: &Db, clock: &Clock, actor: &Actor, products: &[
     checks.finish()?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let categories: HashMap<String, i64> = store::category_ids(&mut tx, actor.tenant_id).await?.into_iter().collect();
+    let categories: HashMap<String, i64> = store::category_ids(&mut tx, actor.tenant_id)
+        .await?
+        .into_iter()
+        .collect();
     let mut rows = Vec::with_capacity(valid.len());
     let mut unknown = Checks::new();
     for (row, product) in valid.into_iter().enumerate() {
@@ -74,20 +84,29 @@ pub async fn import_products(db: &Db, clock: &Clock, actor: &Actor, products: &[
         rows.push((product, category_id));
     }
     unknown.finish()?;
-    let added = store::insert_products(&mut tx, actor.tenant_id, &rows, now).await.map_err(|e| {
-        if e.is_unique_violation() {
-            Failure::Conflict { code: "product.sku_or_gtin_taken" }
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "product_import",
-        entity_id: 0,
-        action: "import",
-        before: None,
-        after: Some(json!({ "products": added })),
-    })
+    let added = store::insert_products(&mut tx, actor.tenant_id, &rows, now)
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                Failure::Conflict {
+                    code: "product.sku_or_gtin_taken",
+                }
+            } else {
+                e.into()
+            }
+        })?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "product_import",
+            entity_id: 0,
+            action: "import",
+            before: None,
+            after: Some(json!({ "products": added })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(added)

@@ -59,7 +59,11 @@ pub struct ValidProduct {
 impl ValidProduct {
     /// SKU, GTIN and every name, lower-cased, so one column answers a search in any language.
     pub fn search_text(&self) -> String {
-        format!("{} {} {} {} {}", self.sku, self.gtin, self.name_en, self.name_ru, self.name_zh).to_lowercase()
+        format!(
+            "{} {} {} {} {}",
+            self.sku, self.gtin, self.name_en, self.name_ru, self.name_zh
+        )
+        .to_lowercase()
     }
 }
 

@@ -9,5 +9,8 @@ use crate::store;
 /// The tenant's product ids by SKU, for imports that refer to products by SKU.
 pub async fn product_ids_by_sku(db: &Db, actor: &Actor) -> Result<HashMap<String, i64>, Failure> {
     actor.require(Permission::ManageCatalog)?;
-    Ok(store::product_ids_by_sku(db, actor.tenant_id).await?.into_iter().collect())
+    Ok(store::product_ids_by_sku(db, actor.tenant_id)
+        .await?
+        .into_iter()
+        .collect())
 }

@@ -6,7 +6,12 @@ use platform::{DbError, Query, TenantId, Tx};
 
 use crate::domain::{CategoryInput, ProductStatus, ValidProduct};
 
-pub async fn insert_category(tx: &mut Tx, tenant_id: TenantId, category: &CategoryInput, now: DateTime<Utc>) -> Result<i64, DbError> {
+pub async fn insert_category(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    category: &CategoryInput,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
     tx.fetch_one(
         &Query::new(
             "INSERT INTO categories (tenant_id, code, name_en, name_ru, name_zh, created_at)

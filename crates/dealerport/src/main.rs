@@ -127,13 +127,24 @@ enum UserCommand {
     },
 }
 
+/// Logs go to standard error, as text or, with `DEALERPORT_LOG_FORMAT=json`, one JSON object
+/// per line for log collectors.
+fn init_logging() {
+    let filter =
+        tracing_subscriber::EnvFilter::try_from_env("DEALERPORT_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false);
+    if std::env::var("DEALERPORT_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DEALERPORT_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_target(false)
-        .init();
+    init_logging();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -156,7 +167,9 @@ async fn open(database: &DatabaseArgs) -> Result<Db, String> {
     let db = Db::connect(&DbOptions::new(&database.database_url))
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
-    db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+    db.migrate()
+        .await
+        .map_err(|e| format!("cannot migrate the database: {e}"))?;
     Ok(db)
 }
 
@@ -194,7 +207,10 @@ async fn run(command: Command) -> Result<(), String> {
             let db = Db::connect(&DbOptions::new(&database.database_url))
                 .await
                 .map_err(|e| format!("cannot open the database: {e}"))?;
-            let applied = db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+            let applied = db
+                .migrate()
+                .await
+                .map_err(|e| format!("cannot migrate the database: {e}"))?;
             println!("applied {applied} migration(s)");
             Ok(())
         }
@@ -266,7 +282,9 @@ async fn seed_demo(db: &Db, clock: &Clock, scale: Scale) -> Result<(), String> {
         Scale::Small => demo::Scale::Small,
         Scale::Large => demo::Scale::Large,
     };
-    let report = demo::seed(db, clock, scale).await.map_err(|e| format!("cannot seed the demo tenant: {e}"))?;
+    let report = demo::seed(db, clock, scale)
+        .await
+        .map_err(|e| format!("cannot seed the demo tenant: {e}"))?;
     println!("{report}");
     Ok(())
 }
@@ -278,9 +296,14 @@ async fn serve(db: Db, clock: Clock, listen: SocketAddr, secure_cookies: bool, r
         secure_cookies,
     };
     let app = web::router(state);
-    let listener = TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("Dealerport is listening on http://{address}/ (database: {})", db.backend_name());
+    println!(
+        "Dealerport is listening on http://{address}/ (database: {})",
+        db.backend_name()
+    );
     let (stop_sender, stop_receiver) = tokio::sync::watch::channel(false);
     let worker = run_jobs.then(|| tokio::spawn(run_worker(db.clone(), clock.clone(), stop_receiver)));
     axum::serve(listener, app)
@@ -304,7 +327,14 @@ async fn run_worker(db: Db, clock: Clock, mut stop: tokio::sync::watch::Receiver
     if let Err(error) = jobs::ensure_queued(&db, HOUSEKEEPING, clock.now()).await {
         tracing::warn!(%error, "cannot schedule housekeeping");
     }
-    let name = format!("{}-{}", std::process::id(), platform::secret::new_token().unwrap_or_default().get(..8).unwrap_or("0"));
+    let name = format!(
+        "{}-{}",
+        std::process::id(),
+        platform::secret::new_token()
+            .unwrap_or_default()
+            .get(..8)
+            .unwrap_or("0")
+    );
     let housekeeping_clock = clock.clone();
     let handler: jobs::Handler = Arc::new(move |db: Db, _job| {
         let clock = housekeeping_clock.clone();

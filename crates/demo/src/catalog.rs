@@ -19,22 +19,142 @@ pub const CATEGORIES: [(&str, &str, &str, &str); 5] = [
 
 /// (category, English, Russian, Chinese, litres ×100, pack size, base price in kopecks)
 const PRODUCTS: [(&str, &str, &str, &str, i64, i64, i64); 16] = [
-    ("WATER", "Baikal still water", "Байкальская вода негазированная", "贝加尔湖纯净水", 50, 12, 4900),
-    ("WATER", "Baikal still water", "Байкальская вода негазированная", "贝加尔湖纯净水", 150, 6, 8900),
-    ("WATER", "Baikal sparkling water", "Байкальская вода газированная", "贝加尔湖气泡水", 50, 12, 5400),
-    ("WATER", "Baikal sparkling water", "Байкальская вода газированная", "贝加尔湖气泡水", 150, 6, 9500),
-    ("WATER", "Baikal water in glass", "Байкальская вода в стекле", "贝加尔湖玻璃瓶装水", 33, 24, 11900),
-    ("JUICE", "Sea buckthorn juice", "Облепиховый сок", "沙棘汁", 100, 12, 18900),
+    (
+        "WATER",
+        "Baikal still water",
+        "Байкальская вода негазированная",
+        "贝加尔湖纯净水",
+        50,
+        12,
+        4900,
+    ),
+    (
+        "WATER",
+        "Baikal still water",
+        "Байкальская вода негазированная",
+        "贝加尔湖纯净水",
+        150,
+        6,
+        8900,
+    ),
+    (
+        "WATER",
+        "Baikal sparkling water",
+        "Байкальская вода газированная",
+        "贝加尔湖气泡水",
+        50,
+        12,
+        5400,
+    ),
+    (
+        "WATER",
+        "Baikal sparkling water",
+        "Байкальская вода газированная",
+        "贝加尔湖气泡水",
+        150,
+        6,
+        9500,
+    ),
+    (
+        "WATER",
+        "Baikal water in glass",
+        "Байкальская вода в стекле",
+        "贝加尔湖玻璃瓶装水",
+        33,
+        24,
+        11900,
+    ),
+    (
+        "JUICE",
+        "Sea buckthorn juice",
+        "Облепиховый сок",
+        "沙棘汁",
+        100,
+        12,
+        18900,
+    ),
     ("JUICE", "Apple juice", "Яблочный сок", "苹果汁", 100, 12, 13900),
-    ("JUICE", "Cranberry morse", "Клюквенный морс", "蔓越莓果饮", 100, 12, 15900),
-    ("TEA", "Iced green tea with lemon", "Холодный зелёный чай с лимоном", "柠檬绿茶", 50, 12, 8900),
-    ("TEA", "Iced black tea with peach", "Холодный чёрный чай с персиком", "蜜桃红茶", 50, 12, 8900),
-    ("TEA", "Iced jasmine tea", "Холодный жасминовый чай", "茉莉花茶", 50, 12, 9400),
-    ("LEMONADE", "Tarragon lemonade", "Лимонад «Тархун»", "龙蒿柠檬水", 50, 12, 7900),
-    ("LEMONADE", "Baikal lemonade", "Лимонад «Байкал»", "贝加尔柠檬水", 50, 12, 7900),
-    ("LEMONADE", "Pear lemonade", "Лимонад «Дюшес»", "梨子柠檬水", 150, 6, 11900),
-    ("ENERGY", "Taiga energy drink", "Энергетик «Тайга»", "泰加能量饮料", 45, 24, 9900),
-    ("ENERGY", "Taiga energy drink sugar free", "Энергетик «Тайга» без сахара", "泰加无糖能量饮料", 45, 24, 9900),
+    (
+        "JUICE",
+        "Cranberry morse",
+        "Клюквенный морс",
+        "蔓越莓果饮",
+        100,
+        12,
+        15900,
+    ),
+    (
+        "TEA",
+        "Iced green tea with lemon",
+        "Холодный зелёный чай с лимоном",
+        "柠檬绿茶",
+        50,
+        12,
+        8900,
+    ),
+    (
+        "TEA",
+        "Iced black tea with peach",
+        "Холодный чёрный чай с персиком",
+        "蜜桃红茶",
+        50,
+        12,
+        8900,
+    ),
+    (
+        "TEA",
+        "Iced jasmine tea",
+        "Холодный жасминовый чай",
+        "茉莉花茶",
+        50,
+        12,
+        9400,
+    ),
+    (
+        "LEMONADE",
+        "Tarragon lemonade",
+        "Лимонад «Тархун»",
+        "龙蒿柠檬水",
+        50,
+        12,
+        7900,
+    ),
+    (
+        "LEMONADE",
+        "Baikal lemonade",
+        "Лимонад «Байкал»",
+        "贝加尔柠檬水",
+        50,
+        12,
+        7900,
+    ),
+    (
+        "LEMONADE",
+        "Pear lemonade",
+        "Лимонад «Дюшес»",
+        "梨子柠檬水",
+        150,
+        6,
+        11900,
+    ),
+    (
+        "ENERGY",
+        "Taiga energy drink",
+        "Энергетик «Тайга»",
+        "泰加能量饮料",
+        45,
+        24,
+        9900,
+    ),
+    (
+        "ENERGY",
+        "Taiga energy drink sugar free",
+        "Энергетик «Тайга» без сахара",
+        "泰加无糖能量饮料",
+        45,
+        24,
+        9900,
+    ),
 ];
 
 /// A GTIN-13 from the demo's company prefix and a serial number.
@@ -51,6 +171,9 @@ fn litres(centilitres: i64) -> String {
         format!("{whole}.{}", format!("{fraction:02}").trim_end_matches('0'))
     }
 }
+
+/// (code, name, audience, audience id, currency, price from the base price in kopecks)
+type DemoPriceList = (&'static str, &'static str, &'static str, Option<i64>, &'static str, fn(i64) -> i64);
 
 /// A decimal price text from minor units, as an import file would have it.
 pub fn price_text(minor: i64) -> String {
@@ -98,10 +221,24 @@ pub async fn seed_catalog(
             .copied()
             .ok_or_else(|| DemoError::Data(format!("product {serial} missing")))
     };
-    let lists: [(&str, &str, &str, Option<i64>, &str, fn(i64) -> i64); 3] = [
+    let lists: [DemoPriceList; 3] = [
         ("BASE-RUB", "Base price list", "base", None, "RUB", |price| price),
-        ("CN-CNY", "China price list", "region", Some(find(regions, "CN")?.get()), "CNY", |price| price * 9 / 100),
-        ("VEKTOR-2026", "Vektor contract prices", "dealer", Some(find(dealers, "VEKTOR")?.get()), "RUB", |price| price * 92 / 100),
+        (
+            "CN-CNY",
+            "China price list",
+            "region",
+            Some(find(regions, "CN")?.get()),
+            "CNY",
+            |price| price * 9 / 100,
+        ),
+        (
+            "VEKTOR-2026",
+            "Vektor contract prices",
+            "dealer",
+            Some(find(dealers, "VEKTOR")?.get()),
+            "RUB",
+            |price| price * 92 / 100,
+        ),
     ];
     for (code, name, audience, audience_id, currency, price_of) in lists {
         let list = PriceListInput {

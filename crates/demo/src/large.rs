@@ -45,7 +45,12 @@ fn progress(started: Instant, what: &str) {
     eprintln!("  {:>6.1} s  {what}", started.elapsed().as_secs_f64());
 }
 
-pub async fn seed_volume(db: &Db, clock: &Clock, actor: &Actor, small_regions: &Created<RegionId>) -> Result<String, DemoError> {
+pub async fn seed_volume(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    small_regions: &Created<RegionId>,
+) -> Result<String, DemoError> {
     let started = Instant::now();
     let mut sequence = Sequence(0x5eed_ba1c_a1d0_0001);
     let territories = seed_regions(db, clock, actor, small_regions).await?;
@@ -71,15 +76,26 @@ pub async fn seed_volume(db: &Db, clock: &Clock, actor: &Actor, small_regions: &
 }
 
 /// Territories under the small demo's federal districts and 大区, up to 200 regions in all.
-async fn seed_regions(db: &Db, clock: &Clock, actor: &Actor, small: &Created<RegionId>) -> Result<Vec<RegionId>, DemoError> {
+async fn seed_regions(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    small: &Created<RegionId>,
+) -> Result<Vec<RegionId>, DemoError> {
     let parents = ["RU-CEN", "RU-NW", "RU-SIB", "CN-E", "CN-S"];
-    let mut territories: Vec<RegionId> = ["RU-MOW", "RU-TUL", "RU-SPE", "RU-NVS", "RU-IRK", "CN-SH", "CN-ZJ", "CN-GD"]
-        .iter()
-        .map(|code| find(small, code))
-        .collect::<Result<_, _>>()?;
+    let mut territories: Vec<RegionId> = [
+        "RU-MOW", "RU-TUL", "RU-SPE", "RU-NVS", "RU-IRK", "CN-SH", "CN-ZJ", "CN-GD",
+    ]
+    .iter()
+    .map(|code| find(small, code))
+    .collect::<Result<_, _>>()?;
     for n in 0..REGIONS - small.len() {
         let parent = parents[n % parents.len()];
-        let name = if parent.starts_with("CN") { format!("{}区域{}", &parent[3..], n + 1) } else { format!("Территория {parent}-{}", n + 1) };
+        let name = if parent.starts_with("CN") {
+            format!("{}区域{}", &parent[3..], n + 1)
+        } else {
+            format!("Территория {parent}-{}", n + 1)
+        };
         let input = RegionInput {
             code: format!("{parent}-T{:03}", n + 1),
             name,
@@ -92,19 +108,42 @@ async fn seed_regions(db: &Db, clock: &Clock, actor: &Actor, small: &Created<Reg
 }
 
 async fn seed_groups(db: &Db, clock: &Clock, actor: &Actor) -> Result<Vec<i64>, DemoError> {
-    let mut groups = identity::queries::dealer_groups(db, actor).await?.iter().map(|g| g.id).collect::<Vec<_>>();
+    let mut groups = identity::queries::dealer_groups(db, actor)
+        .await?
+        .iter()
+        .map(|g| g.id)
+        .collect::<Vec<_>>();
     for n in groups.len()..20 {
         let input = DealerGroupInput {
             code: format!("SEGMENT-{n:02}"),
             name: format!("Segment {n:02}"),
         };
-        groups.push(identity::commands::create_dealer_group(db, clock, actor, &input).await?.id);
+        groups.push(
+            identity::commands::create_dealer_group(db, clock, actor, &input)
+                .await?
+                .id,
+        );
     }
     Ok(groups)
 }
 
-const RU_WORDS: [&str; 12] = ["Вектор", "Альфа", "Северный", "Волна", "Исток", "Родник", "Опт", "Трейд", "Снаб", "Маркет", "Плюс", "Регион"];
-const CN_WORDS: [&str; 12] = ["华源", "恒通", "宏达", "鑫盛", "永安", "金泉", "顺发", "天成", "瑞丰", "百润", "嘉禾", "新城"];
+const RU_WORDS: [&str; 12] = [
+    "Вектор",
+    "Альфа",
+    "Северный",
+    "Волна",
+    "Исток",
+    "Родник",
+    "Опт",
+    "Трейд",
+    "Снаб",
+    "Маркет",
+    "Плюс",
+    "Регион",
+];
+const CN_WORDS: [&str; 12] = [
+    "华源", "恒通", "宏达", "鑫盛", "永安", "金泉", "顺发", "天成", "瑞丰", "百润", "嘉禾", "新城",
+];
 
 async fn seed_dealers(
     db: &Db,
@@ -121,7 +160,11 @@ async fn seed_dealers(
         let chinese = n % 3 == 0;
         let code = format!("D-{n:05}");
         let legal_name = if chinese {
-            format!("{}{}饮品贸易有限公司", sequence.pick(&CN_WORDS), sequence.pick(&CN_WORDS))
+            format!(
+                "{}{}饮品贸易有限公司",
+                sequence.pick(&CN_WORDS),
+                sequence.pick(&CN_WORDS)
+            )
         } else {
             format!("ООО «{} {}»", sequence.pick(&RU_WORDS), sequence.pick(&RU_WORDS))
         };
@@ -129,26 +172,39 @@ async fn seed_dealers(
         let gln = Gln::with_check_digit(&format!("{prefix}{n:08}")).map_err(|e| DemoError::Data(e.to_string()))?;
         let tier = if n <= distributors { 1 } else { 2 };
         let region_id = *sequence.pick(territories);
-        rows.push((code.clone(), tier, chinese, DealerImportRow {
-            dealer: DealerInput {
-                code: code.clone(),
-                legal_name,
-                tax_number: Some(format!("{:010}", 7_700_000_000_u64 + n as u64)),
-                gln: Some(gln.as_str().to_owned()),
-                tier,
-                parent_dealer_id: None,
-                region_id,
-                status: Some(if n % 50 == 0 { "suspended" } else { "active" }.to_owned()),
-                group_ids: vec![*sequence.pick(groups)],
+        rows.push((
+            code.clone(),
+            tier,
+            chinese,
+            DealerImportRow {
+                dealer: DealerInput {
+                    code: code.clone(),
+                    legal_name,
+                    tax_number: Some(format!("{:010}", 7_700_000_000_u64 + n as u64)),
+                    gln: Some(gln.as_str().to_owned()),
+                    tier,
+                    parent_dealer_id: None,
+                    region_id,
+                    status: Some(if n % 50 == 0 { "suspended" } else { "active" }.to_owned()),
+                    group_ids: vec![*sequence.pick(groups)],
+                },
+                location: Some(LocationInput {
+                    code: "MAIN".to_owned(),
+                    name: if chinese {
+                        "主仓库".to_owned()
+                    } else {
+                        "Основной склад".to_owned()
+                    },
+                    address: if chinese {
+                        format!("工业园区{n}号")
+                    } else {
+                        format!("ул. Складская, {n}")
+                    },
+                    gln: None,
+                    is_primary: true,
+                }),
             },
-            location: Some(LocationInput {
-                code: "MAIN".to_owned(),
-                name: if chinese { "主仓库".to_owned() } else { "Основной склад".to_owned() },
-                address: if chinese { format!("工业园区{n}号") } else { format!("ул. Складская, {n}") },
-                gln: None,
-                is_primary: true,
-            }),
-        }));
+        ));
         if tier == 1 {
             parents.push((code, chinese));
         }
@@ -159,18 +215,32 @@ async fn seed_dealers(
         bulk::import_dealers(db, clock, actor, chunk).await?;
     }
     let ids = dealer_ids(db, actor).await?;
-    let russian: Vec<DealerId> = parents.iter().filter(|(_, cn)| !cn).filter_map(|(c, _)| ids.get(c).copied()).collect();
-    let chinese: Vec<DealerId> = parents.iter().filter(|(_, cn)| *cn).filter_map(|(c, _)| ids.get(c).copied()).collect();
-    let mut second: Vec<DealerImportRow> = second.into_iter().map(|(_, _, cn, row)| (cn, row)).map(|(cn, mut row)| {
-        row.dealer.parent_dealer_id = Some(*sequence.pick(if cn { &chinese } else { &russian }));
-        row
-    }).collect();
+    let russian: Vec<DealerId> = parents
+        .iter()
+        .filter(|(_, cn)| !cn)
+        .filter_map(|(c, _)| ids.get(c).copied())
+        .collect();
+    let chinese: Vec<DealerId> = parents
+        .iter()
+        .filter(|(_, cn)| *cn)
+        .filter_map(|(c, _)| ids.get(c).copied())
+        .collect();
+    let mut second: Vec<DealerImportRow> = second
+        .into_iter()
+        .map(|(_, _, cn, row)| (cn, row))
+        .map(|(cn, mut row)| {
+            row.dealer.parent_dealer_id = Some(*sequence.pick(if cn { &chinese } else { &russian }));
+            row
+        })
+        .collect();
     second.truncate(DEALERS - distributors);
     for chunk in second.chunks(2_000) {
         bulk::import_dealers(db, clock, actor, chunk).await?;
     }
     let ids = dealer_ids(db, actor).await?;
-    Ok((1..=DEALERS).filter_map(|n| ids.get(&format!("D-{n:05}")).copied()).collect())
+    Ok((1..=DEALERS)
+        .filter_map(|n| ids.get(&format!("D-{n:05}")).copied())
+        .collect())
 }
 
 async fn dealer_ids(db: &Db, actor: &Actor) -> Result<std::collections::HashMap<String, DealerId>, DemoError> {
@@ -202,11 +272,25 @@ async fn seed_users(db: &Db, clock: &Clock, actor: &Actor, dealers: &[DealerId])
 }
 
 const FLAVOURS: [(&str, &str, &str); 20] = [
-    ("lemon", "лимон", "柠檬"), ("orange", "апельсин", "橙子"), ("apple", "яблоко", "苹果"), ("cherry", "вишня", "樱桃"),
-    ("peach", "персик", "桃子"), ("pear", "груша", "梨"), ("grape", "виноград", "葡萄"), ("mango", "манго", "芒果"),
-    ("lime", "лайм", "青柠"), ("mint", "мята", "薄荷"), ("ginger", "имбирь", "生姜"), ("cranberry", "клюква", "蔓越莓"),
-    ("lingonberry", "брусника", "越橘"), ("sea buckthorn", "облепиха", "沙棘"), ("blackcurrant", "смородина", "黑加仑"),
-    ("raspberry", "малина", "覆盆子"), ("tarragon", "тархун", "龙蒿"), ("jasmine", "жасмин", "茉莉"), ("lychee", "личи", "荔枝"),
+    ("lemon", "лимон", "柠檬"),
+    ("orange", "апельсин", "橙子"),
+    ("apple", "яблоко", "苹果"),
+    ("cherry", "вишня", "樱桃"),
+    ("peach", "персик", "桃子"),
+    ("pear", "груша", "梨"),
+    ("grape", "виноград", "葡萄"),
+    ("mango", "манго", "芒果"),
+    ("lime", "лайм", "青柠"),
+    ("mint", "мята", "薄荷"),
+    ("ginger", "имбирь", "生姜"),
+    ("cranberry", "клюква", "蔓越莓"),
+    ("lingonberry", "брусника", "越橘"),
+    ("sea buckthorn", "облепиха", "沙棘"),
+    ("blackcurrant", "смородина", "黑加仑"),
+    ("raspberry", "малина", "覆盆子"),
+    ("tarragon", "тархун", "龙蒿"),
+    ("jasmine", "жасмин", "茉莉"),
+    ("lychee", "личи", "荔枝"),
     ("yuzu", "юдзу", "柚子"),
 ];
 
@@ -223,7 +307,10 @@ async fn seed_products(db: &Db, clock: &Clock, actor: &Actor) -> Result<Vec<i64>
             sku: format!("BS-{:06}", first_serial + n),
             gtin: demo_gtin((first_serial + n) as u64)?.as_str().to_owned(),
             category_code: Some(category.to_owned()),
-            name_en: format!("{en}, {flavour_en}, {:.2} L, series {series}", centilitres as f32 / 100.0),
+            name_en: format!(
+                "{en}, {flavour_en}, {:.2} L, series {series}",
+                centilitres as f32 / 100.0
+            ),
             name_ru: format!("{ru}, {flavour_ru}, {centilitres} сл, серия {series}"),
             name_zh: format!("{zh}·{flavour_zh} {centilitres}厘升 第{series}系列"),
             unit: "PCE".to_owned(),
@@ -236,7 +323,9 @@ async fn seed_products(db: &Db, clock: &Clock, actor: &Actor) -> Result<Vec<i64>
     }
     catalog::commands::import_products(db, clock, actor, &batch).await?;
     let ids = catalog::queries::product_ids_by_sku(db, actor).await?;
-    Ok((0..PRODUCTS).filter_map(|n| ids.get(&format!("BS-{:06}", first_serial + n)).copied()).collect())
+    Ok((0..PRODUCTS)
+        .filter_map(|n| ids.get(&format!("BS-{:06}", first_serial + n)).copied())
+        .collect())
 }
 
 async fn seed_prices(

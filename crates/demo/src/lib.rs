@@ -174,7 +174,12 @@ const DEALERS: [DemoDealer; 10] = [
         status: "active",
         groups: &["KEY", "HORECA"],
         location: ("MSK-WH1", "Склад Южные ворота", "Москва, 19-й км МКАД, вл. 20, стр. 1"),
-        contact: ("Олег Кузнецов", "Руководитель закупок", "o.kuznetsov@vektor-drinks.example", "+7 495 123-45-67"),
+        contact: (
+            "Олег Кузнецов",
+            "Руководитель закупок",
+            "o.kuznetsov@vektor-drinks.example",
+            "+7 495 123-45-67",
+        ),
     },
     DemoDealer {
         code: "DOM-PRODUKTY",
@@ -187,7 +192,12 @@ const DEALERS: [DemoDealer; 10] = [
         status: "active",
         groups: &["RETAIL"],
         location: ("SHOP-1", "Магазин на Профсоюзной", "Москва, ул. Профсоюзная, 56"),
-        contact: ("Анна Соколова", "Владелец", "sokolova@produkty-u-doma.example", "+7 916 555-12-34"),
+        contact: (
+            "Анна Соколова",
+            "Владелец",
+            "sokolova@produkty-u-doma.example",
+            "+7 916 555-12-34",
+        ),
     },
     DemoDealer {
         code: "TULA-DIST",
@@ -200,7 +210,12 @@ const DEALERS: [DemoDealer; 10] = [
         status: "active",
         groups: &[],
         location: ("TULA-WH", "Склад Тула", "Тула, Рязанская ул., 1"),
-        contact: ("Сергей Белов", "Коммерческий директор", "belov@tula-dist.example", "+7 4872 70-00-01"),
+        contact: (
+            "Сергей Белов",
+            "Коммерческий директор",
+            "belov@tula-dist.example",
+            "+7 4872 70-00-01",
+        ),
     },
     DemoDealer {
         code: "NEVA-TRADE",
@@ -213,7 +228,12 @@ const DEALERS: [DemoDealer; 10] = [
         status: "active",
         groups: &["KEY"],
         location: ("SPB-WH", "Склад Шушары", "Санкт-Петербург, Шушары, Московское ш., 70"),
-        contact: ("Мария Волкова", "Менеджер по закупкам", "volkova@neva-trade.example", "+7 812 300-20-10"),
+        contact: (
+            "Мария Волкова",
+            "Менеджер по закупкам",
+            "volkova@neva-trade.example",
+            "+7 812 300-20-10",
+        ),
     },
     DemoDealer {
         code: "SIBVODA",
@@ -226,7 +246,12 @@ const DEALERS: [DemoDealer; 10] = [
         status: "active",
         groups: &["HORECA"],
         location: ("NSK-WH", "Склад Толмачёво", "Новосибирск, ул. Станционная, 60"),
-        contact: ("Дмитрий Егоров", "Директор", "egorov@sibvoda.example", "+7 383 200-10-20"),
+        contact: (
+            "Дмитрий Егоров",
+            "Директор",
+            "egorov@sibvoda.example",
+            "+7 383 200-10-20",
+        ),
     },
     DemoDealer {
         code: "ANGARA-OPT",
@@ -239,7 +264,12 @@ const DEALERS: [DemoDealer; 10] = [
         status: "applicant",
         groups: &[],
         location: ("IRK-WH", "Склад Иркутск", "Иркутск, ул. Трактовая, 18"),
-        contact: ("Ирина Петрова", "Менеджер", "petrova@angara-opt.example", "+7 3952 50-60-70"),
+        contact: (
+            "Ирина Петрова",
+            "Менеджер",
+            "petrova@angara-opt.example",
+            "+7 3952 50-60-70",
+        ),
     },
     DemoDealer {
         code: "SH-QINGQUAN",
@@ -318,7 +348,11 @@ async fn seed_dealers(
             parent_dealer_id,
             region_id: find(regions, dealer.region)?,
             status: Some(dealer.status.to_owned()),
-            group_ids: dealer.groups.iter().map(|g| find(groups, g)).collect::<Result<_, _>>()?,
+            group_ids: dealer
+                .groups
+                .iter()
+                .map(|g| find(groups, g))
+                .collect::<Result<_, _>>()?,
         };
         let id = commands::create_dealer(db, clock, actor, &input).await?.id;
         let (code, name, address) = dealer.location;
@@ -355,18 +389,96 @@ struct DemoUser {
 }
 
 const USERS: [DemoUser; 9] = [
-    DemoUser { login: "admin@demo.test", name: "Irina Smirnova", locale: None, roles: &["administrator"], regions: None, dealer: None, sees_tier2: false },
-    DemoUser { login: "manager@demo.test", name: "Pavel Orlov", locale: None, roles: &["sales_manager"], regions: Some(&["RU-CEN"]), dealer: None, sees_tier2: false },
-    DemoUser { login: "manager.cn@demo.test", name: "Zhou Jie 周杰", locale: Some("zh"), roles: &["sales_manager"], regions: Some(&["CN"]), dealer: None, sees_tier2: false },
-    DemoUser { login: "orders@demo.test", name: "Elena Morozova", locale: Some("ru"), roles: &["order_desk"], regions: Some(&["RU"]), dealer: None, sees_tier2: false },
-    DemoUser { login: "finance@demo.test", name: "Natalia Fedorova", locale: Some("ru"), roles: &["finance"], regions: None, dealer: None, sees_tier2: false },
-    DemoUser { login: "warehouse@demo.test", name: "Artem Nikitin", locale: Some("ru"), roles: &["warehouse"], regions: None, dealer: None, sees_tier2: false },
-    DemoUser { login: "dealer@demo.test", name: "Oleg Kuznetsov", locale: None, roles: &["purchaser"], regions: None, dealer: Some("VEKTOR"), sees_tier2: false },
-    DemoUser { login: "vektor.admin@demo.test", name: "Svetlana Vektorova", locale: Some("ru"), roles: &["dealer_administrator", "purchaser"], regions: None, dealer: Some("VEKTOR"), sees_tier2: true },
-    DemoUser { login: "dealer2@demo.test", name: "Wang Li 王丽", locale: None, roles: &["purchaser"], regions: None, dealer: Some("SH-QINGQUAN"), sees_tier2: false },
+    DemoUser {
+        login: "admin@demo.test",
+        name: "Irina Smirnova",
+        locale: None,
+        roles: &["administrator"],
+        regions: None,
+        dealer: None,
+        sees_tier2: false,
+    },
+    DemoUser {
+        login: "manager@demo.test",
+        name: "Pavel Orlov",
+        locale: None,
+        roles: &["sales_manager"],
+        regions: Some(&["RU-CEN"]),
+        dealer: None,
+        sees_tier2: false,
+    },
+    DemoUser {
+        login: "manager.cn@demo.test",
+        name: "Zhou Jie 周杰",
+        locale: Some("zh"),
+        roles: &["sales_manager"],
+        regions: Some(&["CN"]),
+        dealer: None,
+        sees_tier2: false,
+    },
+    DemoUser {
+        login: "orders@demo.test",
+        name: "Elena Morozova",
+        locale: Some("ru"),
+        roles: &["order_desk"],
+        regions: Some(&["RU"]),
+        dealer: None,
+        sees_tier2: false,
+    },
+    DemoUser {
+        login: "finance@demo.test",
+        name: "Natalia Fedorova",
+        locale: Some("ru"),
+        roles: &["finance"],
+        regions: None,
+        dealer: None,
+        sees_tier2: false,
+    },
+    DemoUser {
+        login: "warehouse@demo.test",
+        name: "Artem Nikitin",
+        locale: Some("ru"),
+        roles: &["warehouse"],
+        regions: None,
+        dealer: None,
+        sees_tier2: false,
+    },
+    DemoUser {
+        login: "dealer@demo.test",
+        name: "Oleg Kuznetsov",
+        locale: None,
+        roles: &["purchaser"],
+        regions: None,
+        dealer: Some("VEKTOR"),
+        sees_tier2: false,
+    },
+    DemoUser {
+        login: "vektor.admin@demo.test",
+        name: "Svetlana Vektorova",
+        locale: Some("ru"),
+        roles: &["dealer_administrator", "purchaser"],
+        regions: None,
+        dealer: Some("VEKTOR"),
+        sees_tier2: true,
+    },
+    DemoUser {
+        login: "dealer2@demo.test",
+        name: "Wang Li 王丽",
+        locale: None,
+        roles: &["purchaser"],
+        regions: None,
+        dealer: Some("SH-QINGQUAN"),
+        sees_tier2: false,
+    },
 ];
 
-async fn seed_users(db: &Db, clock: &Clock, actor: &Actor, regions: &Created<RegionId>, dealers: &Created<DealerId>) -> Result<(), DemoError> {
+async fn seed_users(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    regions: &Created<RegionId>,
+    dealers: &Created<DealerId>,
+) -> Result<(), DemoError> {
     for user in &USERS {
         let region_ids = match user.regions {
             Some(codes) => codes.iter().map(|c| find(regions, c)).collect::<Result<_, _>>()?,

@@ -27,7 +27,12 @@ fn unique_failure(error: platform::DbError, code: &'static str) -> IdentityError
     }
 }
 
-pub async fn import_dealers(db: &Db, clock: &Clock, actor: &Actor, rows: &[DealerImportRow]) -> Result<u64, IdentityError> {
+pub async fn import_dealers(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    rows: &[DealerImportRow],
+) -> Result<u64, IdentityError> {
     actor.require(Permission::ManageDealers)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
@@ -49,7 +54,10 @@ pub async fn import_dealers(db: &Db, clock: &Clock, actor: &Actor, rows: &[Deale
                     checks.add(FieldError::new(field("region_id"), "field.not_found"));
                 }
                 if dealer.parent_dealer_id.is_some_and(|p| !distributors.contains(&p)) {
-                    checks.add(FieldError::new(field("parent_dealer_id"), "dealer.parent_not_distributor"));
+                    checks.add(FieldError::new(
+                        field("parent_dealer_id"),
+                        "dealer.parent_not_distributor",
+                    ));
                 }
                 if dealer.group_ids.iter().any(|g| !groups.contains(g)) {
                     checks.add(FieldError::new(field("group_ids"), "field.not_found"));
@@ -58,7 +66,10 @@ pub async fn import_dealers(db: &Db, clock: &Clock, actor: &Actor, rows: &[Deale
             }
             Err(Failure::Invalid(errors)) => {
                 for error in errors {
-                    checks.add(FieldError { field: field(&error.field), ..error });
+                    checks.add(FieldError {
+                        field: field(&error.field),
+                        ..error
+                    });
                 }
             }
             Err(other) => return Err(other.into()),
@@ -67,7 +78,9 @@ pub async fn import_dealers(db: &Db, clock: &Clock, actor: &Actor, rows: &[Deale
             code: checks.code(&field("location.code"), &l.code, CODE_MAX),
             name: checks.text(&field("location.name"), &l.name, NAME_MAX),
             address: checks.text(&field("location.address"), &l.address, TEXT_MAX),
-            gln: checks.gln(&field("location.gln"), l.gln.as_deref()).map(|g| g.as_str().to_owned()),
+            gln: checks
+                .gln(&field("location.gln"), l.gln.as_deref())
+                .map(|g| g.as_str().to_owned()),
             is_primary: true,
         });
         locations.push(location);
@@ -95,13 +108,18 @@ pub async fn import_dealers(db: &Db, clock: &Clock, actor: &Actor, rows: &[Deale
     }
     store::insert_group_members(&mut tx, actor.tenant_id, &members).await?;
     store::insert_locations(&mut tx, actor.tenant_id, &new_locations, now).await?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "dealer_import",
-        entity_id: 0,
-        action: "import",
-        before: None,
-        after: Some(json!({ "dealers": added })),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "dealer_import",
+            entity_id: 0,
+            action: "import",
+            before: None,
+            after: Some(json!({ "dealers": added })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(added)
@@ -109,7 +127,13 @@ pub async fn import_dealers(db: &Db, clock: &Clock, actor: &Actor, rows: &[Deale
 
 /// Imports users who all start with the same initial password (hashed once). Only a
 /// tenant-wide administrator imports users.
-pub async fn import_users(db: &Db, clock: &Clock, actor: &Actor, rows: &[UserInput], initial_password: &str) -> Result<u64, IdentityError> {
+pub async fn import_users(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    rows: &[UserInput],
+    initial_password: &str,
+) -> Result<u64, IdentityError> {
     actor.require(Permission::ManageUsers)?;
     if actor.scope != DataScope::Tenant {
         return Err(Failure::Forbidden.into());
@@ -128,7 +152,10 @@ pub async fn import_users(db: &Db, clock: &Clock, actor: &Actor, rows: &[UserInp
             }
             Err(Failure::Invalid(errors)) => {
                 for error in errors {
-                    checks.add(FieldError { field: format!("rows[{index}].{}", error.field), ..error });
+                    checks.add(FieldError {
+                        field: format!("rows[{index}].{}", error.field),
+                        ..error
+                    });
                 }
             }
             Err(other) => return Err(other.into()),
@@ -136,7 +163,11 @@ pub async fn import_users(db: &Db, clock: &Clock, actor: &Actor, rows: &[UserInp
     }
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let dealers: HashSet<platform::DealerId> = store::dealer_ids_by_code(&mut store::Source::Tx(&mut tx), actor.tenant_id).await?.into_values().collect();
+    let dealers: HashSet<platform::DealerId> =
+        store::dealer_ids_by_code(&mut store::Source::Tx(&mut tx), actor.tenant_id)
+            .await?
+            .into_values()
+            .collect();
     let regions = store::scoped_region_ids(&mut tx, actor.tenant_id, &actor.scope).await?;
     for (index, user) in valid.iter().enumerate() {
         if user.dealer_id.is_some_and(|d| !dealers.contains(&d)) {
@@ -151,13 +182,18 @@ pub async fn import_users(db: &Db, clock: &Clock, actor: &Actor, rows: &[UserInp
     let added = store::insert_users(&mut tx, actor.tenant_id, &valid, &hash, actor.user_id.is_some(), now)
         .await
         .map_err(|e| unique_failure(e, "user.login_taken"))?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "user_import",
-        entity_id: 0,
-        action: "import",
-        before: None,
-        after: Some(json!({ "users": added })),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "user_import",
+            entity_id: 0,
+            action: "import",
+            before: None,
+            after: Some(json!({ "users": added })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(added)

@@ -4,7 +4,10 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use platform::audit::{self, Change};
 use platform::failure::Checks;
-use platform::{secret, Actor, Clock, Currency, DataScope, Db, DealerId, Failure, FieldError, Locale, Permission, RegionId, Role, TenantId, UserId};
+use platform::{
+    secret, Actor, Clock, Currency, DataScope, Db, DealerId, Failure, FieldError, Locale, Permission, RegionId, Role,
+    TenantId, UserId,
+};
 use serde_json::json;
 
 use crate::domain::*;
@@ -43,14 +46,21 @@ pub async fn create_tenant(db: &Db, clock: &Clock, input: &NewTenant) -> Result<
         return Err(IdentityError::TenantCodeTaken);
     }
     let id = store::insert_tenant(&mut tx, input, locale, now).await?;
-    let tenant = store::lock_tenant(&mut tx, id).await?.ok_or(Failure::NotFound { entity: "tenant" })?;
-    audit::record(&mut tx, &Actor::system(id), now, Change {
-        entity: "tenant",
-        entity_id: id.get(),
-        action: "create",
-        before: None,
-        after: snapshot(&tenant),
-    })
+    let tenant = store::lock_tenant(&mut tx, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "tenant" })?;
+    audit::record(
+        &mut tx,
+        &Actor::system(id),
+        now,
+        Change {
+            entity: "tenant",
+            entity_id: id.get(),
+            action: "create",
+            before: None,
+            after: snapshot(&tenant),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(tenant)
@@ -61,16 +71,25 @@ pub async fn update_tenant_settings(db: &Db, clock: &Clock, actor: &Actor, input
     let settings = input.validate()?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let before = store::lock_tenant(&mut tx, actor.tenant_id).await?.ok_or(Failure::NotFound { entity: "tenant" })?;
+    let before = store::lock_tenant(&mut tx, actor.tenant_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "tenant" })?;
     store::update_tenant_settings(&mut tx, actor.tenant_id, &settings, now).await?;
-    let after = store::lock_tenant(&mut tx, actor.tenant_id).await?.ok_or(Failure::NotFound { entity: "tenant" })?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "tenant",
-        entity_id: actor.tenant_id.get(),
-        action: "update",
-        before: snapshot(&before),
-        after: snapshot(&after),
-    })
+    let after = store::lock_tenant(&mut tx, actor.tenant_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "tenant" })?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "tenant",
+            entity_id: actor.tenant_id.get(),
+            action: "update",
+            before: snapshot(&before),
+            after: snapshot(&after),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(after)
@@ -85,19 +104,27 @@ pub async fn set_tenant_logo(db: &Db, clock: &Clock, actor: &Actor, content_type
         return Err(Failure::field("logo", "tenant.logo_type").into());
     }
     if bytes.is_empty() || bytes.len() > LOGO_MAX_BYTES {
-        return Err(Failure::Invalid(vec![FieldError::new("logo", "tenant.logo_size").with("max_kib", LOGO_MAX_BYTES / 1024)]).into());
+        return Err(Failure::Invalid(vec![
+            FieldError::new("logo", "tenant.logo_size").with("max_kib", LOGO_MAX_BYTES / 1024)
+        ])
+        .into());
     }
     let now = clock.now();
     let mut tx = db.begin().await?;
     let size = bytes.len();
     store::update_tenant_logo(&mut tx, actor.tenant_id, content_type, bytes, now).await?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "tenant",
-        entity_id: actor.tenant_id.get(),
-        action: "set_logo",
-        before: None,
-        after: Some(json!({ "content_type": content_type, "bytes": size })),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "tenant",
+            entity_id: actor.tenant_id.get(),
+            action: "set_logo",
+            before: None,
+            after: Some(json!({ "content_type": content_type, "bytes": size })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(())
@@ -135,13 +162,18 @@ pub async fn create_region(db: &Db, clock: &Clock, actor: &Actor, input: &Region
     let created = store::find_region(&mut Source::Tx(&mut tx), actor.tenant_id, &DataScope::Tenant, id)
         .await?
         .ok_or(Failure::NotFound { entity: "region" })?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "region",
-        entity_id: id.get(),
-        action: "create",
-        before: None,
-        after: snapshot(&created),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "region",
+            entity_id: id.get(),
+            action: "create",
+            before: None,
+            after: snapshot(&created),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(created)
@@ -159,13 +191,18 @@ pub async fn rename_region(db: &Db, clock: &Clock, actor: &Actor, id: RegionId, 
         .ok_or(Failure::NotFound { entity: "region" })?;
     store::update_region_name(&mut tx, actor.tenant_id, id, &name, now).await?;
     let after = Region { name, ..before.clone() };
-    audit::record(&mut tx, actor, now, Change {
-        entity: "region",
-        entity_id: id.get(),
-        action: "update",
-        before: snapshot(&before),
-        after: snapshot(&after),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "region",
+            entity_id: id.get(),
+            action: "update",
+            before: snapshot(&before),
+            after: snapshot(&after),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(after)
@@ -173,7 +210,12 @@ pub async fn rename_region(db: &Db, clock: &Clock, actor: &Actor, id: RegionId, 
 
 // ----- dealer groups -----
 
-pub async fn create_dealer_group(db: &Db, clock: &Clock, actor: &Actor, input: &DealerGroupInput) -> Result<DealerGroup> {
+pub async fn create_dealer_group(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    input: &DealerGroupInput,
+) -> Result<DealerGroup> {
     actor.require(Permission::ManageDealers)?;
     let mut checks = Checks::new();
     let code = checks.code("code", &input.code, CODE_MAX);
@@ -186,13 +228,18 @@ pub async fn create_dealer_group(db: &Db, clock: &Clock, actor: &Actor, input: &
     }
     let id = store::insert_dealer_group(&mut tx, actor.tenant_id, &code, &name, now).await?;
     let group = DealerGroup { id, code, name };
-    audit::record(&mut tx, actor, now, Change {
-        entity: "dealer_group",
-        entity_id: id,
-        action: "create",
-        before: None,
-        after: snapshot(&group),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "dealer_group",
+            entity_id: id,
+            action: "create",
+            before: None,
+            after: snapshot(&group),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(group)
@@ -202,9 +249,17 @@ pub async fn create_dealer_group(db: &Db, clock: &Clock, actor: &Actor, input: &
 
 /// Checks what a dealer refers to: a region and a distributor the actor can see, groups of the
 /// tenant, and a code and GLN no other dealer has.
-async fn check_dealer_references(tx: &mut platform::Tx, actor: &Actor, dealer: &ValidDealer, existing: Option<DealerId>) -> Result<()> {
+async fn check_dealer_references(
+    tx: &mut platform::Tx,
+    actor: &Actor,
+    dealer: &ValidDealer,
+    existing: Option<DealerId>,
+) -> Result<()> {
     let mut checks = Checks::new();
-    if store::find_region(&mut Source::Tx(tx), actor.tenant_id, &actor.scope, dealer.region_id).await?.is_none() {
+    if store::find_region(&mut Source::Tx(tx), actor.tenant_id, &actor.scope, dealer.region_id)
+        .await?
+        .is_none()
+    {
         checks.add(FieldError::new("region_id", "field.not_found"));
     }
     if let Some(parent_id) = dealer.parent_dealer_id {
@@ -238,7 +293,14 @@ pub async fn create_dealer(db: &Db, clock: &Clock, actor: &Actor, input: &Dealer
     let now = clock.now();
     let mut tx = db.begin().await?;
     check_dealer_references(&mut tx, actor, &dealer, None).await?;
-    let id = store::insert_dealer(&mut tx, actor.tenant_id, &dealer, dealer.status.unwrap_or(DealerStatus::Applicant), now).await?;
+    let id = store::insert_dealer(
+        &mut tx,
+        actor.tenant_id,
+        &dealer,
+        dealer.status.unwrap_or(DealerStatus::Applicant),
+        now,
+    )
+    .await?;
     let mut groups = dealer.group_ids.clone();
     groups.sort_unstable();
     groups.dedup();
@@ -246,13 +308,18 @@ pub async fn create_dealer(db: &Db, clock: &Clock, actor: &Actor, input: &Dealer
     let created = store::find_dealer(&mut Source::Tx(&mut tx), actor.tenant_id, &DataScope::Tenant, id)
         .await?
         .ok_or(Failure::NotFound { entity: "dealer" })?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "dealer",
-        entity_id: id.get(),
-        action: "create",
-        before: None,
-        after: snapshot(&json!({ "dealer": created, "group_ids": groups })),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "dealer",
+            entity_id: id.get(),
+            action: "create",
+            before: None,
+            after: snapshot(&json!({ "dealer": created, "group_ids": groups })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(created)
@@ -285,13 +352,22 @@ pub async fn update_dealer(db: &Db, clock: &Clock, actor: &Actor, id: DealerId, 
     let after = store::find_dealer(&mut Source::Tx(&mut tx), actor.tenant_id, &DataScope::Tenant, id)
         .await?
         .ok_or(Failure::NotFound { entity: "dealer" })?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "dealer",
-        entity_id: id.get(),
-        action: if before.status == after.status { "update" } else { "change_status" },
-        before: snapshot(&before),
-        after: snapshot(&json!({ "dealer": after, "group_ids": groups })),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "dealer",
+            entity_id: id.get(),
+            action: if before.status == after.status {
+                "update"
+            } else {
+                "change_status"
+            },
+            before: snapshot(&before),
+            after: snapshot(&json!({ "dealer": after, "group_ids": groups })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(after)
@@ -300,12 +376,20 @@ pub async fn update_dealer(db: &Db, clock: &Clock, actor: &Actor, id: DealerId, 
 /// Finds a dealer the actor may manage, inside the transaction that will change it.
 async fn managed_dealer(tx: &mut platform::Tx, actor: &Actor, id: DealerId) -> Result<Dealer> {
     actor.require(Permission::ManageDealers)?;
-    Ok(store::find_dealer(&mut Source::Tx(tx), actor.tenant_id, &actor.scope, id)
-        .await?
-        .ok_or(Failure::NotFound { entity: "dealer" })?)
+    Ok(
+        store::find_dealer(&mut Source::Tx(tx), actor.tenant_id, &actor.scope, id)
+            .await?
+            .ok_or(Failure::NotFound { entity: "dealer" })?,
+    )
 }
 
-pub async fn add_delivery_location(db: &Db, clock: &Clock, actor: &Actor, dealer_id: DealerId, input: &LocationInput) -> Result<DeliveryLocation> {
+pub async fn add_delivery_location(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    dealer_id: DealerId,
+    input: &LocationInput,
+) -> Result<DeliveryLocation> {
     let mut checks = Checks::new();
     let location = ValidLocation {
         code: checks.code("code", &input.code, CODE_MAX),
@@ -327,19 +411,30 @@ pub async fn add_delivery_location(db: &Db, clock: &Clock, actor: &Actor, dealer
         ..location
     };
     let created = store::insert_location(&mut tx, actor.tenant_id, dealer_id, &location, now).await?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "delivery_location",
-        entity_id: created.id,
-        action: "create",
-        before: None,
-        after: snapshot(&created),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "delivery_location",
+            entity_id: created.id,
+            action: "create",
+            before: None,
+            after: snapshot(&created),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(created)
 }
 
-pub async fn add_contact(db: &Db, clock: &Clock, actor: &Actor, dealer_id: DealerId, input: &ContactInput) -> Result<Contact> {
+pub async fn add_contact(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    dealer_id: DealerId,
+    input: &ContactInput,
+) -> Result<Contact> {
     let mut checks = Checks::new();
     let contact = ContactInput {
         name: checks.text("name", &input.name, NAME_MAX),
@@ -356,13 +451,18 @@ pub async fn add_contact(db: &Db, clock: &Clock, actor: &Actor, dealer_id: Deale
     let mut tx = db.begin().await?;
     managed_dealer(&mut tx, actor, dealer_id).await?;
     let created = store::insert_contact(&mut tx, actor.tenant_id, dealer_id, &contact, now).await?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "dealer_contact",
-        entity_id: created.id,
-        action: "create",
-        before: None,
-        after: snapshot(&created),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "dealer_contact",
+            entity_id: created.id,
+            action: "create",
+            before: None,
+            after: snapshot(&created),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(created)
@@ -381,12 +481,18 @@ async fn check_user_references(tx: &mut platform::Tx, actor: &Actor, user: &Vali
     }
     let mut checks = Checks::new();
     if let Some(dealer_id) = user.dealer_id {
-        if store::find_dealer(&mut Source::Tx(tx), actor.tenant_id, &actor.scope, dealer_id).await?.is_none() {
+        if store::find_dealer(&mut Source::Tx(tx), actor.tenant_id, &actor.scope, dealer_id)
+            .await?
+            .is_none()
+        {
             checks.add(FieldError::new("dealer_id", "field.not_found"));
         }
     }
     for region_id in &user.region_ids {
-        if store::find_region(&mut Source::Tx(tx), actor.tenant_id, &actor.scope, *region_id).await?.is_none() {
+        if store::find_region(&mut Source::Tx(tx), actor.tenant_id, &actor.scope, *region_id)
+            .await?
+            .is_none()
+        {
             checks.add(FieldError::new("region_ids", "field.not_found"));
             break;
         }
@@ -411,13 +517,18 @@ pub async fn create_user(db: &Db, clock: &Clock, actor: &Actor, input: &UserInpu
         .await?
         .ok_or(Failure::NotFound { entity: "user" })?
         .user;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "user",
-        entity_id: id.get(),
-        action: "create",
-        before: None,
-        after: snapshot(&created),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "user",
+            entity_id: id.get(),
+            action: "create",
+            before: None,
+            after: snapshot(&created),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(created)
@@ -443,13 +554,18 @@ pub async fn update_user(db: &Db, clock: &Clock, actor: &Actor, id: UserId, inpu
         .await?
         .ok_or(Failure::NotFound { entity: "user" })?
         .user;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "user",
-        entity_id: id.get(),
-        action: "update",
-        before: snapshot(&before),
-        after: snapshot(&after),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "user",
+            entity_id: id.get(),
+            action: "update",
+            before: snapshot(&before),
+            after: snapshot(&after),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(after)
@@ -485,19 +601,30 @@ pub async fn reset_password(db: &Db, clock: &Clock, actor: &Actor, id: UserId, n
     visible_user_in(&mut tx, actor, id).await?;
     store::set_password(&mut tx, id, &hash, true, now).await?;
     store::end_sessions_of(&mut tx, id, now).await?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "user",
-        entity_id: id.get(),
-        action: "reset_password",
-        before: None,
-        after: None,
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "user",
+            entity_id: id.get(),
+            action: "reset_password",
+            before: None,
+            after: None,
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(())
 }
 
-pub async fn change_own_password(db: &Db, clock: &Clock, actor: &Actor, current: &str, new_password: &str) -> Result<()> {
+pub async fn change_own_password(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    current: &str,
+    new_password: &str,
+) -> Result<()> {
     let user_id = actor.user_id.ok_or(Failure::Forbidden)?;
     let mut checks = Checks::new();
     check_password(&mut checks, "new_password", new_password);
@@ -515,13 +642,18 @@ pub async fn change_own_password(db: &Db, clock: &Clock, actor: &Actor, current:
     }
     let hash = password::hash_password(new_password)?;
     store::set_password(&mut tx, user_id, &hash, false, now).await?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "user",
-        entity_id: user_id.get(),
-        action: "change_password",
-        before: None,
-        after: None,
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "user",
+            entity_id: user_id.get(),
+            action: "change_password",
+            before: None,
+            after: None,
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(())
@@ -583,7 +715,16 @@ pub async fn sign_in(db: &Db, clock: &Clock, login: &str, password_text: &str) -
     let expires_at = now + SESSION_LIFETIME;
     let mut tx = db.begin().await?;
     store::clear_failed_attempts(&mut tx, &login.trim().to_lowercase()).await?;
-    store::insert_session(&mut tx, &secret::token_digest(&token), tenant_id, user_id, &csrf_token, now, expires_at).await?;
+    store::insert_session(
+        &mut tx,
+        &secret::token_digest(&token),
+        tenant_id,
+        user_id,
+        &csrf_token,
+        now,
+        expires_at,
+    )
+    .await?;
     tx.commit().await?;
     Ok(NewSession {
         token,
@@ -604,8 +745,18 @@ pub async fn issue_sign_in_token(db: &Db, clock: &Clock, login: &str, password_t
     let now = clock.now();
     let mut tx = db.begin().await?;
     store::clear_failed_attempts(&mut tx, &login.trim().to_lowercase()).await?;
-    store::insert_api_token(&mut tx, tenant_id, user_id, "sign-in", &secret::token_digest(&token), None, None, now, Some(now + SIGN_IN_TOKEN_LIFETIME))
-        .await?;
+    store::insert_api_token(
+        &mut tx,
+        tenant_id,
+        user_id,
+        "sign-in",
+        &secret::token_digest(&token),
+        None,
+        None,
+        now,
+        Some(now + SIGN_IN_TOKEN_LIFETIME),
+    )
+    .await?;
     tx.commit().await?;
     Ok(token)
 }
@@ -639,21 +790,39 @@ pub async fn create_api_token(db: &Db, clock: &Clock, actor: &Actor, input: &Api
         return Err(Failure::field("role", "token.role_not_held").into());
     }
     let secret_text = random_token()?;
-    let id = store::insert_api_token(&mut tx, actor.tenant_id, input.user_id, &name, &secret::token_digest(&secret_text), role, actor.user_id.or(Some(input.user_id)), now, input.expires_at)
-        .await?;
+    let id = store::insert_api_token(
+        &mut tx,
+        actor.tenant_id,
+        input.user_id,
+        &name,
+        &secret::token_digest(&secret_text),
+        role,
+        actor.user_id.or(Some(input.user_id)),
+        now,
+        input.expires_at,
+    )
+    .await?;
     let token = store::find_api_token(&mut Source::Tx(&mut tx), actor.tenant_id, id)
         .await?
         .ok_or(Failure::NotFound { entity: "api_token" })?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "api_token",
-        entity_id: id,
-        action: "create",
-        before: None,
-        after: snapshot(&token),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "api_token",
+            entity_id: id,
+            action: "create",
+            before: None,
+            after: snapshot(&token),
+        },
+    )
     .await?;
     tx.commit().await?;
-    Ok(IssuedToken { token, secret: secret_text })
+    Ok(IssuedToken {
+        token,
+        secret: secret_text,
+    })
 }
 
 pub async fn revoke_api_token(db: &Db, clock: &Clock, actor: &Actor, id: i64) -> Result<ApiToken> {
@@ -667,13 +836,18 @@ pub async fn revoke_api_token(db: &Db, clock: &Clock, actor: &Actor, id: i64) ->
     let after = store::find_api_token(&mut Source::Tx(&mut tx), actor.tenant_id, id)
         .await?
         .ok_or(Failure::NotFound { entity: "api_token" })?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "api_token",
-        entity_id: id,
-        action: "revoke",
-        before: snapshot(&before),
-        after: snapshot(&after),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "api_token",
+            entity_id: id,
+            action: "revoke",
+            before: snapshot(&before),
+            after: snapshot(&after),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(after)

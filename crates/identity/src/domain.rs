@@ -92,9 +92,7 @@ pub fn check_time_zone(checks: &mut Checks, field: &str, value: &str) -> String 
 /// A colour as `#rrggbb`, the only form that is safe to put into a style sheet unescaped.
 pub fn check_color(checks: &mut Checks, field: &str, value: &str) -> String {
     let value = value.trim().to_ascii_lowercase();
-    let valid = value.len() == 7
-        && value.starts_with('#')
-        && value[1..].chars().all(|c| c.is_ascii_hexdigit());
+    let valid = value.len() == 7 && value.starts_with('#') && value[1..].chars().all(|c| c.is_ascii_hexdigit());
     if !valid {
         checks.add(FieldError::new(field, "field.color"));
     }

@@ -48,11 +48,7 @@ impl From<IdentityError> for Failure {
             IdentityError::WrongCredentials | IdentityError::UserDisabled | IdentityError::SessionEnded => {
                 Failure::Unauthenticated
             }
-            IdentityError::TooManyAttempts {
-                retry_after_seconds,
-            } => Failure::Throttled {
-                retry_after_seconds,
-            },
+            IdentityError::TooManyAttempts { retry_after_seconds } => Failure::Throttled { retry_after_seconds },
             IdentityError::DealerCodeTaken => field("code", "dealer.code_taken"),
             IdentityError::DealerGlnTaken => field("gln", "dealer.gln_taken"),
             IdentityError::RegionCodeTaken => field("code", "region.code_taken"),

@@ -27,7 +27,8 @@ pub fn verify_password(password: &str, stored_hash: &str) -> bool {
 /// Spends the time a real verification takes, so that a wrong login answers as slowly as a
 /// wrong password and does not reveal which logins exist.
 pub fn verify_nothing(password: &str) {
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$jSMQtgR7yZGQAKuYSqbAXRlILMLR0TrRyjrFTUpDJx8";
+    const DUMMY: &str =
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$jSMQtgR7yZGQAKuYSqbAXRlILMLR0TrRyjrFTUpDJx8";
     let _ = verify_password(password, DUMMY);
 }
 

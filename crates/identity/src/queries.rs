@@ -1,6 +1,9 @@
 //! Identity's queries: what an actor may read, and who is behind a session or token.
 
-use platform::{secret, Actor, Clock, DataScope, Db, DealerId, Failure, Locale, Page, PageRequest, Permission, RegionId, Role, TenantId, UserId};
+use platform::{
+    secret, Actor, Clock, DataScope, Db, DealerId, Failure, Locale, Page, PageRequest, Permission, RegionId, Role,
+    TenantId, UserId,
+};
 
 use crate::domain::*;
 use crate::error::IdentityError;
@@ -11,7 +14,9 @@ pub use crate::store::UserFilter;
 type Result<T> = std::result::Result<T, IdentityError>;
 
 pub async fn tenant(db: &Db, id: TenantId) -> Result<Tenant> {
-    Ok(store::find_tenant(db, id).await?.ok_or(Failure::NotFound { entity: "tenant" })?)
+    Ok(store::find_tenant(db, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "tenant" })?)
 }
 
 pub async fn tenant_by_code(db: &Db, code: &str) -> Result<Option<Tenant>> {
@@ -26,14 +31,18 @@ pub async fn tenant_logo(db: &Db, id: TenantId) -> Result<Option<(String, Vec<u8
 /// The regions the actor may see, parents before their children.
 pub async fn regions(db: &Db, actor: &Actor) -> Result<Vec<Region>> {
     actor.require(Permission::ViewRegions)?;
-    Ok(order_as_tree(store::list_regions(db, actor.tenant_id, &actor.scope).await?))
+    Ok(order_as_tree(
+        store::list_regions(db, actor.tenant_id, &actor.scope).await?,
+    ))
 }
 
 pub async fn region(db: &Db, actor: &Actor, id: RegionId) -> Result<Region> {
     actor.require(Permission::ViewRegions)?;
-    Ok(store::find_region(&mut Source::Db(db), actor.tenant_id, &actor.scope, id)
-        .await?
-        .ok_or(Failure::NotFound { entity: "region" })?)
+    Ok(
+        store::find_region(&mut Source::Db(db), actor.tenant_id, &actor.scope, id)
+            .await?
+            .ok_or(Failure::NotFound { entity: "region" })?,
+    )
 }
 
 /// Sorts regions depth-first, so a list reads as the tree; regions whose parent is out of
@@ -131,7 +140,12 @@ fn actor_for(user: &User, tenant_id: TenantId, only_role: Option<Role>) -> Actor
     }
 }
 
-async fn signed_in(db: &Db, user_id: UserId, only_role: Option<Role>, csrf_token: Option<String>) -> Result<Option<SignedIn>> {
+async fn signed_in(
+    db: &Db,
+    user_id: UserId,
+    only_role: Option<Role>,
+    csrf_token: Option<String>,
+) -> Result<Option<SignedIn>> {
     let Some(stored) = store::find_user_by_id(&mut Source::Db(db), user_id).await? else {
         return Ok(None);
     };

@@ -2,6 +2,7 @@
 //! reads, the actor's data scope) as an argument; none of them decide permissions.
 
 use chrono::{DateTime, Utc};
+pub use platform::db::Source;
 use platform::{Actor, DataScope, Db, DbError, DealerId, Locale, Query, RegionId, Role, Row, TenantId, Tx, UserId};
 
 use crate::domain::*;
@@ -27,7 +28,12 @@ fn read_tenant(row: &Row) -> Result<Tenant, DbError> {
     })
 }
 
-pub async fn insert_tenant(tx: &mut Tx, tenant: &NewTenant, locale: Locale, now: DateTime<Utc>) -> Result<TenantId, DbError> {
+pub async fn insert_tenant(
+    tx: &mut Tx,
+    tenant: &NewTenant,
+    locale: Locale,
+    now: DateTime<Utc>,
+) -> Result<TenantId, DbError> {
     let row = tx
         .fetch_one(
             &Query::new(
@@ -76,7 +82,12 @@ pub async fn lock_tenant(tx: &mut Tx, id: TenantId) -> Result<Option<Tenant>, Db
         .transpose()
 }
 
-pub async fn update_tenant_settings(tx: &mut Tx, id: TenantId, settings: &ValidTenantSettings, now: DateTime<Utc>) -> Result<(), DbError> {
+pub async fn update_tenant_settings(
+    tx: &mut Tx,
+    id: TenantId,
+    settings: &ValidTenantSettings,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
     tx.execute(
         &Query::new(
             "UPDATE tenants SET name = $2, default_locale = $3, time_zone = $4, brand_primary_color = $5,
@@ -94,7 +105,13 @@ pub async fn update_tenant_settings(tx: &mut Tx, id: TenantId, settings: &ValidT
     Ok(())
 }
 
-pub async fn update_tenant_logo(tx: &mut Tx, id: TenantId, content_type: &str, bytes: Vec<u8>, now: DateTime<Utc>) -> Result<(), DbError> {
+pub async fn update_tenant_logo(
+    tx: &mut Tx,
+    id: TenantId,
+    content_type: &str,
+    bytes: Vec<u8>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
     tx.execute(
         &Query::new("UPDATE tenants SET logo_content_type = $2, logo = $3, updated_at = $4 WHERE id = $1")
             .bind(id)
@@ -135,7 +152,12 @@ fn read_region(row: &Row) -> Result<Region, DbError> {
     })
 }
 
-pub async fn insert_region(tx: &mut Tx, tenant_id: TenantId, region: &ValidRegion, now: DateTime<Utc>) -> Result<RegionId, DbError> {
+pub async fn insert_region(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    region: &ValidRegion,
+    now: DateTime<Utc>,
+) -> Result<RegionId, DbError> {
     let id: i64 = tx
         .fetch_one(
             &Query::new(
@@ -165,7 +187,13 @@ pub async fn insert_region(tx: &mut Tx, tenant_id: TenantId, region: &ValidRegio
     Ok(RegionId(id))
 }
 
-pub async fn update_region_name(tx: &mut Tx, tenant_id: TenantId, id: RegionId, name: &str, now: DateTime<Utc>) -> Result<(), DbError> {
+pub async fn update_region_name(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    id: RegionId,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
     tx.execute(
         &Query::new("UPDATE regions SET name = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
             .bind(tenant_id)
@@ -179,17 +207,31 @@ pub async fn update_region_name(tx: &mut Tx, tenant_id: TenantId, id: RegionId, 
 
 pub async fn region_code_exists(tx: &mut Tx, tenant_id: TenantId, code: &str) -> Result<bool, DbError> {
     Ok(tx
-        .fetch_optional(&Query::new("SELECT id FROM regions WHERE tenant_id = $1 AND code = $2").bind(tenant_id).bind(code))
+        .fetch_optional(
+            &Query::new("SELECT id FROM regions WHERE tenant_id = $1 AND code = $2")
+                .bind(tenant_id)
+                .bind(code),
+        )
         .await?
         .is_some())
 }
 
 /// The region if it belongs to the tenant and lies inside `scope`.
-pub async fn find_region(db_or_tx: &mut Source<'_>, tenant_id: TenantId, scope: &DataScope, id: RegionId) -> Result<Option<Region>, DbError> {
+pub async fn find_region(
+    db_or_tx: &mut Source<'_>,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    id: RegionId,
+) -> Result<Option<Region>, DbError> {
     let mut query = Query::new(REGION_SELECT).bind(tenant_id);
     query.push(" AND r.id = ").push_bind(id);
     scope.restrict_region(&mut query, "r.id");
-    db_or_tx.fetch_optional(&query).await?.as_ref().map(read_region).transpose()
+    db_or_tx
+        .fetch_optional(&query)
+        .await?
+        .as_ref()
+        .map(read_region)
+        .transpose()
 }
 
 pub async fn list_regions(db: &Db, tenant_id: TenantId, scope: &DataScope) -> Result<Vec<Region>, DbError> {
@@ -199,37 +241,23 @@ pub async fn list_regions(db: &Db, tenant_id: TenantId, scope: &DataScope) -> Re
     db.fetch_all(&query).await?.iter().map(read_region).collect()
 }
 
-/// Reads through a pool or inside a transaction, for lookups that commands and queries share.
-pub enum Source<'a> {
-    Db(&'a Db),
-    Tx(&'a mut Tx),
-}
-
-impl Source<'_> {
-    pub async fn fetch_optional(&mut self, query: &Query) -> Result<Option<Row>, DbError> {
-        match self {
-            Source::Db(db) => db.fetch_optional(query).await,
-            Source::Tx(tx) => tx.fetch_optional(query).await,
-        }
-    }
-
-    pub async fn fetch_all(&mut self, query: &Query) -> Result<Vec<Row>, DbError> {
-        match self {
-            Source::Db(db) => db.fetch_all(query).await,
-            Source::Tx(tx) => tx.fetch_all(query).await,
-        }
-    }
-}
-
 // ----- dealer groups -----
 
-pub async fn insert_dealer_group(tx: &mut Tx, tenant_id: TenantId, code: &str, name: &str, now: DateTime<Utc>) -> Result<i64, DbError> {
+pub async fn insert_dealer_group(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    code: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
     tx.fetch_one(
-        &Query::new("INSERT INTO dealer_groups (tenant_id, code, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id")
-            .bind(tenant_id)
-            .bind(code)
-            .bind(name)
-            .bind(now),
+        &Query::new(
+            "INSERT INTO dealer_groups (tenant_id, code, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(code)
+        .bind(name)
+        .bind(now),
     )
     .await?
     .get("id")
@@ -237,7 +265,11 @@ pub async fn insert_dealer_group(tx: &mut Tx, tenant_id: TenantId, code: &str, n
 
 pub async fn dealer_group_code_exists(tx: &mut Tx, tenant_id: TenantId, code: &str) -> Result<bool, DbError> {
     Ok(tx
-        .fetch_optional(&Query::new("SELECT id FROM dealer_groups WHERE tenant_id = $1 AND code = $2").bind(tenant_id).bind(code))
+        .fetch_optional(
+            &Query::new("SELECT id FROM dealer_groups WHERE tenant_id = $1 AND code = $2")
+                .bind(tenant_id)
+                .bind(code),
+        )
         .await?
         .is_some())
 }
@@ -252,7 +284,9 @@ fn read_group(row: &Row) -> Result<DealerGroup, DbError> {
 
 pub async fn list_dealer_groups(source: &mut Source<'_>, tenant_id: TenantId) -> Result<Vec<DealerGroup>, DbError> {
     source
-        .fetch_all(&Query::new("SELECT id, code, name FROM dealer_groups WHERE tenant_id = $1 ORDER BY code").bind(tenant_id))
+        .fetch_all(
+            &Query::new("SELECT id, code, name FROM dealer_groups WHERE tenant_id = $1 ORDER BY code").bind(tenant_id),
+        )
         .await?
         .iter()
         .map(read_group)
@@ -273,8 +307,14 @@ async fn groups_of_dealer(db: &Db, dealer_id: DealerId) -> Result<Vec<DealerGrou
     .collect()
 }
 
-pub async fn replace_dealer_groups(tx: &mut Tx, tenant_id: TenantId, dealer_id: DealerId, group_ids: &[i64]) -> Result<(), DbError> {
-    tx.execute(&Query::new("DELETE FROM dealer_group_members WHERE dealer_id = $1").bind(dealer_id)).await?;
+pub async fn replace_dealer_groups(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    dealer_id: DealerId,
+    group_ids: &[i64],
+) -> Result<(), DbError> {
+    tx.execute(&Query::new("DELETE FROM dealer_group_members WHERE dealer_id = $1").bind(dealer_id))
+        .await?;
     for group_id in group_ids {
         tx.execute(
             &Query::new("INSERT INTO dealer_group_members (tenant_id, group_id, dealer_id) VALUES ($1, $2, $3)")
@@ -311,15 +351,30 @@ fn read_dealer(row: &Row) -> Result<Dealer, DbError> {
 }
 
 /// The dealer if it belongs to the tenant and lies inside `scope`.
-pub async fn find_dealer(source: &mut Source<'_>, tenant_id: TenantId, scope: &DataScope, id: DealerId) -> Result<Option<Dealer>, DbError> {
+pub async fn find_dealer(
+    source: &mut Source<'_>,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    id: DealerId,
+) -> Result<Option<Dealer>, DbError> {
     let mut query = Query::new(DEALER_SELECT);
     query.push(" WHERE d.tenant_id = ").push_bind(tenant_id);
     query.push(" AND d.id = ").push_bind(id);
     scope.restrict_dealer(&mut query, "d.id");
-    source.fetch_optional(&query).await?.as_ref().map(read_dealer).transpose()
+    source
+        .fetch_optional(&query)
+        .await?
+        .as_ref()
+        .map(read_dealer)
+        .transpose()
 }
 
-pub async fn list_dealers(db: &Db, actor: &Actor, filter: &DealerFilter, page: platform::PageRequest) -> Result<platform::Page<Dealer>, DbError> {
+pub async fn list_dealers(
+    db: &Db,
+    actor: &Actor,
+    filter: &DealerFilter,
+    page: platform::PageRequest,
+) -> Result<platform::Page<Dealer>, DbError> {
     let mut condition = Query::new(" WHERE d.tenant_id = $1").bind(actor.tenant_id);
     actor.scope.restrict_dealer(&mut condition, "d.id");
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -351,8 +406,16 @@ pub async fn list_dealers(db: &Db, actor: &Actor, filter: &DealerFilter, page: p
     let total: i64 = db.fetch_one(&count).await?.get("total")?;
     let mut rows = condition;
     rows.prepend(DEALER_SELECT);
-    rows.push(" ORDER BY d.code LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
-    let items = db.fetch_all(&rows).await?.iter().map(read_dealer).collect::<Result<_, _>>()?;
+    rows.push(" ORDER BY d.code LIMIT ")
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    let items = db
+        .fetch_all(&rows)
+        .await?
+        .iter()
+        .map(read_dealer)
+        .collect::<Result<_, _>>()?;
     Ok(platform::Page::new(items, total, page))
 }
 
@@ -382,7 +445,12 @@ pub async fn dealer_detail(db: &Db, dealer: Dealer) -> Result<DealerDetail, DbEr
     })
 }
 
-pub async fn dealer_code_taken(tx: &mut Tx, tenant_id: TenantId, code: &str, except: Option<DealerId>) -> Result<bool, DbError> {
+pub async fn dealer_code_taken(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    code: &str,
+    except: Option<DealerId>,
+) -> Result<bool, DbError> {
     Ok(tx
         .fetch_optional(
             &Query::new("SELECT id FROM dealers WHERE tenant_id = $1 AND code = $2 AND id <> $3")
@@ -394,7 +462,12 @@ pub async fn dealer_code_taken(tx: &mut Tx, tenant_id: TenantId, code: &str, exc
         .is_some())
 }
 
-pub async fn dealer_gln_taken(tx: &mut Tx, tenant_id: TenantId, gln: &str, except: Option<DealerId>) -> Result<bool, DbError> {
+pub async fn dealer_gln_taken(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    gln: &str,
+    except: Option<DealerId>,
+) -> Result<bool, DbError> {
     Ok(tx
         .fetch_optional(
             &Query::new("SELECT id FROM dealers WHERE tenant_id = $1 AND gln = $2 AND id <> $3")
@@ -406,7 +479,13 @@ pub async fn dealer_gln_taken(tx: &mut Tx, tenant_id: TenantId, gln: &str, excep
         .is_some())
 }
 
-pub async fn insert_dealer(tx: &mut Tx, tenant_id: TenantId, dealer: &ValidDealer, status: DealerStatus, now: DateTime<Utc>) -> Result<DealerId, DbError> {
+pub async fn insert_dealer(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    dealer: &ValidDealer,
+    status: DealerStatus,
+    now: DateTime<Utc>,
+) -> Result<DealerId, DbError> {
     let id: i64 = tx
         .fetch_one(
             &Query::new(
@@ -431,7 +510,13 @@ pub async fn insert_dealer(tx: &mut Tx, tenant_id: TenantId, dealer: &ValidDeale
     Ok(DealerId(id))
 }
 
-pub async fn update_dealer(tx: &mut Tx, id: DealerId, dealer: &ValidDealer, status: DealerStatus, now: DateTime<Utc>) -> Result<(), DbError> {
+pub async fn update_dealer(
+    tx: &mut Tx,
+    id: DealerId,
+    dealer: &ValidDealer,
+    status: DealerStatus,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
     tx.execute(
         &Query::new(
             "UPDATE dealers SET code = $2, legal_name = $3, search_text = $4, tax_number = $5, gln = $6, tier = $7,
@@ -500,7 +585,11 @@ pub async fn list_locations(db: &Db, dealer_id: DealerId) -> Result<Vec<Delivery
 
 pub async fn location_code_taken(tx: &mut Tx, dealer_id: DealerId, code: &str) -> Result<bool, DbError> {
     Ok(tx
-        .fetch_optional(&Query::new("SELECT id FROM delivery_locations WHERE dealer_id = $1 AND code = $2").bind(dealer_id).bind(code))
+        .fetch_optional(
+            &Query::new("SELECT id FROM delivery_locations WHERE dealer_id = $1 AND code = $2")
+                .bind(dealer_id)
+                .bind(code),
+        )
         .await?
         .is_some())
 }
@@ -529,8 +618,12 @@ pub async fn insert_location(
     now: DateTime<Utc>,
 ) -> Result<DeliveryLocation, DbError> {
     if location.is_primary {
-        tx.execute(&Query::new("UPDATE delivery_locations SET is_primary = $2 WHERE dealer_id = $1").bind(dealer_id).bind(false))
-            .await?;
+        tx.execute(
+            &Query::new("UPDATE delivery_locations SET is_primary = $2 WHERE dealer_id = $1")
+                .bind(dealer_id)
+                .bind(false),
+        )
+        .await?;
     }
     let row = tx
         .fetch_one(
@@ -694,13 +787,24 @@ pub struct UserFilter {
     pub dealer_id: Option<DealerId>,
 }
 
-pub async fn list_users(db: &Db, actor: &Actor, filter: &UserFilter, page: platform::PageRequest) -> Result<platform::Page<User>, DbError> {
+pub async fn list_users(
+    db: &Db,
+    actor: &Actor,
+    filter: &UserFilter,
+    page: platform::PageRequest,
+) -> Result<platform::Page<User>, DbError> {
     let mut condition = Query::new("");
     user_scope(&mut condition, actor);
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
-        condition.push(" AND (u.login LIKE ").push_bind(pattern.clone()).push(" ESCAPE '\\'");
-        condition.push(" OR LOWER(u.display_name) LIKE ").push_bind(pattern).push(" ESCAPE '\\')");
+        condition
+            .push(" AND (u.login LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\'");
+        condition
+            .push(" OR LOWER(u.display_name) LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
     }
     if let Some(dealer_id) = filter.dealer_id {
         condition.push(" AND u.dealer_id = ").push_bind(dealer_id);
@@ -710,7 +814,10 @@ pub async fn list_users(db: &Db, actor: &Actor, filter: &UserFilter, page: platf
     let total: i64 = db.fetch_one(&count).await?.get("total")?;
     let mut rows = condition;
     rows.prepend(USER_SELECT);
-    rows.push(" ORDER BY u.login LIMIT ").push_bind(page.limit()).push(" OFFSET ").push_bind(page.offset());
+    rows.push(" ORDER BY u.login LIMIT ")
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
     let mut source = Source::Db(db);
     let found = source.fetch_all(&rows).await?;
     let mut items = Vec::with_capacity(found.len());
@@ -765,7 +872,13 @@ pub async fn insert_user(
     Ok(id)
 }
 
-pub async fn update_user(tx: &mut Tx, tenant_id: TenantId, id: UserId, user: &ValidUser, now: DateTime<Utc>) -> Result<(), DbError> {
+pub async fn update_user(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    id: UserId,
+    user: &ValidUser,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
     tx.execute(
         &Query::new(
             "UPDATE users SET login = $2, display_name = $3, locale = $4, all_regions = $5, sees_tier2 = $6, status = $7,
@@ -784,9 +897,16 @@ pub async fn update_user(tx: &mut Tx, tenant_id: TenantId, id: UserId, user: &Va
     replace_roles_and_regions(tx, tenant_id, id, user).await
 }
 
-async fn replace_roles_and_regions(tx: &mut Tx, tenant_id: TenantId, id: UserId, user: &ValidUser) -> Result<(), DbError> {
-    tx.execute(&Query::new("DELETE FROM user_roles WHERE user_id = $1").bind(id)).await?;
-    tx.execute(&Query::new("DELETE FROM user_regions WHERE user_id = $1").bind(id)).await?;
+async fn replace_roles_and_regions(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    id: UserId,
+    user: &ValidUser,
+) -> Result<(), DbError> {
+    tx.execute(&Query::new("DELETE FROM user_roles WHERE user_id = $1").bind(id))
+        .await?;
+    tx.execute(&Query::new("DELETE FROM user_regions WHERE user_id = $1").bind(id))
+        .await?;
     for role in &user.roles {
         tx.execute(
             &Query::new("INSERT INTO user_roles (tenant_id, user_id, role) VALUES ($1, $2, $3)")
@@ -808,7 +928,13 @@ async fn replace_roles_and_regions(tx: &mut Tx, tenant_id: TenantId, id: UserId,
     Ok(())
 }
 
-pub async fn set_password(tx: &mut Tx, id: UserId, password_hash: &str, must_change: bool, now: DateTime<Utc>) -> Result<(), DbError> {
+pub async fn set_password(
+    tx: &mut Tx,
+    id: UserId,
+    password_hash: &str,
+    must_change: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
     tx.execute(
         &Query::new("UPDATE users SET password_hash = $2, must_change_password = $3, updated_at = $4 WHERE id = $1")
             .bind(id)
@@ -820,7 +946,12 @@ pub async fn set_password(tx: &mut Tx, id: UserId, password_hash: &str, must_cha
     Ok(())
 }
 
-pub async fn set_user_locale(tx: &mut Tx, id: UserId, locale: Option<Locale>, now: DateTime<Utc>) -> Result<(), DbError> {
+pub async fn set_user_locale(
+    tx: &mut Tx,
+    id: UserId,
+    locale: Option<Locale>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
     tx.execute(
         &Query::new("UPDATE users SET locale = $2, updated_at = $3 WHERE id = $1")
             .bind(id)
@@ -833,7 +964,8 @@ pub async fn set_user_locale(tx: &mut Tx, id: UserId, locale: Option<Locale>, no
 
 /// Ends every session and sign-in token of a user, after a password change or when disabled.
 pub async fn end_sessions_of(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Result<(), DbError> {
-    tx.execute(&Query::new("DELETE FROM sessions WHERE user_id = $1").bind(id)).await?;
+    tx.execute(&Query::new("DELETE FROM sessions WHERE user_id = $1").bind(id))
+        .await?;
     tx.execute(
         &Query::new("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND expires_at IS NOT NULL AND revoked_at IS NULL")
             .bind(id)
@@ -845,7 +977,11 @@ pub async fn end_sessions_of(tx: &mut Tx, id: UserId, now: DateTime<Utc>) -> Res
 
 // ----- sign-in, sessions, tokens -----
 
-pub async fn recent_failed_attempts(db: &Db, login: &str, since: DateTime<Utc>) -> Result<(i64, Option<DateTime<Utc>>), DbError> {
+pub async fn recent_failed_attempts(
+    db: &Db,
+    login: &str,
+    since: DateTime<Utc>,
+) -> Result<(i64, Option<DateTime<Utc>>), DbError> {
     let row = db
         .fetch_one(
             &Query::new(
@@ -860,13 +996,18 @@ pub async fn recent_failed_attempts(db: &Db, login: &str, since: DateTime<Utc>) 
 }
 
 pub async fn record_failed_attempt(db: &Db, login: &str, now: DateTime<Utc>) -> Result<(), DbError> {
-    db.execute(&Query::new("INSERT INTO login_attempts (login, attempted_at) VALUES ($1, $2)").bind(login).bind(now))
-        .await?;
+    db.execute(
+        &Query::new("INSERT INTO login_attempts (login, attempted_at) VALUES ($1, $2)")
+            .bind(login)
+            .bind(now),
+    )
+    .await?;
     Ok(())
 }
 
 pub async fn clear_failed_attempts(tx: &mut Tx, login: &str) -> Result<(), DbError> {
-    tx.execute(&Query::new("DELETE FROM login_attempts WHERE login = $1").bind(login)).await?;
+    tx.execute(&Query::new("DELETE FROM login_attempts WHERE login = $1").bind(login))
+        .await?;
     Ok(())
 }
 
@@ -910,12 +1051,15 @@ pub async fn find_session(db: &Db, digest: &str, now: DateTime<Utc>) -> Result<O
 }
 
 pub async fn delete_session(db: &Db, digest: &str) -> Result<(), DbError> {
-    db.execute(&Query::new("DELETE FROM sessions WHERE token_digest = $1").bind(digest)).await?;
+    db.execute(&Query::new("DELETE FROM sessions WHERE token_digest = $1").bind(digest))
+        .await?;
     Ok(())
 }
 
 pub async fn delete_expired(db: &Db, now: DateTime<Utc>, attempts_before: DateTime<Utc>) -> Result<u64, DbError> {
-    let sessions = db.execute(&Query::new("DELETE FROM sessions WHERE expires_at <= $1").bind(now)).await?;
+    let sessions = db
+        .execute(&Query::new("DELETE FROM sessions WHERE expires_at <= $1").bind(now))
+        .await?;
     let attempts = db
         .execute(&Query::new("DELETE FROM login_attempts WHERE attempted_at < $1").bind(attempts_before))
         .await?;
@@ -952,7 +1096,8 @@ pub async fn insert_api_token(
     .get("id")
 }
 
-const TOKEN_SELECT: &str = "SELECT t.id, t.name, t.user_id, u.login AS user_login, t.role, t.created_at, t.expires_at, \
+const TOKEN_SELECT: &str =
+    "SELECT t.id, t.name, t.user_id, u.login AS user_login, t.role, t.created_at, t.expires_at, \
      t.revoked_at, t.last_used_at FROM api_tokens t JOIN users u ON u.id = t.user_id";
 
 fn read_token(row: &Row) -> Result<ApiToken, DbError> {
@@ -969,9 +1114,17 @@ fn read_token(row: &Row) -> Result<ApiToken, DbError> {
     })
 }
 
-pub async fn find_api_token(source: &mut Source<'_>, tenant_id: TenantId, id: i64) -> Result<Option<ApiToken>, DbError> {
+pub async fn find_api_token(
+    source: &mut Source<'_>,
+    tenant_id: TenantId,
+    id: i64,
+) -> Result<Option<ApiToken>, DbError> {
     source
-        .fetch_optional(&Query::new(format!("{TOKEN_SELECT} WHERE t.tenant_id = $1 AND t.id = $2")).bind(tenant_id).bind(id))
+        .fetch_optional(
+            &Query::new(format!("{TOKEN_SELECT} WHERE t.tenant_id = $1 AND t.id = $2"))
+                .bind(tenant_id)
+                .bind(id),
+        )
         .await?
         .as_ref()
         .map(read_token)
@@ -979,10 +1132,15 @@ pub async fn find_api_token(source: &mut Source<'_>, tenant_id: TenantId, id: i6
 }
 
 /// Integration tokens an administrator created; sign-in tokens are not listed.
-pub async fn list_api_tokens(db: &Db, tenant_id: TenantId, page: platform::PageRequest) -> Result<platform::Page<ApiToken>, DbError> {
+pub async fn list_api_tokens(
+    db: &Db,
+    tenant_id: TenantId,
+    page: platform::PageRequest,
+) -> Result<platform::Page<ApiToken>, DbError> {
     let total: i64 = db
         .fetch_one(
-            &Query::new("SELECT COUNT(*) AS total FROM api_tokens WHERE tenant_id = $1 AND created_by IS NOT NULL").bind(tenant_id),
+            &Query::new("SELECT COUNT(*) AS total FROM api_tokens WHERE tenant_id = $1 AND created_by IS NOT NULL")
+                .bind(tenant_id),
         )
         .await?
         .get("total")?;
@@ -1014,7 +1172,11 @@ pub async fn revoke_api_token(tx: &mut Tx, tenant_id: TenantId, id: i64, now: Da
 }
 
 /// The user and role a live token acts as.
-pub async fn find_live_token(db: &Db, digest: &str, now: DateTime<Utc>) -> Result<Option<(i64, UserId, Option<Role>)>, DbError> {
+pub async fn find_live_token(
+    db: &Db,
+    digest: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(i64, UserId, Option<Role>)>, DbError> {
     let Some(row) = db
         .fetch_optional(
             &Query::new(
@@ -1029,16 +1191,22 @@ pub async fn find_live_token(db: &Db, digest: &str, now: DateTime<Utc>) -> Resul
         return Ok(None);
     };
     let role: Option<String> = row.get("role")?;
-    Ok(Some((row.get("id")?, UserId(row.get("user_id")?), role.as_deref().and_then(Role::parse))))
+    Ok(Some((
+        row.get("id")?,
+        UserId(row.get("user_id")?),
+        role.as_deref().and_then(Role::parse),
+    )))
 }
 
 /// Notes when a token was last used, at most once a minute, to spare a write per request.
 pub async fn touch_api_token(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), DbError> {
     db.execute(
-        &Query::new("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)")
-            .bind(id)
-            .bind(now)
-            .bind(now - chrono::TimeDelta::minutes(1)),
+        &Query::new(
+            "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)",
+        )
+        .bind(id)
+        .bind(now)
+        .bind(now - chrono::TimeDelta::minutes(1)),
     )
     .await?;
     Ok(())
@@ -1051,7 +1219,12 @@ pub struct DealerRow<'a> {
     pub status: DealerStatus,
 }
 
-pub async fn insert_dealers(tx: &mut Tx, tenant_id: TenantId, rows: &[DealerRow<'_>], now: DateTime<Utc>) -> Result<u64, DbError> {
+pub async fn insert_dealers(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    rows: &[DealerRow<'_>],
+    now: DateTime<Utc>,
+) -> Result<u64, DbError> {
     let values: Vec<Vec<platform::db::Value>> = rows
         .iter()
         .map(|row| {
@@ -1080,8 +1253,12 @@ pub async fn insert_dealers(tx: &mut Tx, tenant_id: TenantId, rows: &[DealerRow<
 }
 
 /// The tenant's dealer ids by code.
-pub async fn dealer_ids_by_code(source: &mut Source<'_>, tenant_id: TenantId) -> Result<std::collections::HashMap<String, DealerId>, DbError> {
-    source.fetch_all(&Query::new("SELECT code, id FROM dealers WHERE tenant_id = $1").bind(tenant_id))
+pub async fn dealer_ids_by_code(
+    source: &mut Source<'_>,
+    tenant_id: TenantId,
+) -> Result<std::collections::HashMap<String, DealerId>, DbError> {
+    source
+        .fetch_all(&Query::new("SELECT code, id FROM dealers WHERE tenant_id = $1").bind(tenant_id))
         .await?
         .iter()
         .map(|row| Ok((row.get("code")?, DealerId(row.get("id")?))))
@@ -1089,25 +1266,56 @@ pub async fn dealer_ids_by_code(source: &mut Source<'_>, tenant_id: TenantId) ->
 }
 
 /// The ids of every region and every tier-1 dealer inside a scope, to check many references at once.
-pub async fn scoped_region_ids(tx: &mut Tx, tenant_id: TenantId, scope: &DataScope) -> Result<std::collections::HashSet<RegionId>, DbError> {
+pub async fn scoped_region_ids(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    scope: &DataScope,
+) -> Result<std::collections::HashSet<RegionId>, DbError> {
     let mut query = Query::new("SELECT r.id FROM regions r WHERE r.tenant_id = $1").bind(tenant_id);
     scope.restrict_region(&mut query, "r.id");
-    tx.fetch_all(&query).await?.iter().map(|row| Ok(RegionId(row.get("id")?))).collect()
+    tx.fetch_all(&query)
+        .await?
+        .iter()
+        .map(|row| Ok(RegionId(row.get("id")?)))
+        .collect()
 }
 
-pub async fn scoped_distributor_ids(tx: &mut Tx, tenant_id: TenantId, scope: &DataScope) -> Result<std::collections::HashSet<DealerId>, DbError> {
+pub async fn scoped_distributor_ids(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    scope: &DataScope,
+) -> Result<std::collections::HashSet<DealerId>, DbError> {
     let mut query = Query::new("SELECT d.id FROM dealers d WHERE d.tenant_id = $1 AND d.tier = 1").bind(tenant_id);
     scope.restrict_dealer(&mut query, "d.id");
-    tx.fetch_all(&query).await?.iter().map(|row| Ok(DealerId(row.get("id")?))).collect()
+    tx.fetch_all(&query)
+        .await?
+        .iter()
+        .map(|row| Ok(DealerId(row.get("id")?)))
+        .collect()
 }
 
-pub async fn insert_group_members(tx: &mut Tx, tenant_id: TenantId, members: &[(i64, DealerId)]) -> Result<u64, DbError> {
-    let values: Vec<Vec<platform::db::Value>> =
-        members.iter().map(|(group, dealer)| vec![tenant_id.into(), (*group).into(), (*dealer).into()]).collect();
-    tx.insert_many("INSERT INTO dealer_group_members (tenant_id, group_id, dealer_id)", &values).await
+pub async fn insert_group_members(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    members: &[(i64, DealerId)],
+) -> Result<u64, DbError> {
+    let values: Vec<Vec<platform::db::Value>> = members
+        .iter()
+        .map(|(group, dealer)| vec![tenant_id.into(), (*group).into(), (*dealer).into()])
+        .collect();
+    tx.insert_many(
+        "INSERT INTO dealer_group_members (tenant_id, group_id, dealer_id)",
+        &values,
+    )
+    .await
 }
 
-pub async fn insert_locations(tx: &mut Tx, tenant_id: TenantId, locations: &[(DealerId, &ValidLocation)], now: DateTime<Utc>) -> Result<u64, DbError> {
+pub async fn insert_locations(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    locations: &[(DealerId, &ValidLocation)],
+    now: DateTime<Utc>,
+) -> Result<u64, DbError> {
     let values: Vec<Vec<platform::db::Value>> = locations
         .iter()
         .map(|(dealer, location)| {
@@ -1123,8 +1331,11 @@ pub async fn insert_locations(tx: &mut Tx, tenant_id: TenantId, locations: &[(De
             ]
         })
         .collect();
-    tx.insert_many("INSERT INTO delivery_locations (tenant_id, dealer_id, code, name, address, gln, is_primary, created_at)", &values)
-        .await
+    tx.insert_many(
+        "INSERT INTO delivery_locations (tenant_id, dealer_id, code, name, address, gln, is_primary, created_at)",
+        &values,
+    )
+    .await
 }
 
 pub async fn insert_users(
@@ -1170,10 +1381,20 @@ pub async fn insert_users(
     let mut regions = Vec::new();
     for user in users {
         let Some(id) = ids.get(&user.login) else { continue };
-        roles.extend(user.roles.iter().map(|role| vec![tenant_id.into(), (*id).into(), role.code().into()]));
-        regions.extend(user.region_ids.iter().map(|region| vec![tenant_id.into(), (*id).into(), (*region).into()]));
+        roles.extend(
+            user.roles
+                .iter()
+                .map(|role| vec![tenant_id.into(), (*id).into(), role.code().into()]),
+        );
+        regions.extend(
+            user.region_ids
+                .iter()
+                .map(|region| vec![tenant_id.into(), (*id).into(), (*region).into()]),
+        );
     }
-    tx.insert_many("INSERT INTO user_roles (tenant_id, user_id, role)", &roles).await?;
-    tx.insert_many("INSERT INTO user_regions (tenant_id, user_id, region_id)", &regions).await?;
+    tx.insert_many("INSERT INTO user_roles (tenant_id, user_id, role)", &roles)
+        .await?;
+    tx.insert_many("INSERT INTO user_regions (tenant_id, user_id, region_id)", &regions)
+        .await?;
     Ok(inserted)
 }

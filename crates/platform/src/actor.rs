@@ -132,11 +132,12 @@ impl DataScope {
                 );
                 query.push_bind_list(roots.iter().copied()).push(")");
             }
-            DataScope::Dealer {
-                dealer_id,
-                with_tier2,
-            } => {
-                query.push(" AND (").push(dealer_column).push(" = ").push_bind(*dealer_id);
+            DataScope::Dealer { dealer_id, with_tier2 } => {
+                query
+                    .push(" AND (")
+                    .push(dealer_column)
+                    .push(" = ")
+                    .push_bind(*dealer_id);
                 if *with_tier2 {
                     query
                         .push(" OR ")

@@ -64,7 +64,12 @@ pub struct AuditFilter {
 }
 
 /// The tenant's audit log, newest first; administrators only.
-pub async fn list(db: &Db, actor: &Actor, filter: &AuditFilter, page: PageRequest) -> Result<Page<AuditRecord>, Failure> {
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &AuditFilter,
+    page: PageRequest,
+) -> Result<Page<AuditRecord>, Failure> {
     actor.require(Permission::ViewAuditLog)?;
     let mut condition = Query::new("");
     condition.push(" WHERE tenant_id = ").push_bind(actor.tenant_id);

@@ -18,8 +18,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Postgres, Row as _, Sqlite};
 
@@ -36,10 +35,7 @@ pub enum DbError {
     #[error("expected a row, found none")]
     NoRow,
     #[error("column {column} could not be read: {source}")]
-    Column {
-        column: String,
-        source: sqlx::Error,
-    },
+    Column { column: String, source: sqlx::Error },
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
         version: i64,
@@ -279,8 +275,7 @@ impl Db {
     /// the SQLite file when it is missing.
     pub async fn connect(options: &DbOptions) -> Result<Db, DbError> {
         let pool = if is_postgres_url(&options.url) {
-            let mut connect = PgConnectOptions::from_str(&options.url)
-                .map_err(|e| DbError::Config(e.to_string()))?;
+            let mut connect = PgConnectOptions::from_str(&options.url).map_err(|e| DbError::Config(e.to_string()))?;
             if let Some(schema) = &options.schema {
                 connect = connect.options([("search_path", schema.as_str())]);
             }
@@ -292,7 +287,10 @@ impl Db {
                     .await?,
             )
         } else {
-            let path = options.url.strip_prefix("sqlite://").or_else(|| options.url.strip_prefix("sqlite:"));
+            let path = options
+                .url
+                .strip_prefix("sqlite://")
+                .or_else(|| options.url.strip_prefix("sqlite:"));
             let connect = SqliteConnectOptions::new()
                 .filename(path.unwrap_or(&options.url))
                 .create_if_missing(true)
@@ -333,7 +331,9 @@ impl Db {
     }
 
     pub async fn ping(&self) -> Result<(), DbError> {
-        self.fetch_one(&Query::new("SELECT CAST(1 AS BIGINT) AS one")).await.map(|_| ())
+        self.fetch_one(&Query::new("SELECT CAST(1 AS BIGINT) AS one"))
+            .await
+            .map(|_| ())
     }
 
     pub async fn close(&self) {
@@ -375,8 +375,20 @@ impl Tx {
 impl Db {
     pub async fn fetch_all(&self, query: &Query) -> Result<Vec<Row>, DbError> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => query.for_sqlite().fetch_all(pool).await?.into_iter().map(Row::Sqlite).collect(),
-            Pool::Postgres(pool) => query.for_postgres().fetch_all(pool).await?.into_iter().map(Row::Postgres).collect(),
+            Pool::Sqlite(pool) => query
+                .for_sqlite()
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Pool::Postgres(pool) => query
+                .for_postgres()
+                .fetch_all(pool)
+                .await?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect(),
         })
     }
 
@@ -403,8 +415,20 @@ impl Db {
 impl Tx {
     pub async fn fetch_all(&mut self, query: &Query) -> Result<Vec<Row>, DbError> {
         Ok(match self {
-            Tx::Sqlite(tx) => query.for_sqlite().fetch_all(&mut **tx).await?.into_iter().map(Row::Sqlite).collect(),
-            Tx::Postgres(tx) => query.for_postgres().fetch_all(&mut **tx).await?.into_iter().map(Row::Postgres).collect(),
+            Tx::Sqlite(tx) => query
+                .for_sqlite()
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Tx::Postgres(tx) => query
+                .for_postgres()
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Postgres)
+                .collect(),
         })
     }
 
@@ -446,5 +470,27 @@ impl Tx {
             inserted += self.execute(&query).await?;
         }
         Ok(inserted)
+    }
+}
+
+/// Reads through a pool or inside a transaction, for lookups that commands and queries share.
+pub enum Source<'a> {
+    Db(&'a Db),
+    Tx(&'a mut Tx),
+}
+
+impl Source<'_> {
+    pub async fn fetch_optional(&mut self, query: &Query) -> Result<Option<Row>, DbError> {
+        match self {
+            Source::Db(db) => db.fetch_optional(query).await,
+            Source::Tx(tx) => tx.fetch_optional(query).await,
+        }
+    }
+
+    pub async fn fetch_all(&mut self, query: &Query) -> Result<Vec<Row>, DbError> {
+        match self {
+            Source::Db(db) => db.fetch_all(query).await,
+            Source::Tx(tx) => tx.fetch_all(query).await,
+        }
     }
 }

@@ -176,7 +176,12 @@ pub async fn list(db: &Db, actor: &Actor, filter: &JobFilter, page: PageRequest)
         .push_bind(page.limit())
         .push(" OFFSET ")
         .push_bind(page.offset());
-    let items = db.fetch_all(&rows).await?.iter().map(read_job).collect::<Result<_, _>>()?;
+    let items = db
+        .fetch_all(&rows)
+        .await?
+        .iter()
+        .map(read_job)
+        .collect::<Result<_, _>>()?;
     Ok(Page::new(items, total, page))
 }
 

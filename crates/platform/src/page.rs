@@ -58,7 +58,9 @@ impl<T> Page<T> {
 
     pub fn page_count(&self) -> u32 {
         let per_page = i64::from(self.per_page.max(1));
-        u32::try_from((self.total + per_page - 1) / per_page).unwrap_or(u32::MAX).max(1)
+        u32::try_from((self.total + per_page - 1) / per_page)
+            .unwrap_or(u32::MAX)
+            .max(1)
     }
 
     pub fn has_previous(&self) -> bool {

@@ -15,27 +15,42 @@ pub async fn create_price_list(db: &Db, clock: &Clock, actor: &Actor, input: &Pr
     let list = input.validate()?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let id = store::insert_price_list(&mut tx, actor.tenant_id, &list, now).await.map_err(|e| {
-        if e.is_unique_violation() {
-            Failure::field("code", "price_list.code_taken")
-        } else {
-            e.into()
-        }
-    })?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "price_list",
-        entity_id: id,
-        action: "create",
-        before: None,
-        after: Some(json!({ "code": list.code, "audience": list.audience.code(), "audience_id": list.audience_id })),
-    })
+    let id = store::insert_price_list(&mut tx, actor.tenant_id, &list, now)
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                Failure::field("code", "price_list.code_taken")
+            } else {
+                e.into()
+            }
+        })?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "price_list",
+            entity_id: id,
+            action: "create",
+            before: None,
+            after: Some(
+                json!({ "code": list.code, "audience": list.audience.code(), "audience_id": list.audience_id }),
+            ),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(id)
 }
 
 /// Adds rows to a price list: all are checked first, and none is written unless all are valid.
-pub async fn import_price_rows(db: &Db, clock: &Clock, actor: &Actor, price_list_id: i64, rows: &[PriceRowInput]) -> Result<u64, Failure> {
+pub async fn import_price_rows(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    price_list_id: i64,
+    rows: &[PriceRowInput],
+) -> Result<u64, Failure> {
     actor.require(Permission::ManagePrices)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
@@ -50,18 +65,28 @@ pub async fn import_price_rows(db: &Db, clock: &Clock, actor: &Actor, price_list
         .filter_map(|(row, input)| input.check(&mut checks, row, currency))
         .collect();
     checks.finish()?;
-    let products: Vec<i64> = rows.iter().map(|r| r.product_id).collect::<HashSet<_>>().into_iter().collect();
+    let products: Vec<i64> = rows
+        .iter()
+        .map(|r| r.product_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     if store::count_tenant_products(&mut tx, actor.tenant_id, &products).await? != products.len() {
         return Err(Failure::field("product_id", "field.not_found"));
     }
     let added = store::insert_price_rows(&mut tx, actor.tenant_id, price_list_id, &valid).await?;
-    audit::record(&mut tx, actor, now, Change {
-        entity: "price_list",
-        entity_id: price_list_id,
-        action: "import_rows",
-        before: None,
-        after: Some(json!({ "rows": added })),
-    })
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "price_list",
+            entity_id: price_list_id,
+            action: "import_rows",
+            before: None,
+            after: Some(json!({ "rows": added })),
+        },
+    )
     .await?;
     tx.commit().await?;
     Ok(added)

@@ -15,7 +15,13 @@ pub enum Audience {
 }
 
 impl Audience {
-    pub const ALL: [Audience; 5] = [Audience::Base, Audience::Group, Audience::Tier, Audience::Region, Audience::Dealer];
+    pub const ALL: [Audience; 5] = [
+        Audience::Base,
+        Audience::Group,
+        Audience::Tier,
+        Audience::Region,
+        Audience::Dealer,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -58,11 +64,15 @@ impl PriceListInput {
         let audience = Audience::parse(&self.audience);
         match (audience, self.audience_id) {
             (None, _) => checks.add(FieldError::new("audience", "price_list.audience_invalid")),
-            (Some(Audience::Base), Some(_)) => checks.add(FieldError::new("audience_id", "price_list.base_has_no_audience")),
+            (Some(Audience::Base), Some(_)) => {
+                checks.add(FieldError::new("audience_id", "price_list.base_has_no_audience"))
+            }
             (Some(Audience::Tier), Some(tier)) if tier != 1 && tier != 2 => {
                 checks.add(FieldError::new("audience_id", "dealer.tier_invalid"))
             }
-            (Some(audience), None) if audience != Audience::Base => checks.add(FieldError::new("audience_id", "field.required")),
+            (Some(audience), None) if audience != Audience::Base => {
+                checks.add(FieldError::new("audience_id", "field.required"))
+            }
             _ => {}
         }
         let currency = Currency::parse(&self.currency);

@@ -4,4 +4,5 @@
 
 pub mod commands;
 pub mod domain;
+pub mod engine;
 mod store;

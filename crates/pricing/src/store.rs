@@ -6,7 +6,12 @@ use platform::{DbError, Query, TenantId, Tx};
 
 use crate::domain::{ValidPriceList, ValidPriceRow};
 
-pub async fn insert_price_list(tx: &mut Tx, tenant_id: TenantId, list: &ValidPriceList, now: DateTime<Utc>) -> Result<i64, DbError> {
+pub async fn insert_price_list(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    list: &ValidPriceList,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
     tx.fetch_one(
         &Query::new(
             "INSERT INTO price_lists (tenant_id, code, name, audience, audience_id, currency, created_at)
@@ -26,17 +31,22 @@ pub async fn insert_price_list(tx: &mut Tx, tenant_id: TenantId, list: &ValidPri
 
 /// The list's currency, if the list belongs to the tenant.
 pub async fn price_list_currency(tx: &mut Tx, tenant_id: TenantId, id: i64) -> Result<Option<String>, DbError> {
-    tx.fetch_optional(&Query::new("SELECT currency FROM price_lists WHERE tenant_id = $1 AND id = $2").bind(tenant_id).bind(id))
-        .await?
-        .map(|row| row.get("currency"))
-        .transpose()
+    tx.fetch_optional(
+        &Query::new("SELECT currency FROM price_lists WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(id),
+    )
+    .await?
+    .map(|row| row.get("currency"))
+    .transpose()
 }
 
 /// How many of these product ids belong to the tenant.
 pub async fn count_tenant_products(tx: &mut Tx, tenant_id: TenantId, ids: &[i64]) -> Result<usize, DbError> {
     let mut found = 0;
     for chunk in ids.chunks(1000) {
-        let mut query = Query::new("SELECT COUNT(*) AS n FROM products WHERE tenant_id = $1 AND id IN ").bind(tenant_id);
+        let mut query =
+            Query::new("SELECT COUNT(*) AS n FROM products WHERE tenant_id = $1 AND id IN ").bind(tenant_id);
         query.push_bind_list(chunk.iter().copied());
         let n: i64 = tx.fetch_one(&query).await?.get("n")?;
         found += usize::try_from(n).unwrap_or(0);
@@ -44,7 +54,12 @@ pub async fn count_tenant_products(tx: &mut Tx, tenant_id: TenantId, ids: &[i64]
     Ok(found)
 }
 
-pub async fn insert_price_rows(tx: &mut Tx, tenant_id: TenantId, price_list_id: i64, rows: &[ValidPriceRow]) -> Result<u64, DbError> {
+pub async fn insert_price_rows(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    price_list_id: i64,
+    rows: &[ValidPriceRow],
+) -> Result<u64, DbError> {
     let values: Vec<Vec<Value>> = rows
         .iter()
         .map(|row| {

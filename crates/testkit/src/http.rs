@@ -33,7 +33,10 @@ impl HttpResponse {
 /// Sends one request on a new connection and reads the whole answer.
 pub async fn request(address: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> HttpResponse {
     let mut stream = TcpStream::connect(address).await.expect("connect to the server");
-    let mut text = format!("{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut text = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (name, value) in headers {
         text.push_str(&format!("{name}: {value}\r\n"));
     }

@@ -54,7 +54,10 @@ impl TestDatabase {
                 .await
                 .expect("PostgreSQL named by DEALERPORT_TEST_DATABASE_URL must be reachable");
                 let schema = unique_name("t");
-                admin.execute(&Query::new(format!("CREATE SCHEMA {schema}"))).await.expect("create schema");
+                admin
+                    .execute(&Query::new(format!("CREATE SCHEMA {schema}")))
+                    .await
+                    .expect("create schema");
                 admin.close().await;
                 TestDatabase {
                     url,
@@ -110,7 +113,9 @@ impl Drop for TestDatabase {
 }
 
 pub fn test_time() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-24T09:00:00Z").unwrap().with_timezone(&Utc)
+    DateTime::parse_from_rfc3339("2026-11-24T09:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
 }
 
 /// The application under test.
@@ -143,7 +148,9 @@ impl TestApp {
     /// With the demo tenant seeded: its logins all use [`PASSWORD`].
     pub async fn with_demo() -> TestApp {
         let app = TestApp::new().await;
-        demo::seed(&app.db, &app.clock, demo::Scale::Small).await.expect("seed demo");
+        demo::seed(&app.db, &app.clock, demo::Scale::Small)
+            .await
+            .expect("seed demo");
         app
     }
 
@@ -151,7 +158,9 @@ impl TestApp {
         let response = self.router.clone().oneshot(request).await.expect("router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
         TestResponse {
             status,
             headers,
@@ -162,7 +171,12 @@ impl TestApp {
     /// A bearer token for a login with the demo password.
     pub async fn token(&self, login: &str) -> String {
         let response = self
-            .call(Method::POST, "/api/v1/auth/token", None, Some(serde_json::json!({ "login": login, "password": PASSWORD })))
+            .call(
+                Method::POST,
+                "/api/v1/auth/token",
+                None,
+                Some(serde_json::json!({ "login": login, "password": PASSWORD })),
+            )
             .await;
         assert_eq!(response.status, StatusCode::OK, "sign in {login}: {}", response.text());
         response.json()["token"].as_str().expect("token").to_owned()
@@ -197,7 +211,12 @@ impl TestApp {
 
     /// A single number from the database, such as a row count.
     pub async fn count(&self, sql: &str) -> i64 {
-        self.db.fetch_one(&Query::new(sql)).await.expect("count").get("n").expect("column n")
+        self.db
+            .fetch_one(&Query::new(sql))
+            .await
+            .expect("count")
+            .get("n")
+            .expect("column n")
     }
 
     /// Signs in through the sign-in page like a browser; returns the session's cookie header.
@@ -217,7 +236,12 @@ impl TestApp {
                     .unwrap(),
             )
             .await;
-        assert_eq!(response.status, StatusCode::SEE_OTHER, "browser sign-in: {}", response.text());
+        assert_eq!(
+            response.status,
+            StatusCode::SEE_OTHER,
+            "browser sign-in: {}",
+            response.text()
+        );
         let session = response.cookie("dealerport_session").expect("session cookie");
         let home = self
             .send(
@@ -315,14 +339,24 @@ impl TestResponse {
     pub fn error_fields(&self) -> Vec<String> {
         self.json()["errors"]
             .as_array()
-            .map(|errors| errors.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     pub fn error_codes(&self) -> Vec<String> {
         self.json()["errors"]
             .as_array()
-            .map(|errors| errors.iter().filter_map(|e| e["code"].as_str().map(str::to_owned)).collect())
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["code"].as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }

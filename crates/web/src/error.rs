@@ -141,7 +141,10 @@ impl ProblemSeed {
     /// The problem as RFC 9457 JSON, in the reader's language.
     pub fn to_json_response(&self, t: &Translator) -> Response {
         let problem = Problem {
-            kind: format!("https://dealerport.dev/problems/{}", self.title_key.trim_start_matches("problem.")),
+            kind: format!(
+                "https://dealerport.dev/problems/{}",
+                self.title_key.trim_start_matches("problem.")
+            ),
             title: t.t(self.title_key).to_owned(),
             status: self.status.as_u16(),
             detail: self.detail(t),
@@ -157,7 +160,10 @@ impl ProblemSeed {
         };
         let mut response = (self.status, axum::Json(problem)).into_response();
         let headers = response.headers_mut();
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         self.add_headers(headers);
         response
     }
@@ -172,6 +178,33 @@ impl ProblemSeed {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
     }
+}
+
+/// A seed for a client error the framework answered by itself (a malformed path or query, an
+/// unknown route, a wrong method), so that it too is rendered in the reader's language.
+pub fn seed_for_bare_response(response: &Response) -> Option<ProblemSeed> {
+    let status = response.status();
+    let rendered = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/") || v.as_bytes().starts_with(b"text/html"));
+    if !status.is_client_error() || rendered {
+        return None;
+    }
+    let title_key = match status.as_u16() {
+        404 => "problem.not_found",
+        405 => "problem.method_not_allowed",
+        413 => "problem.too_large",
+        415 => "problem.unsupported_media_type",
+        _ => "problem.bad_request",
+    };
+    Some(ProblemSeed {
+        status,
+        title_key,
+        errors: Vec::new(),
+        detail_key: None,
+        retry_after_seconds: None,
+    })
 }
 
 impl IntoResponse for WebError {

@@ -18,8 +18,12 @@ const SOURCES: [(Locale, &str); 3] = [
     (Locale::Zh, include_str!("../i18n/zh.txt")),
 ];
 
-static CATALOGS: LazyLock<HashMap<Locale, HashMap<&'static str, &'static str>>> =
-    LazyLock::new(|| SOURCES.iter().map(|(locale, text)| (*locale, parse_catalog(text))).collect());
+static CATALOGS: LazyLock<HashMap<Locale, HashMap<&'static str, &'static str>>> = LazyLock::new(|| {
+    SOURCES
+        .iter()
+        .map(|(locale, text)| (*locale, parse_catalog(text)))
+        .collect()
+});
 
 /// Reads `key = text` lines; blank lines and `#` comments are skipped.
 pub fn parse_catalog(text: &'static str) -> HashMap<&'static str, &'static str> {
@@ -33,7 +37,10 @@ pub fn parse_catalog(text: &'static str) -> HashMap<&'static str, &'static str> 
 
 /// The keys of one locale's catalog, for the completeness test.
 pub fn keys(locale: Locale) -> Vec<&'static str> {
-    CATALOGS.get(&locale).map(|c| c.keys().copied().collect()).unwrap_or_default()
+    CATALOGS
+        .get(&locale)
+        .map(|c| c.keys().copied().collect())
+        .unwrap_or_default()
 }
 
 /// Speaks one language and formats for its locale, in the tenant's time zone.
@@ -94,7 +101,11 @@ impl Translator {
             Locale::Ru => ",",
             Locale::En | Locale::Zh => ".",
         };
-        let amount = if fraction.is_empty() { whole } else { format!("{whole}{decimal}{fraction}") };
+        let amount = if fraction.is_empty() {
+            whole
+        } else {
+            format!("{whole}{decimal}{fraction}")
+        };
         let currency = money.currency();
         let code = currency.code();
         let symbol = currency_symbol(code);
@@ -123,7 +134,7 @@ impl Translator {
 fn group_digits(digits: &str, separator: &str, negative: bool) -> String {
     let mut out = String::new();
     for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             out.push_str(separator);
         }
         out.push(digit);

@@ -97,7 +97,9 @@ impl FromRequestParts<AppState> for PageUser {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = cookie(parts, SESSION_COOKIE).ok_or(Failure::Unauthenticated)?.to_owned();
+        let token = cookie(parts, SESSION_COOKIE)
+            .ok_or(Failure::Unauthenticated)?
+            .to_owned();
         let mut signed_in = queries::session(&state.db, &state.clock, &token)
             .await?
             .ok_or(Failure::Unauthenticated)?;
@@ -152,6 +154,10 @@ pub fn form_failure(message: &str) -> Failure {
         .nth(1)
         .filter(|_| message.contains("field"))
         .unwrap_or("form");
-    let code = if message.contains("missing field") { "field.required" } else { "field.invalid" };
+    let code = if message.contains("missing field") {
+        "field.required"
+    } else {
+        "field.invalid"
+    };
     Failure::field(field, code)
 }

@@ -15,7 +15,13 @@ fn dealerport(database_url: &str, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn every_command_explains_itself() {
-    for args in [vec!["--help"], vec!["serve", "--help"], vec!["tenant", "create", "--help"], vec!["user", "create", "--help"], vec!["demo", "--help"]] {
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["tenant", "create", "--help"],
+        vec!["user", "create", "--help"],
+        vec!["demo", "--help"],
+    ] {
         let output = dealerport("sqlite::memory:", &args);
         assert!(output.status.success(), "{args:?}");
         let text = String::from_utf8_lossy(&output.stdout);
@@ -30,22 +36,73 @@ async fn a_tenant_and_its_first_administrator_are_created_without_the_demo() {
     let database = TestDatabase::create().await;
     database.connect().await;
     let url = database.process_url();
-    let tenant = dealerport(&url, &["tenant", "create", "--code", "acme", "--name", "Acme Drinks", "--currency", "CNY", "--locale", "zh", "--time-zone", "Asia/Shanghai"]);
+    let tenant = dealerport(
+        &url,
+        &[
+            "tenant",
+            "create",
+            "--code",
+            "acme",
+            "--name",
+            "Acme Drinks",
+            "--currency",
+            "CNY",
+            "--locale",
+            "zh",
+            "--time-zone",
+            "Asia/Shanghai",
+        ],
+    );
     assert!(tenant.status.success(), "{}", String::from_utf8_lossy(&tenant.stderr));
     let again = dealerport(&url, &["tenant", "create", "--code", "acme", "--name", "Acme again"]);
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("tenant.code_taken"));
-    let bad_user = dealerport(&url, &["user", "create", "--tenant", "acme", "--login", "nobody", "--name", "X", "--password", "long-enough", "--role", "administrator"]);
+    let bad_user = dealerport(
+        &url,
+        &[
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--login",
+            "nobody",
+            "--name",
+            "X",
+            "--password",
+            "long-enough",
+            "--role",
+            "administrator",
+        ],
+    );
     assert!(!bad_user.status.success());
     assert!(String::from_utf8_lossy(&bad_user.stderr).contains("login: field.email"));
     let user = dealerport(
         &url,
-        &["user", "create", "--tenant", "acme", "--login", "boss@acme.example", "--name", "Boss", "--password", "long-enough", "--role", "administrator", "--all-regions"],
+        &[
+            "user",
+            "create",
+            "--tenant",
+            "acme",
+            "--login",
+            "boss@acme.example",
+            "--name",
+            "Boss",
+            "--password",
+            "long-enough",
+            "--role",
+            "administrator",
+            "--all-regions",
+        ],
     );
     assert!(user.status.success(), "{}", String::from_utf8_lossy(&user.stderr));
     let db = database.connect().await;
     let users: i64 = db
-        .fetch_one(&platform::Query::new("SELECT COUNT(*) AS n FROM users WHERE login = 'boss@acme.example' AND all_regions = $1").bind(true))
+        .fetch_one(
+            &platform::Query::new(
+                "SELECT COUNT(*) AS n FROM users WHERE login = 'boss@acme.example' AND all_regions = $1",
+            )
+            .bind(true),
+        )
         .await
         .unwrap()
         .get("n")

@@ -33,7 +33,13 @@ async fn a_sales_manager_creates_a_dealer_in_their_region_and_it_is_audited() {
     assert_eq!(dealer["code"], "KAZAN-01");
     assert_eq!(dealer["region_name"], "Тульская область");
     let id = dealer["id"].as_i64().unwrap();
-    let audit = app.get(&format!("/api/v1/audit-log?entity=dealer&entity_id={id}"), &app.token("admin@demo.test").await).await.json();
+    let audit = app
+        .get(
+            &format!("/api/v1/audit-log?entity=dealer&entity_id={id}"),
+            &app.token("admin@demo.test").await,
+        )
+        .await
+        .json();
     assert_eq!(audit["total"], 1);
     assert_eq!(audit["items"][0]["action"], "create");
     assert_eq!(audit["items"][0]["actor_name"], "Pavel Orlov");
@@ -72,10 +78,18 @@ async fn every_problem_of_a_dealer_is_named_with_its_field() {
         )
         .await;
     assert_eq!(response.status, 422);
-    assert_eq!(response.error_fields(), vec!["code", "legal_name", "gln", "parent_dealer_id"]);
+    assert_eq!(
+        response.error_fields(),
+        vec!["code", "legal_name", "gln", "parent_dealer_id"]
+    );
     assert_eq!(
         response.error_codes(),
-        vec!["field.code_characters", "field.too_long", "identifier.check_digit", "dealer.tier2_needs_parent"]
+        vec![
+            "field.code_characters",
+            "field.too_long",
+            "identifier.check_digit",
+            "dealer.tier2_needs_parent"
+        ]
     );
     assert_eq!(dealer_count(&app).await, before);
 }
@@ -84,11 +98,23 @@ async fn every_problem_of_a_dealer_is_named_with_its_field() {
 async fn wrong_types_and_missing_fields_are_named() {
     let app = TestApp::with_demo().await;
     let token = app.token("admin@demo.test").await;
-    let wrong_type = app.post("/api/v1/dealers", &token, json!({"code": "X", "legal_name": "X", "tier": "one", "region_id": 1})).await;
+    let wrong_type = app
+        .post(
+            "/api/v1/dealers",
+            &token,
+            json!({"code": "X", "legal_name": "X", "tier": "one", "region_id": 1}),
+        )
+        .await;
     assert_eq!(wrong_type.status, 422);
     assert_eq!(wrong_type.error_fields(), vec!["tier"]);
     assert_eq!(wrong_type.error_codes(), vec!["field.wrong_type"]);
-    let missing = app.post("/api/v1/dealers", &token, json!({"code": "X", "tier": 1, "region_id": 1})).await;
+    let missing = app
+        .post(
+            "/api/v1/dealers",
+            &token,
+            json!({"code": "X", "tier": 1, "region_id": 1}),
+        )
+        .await;
     assert_eq!(missing.status, 422);
     assert_eq!(missing.error_fields(), vec!["legal_name"]);
     assert_eq!(missing.error_codes(), vec!["field.required"]);
@@ -167,11 +193,19 @@ async fn delivery_locations_keep_one_primary_and_validate_their_gln() {
     let token = app.token("manager@demo.test").await;
     let id = id_of(&app, "dealers", "code", "VEKTOR").await;
     let bad = app
-        .post(&format!("/api/v1/dealers/{id}/locations"), &token, json!({"code": "MSK-WH2", "name": "Склад 2", "address": "Москва", "gln": "123"}))
+        .post(
+            &format!("/api/v1/dealers/{id}/locations"),
+            &token,
+            json!({"code": "MSK-WH2", "name": "Склад 2", "address": "Москва", "gln": "123"}),
+        )
         .await;
     assert_eq!(bad.error_codes(), vec!["identifier.wrong_length"]);
     let added = app
-        .post(&format!("/api/v1/dealers/{id}/locations"), &token, json!({"code": "MSK-WH2", "name": "Склад 2", "address": "Москва", "is_primary": true}))
+        .post(
+            &format!("/api/v1/dealers/{id}/locations"),
+            &token,
+            json!({"code": "MSK-WH2", "name": "Склад 2", "address": "Москва", "is_primary": true}),
+        )
         .await;
     assert_eq!(added.status, 201, "{}", added.text());
     let detail = app.get(&format!("/api/v1/dealers/{id}"), &token).await.json();
@@ -189,9 +223,15 @@ async fn delivery_locations_keep_one_primary_and_validate_their_gln() {
 async fn dealers_are_searched_in_any_script_and_paginated() {
     let app = TestApp::with_demo().await;
     let token = app.token("admin@demo.test").await;
-    let cyrillic = app.get("/api/v1/dealers?search=%D0%B2%D0%B5%D0%BA%D1%82%D0%BE%D1%80", &token).await.json();
+    let cyrillic = app
+        .get("/api/v1/dealers?search=%D0%B2%D0%B5%D0%BA%D1%82%D0%BE%D1%80", &token)
+        .await
+        .json();
     assert_eq!(cyrillic["total"], 1, "вектор finds ТД Вектор-Напитки");
-    let chinese = app.get("/api/v1/dealers?search=%E6%B8%85%E6%B3%89", &token).await.json();
+    let chinese = app
+        .get("/api/v1/dealers?search=%E6%B8%85%E6%B3%89", &token)
+        .await
+        .json();
     assert_eq!(chinese["items"][0]["code"], "SH-QINGQUAN");
     let page = app.get("/api/v1/dealers?per_page=3&page=2", &token).await.json();
     assert_eq!(page["total"], 10);

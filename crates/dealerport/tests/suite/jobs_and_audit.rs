@@ -15,7 +15,9 @@ async fn two_workers_on_one_database_never_run_a_job_twice() {
     let clock = Clock::system();
     let mut tx = first.begin().await.unwrap();
     for n in 0..40 {
-        jobs::enqueue(&mut tx, None, "count", &serde_json::json!({ "n": n }), clock.now()).await.unwrap();
+        jobs::enqueue(&mut tx, None, "count", &serde_json::json!({ "n": n }), clock.now())
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
     let runs: Arc<Mutex<HashMap<i64, u32>>> = Arc::default();
@@ -32,7 +34,7 @@ async fn two_workers_on_one_database_never_run_a_job_twice() {
     let b = Worker::new(second.clone(), clock.clone(), "b".into()).handle("count", handler(runs.clone()));
     let drain = |worker: Worker| async move { while worker.run_once().await.unwrap() {} };
     tokio::join!(drain(a), drain(b));
-    let runs = runs.lock().unwrap();
+    let runs = runs.lock().unwrap().clone();
     assert_eq!(runs.len(), 40);
     assert!(runs.values().all(|count| *count == 1), "{runs:?}");
     let done: i64 = second
@@ -48,7 +50,9 @@ async fn two_workers_on_one_database_never_run_a_job_twice() {
 async fn a_failing_job_is_retried_with_back_off_then_given_up() {
     let app = TestApp::new().await;
     let mut tx = app.db.begin().await.unwrap();
-    let id = jobs::enqueue(&mut tx, None, "flaky", &serde_json::Value::Null, app.clock.now()).await.unwrap();
+    let id = jobs::enqueue(&mut tx, None, "flaky", &serde_json::Value::Null, app.clock.now())
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let failing: Handler = Arc::new(|_db, _job| Box::pin(async { Err("the partner is down".to_owned()) }));
     let worker = Worker::new(app.db.clone(), app.clock.clone(), "w".into()).handle("flaky", failing);
@@ -65,7 +69,10 @@ async fn a_failing_job_is_retried_with_back_off_then_given_up() {
         .unwrap();
     assert_eq!(row.get::<String>("status").unwrap(), "failed");
     assert_eq!(row.get::<i64>("attempts").unwrap(), jobs::DEFAULT_MAX_ATTEMPTS);
-    assert_eq!(row.get::<Option<String>>("last_error").unwrap().as_deref(), Some("the partner is down"));
+    assert_eq!(
+        row.get::<Option<String>>("last_error").unwrap().as_deref(),
+        Some("the partner is down")
+    );
     let admin = {
         demo::seed(&app.db, &app.clock, demo::Scale::Small).await.unwrap();
         app.token("admin@demo.test").await
@@ -89,7 +96,10 @@ async fn the_audit_log_keeps_old_and_new_values_and_is_for_administrators() {
     let updated = app.put("/api/v1/tenant", &admin, settings).await;
     assert_eq!(updated.status, 200, "{}", updated.text());
     assert_eq!(updated.json()["brand_primary_color"], "#0b5394");
-    let log = app.get("/api/v1/audit-log?entity=tenant&per_page=1", &admin).await.json();
+    let log = app
+        .get("/api/v1/audit-log?entity=tenant&per_page=1", &admin)
+        .await
+        .json();
     let entry = &log["items"][0];
     assert_eq!(entry["action"], "update");
     assert_eq!(entry["before"]["name"], "Baikal Springs");
@@ -100,7 +110,15 @@ async fn the_audit_log_keeps_old_and_new_values_and_is_for_administrators() {
     let bad = app
         .put("/api/v1/tenant", &admin, serde_json::json!({"name": "x", "default_locale": "fr", "time_zone": "Mars/Base", "brand_primary_color": "red", "brand_accent_color": "#fff"}))
         .await;
-    assert_eq!(bad.error_fields(), vec!["default_locale", "time_zone", "brand_primary_color", "brand_accent_color"]);
+    assert_eq!(
+        bad.error_fields(),
+        vec![
+            "default_locale",
+            "time_zone",
+            "brand_primary_color",
+            "brand_accent_color"
+        ]
+    );
 }
 
 #[tokio::test]

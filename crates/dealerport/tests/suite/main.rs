@@ -7,6 +7,8 @@ mod accounts;
 mod api_contract;
 mod command_line;
 mod dealers;
+mod demo_tenant;
+mod imports;
 mod jobs_and_audit;
 mod pages;
 mod scope;
@@ -17,14 +19,17 @@ use testkit::TestApp;
 
 /// The id of the row of `table` whose `code` (or other unique column) is `value`.
 pub async fn id_of(app: &TestApp, table: &str, column: &str, value: &str) -> i64 {
-    app.count(&format!("SELECT id AS n FROM {table} WHERE {column} = '{value}'")).await
+    app.count(&format!("SELECT id AS n FROM {table} WHERE {column} = '{value}'"))
+        .await
 }
 
 /// The same, straight from a database outside a [`TestApp`].
 pub async fn id_of_in(db: &platform::Db, table: &str, column: &str, value: &str) -> i64 {
-    db.fetch_one(&platform::Query::new(format!("SELECT id AS n FROM {table} WHERE {column} = '{value}'")))
-        .await
-        .unwrap()
-        .get("n")
-        .unwrap()
+    db.fetch_one(&platform::Query::new(format!(
+        "SELECT id AS n FROM {table} WHERE {column} = '{value}'"
+    )))
+    .await
+    .unwrap()
+    .get("n")
+    .unwrap()
 }

@@ -9,9 +9,18 @@ use crate::id_of;
 #[tokio::test]
 async fn the_sign_in_page_speaks_the_browsers_language() {
     let app = TestApp::with_demo().await;
-    for (accept, expected) in [("ru-RU,ru;q=0.9", "Войти"), ("zh-CN,zh;q=0.9", "登录"), ("de-DE", "Sign in")] {
+    for (accept, expected) in [
+        ("ru-RU,ru;q=0.9", "Войти"),
+        ("zh-CN,zh;q=0.9", "登录"),
+        ("de-DE", "Sign in"),
+    ] {
         let page = app
-            .send(Request::get("/login").header("accept-language", accept).body(Body::empty()).unwrap())
+            .send(
+                Request::get("/login")
+                    .header("accept-language", accept)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await;
         assert_eq!(page.status, 200);
         assert!(page.text().contains(expected), "{accept}: {}", page.text());
@@ -52,7 +61,14 @@ async fn a_dealer_form_with_mistakes_comes_back_with_the_errors_next_to_the_fiel
         .submit(
             &session,
             "/dealers",
-            &[("code", "VEKTOR"), ("legal_name", "Дубль"), ("tier", "1"), ("region_id", &region), ("gln", "4601234500102"), ("status", "active")],
+            &[
+                ("code", "VEKTOR"),
+                ("legal_name", "Дубль"),
+                ("tier", "1"),
+                ("region_id", &region),
+                ("gln", "4601234500102"),
+                ("status", "active"),
+            ],
         )
         .await;
     assert_eq!(response.status, 200);
@@ -63,7 +79,14 @@ async fn a_dealer_form_with_mistakes_comes_back_with_the_errors_next_to_the_fiel
         .submit(
             &session,
             "/dealers",
-            &[("code", "NEW-ONE"), ("legal_name", "Новый дилер"), ("tier", "1"), ("region_id", &region), ("status", "active"), ("group_ids", "1")],
+            &[
+                ("code", "NEW-ONE"),
+                ("legal_name", "Новый дилер"),
+                ("tier", "1"),
+                ("region_id", &region),
+                ("status", "active"),
+                ("group_ids", "1"),
+            ],
         )
         .await;
     assert_eq!(created.status, 303, "{}", created.text());
@@ -109,6 +132,9 @@ async fn every_main_page_renders_for_an_administrator() {
     ] {
         let page = app.page(&session, &path).await;
         assert_eq!(page.status, 200, "{path}: {}", page.text());
-        assert!(page.text().contains("Baikal Springs"), "{path} shows the tenant's brand");
+        assert!(
+            page.text().contains("Baikal Springs"),
+            "{path} shows the tenant's brand"
+        );
     }
 }

@@ -41,6 +41,32 @@ const DETAILS: &[&str] = &[
     "/users/{user}",
 ];
 
+/// Changes aimed at the same out-of-scope ids; each must be refused and write nothing.
+const WRITES: &[(&str, &str, &str)] = &[
+    (
+        "PUT",
+        "/api/v1/dealers/{dealer}",
+        r#"{"code":"HIJACK","legal_name":"Hijack","tier":1,"region_id":{region}}"#,
+    ),
+    (
+        "POST",
+        "/api/v1/dealers/{dealer}/locations",
+        r#"{"code":"HIJACK","name":"Hijack","address":"Nowhere"}"#,
+    ),
+    ("POST", "/api/v1/dealers/{dealer}/contacts", r#"{"name":"Hijack"}"#),
+    ("PATCH", "/api/v1/regions/{region}", r#"{"name":"Hijack"}"#),
+    (
+        "PUT",
+        "/api/v1/users/{user}",
+        r#"{"login":"hijack@example.com","display_name":"Hijack","roles":["purchaser"]}"#,
+    ),
+    (
+        "POST",
+        "/api/v1/users/{user}/password",
+        r#"{"password":"hijacked-password"}"#,
+    ),
+];
+
 /// What one viewer must never see.
 struct Forbidden {
     login: &'static str,
@@ -51,25 +77,46 @@ struct Forbidden {
     user: i64,
 }
 
+fn fill(template: &str, forbidden: &Forbidden) -> String {
+    template
+        .replace("{dealer}", &forbidden.dealer.to_string())
+        .replace("{region}", &forbidden.region.to_string())
+        .replace("{user}", &forbidden.user.to_string())
+}
+
 async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
     let token = app.token(forbidden.login).await;
     let session: BrowserSession = app.browser_session(forbidden.login).await;
     for path in LISTS {
-        let response = if path.starts_with("/api/") { app.get(path, &token).await } else { app.page(&session, path).await };
-        assert!(!response.status.is_server_error(), "{} GET {path}: {}", forbidden.login, response.status);
+        let response = if path.starts_with("/api/") {
+            app.get(path, &token).await
+        } else {
+            app.page(&session, path).await
+        };
+        assert!(
+            !response.status.is_server_error(),
+            "{} GET {path}: {}",
+            forbidden.login,
+            response.status
+        );
         if response.status.is_success() {
             let body = response.text();
             for marker in &forbidden.markers {
-                assert!(!body.contains(marker), "{} GET {path} shows {marker:?}", forbidden.login);
+                assert!(
+                    !body.contains(marker),
+                    "{} GET {path} shows {marker:?}",
+                    forbidden.login
+                );
             }
         }
     }
     for template in DETAILS {
-        let path = template
-            .replace("{dealer}", &forbidden.dealer.to_string())
-            .replace("{region}", &forbidden.region.to_string())
-            .replace("{user}", &forbidden.user.to_string());
-        let response = if path.starts_with("/api/") { app.get(&path, &token).await } else { app.page(&session, &path).await };
+        let path = fill(template, forbidden);
+        let response = if path.starts_with("/api/") {
+            app.get(&path, &token).await
+        } else {
+            app.page(&session, &path).await
+        };
         assert!(
             response.status == 404 || response.status == 403,
             "{} GET {path} answered {} instead of 404/403",
@@ -77,6 +124,23 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
             response.status
         );
     }
+    let audit_before = app.count("SELECT COUNT(*) AS n FROM audit_log").await;
+    for (method, template, body) in WRITES {
+        let path = fill(template, forbidden);
+        let body: serde_json::Value = serde_json::from_str(&fill(body, forbidden)).unwrap();
+        let response = app.call(method.parse().unwrap(), &path, Some(&token), Some(body)).await;
+        assert!(
+            [403, 404, 422].contains(&response.status.as_u16()),
+            "{} {method} {path} answered {}",
+            forbidden.login,
+            response.status
+        );
+    }
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM audit_log").await,
+        audit_before,
+        "nothing was changed"
+    );
 }
 
 /// A second manufacturer with a region, a dealer and an administrator of its own.
@@ -100,7 +164,12 @@ async fn other_tenant(app: &TestApp) {
         &app.db,
         &clock,
         &system,
-        &RegionInput { code: "OT-LAND".into(), name: "OTHERTENANT land".into(), kind: "country".into(), parent_id: None },
+        &RegionInput {
+            code: "OT-LAND".into(),
+            name: "OTHERTENANT land".into(),
+            kind: "country".into(),
+            parent_id: None,
+        },
     )
     .await
     .unwrap();
@@ -170,7 +239,14 @@ async fn a_sales_manager_sees_only_the_regions_in_their_scope() {
         &app,
         &Forbidden {
             login: "manager@demo.test",
-            markers: vec!["SH-QINGQUAN", "NEVA-TRADE", "SIBVODA", "RU-NW", "CN-E", "dealer2@demo.test"],
+            markers: vec![
+                "SH-QINGQUAN",
+                "NEVA-TRADE",
+                "SIBVODA",
+                "RU-NW",
+                "CN-E",
+                "dealer2@demo.test",
+            ],
             dealer: id_of(&app, "dealers", "code", "SH-QINGQUAN").await,
             region: id_of(&app, "regions", "code", "CN-E").await,
             user: id_of(&app, "users", "login", "dealer2@demo.test").await,
@@ -179,7 +255,12 @@ async fn a_sales_manager_sees_only_the_regions_in_their_scope() {
     .await;
     let token = app.token("manager@demo.test").await;
     let dealers = app.get("/api/v1/dealers", &token).await.json();
-    let codes: Vec<&str> = dealers["items"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = dealers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, vec!["DOM-PRODUKTY", "TULA-DIST", "VEKTOR"]);
 }
 
@@ -226,6 +307,39 @@ async fn a_distributor_allowed_to_see_its_tier2_dealers_sees_them_and_no_more() 
     .await;
     let token = app.token("vektor.admin@demo.test").await;
     let dealers = app.get("/api/v1/dealers", &token).await.json();
-    let codes: Vec<&str> = dealers["items"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = dealers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, vec!["DOM-PRODUKTY", "VEKTOR"]);
+}
+
+#[tokio::test]
+async fn another_tenants_ids_in_a_body_are_unknown_here() {
+    let app = TestApp::with_demo().await;
+    other_tenant(&app).await;
+    let token = app.token("admin@other.test").await;
+    let demo_region = id_of(&app, "regions", "code", "RU-MOW").await;
+    let demo_distributor = id_of(&app, "dealers", "code", "VEKTOR").await;
+    let demo_dealer_for_user = id_of(&app, "dealers", "code", "NEVA-TRADE").await;
+    let dealer = app
+        .post(
+            "/api/v1/dealers",
+            &token,
+            serde_json::json!({"code": "X-1", "legal_name": "X", "tier": 2, "parent_dealer_id": demo_distributor, "region_id": demo_region}),
+        )
+        .await;
+    assert_eq!(dealer.status, 422);
+    assert_eq!(dealer.error_fields(), vec!["region_id", "parent_dealer_id"]);
+    let user = app
+        .post(
+            "/api/v1/users",
+            &token,
+            serde_json::json!({"login": "x@other.test", "display_name": "X", "password": "long-enough", "roles": ["purchaser"], "dealer_id": demo_dealer_for_user}),
+        )
+        .await;
+    assert_eq!(user.status, 422);
+    assert_eq!(user.error_fields(), vec!["dealer_id"]);
 }

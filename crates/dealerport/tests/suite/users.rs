@@ -18,11 +18,20 @@ async fn an_administrator_creates_a_sales_manager_for_a_region() {
         )
         .await;
     assert_eq!(created.status, 201, "{}", created.text());
-    assert_eq!(created.json()["login"], "siberia@demo.test", "logins are kept in lower case");
+    assert_eq!(
+        created.json()["login"],
+        "siberia@demo.test",
+        "logins are kept in lower case"
+    );
     assert_eq!(created.json()["must_change_password"], true);
     let token = app.token("siberia@demo.test").await;
     let dealers = app.get("/api/v1/dealers", &token).await.json();
-    let codes: Vec<&str> = dealers["items"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = dealers["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, vec!["ANGARA-OPT", "SIBVODA"]);
 }
 
@@ -40,10 +49,19 @@ async fn bad_user_input_is_refused_field_by_field() {
         )
         .await;
     assert_eq!(response.status, 422);
-    assert_eq!(response.error_fields(), vec!["login", "display_name", "password", "roles", "roles"]);
+    assert_eq!(
+        response.error_fields(),
+        vec!["login", "display_name", "password", "roles", "roles"]
+    );
     assert_eq!(
         response.error_codes(),
-        vec!["field.email", "field.required", "password.too_short", "user.role_for_other_kind", "user.unknown_role"]
+        vec![
+            "field.email",
+            "field.required",
+            "password.too_short",
+            "user.role_for_other_kind",
+            "user.unknown_role"
+        ]
     );
     let taken = app
         .post("/api/v1/users", &admin, json!({"login": "dealer@demo.test", "display_name": "Dup", "password": "long-enough", "roles": ["finance"]}))
@@ -71,7 +89,11 @@ async fn a_dealer_administrator_manages_only_its_own_dealers_users() {
         .await;
     assert_eq!(escalation.status, 403, "an internal user cannot be made by a dealer");
     let listed = app.get("/api/v1/users", &token).await.json();
-    assert!(listed["items"].as_array().unwrap().iter().all(|u| u["dealer_id"] == own));
+    assert!(listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["dealer_id"] == own));
 }
 
 #[tokio::test]
@@ -84,7 +106,12 @@ async fn a_disabled_user_can_no_longer_sign_in() {
     let updated = app.put(&format!("/api/v1/users/{id}"), &admin, user).await;
     assert_eq!(updated.status, 200, "{}", updated.text());
     let response = app
-        .call(axum::http::Method::POST, "/api/v1/auth/token", None, Some(json!({"login": "dealer2@demo.test", "password": testkit::PASSWORD})))
+        .call(
+            axum::http::Method::POST,
+            "/api/v1/auth/token",
+            None,
+            Some(json!({"login": "dealer2@demo.test", "password": testkit::PASSWORD})),
+        )
         .await;
     assert_eq!(response.status, 401);
 }
@@ -95,16 +122,29 @@ async fn regions_form_a_tree_and_a_manager_sees_their_subtree() {
     let admin = app.token("admin@demo.test").await;
     let parent = id_of(&app, "regions", "code", "RU-CEN").await;
     let created = app
-        .post("/api/v1/regions", &admin, json!({"code": "RU-KLU", "name": "Калужская область", "kind": "territory", "parent_id": parent}))
+        .post(
+            "/api/v1/regions",
+            &admin,
+            json!({"code": "RU-KLU", "name": "Калужская область", "kind": "territory", "parent_id": parent}),
+        )
         .await;
     assert_eq!(created.status, 201, "{}", created.text());
     assert_eq!(created.json()["depth"], 2);
     let upside_down = app
-        .post("/api/v1/regions", &admin, json!({"code": "RU-X", "name": "X", "kind": "country", "parent_id": parent}))
+        .post(
+            "/api/v1/regions",
+            &admin,
+            json!({"code": "RU-X", "name": "X", "kind": "country", "parent_id": parent}),
+        )
         .await;
     assert_eq!(upside_down.error_codes(), vec!["region.country_has_no_parent"]);
     let manager = app.token("manager@demo.test").await;
     let regions = app.get("/api/v1/regions", &manager).await.json();
-    let codes: Vec<&str> = regions.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, vec!["RU-CEN", "RU-KLU", "RU-MOW", "RU-TUL"]);
 }

@@ -74,13 +74,11 @@ pub(super) async fn run(db: &Db) -> Result<usize, DbError> {
 
 async fn apply(tx: &mut Tx, migration: &Migration) -> Result<(), DbError> {
     let sql = render(migration.sql, tx.is_postgres());
-    tx.execute_script(&sql)
-        .await
-        .map_err(|source| DbError::Migration {
-            version: migration.version,
-            name: migration.name,
-            source,
-        })?;
+    tx.execute_script(&sql).await.map_err(|source| DbError::Migration {
+        version: migration.version,
+        name: migration.name,
+        source,
+    })?;
     tx.execute(
         &Query::new("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
             .bind(migration.version)

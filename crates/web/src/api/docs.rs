@@ -11,7 +11,11 @@ use crate::i18n::Translator;
 use crate::session::resolve_locale;
 
 pub async fn openapi_json() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI.to_pretty_json().unwrap_or_default()).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        OPENAPI.to_pretty_json().unwrap_or_default(),
+    )
+        .into_response()
 }
 
 pub struct OperationView {
@@ -46,19 +50,14 @@ fn operations(path: &str, item: &PathItem) -> Vec<OperationView> {
         .filter_map(|(method, operation)| operation.as_ref().map(|op| (method, op)))
         .map(|(method, op)| OperationView {
             method,
-            path: format!("{path}"),
+            path: path.to_owned(),
             summary: op
                 .summary
                 .clone()
                 .or_else(|| op.description.clone())
                 .unwrap_or_else(|| op.operation_id.clone().unwrap_or_default()),
             tag: op.tags.as_ref().and_then(|t| t.first().cloned()).unwrap_or_default(),
-            parameters: op
-                .parameters
-                .iter()
-                .flatten()
-                .map(|p| p.name.clone())
-                .collect(),
+            parameters: op.parameters.iter().flatten().map(|p| p.name.clone()).collect(),
             request_body: op
                 .request_body
                 .as_ref()
@@ -73,7 +72,9 @@ fn operations(path: &str, item: &PathItem) -> Vec<OperationView> {
 
 fn schema_name(schema: &utoipa::openapi::RefOr<utoipa::openapi::Schema>) -> String {
     match schema {
-        utoipa::openapi::RefOr::Ref(reference) => reference.ref_location.rsplit('/').next().unwrap_or_default().to_owned(),
+        utoipa::openapi::RefOr::Ref(reference) => {
+            reference.ref_location.rsplit('/').next().unwrap_or_default().to_owned()
+        }
         utoipa::openapi::RefOr::T(_) => "object".to_owned(),
     }
 }

@@ -33,7 +33,10 @@ pub struct TokenResponse {
 /// Exchanges a login and password for a bearer token.
 #[utoipa::path(post, path = "/auth/token", tag = "identity", request_body = TokenRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 429, body = Problem)))]
-pub async fn issue_token(State(state): State<AppState>, ApiJson(body): ApiJson<TokenRequest>) -> ApiResult<TokenResponse> {
+pub async fn issue_token(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> ApiResult<TokenResponse> {
     let token = commands::issue_sign_in_token(&state.db, &state.clock, &body.login, &body.password).await?;
     Ok(Json(TokenResponse {
         token,
@@ -71,8 +74,14 @@ pub async fn get_tenant(State(state): State<AppState>, caller: ApiCaller) -> Api
 /// Changes the tenant's name, language, time zone and colours (administrators).
 #[utoipa::path(put, path = "/tenant", tag = "identity", security(("bearer" = [])), request_body = TenantSettings,
     responses((status = 200, body = Tenant), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn update_tenant(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<TenantSettings>) -> ApiResult<Tenant> {
-    Ok(Json(commands::update_tenant_settings(&state.db, &state.clock, &caller.signed_in.actor, &body).await?))
+pub async fn update_tenant(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<TenantSettings>,
+) -> ApiResult<Tenant> {
+    Ok(Json(
+        commands::update_tenant_settings(&state.db, &state.clock, &caller.signed_in.actor, &body).await?,
+    ))
 }
 
 /// The regions in the caller's data scope, parents before children.
@@ -84,7 +93,11 @@ pub async fn list_regions(State(state): State<AppState>, caller: ApiCaller) -> A
 
 #[utoipa::path(post, path = "/regions", tag = "identity", security(("bearer" = [])), request_body = RegionInput,
     responses((status = 201, body = Region), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_region(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<RegionInput>) -> Result<(StatusCode, Json<Region>), WebError> {
+pub async fn create_region(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<RegionInput>,
+) -> Result<(StatusCode, Json<Region>), WebError> {
     let region = commands::create_region(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
     Ok((StatusCode::CREATED, Json(region)))
 }
@@ -92,7 +105,9 @@ pub async fn create_region(State(state): State<AppState>, caller: ApiCaller, Api
 #[utoipa::path(get, path = "/regions/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Region), (status = 404, body = Problem)))]
 pub async fn get_region(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Region> {
-    Ok(Json(queries::region(&state.db, &caller.signed_in.actor, RegionId(id)).await?))
+    Ok(Json(
+        queries::region(&state.db, &caller.signed_in.actor, RegionId(id)).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -102,8 +117,22 @@ pub struct RegionRename {
 
 #[utoipa::path(patch, path = "/regions/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RegionRename,
     responses((status = 200, body = Region), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn rename_region(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<RegionRename>) -> ApiResult<Region> {
-    Ok(Json(commands::rename_region(&state.db, &state.clock, &caller.signed_in.actor, RegionId(id), &body.name).await?))
+pub async fn rename_region(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<RegionRename>,
+) -> ApiResult<Region> {
+    Ok(Json(
+        commands::rename_region(
+            &state.db,
+            &state.clock,
+            &caller.signed_in.actor,
+            RegionId(id),
+            &body.name,
+        )
+        .await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/dealer-groups", tag = "identity", security(("bearer" = [])),
@@ -114,7 +143,11 @@ pub async fn list_dealer_groups(State(state): State<AppState>, caller: ApiCaller
 
 #[utoipa::path(post, path = "/dealer-groups", tag = "identity", security(("bearer" = [])), request_body = DealerGroupInput,
     responses((status = 201, body = DealerGroup), (status = 422, body = Problem)))]
-pub async fn create_dealer_group(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<DealerGroupInput>) -> Result<(StatusCode, Json<DealerGroup>), WebError> {
+pub async fn create_dealer_group(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<DealerGroupInput>,
+) -> Result<(StatusCode, Json<DealerGroup>), WebError> {
     let group = commands::create_dealer_group(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
     Ok((StatusCode::CREATED, Json(group)))
 }
@@ -134,7 +167,9 @@ pub struct DealerQuery {
 impl DealerQuery {
     pub fn filter(&self) -> Result<DealerFilter, platform::Failure> {
         let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
-            Some(code) => Some(DealerStatus::parse(code).ok_or_else(|| platform::Failure::field("status", "dealer.status_invalid"))?),
+            Some(code) => Some(
+                DealerStatus::parse(code).ok_or_else(|| platform::Failure::field("status", "dealer.status_invalid"))?,
+            ),
             None => None,
         };
         Ok(DealerFilter {
@@ -150,39 +185,79 @@ impl DealerQuery {
 /// Dealers in the caller's data scope, filtered and paginated.
 #[utoipa::path(get, path = "/dealers", tag = "identity", security(("bearer" = [])), params(DealerQuery),
     responses((status = 200, body = Page<Dealer>), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn list_dealers(State(state): State<AppState>, caller: ApiCaller, ApiQuery(query): ApiQuery<DealerQuery>) -> ApiResult<Page<Dealer>> {
-    Ok(Json(queries::dealers(&state.db, &caller.signed_in.actor, &query.filter()?, PageRequest::new(query.page, query.per_page)).await?))
+pub async fn list_dealers(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<DealerQuery>,
+) -> ApiResult<Page<Dealer>> {
+    Ok(Json(
+        queries::dealers(
+            &state.db,
+            &caller.signed_in.actor,
+            &query.filter()?,
+            PageRequest::new(query.page, query.per_page),
+        )
+        .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/dealers", tag = "identity", security(("bearer" = [])), request_body = DealerInput,
     responses((status = 201, body = Dealer), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_dealer(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<DealerInput>) -> Result<(StatusCode, Json<Dealer>), WebError> {
+pub async fn create_dealer(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<DealerInput>,
+) -> Result<(StatusCode, Json<Dealer>), WebError> {
     let dealer = commands::create_dealer(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
     Ok((StatusCode::CREATED, Json(dealer)))
 }
 
 #[utoipa::path(get, path = "/dealers/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = DealerDetail), (status = 404, body = Problem)))]
-pub async fn get_dealer(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<DealerDetail> {
-    Ok(Json(queries::dealer(&state.db, &caller.signed_in.actor, DealerId(id)).await?))
+pub async fn get_dealer(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<DealerDetail> {
+    Ok(Json(
+        queries::dealer(&state.db, &caller.signed_in.actor, DealerId(id)).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/dealers/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = DealerInput,
     responses((status = 200, body = Dealer), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn update_dealer(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<DealerInput>) -> ApiResult<Dealer> {
-    Ok(Json(commands::update_dealer(&state.db, &state.clock, &caller.signed_in.actor, DealerId(id), &body).await?))
+pub async fn update_dealer(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<DealerInput>,
+) -> ApiResult<Dealer> {
+    Ok(Json(
+        commands::update_dealer(&state.db, &state.clock, &caller.signed_in.actor, DealerId(id), &body).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/dealers/{id}/locations", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = LocationInput,
     responses((status = 201, body = DeliveryLocation), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_delivery_location(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<LocationInput>) -> Result<(StatusCode, Json<DeliveryLocation>), WebError> {
-    let location = commands::add_delivery_location(&state.db, &state.clock, &caller.signed_in.actor, DealerId(id), &body).await?;
+pub async fn add_delivery_location(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<LocationInput>,
+) -> Result<(StatusCode, Json<DeliveryLocation>), WebError> {
+    let location =
+        commands::add_delivery_location(&state.db, &state.clock, &caller.signed_in.actor, DealerId(id), &body).await?;
     Ok((StatusCode::CREATED, Json(location)))
 }
 
 #[utoipa::path(post, path = "/dealers/{id}/contacts", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ContactInput,
     responses((status = 201, body = Contact), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_contact(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<ContactInput>) -> Result<(StatusCode, Json<Contact>), WebError> {
+pub async fn add_contact(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ContactInput>,
+) -> Result<(StatusCode, Json<Contact>), WebError> {
     let contact = commands::add_contact(&state.db, &state.clock, &caller.signed_in.actor, DealerId(id), &body).await?;
     Ok((StatusCode::CREATED, Json(contact)))
 }
@@ -197,17 +272,33 @@ pub struct UserQuery {
 
 #[utoipa::path(get, path = "/users", tag = "identity", security(("bearer" = [])), params(UserQuery),
     responses((status = 200, body = Page<User>), (status = 403, body = Problem)))]
-pub async fn list_users(State(state): State<AppState>, caller: ApiCaller, ApiQuery(query): ApiQuery<UserQuery>) -> ApiResult<Page<User>> {
+pub async fn list_users(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<UserQuery>,
+) -> ApiResult<Page<User>> {
     let filter = UserFilter {
         search: query.search.clone(),
         dealer_id: query.dealer_id.map(DealerId),
     };
-    Ok(Json(queries::users(&state.db, &caller.signed_in.actor, &filter, PageRequest::new(query.page, query.per_page)).await?))
+    Ok(Json(
+        queries::users(
+            &state.db,
+            &caller.signed_in.actor,
+            &filter,
+            PageRequest::new(query.page, query.per_page),
+        )
+        .await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/users", tag = "identity", security(("bearer" = [])), request_body = UserInput,
     responses((status = 201, body = User), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_user(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<UserInput>) -> Result<(StatusCode, Json<User>), WebError> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<UserInput>,
+) -> Result<(StatusCode, Json<User>), WebError> {
     let user = commands::create_user(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
     Ok((StatusCode::CREATED, Json(user)))
 }
@@ -215,13 +306,22 @@ pub async fn create_user(State(state): State<AppState>, caller: ApiCaller, ApiJs
 #[utoipa::path(get, path = "/users/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 404, body = Problem)))]
 pub async fn get_user(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<User> {
-    Ok(Json(queries::user(&state.db, &caller.signed_in.actor, UserId(id)).await?))
+    Ok(Json(
+        queries::user(&state.db, &caller.signed_in.actor, UserId(id)).await?,
+    ))
 }
 
 #[utoipa::path(put, path = "/users/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = UserInput,
     responses((status = 200, body = User), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn update_user(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<UserInput>) -> ApiResult<User> {
-    Ok(Json(commands::update_user(&state.db, &state.clock, &caller.signed_in.actor, UserId(id), &body).await?))
+pub async fn update_user(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UserInput>,
+) -> ApiResult<User> {
+    Ok(Json(
+        commands::update_user(&state.db, &state.clock, &caller.signed_in.actor, UserId(id), &body).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -232,8 +332,20 @@ pub struct PasswordReset {
 /// Sets a new password that the user must change at next sign-in; ends their sessions.
 #[utoipa::path(post, path = "/users/{id}/password", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PasswordReset,
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn reset_password(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>, ApiJson(body): ApiJson<PasswordReset>) -> Result<StatusCode, WebError> {
-    commands::reset_password(&state.db, &state.clock, &caller.signed_in.actor, UserId(id), &body.password).await?;
+pub async fn reset_password(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PasswordReset>,
+) -> Result<StatusCode, WebError> {
+    commands::reset_password(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        UserId(id),
+        &body.password,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -245,20 +357,41 @@ pub struct PageQuery {
 
 #[utoipa::path(get, path = "/api-tokens", tag = "identity", security(("bearer" = [])), params(PageQuery),
     responses((status = 200, body = Page<ApiToken>), (status = 403, body = Problem)))]
-pub async fn list_api_tokens(State(state): State<AppState>, caller: ApiCaller, ApiQuery(query): ApiQuery<PageQuery>) -> ApiResult<Page<ApiToken>> {
-    Ok(Json(queries::api_tokens(&state.db, &caller.signed_in.actor, PageRequest::new(query.page, query.per_page)).await?))
+pub async fn list_api_tokens(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Page<ApiToken>> {
+    Ok(Json(
+        queries::api_tokens(
+            &state.db,
+            &caller.signed_in.actor,
+            PageRequest::new(query.page, query.per_page),
+        )
+        .await?,
+    ))
 }
 
 /// Creates an integration token; its secret is in this response only.
 #[utoipa::path(post, path = "/api-tokens", tag = "identity", security(("bearer" = [])), request_body = ApiTokenInput,
     responses((status = 201, body = IssuedToken), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_api_token(State(state): State<AppState>, caller: ApiCaller, ApiJson(body): ApiJson<ApiTokenInput>) -> Result<(StatusCode, Json<IssuedToken>), WebError> {
+pub async fn create_api_token(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<ApiTokenInput>,
+) -> Result<(StatusCode, Json<IssuedToken>), WebError> {
     let token = commands::create_api_token(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
     Ok((StatusCode::CREATED, Json(token)))
 }
 
 #[utoipa::path(delete, path = "/api-tokens/{id}", tag = "identity", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = ApiToken), (status = 404, body = Problem)))]
-pub async fn revoke_api_token(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<ApiToken> {
-    Ok(Json(commands::revoke_api_token(&state.db, &state.clock, &caller.signed_in.actor, id).await?))
+pub async fn revoke_api_token(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<ApiToken> {
+    Ok(Json(
+        commands::revoke_api_token(&state.db, &state.clock, &caller.signed_in.actor, id).await?,
+    ))
 }

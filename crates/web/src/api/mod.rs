@@ -20,7 +20,7 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ProblemSeed, WebError};
+use crate::error::{seed_for_bare_response, ProblemSeed, WebError};
 use crate::i18n::Translator;
 use crate::AppState;
 
@@ -60,7 +60,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(identity_api::get_tenant, identity_api::update_tenant))
         .routes(routes!(identity_api::list_regions, identity_api::create_region))
         .routes(routes!(identity_api::get_region, identity_api::rename_region))
-        .routes(routes!(identity_api::list_dealer_groups, identity_api::create_dealer_group))
+        .routes(routes!(
+            identity_api::list_dealer_groups,
+            identity_api::create_dealer_group
+        ))
         .routes(routes!(identity_api::list_dealers, identity_api::create_dealer))
         .routes(routes!(identity_api::get_dealer, identity_api::update_dealer))
         .routes(routes!(identity_api::add_delivery_location))
@@ -102,26 +105,7 @@ async fn render_problems(request: Request, next: Next) -> Response {
     if let Some(seed) = response.extensions().get::<ProblemSeed>() {
         return seed.to_json_response(&t);
     }
-    let status = response.status();
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/"));
-    if status.is_client_error() && !is_json {
-        let title_key = match status.as_u16() {
-            404 => "problem.not_found",
-            405 => "problem.method_not_allowed",
-            413 => "problem.too_large",
-            415 => "problem.unsupported_media_type",
-            _ => "problem.bad_request",
-        };
-        let seed = ProblemSeed {
-            status,
-            title_key,
-            errors: Vec::new(),
-            detail_key: None,
-            retry_after_seconds: None,
-        };
+    if let Some(seed) = seed_for_bare_response(&response) {
         return seed.to_json_response(&t);
     }
     response
@@ -156,15 +140,26 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 fn json_failure(error: &serde_path_to_error::Error<serde_json::Error>) -> Failure {
     let message = error.inner().to_string();
     let path = error.path().to_string();
-    if let Some(field) = message.strip_prefix("missing field `").and_then(|m| m.split('`').next()) {
-        let field = if path == "." { field.to_owned() } else { format!("{path}.{field}") };
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next())
+    {
+        let field = if path == "." {
+            field.to_owned()
+        } else {
+            format!("{path}.{field}")
+        };
         return Failure::field(field, "field.required");
     }
     if error.inner().is_syntax() || error.inner().is_eof() {
         return Failure::field("body", "api.json_syntax");
     }
     let field = if path == "." { "body".to_owned() } else { path };
-    let code = if message.starts_with("invalid type") { "field.wrong_type" } else { "field.invalid" };
+    let code = if message.starts_with("invalid type") {
+        "field.wrong_type"
+    } else {
+        "field.invalid"
+    };
     Failure::field(field, code)
 }
 

@@ -43,8 +43,20 @@ impl AuditQuery {
 /// Who changed what and when, newest first (administrators).
 #[utoipa::path(get, path = "/audit-log", tag = "platform", security(("bearer" = [])), params(AuditQuery),
     responses((status = 200, body = Page<AuditRecord>), (status = 403, body = Problem)))]
-pub async fn list_audit_log(State(state): State<AppState>, caller: ApiCaller, ApiQuery(query): ApiQuery<AuditQuery>) -> Result<Json<Page<AuditRecord>>, WebError> {
-    Ok(Json(audit::list(&state.db, &caller.signed_in.actor, &query.filter(), PageRequest::new(query.page, query.per_page)).await?))
+pub async fn list_audit_log(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> Result<Json<Page<AuditRecord>>, WebError> {
+    Ok(Json(
+        audit::list(
+            &state.db,
+            &caller.signed_in.actor,
+            &query.filter(),
+            PageRequest::new(query.page, query.per_page),
+        )
+        .await?,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -59,10 +71,22 @@ pub struct JobQuery {
 /// Background jobs of the tenant and of the system (administrators).
 #[utoipa::path(get, path = "/jobs", tag = "platform", security(("bearer" = [])), params(JobQuery),
     responses((status = 200, body = Page<Job>), (status = 403, body = Problem)))]
-pub async fn list_jobs(State(state): State<AppState>, caller: ApiCaller, ApiQuery(query): ApiQuery<JobQuery>) -> Result<Json<Page<Job>>, WebError> {
+pub async fn list_jobs(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<JobQuery>,
+) -> Result<Json<Page<Job>>, WebError> {
     let filter = JobFilter {
         status: query.status.clone().filter(|s| !s.is_empty()),
         kind: query.kind.clone().filter(|s| !s.is_empty()),
     };
-    Ok(Json(jobs::list(&state.db, &caller.signed_in.actor, &filter, PageRequest::new(query.page, query.per_page)).await?))
+    Ok(Json(
+        jobs::list(
+            &state.db,
+            &caller.signed_in.actor,
+            &filter,
+            PageRequest::new(query.page, query.per_page),
+        )
+        .await?,
+    ))
 }

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
-use crate::session::{cookie, resolve_locale, set_cookie, PageForm, PageUser, LANGUAGE_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE};
+use crate::session::{
+    cookie, resolve_locale, set_cookie, PageForm, PageUser, LANGUAGE_COOKIE, SESSION_COOKIE, SIGN_IN_CSRF_COOKIE,
+};
 use crate::AppState;
 
 #[derive(Template)]
@@ -32,7 +34,13 @@ fn safe_next(next: Option<&str>) -> String {
         .to_owned()
 }
 
-fn login_page_response(state: &AppState, t: Translator, next: String, login: String, message: Option<String>) -> Result<Response, WebError> {
+fn login_page_response(
+    state: &AppState,
+    t: Translator,
+    next: String,
+    login: String,
+    message: Option<String>,
+) -> Result<Response, WebError> {
     let csrf_token = secret::new_token().map_err(|e| Failure::Internal(e.to_string()))?;
     let page = LoginPage {
         t,
@@ -54,7 +62,11 @@ pub struct NextQuery {
     next: Option<String>,
 }
 
-pub async fn login_page(State(state): State<AppState>, Query(query): Query<NextQuery>, request: Request) -> Result<Response, WebError> {
+pub async fn login_page(
+    State(state): State<AppState>,
+    Query(query): Query<NextQuery>,
+    request: Request,
+) -> Result<Response, WebError> {
     let (parts, _) = request.into_parts();
     let t = Translator::new(resolve_locale(&parts, None, None), chrono_tz::UTC);
     login_page_response(&state, t, safe_next(query.next.as_deref()), String::new(), None)
@@ -154,7 +166,13 @@ fn account_response(user: &PageUser, done: Option<&str>, errors: FormErrors) -> 
     let page = AccountPage {
         layout: Layout::new(user, "/account", "nav.account").with_notice(done),
         login: user.signed_in.user.login.clone(),
-        roles: user.signed_in.user.roles.iter().map(|r| format!("role.{}", r.code())).collect(),
+        roles: user
+            .signed_in
+            .user
+            .roles
+            .iter()
+            .map(|r| format!("role.{}", r.code()))
+            .collect(),
         languages: Locale::ALL
             .iter()
             .map(|l| (l.code(), l.native_name(), preference == Some(*l)))
@@ -181,10 +199,19 @@ pub struct PasswordForm {
     new_password: String,
 }
 
-pub async fn change_password(State(state): State<AppState>, PageForm { user, form }: PageForm<PasswordForm>) -> Result<Response, WebError> {
-    let result = commands::change_own_password(&state.db, &state.clock, user.actor(), &form.current_password, &form.new_password)
-        .await
-        .map_err(WebError::from);
+pub async fn change_password(
+    State(state): State<AppState>,
+    PageForm { user, form }: PageForm<PasswordForm>,
+) -> Result<Response, WebError> {
+    let result = commands::change_own_password(
+        &state.db,
+        &state.clock,
+        user.actor(),
+        &form.current_password,
+        &form.new_password,
+    )
+    .await
+    .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(()) => Ok(redirect_done("/account", "password_changed")),
         Err(errors) => account_response(&user, None, errors),
@@ -197,7 +224,10 @@ pub struct LanguageForm {
     locale: String,
 }
 
-pub async fn save_language(State(state): State<AppState>, PageForm { user, form }: PageForm<LanguageForm>) -> Result<Response, WebError> {
+pub async fn save_language(
+    State(state): State<AppState>,
+    PageForm { user, form }: PageForm<LanguageForm>,
+) -> Result<Response, WebError> {
     let locale = Locale::parse(&form.locale);
     commands::set_own_locale(&state.db, &state.clock, user.actor(), locale).await?;
     let mut response = redirect_done("/account", "saved");

@@ -95,7 +95,11 @@ fn number(text: &Option<String>) -> Option<i64> {
     text.as_deref().and_then(|t| t.trim().parse().ok())
 }
 
-pub async fn list(State(state): State<AppState>, user: PageUser, Query(raw): Query<DealerListQuery>) -> Result<Response, WebError> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(raw): Query<DealerListQuery>,
+) -> Result<Response, WebError> {
     let actor = user.actor();
     let query = DealerQuery {
         search: raw.search.clone(),
@@ -107,7 +111,11 @@ pub async fn list(State(state): State<AppState>, user: PageUser, Query(raw): Que
         per_page: None,
     };
     let page = queries::dealers(&state.db, actor, &query.filter()?, PageRequest::new(query.page, None)).await?;
-    let regions = if actor.can(Permission::ViewRegions) { queries::regions(&state.db, actor).await? } else { Vec::new() };
+    let regions = if actor.can(Permission::ViewRegions) {
+        queries::regions(&state.db, actor).await?
+    } else {
+        Vec::new()
+    };
     let groups = queries::dealer_groups(&state.db, actor).await?;
     let view = DealersPage {
         layout: Layout::new(&user, "/dealers", "nav.dealers").with_notice(raw.done.as_deref()),
@@ -132,7 +140,14 @@ struct DealerCard {
     contact_errors: FormErrors,
 }
 
-async fn dealer_card(state: &AppState, user: &PageUser, id: i64, done: Option<&str>, location_errors: FormErrors, contact_errors: FormErrors) -> Result<Response, WebError> {
+async fn dealer_card(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    done: Option<&str>,
+    location_errors: FormErrors,
+    contact_errors: FormErrors,
+) -> Result<Response, WebError> {
     let detail = queries::dealer(&state.db, user.actor(), DealerId(id)).await?;
     let view = DealerCard {
         layout: Layout::new(user, "/dealers", "dealer.title").with_notice(done),
@@ -144,8 +159,21 @@ async fn dealer_card(state: &AppState, user: &PageUser, id: i64, done: Option<&s
     render(&view)
 }
 
-pub async fn detail(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>, Query(query): Query<DoneQuery>) -> Result<Response, WebError> {
-    dealer_card(&state, &user, id, query.done.as_deref(), FormErrors::none(), FormErrors::none()).await
+pub async fn detail(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    dealer_card(
+        &state,
+        &user,
+        id,
+        query.done.as_deref(),
+        FormErrors::none(),
+        FormErrors::none(),
+    )
+    .await
 }
 
 /// The dealer form as posted: selects send strings, group checkboxes repeat.
@@ -196,7 +224,12 @@ impl DealerForm {
             gln: text(&self.gln),
             tier: self.tier.trim().parse().unwrap_or(0),
             parent_dealer_id: self.parent_dealer_id.trim().parse().ok().map(DealerId),
-            region_id: self.region_id.trim().parse().map(platform::RegionId).unwrap_or_default(),
+            region_id: self
+                .region_id
+                .trim()
+                .parse()
+                .map(platform::RegionId)
+                .unwrap_or_default(),
             status: text(&self.status),
             group_ids: self.group_ids.clone(),
         }
@@ -223,7 +256,13 @@ impl DealerFormPage {
     }
 }
 
-async fn form_page(state: &AppState, user: &PageUser, dealer_id: Option<i64>, form: DealerForm, errors: FormErrors) -> Result<Response, WebError> {
+async fn form_page(
+    state: &AppState,
+    user: &PageUser,
+    dealer_id: Option<i64>,
+    form: DealerForm,
+    errors: FormErrors,
+) -> Result<Response, WebError> {
     let actor = user.actor();
     actor.require(Permission::ManageDealers)?;
     let distributors = queries::dealers(
@@ -237,7 +276,11 @@ async fn form_page(state: &AppState, user: &PageUser, dealer_id: Option<i64>, fo
     )
     .await?
     .items;
-    let title = if dealer_id.is_some() { "dealer.edit" } else { "dealer.new" };
+    let title = if dealer_id.is_some() {
+        "dealer.edit"
+    } else {
+        "dealer.new"
+    };
     let view = DealerFormPage {
         layout: Layout::new(user, "/dealers", title),
         dealer_id,
@@ -260,21 +303,43 @@ pub async fn new_form(State(state): State<AppState>, user: PageUser) -> Result<R
     form_page(&state, &user, None, form, FormErrors::none()).await
 }
 
-pub async fn create(State(state): State<AppState>, PageForm { user, form }: PageForm<DealerForm>) -> Result<Response, WebError> {
-    let result = commands::create_dealer(&state.db, &state.clock, user.actor(), &form.input()).await.map_err(WebError::from);
+pub async fn create(
+    State(state): State<AppState>,
+    PageForm { user, form }: PageForm<DealerForm>,
+) -> Result<Response, WebError> {
+    let result = commands::create_dealer(&state.db, &state.clock, user.actor(), &form.input())
+        .await
+        .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(dealer) => Ok(redirect_done(&format!("/dealers/{}", dealer.id), "created")),
         Err(errors) => form_page(&state, &user, None, form, errors).await,
     }
 }
 
-pub async fn edit_form(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
     let detail = queries::dealer(&state.db, user.actor(), DealerId(id)).await?;
-    form_page(&state, &user, Some(id), DealerForm::from_dealer(&detail), FormErrors::none()).await
+    form_page(
+        &state,
+        &user,
+        Some(id),
+        DealerForm::from_dealer(&detail),
+        FormErrors::none(),
+    )
+    .await
 }
 
-pub async fn update(State(state): State<AppState>, Path(id): Path<i64>, PageForm { user, form }: PageForm<DealerForm>) -> Result<Response, WebError> {
-    let result = commands::update_dealer(&state.db, &state.clock, user.actor(), DealerId(id), &form.input()).await.map_err(WebError::from);
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<DealerForm>,
+) -> Result<Response, WebError> {
+    let result = commands::update_dealer(&state.db, &state.clock, user.actor(), DealerId(id), &form.input())
+        .await
+        .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "saved")),
         Err(errors) => form_page(&state, &user, Some(id), form, errors).await,
@@ -295,7 +360,11 @@ pub struct LocationForm {
     is_primary: Option<String>,
 }
 
-pub async fn add_location(State(state): State<AppState>, Path(id): Path<i64>, PageForm { user, form }: PageForm<LocationForm>) -> Result<Response, WebError> {
+pub async fn add_location(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<LocationForm>,
+) -> Result<Response, WebError> {
     let input = LocationInput {
         code: form.code,
         name: form.name,
@@ -303,7 +372,9 @@ pub async fn add_location(State(state): State<AppState>, Path(id): Path<i64>, Pa
         gln: Some(form.gln).filter(|g| !g.trim().is_empty()),
         is_primary: form.is_primary.is_some(),
     };
-    let result = commands::add_delivery_location(&state.db, &state.clock, user.actor(), DealerId(id), &input).await.map_err(WebError::from);
+    let result = commands::add_delivery_location(&state.db, &state.clock, user.actor(), DealerId(id), &input)
+        .await
+        .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "location_added")),
         Err(errors) => dealer_card(&state, &user, id, None, errors, FormErrors::none()).await,
@@ -322,7 +393,11 @@ pub struct ContactForm {
     phone: String,
 }
 
-pub async fn add_contact(State(state): State<AppState>, Path(id): Path<i64>, PageForm { user, form }: PageForm<ContactForm>) -> Result<Response, WebError> {
+pub async fn add_contact(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<ContactForm>,
+) -> Result<Response, WebError> {
     let text = |t: String| Some(t).filter(|t| !t.trim().is_empty());
     let input = ContactInput {
         name: form.name,
@@ -330,7 +405,9 @@ pub async fn add_contact(State(state): State<AppState>, Path(id): Path<i64>, Pag
         email: text(form.email),
         phone: text(form.phone),
     };
-    let result = commands::add_contact(&state.db, &state.clock, user.actor(), DealerId(id), &input).await.map_err(WebError::from);
+    let result = commands::add_contact(&state.db, &state.clock, user.actor(), DealerId(id), &input)
+        .await
+        .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "contact_added")),
         Err(errors) => dealer_card(&state, &user, id, None, FormErrors::none(), errors).await,

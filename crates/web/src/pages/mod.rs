@@ -22,7 +22,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use platform::{FieldError, Permission};
 
-use crate::error::{field_message, ProblemSeed, WebError};
+use crate::error::{field_message, seed_for_bare_response, ProblemSeed, WebError};
 use crate::i18n::Translator;
 use crate::session::{resolve_locale, PageUser};
 use crate::AppState;
@@ -55,12 +55,16 @@ pub fn router() -> Router<AppState> {
         .route("/admin/jobs", get(admin::jobs_page))
         .route("/brand/logo", get(admin::logo))
         .route("/static/app.css", get(stylesheet))
+        .fallback(|| async { WebError(platform::Failure::NotFound { entity: "page" }) })
         .layer(middleware::from_fn(render_failures))
 }
 
 async fn stylesheet() -> Response {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../../static/app.css"),
     )
         .into_response()
@@ -151,7 +155,9 @@ impl FormErrors {
     pub fn from_fields(t: &Translator, errors: &[FieldError]) -> FormErrors {
         let mut messages = HashMap::new();
         for error in errors {
-            messages.entry(error.field.clone()).or_insert_with(|| field_message(t, error));
+            messages
+                .entry(error.field.clone())
+                .or_insert_with(|| field_message(t, error));
         }
         FormErrors {
             messages,
@@ -182,7 +188,9 @@ pub fn render(template: &impl Template) -> Result<Response, WebError> {
 }
 
 pub fn render_with_status(status: StatusCode, template: &impl Template) -> Result<Response, WebError> {
-    let html = template.render().map_err(|e| platform::Failure::Internal(e.to_string()))?;
+    let html = template
+        .render()
+        .map_err(|e| platform::Failure::Internal(e.to_string()))?;
     Ok((status, Html(html)).into_response())
 }
 
@@ -208,20 +216,31 @@ async fn render_failures(request: Request, next: Next) -> Response {
     let t = Translator::new(resolve_locale(&parts, None, None), chrono_tz::UTC);
     let path = parts.uri.path().to_owned();
     let response = next.run(Request::from_parts(parts, body)).await;
-    let Some(seed) = response.extensions().get::<ProblemSeed>().cloned() else {
+    let Some(seed) = response
+        .extensions()
+        .get::<ProblemSeed>()
+        .cloned()
+        .or_else(|| seed_for_bare_response(&response))
+    else {
         return response;
     };
     if seed.status == StatusCode::UNAUTHORIZED {
-        let next = if path.starts_with('/') && !path.starts_with("//") { path } else { "/".to_owned() };
+        let next = if path.starts_with('/') && !path.starts_with("//") {
+            path
+        } else {
+            "/".to_owned()
+        };
         return Redirect::to(&format!("/login?next={}", next.replace('&', "%26"))).into_response();
     }
     let page = ErrorPage {
         t,
         status: seed.status.as_u16(),
         title: t.t(seed.title_key).to_owned(),
-        detail: seed
-            .detail(&t)
-            .or_else(|| seed.errors.first().map(|e| format!("{}: {}", e.field, field_message(&t, e)))),
+        detail: seed.detail(&t).or_else(|| {
+            seed.errors
+                .first()
+                .map(|e| format!("{}: {}", e.field, field_message(&t, e)))
+        }),
     };
     let mut rendered = render_with_status(seed.status, &page).unwrap_or_else(|_| seed.status.into_response());
     seed.add_headers(rendered.headers_mut());

@@ -1,9 +1,323 @@
+//! User pages: the list with search, the user form with roles and data scope, and the
+//! password reset.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use identity::domain::{Dealer, DealerFilter, Region, User, UserInput, UserStatus};
+use identity::queries::UserFilter;
+use identity::{commands, queries};
+use platform::{Locale, Page, PageRequest, Permission, RegionId, Role, UserId};
+use serde::{Deserialize, Serialize};
+
+use super::account::DoneQuery;
+use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::WebError;
-use crate::session::PageUser;
-pub async fn list(_user: PageUser) -> Result<Response, WebError> { Err(platform::Failure::NotFound { entity: "page" }.into()) }
-pub async fn create(_user: PageUser) -> Result<Response, WebError> { Err(platform::Failure::NotFound { entity: "page" }.into()) }
-pub async fn new_form(_user: PageUser) -> Result<Response, WebError> { Err(platform::Failure::NotFound { entity: "page" }.into()) }
-pub async fn edit_form(_user: PageUser) -> Result<Response, WebError> { Err(platform::Failure::NotFound { entity: "page" }.into()) }
-pub async fn update(_user: PageUser) -> Result<Response, WebError> { Err(platform::Failure::NotFound { entity: "page" }.into()) }
-pub async fn reset_password(_user: PageUser) -> Result<Response, WebError> { Err(platform::Failure::NotFound { entity: "page" }.into()) }
+use crate::session::{PageForm, PageUser};
+use crate::AppState;
+
+/// The most dealers a dealer select offers.
+const DEALER_CHOICES: u32 = platform::page::MAX_PER_PAGE;
+
+/// Dealers to choose from in a select, or none for an actor who may not see dealers.
+async fn dealer_choices(state: &AppState, user: &PageUser) -> Result<Vec<Dealer>, WebError> {
+    let actor = user.actor();
+    if !actor.can(Permission::ViewDealers) {
+        return Ok(Vec::new());
+    }
+    let page = PageRequest::new(Some(1), Some(DEALER_CHOICES));
+    Ok(queries::dealers(&state.db, actor, &DealerFilter::default(), page)
+        .await?
+        .items)
+}
+
+fn role_codes(roles: &[Role]) -> Vec<&'static str> {
+    roles.iter().map(|r| r.code()).collect()
+}
+
+#[derive(Template)]
+#[template(path = "identity/users.html")]
+struct UsersPage {
+    layout: Layout,
+    page: Page<User>,
+    query: UserListQuery,
+    dealers: Vec<Dealer>,
+    can_manage: bool,
+    /// The query string without `page`, for links to other pages of the same list.
+    filter_query: String,
+}
+
+/// Empty fields arrive as empty strings; they mean "any".
+#[derive(Deserialize, Serialize, Default)]
+pub struct UserListQuery {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    search: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    dealer_id: String,
+    #[serde(skip_serializing)]
+    page: Option<u32>,
+    #[serde(skip_serializing)]
+    done: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<UserListQuery>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let filter = UserFilter {
+        search: Some(query.search.clone()).filter(|s| !s.trim().is_empty()),
+        dealer_id: query.dealer_id.trim().parse().ok(),
+    };
+    let page = queries::users(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
+    let dealers = if actor.scope.dealer_id().is_none() {
+        dealer_choices(&state, &user).await?
+    } else {
+        Vec::new()
+    };
+    let view = UsersPage {
+        layout: Layout::new(&user, "/users", "nav.users").with_notice(query.done.as_deref()),
+        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        page,
+        query,
+        dealers,
+        can_manage: actor.can(Permission::ManageUsers),
+    };
+    render(&view)
+}
+
+/// The user form as posted: role and region checkboxes repeat, other checkboxes send `true`.
+#[derive(Deserialize, Default)]
+pub struct UserForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    locale: String,
+    #[serde(default)]
+    dealer_id: String,
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(default)]
+    region_ids: Vec<i64>,
+    #[serde(default)]
+    all_regions: bool,
+    #[serde(default)]
+    sees_tier2: bool,
+    #[serde(default)]
+    status: String,
+}
+
+impl UserForm {
+    fn from_user(user: &User) -> UserForm {
+        UserForm {
+            login: user.login.clone(),
+            display_name: user.display_name.clone(),
+            password: String::new(),
+            locale: user.locale.map(|l| l.code().to_owned()).unwrap_or_default(),
+            dealer_id: user.dealer_id.map(|d| d.to_string()).unwrap_or_default(),
+            roles: user.roles.iter().map(|r| r.code().to_owned()).collect(),
+            region_ids: user.region_ids.iter().map(|r| r.get()).collect(),
+            all_regions: user.all_regions,
+            sees_tier2: user.sees_tier2,
+            status: user.status.code().to_owned(),
+        }
+    }
+
+    fn input(&self) -> UserInput {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        UserInput {
+            login: self.login.clone(),
+            display_name: self.display_name.clone(),
+            password: Some(self.password.clone()).filter(|p| !p.is_empty()),
+            locale: text(&self.locale),
+            dealer_id: self.dealer_id.trim().parse().ok(),
+            roles: self.roles.clone(),
+            region_ids: self.region_ids.iter().copied().map(RegionId).collect(),
+            all_regions: self.all_regions,
+            sees_tier2: self.sees_tier2,
+            status: text(&self.status),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "identity/user_form.html")]
+struct UserFormPage {
+    layout: Layout,
+    /// `None` while creating.
+    user_id: Option<UserId>,
+    form: UserForm,
+    errors: FormErrors,
+    password_errors: FormErrors,
+    /// Set when the dealer cannot be chosen: the user's dealer name, or `None` for staff.
+    fixed_dealer: Option<Option<String>>,
+    dealers: Vec<Dealer>,
+    internal_roles: Vec<&'static str>,
+    dealer_roles: Vec<&'static str>,
+    regions: Vec<Region>,
+    languages: Vec<(&'static str, &'static str)>,
+    statuses: Vec<&'static str>,
+}
+
+impl UserFormPage {
+    fn has_role(&self, code: &str) -> bool {
+        self.form.roles.iter().any(|r| r == code)
+    }
+
+    fn has_region(&self, id: &RegionId) -> bool {
+        self.form.region_ids.contains(&id.get())
+    }
+}
+
+/// The form for a new user (`editing` is `None`) or for an existing one.
+async fn form_page(
+    state: &AppState,
+    user: &PageUser,
+    editing: Option<&User>,
+    done: Option<&str>,
+    form: UserForm,
+    errors: FormErrors,
+    password_errors: FormErrors,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    actor.require(Permission::ManageUsers)?;
+    let own_dealer = actor.scope.dealer_id();
+    let fixed_dealer = match editing {
+        Some(target) => Some(target.dealer_name.clone()),
+        None if own_dealer.is_some() => Some(user.signed_in.user.dealer_name.clone()),
+        None => None,
+    };
+    let dealers = if fixed_dealer.is_none() {
+        dealer_choices(state, user).await?
+    } else {
+        Vec::new()
+    };
+    let regions = if actor.can(Permission::ViewRegions) {
+        queries::regions(&state.db, actor).await?
+    } else {
+        Vec::new()
+    };
+    let title = if editing.is_some() { "user.edit" } else { "user.new" };
+    let view = UserFormPage {
+        layout: Layout::new(user, "/users", title).with_notice(done),
+        user_id: editing.map(|u| u.id),
+        form,
+        errors,
+        password_errors,
+        fixed_dealer,
+        dealers,
+        internal_roles: if own_dealer.is_some() {
+            Vec::new()
+        } else {
+            role_codes(&Role::INTERNAL)
+        },
+        dealer_roles: role_codes(&Role::DEALER),
+        regions,
+        languages: Locale::ALL.iter().map(|l| (l.code(), l.native_name())).collect(),
+        statuses: [UserStatus::Active, UserStatus::Disabled]
+            .iter()
+            .map(|s| s.code())
+            .collect(),
+    };
+    render(&view)
+}
+
+pub async fn new_form(State(state): State<AppState>, user: PageUser) -> Result<Response, WebError> {
+    let form = UserForm {
+        dealer_id: user
+            .actor()
+            .scope
+            .dealer_id()
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        ..UserForm::default()
+    };
+    form_page(&state, &user, None, None, form, FormErrors::none(), FormErrors::none()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    PageForm { user, form }: PageForm<UserForm>,
+) -> Result<Response, WebError> {
+    let result = commands::create_user(&state.db, &state.clock, user.actor(), &form.input())
+        .await
+        .map_err(WebError::from);
+    match form_outcome(&user.t, result)? {
+        Ok(created) => Ok(redirect_done(&format!("/users/{}", created.id), "created")),
+        Err(errors) => form_page(&state, &user, None, None, form, errors, FormErrors::none()).await,
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let target = queries::user(&state.db, user.actor(), UserId(id)).await?;
+    let form = UserForm::from_user(&target);
+    form_page(
+        &state,
+        &user,
+        Some(&target),
+        query.done.as_deref(),
+        form,
+        FormErrors::none(),
+        FormErrors::none(),
+    )
+    .await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<UserForm>,
+) -> Result<Response, WebError> {
+    let result = commands::update_user(&state.db, &state.clock, user.actor(), UserId(id), &form.input())
+        .await
+        .map_err(WebError::from);
+    match form_outcome(&user.t, result)? {
+        Ok(_) => Ok(redirect_done(&format!("/users/{id}"), "saved")),
+        Err(errors) => {
+            let target = queries::user(&state.db, user.actor(), UserId(id)).await?;
+            form_page(&state, &user, Some(&target), None, form, errors, FormErrors::none()).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResetPasswordForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<ResetPasswordForm>,
+) -> Result<Response, WebError> {
+    let result = commands::reset_password(&state.db, &state.clock, user.actor(), UserId(id), &form.password)
+        .await
+        .map_err(WebError::from);
+    match form_outcome(&user.t, result)? {
+        Ok(()) => Ok(redirect_done(&format!("/users/{id}"), "password_reset")),
+        Err(errors) => {
+            let target = queries::user(&state.db, user.actor(), UserId(id)).await?;
+            form_page(
+                &state,
+                &user,
+                Some(&target),
+                None,
+                UserForm::from_user(&target),
+                FormErrors::none(),
+                errors,
+            )
+            .await
+        }
+    }
+}
