@@ -3,11 +3,12 @@
 use std::collections::{HashMap, HashSet};
 
 use platform::audit::{self, Change};
+use platform::db::Source;
 use platform::failure::Checks;
-use platform::{Actor, Clock, Db, Failure, FieldError, Permission};
+use platform::{Actor, Clock, Db, DbError, DealerAudience, Failure, FieldError, Permission};
 use serde_json::json;
 
-use crate::domain::{CategoryInput, ProductInput};
+use crate::domain::*;
 use crate::store;
 
 pub async fn create_category(db: &Db, clock: &Clock, actor: &Actor, input: &CategoryInput) -> Result<i64, Failure> {
@@ -22,13 +23,7 @@ pub async fn create_category(db: &Db, clock: &Clock, actor: &Actor, input: &Cate
     let mut tx = db.begin().await?;
     let id = store::insert_category(&mut tx, actor.tenant_id, input, now)
         .await
-        .map_err(|e| {
-            if e.is_unique_violation() {
-                Failure::field("code", "category.code_taken")
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(|e| unique_as(e, Failure::field("code", "category.code_taken")))?;
     audit::record(
         &mut tx,
         actor,
@@ -44,6 +39,51 @@ pub async fn create_category(db: &Db, clock: &Clock, actor: &Actor, input: &Cate
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// A unique-key clash as the failure the caller names; anything else as it is.
+fn unique_as(error: DbError, failure: Failure) -> Failure {
+    if error.is_unique_violation() {
+        failure
+    } else {
+        error.into()
+    }
+}
+
+/// Resolves category codes to ids, naming the rows whose category is unknown.
+async fn with_categories(
+    tx: &mut platform::Tx,
+    actor: &Actor,
+    products: Vec<ValidProduct>,
+) -> Result<Vec<(ValidProduct, Option<i64>)>, Failure> {
+    let categories: HashMap<String, i64> = store::list_categories(&mut Source::Tx(tx), actor.tenant_id)
+        .await?
+        .into_iter()
+        .map(|c| (c.code, c.id))
+        .collect();
+    let mut checks = Checks::new();
+    let single = products.len() == 1;
+    let mut resolved = Vec::with_capacity(products.len());
+    for (row, product) in products.into_iter().enumerate() {
+        let category_id = match &product.category_code {
+            Some(code) => {
+                let id = categories.get(code).copied();
+                if id.is_none() {
+                    let field = if single {
+                        "category_code".to_owned()
+                    } else {
+                        format!("rows[{row}].category_code")
+                    };
+                    checks.add(FieldError::new(field, "field.not_found"));
+                }
+                id
+            }
+            None => None,
+        };
+        resolved.push((product, category_id));
+    }
+    checks.finish()?;
+    Ok(resolved)
 }
 
 /// Adds products: every row is checked first and nothing is written unless all are valid;
@@ -64,36 +104,16 @@ pub async fn import_products(db: &Db, clock: &Clock, actor: &Actor, products: &[
     checks.finish()?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let categories: HashMap<String, i64> = store::category_ids(&mut tx, actor.tenant_id)
-        .await?
-        .into_iter()
-        .collect();
-    let mut rows = Vec::with_capacity(valid.len());
-    let mut unknown = Checks::new();
-    for (row, product) in valid.into_iter().enumerate() {
-        let category_id = match &product.category_code {
-            Some(code) => match categories.get(code) {
-                Some(id) => Some(*id),
-                None => {
-                    unknown.add(FieldError::new(format!("rows[{row}].category_code"), "field.not_found"));
-                    None
-                }
-            },
-            None => None,
-        };
-        rows.push((product, category_id));
-    }
-    unknown.finish()?;
+    let rows = with_categories(&mut tx, actor, valid).await?;
     let added = store::insert_products(&mut tx, actor.tenant_id, &rows, now)
         .await
         .map_err(|e| {
-            if e.is_unique_violation() {
+            unique_as(
+                e,
                 Failure::Conflict {
                     code: "product.sku_or_gtin_taken",
-                }
-            } else {
-                e.into()
-            }
+                },
+            )
         })?;
     audit::record(
         &mut tx,
@@ -110,4 +130,149 @@ pub async fn import_products(db: &Db, clock: &Clock, actor: &Actor, products: &[
     .await?;
     tx.commit().await?;
     Ok(added)
+}
+
+fn check_one(input: &ProductInput) -> Result<ValidProduct, Failure> {
+    let mut checks = Checks::new();
+    let product = input.check(&mut checks, None);
+    checks.finish()?;
+    product.ok_or_else(|| Failure::field("gtin", "identifier.check_digit"))
+}
+
+pub async fn create_product(db: &Db, clock: &Clock, actor: &Actor, input: &ProductInput) -> Result<Product, Failure> {
+    actor.require(Permission::ManageCatalog)?;
+    let product = check_one(input)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let rows = with_categories(&mut tx, actor, vec![product]).await?;
+    store::insert_products(&mut tx, actor.tenant_id, &rows, now)
+        .await
+        .map_err(|e| unique_as(e, Failure::field("sku", "product.sku_or_gtin_taken")))?;
+    let id = store::find_product_id_by_sku(&mut tx, actor.tenant_id, &input.sku)
+        .await?
+        .ok_or(Failure::NotFound { entity: "product" })?;
+    let created = store::find_product(&mut Source::Tx(&mut tx), actor.tenant_id, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "product" })?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "product",
+            entity_id: id,
+            action: "create",
+            before: None,
+            after: serde_json::to_value(&created).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub async fn update_product(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    id: i64,
+    input: &ProductInput,
+) -> Result<Product, Failure> {
+    actor.require(Permission::ManageCatalog)?;
+    let product = check_one(input)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let before = store::find_product(&mut Source::Tx(&mut tx), actor.tenant_id, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "product" })?;
+    let mut rows = with_categories(&mut tx, actor, vec![product]).await?;
+    let Some((product, category_id)) = rows.pop() else {
+        return Err(Failure::NotFound { entity: "product" });
+    };
+    store::update_product(&mut tx, actor.tenant_id, id, &product, category_id, now)
+        .await
+        .map_err(|e| unique_as(e, Failure::field("sku", "product.sku_or_gtin_taken")))?;
+    let after = store::find_product(&mut Source::Tx(&mut tx), actor.tenant_id, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "product" })?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "product",
+            entity_id: id,
+            action: "update",
+            before: serde_json::to_value(&before).ok(),
+            after: serde_json::to_value(&after).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Publishes products to an audience, or withdraws them (`publish` false). Returns how many
+/// publications were added or removed.
+pub async fn change_publication(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    input: &PublicationInput,
+    publish: bool,
+) -> Result<u64, Failure> {
+    actor.require(Permission::ManageCatalog)?;
+    let audience_id = input.check()?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    if !store::audience_exists(&mut tx, actor.tenant_id, input.audience, audience_id).await? {
+        return Err(Failure::field("audience_id", "field.not_found"));
+    }
+    let products = store::tenant_product_ids(&mut tx, actor.tenant_id, &input.product_ids, input.category_id).await?;
+    let asked: HashSet<i64> = input.product_ids.iter().copied().collect();
+    if asked.iter().any(|id| products.binary_search(id).is_err()) {
+        return Err(Failure::field("product_ids", "field.not_found"));
+    }
+    let changed = if publish {
+        store::insert_publications(&mut tx, actor.tenant_id, &products, input.audience, audience_id, now).await?
+    } else {
+        store::delete_publications(&mut tx, actor.tenant_id, &products, input.audience, audience_id).await?
+    };
+    audit::record(&mut tx, actor, now, Change {
+        entity: "publication",
+        entity_id: audience_id,
+        action: if publish { "publish" } else { "withdraw" },
+        before: None,
+        after: Some(json!({ "audience": input.audience.code(), "audience_id": audience_id, "products": products.len(), "changed": changed })),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// Marks a product as a favorite of the signed-in dealer user; only published products.
+pub async fn set_favorite(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    audience: &DealerAudience,
+    product_id: i64,
+    favorite: bool,
+) -> Result<(), Failure> {
+    actor.require(Permission::ViewCatalog)?;
+    let user_id = actor.user_id.ok_or(Failure::Forbidden)?;
+    if actor.scope.dealer_id() != Some(audience.dealer_id) {
+        return Err(Failure::Forbidden);
+    }
+    let mut tx = db.begin().await?;
+    if favorite {
+        store::find_published_product(&mut Source::Tx(&mut tx), actor.tenant_id, audience, product_id)
+            .await?
+            .ok_or(Failure::NotFound { entity: "product" })?;
+        store::add_favorite(&mut tx, actor.tenant_id, user_id, product_id, clock.now()).await?;
+    } else {
+        store::remove_favorite(&mut tx, user_id, product_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

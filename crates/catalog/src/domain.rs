@@ -3,10 +3,11 @@
 use platform::failure::Checks;
 use platform::{FieldError, Gtin};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 pub const NAME_MAX: usize = 300;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProductStatus {
     Active,
@@ -15,6 +16,12 @@ pub enum ProductStatus {
 }
 
 impl ProductStatus {
+    pub const ALL: [ProductStatus; 3] = [
+        ProductStatus::Active,
+        ProductStatus::Discontinued,
+        ProductStatus::Blocked,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             ProductStatus::Active => "active",
@@ -22,9 +29,18 @@ impl ProductStatus {
             ProductStatus::Blocked => "blocked",
         }
     }
+
+    pub fn parse(code: &str) -> Option<ProductStatus> {
+        ProductStatus::ALL.into_iter().find(|s| s.code() == code.trim())
+    }
+
+    /// Only active products can be ordered; discontinued ones stay visible for reference.
+    pub fn orderable(self) -> bool {
+        self == ProductStatus::Active
+    }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct CategoryInput {
     pub code: String,
     pub name_en: String,
@@ -32,17 +48,87 @@ pub struct CategoryInput {
     pub name_zh: String,
 }
 
-/// A product as an import or a form gives it.
-#[derive(Debug, Clone, Deserialize)]
+/// Units of measure, as UN/ECE Recommendation 20 codes, which EDI messages carry too.
+pub const UNITS: [&str; 9] = ["PCE", "BO", "CS", "CT", "PK", "SET", "KGM", "LTR", "PF"];
+
+/// A product as an import, a form or the API gives it.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct ProductInput {
     pub sku: String,
     pub gtin: String,
+    #[serde(default)]
     pub category_code: Option<String>,
     pub name_en: String,
     pub name_ru: String,
     pub name_zh: String,
+    #[serde(default)]
+    pub description_en: String,
+    #[serde(default)]
+    pub description_ru: String,
+    #[serde(default)]
+    pub description_zh: String,
     pub unit: String,
     pub pack_size: i64,
+    #[serde(default = "one")]
+    pub min_order_quantity: i64,
+    #[serde(default = "one")]
+    pub order_multiple: i64,
+    /// VAT in percent, such as "20" or "9.5".
+    #[serde(default = "default_vat")]
+    pub vat_rate: String,
+    #[serde(default)]
+    pub weight_grams: Option<i64>,
+    #[serde(default)]
+    pub volume_ml: Option<i64>,
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
+/// An empty product with the same defaults a JSON body without the optional fields gets.
+impl Default for ProductInput {
+    fn default() -> Self {
+        ProductInput {
+            sku: String::new(),
+            gtin: String::new(),
+            category_code: None,
+            name_en: String::new(),
+            name_ru: String::new(),
+            name_zh: String::new(),
+            description_en: String::new(),
+            description_ru: String::new(),
+            description_zh: String::new(),
+            unit: String::new(),
+            pack_size: 1,
+            min_order_quantity: one(),
+            order_multiple: one(),
+            vat_rate: default_vat(),
+            weight_grams: None,
+            volume_ml: None,
+            status: None,
+        }
+    }
+}
+
+fn one() -> i64 {
+    1
+}
+
+fn default_vat() -> String {
+    "20".to_owned()
+}
+
+/// A VAT rate in percent with at most two decimals, as basis points: "20" is 2000.
+pub fn parse_vat_rate(text: &str) -> Option<i64> {
+    let text = text.trim().replace(',', ".");
+    let text = text.trim_end_matches('%');
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() || fraction.len() > 2 || !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+    let basis_points = whole.checked_mul(100)?.checked_add(fraction)?;
+    (basis_points <= 10_000).then_some(basis_points)
 }
 
 pub struct ValidProduct {
@@ -52,8 +138,17 @@ pub struct ValidProduct {
     pub name_en: String,
     pub name_ru: String,
     pub name_zh: String,
+    pub description_en: String,
+    pub description_ru: String,
+    pub description_zh: String,
     pub unit: String,
     pub pack_size: i64,
+    pub min_order_quantity: i64,
+    pub order_multiple: i64,
+    pub vat_rate_bp: i64,
+    pub weight_grams: Option<i64>,
+    pub volume_ml: Option<i64>,
+    pub status: ProductStatus,
 }
 
 impl ValidProduct {
@@ -85,19 +180,234 @@ impl ProductInput {
         let name_en = checks.text(&field("name_en"), &self.name_en, NAME_MAX);
         let name_ru = checks.text(&field("name_ru"), &self.name_ru, NAME_MAX);
         let name_zh = checks.text(&field("name_zh"), &self.name_zh, NAME_MAX);
-        let unit = checks.code(&field("unit"), &self.unit, 10);
-        if self.pack_size < 1 {
-            checks.add(FieldError::new(field("pack_size"), "field.positive"));
+        let description_en = checks.optional_text(&field("description_en"), Some(&self.description_en), 4000);
+        let description_ru = checks.optional_text(&field("description_ru"), Some(&self.description_ru), 4000);
+        let description_zh = checks.optional_text(&field("description_zh"), Some(&self.description_zh), 4000);
+        let unit = self.unit.trim().to_ascii_uppercase();
+        if !UNITS.contains(&unit.as_str()) {
+            checks.add(FieldError::new(field("unit"), "product.unit_unknown").with("units", UNITS.join(", ")));
         }
+        for (name, value) in [
+            ("pack_size", self.pack_size),
+            ("min_order_quantity", self.min_order_quantity),
+            ("order_multiple", self.order_multiple),
+        ] {
+            if value < 1 {
+                checks.add(FieldError::new(field(name), "field.positive"));
+            }
+        }
+        for (name, value) in [("weight_grams", self.weight_grams), ("volume_ml", self.volume_ml)] {
+            if value.is_some_and(|v| v < 1) {
+                checks.add(FieldError::new(field(name), "field.positive"));
+            }
+        }
+        let vat_rate_bp = parse_vat_rate(&self.vat_rate);
+        if vat_rate_bp.is_none() {
+            checks.add(FieldError::new(field("vat_rate"), "product.vat_rate_invalid"));
+        }
+        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => ProductStatus::Active,
+            Some(code) => ProductStatus::parse(code).unwrap_or_else(|| {
+                checks.add(FieldError::new(field("status"), "product.status_invalid"));
+                ProductStatus::Active
+            }),
+        };
         Some(ValidProduct {
             sku,
             gtin: gtin?,
-            category_code: self.category_code.clone(),
+            category_code: self.category_code.clone().filter(|c| !c.trim().is_empty()),
             name_en,
             name_ru,
             name_zh,
+            description_en: description_en.unwrap_or_default(),
+            description_ru: description_ru.unwrap_or_default(),
+            description_zh: description_zh.unwrap_or_default(),
             unit,
             pack_size: self.pack_size,
+            min_order_quantity: self.min_order_quantity,
+            order_multiple: self.order_multiple,
+            vat_rate_bp: vat_rate_bp.unwrap_or_default(),
+            weight_grams: self.weight_grams,
+            volume_ml: self.volume_ml,
+            status,
         })
+    }
+}
+
+/// A product in a dealer's catalog, named in the reader's language.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogItem {
+    pub product_id: i64,
+    pub sku: String,
+    pub gtin: String,
+    pub name: String,
+    pub category_id: Option<i64>,
+    pub unit: String,
+    pub pack_size: i64,
+    pub min_order_quantity: i64,
+    pub order_multiple: i64,
+    /// VAT in basis points: 2000 is 20 %.
+    pub vat_rate_bp: i64,
+    pub status: ProductStatus,
+    pub favorite: bool,
+}
+
+/// A product with everything a product page shows.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Product {
+    pub id: i64,
+    pub sku: String,
+    pub gtin: String,
+    pub category_id: Option<i64>,
+    pub name_en: String,
+    pub name_ru: String,
+    pub name_zh: String,
+    pub description_en: String,
+    pub description_ru: String,
+    pub description_zh: String,
+    pub unit: String,
+    pub pack_size: i64,
+    pub min_order_quantity: i64,
+    pub order_multiple: i64,
+    pub vat_rate_bp: i64,
+    pub weight_grams: Option<i64>,
+    pub volume_ml: Option<i64>,
+    pub status: ProductStatus,
+}
+
+impl Product {
+    pub fn name(&self, locale: platform::Locale) -> &str {
+        match locale {
+            platform::Locale::En => &self.name_en,
+            platform::Locale::Ru => &self.name_ru,
+            platform::Locale::Zh => &self.name_zh,
+        }
+    }
+
+    pub fn description(&self, locale: platform::Locale) -> &str {
+        match locale {
+            platform::Locale::En => &self.description_en,
+            platform::Locale::Ru => &self.description_ru,
+            platform::Locale::Zh => &self.description_zh,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Category {
+    pub id: i64,
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub name_en: String,
+    pub name_ru: String,
+    pub name_zh: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogSort {
+    #[default]
+    Name,
+    Sku,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CatalogFilter {
+    /// Part of a name in any language, a SKU or a GTIN.
+    pub search: Option<String>,
+    pub category_id: Option<i64>,
+    pub favorites_only: bool,
+    pub sort: CatalogSort,
+}
+
+/// Who a publication is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PublicationAudience {
+    All,
+    Dealer,
+    Group,
+    Tier,
+    Region,
+}
+
+impl PublicationAudience {
+    pub fn code(self) -> &'static str {
+        match self {
+            PublicationAudience::All => "all",
+            PublicationAudience::Dealer => "dealer",
+            PublicationAudience::Group => "group",
+            PublicationAudience::Tier => "tier",
+            PublicationAudience::Region => "region",
+        }
+    }
+}
+
+/// Publishes (or withdraws) products, named one by one or as a whole category.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PublicationInput {
+    #[serde(default)]
+    pub product_ids: Vec<i64>,
+    #[serde(default)]
+    pub category_id: Option<i64>,
+    pub audience: PublicationAudience,
+    /// The dealer, group, tier (1 or 2) or region; empty for everyone.
+    #[serde(default)]
+    pub audience_id: Option<i64>,
+}
+
+impl PublicationInput {
+    pub fn check(&self) -> Result<i64, platform::Failure> {
+        let mut checks = Checks::new();
+        if self.product_ids.is_empty() && self.category_id.is_none() {
+            checks.add(FieldError::new("product_ids", "publication.nothing_chosen"));
+        }
+        let audience_id = match (self.audience, self.audience_id) {
+            (PublicationAudience::All, None) => 0,
+            (PublicationAudience::All, Some(_)) => {
+                checks.add(FieldError::new("audience_id", "price_list.base_has_no_audience"));
+                0
+            }
+            (PublicationAudience::Tier, Some(tier)) if tier != 1 && tier != 2 => {
+                checks.add(FieldError::new("audience_id", "dealer.tier_invalid"));
+                0
+            }
+            (_, Some(id)) => id,
+            (_, None) => {
+                checks.add(FieldError::new("audience_id", "field.required"));
+                0
+            }
+        };
+        checks.finish()?;
+        Ok(audience_id)
+    }
+}
+
+/// Who opened a product how often, for the manufacturer's catalog statistics.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProductView {
+    pub product_id: i64,
+    pub sku: String,
+    pub name: String,
+    pub user_login: String,
+    pub dealer_code: String,
+    pub view_count: i64,
+    pub last_viewed_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vat_rates_are_percent_with_two_decimals_at_most() {
+        assert_eq!(parse_vat_rate("20"), Some(2000));
+        assert_eq!(parse_vat_rate("9,5"), Some(950));
+        assert_eq!(parse_vat_rate("13%"), Some(1300));
+        assert_eq!(parse_vat_rate("0"), Some(0));
+        assert_eq!(parse_vat_rate("12.345"), None);
+        assert_eq!(parse_vat_rate("-5"), None);
+        assert_eq!(parse_vat_rate("101"), None);
+        assert_eq!(parse_vat_rate(""), None);
     }
 }

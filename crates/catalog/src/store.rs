@@ -1,10 +1,10 @@
 //! The catalog's SQL.
 
 use chrono::{DateTime, Utc};
-use platform::db::Value;
-use platform::{DbError, Query, TenantId, Tx};
+use platform::db::{Source, Value};
+use platform::{Db, DbError, DealerAudience, DealerId, Locale, Query, Row, TenantId, Tx, UserId};
 
-use crate::domain::{CategoryInput, ProductStatus, ValidProduct};
+use crate::domain::*;
 
 pub async fn insert_category(
     tx: &mut Tx,
@@ -28,14 +28,61 @@ pub async fn insert_category(
     .get("id")
 }
 
-/// The ids of the tenant's categories with these codes.
-pub async fn category_ids(tx: &mut Tx, tenant_id: TenantId) -> Result<Vec<(String, i64)>, DbError> {
-    tx.fetch_all(&Query::new("SELECT code, id FROM categories WHERE tenant_id = $1").bind(tenant_id))
+pub async fn list_categories(source: &mut Source<'_>, tenant_id: TenantId) -> Result<Vec<Category>, DbError> {
+    source
+        .fetch_all(
+            &Query::new("SELECT id, parent_id, code, name_en, name_ru, name_zh FROM categories WHERE tenant_id = $1 ORDER BY code")
+                .bind(tenant_id),
+        )
         .await?
         .iter()
-        .map(|row| Ok((row.get("code")?, row.get("id")?)))
+        .map(|row| {
+            Ok(Category {
+                id: row.get("id")?,
+                parent_id: row.get("parent_id")?,
+                code: row.get("code")?,
+                name_en: row.get("name_en")?,
+                name_ru: row.get("name_ru")?,
+                name_zh: row.get("name_zh")?,
+            })
+        })
         .collect()
 }
+
+fn product_values(
+    tenant_id: TenantId,
+    product: &ValidProduct,
+    category_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Vec<Value> {
+    vec![
+        tenant_id.into(),
+        product.sku.as_str().into(),
+        product.gtin.as_str().into(),
+        category_id.into(),
+        product.name_en.as_str().into(),
+        product.name_ru.as_str().into(),
+        product.name_zh.as_str().into(),
+        product.description_en.as_str().into(),
+        product.description_ru.as_str().into(),
+        product.description_zh.as_str().into(),
+        product.search_text().into(),
+        product.unit.as_str().into(),
+        product.pack_size.into(),
+        product.min_order_quantity.into(),
+        product.order_multiple.into(),
+        product.vat_rate_bp.into(),
+        product.weight_grams.into(),
+        product.volume_ml.into(),
+        product.status.code().into(),
+        now.into(),
+        now.into(),
+    ]
+}
+
+const PRODUCT_COLUMNS: &str = "tenant_id, sku, gtin, category_id, name_en, name_ru, name_zh, description_en, description_ru, \
+     description_zh, search_text, unit, pack_size, min_order_quantity, order_multiple, vat_rate_bp, weight_grams, volume_ml, \
+     status, created_at, updated_at";
 
 pub async fn insert_products(
     tx: &mut Tx,
@@ -45,36 +92,484 @@ pub async fn insert_products(
 ) -> Result<u64, DbError> {
     let rows: Vec<Vec<Value>> = products
         .iter()
-        .map(|(product, category_id)| {
-            vec![
-                tenant_id.into(),
-                product.sku.as_str().into(),
-                product.gtin.as_str().into(),
-                (*category_id).into(),
-                product.name_en.as_str().into(),
-                product.name_ru.as_str().into(),
-                product.name_zh.as_str().into(),
-                product.search_text().into(),
-                product.unit.as_str().into(),
-                product.pack_size.into(),
-                ProductStatus::Active.code().into(),
-                now.into(),
-                now.into(),
-            ]
-        })
+        .map(|(product, category_id)| product_values(tenant_id, product, *category_id, now))
         .collect();
-    tx.insert_many(
-        "INSERT INTO products (tenant_id, sku, gtin, category_id, name_en, name_ru, name_zh, search_text, unit, pack_size, status, created_at, updated_at)",
-        &rows,
+    tx.insert_many(&format!("INSERT INTO products ({PRODUCT_COLUMNS})"), &rows)
+        .await
+}
+
+pub async fn update_product(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    id: i64,
+    product: &ValidProduct,
+    category_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let mut query = Query::new(
+        "UPDATE products SET sku = $3, gtin = $4, category_id = $5, name_en = $6, name_ru = $7, name_zh = $8,
+             description_en = $9, description_ru = $10, description_zh = $11, search_text = $12, unit = $13, pack_size = $14,
+             min_order_quantity = $15, order_multiple = $16, vat_rate_bp = $17, weight_grams = $18, volume_ml = $19, status = $20,
+             updated_at = $22
+         WHERE tenant_id = $1 AND id = $2",
     )
-    .await
+    .bind(tenant_id)
+    .bind(id);
+    // The same values as an insert, minus the tenant, which is bound first above.
+    for value in product_values(tenant_id, product, category_id, now).into_iter().skip(1) {
+        query = query.bind(value);
+    }
+    tx.execute(&query).await?;
+    Ok(())
 }
 
 /// Every product id of the tenant by SKU, for imports that refer to products by SKU.
-pub async fn product_ids_by_sku(db: &platform::Db, tenant_id: TenantId) -> Result<Vec<(String, i64)>, DbError> {
+pub async fn product_ids_by_sku(db: &Db, tenant_id: TenantId) -> Result<Vec<(String, i64)>, DbError> {
     db.fetch_all(&Query::new("SELECT sku, id FROM products WHERE tenant_id = $1 ORDER BY id").bind(tenant_id))
         .await?
         .iter()
         .map(|row| Ok((row.get("sku")?, row.get("id")?)))
         .collect()
+}
+
+const PRODUCT_SELECT: &str =
+    "SELECT p.id, p.sku, p.gtin, p.category_id, p.name_en, p.name_ru, p.name_zh, p.description_en, \
+     p.description_ru, p.description_zh, p.unit, p.pack_size, p.min_order_quantity, p.order_multiple, p.vat_rate_bp, \
+     p.weight_grams, p.volume_ml, p.status FROM products p";
+
+fn read_product(row: &Row) -> Result<Product, DbError> {
+    Ok(Product {
+        id: row.get("id")?,
+        sku: row.get("sku")?,
+        gtin: row.get("gtin")?,
+        category_id: row.get("category_id")?,
+        name_en: row.get("name_en")?,
+        name_ru: row.get("name_ru")?,
+        name_zh: row.get("name_zh")?,
+        description_en: row.get("description_en")?,
+        description_ru: row.get("description_ru")?,
+        description_zh: row.get("description_zh")?,
+        unit: row.get("unit")?,
+        pack_size: row.get("pack_size")?,
+        min_order_quantity: row.get("min_order_quantity")?,
+        order_multiple: row.get("order_multiple")?,
+        vat_rate_bp: row.get("vat_rate_bp")?,
+        weight_grams: row.get("weight_grams")?,
+        volume_ml: row.get("volume_ml")?,
+        status: ProductStatus::parse(&row.get::<String>("status")?).unwrap_or(ProductStatus::Blocked),
+    })
+}
+
+pub async fn find_product(source: &mut Source<'_>, tenant_id: TenantId, id: i64) -> Result<Option<Product>, DbError> {
+    source
+        .fetch_optional(
+            &Query::new(format!("{PRODUCT_SELECT} WHERE p.tenant_id = $1 AND p.id = $2"))
+                .bind(tenant_id)
+                .bind(id),
+        )
+        .await?
+        .as_ref()
+        .map(read_product)
+        .transpose()
+}
+
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+fn push_search(query: &mut Query, search: Option<&str>) {
+    if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        query
+            .push(" AND p.search_text LIKE ")
+            .push_bind(format!("%{}%", escape_like(&search.to_lowercase())))
+            .push(" ESCAPE '\\'");
+    }
+}
+
+/// The tenant's products for its own people, whatever is published.
+pub async fn list_products(
+    db: &Db,
+    tenant_id: TenantId,
+    search: Option<&str>,
+    category_id: Option<i64>,
+    page: platform::PageRequest,
+) -> Result<platform::Page<Product>, DbError> {
+    let mut condition = Query::new(" WHERE p.tenant_id = $1").bind(tenant_id);
+    push_search(&mut condition, search);
+    if let Some(category_id) = category_id {
+        condition.push(" AND p.category_id = ").push_bind(category_id);
+    }
+    let mut count = condition.clone();
+    count.prepend("SELECT COUNT(*) AS total FROM products p");
+    let total: i64 = db.fetch_one(&count).await?.get("total")?;
+    let mut rows = condition;
+    rows.prepend(PRODUCT_SELECT);
+    rows.push(" ORDER BY p.sku LIMIT ")
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    let items = db
+        .fetch_all(&rows)
+        .await?
+        .iter()
+        .map(read_product)
+        .collect::<Result<_, _>>()?;
+    Ok(platform::Page::new(items, total, page))
+}
+
+fn name_column(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => "p.name_en",
+        Locale::Ru => "p.name_ru",
+        Locale::Zh => "p.name_zh",
+    }
+}
+
+/// `AND` the product `p` is published to the dealer.
+fn push_published(query: &mut Query, audience: &DealerAudience) {
+    query.push(" AND EXISTS (SELECT 1 FROM publications pub WHERE pub.product_id = p.id");
+    audience.restrict(query, "pub.audience", "pub.audience_id", "all");
+    query.push(")");
+}
+
+fn catalog_columns(locale: Locale) -> String {
+    format!(
+        "p.id, p.sku, p.gtin, {} AS name, p.category_id, p.unit, p.pack_size, p.min_order_quantity, p.order_multiple, \
+         p.vat_rate_bp, p.status",
+        name_column(locale)
+    )
+}
+
+fn read_catalog_item(row: &Row) -> Result<CatalogItem, DbError> {
+    Ok(CatalogItem {
+        product_id: row.get("id")?,
+        sku: row.get("sku")?,
+        gtin: row.get("gtin")?,
+        name: row.get("name")?,
+        category_id: row.get("category_id")?,
+        unit: row.get("unit")?,
+        pack_size: row.get("pack_size")?,
+        min_order_quantity: row.get("min_order_quantity")?,
+        order_multiple: row.get("order_multiple")?,
+        vat_rate_bp: row.get("vat_rate_bp")?,
+        status: ProductStatus::parse(&row.get::<String>("status")?).unwrap_or(ProductStatus::Blocked),
+        favorite: row.get::<i64>("favorite")? > 0,
+    })
+}
+
+/// Runs a page query asking for one row more than the page, to know whether another follows.
+async fn fetch_page(
+    db: &Db,
+    mut query: Query,
+    page: platform::PageRequest,
+) -> Result<(Vec<CatalogItem>, bool), DbError> {
+    query
+        .push(" LIMIT ")
+        .push_bind(page.limit() + 1)
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    let rows = db.fetch_all(&query).await?;
+    let has_next = rows.len() as i64 > page.limit();
+    let items = rows
+        .iter()
+        .take(page.per_page as usize)
+        .map(read_catalog_item)
+        .collect::<Result<_, _>>()?;
+    Ok((items, has_next))
+}
+
+/// One page of the dealer's catalog, and whether another page follows. No total is counted:
+/// counting every published product would cost more than the page itself.
+pub async fn dealer_catalog(
+    db: &Db,
+    tenant_id: TenantId,
+    audience: &DealerAudience,
+    user_id: Option<UserId>,
+    locale: Locale,
+    filter: &CatalogFilter,
+    page: platform::PageRequest,
+) -> Result<(Vec<CatalogItem>, bool), DbError> {
+    let name = name_column(locale);
+    let mut query = Query::new(format!(
+        "SELECT {}, (SELECT COUNT(*) FROM favorites f WHERE f.user_id = $2 AND f.product_id = p.id) AS favorite \
+         FROM products p WHERE p.tenant_id = $1 AND p.status <> 'blocked'",
+        catalog_columns(locale)
+    ))
+    .bind(tenant_id)
+    .bind(user_id.map_or(0, UserId::get));
+    push_published(&mut query, audience);
+    push_search(&mut query, filter.search.as_deref());
+    if let Some(category_id) = filter.category_id {
+        query.push(" AND p.category_id = ").push_bind(category_id);
+    }
+    if filter.favorites_only {
+        query
+            .push(" AND p.id IN (SELECT product_id FROM favorites WHERE user_id = ")
+            .push_bind(user_id.map_or(0, UserId::get))
+            .push(")");
+    }
+    let order = match filter.sort {
+        CatalogSort::Name => format!("{name}, p.id"),
+        CatalogSort::Sku => "p.sku".to_owned(),
+    };
+    query.push(&format!(" ORDER BY {order}"));
+    fetch_page(db, query, page).await
+}
+
+/// The product if it is published to the dealer and not blocked.
+pub async fn find_published_product(
+    source: &mut Source<'_>,
+    tenant_id: TenantId,
+    audience: &DealerAudience,
+    id: i64,
+) -> Result<Option<Product>, DbError> {
+    let mut query = Query::new(format!(
+        "{PRODUCT_SELECT} WHERE p.tenant_id = $1 AND p.id = $2 AND p.status <> 'blocked'"
+    ))
+    .bind(tenant_id)
+    .bind(id);
+    push_published(&mut query, audience);
+    source
+        .fetch_optional(&query)
+        .await?
+        .as_ref()
+        .map(read_product)
+        .transpose()
+}
+
+/// The ids among `ids` that belong to the tenant; or of a category's products.
+pub async fn tenant_product_ids(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    ids: &[i64],
+    category_id: Option<i64>,
+) -> Result<Vec<i64>, DbError> {
+    let mut found = Vec::new();
+    for chunk in ids.chunks(1000) {
+        let mut query = Query::new("SELECT id FROM products WHERE tenant_id = $1 AND id IN ").bind(tenant_id);
+        query.push_bind_list(chunk.iter().copied());
+        for row in tx.fetch_all(&query).await? {
+            found.push(row.get("id")?);
+        }
+    }
+    if let Some(category_id) = category_id {
+        let query = Query::new("SELECT id FROM products WHERE tenant_id = $1 AND category_id = $2")
+            .bind(tenant_id)
+            .bind(category_id);
+        for row in tx.fetch_all(&query).await? {
+            found.push(row.get("id")?);
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    Ok(found)
+}
+
+pub async fn insert_publications(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    product_ids: &[i64],
+    audience: PublicationAudience,
+    audience_id: i64,
+    now: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    let rows: Vec<Vec<Value>> = product_ids
+        .iter()
+        .map(|id| {
+            vec![
+                tenant_id.into(),
+                (*id).into(),
+                audience.code().into(),
+                audience_id.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many_skipping_existing(
+        "INSERT INTO publications (tenant_id, product_id, audience, audience_id, created_at)",
+        &rows,
+        "(product_id, audience, audience_id)",
+    )
+    .await
+}
+
+pub async fn delete_publications(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    product_ids: &[i64],
+    audience: PublicationAudience,
+    audience_id: i64,
+) -> Result<u64, DbError> {
+    let mut removed = 0;
+    for chunk in product_ids.chunks(1000) {
+        let mut query = Query::new(
+            "DELETE FROM publications WHERE tenant_id = $1 AND audience = $2 AND audience_id = $3 AND product_id IN ",
+        )
+        .bind(tenant_id)
+        .bind(audience.code())
+        .bind(audience_id);
+        query.push_bind_list(chunk.iter().copied());
+        removed += tx.execute(&query).await?;
+    }
+    Ok(removed)
+}
+
+pub async fn add_favorite(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    user_id: UserId,
+    product_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new(
+            "INSERT INTO favorites (tenant_id, user_id, product_id, created_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, product_id) DO NOTHING",
+        )
+        .bind(tenant_id)
+        .bind(user_id)
+        .bind(product_id)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_favorite(tx: &mut Tx, user_id: UserId, product_id: i64) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new("DELETE FROM favorites WHERE user_id = $1 AND product_id = $2")
+            .bind(user_id)
+            .bind(product_id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Counts a dealer user's visit of a product page.
+pub async fn record_view(
+    db: &Db,
+    tenant_id: TenantId,
+    user_id: UserId,
+    dealer_id: DealerId,
+    product_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    db.execute(
+        &Query::new(
+            "INSERT INTO product_views (tenant_id, user_id, dealer_id, product_id, view_count, first_viewed_at, last_viewed_at)
+             VALUES ($1, $2, $3, $4, 1, $5, $5)
+             ON CONFLICT (user_id, product_id)
+             DO UPDATE SET view_count = product_views.view_count + 1, last_viewed_at = excluded.last_viewed_at",
+        )
+        .bind(tenant_id)
+        .bind(user_id)
+        .bind(dealer_id)
+        .bind(product_id)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Visits of products by the users of one dealer, most viewed first.
+pub async fn product_views(
+    db: &Db,
+    tenant_id: TenantId,
+    dealer_id: DealerId,
+    locale: Locale,
+    page: platform::PageRequest,
+) -> Result<platform::Page<ProductView>, DbError> {
+    let total: i64 = db
+        .fetch_one(
+            &Query::new("SELECT COUNT(*) AS total FROM product_views WHERE tenant_id = $1 AND dealer_id = $2")
+                .bind(tenant_id)
+                .bind(dealer_id),
+        )
+        .await?
+        .get("total")?;
+    let name = name_column(locale);
+    let rows = db
+        .fetch_all(
+            &Query::new(format!(
+                "SELECT v.product_id, p.sku, {name} AS name, u.login, d.code, v.view_count, v.last_viewed_at
+                 FROM product_views v JOIN products p ON p.id = v.product_id JOIN users u ON u.id = v.user_id
+                 JOIN dealers d ON d.id = v.dealer_id
+                 WHERE v.tenant_id = $1 AND v.dealer_id = $2 ORDER BY v.view_count DESC, p.sku LIMIT $3 OFFSET $4"
+            ))
+            .bind(tenant_id)
+            .bind(dealer_id)
+            .bind(page.limit())
+            .bind(page.offset()),
+        )
+        .await?;
+    let items = rows
+        .iter()
+        .map(|row| {
+            Ok(ProductView {
+                product_id: row.get("product_id")?,
+                sku: row.get("sku")?,
+                name: row.get("name")?,
+                user_login: row.get("login")?,
+                dealer_code: row.get("code")?,
+                view_count: row.get("view_count")?,
+                last_viewed_at: row.get("last_viewed_at")?,
+            })
+        })
+        .collect::<Result<_, DbError>>()?;
+    Ok(platform::Page::new(items, total, page))
+}
+
+/// Products published to a dealer that none of its users ever opened.
+pub async fn never_viewed(
+    db: &Db,
+    tenant_id: TenantId,
+    audience: &DealerAudience,
+    locale: Locale,
+    page: platform::PageRequest,
+) -> Result<(Vec<CatalogItem>, bool), DbError> {
+    let mut query = Query::new(format!(
+        "SELECT {}, CAST(0 AS BIGINT) AS favorite FROM products p WHERE p.tenant_id = $1 AND p.status <> 'blocked' \
+         AND NOT EXISTS (SELECT 1 FROM product_views v WHERE v.product_id = p.id AND v.dealer_id = $2)",
+        catalog_columns(locale)
+    ))
+    .bind(tenant_id)
+    .bind(audience.dealer_id);
+    push_published(&mut query, audience);
+    query.push(" ORDER BY p.sku");
+    fetch_page(db, query, page).await
+}
+
+pub async fn find_product_id_by_sku(tx: &mut Tx, tenant_id: TenantId, sku: &str) -> Result<Option<i64>, DbError> {
+    tx.fetch_optional(
+        &Query::new("SELECT id FROM products WHERE tenant_id = $1 AND sku = $2")
+            .bind(tenant_id)
+            .bind(sku.trim()),
+    )
+    .await?
+    .map(|row| row.get("id"))
+    .transpose()
+}
+
+/// Whether the dealer, group or region a publication names belongs to the tenant. These are
+/// identity's tables; the catalog only asks whether an id is the tenant's own.
+pub async fn audience_exists(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    audience: PublicationAudience,
+    audience_id: i64,
+) -> Result<bool, DbError> {
+    let table = match audience {
+        PublicationAudience::All | PublicationAudience::Tier => return Ok(true),
+        PublicationAudience::Dealer => "dealers",
+        PublicationAudience::Group => "dealer_groups",
+        PublicationAudience::Region => "regions",
+    };
+    Ok(tx
+        .fetch_optional(
+            &Query::new(format!("SELECT id FROM {table} WHERE tenant_id = $1 AND id = $2"))
+                .bind(tenant_id)
+                .bind(audience_id),
+        )
+        .await?
+        .is_some())
 }

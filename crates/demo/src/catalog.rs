@@ -1,7 +1,7 @@
 //! The demo catalog: Baikal Springs' waters, juices, teas and lemonades, with a base price list
 //! in roubles, a price list in yuan for China and a dealer-specific list for Vektor.
 
-use catalog::domain::{CategoryInput, ProductInput};
+use catalog::domain::{CategoryInput, ProductInput, PublicationAudience, PublicationInput};
 use chrono::NaiveDate;
 use platform::{Actor, Clock, Db, DealerId, Gtin, RegionId};
 use pricing::domain::{PriceListInput, PriceRowInput};
@@ -157,6 +157,31 @@ const PRODUCTS: [(&str, &str, &str, &str, i64, i64, i64); 16] = [
     ),
 ];
 
+/// Everything to every dealer, but energy drinks only in Russia, where they are licensed.
+async fn publish_categories(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    regions: &Created<RegionId>,
+) -> Result<(), DemoError> {
+    let categories = catalog::queries::categories(db, actor).await?;
+    for category in categories {
+        let (audience, audience_id) = if category.code == "ENERGY" {
+            (PublicationAudience::Region, Some(find(regions, "RU")?.get()))
+        } else {
+            (PublicationAudience::All, None)
+        };
+        let publication = PublicationInput {
+            product_ids: Vec::new(),
+            category_id: Some(category.id),
+            audience,
+            audience_id,
+        };
+        catalog::commands::change_publication(db, clock, actor, &publication, true).await?;
+    }
+    Ok(())
+}
+
 /// A GTIN-13 from the demo's company prefix and a serial number.
 pub fn demo_gtin(serial: u64) -> Result<Gtin, DemoError> {
     Gtin::with_check_digit(&format!("46070{serial:07}")).map_err(|e| DemoError::Data(e.to_string()))
@@ -173,7 +198,14 @@ fn litres(centilitres: i64) -> String {
 }
 
 /// (code, name, audience, audience id, currency, price from the base price in kopecks)
-type DemoPriceList = (&'static str, &'static str, &'static str, Option<i64>, &'static str, fn(i64) -> i64);
+type DemoPriceList = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<i64>,
+    &'static str,
+    fn(i64) -> i64,
+);
 
 /// A decimal price text from minor units, as an import file would have it.
 pub fn price_text(minor: i64) -> String {
@@ -210,11 +242,21 @@ pub async fn seed_catalog(
             name_en: format!("{en} {size} L"),
             name_ru: format!("{ru} {} л", size.replace('.', ",")),
             name_zh: format!("{zh} {size}升"),
-            unit: "PCE".to_owned(),
+            description_en: format!("{en}, {size} L. Bottled at Lake Baikal."),
+            description_ru: format!("{ru}, {} л. Разлито на Байкале.", size.replace('.', ",")),
+            description_zh: format!("{zh}，{size}升。贝加尔湖灌装。"),
+            unit: "BO".to_owned(),
             pack_size: *pack,
+            min_order_quantity: *pack,
+            order_multiple: *pack,
+            vat_rate: "20".to_owned(),
+            weight_grams: Some(centilitres * 10 + 40),
+            volume_ml: Some(centilitres * 10),
+            status: None,
         });
     }
     catalog::commands::import_products(db, clock, actor, &products).await?;
+    publish_categories(db, clock, actor, regions).await?;
     let ids = catalog::queries::product_ids_by_sku(db, actor).await?;
     let product_id = |serial: usize| {
         ids.get(&format!("BS-{:04}", serial + 1))

@@ -187,6 +187,7 @@ async fn seed_dealers(
                     region_id,
                     status: Some(if n % 50 == 0 { "suspended" } else { "active" }.to_owned()),
                     group_ids: vec![*sequence.pick(groups)],
+                    currency: None,
                 },
                 location: Some(LocationInput {
                     code: "MAIN".to_owned(),
@@ -313,8 +314,9 @@ async fn seed_products(db: &Db, clock: &Clock, actor: &Actor) -> Result<Vec<i64>
             ),
             name_ru: format!("{ru}, {flavour_ru}, {centilitres} сл, серия {series}"),
             name_zh: format!("{zh}·{flavour_zh} {centilitres}厘升 第{series}系列"),
-            unit: "PCE".to_owned(),
+            unit: "BO".to_owned(),
             pack_size: pack,
+            ..ProductInput::default()
         });
         if batch.len() == 10_000 {
             catalog::commands::import_products(db, clock, actor, &batch).await?;
@@ -322,6 +324,15 @@ async fn seed_products(db: &Db, clock: &Clock, actor: &Actor) -> Result<Vec<i64>
         }
     }
     catalog::commands::import_products(db, clock, actor, &batch).await?;
+    for category in catalog::queries::categories(db, actor).await? {
+        let publication = catalog::domain::PublicationInput {
+            product_ids: Vec::new(),
+            category_id: Some(category.id),
+            audience: catalog::domain::PublicationAudience::All,
+            audience_id: None,
+        };
+        catalog::commands::change_publication(db, clock, actor, &publication, true).await?;
+    }
     let ids = catalog::queries::product_ids_by_sku(db, actor).await?;
     Ok((0..PRODUCTS)
         .filter_map(|n| ids.get(&format!("BS-{:06}", first_serial + n)).copied())

@@ -353,6 +353,8 @@ async fn seed_dealers(
                 .iter()
                 .map(|g| find(groups, g))
                 .collect::<Result<_, _>>()?,
+            // Chinese distributors buy in yuan.
+            currency: dealer.region.starts_with("CN").then(|| "CNY".to_owned()),
         };
         let id = commands::create_dealer(db, clock, actor, &input).await?.id;
         let (code, name, address) = dealer.location;

@@ -236,6 +236,8 @@ pub struct Dealer {
     pub region_id: RegionId,
     pub region_name: String,
     pub status: DealerStatus,
+    /// The currency it buys in; `None` for the tenant's.
+    pub currency: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -269,6 +271,9 @@ pub struct DealerInput {
     pub status: Option<String>,
     #[serde(default)]
     pub group_ids: Vec<i64>,
+    /// ISO 4217 code of the currency it buys in; empty for the tenant's.
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 pub struct ValidDealer {
@@ -281,6 +286,7 @@ pub struct ValidDealer {
     pub region_id: RegionId,
     pub status: Option<DealerStatus>,
     pub group_ids: Vec<i64>,
+    pub currency: Option<String>,
 }
 
 impl DealerInput {
@@ -308,8 +314,22 @@ impl DealerInput {
                 DealerStatus::Applicant
             })
         });
+        let currency = self
+            .currency
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(|code| {
+                platform::Currency::parse(code)
+                    .map(|c| c.code().to_owned())
+                    .unwrap_or_else(|_| {
+                        checks.add(FieldError::new("currency", "field.currency"));
+                        String::new()
+                    })
+            });
         checks.finish()?;
         Ok(ValidDealer {
+            currency,
             code,
             legal_name,
             tax_number,

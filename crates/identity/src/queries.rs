@@ -75,6 +75,22 @@ pub async fn dealer(db: &Db, actor: &Actor, id: DealerId) -> Result<DealerDetail
     Ok(store::dealer_detail(db, dealer).await?)
 }
 
+/// Who a dealer is for publications and prices: the actor's own dealer for dealer users, any
+/// dealer in scope for internal users who look at a catalog as that dealer sees it.
+pub async fn dealer_audience(db: &Db, actor: &Actor, dealer_id: Option<DealerId>) -> Result<platform::DealerAudience> {
+    actor.require(Permission::ViewCatalog)?;
+    let dealer_id = match (actor.scope.dealer_id(), dealer_id) {
+        (Some(own), None) => own,
+        (Some(own), Some(asked)) if asked == own => own,
+        (Some(_), Some(_)) => return Err(Failure::NotFound { entity: "dealer" }.into()),
+        (None, Some(asked)) => asked,
+        (None, None) => return Err(Failure::field("dealer_id", "field.required").into()),
+    };
+    Ok(store::dealer_audience(db, actor.tenant_id, &actor.scope, dealer_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "dealer" })?)
+}
+
 pub async fn dealer_groups(db: &Db, actor: &Actor) -> Result<Vec<DealerGroup>> {
     actor.require(Permission::ViewDealers)?;
     if actor.is_dealer_user() {

@@ -330,7 +330,7 @@ pub async fn replace_dealer_groups(
 // ----- dealers -----
 
 const DEALER_SELECT: &str = "SELECT d.id, d.code, d.legal_name, d.tax_number, d.gln, d.tier, d.parent_dealer_id, \
-     d.region_id, r.name AS region_name, d.status, d.created_at, d.updated_at \
+     d.region_id, r.name AS region_name, d.status, d.currency, d.created_at, d.updated_at \
      FROM dealers d JOIN regions r ON r.id = d.region_id";
 
 fn read_dealer(row: &Row) -> Result<Dealer, DbError> {
@@ -345,6 +345,7 @@ fn read_dealer(row: &Row) -> Result<Dealer, DbError> {
         region_id: RegionId(row.get("region_id")?),
         region_name: row.get("region_name")?,
         status: DealerStatus::parse(&row.get::<String>("status")?).unwrap_or(DealerStatus::Applicant),
+        currency: row.get("currency")?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
     })
@@ -490,8 +491,8 @@ pub async fn insert_dealer(
         .fetch_one(
             &Query::new(
                 "INSERT INTO dealers (tenant_id, code, legal_name, search_text, tax_number, gln, tier, parent_dealer_id,
-                     region_id, status, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                     region_id, status, created_at, updated_at, currency)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) RETURNING id",
             )
             .bind(tenant_id)
             .bind(&dealer.code)
@@ -503,7 +504,8 @@ pub async fn insert_dealer(
             .bind(dealer.parent_dealer_id)
             .bind(dealer.region_id)
             .bind(status.code())
-            .bind(now),
+            .bind(now)
+            .bind(dealer.currency.as_deref()),
         )
         .await?
         .get("id")?;
@@ -520,7 +522,7 @@ pub async fn update_dealer(
     tx.execute(
         &Query::new(
             "UPDATE dealers SET code = $2, legal_name = $3, search_text = $4, tax_number = $5, gln = $6, tier = $7,
-                 parent_dealer_id = $8, region_id = $9, status = $10, updated_at = $11
+                 parent_dealer_id = $8, region_id = $9, status = $10, updated_at = $11, currency = $12
              WHERE id = $1",
         )
         .bind(id)
@@ -533,7 +535,8 @@ pub async fn update_dealer(
         .bind(dealer.parent_dealer_id)
         .bind(dealer.region_id)
         .bind(status.code())
-        .bind(now),
+        .bind(now)
+        .bind(dealer.currency.as_deref()),
     )
     .await?;
     Ok(())
@@ -1242,11 +1245,12 @@ pub async fn insert_dealers(
                 row.status.code().into(),
                 now.into(),
                 now.into(),
+                d.currency.as_deref().into(),
             ]
         })
         .collect();
     tx.insert_many(
-        "INSERT INTO dealers (tenant_id, code, legal_name, search_text, tax_number, gln, tier, parent_dealer_id, region_id, status, created_at, updated_at)",
+        "INSERT INTO dealers (tenant_id, code, legal_name, search_text, tax_number, gln, tier, parent_dealer_id, region_id, status, created_at, updated_at, currency)",
         &values,
     )
     .await
@@ -1397,4 +1401,50 @@ pub async fn insert_users(
     tx.insert_many("INSERT INTO user_regions (tenant_id, user_id, region_id)", &regions)
         .await?;
     Ok(inserted)
+}
+
+// ----- audiences -----
+
+/// The dealer's tier, groups, regions up the tree and currency, if the dealer lies in `scope`.
+pub async fn dealer_audience(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    id: DealerId,
+) -> Result<Option<platform::DealerAudience>, DbError> {
+    let mut query = Query::new(
+        "SELECT d.id, d.tier, d.region_id, COALESCE(d.currency, t.currency) AS currency
+         FROM dealers d JOIN tenants t ON t.id = d.tenant_id WHERE d.tenant_id = $1 AND d.id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id);
+    scope.restrict_dealer(&mut query, "d.id");
+    let Some(row) = db.fetch_optional(&query).await? else {
+        return Ok(None);
+    };
+    let region_id: i64 = row.get("region_id")?;
+    let group_ids = db
+        .fetch_all(
+            &Query::new("SELECT group_id FROM dealer_group_members WHERE dealer_id = $1 ORDER BY group_id").bind(id),
+        )
+        .await?
+        .iter()
+        .map(|r| r.get("group_id"))
+        .collect::<Result<_, _>>()?;
+    let regions = db
+        .fetch_all(
+            &Query::new("SELECT ancestor_id, depth FROM region_closure WHERE descendant_id = $1 ORDER BY depth")
+                .bind(region_id),
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((RegionId(r.get("ancestor_id")?), r.get("depth")?)))
+        .collect::<Result<_, DbError>>()?;
+    Ok(Some(platform::DealerAudience {
+        dealer_id: id,
+        tier: row.get("tier")?,
+        group_ids,
+        regions,
+        currency: row.get("currency")?,
+    }))
 }

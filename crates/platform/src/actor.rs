@@ -75,13 +75,25 @@ impl Role {
         use Permission::*;
         match self {
             Role::Administrator => true,
-            Role::SalesManager => matches!(permission, ViewDealers | ManageDealers | ViewRegions),
+            Role::SalesManager => matches!(
+                permission,
+                ViewDealers
+                    | ManageDealers
+                    | ViewRegions
+                    | ViewCatalog
+                    | ViewProducts
+                    | ViewPrices
+                    | ViewCatalogStatistics
+            ),
             Role::OrderDesk | Role::Finance | Role::Warehouse | Role::Support => {
-                matches!(permission, ViewDealers | ViewRegions)
+                matches!(
+                    permission,
+                    ViewDealers | ViewRegions | ViewCatalog | ViewProducts | ViewPrices
+                )
             }
-            Role::DealerAdministrator => matches!(permission, ViewDealers | ManageUsers | ViewUsers),
+            Role::DealerAdministrator => matches!(permission, ViewDealers | ManageUsers | ViewUsers | ViewCatalog),
             Role::Purchaser | Role::ReceivingClerk | Role::Accountant => {
-                matches!(permission, ViewDealers)
+                matches!(permission, ViewDealers | ViewCatalog)
             }
         }
     }
@@ -102,6 +114,11 @@ pub enum Permission {
     ViewJobs,
     ManageCatalog,
     ManagePrices,
+    /// See a dealer's catalog: its own for dealer users, any dealer in scope for internal users.
+    ViewCatalog,
+    ViewProducts,
+    ViewPrices,
+    ViewCatalogStatistics,
 }
 
 /// The rows an actor may see, besides its tenant.

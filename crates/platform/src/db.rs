@@ -295,7 +295,7 @@ impl Db {
                 .filename(path.unwrap_or(&options.url))
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30));
             Pool::Sqlite(
@@ -454,6 +454,22 @@ impl Tx {
     /// `insert` is the statement up to `VALUES`, such as `INSERT INTO t (a, b)`; every row has
     /// as many values as it names columns.
     pub async fn insert_many(&mut self, insert: &str, rows: &[Vec<Value>]) -> Result<u64, DbError> {
+        self.insert_many_then(insert, rows, "").await
+    }
+
+    /// As [`Tx::insert_many`], skipping rows that clash with the unique key `conflict_columns`
+    /// (such as `(product_id, audience, audience_id)`); returns how many were new.
+    pub async fn insert_many_skipping_existing(
+        &mut self,
+        insert: &str,
+        rows: &[Vec<Value>],
+        conflict_columns: &str,
+    ) -> Result<u64, DbError> {
+        self.insert_many_then(insert, rows, &format!(" ON CONFLICT {conflict_columns} DO NOTHING"))
+            .await
+    }
+
+    async fn insert_many_then(&mut self, insert: &str, rows: &[Vec<Value>], suffix: &str) -> Result<u64, DbError> {
         let columns = rows.first().map_or(1, Vec::len).max(1);
         // Both databases cap the placeholders of one statement (SQLite at 32766).
         let per_statement = (30_000 / columns).clamp(1, 1000);
@@ -467,6 +483,7 @@ impl Tx {
                 }
                 query.push_bind_list(row.iter().cloned());
             }
+            query.push(suffix);
             inserted += self.execute(&query).await?;
         }
         Ok(inserted)

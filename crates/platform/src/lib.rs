@@ -3,6 +3,7 @@
 //! Nothing here knows about HTTP. Capabilities depend on this crate; it depends on none of them.
 
 pub mod actor;
+pub mod audience;
 pub mod audit;
 pub mod clock;
 pub mod db;
@@ -16,6 +17,7 @@ pub mod page;
 pub mod secret;
 
 pub use actor::{Actor, DataScope, Permission, Role};
+pub use audience::DealerAudience;
 pub use clock::Clock;
 pub use db::{Db, DbError, Query, Row, Tx};
 pub use failure::{Failure, FieldError};

@@ -1,13 +1,13 @@
 //! Pricing commands: checked, all or nothing, audited.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use platform::audit::{self, Change};
 use platform::failure::Checks;
-use platform::{Actor, Clock, Currency, Db, Failure, Permission};
+use platform::{Actor, Clock, Currency, Db, Failure, FieldError, Permission};
 use serde_json::json;
 
-use crate::domain::{PriceListInput, PriceRowInput};
+use crate::domain::{periods_overlap, Period, PriceListInput, PriceRowInput, ValidPriceRow};
 use crate::store;
 
 pub async fn create_price_list(db: &Db, clock: &Clock, actor: &Actor, input: &PriceListInput) -> Result<i64, Failure> {
@@ -74,6 +74,7 @@ pub async fn import_price_rows(
     if store::count_tenant_products(&mut tx, actor.tenant_id, &products).await? != products.len() {
         return Err(Failure::field("product_id", "field.not_found"));
     }
+    check_overlaps(&mut tx, price_list_id, &products, &valid).await?;
     let added = store::insert_price_rows(&mut tx, actor.tenant_id, price_list_id, &valid).await?;
     audit::record(
         &mut tx,
@@ -90,4 +91,33 @@ pub async fn import_price_rows(
     .await?;
     tx.commit().await?;
     Ok(added)
+}
+
+/// Within one list, a product's price for one minimum quantity must have one value on any day:
+/// new rows may not overlap each other or the rows already there.
+async fn check_overlaps(
+    tx: &mut platform::Tx,
+    price_list_id: i64,
+    products: &[i64],
+    rows: &[ValidPriceRow],
+) -> Result<(), Failure> {
+    let mut periods: HashMap<(i64, i64), Vec<Period>> = HashMap::new();
+    for (product, quantity, from, to) in store::existing_periods(tx, price_list_id, products).await? {
+        periods.entry((product, quantity)).or_default().push((from, to));
+    }
+    let mut checks = Checks::new();
+    for (index, row) in rows.iter().enumerate() {
+        let known = periods.entry((row.product_id, row.min_quantity)).or_default();
+        if known
+            .iter()
+            .any(|period| periods_overlap(*period, (row.valid_from, row.valid_to)))
+        {
+            checks.add(FieldError::new(
+                format!("rows[{index}].valid_from"),
+                "price_list.period_overlaps",
+            ));
+        }
+        known.push((row.valid_from, row.valid_to));
+    }
+    checks.finish()
 }

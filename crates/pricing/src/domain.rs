@@ -3,7 +3,8 @@
 use chrono::NaiveDate;
 use platform::failure::Checks;
 use platform::{Currency, FieldError, Money};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
@@ -38,7 +39,31 @@ impl Audience {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PriceList {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub audience: String,
+    pub audience_id: Option<i64>,
+    pub currency: String,
+    pub row_count: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PriceRow {
+    pub id: i64,
+    pub product_id: i64,
+    pub sku: String,
+    pub min_quantity: i64,
+    /// A decimal in the list's currency.
+    pub unit_price: String,
+    pub valid_from: NaiveDate,
+    pub valid_to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct PriceListInput {
     pub code: String,
     pub name: String,
@@ -94,7 +119,7 @@ impl PriceListInput {
 }
 
 /// One price: from `min_quantity` units on, `unit_price` (a decimal in the list's currency).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct PriceRowInput {
     pub product_id: i64,
     pub min_quantity: i64,
@@ -121,7 +146,8 @@ impl PriceRowInput {
             checks.add(FieldError::new(field("valid_to"), "price_list.period_reversed"));
         }
         match Money::parse_decimal(&self.unit_price, currency) {
-            Ok(price) if !price.is_negative() => Some(ValidPriceRow {
+            // Free goods come from promotions; a list price of zero is a mistake.
+            Ok(price) if price.minor() > 0 => Some(ValidPriceRow {
                 product_id: self.product_id,
                 min_quantity: self.min_quantity,
                 unit_price: price,
@@ -137,5 +163,35 @@ impl PriceRowInput {
                 None
             }
         }
+    }
+}
+
+/// A validity period: from a day, until a day or open-ended, both days included.
+pub type Period = (NaiveDate, Option<NaiveDate>);
+
+/// Two periods share at least one day.
+pub fn periods_overlap(a: Period, b: Period) -> bool {
+    let a_before_b_ends = b.1.is_none_or(|b_end| a.0 <= b_end);
+    let b_before_a_ends = a.1.is_none_or(|a_end| b.0 <= a_end);
+    a_before_b_ends && b_before_a_ends
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn periods_overlap_when_they_share_a_day() {
+        let jan = (day("2026-01-01"), Some(day("2026-01-31")));
+        let feb = (day("2026-02-01"), Some(day("2026-02-28")));
+        let from_jan_31 = (day("2026-01-31"), None);
+        assert!(!periods_overlap(jan, feb));
+        assert!(periods_overlap(jan, from_jan_31));
+        assert!(periods_overlap(from_jan_31, feb));
+        assert!(periods_overlap((day("2026-01-01"), None), (day("2025-01-01"), None)));
     }
 }

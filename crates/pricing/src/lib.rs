@@ -5,4 +5,5 @@
 pub mod commands;
 pub mod domain;
 pub mod engine;
+pub mod queries;
 mod store;

@@ -55,6 +55,8 @@ pub fn resolve_locale(parts: &Parts, preference: Option<Locale>, tenant_default:
 /// An API caller, identified by `Authorization: Bearer <token>`.
 pub struct ApiCaller {
     pub signed_in: SignedIn,
+    /// `Accept-Language` first, then the user's saved language.
+    pub locale: Locale,
 }
 
 impl FromRequestParts<AppState> for ApiCaller {
@@ -71,7 +73,14 @@ impl FromRequestParts<AppState> for ApiCaller {
         let signed_in = queries::bearer(&state.db, &state.clock, token)
             .await?
             .ok_or(Failure::Unauthenticated)?;
-        Ok(ApiCaller { signed_in })
+        let locale = parts
+            .headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Locale::negotiate)
+            .or(signed_in.user.locale)
+            .unwrap_or_default();
+        Ok(ApiCaller { signed_in, locale })
     }
 }
 

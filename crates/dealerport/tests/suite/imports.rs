@@ -28,6 +28,7 @@ fn product(sku: &str, gtin: &str) -> ProductInput {
         name_zh: "水".into(),
         unit: "PCE".into(),
         pack_size: 6,
+        ..ProductInput::default()
     }
 }
 

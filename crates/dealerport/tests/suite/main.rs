@@ -5,6 +5,7 @@
 
 mod accounts;
 mod api_contract;
+mod catalog;
 mod command_line;
 mod dealers;
 mod demo_tenant;

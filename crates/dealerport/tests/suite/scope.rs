@@ -20,6 +20,10 @@ const LISTS: &[&str] = &[
     "/api/v1/api-tokens",
     "/api/v1/audit-log",
     "/api/v1/jobs",
+    "/api/v1/catalog",
+    "/api/v1/categories",
+    "/api/v1/products",
+    "/api/v1/price-lists",
     "/",
     "/dealers",
     "/regions",
@@ -36,6 +40,12 @@ const DETAILS: &[&str] = &[
     "/api/v1/dealers/{dealer}",
     "/api/v1/regions/{region}",
     "/api/v1/users/{user}",
+    "/api/v1/catalog?dealer_id={dealer}",
+    "/api/v1/catalog/{product}/price?dealer_id={dealer}",
+    "/api/v1/catalog/{product}",
+    "/api/v1/products/{product}",
+    "/api/v1/catalog-statistics/views?dealer_id={dealer}",
+    "/api/v1/catalog-statistics/never-viewed?dealer_id={dealer}",
     "/dealers/{dealer}",
     "/dealers/{dealer}/edit",
     "/users/{user}",
@@ -67,6 +77,9 @@ const WRITES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// An id no product has, for viewers whose scope hides no product of their own tenant.
+const NO_SUCH_PRODUCT: i64 = 999_999;
+
 /// What one viewer must never see.
 struct Forbidden {
     login: &'static str,
@@ -75,6 +88,8 @@ struct Forbidden {
     dealer: i64,
     region: i64,
     user: i64,
+    /// A product the viewer must not reach (another tenant's, or one not published to it).
+    product: i64,
 }
 
 fn fill(template: &str, forbidden: &Forbidden) -> String {
@@ -82,6 +97,7 @@ fn fill(template: &str, forbidden: &Forbidden) -> String {
         .replace("{dealer}", &forbidden.dealer.to_string())
         .replace("{region}", &forbidden.region.to_string())
         .replace("{user}", &forbidden.user.to_string())
+        .replace("{product}", &forbidden.product.to_string())
 }
 
 async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
@@ -117,9 +133,10 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
         } else {
             app.page(&session, &path).await
         };
+        // 422 is an internal user not naming a dealer: a refusal that reveals nothing either.
         assert!(
-            response.status == 404 || response.status == 403,
-            "{} GET {path} answered {} instead of 404/403",
+            [403, 404, 422].contains(&response.status.as_u16()),
+            "{} GET {path} answered {} instead of a refusal",
             forbidden.login,
             response.status
         );
@@ -187,6 +204,23 @@ async fn other_tenant(app: &TestApp) {
     )
     .await
     .unwrap();
+    catalog::commands::import_products(
+        &app.db,
+        &clock,
+        &system,
+        &[catalog::domain::ProductInput {
+            sku: "OTHERTENANT-P1".into(),
+            gtin: "96385074".into(),
+            name_en: "OTHERTENANT beer".into(),
+            name_ru: "OTHERTENANT пиво".into(),
+            name_zh: "OTHERTENANT 啤酒".into(),
+            unit: "BO".into(),
+            pack_size: 24,
+            ..catalog::domain::ProductInput::default()
+        }],
+    )
+    .await
+    .unwrap();
     identity::commands::create_user(
         &app.db,
         &clock,
@@ -215,6 +249,7 @@ async fn tenants_never_see_each_other() {
             markers: vec!["VEKTOR", "Baikal Springs", "admin@demo.test", "RU-CEN"],
             dealer: id_of(&app, "dealers", "code", "VEKTOR").await,
             region: id_of(&app, "regions", "code", "RU-CEN").await,
+            product: id_of(&app, "products", "sku", "BS-0001").await,
             user: id_of(&app, "users", "login", "admin@demo.test").await,
         },
     )
@@ -226,6 +261,7 @@ async fn tenants_never_see_each_other() {
             markers: vec!["OTHERTENANT", "admin@other.test", "OT-LAND"],
             dealer: id_of(&app, "dealers", "code", "OTHERTENANT-D1").await,
             region: id_of(&app, "regions", "code", "OT-LAND").await,
+            product: id_of(&app, "products", "sku", "OTHERTENANT-P1").await,
             user: id_of(&app, "users", "login", "admin@other.test").await,
         },
     )
@@ -249,6 +285,7 @@ async fn a_sales_manager_sees_only_the_regions_in_their_scope() {
             ],
             dealer: id_of(&app, "dealers", "code", "SH-QINGQUAN").await,
             region: id_of(&app, "regions", "code", "CN-E").await,
+            product: NO_SUCH_PRODUCT,
             user: id_of(&app, "users", "login", "dealer2@demo.test").await,
         },
     )
@@ -274,6 +311,7 @@ async fn a_dealer_sees_only_its_own_dealer() {
             markers: vec!["DOM-PRODUKTY", "TULA-DIST", "SH-QINGQUAN", "dealer2@demo.test"],
             dealer: id_of(&app, "dealers", "code", "DOM-PRODUKTY").await,
             region: id_of(&app, "regions", "code", "RU-MOW").await,
+            product: NO_SUCH_PRODUCT,
             user: id_of(&app, "users", "login", "dealer2@demo.test").await,
         },
     )
@@ -285,6 +323,7 @@ async fn a_dealer_sees_only_its_own_dealer() {
             markers: vec!["VEKTOR", "HZ-XIHU", "dealer@demo.test"],
             dealer: id_of(&app, "dealers", "code", "VEKTOR").await,
             region: id_of(&app, "regions", "code", "CN-SH").await,
+            product: id_of(&app, "products", "sku", "BS-0015").await,
             user: id_of(&app, "users", "login", "dealer@demo.test").await,
         },
     )
@@ -301,6 +340,7 @@ async fn a_distributor_allowed_to_see_its_tier2_dealers_sees_them_and_no_more() 
             markers: vec!["TULA-DIST", "HZ-XIHU", "dealer2@demo.test"],
             dealer: id_of(&app, "dealers", "code", "TULA-DIST").await,
             region: id_of(&app, "regions", "code", "RU-MOW").await,
+            product: NO_SUCH_PRODUCT,
             user: id_of(&app, "users", "login", "dealer2@demo.test").await,
         },
     )

@@ -26,6 +26,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "catalog and pricing",
         sql: include_str!("../../../../migrations/0002_catalog_and_pricing.sql"),
     },
+    Migration {
+        version: 3,
+        name: "publication and dealer catalog",
+        sql: include_str!("../../../../migrations/0003_publication_and_dealer_catalog.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

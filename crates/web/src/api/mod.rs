@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`: JSON in and out, bearer tokens, RFC 9457 problems, and an
 //! OpenAPI 3.1 document generated from the same handler list that builds the router.
 
+mod catalog_api;
 mod docs;
 mod identity_api;
 pub use identity_api::DealerQuery;
@@ -35,6 +36,8 @@ use crate::AppState;
     modifiers(&BearerAuth),
     tags(
         (name = "identity", description = "Tenant, regions, dealers, users and API tokens"),
+        (name = "catalog", description = "Products, publications, each dealer's catalog, favorites and catalog statistics"),
+        (name = "pricing", description = "Price lists and their rows"),
         (name = "platform", description = "Audit log and background jobs"),
     )
 )]
@@ -73,6 +76,20 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(identity_api::reset_password))
         .routes(routes!(identity_api::list_api_tokens, identity_api::create_api_token))
         .routes(routes!(identity_api::revoke_api_token))
+        .routes(routes!(catalog_api::dealer_catalog))
+        .routes(routes!(catalog_api::catalog_product))
+        .routes(routes!(catalog_api::why_this_price))
+        .routes(routes!(catalog_api::add_favorite, catalog_api::remove_favorite))
+        .routes(routes!(catalog_api::list_categories, catalog_api::create_category))
+        .routes(routes!(catalog_api::list_products, catalog_api::create_product))
+        .routes(routes!(catalog_api::get_product, catalog_api::update_product))
+        .routes(routes!(catalog_api::publish))
+        .routes(routes!(catalog_api::withdraw))
+        .routes(routes!(catalog_api::product_views))
+        .routes(routes!(catalog_api::never_viewed))
+        .routes(routes!(catalog_api::list_price_lists, catalog_api::create_price_list))
+        .routes(routes!(catalog_api::get_price_list))
+        .routes(routes!(catalog_api::list_price_rows, catalog_api::add_price_rows))
         .routes(routes!(platform_api::list_audit_log))
         .routes(routes!(platform_api::list_jobs))
         .fallback(|| async { WebError(Failure::NotFound { entity: "route" }) });

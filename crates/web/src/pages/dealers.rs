@@ -197,6 +197,8 @@ pub struct DealerForm {
     status: String,
     #[serde(default)]
     group_ids: Vec<i64>,
+    #[serde(default)]
+    currency: String,
 }
 
 impl DealerForm {
@@ -212,6 +214,7 @@ impl DealerForm {
             region_id: dealer.region_id.to_string(),
             status: dealer.status.code().to_owned(),
             group_ids: detail.groups.iter().map(|g| g.id).collect(),
+            currency: dealer.currency.clone().unwrap_or_default(),
         }
     }
 
@@ -232,6 +235,7 @@ impl DealerForm {
                 .unwrap_or_default(),
             status: text(&self.status),
             group_ids: self.group_ids.clone(),
+            currency: text(&self.currency),
         }
     }
 }

@@ -1,0 +1,71 @@
+//! Who a dealer is, for the rows addressed to audiences: publications, price lists, promotions
+//! and announcements are meant for everyone, a dealer, its groups, its tier or its regions.
+
+use serde::Serialize;
+
+use crate::db::Query;
+use crate::ids::{DealerId, RegionId};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DealerAudience {
+    pub dealer_id: DealerId,
+    pub tier: i64,
+    pub group_ids: Vec<i64>,
+    /// The dealer's region and every region above it, with how many levels up each is (0 = its own).
+    pub regions: Vec<(RegionId, i64)>,
+    /// The currency the dealer buys in.
+    pub currency: String,
+}
+
+impl DealerAudience {
+    /// Appends `AND (…)`: the row's audience is everyone (spelled `everyone` in that table) or
+    /// names this dealer, one of its groups, its tier or one of its regions.
+    pub fn restrict(&self, query: &mut Query, audience_column: &str, audience_id_column: &str, everyone: &str) {
+        query
+            .push(" AND (")
+            .push(audience_column)
+            .push(" = ")
+            .push_bind(everyone);
+        query
+            .push(" OR (")
+            .push(audience_column)
+            .push(" = 'dealer' AND ")
+            .push(audience_id_column)
+            .push(" = ");
+        query.push_bind(self.dealer_id).push(")");
+        query
+            .push(" OR (")
+            .push(audience_column)
+            .push(" = 'tier' AND ")
+            .push(audience_id_column)
+            .push(" = ");
+        query.push_bind(self.tier).push(")");
+        if !self.group_ids.is_empty() {
+            query
+                .push(" OR (")
+                .push(audience_column)
+                .push(" = 'group' AND ")
+                .push(audience_id_column)
+                .push(" IN ");
+            query.push_bind_list(self.group_ids.iter().copied()).push(")");
+        }
+        if !self.regions.is_empty() {
+            query
+                .push(" OR (")
+                .push(audience_column)
+                .push(" = 'region' AND ")
+                .push(audience_id_column)
+                .push(" IN ");
+            query.push_bind_list(self.regions.iter().map(|(id, _)| *id)).push(")");
+        }
+        query.push(")");
+    }
+
+    /// How far up the tree a region lies from the dealer's own, if it lies above it at all.
+    pub fn region_distance(&self, region_id: i64) -> Option<i64> {
+        self.regions
+            .iter()
+            .find(|(id, _)| id.get() == region_id)
+            .map(|(_, distance)| *distance)
+    }
+}

@@ -1,0 +1,497 @@
+//! API handlers for the catalog and prices: each dealer's catalog at its prices with the reason
+//! for every price, favorites, and the manufacturer's products, publications and price lists.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use catalog::domain::*;
+use chrono::NaiveDate;
+use platform::{DealerAudience, DealerId, Page, PageRequest};
+use pricing::domain::{PriceList, PriceListInput, PriceRow, PriceRowInput};
+use pricing::engine::{ListPrice, Step};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, ApiQuery};
+use crate::error::{Problem, WebError};
+use crate::session::ApiCaller;
+use crate::AppState;
+
+type ApiResult<T> = Result<Json<T>, WebError>;
+
+/// The dealer whose catalog is meant: a dealer user's own, or for internal users the one named.
+async fn audience_of(state: &AppState, caller: &ApiCaller, dealer_id: Option<i64>) -> Result<DealerAudience, WebError> {
+    Ok(identity::queries::dealer_audience(&state.db, &caller.signed_in.actor, dealer_id.map(DealerId)).await?)
+}
+
+/// Today in the tenant's time zone, the day prices are looked up for by default.
+async fn today(state: &AppState, caller: &ApiCaller) -> Result<NaiveDate, WebError> {
+    let tenant = state.tenant(caller.signed_in.actor.tenant_id).await?;
+    let zone: chrono_tz::Tz = tenant.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    Ok(state.clock.now().with_timezone(&zone).date_naive())
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct CatalogQuery {
+    /// For internal users: the dealer whose catalog to show.
+    pub dealer_id: Option<i64>,
+    /// Part of a name in any language, a SKU or a GTIN.
+    pub search: Option<String>,
+    pub category_id: Option<i64>,
+    /// Only the signed-in user's favorites.
+    #[serde(default)]
+    pub favorites: bool,
+    #[param(value_type = Option<String>)]
+    pub sort: Option<CatalogSort>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// A catalog row with the dealer's price for one unit (the smallest quantity break).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogEntry {
+    #[serde(flatten)]
+    pub item: CatalogItem,
+    /// `None` when no price list offers the product to this dealer: it cannot be ordered.
+    pub unit_price: Option<String>,
+    pub currency: String,
+    pub price_list_code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogPage {
+    pub items: Vec<CatalogEntry>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Whether another page follows; catalogs are not counted, which keeps pages fast.
+    pub has_next: bool,
+}
+
+/// A dealer's catalog: only what is published to it, at its prices.
+#[utoipa::path(get, path = "/catalog", tag = "catalog", security(("bearer" = [])), params(CatalogQuery),
+    responses((status = 200, body = CatalogPage), (status = 404, body = Problem)))]
+pub async fn dealer_catalog(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<CatalogQuery>,
+) -> ApiResult<CatalogPage> {
+    let actor = &caller.signed_in.actor;
+    let audience = audience_of(&state, &caller, query.dealer_id).await?;
+    let filter = CatalogFilter {
+        search: query.search.clone(),
+        category_id: query.category_id,
+        favorites_only: query.favorites,
+        sort: query.sort.unwrap_or_default(),
+    };
+    let page = PageRequest::new(query.page, query.per_page);
+    let (items, has_next) =
+        catalog::queries::dealer_catalog(&state.db, actor, &audience, caller.locale, &filter, page).await?;
+    let lines: Vec<(i64, i64)> = items
+        .iter()
+        .map(|item| (item.product_id, item.min_order_quantity.max(1)))
+        .collect();
+    let prices =
+        pricing::queries::list_prices(&state.db, actor, &audience, &lines, today(&state, &caller).await?).await?;
+    let items = items
+        .into_iter()
+        .map(|item| {
+            let price = prices.get(&item.product_id);
+            CatalogEntry {
+                unit_price: price.map(|p| p.unit_price.to_decimal_string()),
+                price_list_code: price.map(|p| p.price_list_code.clone()),
+                currency: audience.currency.clone(),
+                item,
+            }
+        })
+        .collect();
+    Ok(Json(CatalogPage {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        has_next,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PriceQuery {
+    pub dealer_id: Option<i64>,
+    /// Units; defaults to the product's minimum order quantity.
+    pub quantity: Option<i64>,
+    /// The day to price for; defaults to today in the tenant's time zone.
+    pub date: Option<NaiveDate>,
+}
+
+/// "Why this price": the base price, each list that applies, and the result.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceExplanation {
+    pub product_id: i64,
+    pub quantity: i64,
+    pub date: NaiveDate,
+    pub currency: String,
+    /// `None` when no list offers the product to this dealer.
+    pub unit_price: Option<String>,
+    pub line_total: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogProduct {
+    pub product: Product,
+    /// Name and description in the reader's language.
+    pub name: String,
+    pub description: String,
+    pub price: PriceExplanation,
+}
+
+fn explain(
+    product_id: i64,
+    quantity: i64,
+    date: NaiveDate,
+    currency: &str,
+    price: Option<&ListPrice>,
+) -> PriceExplanation {
+    PriceExplanation {
+        product_id,
+        quantity,
+        date,
+        currency: currency.to_owned(),
+        unit_price: price.map(|p| p.unit_price.to_decimal_string()),
+        line_total: price
+            .and_then(|p| p.unit_price.checked_mul_quantity(quantity).ok())
+            .map(|m| m.to_decimal_string()),
+        steps: price.map(|p| p.steps.clone()).unwrap_or_default(),
+    }
+}
+
+async fn priced_product(
+    state: &AppState,
+    caller: &ApiCaller,
+    id: i64,
+    query: &PriceQuery,
+) -> Result<CatalogProduct, WebError> {
+    let actor = &caller.signed_in.actor;
+    let audience = audience_of(state, caller, query.dealer_id).await?;
+    let product = catalog::queries::published_product(&state.db, &state.clock, actor, &audience, id).await?;
+    let quantity = query.quantity.unwrap_or(product.min_order_quantity);
+    if quantity < 1 {
+        return Err(platform::Failure::field("quantity", "field.positive").into());
+    }
+    let date = match query.date {
+        Some(date) => date,
+        None => today(state, caller).await?,
+    };
+    let prices = pricing::queries::list_prices(&state.db, actor, &audience, &[(id, quantity)], date).await?;
+    Ok(CatalogProduct {
+        name: product.name(caller.locale).to_owned(),
+        description: product.description(caller.locale).to_owned(),
+        price: explain(id, quantity, date, &audience.currency, prices.get(&id)),
+        product,
+    })
+}
+
+/// A product as the dealer sees it, with its price and why.
+#[utoipa::path(get, path = "/catalog/{product_id}", tag = "catalog", security(("bearer" = [])),
+    params(("product_id" = i64, Path), PriceQuery),
+    responses((status = 200, body = CatalogProduct), (status = 404, body = Problem)))]
+pub async fn catalog_product(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<PriceQuery>,
+) -> ApiResult<CatalogProduct> {
+    Ok(Json(priced_product(&state, &caller, id, &query).await?))
+}
+
+/// Why this price: for a dealer, product, quantity and date.
+#[utoipa::path(get, path = "/catalog/{product_id}/price", tag = "catalog", security(("bearer" = [])),
+    params(("product_id" = i64, Path), PriceQuery),
+    responses((status = 200, body = PriceExplanation), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn why_this_price(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<PriceQuery>,
+) -> ApiResult<PriceExplanation> {
+    Ok(Json(priced_product(&state, &caller, id, &query).await?.price))
+}
+
+/// Adds a product to the signed-in dealer user's favorites.
+#[utoipa::path(put, path = "/favorites/{product_id}", tag = "catalog", security(("bearer" = [])), params(("product_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn add_favorite(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    let audience = audience_of(&state, &caller, None).await?;
+    catalog::commands::set_favorite(&state.db, &state.clock, &caller.signed_in.actor, &audience, id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/favorites/{product_id}", tag = "catalog", security(("bearer" = [])), params(("product_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn remove_favorite(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    let audience = audience_of(&state, &caller, None).await?;
+    catalog::commands::set_favorite(&state.db, &state.clock, &caller.signed_in.actor, &audience, id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/categories", tag = "catalog", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Category>)))]
+pub async fn list_categories(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<Category>> {
+    Ok(Json(
+        catalog::queries::categories(&state.db, &caller.signed_in.actor).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+#[utoipa::path(post, path = "/categories", tag = "catalog", security(("bearer" = [])), request_body = CategoryInput,
+    responses((status = 201, body = Created), (status = 422, body = Problem)))]
+pub async fn create_category(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<CategoryInput>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let id = catalog::commands::create_category(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ProductQuery {
+    pub search: Option<String>,
+    pub category_id: Option<i64>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// All of the tenant's products, published or not (the manufacturer's people).
+#[utoipa::path(get, path = "/products", tag = "catalog", security(("bearer" = [])), params(ProductQuery),
+    responses((status = 200, body = Page<Product>), (status = 403, body = Problem)))]
+pub async fn list_products(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ProductQuery>,
+) -> ApiResult<Page<Product>> {
+    let page = PageRequest::new(query.page, query.per_page);
+    Ok(Json(
+        catalog::queries::products(
+            &state.db,
+            &caller.signed_in.actor,
+            query.search.as_deref(),
+            query.category_id,
+            page,
+        )
+        .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/products", tag = "catalog", security(("bearer" = [])), request_body = ProductInput,
+    responses((status = 201, body = Product), (status = 422, body = Problem)))]
+pub async fn create_product(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<ProductInput>,
+) -> Result<(StatusCode, Json<Product>), WebError> {
+    let product = catalog::commands::create_product(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(product)))
+}
+
+#[utoipa::path(get, path = "/products/{id}", tag = "catalog", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Product), (status = 404, body = Problem)))]
+pub async fn get_product(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Product> {
+    Ok(Json(
+        catalog::queries::product(&state.db, &caller.signed_in.actor, id).await?,
+    ))
+}
+
+#[utoipa::path(put, path = "/products/{id}", tag = "catalog", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ProductInput,
+    responses((status = 200, body = Product), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_product(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ProductInput>,
+) -> ApiResult<Product> {
+    Ok(Json(
+        catalog::commands::update_product(&state.db, &state.clock, &caller.signed_in.actor, id, &body).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Changed {
+    pub changed: u64,
+}
+
+/// Publishes products (by id or a whole category) to everyone, a dealer, a group, a tier or a region.
+#[utoipa::path(post, path = "/publications", tag = "catalog", security(("bearer" = [])), request_body = PublicationInput,
+    responses((status = 200, body = Changed), (status = 422, body = Problem)))]
+pub async fn publish(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<PublicationInput>,
+) -> ApiResult<Changed> {
+    let changed =
+        catalog::commands::change_publication(&state.db, &state.clock, &caller.signed_in.actor, &body, true).await?;
+    Ok(Json(Changed { changed }))
+}
+
+/// Withdraws a publication; the products disappear from those dealers' catalogs.
+#[utoipa::path(post, path = "/publications/withdraw", tag = "catalog", security(("bearer" = [])), request_body = PublicationInput,
+    responses((status = 200, body = Changed), (status = 422, body = Problem)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<PublicationInput>,
+) -> ApiResult<Changed> {
+    let changed =
+        catalog::commands::change_publication(&state.db, &state.clock, &caller.signed_in.actor, &body, false).await?;
+    Ok(Json(Changed { changed }))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct DealerStatisticsQuery {
+    pub dealer_id: i64,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Which of a dealer's users opened which products, most viewed first.
+#[utoipa::path(get, path = "/catalog-statistics/views", tag = "catalog", security(("bearer" = [])), params(DealerStatisticsQuery),
+    responses((status = 200, body = Page<ProductView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn product_views(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<DealerStatisticsQuery>,
+) -> ApiResult<Page<ProductView>> {
+    let audience = audience_of(&state, &caller, Some(query.dealer_id)).await?;
+    let page = PageRequest::new(query.page, query.per_page);
+    Ok(Json(
+        catalog::queries::product_views(&state.db, &caller.signed_in.actor, &audience, caller.locale, page).await?,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnviewedPage {
+    pub items: Vec<CatalogItem>,
+    pub page: u32,
+    pub per_page: u32,
+    pub has_next: bool,
+}
+
+/// Products published to a dealer that none of its users ever opened.
+#[utoipa::path(get, path = "/catalog-statistics/never-viewed", tag = "catalog", security(("bearer" = [])), params(DealerStatisticsQuery),
+    responses((status = 200, body = UnviewedPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn never_viewed(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<DealerStatisticsQuery>,
+) -> ApiResult<UnviewedPage> {
+    let audience = audience_of(&state, &caller, Some(query.dealer_id)).await?;
+    let page = PageRequest::new(query.page, query.per_page);
+    let (items, has_next) =
+        catalog::queries::never_viewed(&state.db, &caller.signed_in.actor, &audience, caller.locale, page).await?;
+    Ok(Json(UnviewedPage {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        has_next,
+    }))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PageQuery {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/price-lists", tag = "pricing", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<PriceList>), (status = 403, body = Problem)))]
+pub async fn list_price_lists(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Page<PriceList>> {
+    Ok(Json(
+        pricing::queries::price_lists(
+            &state.db,
+            &caller.signed_in.actor,
+            PageRequest::new(query.page, query.per_page),
+        )
+        .await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/price-lists", tag = "pricing", security(("bearer" = [])), request_body = PriceListInput,
+    responses((status = 201, body = PriceList), (status = 422, body = Problem)))]
+pub async fn create_price_list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<PriceListInput>,
+) -> Result<(StatusCode, Json<PriceList>), WebError> {
+    let actor = &caller.signed_in.actor;
+    let id = pricing::commands::create_price_list(&state.db, &state.clock, actor, &body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(pricing::queries::price_list(&state.db, actor, id).await?),
+    ))
+}
+
+#[utoipa::path(get, path = "/price-lists/{id}", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = PriceList), (status = 404, body = Problem)))]
+pub async fn get_price_list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<PriceList> {
+    Ok(Json(
+        pricing::queries::price_list(&state.db, &caller.signed_in.actor, id).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/price-lists/{id}/rows", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = Page<PriceRow>), (status = 404, body = Problem)))]
+pub async fn list_price_rows(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Page<PriceRow>> {
+    Ok(Json(
+        pricing::queries::price_rows(
+            &state.db,
+            &caller.signed_in.actor,
+            id,
+            PageRequest::new(query.page, query.per_page),
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PriceRowsInput {
+    pub rows: Vec<PriceRowInput>,
+}
+
+/// Adds rows to a price list; all are checked first (overlapping periods, prices, products)
+/// and none is saved unless all are valid.
+#[utoipa::path(post, path = "/price-lists/{id}/rows", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PriceRowsInput,
+    responses((status = 200, body = Changed), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_price_rows(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PriceRowsInput>,
+) -> ApiResult<Changed> {
+    let changed =
+        pricing::commands::import_price_rows(&state.db, &state.clock, &caller.signed_in.actor, id, &body.rows).await?;
+    Ok(Json(Changed { changed }))
+}
