@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
 use platform::db::Source;
 use platform::{Actor, Clock, Db, DealerAudience, Failure, Locale, Page, PageRequest, Permission};
 
@@ -96,4 +97,114 @@ pub async fn never_viewed(
 ) -> Result<(Vec<CatalogItem>, bool), Failure> {
     actor.require(Permission::ViewCatalogStatistics)?;
     Ok(store::never_viewed(db, actor.tenant_id, audience, locale, page).await?)
+}
+
+/// A catalog row with the dealer's price for its smallest orderable quantity.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CatalogEntry {
+    #[serde(flatten)]
+    pub item: CatalogItem,
+    /// `None` when no price list offers the product to this dealer: it cannot be ordered.
+    pub unit_price: Option<String>,
+    pub currency: String,
+    pub price_list_code: Option<String>,
+}
+
+/// A page of the dealer's catalog at its prices: one query for the products, one for all their
+/// price rows, then the pricing engine per product.
+pub async fn priced_catalog(
+    db: &Db,
+    actor: &Actor,
+    audience: &DealerAudience,
+    locale: Locale,
+    filter: &CatalogFilter,
+    page: PageRequest,
+    date: NaiveDate,
+) -> Result<(Vec<CatalogEntry>, bool), Failure> {
+    let (items, has_next) = dealer_catalog(db, actor, audience, locale, filter, page).await?;
+    let lines: Vec<(i64, i64)> = items
+        .iter()
+        .map(|item| (item.product_id, item.min_order_quantity.max(1)))
+        .collect();
+    let prices = pricing::queries::list_prices(db, actor, audience, &lines, date).await?;
+    let entries = items
+        .into_iter()
+        .map(|item| {
+            let price = prices.get(&item.product_id);
+            CatalogEntry {
+                unit_price: price.map(|p| p.unit_price.to_decimal_string()),
+                price_list_code: price.map(|p| p.price_list_code.clone()),
+                currency: audience.currency.clone(),
+                item,
+            }
+        })
+        .collect();
+    Ok((entries, has_next))
+}
+
+/// "Why this price": the base price, each list that applies, and the result.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PriceExplanation {
+    pub product_id: i64,
+    pub quantity: i64,
+    pub date: NaiveDate,
+    pub currency: String,
+    /// `None` when no list offers the product to this dealer.
+    pub unit_price: Option<String>,
+    pub line_total: Option<String>,
+    #[schema(value_type = Vec<Object>)]
+    pub steps: Vec<pricing::engine::Step>,
+}
+
+/// A product as the dealer sees it, with its price for a quantity and why.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PricedProduct {
+    pub product: Product,
+    /// Name and description in the reader's language.
+    pub name: String,
+    pub description: String,
+    pub price: PriceExplanation,
+}
+
+/// What a price is asked for: a quantity (by default the product's minimum order quantity) on a day.
+#[derive(Debug, Clone, Copy)]
+pub struct PriceAsk {
+    pub quantity: Option<i64>,
+    pub date: NaiveDate,
+}
+
+/// A published product priced as asked.
+pub async fn priced_product(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    audience: &DealerAudience,
+    locale: Locale,
+    id: i64,
+    ask: PriceAsk,
+) -> Result<PricedProduct, Failure> {
+    let PriceAsk { quantity, date } = ask;
+    let product = published_product(db, clock, actor, audience, id).await?;
+    let quantity = quantity.unwrap_or(product.min_order_quantity);
+    if quantity < 1 {
+        return Err(Failure::field("quantity", "field.positive"));
+    }
+    let prices = pricing::queries::list_prices(db, actor, audience, &[(id, quantity)], date).await?;
+    let price = prices.get(&id);
+    Ok(PricedProduct {
+        name: product.name(locale).to_owned(),
+        description: product.description(locale).to_owned(),
+        price: PriceExplanation {
+            product_id: id,
+            quantity,
+            date,
+            currency: audience.currency.clone(),
+            unit_price: price.map(|p| p.unit_price.to_decimal_string()),
+            line_total: price
+                .and_then(|p| p.unit_price.checked_mul_quantity(quantity).ok())
+                .map(|m| m.to_decimal_string()),
+            steps: price.map(|p| p.steps.clone()).unwrap_or_default(),
+        },
+        product,
+    })
 }

@@ -5,5 +5,6 @@
 pub mod commands;
 pub mod domain;
 pub mod engine;
+pub mod promotions;
 pub mod queries;
 mod store;

@@ -5,10 +5,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use catalog::domain::*;
+use catalog::queries::{CatalogEntry, PriceAsk, PriceExplanation, PricedProduct};
 use chrono::NaiveDate;
 use platform::{DealerAudience, DealerId, Page, PageRequest};
 use pricing::domain::{PriceList, PriceListInput, PriceRow, PriceRowInput};
-use pricing::engine::{ListPrice, Step};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -45,17 +45,6 @@ pub struct CatalogQuery {
     pub sort: Option<CatalogSort>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
-}
-
-/// A catalog row with the dealer's price for one unit (the smallest quantity break).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CatalogEntry {
-    #[serde(flatten)]
-    pub item: CatalogItem,
-    /// `None` when no price list offers the product to this dealer: it cannot be ordered.
-    pub unit_price: Option<String>,
-    pub currency: String,
-    pub price_list_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -121,85 +110,43 @@ pub struct PriceQuery {
     pub date: Option<NaiveDate>,
 }
 
-/// "Why this price": the base price, each list that applies, and the result.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PriceExplanation {
-    pub product_id: i64,
-    pub quantity: i64,
-    pub date: NaiveDate,
-    pub currency: String,
-    /// `None` when no list offers the product to this dealer.
-    pub unit_price: Option<String>,
-    pub line_total: Option<String>,
-    #[schema(value_type = Vec<Object>)]
-    pub steps: Vec<Step>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CatalogProduct {
-    pub product: Product,
-    /// Name and description in the reader's language.
-    pub name: String,
-    pub description: String,
-    pub price: PriceExplanation,
-}
-
-fn explain(
-    product_id: i64,
-    quantity: i64,
-    date: NaiveDate,
-    currency: &str,
-    price: Option<&ListPrice>,
-) -> PriceExplanation {
-    PriceExplanation {
-        product_id,
-        quantity,
-        date,
-        currency: currency.to_owned(),
-        unit_price: price.map(|p| p.unit_price.to_decimal_string()),
-        line_total: price
-            .and_then(|p| p.unit_price.checked_mul_quantity(quantity).ok())
-            .map(|m| m.to_decimal_string()),
-        steps: price.map(|p| p.steps.clone()).unwrap_or_default(),
-    }
-}
-
 async fn priced_product(
     state: &AppState,
     caller: &ApiCaller,
     id: i64,
     query: &PriceQuery,
-) -> Result<CatalogProduct, WebError> {
-    let actor = &caller.signed_in.actor;
+) -> Result<PricedProduct, WebError> {
     let audience = audience_of(state, caller, query.dealer_id).await?;
-    let product = catalog::queries::published_product(&state.db, &state.clock, actor, &audience, id).await?;
-    let quantity = query.quantity.unwrap_or(product.min_order_quantity);
-    if quantity < 1 {
-        return Err(platform::Failure::field("quantity", "field.positive").into());
-    }
     let date = match query.date {
         Some(date) => date,
         None => today(state, caller).await?,
     };
-    let prices = pricing::queries::list_prices(&state.db, actor, &audience, &[(id, quantity)], date).await?;
-    Ok(CatalogProduct {
-        name: product.name(caller.locale).to_owned(),
-        description: product.description(caller.locale).to_owned(),
-        price: explain(id, quantity, date, &audience.currency, prices.get(&id)),
-        product,
-    })
+    let actor = &caller.signed_in.actor;
+    Ok(catalog::queries::priced_product(
+        &state.db,
+        &state.clock,
+        actor,
+        &audience,
+        caller.locale,
+        id,
+        PriceAsk {
+            quantity: query.quantity,
+            date,
+        },
+    )
+    .await?)
 }
 
 /// A product as the dealer sees it, with its price and why.
 #[utoipa::path(get, path = "/catalog/{product_id}", tag = "catalog", security(("bearer" = [])),
     params(("product_id" = i64, Path), PriceQuery),
-    responses((status = 200, body = CatalogProduct), (status = 404, body = Problem)))]
+    responses((status = 200, body = PricedProduct), (status = 404, body = Problem)))]
 pub async fn catalog_product(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<PriceQuery>,
-) -> ApiResult<CatalogProduct> {
+) -> ApiResult<PricedProduct> {
     Ok(Json(priced_product(&state, &caller, id, &query).await?))
 }
 
