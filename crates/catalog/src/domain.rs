@@ -119,16 +119,7 @@ fn default_vat() -> String {
 
 /// A VAT rate in percent with at most two decimals, as basis points: "20" is 2000.
 pub fn parse_vat_rate(text: &str) -> Option<i64> {
-    let text = text.trim().replace(',', ".");
-    let text = text.trim_end_matches('%');
-    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
-    if whole.is_empty() || fraction.len() > 2 || !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let whole: i64 = whole.parse().ok()?;
-    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
-    let basis_points = whole.checked_mul(100)?.checked_add(fraction)?;
-    (basis_points <= 10_000).then_some(basis_points)
+    platform::money::parse_percent(text).filter(|basis_points| *basis_points <= 10_000)
 }
 
 pub struct ValidProduct {

@@ -104,10 +104,15 @@ pub async fn never_viewed(
 pub struct CatalogEntry {
     #[serde(flatten)]
     pub item: CatalogItem,
-    /// `None` when no price list offers the product to this dealer: it cannot be ordered.
+    /// The net price of one unit at the minimum order quantity, after the promotions that apply
+    /// to the product alone; `None` when no price list offers the product to this dealer: it
+    /// cannot be ordered.
     pub unit_price: Option<String>,
+    /// The list price before promotions.
+    pub list_price: Option<String>,
     pub currency: String,
     pub price_list_code: Option<String>,
+    pub promotions: Vec<pricing::queries::PromotionBadge>,
 }
 
 /// A page of the dealer's catalog at its prices: one query for the products, one for all their
@@ -122,19 +127,21 @@ pub async fn priced_catalog(
     date: NaiveDate,
 ) -> Result<(Vec<CatalogEntry>, bool), Failure> {
     let (items, has_next) = dealer_catalog(db, actor, audience, locale, filter, page).await?;
-    let lines: Vec<(i64, i64)> = items
+    let lines: Vec<(i64, Option<i64>, i64)> = items
         .iter()
-        .map(|item| (item.product_id, item.min_order_quantity.max(1)))
+        .map(|item| (item.product_id, item.category_id, item.min_order_quantity.max(1)))
         .collect();
-    let prices = pricing::queries::list_prices(db, actor, audience, &lines, date).await?;
+    let prices = pricing::queries::product_prices(db, actor, audience, &lines, date).await?;
     let entries = items
         .into_iter()
         .map(|item| {
             let price = prices.get(&item.product_id);
             CatalogEntry {
-                unit_price: price.map(|p| p.unit_price.to_decimal_string()),
-                price_list_code: price.map(|p| p.price_list_code.clone()),
+                unit_price: price.map(|p| p.net_unit_price.to_decimal_string()),
+                list_price: price.map(|p| p.list.unit_price.to_decimal_string()),
+                price_list_code: price.map(|p| p.list.price_list_code.clone()),
                 currency: audience.currency.clone(),
+                promotions: price.map(|p| p.badges.clone()).unwrap_or_default(),
                 item,
             }
         })
@@ -149,11 +156,22 @@ pub struct PriceExplanation {
     pub quantity: i64,
     pub date: NaiveDate,
     pub currency: String,
-    /// `None` when no list offers the product to this dealer.
+    /// The net price of one unit after promotions; `None` when no list offers the product.
     pub unit_price: Option<String>,
+    /// The list price of one unit, before promotions.
+    pub list_price: Option<String>,
+    /// The exact total for the quantity after promotions.
     pub line_total: Option<String>,
+    /// How the list price was found: the base price and the deciding list.
     #[schema(value_type = Vec<Object>)]
     pub steps: Vec<pricing::engine::Step>,
+    /// Each promotion applied, with what it gave.
+    #[schema(value_type = Vec<Object>)]
+    pub promotions: Vec<pricing::promotions::Applied>,
+    /// Goods given free with this quantity: (product id, units).
+    pub free_goods: Vec<(i64, i64)>,
+    /// Promotions the product takes part in, applied or not at this quantity.
+    pub badges: Vec<pricing::queries::PromotionBadge>,
 }
 
 /// A product as the dealer sees it, with its price for a quantity and why.
@@ -189,8 +207,10 @@ pub async fn priced_product(
     if quantity < 1 {
         return Err(Failure::field("quantity", "field.positive"));
     }
-    let prices = pricing::queries::list_prices(db, actor, audience, &[(id, quantity)], date).await?;
+    let prices =
+        pricing::queries::product_prices(db, actor, audience, &[(id, product.category_id, quantity)], date).await?;
     let price = prices.get(&id);
+    let lines = price.map(|p| p.lines.as_slice()).unwrap_or_default();
     Ok(PricedProduct {
         name: product.name(locale).to_owned(),
         description: product.description(locale).to_owned(),
@@ -199,11 +219,17 @@ pub async fn priced_product(
             quantity,
             date,
             currency: audience.currency.clone(),
-            unit_price: price.map(|p| p.unit_price.to_decimal_string()),
-            line_total: price
-                .and_then(|p| p.unit_price.checked_mul_quantity(quantity).ok())
-                .map(|m| m.to_decimal_string()),
-            steps: price.map(|p| p.steps.clone()).unwrap_or_default(),
+            unit_price: price.map(|p| p.net_unit_price.to_decimal_string()),
+            list_price: price.map(|p| p.list.unit_price.to_decimal_string()),
+            line_total: price.map(|p| p.line_total.to_decimal_string()),
+            steps: price.map(|p| p.list.steps.clone()).unwrap_or_default(),
+            promotions: lines.iter().flat_map(|line| line.applied.iter().cloned()).collect(),
+            free_goods: lines
+                .iter()
+                .filter(|line| line.free)
+                .map(|line| (line.product_id, line.quantity))
+                .collect(),
+            badges: price.map(|p| p.badges.clone()).unwrap_or_default(),
         },
         product,
     })

@@ -4,7 +4,7 @@
 use catalog::domain::{CategoryInput, ProductInput, PublicationAudience, PublicationInput};
 use chrono::NaiveDate;
 use platform::{Actor, Clock, Db, DealerId, Gtin, RegionId};
-use pricing::domain::{PriceListInput, PriceRowInput};
+use pricing::domain::{BundleComponentInput, PriceListInput, PriceRowInput, PromotionAudienceInput, PromotionInput};
 
 use crate::{find, Created, DemoError};
 
@@ -18,7 +18,7 @@ pub const CATEGORIES: [(&str, &str, &str, &str); 5] = [
 ];
 
 /// (category, English, Russian, Chinese, litres ×100, pack size, base price in kopecks)
-const PRODUCTS: [(&str, &str, &str, &str, i64, i64, i64); 16] = [
+const PRODUCTS: [(&str, &str, &str, &str, i64, i64, i64); 17] = [
     (
         "WATER",
         "Baikal still water",
@@ -154,6 +154,16 @@ const PRODUCTS: [(&str, &str, &str, &str, i64, i64, i64); 16] = [
         45,
         24,
         9900,
+    ),
+    // Sold as a bundle: two still, two sparkling and two teas at a bundle price.
+    (
+        "WATER",
+        "Baikal tasting set",
+        "Дегустационный набор «Байкал»",
+        "贝加尔品鉴套装",
+        300,
+        1,
+        39900,
     ),
 ];
 
@@ -311,6 +321,104 @@ pub async fn seed_catalog(
             });
         }
         pricing::commands::import_price_rows(db, clock, actor, list_id, &rows).await?;
+    }
+    seed_promotions(db, clock, actor, regions, &|serial| product_id(serial)).await
+}
+
+/// A promotion of each kind, running from a month ago to two months ahead of seeding.
+async fn seed_promotions(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    regions: &Created<RegionId>,
+    product_id: &dyn Fn(usize) -> Result<i64, DemoError>,
+) -> Result<(), DemoError> {
+    let today = clock.now().date_naive();
+    let categories = catalog::queries::categories(db, actor).await?;
+    let category = |code: &str| categories.iter().find(|c| c.code == code).map(|c| c.id);
+    let base = |code: &str, name: &str, kind: &str, currency: &str| PromotionInput {
+        code: code.to_owned(),
+        name: name.to_owned(),
+        kind: kind.to_owned(),
+        currency: currency.to_owned(),
+        starts_on: today - chrono::TimeDelta::days(30),
+        ends_on: today + chrono::TimeDelta::days(60),
+        priority: 0,
+        stackable: false,
+        percent: None,
+        amount: None,
+        threshold: None,
+        repeat: false,
+        buy: None,
+        get: None,
+        free_product_id: None,
+        bundle_product_id: None,
+        components: Vec::new(),
+        bundle_price: None,
+        budget: None,
+        quantity_cap: None,
+        audiences: Vec::new(),
+        product_ids: Vec::new(),
+        category_ids: Vec::new(),
+    };
+    let promotions = [
+        PromotionInput {
+            percent: Some("10".to_owned()),
+            priority: 10,
+            category_ids: category("TEA").into_iter().collect(),
+            budget: Some("250000".to_owned()),
+            ..base("TEA-10", "Iced tea season: 10 % off", "percent_off", "RUB")
+        },
+        PromotionInput {
+            buy: Some(12),
+            get: Some(1),
+            stackable: true,
+            product_ids: vec![product_id(0)?],
+            quantity_cap: Some(5_000),
+            ..base("WATER-12-1", "Still water: buy 12, get 1 free", "buy_get", "RUB")
+        },
+        PromotionInput {
+            threshold: Some("50000".to_owned()),
+            amount: Some("2500".to_owned()),
+            repeat: true,
+            stackable: true,
+            category_ids: ["WATER", "JUICE", "LEMONADE"]
+                .iter()
+                .filter_map(|c| category(c))
+                .collect(),
+            ..base("SPEND-50K", "Spend 50,000 ₽, save 2,500 ₽", "spend_save", "RUB")
+        },
+        PromotionInput {
+            bundle_product_id: Some(product_id(16)?),
+            components: vec![
+                BundleComponentInput {
+                    product_id: product_id(0)?,
+                    quantity: 2,
+                },
+                BundleComponentInput {
+                    product_id: product_id(2)?,
+                    quantity: 2,
+                },
+                BundleComponentInput {
+                    product_id: product_id(8)?,
+                    quantity: 2,
+                },
+            ],
+            bundle_price: Some("349.00".to_owned()),
+            ..base("TASTING-SET", "Tasting set at a bundle price", "bundle", "RUB")
+        },
+        PromotionInput {
+            percent: Some("5".to_owned()),
+            audiences: vec![PromotionAudienceInput {
+                audience: "region".to_owned(),
+                audience_id: Some(find(regions, "CN")?.get()),
+            }],
+            category_ids: category("JUICE").into_iter().collect(),
+            ..base("CN-JUICE-5", "果汁节 5% 优惠", "percent_off", "CNY")
+        },
+    ];
+    for promotion in &promotions {
+        pricing::commands::create_promotion(db, clock, actor, promotion).await?;
     }
     Ok(())
 }

@@ -394,6 +394,20 @@ impl fmt::Display for Money {
     }
 }
 
+/// A percentage with at most two decimals, such as "20", "9,5" or "13%", as basis points
+/// (2000, 950, 1300). Used for VAT rates and discounts; never a float.
+pub fn parse_percent(text: &str) -> Option<i64> {
+    let text = text.trim().replace(',', ".");
+    let text = text.trim_end_matches('%').trim_end();
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() || fraction.len() > 2 || !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let whole: i64 = whole.parse().ok()?;
+    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+    whole.checked_mul(100)?.checked_add(fraction)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {

@@ -7,7 +7,10 @@ use platform::failure::Checks;
 use platform::{Actor, Clock, Currency, Db, Failure, FieldError, Permission};
 use serde_json::json;
 
-use crate::domain::{periods_overlap, Period, PriceListInput, PriceRowInput, ValidPriceRow};
+use crate::domain::{
+    periods_overlap, Period, PriceListInput, PriceRowInput, PromotionInput, PromotionSummary, StoredTerms,
+    ValidPriceRow,
+};
 use crate::store;
 
 pub async fn create_price_list(db: &Db, clock: &Clock, actor: &Actor, input: &PriceListInput) -> Result<i64, Failure> {
@@ -120,4 +123,116 @@ async fn check_overlaps(
         known.push((row.valid_from, row.valid_to));
     }
     checks.finish()
+}
+
+/// Creates a promotion; its terms are checked against the engine's rules before it is saved.
+pub async fn create_promotion(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    input: &PromotionInput,
+) -> Result<PromotionSummary, Failure> {
+    actor.require(Permission::ManagePrices)?;
+    let promotion = input.validate()?;
+    let engine_view = crate::promotions::Promotion {
+        id: 0,
+        code: promotion.code.clone(),
+        name: promotion.name.clone(),
+        kind: promotion.terms.kind(promotion.currency),
+        priority: promotion.priority,
+        stackable: promotion.stackable,
+        starts_on: promotion.starts_on,
+        ends_on: promotion.ends_on,
+        product_ids: promotion.product_ids.clone(),
+        budget_remaining: promotion.budget,
+        quantity_remaining: promotion.quantity_cap,
+    };
+    engine_view
+        .check(promotion.currency)
+        .map_err(|error| Failure::Invalid(vec![FieldError::new("kind", error.code())]))?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let mut products = promotion.product_ids.clone();
+    if let StoredTerms::BuyGet {
+        free_product_id: Some(free),
+        ..
+    } = &promotion.terms
+    {
+        products.push(*free);
+    }
+    if let StoredTerms::Bundle { components, .. } = &promotion.terms {
+        products.extend(components.iter().map(|(product, _)| *product));
+    }
+    products.sort_unstable();
+    products.dedup();
+    if store::count_tenant_products(&mut tx, actor.tenant_id, &products).await? != products.len() {
+        return Err(Failure::field("product_ids", "field.not_found"));
+    }
+    if store::count_tenant_categories(&mut tx, actor.tenant_id, &promotion.category_ids).await?
+        != promotion.category_ids.len()
+    {
+        return Err(Failure::field("category_ids", "field.not_found"));
+    }
+    let id = store::insert_promotion(&mut tx, actor.tenant_id, &promotion, now)
+        .await
+        .map_err(|e| {
+            if e.is_unique_violation() {
+                Failure::field("code", "promotion.code_taken")
+            } else {
+                e.into()
+            }
+        })?;
+    let created = store::find_promotion(&mut platform::db::Source::Tx(&mut tx), actor.tenant_id, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "promotion" })?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "promotion",
+            entity_id: id,
+            action: "create",
+            before: None,
+            after: serde_json::to_value(input).ok(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// Pauses a promotion or makes it active again.
+pub async fn set_promotion_active(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    id: i64,
+    active: bool,
+) -> Result<PromotionSummary, Failure> {
+    actor.require(Permission::ManagePrices)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let status = if active { "active" } else { "paused" };
+    if store::set_promotion_status(&mut tx, actor.tenant_id, id, status, now).await? == 0 {
+        return Err(Failure::NotFound { entity: "promotion" });
+    }
+    let after = store::find_promotion(&mut platform::db::Source::Tx(&mut tx), actor.tenant_id, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "promotion" })?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "promotion",
+            entity_id: id,
+            action: if active { "activate" } else { "pause" },
+            before: None,
+            after: Some(json!({ "status": status })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
 }

@@ -5,8 +5,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use platform::{Actor, Db, DealerAudience, Failure, Page, PageRequest, Permission};
 
-use crate::domain::{PriceList, PriceRow};
+use crate::domain::{PriceList, PriceRow, PromotionSummary};
 use crate::engine::{self, Candidate, ListPrice};
+use crate::promotions::Promotion;
 use crate::store;
 
 /// The list price of each product for the dealer at the given quantity, priced in one pass:
@@ -49,4 +50,123 @@ pub async fn price_list(db: &Db, actor: &Actor, id: i64) -> Result<PriceList, Fa
 pub async fn price_rows(db: &Db, actor: &Actor, id: i64, page: PageRequest) -> Result<Page<PriceRow>, Failure> {
     price_list(db, actor, id).await?;
     Ok(store::list_rows(db, actor.tenant_id, id, page).await?)
+}
+
+pub async fn promotions(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<PromotionSummary>, Failure> {
+    actor.require(Permission::ViewPrices)?;
+    Ok(store::list_promotions(db, actor.tenant_id, page).await?)
+}
+
+/// The promotions that may apply to these products (with their categories) for the dealer on
+/// `date`, ready for the promotion engine.
+pub async fn promotions_for(
+    db: &Db,
+    actor: &Actor,
+    audience: &DealerAudience,
+    products: &[(i64, Option<i64>)],
+    date: NaiveDate,
+) -> Result<Vec<Promotion>, Failure> {
+    actor.require(Permission::ViewCatalog)?;
+    Ok(store::promotions_for(db, actor.tenant_id, audience, products, date).await?)
+}
+
+/// A promotion a product takes part in, for catalog badges.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct PromotionBadge {
+    pub code: String,
+    pub name: String,
+    /// `percent_off`, `amount_off`, `spend_save`, `buy_get` or `bundle`.
+    pub kind: String,
+}
+
+/// One product priced on its own for a quantity: its list price, then the promotions that
+/// apply to it alone. Order-level savings (spend X save Y) need the whole cart; they show as
+/// badges here and apply when a cart or order is priced.
+#[derive(Debug, Clone)]
+pub struct ProductPrice {
+    pub list: ListPrice,
+    pub net_unit_price: platform::Money,
+    pub line_total: platform::Money,
+    pub lines: Vec<crate::promotions::PricedLine>,
+    pub badges: Vec<PromotionBadge>,
+}
+
+/// Prices each (product, category, quantity) for the dealer on `date` in one pass: one query
+/// for the promotions, one for every price row involved, then the engines.
+pub async fn product_prices(
+    db: &Db,
+    actor: &Actor,
+    audience: &DealerAudience,
+    lines: &[(i64, Option<i64>, i64)],
+    date: NaiveDate,
+) -> Result<HashMap<i64, ProductPrice>, Failure> {
+    let products: Vec<(i64, Option<i64>)> = lines
+        .iter()
+        .map(|(product, category, _)| (*product, *category))
+        .collect();
+    let promotions = promotions_for(db, actor, audience, &products, date).await?;
+    let mut wanted: Vec<(i64, i64)> = lines
+        .iter()
+        .map(|(product, _, quantity)| (*product, *quantity))
+        .collect();
+    for promotion in &promotions {
+        match &promotion.kind {
+            crate::promotions::PromotionKind::BuyGet {
+                free_product_id: Some(free),
+                ..
+            } => wanted.push((*free, 1)),
+            crate::promotions::PromotionKind::Bundle { components, .. } => {
+                wanted.extend(components.iter().map(|(product, _)| (*product, 1)));
+            }
+            _ => {}
+        }
+    }
+    let list = list_prices(db, actor, audience, &wanted, date).await?;
+    let unit_prices: HashMap<i64, platform::Money> = list.iter().map(|(id, price)| (*id, price.unit_price)).collect();
+    let mut priced = HashMap::new();
+    for (product, _, quantity) in lines {
+        let Some(list_price) = list.get(product) else { continue };
+        let badges = promotions
+            .iter()
+            .filter(|p| p.product_ids.contains(product))
+            .map(|p| PromotionBadge {
+                code: p.code.clone(),
+                name: p.name.clone(),
+                kind: p.kind.code().to_owned(),
+            })
+            .collect();
+        let line = [crate::promotions::CartLine {
+            product_id: *product,
+            quantity: *quantity,
+            unit_list_price: list_price.unit_price,
+        }];
+        let cart = crate::promotions::price_cart(&line, &promotions, date, &|id| unit_prices.get(&id).copied());
+        let (lines, line_total) = match cart {
+            Ok(cart) => (cart.lines, cart.total),
+            Err(error) => {
+                // A promotion that cannot be applied (say, a bundle component without a price)
+                // must not hide the product: it is shown at its list price.
+                tracing::warn!(product, %error, "promotion skipped");
+                let total = list_price
+                    .unit_price
+                    .checked_mul_quantity(*quantity)
+                    .map_err(|e| Failure::Internal(e.to_string()))?;
+                (Vec::new(), total)
+            }
+        };
+        let net_unit_price = line_total
+            .apply_rate(1, *quantity, platform::money::Rounding::HalfUp)
+            .map_err(|e| Failure::Internal(e.to_string()))?;
+        priced.insert(
+            *product,
+            ProductPrice {
+                list: list_price.clone(),
+                net_unit_price,
+                line_total,
+                lines,
+                badges,
+            },
+        );
+    }
+    Ok(priced)
 }

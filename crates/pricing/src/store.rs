@@ -6,8 +6,11 @@ use platform::{DbError, Query, TenantId, Tx};
 
 use platform::{Currency, Money};
 
-use crate::domain::{Audience, PriceList, PriceRow, ValidPriceList, ValidPriceRow};
+use crate::domain::{
+    Audience, PriceList, PriceRow, PromotionSummary, StoredTerms, ValidPriceList, ValidPriceRow, ValidPromotion,
+};
 use crate::engine::Candidate;
+use crate::promotions::Promotion;
 
 pub async fn insert_price_list(
     tx: &mut Tx,
@@ -255,4 +258,254 @@ pub async fn list_rows(
         });
     }
     Ok(platform::Page::new(items, total, page))
+}
+
+// ----- promotions -----
+
+pub async fn insert_promotion(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    promotion: &ValidPromotion,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let terms = serde_json::to_string(&promotion.terms).map_err(|e| DbError::Config(e.to_string()))?;
+    let kind = promotion.terms.kind(promotion.currency).code();
+    let id: i64 = tx
+        .fetch_one(
+            &Query::new(
+                "INSERT INTO promotions (tenant_id, code, name, kind, terms, currency, priority, stackable, starts_on, ends_on,
+                     budget_minor, budget_used_minor, quantity_cap, quantity_used, status, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, 0, 'active', $13, $13) RETURNING id",
+            )
+            .bind(tenant_id)
+            .bind(&promotion.code)
+            .bind(&promotion.name)
+            .bind(kind)
+            .bind(terms)
+            .bind(promotion.currency.code())
+            .bind(promotion.priority)
+            .bind(promotion.stackable)
+            .bind(promotion.starts_on)
+            .bind(promotion.ends_on)
+            .bind(promotion.budget.map(|b| b.minor()))
+            .bind(promotion.quantity_cap)
+            .bind(now),
+        )
+        .await?
+        .get("id")?;
+    let audiences: Vec<Vec<Value>> = promotion
+        .audiences
+        .iter()
+        .map(|(audience, audience_id)| {
+            vec![
+                tenant_id.into(),
+                id.into(),
+                audience.as_str().into(),
+                (*audience_id).into(),
+            ]
+        })
+        .collect();
+    tx.insert_many_skipping_existing(
+        "INSERT INTO promotion_audiences (tenant_id, promotion_id, audience, audience_id)",
+        &audiences,
+        "(promotion_id, audience, audience_id)",
+    )
+    .await?;
+    let products: Vec<Vec<Value>> = promotion
+        .product_ids
+        .iter()
+        .map(|product| vec![tenant_id.into(), id.into(), Some(*product).into(), None::<i64>.into()])
+        .chain(
+            promotion
+                .category_ids
+                .iter()
+                .map(|category| vec![tenant_id.into(), id.into(), None::<i64>.into(), Some(*category).into()]),
+        )
+        .collect();
+    tx.insert_many(
+        "INSERT INTO promotion_products (tenant_id, promotion_id, product_id, category_id)",
+        &products,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// How many of these category ids belong to the tenant.
+pub async fn count_tenant_categories(tx: &mut Tx, tenant_id: TenantId, ids: &[i64]) -> Result<usize, DbError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    let mut query = Query::new("SELECT COUNT(*) AS n FROM categories WHERE tenant_id = $1 AND id IN ").bind(tenant_id);
+    query.push_bind_list(ids.iter().copied());
+    let n: i64 = tx.fetch_one(&query).await?.get("n")?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+pub async fn set_promotion_status(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    id: i64,
+    status: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, DbError> {
+    tx.execute(
+        &Query::new("UPDATE promotions SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(id)
+            .bind(status)
+            .bind(now),
+    )
+    .await
+}
+
+const PROMOTION_COLUMNS: &str =
+    "p.id, p.code, p.name, p.kind, p.terms, p.currency, p.priority, p.stackable, p.starts_on, \
+     p.ends_on, p.budget_minor, p.budget_used_minor, p.quantity_cap, p.quantity_used, p.status";
+
+fn read_summary(row: &platform::Row) -> Result<PromotionSummary, DbError> {
+    let currency = Currency::parse(&row.get::<String>("currency")?).map_err(|e| DbError::Config(e.to_string()))?;
+    let text = |minor: i64| Money::new(minor, currency).to_decimal_string();
+    Ok(PromotionSummary {
+        id: row.get("id")?,
+        code: row.get("code")?,
+        name: row.get("name")?,
+        kind: row.get("kind")?,
+        currency: currency.code().to_owned(),
+        priority: row.get("priority")?,
+        stackable: row.get("stackable")?,
+        starts_on: row.get("starts_on")?,
+        ends_on: row.get("ends_on")?,
+        status: row.get("status")?,
+        budget: row.get::<Option<i64>>("budget_minor")?.map(text),
+        budget_used: text(row.get("budget_used_minor")?),
+        quantity_cap: row.get("quantity_cap")?,
+        quantity_used: row.get("quantity_used")?,
+    })
+}
+
+pub async fn list_promotions(
+    db: &platform::Db,
+    tenant_id: TenantId,
+    page: platform::PageRequest,
+) -> Result<platform::Page<PromotionSummary>, DbError> {
+    let total: i64 = db
+        .fetch_one(&Query::new("SELECT COUNT(*) AS total FROM promotions WHERE tenant_id = $1").bind(tenant_id))
+        .await?
+        .get("total")?;
+    let items = db
+        .fetch_all(
+            &Query::new(format!(
+                "SELECT {PROMOTION_COLUMNS} FROM promotions p WHERE p.tenant_id = $1 ORDER BY p.starts_on DESC, p.code LIMIT $2 OFFSET $3"
+            ))
+            .bind(tenant_id)
+            .bind(page.limit())
+            .bind(page.offset()),
+        )
+        .await?
+        .iter()
+        .map(read_summary)
+        .collect::<Result<_, _>>()?;
+    Ok(platform::Page::new(items, total, page))
+}
+
+pub async fn find_promotion(
+    source: &mut platform::db::Source<'_>,
+    tenant_id: TenantId,
+    id: i64,
+) -> Result<Option<PromotionSummary>, DbError> {
+    source
+        .fetch_optional(
+            &Query::new(format!(
+                "SELECT {PROMOTION_COLUMNS} FROM promotions p WHERE p.tenant_id = $1 AND p.id = $2"
+            ))
+            .bind(tenant_id)
+            .bind(id),
+        )
+        .await?
+        .as_ref()
+        .map(read_summary)
+        .transpose()
+}
+
+/// The active promotions meant for the dealer on `date` that concern any of these products
+/// (directly or through their categories), each narrowed to those products.
+pub async fn promotions_for(
+    db: &platform::Db,
+    tenant_id: TenantId,
+    audience: &platform::DealerAudience,
+    products: &[(i64, Option<i64>)],
+    date: chrono::NaiveDate,
+) -> Result<Vec<Promotion>, DbError> {
+    if products.is_empty() {
+        return Ok(Vec::new());
+    }
+    let product_ids: Vec<i64> = products.iter().map(|(id, _)| *id).collect();
+    let mut category_ids: Vec<i64> = products.iter().filter_map(|(_, category)| *category).collect();
+    category_ids.sort_unstable();
+    category_ids.dedup();
+    let mut concerned = Query::new(
+        "SELECT pp.promotion_id, pp.product_id, pp.category_id FROM promotion_products pp
+         JOIN promotions p ON p.id = pp.promotion_id
+         WHERE p.tenant_id = $1 AND p.status = 'active' AND p.currency = $2 AND p.starts_on <= $3 AND p.ends_on >= $3
+           AND EXISTS (SELECT 1 FROM promotion_audiences a WHERE a.promotion_id = p.id",
+    )
+    .bind(tenant_id)
+    .bind(audience.currency.as_str())
+    .bind(date);
+    audience.restrict(&mut concerned, "a.audience", "a.audience_id", "all");
+    concerned
+        .push(") AND (pp.product_id IN ")
+        .push_bind_list(product_ids.iter().copied());
+    if !category_ids.is_empty() {
+        concerned
+            .push(" OR pp.category_id IN ")
+            .push_bind_list(category_ids.iter().copied());
+    }
+    concerned.push(")");
+    let mut applies: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for row in db.fetch_all(&concerned).await? {
+        let promotion: i64 = row.get("promotion_id")?;
+        let product: Option<i64> = row.get("product_id")?;
+        let category: Option<i64> = row.get("category_id")?;
+        let matched = products
+            .iter()
+            .filter(|(id, product_category)| {
+                Some(*id) == product || (category.is_some() && *product_category == category)
+            })
+            .map(|(id, _)| *id);
+        applies.entry(promotion).or_default().extend(matched);
+    }
+    if applies.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = Query::new(format!("SELECT {PROMOTION_COLUMNS} FROM promotions p WHERE p.id IN "));
+    query.push_bind_list(applies.keys().copied());
+    let mut promotions = Vec::new();
+    for row in db.fetch_all(&query).await? {
+        let id: i64 = row.get("id")?;
+        let currency = Currency::parse(&row.get::<String>("currency")?).map_err(|e| DbError::Config(e.to_string()))?;
+        let terms: StoredTerms =
+            serde_json::from_str(&row.get::<String>("terms")?).map_err(|e| DbError::Config(e.to_string()))?;
+        let budget: Option<i64> = row.get("budget_minor")?;
+        let used: i64 = row.get("budget_used_minor")?;
+        let cap: Option<i64> = row.get("quantity_cap")?;
+        let used_units: i64 = row.get("quantity_used")?;
+        let mut product_ids = applies.remove(&id).unwrap_or_default();
+        product_ids.sort_unstable();
+        product_ids.dedup();
+        promotions.push(Promotion {
+            id,
+            code: row.get("code")?,
+            name: row.get("name")?,
+            kind: terms.kind(currency),
+            priority: row.get("priority")?,
+            stackable: row.get("stackable")?,
+            starts_on: row.get("starts_on")?,
+            ends_on: row.get("ends_on")?,
+            product_ids,
+            budget_remaining: budget.map(|b| Money::new((b - used).max(0), currency)),
+            quantity_remaining: cap.map(|c| (c - used_units).max(0)),
+        });
+    }
+    Ok(promotions)
 }

@@ -12,6 +12,7 @@ mod demo_tenant;
 mod imports;
 mod jobs_and_audit;
 mod pages;
+mod promotions;
 mod scope;
 mod servers;
 mod users;

@@ -24,6 +24,7 @@ const LISTS: &[&str] = &[
     "/api/v1/categories",
     "/api/v1/products",
     "/api/v1/price-lists",
+    "/api/v1/promotions",
     "/",
     "/dealers",
     "/regions",

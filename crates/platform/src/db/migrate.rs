@@ -31,6 +31,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "publication and dealer catalog",
         sql: include_str!("../../../../migrations/0003_publication_and_dealer_catalog.sql"),
     },
+    Migration {
+        version: 4,
+        name: "promotions",
+        sql: include_str!("../../../../migrations/0004_promotions.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

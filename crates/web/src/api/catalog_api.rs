@@ -8,7 +8,7 @@ use catalog::domain::*;
 use catalog::queries::{CatalogEntry, PriceAsk, PriceExplanation, PricedProduct};
 use chrono::NaiveDate;
 use platform::{DealerAudience, DealerId, Page, PageRequest};
-use pricing::domain::{PriceList, PriceListInput, PriceRow, PriceRowInput};
+use pricing::domain::{PriceList, PriceListInput, PriceRow, PriceRowInput, PromotionInput, PromotionSummary};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -73,26 +73,9 @@ pub async fn dealer_catalog(
         sort: query.sort.unwrap_or_default(),
     };
     let page = PageRequest::new(query.page, query.per_page);
+    let date = today(&state, &caller).await?;
     let (items, has_next) =
-        catalog::queries::dealer_catalog(&state.db, actor, &audience, caller.locale, &filter, page).await?;
-    let lines: Vec<(i64, i64)> = items
-        .iter()
-        .map(|item| (item.product_id, item.min_order_quantity.max(1)))
-        .collect();
-    let prices =
-        pricing::queries::list_prices(&state.db, actor, &audience, &lines, today(&state, &caller).await?).await?;
-    let items = items
-        .into_iter()
-        .map(|item| {
-            let price = prices.get(&item.product_id);
-            CatalogEntry {
-                unit_price: price.map(|p| p.unit_price.to_decimal_string()),
-                price_list_code: price.map(|p| p.price_list_code.clone()),
-                currency: audience.currency.clone(),
-                item,
-            }
-        })
-        .collect();
+        catalog::queries::priced_catalog(&state.db, actor, &audience, caller.locale, &filter, page, date).await?;
     Ok(Json(CatalogPage {
         items,
         page: page.page,
@@ -441,4 +424,55 @@ pub async fn add_price_rows(
     let changed =
         pricing::commands::import_price_rows(&state.db, &state.clock, &caller.signed_in.actor, id, &body.rows).await?;
     Ok(Json(Changed { changed }))
+}
+
+#[utoipa::path(get, path = "/promotions", tag = "pricing", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<PromotionSummary>), (status = 403, body = Problem)))]
+pub async fn list_promotions(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> ApiResult<Page<PromotionSummary>> {
+    Ok(Json(
+        pricing::queries::promotions(
+            &state.db,
+            &caller.signed_in.actor,
+            PageRequest::new(query.page, query.per_page),
+        )
+        .await?,
+    ))
+}
+
+/// Creates a promotion: a discount, spend X save Y, buy N get M, or a bundle, for an audience
+/// and a period, with optional budget and quantity caps.
+#[utoipa::path(post, path = "/promotions", tag = "pricing", security(("bearer" = [])), request_body = PromotionInput,
+    responses((status = 201, body = PromotionSummary), (status = 422, body = Problem)))]
+pub async fn create_promotion(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<PromotionInput>,
+) -> Result<(StatusCode, Json<PromotionSummary>), WebError> {
+    let promotion =
+        pricing::commands::create_promotion(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(promotion)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PromotionStatusInput {
+    pub active: bool,
+}
+
+/// Pauses a promotion or makes it active again.
+#[utoipa::path(post, path = "/promotions/{id}/status", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path)), request_body = PromotionStatusInput,
+    responses((status = 200, body = PromotionSummary), (status = 404, body = Problem)))]
+pub async fn set_promotion_status(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PromotionStatusInput>,
+) -> ApiResult<PromotionSummary> {
+    Ok(Json(
+        pricing::commands::set_promotion_active(&state.db, &state.clock, &caller.signed_in.actor, id, body.active)
+            .await?,
+    ))
 }

@@ -90,6 +90,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog_api::list_price_lists, catalog_api::create_price_list))
         .routes(routes!(catalog_api::get_price_list))
         .routes(routes!(catalog_api::list_price_rows, catalog_api::add_price_rows))
+        .routes(routes!(catalog_api::list_promotions, catalog_api::create_promotion))
+        .routes(routes!(catalog_api::set_promotion_status))
         .routes(routes!(platform_api::list_audit_log))
         .routes(routes!(platform_api::list_jobs))
         .fallback(|| async { WebError(Failure::NotFound { entity: "route" }) });

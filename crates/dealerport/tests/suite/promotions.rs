@@ -1,0 +1,157 @@
+//! Promotions in the catalog and in "why this price": who gets them, what they give, and the
+//! checks that keep a bad promotion out.
+
+use serde_json::json;
+use testkit::TestApp;
+
+use crate::id_of;
+
+#[tokio::test]
+async fn a_percent_discount_shows_as_a_badge_and_in_the_net_price() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let tea = id_of(&app, "products", "sku", "BS-0009").await;
+    let price = app
+        .get(&format!("/api/v1/catalog/{tea}/price?quantity=12"), &dealer)
+        .await
+        .json();
+    assert_eq!(price["list_price"], "81.88", "Vektor's list price: 92 % of 89.00");
+    assert_eq!(price["unit_price"], "73.69", "10 % off, rounded half up per unit");
+    assert_eq!(price["line_total"], "884.28");
+    assert_eq!(price["promotions"][0]["promotion_code"], "TEA-10");
+    assert_eq!(price["promotions"][0]["amount"], "98.28");
+    let page = app.get("/api/v1/catalog?search=BS-0009", &dealer).await.json();
+    assert_eq!(page["items"][0]["promotions"][0]["code"], "TEA-10");
+    assert_eq!(page["items"][0]["unit_price"], "73.69");
+    assert_eq!(page["items"][0]["list_price"], "81.88");
+}
+
+#[tokio::test]
+async fn buy_twelve_get_one_adds_free_goods() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let price = app
+        .get(&format!("/api/v1/catalog/{water}/price?quantity=24"), &dealer)
+        .await
+        .json();
+    assert_eq!(price["free_goods"], json!([[water, 2]]));
+    assert_eq!(price["promotions"][0]["kind"], "buy_get");
+    let eleven = app
+        .get(&format!("/api/v1/catalog/{water}/price?quantity=11"), &dealer)
+        .await
+        .json();
+    assert_eq!(eleven["free_goods"], json!([]));
+    assert_eq!(
+        eleven["badges"][0]["code"], "WATER-12-1",
+        "the badge shows even below the threshold"
+    );
+}
+
+#[tokio::test]
+async fn a_bundle_is_priced_at_its_bundle_price() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer2@demo.test").await;
+    let set = id_of(&app, "products", "sku", "BS-0017").await;
+    let chinese = app
+        .get(&format!("/api/v1/catalog/{set}/price?quantity=1"), &dealer)
+        .await
+        .json();
+    assert!(
+        chinese["promotions"].as_array().unwrap().is_empty(),
+        "the bundle is a rouble promotion; Shanghai buys in yuan"
+    );
+    let russian = app
+        .get(
+            &format!("/api/v1/catalog/{set}/price?quantity=2"),
+            &app.token("manager@demo.test").await,
+        )
+        .await;
+    assert_eq!(russian.status, 422, "a manager must name the dealer");
+    let neva = id_of(&app, "dealers", "code", "NEVA-TRADE").await;
+    let neva = app
+        .get(
+            &format!("/api/v1/catalog/{set}/price?quantity=2&dealer_id={neva}"),
+            &app.token("admin@demo.test").await,
+        )
+        .await
+        .json();
+    assert_eq!(neva["line_total"], "698.00", "two sets at 349.00");
+    assert_eq!(neva["list_price"], "399.00");
+}
+
+#[tokio::test]
+async fn promotions_for_another_currency_or_region_do_not_apply() {
+    let app = TestApp::with_demo().await;
+    let juice = id_of(&app, "products", "sku", "BS-0006").await;
+    let shanghai = app
+        .get(
+            &format!("/api/v1/catalog/{juice}/price?quantity=12"),
+            &app.token("dealer2@demo.test").await,
+        )
+        .await
+        .json();
+    assert_eq!(shanghai["promotions"][0]["promotion_code"], "CN-JUICE-5");
+    let moscow = app
+        .get(
+            &format!("/api/v1/catalog/{juice}/price?quantity=12"),
+            &app.token("dealer@demo.test").await,
+        )
+        .await
+        .json();
+    assert!(moscow["promotions"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_bad_promotion_is_refused_and_nothing_is_saved() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let before = app.count("SELECT COUNT(*) AS n FROM promotions").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let reversed = app
+        .post(
+            "/api/v1/promotions",
+            &admin,
+            json!({"code": "BAD", "name": "Bad", "kind": "percent_off", "percent": "150", "currency": "RUB",
+                   "starts_on": "2026-12-31", "ends_on": "2026-12-01", "product_ids": [water]}),
+        )
+        .await;
+    assert_eq!(reversed.status, 422);
+    assert_eq!(reversed.error_fields(), vec!["ends_on", "percent"]);
+    let unknown = app
+        .post(
+            "/api/v1/promotions",
+            &admin,
+            json!({"code": "BAD2", "name": "Bad", "kind": "amount_off", "amount": "5", "currency": "RUB",
+                   "starts_on": "2026-12-01", "ends_on": "2026-12-31", "product_ids": [999999]}),
+        )
+        .await;
+    assert_eq!(unknown.error_fields(), vec!["product_ids"]);
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM promotions").await, before);
+    let dealer = app.token("dealer@demo.test").await;
+    assert_eq!(app.get("/api/v1/promotions", &dealer).await.status, 403);
+}
+
+#[tokio::test]
+async fn a_paused_promotion_no_longer_applies() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let id = id_of(&app, "promotions", "code", "TEA-10").await;
+    let paused = app
+        .post(
+            &format!("/api/v1/promotions/{id}/status"),
+            &admin,
+            json!({"active": false}),
+        )
+        .await;
+    assert_eq!(paused.json()["status"], "paused");
+    let tea = id_of(&app, "products", "sku", "BS-0009").await;
+    let price = app
+        .get(
+            &format!("/api/v1/catalog/{tea}/price?quantity=12"),
+            &app.token("dealer@demo.test").await,
+        )
+        .await
+        .json();
+    assert_eq!(price["unit_price"], "81.88");
+}
