@@ -225,7 +225,7 @@ pub async fn change_publication(
     let audience_id = input.check()?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    if !store::audience_exists(&mut tx, actor.tenant_id, input.audience, audience_id).await? {
+    if !platform::audience::audience_exists(&mut tx, actor.tenant_id, input.audience.code(), audience_id).await? {
         return Err(Failure::field("audience_id", "field.not_found"));
     }
     let products = store::tenant_product_ids(&mut tx, actor.tenant_id, &input.product_ids, input.category_id).await?;

@@ -549,27 +549,3 @@ pub async fn find_product_id_by_sku(tx: &mut Tx, tenant_id: TenantId, sku: &str)
     .map(|row| row.get("id"))
     .transpose()
 }
-
-/// Whether the dealer, group or region a publication names belongs to the tenant. These are
-/// identity's tables; the catalog only asks whether an id is the tenant's own.
-pub async fn audience_exists(
-    tx: &mut Tx,
-    tenant_id: TenantId,
-    audience: PublicationAudience,
-    audience_id: i64,
-) -> Result<bool, DbError> {
-    let table = match audience {
-        PublicationAudience::All | PublicationAudience::Tier => return Ok(true),
-        PublicationAudience::Dealer => "dealers",
-        PublicationAudience::Group => "dealer_groups",
-        PublicationAudience::Region => "regions",
-    };
-    Ok(tx
-        .fetch_optional(
-            &Query::new(format!("SELECT id FROM {table} WHERE tenant_id = $1 AND id = $2"))
-                .bind(tenant_id)
-                .bind(audience_id),
-        )
-        .await?
-        .is_some())
-}

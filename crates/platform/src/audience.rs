@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use crate::db::Query;
+use crate::db::{DbError, Query, Tx};
+use crate::ids::TenantId;
 use crate::ids::{DealerId, RegionId};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -68,4 +69,28 @@ impl DealerAudience {
             .find(|(id, _)| id.get() == region_id)
             .map(|(_, distance)| *distance)
     }
+}
+
+/// Whether the dealer, group or region an audience row names belongs to the tenant; everyone
+/// and tiers always exist. Publications, price lists and promotions all ask before saving.
+pub async fn audience_exists(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    audience: &str,
+    audience_id: i64,
+) -> Result<bool, DbError> {
+    let table = match audience {
+        "dealer" => "dealers",
+        "group" => "dealer_groups",
+        "region" => "regions",
+        _ => return Ok(true),
+    };
+    Ok(tx
+        .fetch_optional(
+            &Query::new(format!("SELECT id FROM {table} WHERE tenant_id = $1 AND id = $2"))
+                .bind(tenant_id)
+                .bind(audience_id),
+        )
+        .await?
+        .is_some())
 }

@@ -18,6 +18,11 @@ pub async fn create_price_list(db: &Db, clock: &Clock, actor: &Actor, input: &Pr
     let list = input.validate()?;
     let now = clock.now();
     let mut tx = db.begin().await?;
+    if let Some(audience_id) = list.audience_id {
+        if !platform::audience::audience_exists(&mut tx, actor.tenant_id, list.audience.code(), audience_id).await? {
+            return Err(Failure::field("audience_id", "field.not_found"));
+        }
+    }
     let id = store::insert_price_list(&mut tx, actor.tenant_id, &list, now)
         .await
         .map_err(|e| {
@@ -167,6 +172,11 @@ pub async fn create_promotion(
     products.dedup();
     if store::count_tenant_products(&mut tx, actor.tenant_id, &products).await? != products.len() {
         return Err(Failure::field("product_ids", "field.not_found"));
+    }
+    for (audience, audience_id) in &promotion.audiences {
+        if !platform::audience::audience_exists(&mut tx, actor.tenant_id, audience, *audience_id).await? {
+            return Err(Failure::field("audiences", "field.not_found"));
+        }
     }
     if store::count_tenant_categories(&mut tx, actor.tenant_id, &promotion.category_ids).await?
         != promotion.category_ids.len()

@@ -6,6 +6,7 @@
 mod accounts;
 mod api_contract;
 mod catalog;
+mod catalog_pages;
 mod command_line;
 mod dealers;
 mod demo_tenant;

@@ -34,6 +34,11 @@ const LISTS: &[&str] = &[
     "/admin/audit",
     "/admin/jobs",
     "/admin/settings",
+    "/catalog",
+    "/favorites",
+    "/products",
+    "/price-lists",
+    "/catalog-statistics",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.
@@ -49,6 +54,11 @@ const DETAILS: &[&str] = &[
     "/api/v1/catalog-statistics/never-viewed?dealer_id={dealer}",
     "/dealers/{dealer}",
     "/dealers/{dealer}/edit",
+    "/catalog?dealer_id={dealer}",
+    "/catalog/{product}?dealer_id={dealer}",
+    "/catalog/{product}",
+    "/products/{product}",
+    "/catalog-statistics?dealer_id={dealer}",
     "/users/{user}",
 ];
 

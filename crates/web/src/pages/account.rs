@@ -29,9 +29,11 @@ struct LoginPage {
 
 /// Only paths of this site: an absolute URL in `next` would make the sign-in page a redirector.
 fn safe_next(next: Option<&str>) -> String {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\"))
-        .unwrap_or("/")
-        .to_owned()
+    next.filter(|n| {
+        n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") && !n.chars().any(char::is_control)
+    })
+    .unwrap_or("/")
+    .to_owned()
 }
 
 fn login_page_response(

@@ -6,8 +6,10 @@
 
 mod account;
 mod admin;
+mod catalog;
 mod dealers;
 mod home;
+mod pricing;
 mod regions;
 mod users;
 
@@ -42,6 +44,25 @@ pub fn router() -> Router<AppState> {
         .route("/dealers/{id}/edit", get(dealers::edit_form))
         .route("/dealers/{id}/locations", post(dealers::add_location))
         .route("/dealers/{id}/contacts", post(dealers::add_contact))
+        .route("/catalog", get(catalog::catalog_page))
+        .route("/catalog/{id}", get(catalog::product_page))
+        .route("/catalog/{id}/favorite", post(catalog::toggle_favorite))
+        .route("/favorites", get(catalog::favorites_page))
+        .route("/catalog-statistics", get(catalog::statistics_page))
+        .route("/products", get(catalog::products_page).post(catalog::create_product))
+        .route("/products/new", get(catalog::new_product_form))
+        .route(
+            "/products/{id}",
+            get(catalog::edit_product_form).post(catalog::update_product),
+        )
+        .route("/products/{id}/publish", post(catalog::publish_product))
+        .route("/products/{id}/withdraw", post(catalog::withdraw_product))
+        .route(
+            "/price-lists",
+            get(pricing::price_lists_page).post(pricing::create_price_list),
+        )
+        .route("/price-lists/{id}", get(pricing::price_list_page))
+        .route("/price-lists/{id}/rows", post(pricing::add_price_row))
         .route("/regions", get(regions::list).post(regions::create))
         .route("/users", get(users::list).post(users::create))
         .route("/users/new", get(users::new_form))
@@ -77,9 +98,18 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 8] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 13] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
+    ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
+    ("/favorites", "nav.favorites", Some(Permission::ViewCatalog)),
+    ("/products", "nav.products", Some(Permission::ViewProducts)),
+    ("/price-lists", "nav.price_lists", Some(Permission::ViewPrices)),
+    (
+        "/catalog-statistics",
+        "nav.catalog_statistics",
+        Some(Permission::ViewCatalogStatistics),
+    ),
     ("/regions", "nav.regions", Some(Permission::ViewRegions)),
     ("/users", "nav.users", Some(Permission::ViewUsers)),
     ("/admin/api-tokens", "nav.api_tokens", Some(Permission::ManageApiTokens)),
