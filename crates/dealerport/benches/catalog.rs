@@ -134,4 +134,49 @@ async fn run() {
         }
     }
     summary("GET /api/v1/catalog, 50 items (HTTP, local socket)", http);
+
+    let mut cookies = Vec::new();
+    for login in logins.iter().take(10) {
+        let page = request(&address, "GET", "/login", &[], "").await;
+        let csrf = page.set_cookie("dealerport_signin").unwrap();
+        let form = format!(
+            "csrf_token={csrf}&login={}&password={}&next=%2F",
+            login.replace('@', "%40"),
+            demo::DEMO_PASSWORD
+        );
+        let cookie = format!("dealerport_signin={csrf}");
+        let signed_in = request(
+            &address,
+            "POST",
+            "/login",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Cookie", &cookie),
+            ],
+            &form,
+        )
+        .await;
+        cookies.push(format!(
+            "dealerport_session={}",
+            signed_in.set_cookie("dealerport_session").unwrap()
+        ));
+    }
+    let mut pages = Vec::new();
+    for round in 0..ROUNDS * 4 {
+        for cookie in &cookies {
+            let path = format!("/catalog?page={}", 1 + round % 20);
+            let started = Instant::now();
+            let response = request(
+                &address,
+                "GET",
+                &path,
+                &[("Cookie", cookie), ("Accept-Language", "ru")],
+                "",
+            )
+            .await;
+            pages.push(started.elapsed());
+            assert_eq!(response.status, 200);
+        }
+    }
+    summary("GET /catalog page, server-rendered (HTTP)", pages);
 }

@@ -8,7 +8,7 @@ use catalog::domain::ProductInput;
 use identity::bulk::{self, DealerImportRow};
 use identity::domain::*;
 use platform::{Actor, Clock, Db, DealerId, Gln, RegionId};
-use pricing::domain::{PriceListInput, PriceRowInput};
+use pricing::domain::{PriceListInput, PriceRowInput, PromotionAudienceInput, PromotionInput};
 
 use crate::catalog::{demo_gtin, price_start, price_text, CATEGORIES};
 use crate::{find, Created, DemoError};
@@ -18,6 +18,7 @@ pub const DEALERS: usize = 10_000;
 pub const USERS_PER_DEALER: usize = 3;
 pub const PRODUCTS: usize = 100_000;
 pub const DEALER_PRICE_ROWS: usize = 1_000_000;
+pub const PROMOTIONS: usize = 200;
 /// Dealers with a price list of their own; each has `DEALER_PRICE_ROWS / DEALERS_WITH_PRICES` rows.
 const DEALERS_WITH_PRICES: usize = 2_000;
 
@@ -64,13 +65,16 @@ pub async fn seed_volume(
     progress(started, "products");
     seed_prices(db, clock, actor, &dealers, &products, &mut sequence).await?;
     progress(started, "price rows");
+    seed_promotions(db, clock, actor, &territories, &groups, &products, &mut sequence).await?;
+    progress(started, "promotions");
     Ok(format!(
-        "; added volume: {} regions in all, {} dealers, {} users, {} products, {} dealer-specific price rows in {:.0} s",
+        "; added volume: {} regions in all, {} dealers, {} users, {} products, {} dealer-specific price rows, {} promotions in {:.0} s",
         REGIONS,
         DEALERS,
         DEALERS * USERS_PER_DEALER,
         PRODUCTS,
         DEALER_PRICE_ROWS,
+        PROMOTIONS,
         started.elapsed().as_secs_f64()
     ))
 }
@@ -405,6 +409,83 @@ async fn seed_prices(
         if (n + 1) % 500 == 0 {
             eprintln!("  price lists: {} of {DEALERS_WITH_PRICES}", n + 1);
         }
+    }
+    Ok(())
+}
+
+/// Active promotions of every per-product kind, for audiences of every kind, each on 50
+/// products; every tenth one on a whole category.
+async fn seed_promotions(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    territories: &[RegionId],
+    groups: &[i64],
+    products: &[i64],
+    sequence: &mut Sequence,
+) -> Result<(), DemoError> {
+    let today = clock.now().date_naive();
+    let categories: Vec<i64> = catalog::queries::categories(db, actor)
+        .await?
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    for n in 0..PROMOTIONS {
+        let audience = match n % 4 {
+            0 => PromotionAudienceInput {
+                audience: "all".to_owned(),
+                audience_id: None,
+            },
+            1 => PromotionAudienceInput {
+                audience: "region".to_owned(),
+                audience_id: Some(sequence.pick(territories).get()),
+            },
+            2 => PromotionAudienceInput {
+                audience: "group".to_owned(),
+                audience_id: Some(*sequence.pick(groups)),
+            },
+            _ => PromotionAudienceInput {
+                audience: "tier".to_owned(),
+                audience_id: Some(1 + (n as i64 / 4) % 2),
+            },
+        };
+        let start = sequence.below(products.len() - 50);
+        let (product_ids, category_ids) = if n % 10 == 9 {
+            (Vec::new(), vec![*sequence.pick(&categories)])
+        } else {
+            (products[start..start + 50].to_vec(), Vec::new())
+        };
+        let (kind, percent, amount, buy, get) = match n % 3 {
+            0 => ("percent_off", Some(format!("{}", 3 + n % 12)), None, None, None),
+            1 => ("amount_off", None, Some("1.50".to_owned()), None, None),
+            _ => ("buy_get", None, None, Some(10 + (n as i64 % 3) * 10), Some(1)),
+        };
+        let input = PromotionInput {
+            code: format!("VOLUME-{:03}", n + 1),
+            name: format!("Volume promotion {}", n + 1),
+            kind: kind.to_owned(),
+            currency: "RUB".to_owned(),
+            starts_on: today - chrono::TimeDelta::days(10),
+            ends_on: today + chrono::TimeDelta::days(80),
+            priority: (n % 5) as i64,
+            stackable: n % 2 == 0,
+            percent,
+            amount,
+            threshold: None,
+            repeat: false,
+            buy,
+            get,
+            free_product_id: None,
+            bundle_product_id: None,
+            components: Vec::new(),
+            bundle_price: None,
+            budget: (n % 4 == 0).then(|| "500000".to_owned()),
+            quantity_cap: None,
+            audiences: vec![audience],
+            product_ids,
+            category_ids,
+        };
+        pricing::commands::create_promotion(db, clock, actor, &input).await?;
     }
     Ok(())
 }

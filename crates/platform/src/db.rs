@@ -475,8 +475,10 @@ impl Tx {
 
     async fn insert_many_then(&mut self, insert: &str, rows: &[Vec<Value>], suffix: &str) -> Result<u64, DbError> {
         let columns = rows.first().map_or(1, Vec::len).max(1);
-        // Both databases cap the placeholders of one statement (SQLite at 32766).
-        let per_statement = (30_000 / columns).clamp(1, 1000);
+        // About 2,000 placeholders a statement: both databases cap them (SQLite at 32,766), and
+        // the SQLite driver binds in time that grows with the square of their number, so 1,000
+        // rows of 21 columns took over a second where 95 rows take a few milliseconds.
+        let per_statement = (2_000 / columns).clamp(1, 1000);
         let mut inserted = 0;
         for chunk in rows.chunks(per_statement) {
             let mut query = Query::new(insert);
