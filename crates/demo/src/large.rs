@@ -67,6 +67,9 @@ pub async fn seed_volume(
     progress(started, "price rows");
     seed_promotions(db, clock, actor, &territories, &groups, &products, &mut sequence).await?;
     progress(started, "promotions");
+    // Fresh statistics, or the query planners guess from empty tables and choose full scans.
+    db.execute(&platform::Query::new("ANALYZE")).await?;
+    progress(started, "statistics");
     Ok(format!(
         "; added volume: {} regions in all, {} dealers, {} users, {} products, {} dealer-specific price rows, {} promotions in {:.0} s",
         REGIONS,
