@@ -199,22 +199,7 @@ pub async fn list_products(
     if let Some(category_id) = category_id {
         condition.push(" AND p.category_id = ").push_bind(category_id);
     }
-    let mut count = condition.clone();
-    count.prepend("SELECT COUNT(*) AS total FROM products p");
-    let total: i64 = db.fetch_one(&count).await?.get("total")?;
-    let mut rows = condition;
-    rows.prepend(PRODUCT_SELECT);
-    rows.push(" ORDER BY p.sku LIMIT ")
-        .push_bind(page.limit())
-        .push(" OFFSET ")
-        .push_bind(page.offset());
-    let items = db
-        .fetch_all(&rows)
-        .await?
-        .iter()
-        .map(read_product)
-        .collect::<Result<_, _>>()?;
-    Ok(platform::Page::new(items, total, page))
+    platform::db::fetch_page(db, "products p", PRODUCT_SELECT, condition, "p.sku", page, read_product).await
 }
 
 fn name_column(locale: Locale) -> &'static str {

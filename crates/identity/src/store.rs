@@ -402,22 +402,7 @@ pub async fn list_dealers(
             .push_bind(group_id)
             .push(")");
     }
-    let mut count = condition.clone();
-    count.prepend("SELECT COUNT(*) AS total FROM dealers d");
-    let total: i64 = db.fetch_one(&count).await?.get("total")?;
-    let mut rows = condition;
-    rows.prepend(DEALER_SELECT);
-    rows.push(" ORDER BY d.code LIMIT ")
-        .push_bind(page.limit())
-        .push(" OFFSET ")
-        .push_bind(page.offset());
-    let items = db
-        .fetch_all(&rows)
-        .await?
-        .iter()
-        .map(read_dealer)
-        .collect::<Result<_, _>>()?;
-    Ok(platform::Page::new(items, total, page))
+    platform::db::fetch_page(db, "dealers d", DEALER_SELECT, condition, "d.code", page, read_dealer).await
 }
 
 /// Escapes `%`, `_` and the escape character itself, so user text matches literally.

@@ -88,24 +88,16 @@ pub async fn list(
     if let Some(to) = filter.to {
         condition.push(" AND occurred_at < ").push_bind(to);
     }
-    let mut count = condition.clone();
-    count.prepend("SELECT COUNT(*) AS total FROM audit_log");
-    let total: i64 = db.fetch_one(&count).await?.get("total")?;
-    let mut rows = condition;
-    rows.prepend(
+    Ok(crate::db::fetch_page(
+        db,
+        "audit_log",
         "SELECT id, occurred_at, actor_name, entity, entity_id, action, before_json, after_json FROM audit_log",
-    );
-    rows.push(" ORDER BY occurred_at DESC, id DESC LIMIT ")
-        .push_bind(page.limit())
-        .push(" OFFSET ")
-        .push_bind(page.offset());
-    let items = db
-        .fetch_all(&rows)
-        .await?
-        .iter()
-        .map(read_record)
-        .collect::<Result<_, _>>()?;
-    Ok(Page::new(items, total, page))
+        condition,
+        "occurred_at DESC, id DESC",
+        page,
+        read_record,
+    )
+    .await?)
 }
 
 fn read_record(row: &Row) -> Result<AuditRecord, DbError> {

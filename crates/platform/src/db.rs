@@ -517,3 +517,27 @@ impl Source<'_> {
         }
     }
 }
+
+/// Counts the rows `condition` selects (a text starting ` WHERE …`), then reads one page of
+/// them in `order_by` order: the two queries behind every counted list.
+pub async fn fetch_page<T>(
+    db: &Db,
+    count_from: &str,
+    select_from: &str,
+    condition: Query,
+    order_by: &str,
+    page: crate::page::PageRequest,
+    read: impl Fn(&Row) -> Result<T, DbError>,
+) -> Result<crate::page::Page<T>, DbError> {
+    let mut count = condition.clone();
+    count.prepend(&format!("SELECT COUNT(*) AS total FROM {count_from}"));
+    let total: i64 = db.fetch_one(&count).await?.get("total")?;
+    let mut rows = condition;
+    rows.prepend(select_from);
+    rows.push(&format!(" ORDER BY {order_by} LIMIT "))
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    let items = db.fetch_all(&rows).await?.iter().map(read).collect::<Result<_, _>>()?;
+    Ok(crate::page::Page::new(items, total, page))
+}

@@ -167,22 +167,17 @@ pub async fn list(db: &Db, actor: &Actor, filter: &JobFilter, page: PageRequest)
     if let Some(kind) = &filter.kind {
         condition.push(" AND kind = ").push_bind(kind);
     }
-    let mut count = condition.clone();
-    count.prepend("SELECT COUNT(*) AS total FROM jobs");
-    let total: i64 = db.fetch_one(&count).await?.get("total")?;
-    let mut rows = condition;
-    rows.prepend(&format!("SELECT {JOB_COLUMNS} FROM jobs"));
-    rows.push(" ORDER BY created_at DESC, id DESC LIMIT ")
-        .push_bind(page.limit())
-        .push(" OFFSET ")
-        .push_bind(page.offset());
-    let items = db
-        .fetch_all(&rows)
-        .await?
-        .iter()
-        .map(read_job)
-        .collect::<Result<_, _>>()?;
-    Ok(Page::new(items, total, page))
+    let select = format!("SELECT {JOB_COLUMNS} FROM jobs");
+    Ok(crate::db::fetch_page(
+        db,
+        "jobs",
+        &select,
+        condition,
+        "created_at DESC, id DESC",
+        page,
+        read_job,
+    )
+    .await?)
 }
 
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
