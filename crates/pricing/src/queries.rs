@@ -47,6 +47,12 @@ pub async fn price_list(db: &Db, actor: &Actor, id: i64) -> Result<PriceList, Fa
         .ok_or(Failure::NotFound { entity: "price_list" })
 }
 
+/// Every row of a price list, for its export.
+pub async fn all_price_rows(db: &Db, actor: &Actor, id: i64) -> Result<Vec<PriceRow>, Failure> {
+    price_list(db, actor, id).await?;
+    Ok(store::all_rows(db, actor.tenant_id, id).await?)
+}
+
 pub async fn price_rows(db: &Db, actor: &Actor, id: i64, page: PageRequest) -> Result<Page<PriceRow>, Failure> {
     price_list(db, actor, id).await?;
     Ok(store::list_rows(db, actor.tenant_id, id, page).await?)

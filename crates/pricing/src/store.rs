@@ -217,6 +217,10 @@ pub async fn find_price_list(db: &platform::Db, tenant_id: TenantId, id: i64) ->
     .transpose()
 }
 
+const ROW_SELECT: &str = "SELECT r.id, r.product_id, p.sku, r.min_quantity, r.unit_price_minor, l.currency, r.valid_from, \
+     r.valid_to FROM price_list_rows r JOIN products p ON p.id = r.product_id JOIN price_lists l ON l.id = r.price_list_id \
+     WHERE r.tenant_id = $1 AND r.price_list_id = $2";
+
 pub async fn list_rows(
     db: &platform::Db,
     tenant_id: TenantId,
@@ -233,31 +237,43 @@ pub async fn list_rows(
         .get("total")?;
     let rows = db
         .fetch_all(
-            &Query::new(
-                "SELECT r.id, r.product_id, p.sku, r.min_quantity, r.unit_price_minor, l.currency, r.valid_from, r.valid_to
-                 FROM price_list_rows r JOIN products p ON p.id = r.product_id JOIN price_lists l ON l.id = r.price_list_id
-                 WHERE r.tenant_id = $1 AND r.price_list_id = $2 ORDER BY p.sku, r.min_quantity, r.valid_from LIMIT $3 OFFSET $4",
-            )
+            &Query::new(format!(
+                "{ROW_SELECT} ORDER BY p.sku, r.min_quantity, r.valid_from LIMIT $3 OFFSET $4"
+            ))
             .bind(tenant_id)
             .bind(price_list_id)
             .bind(page.limit())
             .bind(page.offset()),
         )
         .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for row in rows {
-        let currency = Currency::parse(&row.get::<String>("currency")?).map_err(|e| DbError::Config(e.to_string()))?;
-        items.push(PriceRow {
-            id: row.get("id")?,
-            product_id: row.get("product_id")?,
-            sku: row.get("sku")?,
-            min_quantity: row.get("min_quantity")?,
-            unit_price: Money::new(row.get("unit_price_minor")?, currency).to_decimal_string(),
-            valid_from: row.get("valid_from")?,
-            valid_to: row.get("valid_to")?,
-        });
-    }
+    let items = rows.iter().map(read_row).collect::<Result<_, _>>()?;
     Ok(platform::Page::new(items, total, page))
+}
+
+fn read_row(row: &platform::Row) -> Result<PriceRow, DbError> {
+    let currency = Currency::parse(&row.get::<String>("currency")?).map_err(|e| DbError::Config(e.to_string()))?;
+    Ok(PriceRow {
+        id: row.get("id")?,
+        product_id: row.get("product_id")?,
+        sku: row.get("sku")?,
+        min_quantity: row.get("min_quantity")?,
+        unit_price: Money::new(row.get("unit_price_minor")?, currency).to_decimal_string(),
+        valid_from: row.get("valid_from")?,
+        valid_to: row.get("valid_to")?,
+    })
+}
+
+/// Every row of a list at once, for exports.
+pub async fn all_rows(db: &platform::Db, tenant_id: TenantId, price_list_id: i64) -> Result<Vec<PriceRow>, DbError> {
+    db.fetch_all(
+        &Query::new(format!("{ROW_SELECT} ORDER BY p.sku, r.min_quantity, r.valid_from"))
+            .bind(tenant_id)
+            .bind(price_list_id),
+    )
+    .await?
+    .iter()
+    .map(read_row)
+    .collect()
 }
 
 // ----- promotions -----

@@ -315,3 +315,38 @@ async fn bad_products_and_prices_are_refused_and_nothing_is_saved() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_catalog_and_price_lists_export_to_spreadsheets_within_scope() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let export = app.get("/api/v1/catalog/export", &dealer).await;
+    assert_eq!(export.status, 200);
+    assert_eq!(
+        export.headers["content-type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(export.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .starts_with("attachment"));
+    assert_eq!(&export.body[..2], b"PK", "an XLSX file is a zip archive");
+    let foreign = id_of(&app, "dealers", "code", "SH-QINGQUAN").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/catalog/export?dealer_id={foreign}"), &dealer)
+            .await
+            .status,
+        404
+    );
+    let list = id_of(&app, "price_lists", "code", "BASE-RUB").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/price-lists/{list}/export"), &dealer)
+            .await
+            .status,
+        403
+    );
+    let admin = app.token("admin@demo.test").await;
+    let prices = app.get(&format!("/api/v1/price-lists/{list}/export"), &admin).await;
+    assert_eq!(prices.status, 200);
+    assert_eq!(&prices.body[..2], b"PK");
+}

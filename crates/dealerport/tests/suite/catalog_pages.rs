@@ -347,3 +347,22 @@ async fn a_product_is_published_to_a_region_and_withdrawn_again() {
     assert_eq!(no_choice.status, 200);
     assert!(no_choice.text().contains("This field is required."));
 }
+
+#[tokio::test]
+async fn a_dealer_downloads_its_catalog_from_the_catalog_page() {
+    let app = testkit::TestApp::with_demo().await;
+    let session = app.browser_session("dealer@demo.test").await;
+    let page = app.page(&session, "/catalog").await;
+    assert!(page.text().contains("/catalog/export?"), "the page links to the export");
+    let export = app.page(&session, "/catalog/export?search=BS-00").await;
+    assert_eq!(export.status, 200);
+    assert_eq!(&export.body[..2], b"PK");
+    let admin = app.browser_session("admin@demo.test").await;
+    let list = crate::id_of(&app, "price_lists", "code", "BASE-RUB").await;
+    let prices = app.page(&admin, &format!("/price-lists/{list}/export")).await;
+    assert_eq!(prices.status, 200);
+    assert_eq!(
+        app.page(&session, &format!("/price-lists/{list}/export")).await.status,
+        403
+    );
+}

@@ -50,6 +50,7 @@ const DETAILS: &[&str] = &[
     "/api/v1/catalog/{product}/price?dealer_id={dealer}",
     "/api/v1/catalog/{product}",
     "/api/v1/products/{product}",
+    "/api/v1/catalog/export?dealer_id={dealer}",
     "/api/v1/catalog-statistics/views?dealer_id={dealer}",
     "/api/v1/catalog-statistics/never-viewed?dealer_id={dealer}",
     "/dealers/{dealer}",

@@ -476,3 +476,33 @@ pub async fn set_promotion_status(
             .await?,
     ))
 }
+
+/// A price list as a spreadsheet: SKU, from quantity, price, currency, valid from and to.
+#[utoipa::path(get, path = "/price-lists/{id}/export", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = Problem)))]
+pub async fn export_price_list(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<axum::response::Response, WebError> {
+    crate::exports::price_list(&state, &caller.signed_in.actor, id).await
+}
+
+/// The dealer's whole catalog with its prices as a spreadsheet, in the reader's language.
+#[utoipa::path(get, path = "/catalog/export", tag = "catalog", security(("bearer" = [])), params(CatalogQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = Problem)))]
+pub async fn export_catalog(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<CatalogQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let audience = audience_of(&state, &caller, query.dealer_id).await?;
+    let filter = CatalogFilter {
+        search: query.search.clone(),
+        category_id: query.category_id,
+        favorites_only: query.favorites,
+        sort: CatalogSort::Sku,
+    };
+    let date = today(&state, &caller).await?;
+    crate::exports::catalog(&state, &caller.signed_in.actor, &audience, caller.locale, &filter, date).await
+}

@@ -303,6 +303,35 @@ pub struct CatalogListQuery {
     done: Option<String>,
 }
 
+fn catalog_filter(query: &CatalogListQuery, favorites_page: bool) -> CatalogFilter {
+    CatalogFilter {
+        search: optional_text(&query.search),
+        category_id: query.category_id.trim().parse().ok(),
+        favorites_only: favorites_page || !query.favorites.is_empty(),
+        sort: if query.sort == "sku" {
+            CatalogSort::Sku
+        } else {
+            CatalogSort::Name
+        },
+    }
+}
+
+/// The catalog as the page shows it (same dealer and filters), as a spreadsheet.
+pub async fn export_catalog(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<CatalogListQuery>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let dealer_id = query.dealer_id.trim().parse::<i64>().ok();
+    let audience = identity::queries::dealer_audience(&state.db, actor, dealer_id.map(DealerId)).await?;
+    let filter = CatalogFilter {
+        sort: CatalogSort::Sku,
+        ..catalog_filter(&query, false)
+    };
+    crate::exports::catalog(&state, actor, &audience, user.t.locale, &filter, today(&state, &user)).await
+}
+
 /// A catalog line, with its amounts ready to be formatted.
 pub struct CatalogRow {
     entry: CatalogEntry,
@@ -398,16 +427,7 @@ async fn catalog_response(
     let mut has_next = false;
     if dealer_chosen {
         let audience = identity::queries::dealer_audience(&state.db, actor, dealer_id.map(DealerId)).await?;
-        let filter = CatalogFilter {
-            search: optional_text(&query.search),
-            category_id: query.category_id.trim().parse().ok(),
-            favorites_only: favorites_page || !query.favorites.is_empty(),
-            sort: if query.sort == "sku" {
-                CatalogSort::Sku
-            } else {
-                CatalogSort::Name
-            },
-        };
+        let filter = catalog_filter(&query, favorites_page);
         let (entries, more) = catalog::queries::priced_catalog(
             &state.db,
             actor,

@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/dealers/{id}/edit", get(dealers::edit_form))
         .route("/dealers/{id}/locations", post(dealers::add_location))
         .route("/dealers/{id}/contacts", post(dealers::add_contact))
+        .route("/catalog/export", get(catalog::export_catalog))
         .route("/catalog", get(catalog::catalog_page))
         .route("/catalog/{id}", get(catalog::product_page))
         .route("/catalog/{id}/favorite", post(catalog::toggle_favorite))
@@ -61,6 +62,7 @@ pub fn router() -> Router<AppState> {
             "/price-lists",
             get(pricing::price_lists_page).post(pricing::create_price_list),
         )
+        .route("/price-lists/{id}/export", get(pricing::export_price_list))
         .route("/price-lists/{id}", get(pricing::price_list_page))
         .route("/price-lists/{id}/rows", post(pricing::add_price_row))
         .route("/regions", get(regions::list).post(regions::create))

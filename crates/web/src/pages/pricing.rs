@@ -286,6 +286,15 @@ async fn list_response(
     render(&view)
 }
 
+/// The price list's rows as a spreadsheet.
+pub async fn export_price_list(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    crate::exports::price_list(&state, user.actor(), id).await
+}
+
 pub async fn price_list_page(
     State(state): State<AppState>,
     user: PageUser,

@@ -1,0 +1,117 @@
+//! Spreadsheet exports, shared by the API and the pages so both give the same file.
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use catalog::domain::CatalogFilter;
+use chrono::NaiveDate;
+use platform::{Actor, DealerAudience, Locale, PageRequest};
+
+use crate::error::WebError;
+use crate::AppState;
+
+fn spreadsheet(file_name: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, xlsx::MEDIA_TYPE.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+fn export_failure(error: xlsx::XlsxError) -> WebError {
+    platform::Failure::Internal(error.to_string()).into()
+}
+
+/// A price list's rows: SKU, from quantity, price, currency, valid from and to.
+pub async fn price_list(state: &AppState, actor: &Actor, id: i64) -> Result<Response, WebError> {
+    let list = pricing::queries::price_list(&state.db, actor, id).await?;
+    let rows: Vec<Vec<xlsx::Cell>> = pricing::queries::all_price_rows(&state.db, actor, id)
+        .await?
+        .into_iter()
+        .map(|row| {
+            vec![
+                xlsx::Cell::Text(row.sku),
+                xlsx::Cell::Integer(row.min_quantity),
+                xlsx::Cell::Decimal(row.unit_price),
+                xlsx::Cell::Text(list.currency.clone()),
+                xlsx::Cell::Date(row.valid_from),
+                row.valid_to.map_or(xlsx::Cell::Empty, xlsx::Cell::Date),
+            ]
+        })
+        .collect();
+    let headers = [
+        "sku",
+        "min_quantity",
+        "unit_price",
+        "currency",
+        "valid_from",
+        "valid_to",
+    ];
+    let bytes = xlsx::write_table(&list.code, &headers, &rows).map_err(export_failure)?;
+    Ok(spreadsheet(&format!("price-list-{}.xlsx", list.code), bytes))
+}
+
+/// Everything the dealer's catalog shows under `filter`, at its prices on `date`, page by page.
+pub async fn catalog(
+    state: &AppState,
+    actor: &Actor,
+    audience: &DealerAudience,
+    locale: Locale,
+    filter: &CatalogFilter,
+    date: NaiveDate,
+) -> Result<Response, WebError> {
+    let mut rows = Vec::new();
+    let mut page = 1;
+    loop {
+        let request = PageRequest::new(Some(page), Some(platform::page::MAX_PER_PAGE));
+        let (entries, has_next) =
+            catalog::queries::priced_catalog(&state.db, actor, audience, locale, filter, request, date).await?;
+        rows.extend(entries.into_iter().map(|entry| {
+            let price = |text: Option<String>| text.map_or(xlsx::Cell::Empty, xlsx::Cell::Decimal);
+            vec![
+                xlsx::Cell::Text(entry.item.sku),
+                xlsx::Cell::Text(entry.item.gtin),
+                xlsx::Cell::Text(entry.item.name),
+                xlsx::Cell::Text(entry.item.unit),
+                xlsx::Cell::Integer(entry.item.pack_size),
+                xlsx::Cell::Integer(entry.item.min_order_quantity),
+                xlsx::Cell::Integer(entry.item.order_multiple),
+                price(entry.list_price),
+                price(entry.unit_price),
+                xlsx::Cell::Text(entry.currency),
+                xlsx::Cell::Text(
+                    entry
+                        .promotions
+                        .iter()
+                        .map(|p| p.code.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ]
+        }));
+        if !has_next {
+            break;
+        }
+        page += 1;
+    }
+    let headers = [
+        "sku",
+        "gtin",
+        "name",
+        "unit",
+        "pack_size",
+        "min_order_quantity",
+        "order_multiple",
+        "list_price",
+        "net_price",
+        "currency",
+        "promotions",
+    ];
+    let bytes = xlsx::write_table("Catalog", &headers, &rows).map_err(export_failure)?;
+    Ok(spreadsheet(&format!("catalog-{}.xlsx", audience.dealer_id), bytes))
+}
