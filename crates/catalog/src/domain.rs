@@ -243,6 +243,15 @@ pub struct CatalogItem {
     pub favorite: bool,
 }
 
+/// What an order or cart line shows of its product.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LineFacts {
+    pub sku: String,
+    pub name: String,
+    /// VAT in basis points: 2000 is 20 %.
+    pub vat_rate_bp: i64,
+}
+
 /// A product with everything a product page shows.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Product {

@@ -234,3 +234,36 @@ pub async fn priced_product(
         product,
     })
 }
+
+/// What a dealer may order among the products named by id, SKU or GTIN: those published to it
+/// and not blocked. Unknown and unpublished ones are simply absent, so that an order cannot
+/// tell them apart.
+pub async fn orderable_products(
+    db: &Db,
+    actor: &Actor,
+    audience: &DealerAudience,
+    locale: Locale,
+    ids: &[i64],
+    codes: &[String],
+) -> Result<Vec<CatalogItem>, Failure> {
+    actor.require(Permission::ViewCatalog)?;
+    if ids.is_empty() && codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(store::published_items(db, actor.tenant_id, audience, locale, ids, codes).await?)
+}
+
+/// What order lines show of their products, including those the dealer did not name (free
+/// goods and bundle components, which the manufacturer's promotions add).
+pub async fn line_facts(
+    db: &Db,
+    actor: &Actor,
+    locale: Locale,
+    ids: &[i64],
+) -> Result<HashMap<i64, LineFacts>, Failure> {
+    actor.require(Permission::ViewCatalog)?;
+    Ok(store::line_facts(db, actor.tenant_id, locale, ids)
+        .await?
+        .into_iter()
+        .collect())
+}

@@ -534,3 +534,66 @@ pub async fn find_product_id_by_sku(tx: &mut Tx, tenant_id: TenantId, sku: &str)
     .map(|row| row.get("id"))
     .transpose()
 }
+
+/// The products published to the dealer and not blocked among those named by id, SKU or GTIN,
+/// as ordering needs them; whatever is absent cannot be ordered by this dealer.
+pub async fn published_items(
+    db: &Db,
+    tenant_id: TenantId,
+    audience: &DealerAudience,
+    locale: Locale,
+    ids: &[i64],
+    codes: &[String],
+) -> Result<Vec<CatalogItem>, DbError> {
+    let mut query = Query::new(format!(
+        "SELECT {}, CAST(0 AS BIGINT) AS favorite FROM products p WHERE p.tenant_id = $1 AND p.status <> 'blocked' AND (1 = 0",
+        catalog_columns(locale)
+    ))
+    .bind(tenant_id);
+    if !ids.is_empty() {
+        query.push(" OR p.id IN ").push_bind_list(ids.iter().copied());
+    }
+    if !codes.is_empty() {
+        query
+            .push(" OR p.sku IN ")
+            .push_bind_list(codes.iter().map(String::as_str));
+        query
+            .push(" OR p.gtin IN ")
+            .push_bind_list(codes.iter().map(String::as_str));
+    }
+    query.push(")");
+    push_published(&mut query, audience);
+    db.fetch_all(&query).await?.iter().map(read_catalog_item).collect()
+}
+
+/// SKU, name and VAT rate of each of the tenant's products among `ids`.
+pub async fn line_facts(
+    db: &Db,
+    tenant_id: TenantId,
+    locale: Locale,
+    ids: &[i64],
+) -> Result<Vec<(i64, LineFacts)>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = Query::new(format!(
+        "SELECT p.id, p.sku, {} AS name, p.vat_rate_bp FROM products p WHERE p.tenant_id = $1 AND p.id IN ",
+        name_column(locale)
+    ))
+    .bind(tenant_id);
+    query.push_bind_list(ids.iter().copied());
+    db.fetch_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.get("id")?,
+                LineFacts {
+                    sku: row.get("sku")?,
+                    name: row.get("name")?,
+                    vat_rate_bp: row.get("vat_rate_bp")?,
+                },
+            ))
+        })
+        .collect()
+}

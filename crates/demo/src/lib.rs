@@ -6,6 +6,7 @@
 
 mod catalog;
 mod large;
+mod ordering;
 
 use identity::commands;
 use identity::domain::*;
@@ -65,6 +66,7 @@ pub async fn seed(db: &Db, clock: &Clock, scale: Scale) -> Result<String, DemoEr
     let dealers = seed_dealers(db, clock, &system, &regions, &groups).await?;
     seed_users(db, clock, &system, &regions, &dealers).await?;
     catalog::seed_catalog(db, clock, &system, &regions, &dealers).await?;
+    ordering::seed_ordering(db, clock, &system, &dealers).await?;
     let mut report = format!(
         "seeded the demo tenant \"{}\": {} regions, {} dealers; sign in as admin@demo.test, manager@demo.test, \
          dealer@demo.test or dealer2@demo.test with the password \"{DEMO_PASSWORD}\"",

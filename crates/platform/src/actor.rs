@@ -84,16 +84,54 @@ impl Role {
                     | ViewProducts
                     | ViewPrices
                     | ViewCatalogStatistics
+                    | ViewOrders
+                    | ReviewOrders
+                    | ViewStock
             ),
-            Role::OrderDesk | Role::Finance | Role::Warehouse | Role::Support => {
-                matches!(
-                    permission,
-                    ViewDealers | ViewRegions | ViewCatalog | ViewProducts | ViewPrices
-                )
-            }
-            Role::DealerAdministrator => matches!(permission, ViewDealers | ManageUsers | ViewUsers | ViewCatalog),
-            Role::Purchaser | Role::ReceivingClerk | Role::Accountant => {
-                matches!(permission, ViewDealers | ViewCatalog)
+            Role::OrderDesk => matches!(
+                permission,
+                ViewDealers
+                    | ViewRegions
+                    | ViewCatalog
+                    | ViewProducts
+                    | ViewPrices
+                    | ViewOrders
+                    | ReviewOrders
+                    | ViewStock
+            ),
+            Role::Finance => matches!(
+                permission,
+                ViewDealers
+                    | ViewRegions
+                    | ViewCatalog
+                    | ViewProducts
+                    | ViewPrices
+                    | ViewOrders
+                    | ReleaseCreditHolds
+                    | ManageCredit
+            ),
+            Role::Warehouse => matches!(
+                permission,
+                ViewDealers
+                    | ViewRegions
+                    | ViewCatalog
+                    | ViewProducts
+                    | ViewPrices
+                    | ViewOrders
+                    | ViewStock
+                    | ManageStock
+            ),
+            Role::Support => matches!(
+                permission,
+                ViewDealers | ViewRegions | ViewCatalog | ViewProducts | ViewPrices | ViewOrders
+            ),
+            Role::DealerAdministrator => matches!(
+                permission,
+                ViewDealers | ManageUsers | ViewUsers | ViewCatalog | ViewOrders | PlaceOrders
+            ),
+            Role::Purchaser => matches!(permission, ViewDealers | ViewCatalog | ViewOrders | PlaceOrders),
+            Role::ReceivingClerk | Role::Accountant => {
+                matches!(permission, ViewDealers | ViewCatalog | ViewOrders)
             }
         }
     }
@@ -119,6 +157,18 @@ pub enum Permission {
     ViewProducts,
     ViewPrices,
     ViewCatalogStatistics,
+    /// See orders: a dealer's own for its users, those of dealers in scope for internal users.
+    ViewOrders,
+    /// Carts and orders of one's own dealer.
+    PlaceOrders,
+    /// Confirm, partially confirm, reject and cancel orders (the order desk).
+    ReviewOrders,
+    ReleaseCreditHolds,
+    /// Set dealers' credit limits and order amount limits.
+    ManageCredit,
+    ViewStock,
+    /// Warehouses, receipts and adjustments of stock.
+    ManageStock,
 }
 
 /// The rows an actor may see, besides its tenant.

@@ -240,6 +240,18 @@ pub struct PricedCart {
     /// The sum of the line totals; its currency is the cart's.
     #[serde(serialize_with = "money_text")]
     pub total: Money,
+    /// What the cart takes from each promotion applied, for budgets and caps.
+    #[serde(skip)]
+    pub uses: Vec<PromotionUse>,
+}
+
+/// How much of a promotion's budget and quantity cap one cart uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PromotionUse {
+    pub promotion_id: i64,
+    pub amount: Money,
+    /// Units discounted or given, counted only for a promotion with a quantity cap.
+    pub units: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -437,11 +449,54 @@ pub fn price_cart(
         total = total.checked_add(line.line_total)?;
         out.push(line.finish()?);
     }
+    let uses = promotion_uses(&book, &caps, &out, &order_discounts, currency)?;
     Ok(PricedCart {
         lines: out,
         order_discounts,
         total,
+        uses,
     })
+}
+
+/// What the cart takes from each promotion it used: what orders must record against budgets and
+/// caps. The money is what the budget lost (for a promotion without a budget, what it gave).
+fn promotion_uses(
+    book: &Book<'_>,
+    caps: &[Remaining],
+    lines: &[PricedLine],
+    order_discounts: &[Applied],
+    currency: Currency,
+) -> Result<Vec<PromotionUse>, PromotionError> {
+    let mut uses = Vec::new();
+    for (promotion, left) in book.promotions.iter().zip(caps) {
+        let given = lines
+            .iter()
+            .flat_map(|line| &line.applied)
+            .chain(order_discounts)
+            .filter(|applied| applied.promotion_id == promotion.id);
+        let mut amount = Money::zero(currency);
+        let mut used = false;
+        for applied in given {
+            amount = amount.checked_add(applied.amount)?;
+            used = true;
+        }
+        if !used {
+            continue;
+        }
+        if let (Some(before), Some(after)) = (promotion.budget_remaining, left.budget) {
+            amount = before.checked_sub(after)?;
+        }
+        let units = match (promotion.quantity_remaining, left.quantity) {
+            (Some(before), Some(after)) => before - after,
+            _ => 0,
+        };
+        uses.push(PromotionUse {
+            promotion_id: promotion.id,
+            amount,
+            units,
+        });
+    }
+    Ok(uses)
 }
 
 /// The active promotions in order, indexed by the product they apply to.

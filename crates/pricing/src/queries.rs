@@ -97,15 +97,22 @@ pub struct ProductPrice {
     pub badges: Vec<PromotionBadge>,
 }
 
-/// Prices each (product, category, quantity) for the dealer on `date` in one pass: one query
-/// for the promotions, one for every price row involved, then the engines.
-pub async fn product_prices(
+/// What pricing some products needs: the promotions that may apply to them and the list prices
+/// of the products and of every bundle component or free good those promotions name.
+struct PriceBook {
+    promotions: Vec<Promotion>,
+    list: HashMap<i64, ListPrice>,
+    unit_prices: HashMap<i64, platform::Money>,
+}
+
+/// One query for the promotions and one for all the price rows involved.
+async fn price_book(
     db: &Db,
     actor: &Actor,
     audience: &DealerAudience,
     lines: &[(i64, Option<i64>, i64)],
     date: NaiveDate,
-) -> Result<HashMap<i64, ProductPrice>, Failure> {
+) -> Result<PriceBook, Failure> {
     let products: Vec<(i64, Option<i64>)> = lines
         .iter()
         .map(|(product, category, _)| (*product, *category))
@@ -128,7 +135,70 @@ pub async fn product_prices(
         }
     }
     let list = list_prices(db, actor, audience, &wanted, date).await?;
-    let unit_prices: HashMap<i64, platform::Money> = list.iter().map(|(id, price)| (*id, price.unit_price)).collect();
+    let unit_prices = list.iter().map(|(id, price)| (*id, price.unit_price)).collect();
+    Ok(PriceBook {
+        promotions,
+        list,
+        unit_prices,
+    })
+}
+
+/// A whole order or cart priced together, so that order-level promotions see every line.
+#[derive(Debug, Clone)]
+pub struct PricedOrder {
+    pub cart: crate::promotions::PricedCart,
+    /// The list price found for each line's product, with its steps.
+    pub list: HashMap<i64, ListPrice>,
+}
+
+/// Prices the lines (product, category, quantity) as one order for the dealer on `date`, in one
+/// pass: two queries, then the engines. Every line must have a price; the errors name the lines
+/// (`lines[3].product_id`) that have none.
+pub async fn price_order(
+    db: &Db,
+    actor: &Actor,
+    audience: &DealerAudience,
+    lines: &[(i64, Option<i64>, i64)],
+    date: NaiveDate,
+) -> Result<PricedOrder, Failure> {
+    let book = price_book(db, actor, audience, lines, date).await?;
+    let mut checks = platform::failure::Checks::new();
+    let mut cart_lines = Vec::with_capacity(lines.len());
+    for (index, (product, _, quantity)) in lines.iter().enumerate() {
+        match book.list.get(product) {
+            Some(price) => cart_lines.push(crate::promotions::CartLine {
+                product_id: *product,
+                quantity: *quantity,
+                unit_list_price: price.unit_price,
+            }),
+            None => checks.add(platform::FieldError::new(
+                format!("lines[{index}].product_id"),
+                "pricing.no_price",
+            )),
+        }
+    }
+    checks.finish()?;
+    let cart = crate::promotions::price_cart(&cart_lines, &book.promotions, date, &|id| {
+        book.unit_prices.get(&id).copied()
+    })
+    .map_err(|error| Failure::Conflict { code: error.code() })?;
+    Ok(PricedOrder { cart, list: book.list })
+}
+
+/// Prices each (product, category, quantity) for the dealer on `date` in one pass: one query
+/// for the promotions, one for every price row involved, then the engines.
+pub async fn product_prices(
+    db: &Db,
+    actor: &Actor,
+    audience: &DealerAudience,
+    lines: &[(i64, Option<i64>, i64)],
+    date: NaiveDate,
+) -> Result<HashMap<i64, ProductPrice>, Failure> {
+    let PriceBook {
+        promotions,
+        list,
+        unit_prices,
+    } = price_book(db, actor, audience, lines, date).await?;
     let mut priced = HashMap::new();
     for (product, _, quantity) in lines {
         let Some(list_price) = list.get(product) else { continue };

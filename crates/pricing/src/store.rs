@@ -496,6 +496,8 @@ pub async fn promotions_for(
     }
     let mut query = Query::new(format!("SELECT {PROMOTION_COLUMNS} FROM promotions p WHERE p.id IN "));
     query.push_bind_list(applies.keys().copied());
+    // Badges list the promotions that apply first first, the same on both databases.
+    query.push(" ORDER BY p.priority DESC, p.id");
     let mut promotions = Vec::new();
     for row in db.fetch_all(&query).await? {
         let id: i64 = row.get("id")?;

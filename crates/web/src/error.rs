@@ -74,6 +74,10 @@ pub struct Problem {
     pub status: u16,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// A stable key for the detail, such as `order.illegal_transition`, for clients to act on;
+    /// the wording of `detail` may change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<ProblemField>,
 }
@@ -148,6 +152,7 @@ impl ProblemSeed {
             title: t.t(self.title_key).to_owned(),
             status: self.status.as_u16(),
             detail: self.detail(t),
+            code: self.detail_key.map(str::to_owned),
             errors: self
                 .errors
                 .iter()

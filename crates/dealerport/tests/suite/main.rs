@@ -12,6 +12,7 @@ mod dealers;
 mod demo_tenant;
 mod imports;
 mod jobs_and_audit;
+mod ordering;
 mod pages;
 mod promotions;
 mod scope;

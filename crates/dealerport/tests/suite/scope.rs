@@ -25,6 +25,12 @@ const LISTS: &[&str] = &[
     "/api/v1/products",
     "/api/v1/price-lists",
     "/api/v1/promotions",
+    "/api/v1/orders",
+    "/api/v1/orders?state=submitted,confirmed",
+    "/api/v1/order-desk",
+    "/api/v1/cart",
+    "/api/v1/warehouses",
+    "/api/v1/stock",
     "/",
     "/dealers",
     "/regions",
@@ -53,6 +59,7 @@ const DETAILS: &[&str] = &[
     "/api/v1/catalog/export?dealer_id={dealer}",
     "/api/v1/catalog-statistics/views?dealer_id={dealer}",
     "/api/v1/catalog-statistics/never-viewed?dealer_id={dealer}",
+    "/api/v1/orders/{order}",
     "/dealers/{dealer}",
     "/dealers/{dealer}/edit",
     "/catalog?dealer_id={dealer}",
@@ -87,10 +94,27 @@ const WRITES: &[(&str, &str, &str)] = &[
         "/api/v1/users/{user}/password",
         r#"{"password":"hijacked-password"}"#,
     ),
+    ("POST", "/api/v1/orders/{order}/confirm", r#"{}"#),
+    ("POST", "/api/v1/orders/{order}/reject", r#"{"reason":"Hijack"}"#),
+    ("POST", "/api/v1/orders/{order}/cancel", r#"{"reason":"Hijack"}"#),
+    ("POST", "/api/v1/orders/{order}/undo-rejection", r#"{}"#),
+    ("POST", "/api/v1/orders/{order}/credit-decision", r#"{"release":true}"#),
+    ("POST", "/api/v1/orders/{order}/reorder", r#"{}"#),
+    ("PUT", "/api/v1/dealers/{dealer}/credit", r#"{"credit_limit":"1.00"}"#),
 ];
 
 /// An id no product has, for viewers whose scope hides no product of their own tenant.
 const NO_SUCH_PRODUCT: i64 = 999_999;
+/// An id no order has, for a viewer that sees every order of its tenant.
+const NO_SUCH_ORDER: i64 = 999_999;
+
+/// The demo's orders of Vektor (Moscow) and of Qingquan (Shanghai).
+const VEKTOR_ORDER: &str = "VK-2026-0141";
+const QINGQUAN_ORDER: &str = "QQ-2611-07";
+
+async fn order_id(app: &TestApp, number: &str) -> i64 {
+    id_of(app, "orders", "dealer_order_number", number).await
+}
 
 /// What one viewer must never see.
 struct Forbidden {
@@ -102,6 +126,8 @@ struct Forbidden {
     user: i64,
     /// A product the viewer must not reach (another tenant's, or one not published to it).
     product: i64,
+    /// An order of a dealer outside the viewer's scope.
+    order: i64,
 }
 
 fn fill(template: &str, forbidden: &Forbidden) -> String {
@@ -110,6 +136,7 @@ fn fill(template: &str, forbidden: &Forbidden) -> String {
         .replace("{region}", &forbidden.region.to_string())
         .replace("{user}", &forbidden.user.to_string())
         .replace("{product}", &forbidden.product.to_string())
+        .replace("{order}", &forbidden.order.to_string())
 }
 
 async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
@@ -258,11 +285,12 @@ async fn tenants_never_see_each_other() {
         &app,
         &Forbidden {
             login: "admin@other.test",
-            markers: vec!["VEKTOR", "Baikal Springs", "admin@demo.test", "RU-CEN"],
+            markers: vec!["VK-2026", "VEKTOR", "Baikal Springs", "admin@demo.test", "RU-CEN"],
             dealer: id_of(&app, "dealers", "code", "VEKTOR").await,
             region: id_of(&app, "regions", "code", "RU-CEN").await,
             product: id_of(&app, "products", "sku", "BS-0001").await,
             user: id_of(&app, "users", "login", "admin@demo.test").await,
+            order: order_id(&app, VEKTOR_ORDER).await,
         },
     )
     .await;
@@ -275,6 +303,7 @@ async fn tenants_never_see_each_other() {
             region: id_of(&app, "regions", "code", "OT-LAND").await,
             product: id_of(&app, "products", "sku", "OTHERTENANT-P1").await,
             user: id_of(&app, "users", "login", "admin@other.test").await,
+            order: NO_SUCH_ORDER,
         },
     )
     .await;
@@ -288,6 +317,7 @@ async fn a_sales_manager_sees_only_the_regions_in_their_scope() {
         &Forbidden {
             login: "manager@demo.test",
             markers: vec![
+                "QQ-2611",
                 "SH-QINGQUAN",
                 "NEVA-TRADE",
                 "SIBVODA",
@@ -299,6 +329,7 @@ async fn a_sales_manager_sees_only_the_regions_in_their_scope() {
             region: id_of(&app, "regions", "code", "CN-E").await,
             product: NO_SUCH_PRODUCT,
             user: id_of(&app, "users", "login", "dealer2@demo.test").await,
+            order: order_id(&app, QINGQUAN_ORDER).await,
         },
     )
     .await;
@@ -320,11 +351,18 @@ async fn a_dealer_sees_only_its_own_dealer() {
         &app,
         &Forbidden {
             login: "dealer@demo.test",
-            markers: vec!["DOM-PRODUKTY", "TULA-DIST", "SH-QINGQUAN", "dealer2@demo.test"],
+            markers: vec![
+                "QQ-2611",
+                "DOM-PRODUKTY",
+                "TULA-DIST",
+                "SH-QINGQUAN",
+                "dealer2@demo.test",
+            ],
             dealer: id_of(&app, "dealers", "code", "DOM-PRODUKTY").await,
             region: id_of(&app, "regions", "code", "RU-MOW").await,
             product: NO_SUCH_PRODUCT,
             user: id_of(&app, "users", "login", "dealer2@demo.test").await,
+            order: order_id(&app, QINGQUAN_ORDER).await,
         },
     )
     .await;
@@ -332,11 +370,12 @@ async fn a_dealer_sees_only_its_own_dealer() {
         &app,
         &Forbidden {
             login: "dealer2@demo.test",
-            markers: vec!["VEKTOR", "HZ-XIHU", "dealer@demo.test"],
+            markers: vec!["VK-2026", "VEKTOR", "HZ-XIHU", "dealer@demo.test"],
             dealer: id_of(&app, "dealers", "code", "VEKTOR").await,
             region: id_of(&app, "regions", "code", "CN-SH").await,
             product: id_of(&app, "products", "sku", "BS-0015").await,
             user: id_of(&app, "users", "login", "dealer@demo.test").await,
+            order: order_id(&app, VEKTOR_ORDER).await,
         },
     )
     .await;
@@ -349,11 +388,12 @@ async fn a_distributor_allowed_to_see_its_tier2_dealers_sees_them_and_no_more() 
         &app,
         &Forbidden {
             login: "vektor.admin@demo.test",
-            markers: vec!["TULA-DIST", "HZ-XIHU", "dealer2@demo.test"],
+            markers: vec!["QQ-2611", "TULA-DIST", "HZ-XIHU", "dealer2@demo.test"],
             dealer: id_of(&app, "dealers", "code", "TULA-DIST").await,
             region: id_of(&app, "regions", "code", "RU-MOW").await,
             product: NO_SUCH_PRODUCT,
             user: id_of(&app, "users", "login", "dealer2@demo.test").await,
+            order: order_id(&app, QINGQUAN_ORDER).await,
         },
     )
     .await;

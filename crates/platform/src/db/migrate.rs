@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "promotions",
         sql: include_str!("../../../../migrations/0004_promotions.sql"),
     },
+    Migration {
+        version: 7,
+        name: "ordering",
+        sql: include_str!("../../../../migrations/0007_ordering.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -4,6 +4,7 @@
 mod catalog_api;
 mod docs;
 mod identity_api;
+mod ordering_api;
 pub use identity_api::DealerQuery;
 mod platform_api;
 
@@ -38,6 +39,8 @@ use crate::AppState;
         (name = "identity", description = "Tenant, regions, dealers, users and API tokens"),
         (name = "catalog", description = "Products, publications, each dealer's catalog, favorites and catalog statistics"),
         (name = "pricing", description = "Price lists and their rows"),
+        (name = "ordering", description = "Carts, orders, the order desk and dealers' credit"),
+        (name = "fulfilment", description = "Warehouses and stock"),
         (name = "platform", description = "Audit log and background jobs"),
     )
 )]
@@ -94,6 +97,27 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog_api::list_price_rows, catalog_api::add_price_rows))
         .routes(routes!(catalog_api::list_promotions, catalog_api::create_promotion))
         .routes(routes!(catalog_api::set_promotion_status))
+        .routes(routes!(ordering_api::get_cart, ordering_api::clear_cart))
+        .routes(routes!(ordering_api::set_cart_line))
+        .routes(routes!(ordering_api::add_cart_entries))
+        .routes(routes!(ordering_api::order_cart))
+        .routes(routes!(ordering_api::save_cart))
+        .routes(routes!(ordering_api::restore_cart))
+        .routes(routes!(ordering_api::delete_saved_cart))
+        .routes(routes!(ordering_api::list_orders, ordering_api::place_order))
+        .routes(routes!(ordering_api::review_queue))
+        .routes(routes!(ordering_api::get_order))
+        .routes(routes!(ordering_api::reorder))
+        .routes(routes!(ordering_api::confirm_order))
+        .routes(routes!(ordering_api::reject_order))
+        .routes(routes!(ordering_api::undo_rejection))
+        .routes(routes!(ordering_api::cancel_order))
+        .routes(routes!(ordering_api::decide_credit_hold))
+        .routes(routes!(ordering_api::set_dealer_credit))
+        .routes(routes!(ordering_api::list_warehouses, ordering_api::create_warehouse))
+        .routes(routes!(ordering_api::list_stock))
+        .routes(routes!(ordering_api::change_stock))
+        .routes(routes!(ordering_api::assign_warehouse))
         .routes(routes!(platform_api::list_audit_log))
         .routes(routes!(platform_api::list_jobs))
         .fallback(|| async { WebError(Failure::NotFound { entity: "route" }) });
@@ -171,6 +195,15 @@ fn json_failure(error: &serde_path_to_error::Error<serde_json::Error>) -> Failur
             format!("{path}.{field}")
         };
         return Failure::field(field, "field.required");
+    }
+    if let Some(field) = message
+        .strip_prefix("unknown field `")
+        .and_then(|m| m.split('`').next())
+    {
+        // A field the API does not take, such as a price sent with an order line, is refused
+        // rather than silently dropped. The path already ends with the field's name.
+        let field = if path == "." { field.to_owned() } else { path };
+        return Failure::field(field, "field.unknown");
     }
     if error.inner().is_syntax() || error.inner().is_eof() {
         return Failure::field("body", "api.json_syntax");

@@ -1,0 +1,674 @@
+//! Ordering: a dealer's cart becomes an order with every check in one transaction, the order
+//! desk decides on it, and stock, credit and promotion budgets hold under concurrent orders.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request};
+use serde_json::{json, Value};
+use testkit::TestApp;
+use tower::ServiceExt;
+
+use crate::id_of;
+
+/// A delivery date after the test clock's today (2026-11-24 in Moscow).
+const DELIVERY: &str = "2026-11-30";
+
+async fn location_of(app: &TestApp, dealer_code: &str) -> i64 {
+    app.count(&format!(
+        "SELECT l.id AS n FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id WHERE d.code = '{dealer_code}'"
+    ))
+    .await
+}
+
+fn order_body(number: &str, location: i64, lines: &[(i64, i64)]) -> Value {
+    json!({
+        "dealer_order_number": number,
+        "delivery_location_id": location,
+        "requested_delivery_on": DELIVERY,
+        "lines": lines.iter().map(|(product, quantity)| json!({ "product_id": product, "quantity": quantity })).collect::<Vec<_>>(),
+    })
+}
+
+/// Units of a product reserved over all warehouses.
+async fn reserved(app: &TestApp, sku: &str) -> i64 {
+    app.count(&format!(
+        "SELECT CAST(COALESCE(SUM(s.reserved), 0) AS BIGINT) AS n FROM stock_levels s JOIN products p ON p.id = s.product_id WHERE p.sku = '{sku}'"
+    ))
+    .await
+}
+
+/// On hand and reserved of every stock row equal the sums of its movements.
+async fn assert_ledger_holds(app: &TestApp) {
+    let mismatches = app
+        .count(
+            "SELECT COUNT(*) AS n FROM stock_levels s
+             WHERE s.on_hand <> (SELECT COALESCE(SUM(m.on_hand_delta), 0) FROM stock_movements m
+                                 WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id)
+                OR s.reserved <> (SELECT COALESCE(SUM(m.reserved_delta), 0) FROM stock_movements m
+                                  WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id)",
+        )
+        .await;
+    assert_eq!(mismatches, 0, "stock levels agree with the movement ledger");
+}
+
+async fn place(app: &TestApp, token: &str, body: Value) -> Value {
+    let response = app.post("/api/v1/orders", token, body).await;
+    assert_eq!(response.status, 201, "{}", response.text());
+    response.json()
+}
+
+#[tokio::test]
+async fn a_cart_becomes_an_order_that_the_order_desk_confirms() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let before = reserved(&app, "BS-0001").await;
+
+    let below = app
+        .put(
+            &format!("/api/v1/cart/lines/{water}"),
+            &dealer,
+            json!({ "quantity": 5 }),
+        )
+        .await;
+    assert_eq!(below.status, 422);
+    assert_eq!(below.error_codes(), vec!["order.below_minimum_quantity"]);
+    let odd = app
+        .put(
+            &format!("/api/v1/cart/lines/{water}"),
+            &dealer,
+            json!({ "quantity": 18 }),
+        )
+        .await;
+    assert_eq!(odd.error_codes(), vec!["order.not_a_multiple"]);
+    let put = app
+        .put(
+            &format!("/api/v1/cart/lines/{water}"),
+            &dealer,
+            json!({ "quantity": 24 }),
+        )
+        .await;
+    assert_eq!(put.status, 204, "{}", put.text());
+
+    let cart = app.get("/api/v1/cart", &dealer).await.json();
+    assert_eq!(cart["lines"][0]["quantity"], 24);
+    assert_eq!(cart["lines"][0]["problem"], Value::Null);
+    assert_eq!(
+        cart["priced"].as_array().unwrap().len(),
+        2,
+        "24 bottles earn 2 free: {cart}"
+    );
+    assert_eq!(cart["priced"][1]["free"], true);
+    assert_eq!(cart["priced"][1]["quantity"], 2);
+    assert!(cart["gross_total"].is_string());
+
+    let location = location_of(&app, "VEKTOR").await;
+    let placed = app
+        .post(
+            "/api/v1/cart/order",
+            &dealer,
+            json!({ "dealer_order_number": "T-0001", "delivery_location_id": location, "requested_delivery_on": DELIVERY }),
+        )
+        .await;
+    assert_eq!(placed.status, 201, "{}", placed.text());
+    let placed = placed.json();
+    assert_eq!(placed["state"], "submitted");
+    let order_id = placed["order_id"].as_i64().unwrap();
+    assert!(app.get("/api/v1/cart", &dealer).await.json()["lines"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let order = app.get(&format!("/api/v1/orders/{order_id}"), &dealer).await.json();
+    let kinds: Vec<&str> = order["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["regular", "free"]);
+    assert_eq!(order["lines"][1]["line_total"], "0.00");
+    assert_eq!(order["timeline"][0]["kind"], "placed");
+    assert_eq!(
+        reserved(&app, "BS-0001").await,
+        before + 26,
+        "the free goods are reserved too"
+    );
+
+    let desk = app.token("orders@demo.test").await;
+    let queue = app.get("/api/v1/order-desk", &desk).await.json();
+    assert!(queue["items"].as_array().unwrap().iter().any(|o| o["id"] == order_id));
+    let confirmed = app
+        .post(&format!("/api/v1/orders/{order_id}/confirm"), &desk, json!({}))
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text());
+    assert_eq!(confirmed.json()["state"], "confirmed");
+    let order = app.get(&format!("/api/v1/orders/{order_id}"), &dealer).await.json();
+    assert_eq!(order["state"], "confirmed");
+    assert_eq!(order["sales_orders"].as_array().unwrap().len(), 1);
+    assert_eq!(order["sales_orders"][0]["warehouse_code"], "MSK-DC");
+    assert_eq!(order["timeline"][1]["kind"], "confirm");
+    assert_eq!(order["timeline"][1]["user_name"], "Elena Morozova");
+    assert_ledger_holds(&app).await;
+}
+
+#[tokio::test]
+async fn a_partial_confirmation_needs_a_reason_per_line_and_gives_stock_back() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let desk = app.token("orders@demo.test").await;
+    let juice = id_of(&app, "products", "sku", "BS-0007").await;
+    let location = location_of(&app, "VEKTOR").await;
+    let order = place(&app, &dealer, order_body("T-0002", location, &[(juice, 120)])).await;
+    let id = order["order_id"].as_i64().unwrap();
+    let before = reserved(&app, "BS-0007").await;
+
+    let no_reason = app
+        .post(
+            &format!("/api/v1/orders/{id}/confirm"),
+            &desk,
+            json!({ "lines": [{ "line_number": 1, "confirmed_quantity": 60 }] }),
+        )
+        .await;
+    assert_eq!(no_reason.status, 422);
+    assert_eq!(no_reason.error_fields(), vec!["lines[0].reason"]);
+    let too_many = app
+        .post(
+            &format!("/api/v1/orders/{id}/confirm"),
+            &desk,
+            json!({ "lines": [{ "line_number": 1, "confirmed_quantity": 121, "reason": "more" }] }),
+        )
+        .await;
+    assert_eq!(too_many.error_codes(), vec!["order.confirmed_beyond_ordered"]);
+
+    let partial = app
+        .post(
+            &format!("/api/v1/orders/{id}/confirm"),
+            &desk,
+            json!({ "lines": [{ "line_number": 1, "confirmed_quantity": 60, "delivery_on": "2026-12-04", "reason": "Half now, half in December" }] }),
+        )
+        .await;
+    assert_eq!(partial.json()["state"], "partially_confirmed");
+    assert_eq!(reserved(&app, "BS-0007").await, before - 60);
+    let seen = app.get(&format!("/api/v1/orders/{id}"), &dealer).await.json();
+    assert_eq!(seen["lines"][0]["confirmed_quantity"], 60);
+    assert_eq!(seen["lines"][0]["delivery_on"], "2026-12-04");
+    assert_eq!(seen["lines"][0]["change_reason"], "Half now, half in December");
+
+    let again = app
+        .post(&format!("/api/v1/orders/{id}/confirm"), &desk, json!({}))
+        .await;
+    assert_eq!(again.status, 409, "an order is confirmed once");
+    assert_eq!(again.error_codes(), Vec::<String>::new());
+    assert_eq!(again.json()["code"], "order.illegal_transition");
+    assert_ledger_holds(&app).await;
+}
+
+#[tokio::test]
+async fn the_same_order_sent_twice_is_placed_once() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let location = location_of(&app, "VEKTOR").await;
+    let body = order_body("T-0003", location, &[(water, 12)]);
+    let first = place(&app, &dealer, body.clone()).await;
+    let second = app.post("/api/v1/orders", &dealer, body).await;
+    assert_eq!(second.status, 200);
+    assert_eq!(second.json()["order_id"], first["order_id"]);
+    assert_eq!(second.json()["created"], false);
+
+    let keyed = |number: &str| {
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/orders")
+            .header(header::AUTHORIZATION, format!("Bearer {dealer}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("Idempotency-Key", "retry-7f3a")
+            .body(Body::from(order_body(number, location, &[(water, 12)]).to_string()))
+            .unwrap()
+    };
+    let third = app.send(keyed("T-0004")).await;
+    assert_eq!(third.status, 201);
+    let retried = app.send(keyed("T-0004-RETRY")).await;
+    assert_eq!(retried.status, 200, "the key names the first request");
+    assert_eq!(retried.json()["order_id"], third.json()["order_id"]);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM orders WHERE dealer_order_number LIKE 'T-000%'")
+            .await,
+        2
+    );
+}
+
+#[tokio::test]
+async fn bad_orders_are_refused_with_the_field_named_and_change_nothing() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let chinese = app.token("dealer2@demo.test").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let energy = app
+        .count("SELECT p.id AS n FROM products p JOIN categories c ON c.id = p.category_id WHERE c.code = 'ENERGY'")
+        .await;
+    let energy_pack = app
+        .count(&format!("SELECT pack_size AS n FROM products WHERE id = {energy}"))
+        .await;
+    let vektor = location_of(&app, "VEKTOR").await;
+    let shanghai = location_of(&app, "SH-QINGQUAN").await;
+    let vektor_order = id_of(&app, "orders", "dealer_order_number", "VK-2026-0143").await;
+    let counts = "SELECT (SELECT COUNT(*) FROM orders) + (SELECT COUNT(*) FROM stock_movements) AS n";
+    let before = app.count(counts).await;
+
+    let cases: Vec<(&str, &String, Value, &str, &str)> = vec![
+        (
+            "unknown product",
+            &dealer,
+            order_body("B-1", vektor, &[(999_999, 12)]),
+            "lines[0].product_id",
+            "order.product_not_orderable",
+        ),
+        (
+            "unpublished product",
+            &chinese,
+            order_body("B-2", shanghai, &[(energy, energy_pack)]),
+            "lines[0].product_id",
+            "order.product_not_orderable",
+        ),
+        (
+            "zero",
+            &dealer,
+            order_body("B-3", vektor, &[(water, 0)]),
+            "lines[0].quantity",
+            "field.positive",
+        ),
+        (
+            "negative",
+            &dealer,
+            order_body("B-4", vektor, &[(water, -12)]),
+            "lines[0].quantity",
+            "field.positive",
+        ),
+        (
+            "not a multiple",
+            &dealer,
+            order_body("B-5", vektor, &[(water, 13)]),
+            "lines[0].quantity",
+            "order.not_a_multiple",
+        ),
+        (
+            "another dealer's location",
+            &dealer,
+            order_body("B-6", shanghai, &[(water, 12)]),
+            "delivery_location_id",
+            "order.location_not_of_dealer",
+        ),
+        (
+            "no lines",
+            &dealer,
+            order_body("B-7", vektor, &[]),
+            "lines",
+            "order.no_lines",
+        ),
+        (
+            "below the minimum amount",
+            &chinese,
+            order_body("B-8", shanghai, &[(water, 12)]),
+            "lines",
+            "order.below_minimum_amount",
+        ),
+    ];
+    for (case, token, body, field, code) in cases {
+        let response = app.post("/api/v1/orders", token, body).await;
+        assert_eq!(response.status, 422, "{case}: {}", response.text());
+        assert_eq!(response.error_fields(), vec![field], "{case}");
+        assert_eq!(response.error_codes(), vec![code], "{case}");
+    }
+
+    let mut past = order_body("B-9", vektor, &[(water, 12)]);
+    past["requested_delivery_on"] = json!("2026-11-01");
+    let response = app.post("/api/v1/orders", &dealer, past).await;
+    assert_eq!(response.error_fields(), vec!["requested_delivery_on"]);
+
+    let mut priced = order_body("B-10", vektor, &[(water, 12)]);
+    priced["lines"][0]["unit_price"] = json!("1.00");
+    let response = app.post("/api/v1/orders", &dealer, priced).await;
+    assert_eq!(response.status, 422, "a client's price is refused, not ignored");
+    assert_eq!(response.error_fields(), vec!["lines[0].unit_price"]);
+    assert_eq!(response.error_codes(), vec!["field.unknown"]);
+
+    let foreign = app.get(&format!("/api/v1/orders/{vektor_order}"), &chinese).await;
+    assert_eq!(
+        foreign.status, 404,
+        "another dealer's order does not exist for Qingquan"
+    );
+    let cancel = app
+        .post(&format!("/api/v1/orders/{vektor_order}/cancel"), &chinese, json!({}))
+        .await;
+    assert_eq!(cancel.status, 404);
+    let by_dealer = app
+        .post(&format!("/api/v1/orders/{vektor_order}/confirm"), &dealer, json!({}))
+        .await;
+    assert_eq!(by_dealer.status, 403, "dealers do not confirm orders");
+
+    assert_eq!(
+        app.count(counts).await,
+        before,
+        "no order and no stock movement was written"
+    );
+}
+
+#[tokio::test]
+async fn an_order_beyond_the_credit_limit_waits_for_finance() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let finance = app.token("finance@demo.test").await;
+    let desk = app.token("orders@demo.test").await;
+    let vektor = id_of(&app, "dealers", "code", "VEKTOR").await;
+    let lowered = app
+        .put(
+            &format!("/api/v1/dealers/{vektor}/credit"),
+            &finance,
+            json!({ "credit_limit": "100.00" }),
+        )
+        .await;
+    assert_eq!(lowered.status, 204, "{}", lowered.text());
+    let exposure = "SELECT open_orders_minor AS n FROM dealers WHERE code = 'VEKTOR'";
+    let before = app.count(exposure).await;
+
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let order = place(
+        &app,
+        &dealer,
+        order_body("T-0005", location_of(&app, "VEKTOR").await, &[(water, 120)]),
+    )
+    .await;
+    assert_eq!(order["state"], "on_credit_hold");
+    let id = order["order_id"].as_i64().unwrap();
+    assert_eq!(app.count(exposure).await, before, "a held order does not count yet");
+
+    let confirm = app
+        .post(&format!("/api/v1/orders/{id}/confirm"), &desk, json!({}))
+        .await;
+    assert_eq!(confirm.status, 409, "the order desk cannot confirm past finance");
+    let by_desk = app
+        .post(
+            &format!("/api/v1/orders/{id}/credit-decision"),
+            &desk,
+            json!({ "release": true }),
+        )
+        .await;
+    assert_eq!(by_desk.status, 403);
+    let released = app
+        .post(
+            &format!("/api/v1/orders/{id}/credit-decision"),
+            &finance,
+            json!({ "release": true, "reason": "Paid in advance" }),
+        )
+        .await;
+    assert_eq!(released.json()["state"], "submitted");
+    assert!(
+        app.count(exposure).await > before,
+        "released, it counts in the exposure"
+    );
+    let timeline = app.get(&format!("/api/v1/orders/{id}"), &dealer).await.json()["timeline"].clone();
+    assert_eq!(timeline[1]["kind"], "release_credit");
+    assert_eq!(timeline[1]["note"], "Paid in advance");
+}
+
+#[tokio::test]
+async fn a_rejection_gives_everything_back_and_can_be_undone() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let desk = app.token("orders@demo.test").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let exposure = "SELECT open_orders_minor AS n FROM dealers WHERE code = 'VEKTOR'";
+    let (stock_before, exposure_before) = (reserved(&app, "BS-0001").await, app.count(exposure).await);
+    let order = place(
+        &app,
+        &dealer,
+        order_body("T-0006", location_of(&app, "VEKTOR").await, &[(water, 12)]),
+    )
+    .await;
+    let id = order["order_id"].as_i64().unwrap();
+    assert_eq!(reserved(&app, "BS-0001").await, stock_before + 13);
+
+    let unexplained = app.post(&format!("/api/v1/orders/{id}/reject"), &desk, json!({})).await;
+    assert_eq!(unexplained.error_fields(), vec!["reason"]);
+    let rejected = app
+        .post(
+            &format!("/api/v1/orders/{id}/reject"),
+            &desk,
+            json!({ "reason": "Wrong warehouse" }),
+        )
+        .await;
+    assert_eq!(rejected.json()["state"], "rejected");
+    assert_eq!(reserved(&app, "BS-0001").await, stock_before);
+    assert_eq!(app.count(exposure).await, exposure_before);
+
+    let undone = app
+        .post(&format!("/api/v1/orders/{id}/undo-rejection"), &desk, json!({}))
+        .await;
+    assert_eq!(undone.json()["state"], "submitted", "{}", undone.text());
+    assert_eq!(reserved(&app, "BS-0001").await, stock_before + 13);
+
+    let cancelled = app
+        .post(&format!("/api/v1/orders/{id}/cancel"), &dealer, json!({}))
+        .await;
+    assert_eq!(cancelled.json()["state"], "cancelled");
+    assert_eq!(reserved(&app, "BS-0001").await, stock_before);
+    assert_eq!(app.count(exposure).await, exposure_before);
+    let again = app
+        .post(&format!("/api/v1/orders/{id}/cancel"), &dealer, json!({}))
+        .await;
+    assert_eq!(again.status, 409);
+
+    let confirmed = id_of(&app, "orders", "dealer_order_number", "VK-2026-0141").await;
+    let late = app
+        .post(&format!("/api/v1/orders/{confirmed}/cancel"), &dealer, json!({}))
+        .await;
+    assert_eq!(late.status, 409, "a dealer cannot cancel a confirmed order");
+    assert_eq!(late.json()["code"], "order.already_decided");
+    let timeline = app.get(&format!("/api/v1/orders/{id}"), &dealer).await.json()["timeline"].clone();
+    let kinds: Vec<&str> = timeline
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["placed", "reject", "undo_rejection", "cancel"]);
+    assert_ledger_holds(&app).await;
+}
+
+/// Places the orders all at once, on several threads, and returns their statuses and bodies.
+async fn place_concurrently(app: &TestApp, token: &str, bodies: Vec<Value>) -> Vec<(u16, Value)> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for body in bodies {
+        let router = app.router.clone();
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/orders")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        tasks.spawn(async move {
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status().as_u16();
+            let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+            (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+        });
+    }
+    tasks.join_all().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_orders_never_oversell_stock_nor_overrun_a_promotion_budget() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let dealer = app.token("dealer@demo.test").await;
+    let water = id_of(&app, "products", "sku", "BS-0003").await;
+    let pack = app
+        .count("SELECT pack_size AS n FROM products WHERE sku = 'BS-0003'")
+        .await;
+    // Five packs in Moscow and none anywhere else.
+    for (warehouse, quantity) in [("MSK-DC", 5 * pack), ("NSK-DC", 0), ("SH-DC", 0)] {
+        let warehouse = id_of(&app, "warehouses", "code", warehouse).await;
+        let counted = app
+            .post(
+                "/api/v1/stock/changes",
+                &admin,
+                json!({ "warehouse_id": warehouse, "product_id": water, "kind": "stocktake", "quantity": quantity }),
+            )
+            .await;
+        assert_eq!(counted.status, 204, "{}", counted.text());
+    }
+    // 10 % off with a budget that covers two and a half orders.
+    let unit = app
+        .get(&format!("/api/v1/catalog/{water}/price?quantity={pack}"), &dealer)
+        .await
+        .json()["list_price"]
+        .as_str()
+        .unwrap()
+        .parse::<f64>()
+        .unwrap();
+    let discount_minor = (unit * 100.0 * pack as f64 * 0.10).round() as i64;
+    let budget_minor = discount_minor * 5 / 2;
+    let promotion = app
+        .post(
+            "/api/v1/promotions",
+            &admin,
+            json!({
+                "code": "RUSH-10", "name": "Rush hour", "kind": "percent_off", "currency": "RUB",
+                "starts_on": "2026-11-01", "ends_on": "2026-12-31", "percent": "10",
+                "budget": format!("{}.{:02}", budget_minor / 100, budget_minor % 100),
+                "audiences": [{ "audience": "all" }], "product_ids": [water]
+            }),
+        )
+        .await;
+    assert_eq!(promotion.status, 201, "{}", promotion.text());
+
+    let location = location_of(&app, "VEKTOR").await;
+    let bodies = (0..12)
+        .map(|n| order_body(&format!("RUSH-{n:02}"), location, &[(water, pack)]))
+        .collect();
+    let results = place_concurrently(&app, &dealer, bodies).await;
+    let placed = results.iter().filter(|(status, _)| *status == 201).count();
+    assert_eq!(placed, 5, "exactly the five packs in stock were sold: {results:?}");
+    for (status, body) in results.iter().filter(|(status, _)| *status != 201) {
+        assert!(
+            *status == 422 && body["errors"][0]["code"] == "order.stock_insufficient" || *status == 409,
+            "{status} {body}"
+        );
+    }
+    assert_eq!(reserved(&app, "BS-0003").await, 5 * pack);
+    let used = app
+        .count("SELECT budget_used_minor AS n FROM promotions WHERE code = 'RUSH-10'")
+        .await;
+    let given = app
+        .count(
+            "SELECT CAST(COALESCE(SUM(op.amount_minor), 0) AS BIGINT) AS n FROM order_promotions op
+             JOIN promotions p ON p.id = op.promotion_id WHERE p.code = 'RUSH-10'",
+        )
+        .await;
+    assert_eq!(
+        used, budget_minor,
+        "the budget was used to the last kopeck, never beyond"
+    );
+    assert_eq!(given, used, "every kopeck used is on an order");
+    assert_ledger_holds(&app).await;
+}
+
+#[tokio::test]
+async fn quick_entry_saved_carts_and_reordering_fill_the_cart() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let juice = id_of(&app, "products", "sku", "BS-0006").await;
+    let gtin = app.get(&format!("/api/v1/catalog/{juice}"), &dealer).await.json()["product"]["gtin"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let bad = app
+        .post(
+            "/api/v1/cart/entries",
+            &dealer,
+            json!({ "text": "BS-0001 24\nBS-0002 many\nNOPE-1 12" }),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.error_fields(), vec!["entries[1]"]);
+    let unknown = app
+        .post(
+            "/api/v1/cart/entries",
+            &dealer,
+            json!({ "text": "BS-0001 24\n\nNOPE-1 12" }),
+        )
+        .await;
+    assert_eq!(
+        unknown.error_fields(),
+        vec!["entries[2]"],
+        "the text's own line numbers"
+    );
+    assert!(app.get("/api/v1/cart", &dealer).await.json()["lines"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+
+    let added = app
+        .post(
+            "/api/v1/cart/entries",
+            &dealer,
+            json!({ "text": format!("BS-0001\t24\n{gtin};12") }),
+        )
+        .await;
+    assert_eq!(added.json()["added"], 2, "{}", added.text());
+    assert_eq!(
+        app.post("/api/v1/carts", &dealer, json!({ "name": "Weekly" }))
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        app.call(Method::DELETE, "/api/v1/cart", Some(&dealer), None)
+            .await
+            .status,
+        204
+    );
+    assert!(app.get("/api/v1/cart", &dealer).await.json()["lines"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        app.post("/api/v1/carts/Weekly/restore", &dealer, json!({}))
+            .await
+            .status,
+        204
+    );
+    let cart = app.get("/api/v1/cart", &dealer).await.json();
+    assert_eq!(cart["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(cart["saved"][0]["name"], "Weekly");
+
+    let earlier = id_of(&app, "orders", "dealer_order_number", "VK-2026-0143").await;
+    let reordered = app
+        .post(&format!("/api/v1/orders/{earlier}/reorder"), &dealer, json!({}))
+        .await;
+    assert_eq!(reordered.json()["added"], 3);
+    let water_line = app.get("/api/v1/cart", &dealer).await.json()["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["sku"] == "BS-0001")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        water_line["quantity"],
+        24 + 240,
+        "reordering adds to what the cart holds"
+    );
+
+    let colleague = app.token("vektor.admin@demo.test").await;
+    assert!(
+        app.get("/api/v1/cart", &colleague).await.json()["lines"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "users of one dealer do not share carts"
+    );
+}

@@ -1,0 +1,237 @@
+//! The demo's warehouses, stock, credit limits and a few orders in different states, so that the
+//! order desk, the dealer's order list and the timelines show something from the first start.
+
+use chrono::TimeDelta;
+use fulfilment::domain::{StockChangeInput, StockChangeKind, WarehouseInput};
+use ordering::commands::CreditInput;
+use ordering::domain::{Channel, LineDecision, OrderInput, OrderLineInput};
+use platform::{Actor, Clock, DataScope, Db, DealerId, Gln, Locale, Role, UserId};
+
+use crate::{find, Created, DemoError};
+
+/// (code, name, GLN body, priority, sellable)
+const WAREHOUSES: [(&str, &str, &str, i64, bool); 4] = [
+    ("MSK-DC", "Подольск, распределительный центр", "460123459001", 1, true),
+    ("NSK-DC", "Новосибирск, склад", "460123459002", 2, true),
+    ("SH-DC", "上海配送中心", "690123459003", 3, true),
+    ("DEFECT", "Брак и возвраты", "460123459004", 99, false),
+];
+
+/// Which warehouse serves each dealer's delivery location.
+const SERVING: [(&str, &str); 10] = [
+    ("VEKTOR", "MSK-DC"),
+    ("DOM-PRODUKTY", "MSK-DC"),
+    ("TULA-DIST", "MSK-DC"),
+    ("NEVA-TRADE", "MSK-DC"),
+    ("SIBVODA", "NSK-DC"),
+    ("ANGARA-OPT", "NSK-DC"),
+    ("SH-QINGQUAN", "SH-DC"),
+    ("HZ-XIHU", "SH-DC"),
+    ("GZ-NANFANG", "SH-DC"),
+    ("SZ-HAIAN", "SH-DC"),
+];
+
+/// (dealer, credit limit, minimum order amount) in the dealer's currency.
+const CREDIT: [(&str, &str, Option<&str>); 5] = [
+    ("VEKTOR", "5000000.00", None),
+    ("TULA-DIST", "300000.00", Some("15000.00")),
+    ("DOM-PRODUKTY", "20000.00", None),
+    ("SH-QINGQUAN", "800000.00", Some("1000.00")),
+    ("SIBVODA", "1500000.00", None),
+];
+
+pub async fn seed_ordering(
+    db: &Db,
+    clock: &Clock,
+    system: &Actor,
+    dealers: &Created<DealerId>,
+) -> Result<(), DemoError> {
+    let mut warehouses: Created<i64> = Vec::new();
+    for (code, name, gln_body, priority, sellable) in WAREHOUSES {
+        let gln = Gln::with_check_digit(gln_body).map_err(|e| DemoError::Data(e.to_string()))?;
+        let input = WarehouseInput {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            gln: Some(gln.as_str().to_owned()),
+            priority,
+            sellable,
+        };
+        warehouses.push((
+            code,
+            fulfilment::commands::create_warehouse(db, clock, system, &input).await?,
+        ));
+    }
+    let products = catalog::queries::product_ids_by_sku(db, system).await?;
+    let mut skus: Vec<&String> = products.keys().collect();
+    skus.sort();
+    for (index, sku) in skus.iter().enumerate() {
+        let Some(product_id) = products.get(*sku).copied() else {
+            continue;
+        };
+        // Sparkling 1.5 L (BS-0004) runs short in Moscow: orders for more take it from Novosibirsk,
+        // and their confirmation splits into two sales orders.
+        let moscow = if sku.as_str() == "BS-0004" {
+            60
+        } else {
+            4_800 + 120 * index as i64
+        };
+        for (warehouse, quantity) in [("MSK-DC", moscow), ("NSK-DC", 1_200), ("SH-DC", 2_400)] {
+            let change = StockChangeInput {
+                warehouse_id: find(&warehouses, warehouse)?,
+                product_id,
+                kind: StockChangeKind::Receipt,
+                quantity,
+                note: Some("opening stock".to_owned()),
+            };
+            fulfilment::commands::change_stock(db, clock, system, &change).await?;
+        }
+    }
+    for (dealer, warehouse) in SERVING {
+        let detail = identity::queries::dealer(db, system, find(dealers, dealer)?).await?;
+        for location in detail.locations {
+            fulfilment::commands::assign_warehouse(db, clock, system, location.id, Some(find(&warehouses, warehouse)?))
+                .await?;
+        }
+    }
+    for (dealer, limit, minimum) in CREDIT {
+        let audience = identity::queries::dealer_audience(db, system, Some(find(dealers, dealer)?)).await?;
+        let input = CreditInput {
+            credit_limit: Some(limit.to_owned()),
+            min_order_amount: minimum.map(str::to_owned),
+            max_order_amount: None,
+        };
+        ordering::commands::set_dealer_credit(db, clock, system, &audience, &input).await?;
+    }
+    seed_orders(db, clock, system, dealers, &products).await
+}
+
+/// A purchaser of Vektor places three orders: one the order desk confirms partially, one it
+/// rejects, and one that waits in the queue.
+async fn seed_orders(
+    db: &Db,
+    clock: &Clock,
+    system: &Actor,
+    dealers: &Created<DealerId>,
+    products: &std::collections::HashMap<String, i64>,
+) -> Result<(), DemoError> {
+    let vektor = find(dealers, "VEKTOR")?;
+    let detail = identity::queries::dealer(db, system, vektor).await?;
+    let location = detail
+        .locations
+        .first()
+        .map(|l| l.id)
+        .ok_or_else(|| DemoError::Data("Vektor has no delivery location".into()))?;
+    let purchaser = demo_user(db, system, "dealer@demo.test").await?;
+    let buyer = Actor {
+        tenant_id: system.tenant_id,
+        user_id: Some(purchaser),
+        display_name: "Oleg Kuznetsov".to_owned(),
+        roles: vec![Role::Purchaser],
+        scope: DataScope::Dealer {
+            dealer_id: vektor,
+            with_tier2: false,
+        },
+        locale: Locale::Ru,
+    };
+    let desk = Actor {
+        display_name: "Order desk".to_owned(),
+        ..system.clone()
+    };
+    let audience = identity::queries::dealer_audience(db, &buyer, None).await?;
+    let today = ordering::commands::tenant_today(db, clock, system).await?;
+    let line = |sku: &str, quantity: i64| -> Result<OrderLineInput, DemoError> {
+        Ok(OrderLineInput {
+            product_id: Some(
+                products
+                    .get(sku)
+                    .copied()
+                    .ok_or_else(|| DemoError::Data(format!("no product {sku}")))?,
+            ),
+            product_code: None,
+            quantity,
+        })
+    };
+    let orders = [
+        (
+            "VK-2026-0141",
+            vec![line("BS-0001", 120)?, line("BS-0004", 96)?, line("BS-0009", 48)?],
+        ),
+        ("VK-2026-0142", vec![line("BS-0002", 60)?, line("BS-0006", 36)?]),
+        (
+            "VK-2026-0143",
+            vec![line("BS-0001", 240)?, line("BS-0012", 24)?, line("BS-0015", 48)?],
+        ),
+    ];
+    let mut placed = Vec::new();
+    for (number, lines) in orders {
+        let input = OrderInput {
+            dealer_order_number: number.to_owned(),
+            delivery_location_id: location,
+            requested_delivery_on: today + TimeDelta::days(5),
+            allow_adjust: true,
+            comment: None,
+            lines,
+        };
+        let order =
+            ordering::commands::place_order(db, clock, &buyer, &audience, &input, Channel::Portal, None).await?;
+        placed.push(order.order_id);
+    }
+    if let [first, second, _] = placed[..] {
+        let lines = ordering::queries::order(db, &desk, Locale::En, first).await?.lines;
+        let tea = lines
+            .iter()
+            .find(|l| l.sku == "BS-0009")
+            .ok_or_else(|| DemoError::Data("the tea line is missing".into()))?;
+        let short = LineDecision {
+            line_number: tea.line_number,
+            confirmed_quantity: 36,
+            delivery_on: Some(today + TimeDelta::days(7)),
+            reason: Some("Iced tea is allocated this month: 36 bottles now, the rest next week".to_owned()),
+        };
+        ordering::commands::confirm_order(db, clock, &desk, first, &[short]).await?;
+        ordering::commands::reject_order(db, clock, &desk, second, Some("Duplicate of order VK-2026-0141")).await?;
+    }
+    // Qingquan in Shanghai orders in yuan, from the Shanghai warehouse.
+    let qingquan = find(dealers, "SH-QINGQUAN")?;
+    let buyer = Actor {
+        user_id: Some(demo_user(db, system, "dealer2@demo.test").await?),
+        display_name: "Wang Li 王丽".to_owned(),
+        scope: DataScope::Dealer {
+            dealer_id: qingquan,
+            with_tier2: false,
+        },
+        locale: Locale::Zh,
+        ..buyer
+    };
+    let audience = identity::queries::dealer_audience(db, &buyer, None).await?;
+    let location = identity::queries::dealer(db, system, qingquan)
+        .await?
+        .locations
+        .first()
+        .map(|l| l.id)
+        .ok_or_else(|| DemoError::Data("Qingquan has no delivery location".into()))?;
+    let input = OrderInput {
+        dealer_order_number: "QQ-2611-07".to_owned(),
+        delivery_location_id: location,
+        requested_delivery_on: today + TimeDelta::days(4),
+        allow_adjust: false,
+        comment: Some("请在工作日送货".to_owned()),
+        lines: vec![line("BS-0001", 240)?, line("BS-0006", 120)?],
+    };
+    ordering::commands::place_order(db, clock, &buyer, &audience, &input, Channel::Portal, None).await?;
+    Ok(())
+}
+
+async fn demo_user(db: &Db, system: &Actor, login: &str) -> Result<UserId, DemoError> {
+    let filter = identity::queries::UserFilter {
+        search: Some(login.to_owned()),
+        dealer_id: None,
+    };
+    identity::queries::users(db, system, &filter, platform::PageRequest::default())
+        .await?
+        .items
+        .into_iter()
+        .find(|u| u.login == login)
+        .map(|u| u.id)
+        .ok_or_else(|| DemoError::Data(format!("no user {login}")))
+}

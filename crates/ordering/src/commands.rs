@@ -1,0 +1,851 @@
+//! Ordering commands: placing an order and the manufacturer's decisions on it. Each is one
+//! transaction that checks and records everything, or nothing.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use platform::audit::{self, Change};
+use platform::{Actor, Clock, Currency, Db, DealerAudience, DealerId, Failure, FieldError, Money, Permission, Tx};
+use pricing::promotions::PricedLine;
+use serde_json::json;
+
+use fulfilment::stock::{self, Movement};
+
+use crate::domain::{
+    decide_lines, required_reason, resolve_lines, vat_of, AmountLimits, Channel, CheckedOrder, LineAsOrdered,
+    LineDecision, OrderEvent, OrderInput, OrderState, OrderableProduct,
+};
+use crate::store::{self, LineHead, NewEvent, NewLine, NewOrder, OrderHead};
+
+/// How placing an order ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Placed {
+    pub order_id: i64,
+    pub state: OrderState,
+    /// `false` when the same order had been placed before (same dealer order number or
+    /// idempotency key): nothing new was created.
+    pub created: bool,
+}
+
+/// Today in the tenant's time zone.
+pub async fn tenant_today(db: &Db, clock: &Clock, actor: &Actor) -> Result<NaiveDate, Failure> {
+    let settings = store::tenant_settings(db, actor.tenant_id).await?;
+    Ok(today_in(&settings.time_zone, clock.now()))
+}
+
+fn today_in(time_zone: &str, now: DateTime<Utc>) -> NaiveDate {
+    let zone: chrono_tz::Tz = time_zone.parse().unwrap_or(chrono_tz::UTC);
+    now.with_timezone(&zone).date_naive()
+}
+
+/// How often placing retries when another order took the last stock or promotion budget between
+/// pricing and writing; each retry prices afresh.
+const ATTEMPTS: usize = 3;
+
+/// Places a dealer's order: every product published to the dealer and active, quantities by the
+/// product's rules, prices and promotions by the server, free goods and bundle components as
+/// their own lines, stock reserved in the warehouse serving the delivery location (or the next
+/// by priority), the dealer's credit and order amount limits checked, promotion budgets taken.
+pub async fn place_order(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    audience: &DealerAudience,
+    input: &OrderInput,
+    channel: Channel,
+    idempotency_key: Option<&str>,
+) -> Result<Placed, Failure> {
+    actor.require(Permission::PlaceOrders)?;
+    let dealer_id = actor
+        .scope
+        .dealer_id()
+        .filter(|id| *id == audience.dealer_id)
+        .ok_or(Failure::Forbidden)?;
+    let settings = store::tenant_settings(db, actor.tenant_id).await?;
+    let today = today_in(&settings.time_zone, clock.now());
+    let order = input.check(today)?;
+    let idempotency_key = idempotency_key.map(str::trim).filter(|key| !key.is_empty());
+    if let Some(placed) = duplicate(db, actor, dealer_id, &order, idempotency_key).await? {
+        return Ok(placed);
+    }
+    let products = orderable(db, actor, audience, input).await?;
+    let lines = resolve_lines(&input.lines, &products)?;
+    let (dealer_limits, group_limits) = store::amount_limits(db, dealer_id).await?;
+    let limits = AmountLimits::effective(dealer_limits, &group_limits);
+    let currency = Currency::parse(&audience.currency).map_err(|e| Failure::Internal(e.to_string()))?;
+    let refuse_over_limit = settings.credit_policy == "refuse";
+    for _ in 0..ATTEMPTS {
+        let draft = price(db, actor, audience, &lines, today, currency).await?;
+        limits.check(draft.net_total)?;
+        let attempt = Attempt {
+            dealer_id,
+            order: &order,
+            draft: &draft,
+            channel,
+            idempotency_key,
+            refuse_over_limit,
+            origins: &lines,
+        };
+        match record_order(db, clock, actor, &attempt).await? {
+            Recorded::Placed(placed) => return Ok(placed),
+            Recorded::Duplicate => {
+                if let Some(placed) = duplicate(db, actor, dealer_id, &order, idempotency_key).await? {
+                    return Ok(placed);
+                }
+            }
+            Recorded::RaceLost => continue,
+        }
+    }
+    Err(Failure::Conflict { code: "order.busy" })
+}
+
+async fn duplicate(
+    db: &Db,
+    actor: &Actor,
+    dealer_id: DealerId,
+    order: &CheckedOrder,
+    idempotency_key: Option<&str>,
+) -> Result<Option<Placed>, Failure> {
+    Ok(store::find_duplicate(
+        db,
+        actor.tenant_id,
+        dealer_id,
+        &order.dealer_order_number,
+        idempotency_key,
+    )
+    .await?
+    .map(|(order_id, state)| Placed {
+        order_id,
+        state,
+        created: false,
+    }))
+}
+
+/// The products the lines name, as far as the dealer may order them: one query.
+async fn orderable(
+    db: &Db,
+    actor: &Actor,
+    audience: &DealerAudience,
+    input: &OrderInput,
+) -> Result<Vec<OrderableProduct>, Failure> {
+    let ids: Vec<i64> = input.lines.iter().filter_map(|line| line.product_id).collect();
+    let codes: Vec<String> = input
+        .lines
+        .iter()
+        .filter(|line| line.product_id.is_none())
+        .filter_map(|line| line.product_code.as_deref().map(str::trim).map(str::to_owned))
+        .collect();
+    let items = catalog::queries::orderable_products(db, actor, audience, actor.locale, &ids, &codes).await?;
+    Ok(items
+        .into_iter()
+        .map(|item| OrderableProduct {
+            product_id: item.product_id,
+            sku: item.sku,
+            gtin: item.gtin,
+            category_id: item.category_id,
+            active: item.status == catalog::domain::ProductStatus::Active,
+            min_order_quantity: item.min_order_quantity,
+            order_multiple: item.order_multiple,
+        })
+        .collect())
+}
+
+/// An order priced by the server, line by line with VAT, ready to write.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub lines: Vec<PricedLine>,
+    pub vat_rates: HashMap<i64, i64>,
+    /// SKU and name of every product on the lines, in the actor's language.
+    pub facts: HashMap<i64, catalog::domain::LineFacts>,
+    pub net_total: Money,
+    pub vat_total: Money,
+    /// Spend-X-save-Y savings on the whole order (their shares are in the line totals).
+    pub order_discounts: Vec<pricing::promotions::Applied>,
+    /// (promotion, money, units) taken from each promotion used.
+    pub uses: Vec<(i64, i64, i64)>,
+}
+
+impl Draft {
+    pub fn gross_total(&self) -> Result<Money, Failure> {
+        self.net_total
+            .checked_add(self.vat_total)
+            .map_err(|e| Failure::Internal(e.to_string()))
+    }
+}
+
+/// Prices the lines in one pass (two queries and the engines) and adds VAT per line.
+pub async fn price(
+    db: &Db,
+    actor: &Actor,
+    audience: &DealerAudience,
+    lines: &[(i64, Option<i64>, i64)],
+    date: NaiveDate,
+    currency: Currency,
+) -> Result<Draft, Failure> {
+    let priced = pricing::queries::price_order(db, actor, audience, lines, date).await?;
+    let ids: Vec<i64> = priced
+        .cart
+        .lines
+        .iter()
+        .map(|line| line.product_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let facts = catalog::queries::line_facts(db, actor, actor.locale, &ids).await?;
+    let vat_rates: HashMap<i64, i64> = facts.iter().map(|(id, f)| (*id, f.vat_rate_bp)).collect();
+    let mut vat_total = Money::zero(currency);
+    for line in &priced.cart.lines {
+        let rate = vat_rates.get(&line.product_id).copied().unwrap_or_default();
+        vat_total = vat_total
+            .checked_add(vat_of(line.line_total, rate)?)
+            .map_err(|e| Failure::Internal(e.to_string()))?;
+    }
+    Ok(Draft {
+        net_total: priced.cart.total,
+        vat_total,
+        uses: priced
+            .cart
+            .uses
+            .iter()
+            .map(|u| (u.promotion_id, u.amount.minor(), u.units))
+            .collect(),
+        lines: priced.cart.lines,
+        order_discounts: priced.cart.order_discounts,
+        vat_rates,
+        facts,
+    })
+}
+
+struct Attempt<'a> {
+    dealer_id: DealerId,
+    order: &'a CheckedOrder,
+    draft: &'a Draft,
+    channel: Channel,
+    idempotency_key: Option<&'a str>,
+    refuse_over_limit: bool,
+    /// The dealer's lines (product, category, quantity), to name them in errors.
+    origins: &'a [(i64, Option<i64>, i64)],
+}
+
+enum Recorded {
+    Placed(Placed),
+    /// The same order was written by a concurrent request.
+    Duplicate,
+    /// Another order took stock or promotion budget after this one was priced.
+    RaceLost,
+}
+
+/// For each priced line, the index of the dealer's line it comes from: bundle components from
+/// the bundle's line, free goods from the line that earned them.
+fn line_origins(lines: &[PricedLine], origins: &[(i64, Option<i64>, i64)]) -> Vec<usize> {
+    let index_of = |product: i64| origins.iter().position(|(id, _, _)| *id == product).unwrap_or(0);
+    let mut last = 0;
+    lines
+        .iter()
+        .map(|line| {
+            if let Some(bundle) = line.bundle_of {
+                last = index_of(bundle);
+            } else if !line.free {
+                last = index_of(line.product_id);
+            }
+            last
+        })
+        .collect()
+}
+
+async fn record_order(db: &Db, clock: &Clock, actor: &Actor, attempt: &Attempt<'_>) -> Result<Recorded, Failure> {
+    let Attempt {
+        dealer_id,
+        order,
+        draft,
+        ..
+    } = attempt;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let serving = store::delivery_location(&mut tx, actor.tenant_id, *dealer_id, order.delivery_location_id)
+        .await?
+        .ok_or_else(|| Failure::field("delivery_location_id", "order.location_not_of_dealer"))?;
+
+    let wanted: Vec<(i64, i64)> = draft.lines.iter().map(|l| (l.product_id, l.quantity)).collect();
+    let product_ids: Vec<i64> = wanted
+        .iter()
+        .map(|(p, _)| *p)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let available = stock::availability(&mut tx, actor.tenant_id, &product_ids).await?;
+    let warehouses = match stock::allocate(&wanted, serving, &available) {
+        Ok(warehouses) => warehouses,
+        Err(shortages) => {
+            let origins = line_origins(&draft.lines, attempt.origins);
+            return Err(Failure::Invalid(
+                shortages
+                    .iter()
+                    .map(|s| {
+                        FieldError::new(
+                            format!("lines[{}].quantity", origins.get(s.line).copied().unwrap_or(0)),
+                            "order.stock_insufficient",
+                        )
+                        .with("available", s.available)
+                    })
+                    .collect(),
+            ));
+        }
+    };
+
+    let gross = draft.gross_total()?.minor();
+    let within_limit = store::take_exposure(&mut tx, *dealer_id, gross, false).await?;
+    if !within_limit && attempt.refuse_over_limit {
+        return Err(Failure::Conflict {
+            code: "order.credit_limit_exceeded",
+        });
+    }
+    let state = if within_limit {
+        OrderState::Submitted
+    } else {
+        OrderState::OnCreditHold
+    };
+
+    let used: Vec<i64> = draft.uses.iter().map(|(id, _, _)| *id).collect();
+    let capped = store::capped_promotions(&mut tx, &used).await?;
+    for (promotion, amount, units) in draft.uses.iter().filter(|(id, _, _)| capped.contains(id)) {
+        if !store::take_promotion(&mut tx, *promotion, *amount, *units).await? {
+            return Ok(Recorded::RaceLost);
+        }
+    }
+
+    let new_order = NewOrder {
+        dealer_id: *dealer_id,
+        dealer_order_number: &order.dealer_order_number,
+        delivery_location_id: order.delivery_location_id,
+        requested_delivery_on: order.requested_delivery_on,
+        allow_adjust: order.allow_adjust,
+        state,
+        channel: attempt.channel.code(),
+        currency: draft.net_total.currency().code(),
+        net_total_minor: draft.net_total.minor(),
+        vat_total_minor: draft.vat_total.minor(),
+        exposure_minor: if within_limit { gross } else { 0 },
+        comment: &order.comment,
+        idempotency_key: attempt.idempotency_key,
+        placed_by: actor.user_id,
+    };
+    let order_id = match store::insert_order(&mut tx, actor.tenant_id, &new_order, now).await {
+        Ok(id) => id,
+        Err(error) if error.is_unique_violation() => return Ok(Recorded::Duplicate),
+        Err(error) => return Err(error.into()),
+    };
+    let lines: Vec<NewLine> = draft
+        .lines
+        .iter()
+        .zip(&warehouses)
+        .enumerate()
+        .map(|(index, (line, warehouse))| NewLine {
+            line_number: index as i64 + 1,
+            product_id: line.product_id,
+            kind: if line.free {
+                "free"
+            } else if line.bundle_of.is_some() {
+                "bundle_component"
+            } else {
+                "regular"
+            },
+            bundle_product_id: line.bundle_of,
+            quantity: line.quantity,
+            unit_list_price_minor: line.unit_list_price.minor(),
+            unit_net_price_minor: line.unit_net_price.minor(),
+            line_total_minor: line.line_total.minor(),
+            vat_rate_bp: draft.vat_rates.get(&line.product_id).copied().unwrap_or_default(),
+            promotions: serde_json::to_string(&line.applied).unwrap_or_else(|_| "[]".to_owned()),
+            warehouse_id: *warehouse,
+            delivery_on: order.requested_delivery_on,
+        })
+        .collect();
+    store::insert_lines(&mut tx, actor.tenant_id, order_id, &lines).await?;
+    let reservations: Vec<Movement> = lines
+        .iter()
+        .map(|line| reservation(line.warehouse_id, line.product_id, line.quantity, order_id))
+        .collect();
+    if stock::apply(&mut tx, actor.tenant_id, actor.user_id, now, &reservations)
+        .await?
+        .is_err()
+    {
+        return Ok(Recorded::RaceLost);
+    }
+    store::insert_order_promotions(&mut tx, actor.tenant_id, order_id, &draft.uses).await?;
+    let note = (!within_limit).then_some("credit limit");
+    store::insert_event(
+        &mut tx,
+        actor.tenant_id,
+        order_id,
+        &event(actor, "placed", None, Some(state), note),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Recorded::Placed(Placed {
+        order_id,
+        state,
+        created: true,
+    }))
+}
+
+fn reservation(warehouse_id: i64, product_id: i64, quantity: i64, order_id: i64) -> Movement {
+    Movement {
+        warehouse_id,
+        product_id,
+        kind: "reservation",
+        on_hand_delta: 0,
+        reserved_delta: quantity,
+        order_id: Some(order_id),
+        note: None,
+    }
+}
+
+fn release(warehouse_id: i64, product_id: i64, quantity: i64, order_id: i64) -> Movement {
+    Movement {
+        warehouse_id,
+        product_id,
+        kind: "release",
+        on_hand_delta: 0,
+        reserved_delta: -quantity,
+        order_id: Some(order_id),
+        note: None,
+    }
+}
+
+fn event<'a>(
+    actor: &'a Actor,
+    kind: &'a str,
+    from_state: Option<OrderState>,
+    to_state: Option<OrderState>,
+    note: Option<&'a str>,
+) -> NewEvent<'a> {
+    NewEvent {
+        kind,
+        from_state,
+        to_state,
+        note,
+        user_id: actor.user_id,
+        user_name: &actor.display_name,
+    }
+}
+
+/// The order if the actor may see it; its state as the transaction sees it.
+async fn order_in_scope(tx: &mut Tx, actor: &Actor, order_id: i64) -> Result<OrderHead, Failure> {
+    store::order_head(tx, actor.tenant_id, &actor.scope, order_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "order" })
+}
+
+/// Moves the order on, refusing if someone else moved it first.
+async fn transition(
+    tx: &mut Tx,
+    actor: &Actor,
+    head: &OrderHead,
+    event_kind: OrderEvent,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<OrderState, Failure> {
+    let next = head.state.apply(event_kind)?;
+    if !store::change_state(tx, head.id, head.state, next, reason, now).await? {
+        return Err(Failure::Conflict {
+            code: "order.changed_meanwhile",
+        });
+    }
+    store::insert_event(
+        tx,
+        actor.tenant_id,
+        head.id,
+        &event(actor, event_kind.code(), Some(head.state), Some(next), reason),
+        now,
+    )
+    .await?;
+    audit::record(
+        tx,
+        actor,
+        now,
+        Change {
+            entity: "order",
+            entity_id: head.id,
+            action: event_kind.code(),
+            before: Some(json!({ "state": head.state.code() })),
+            after: Some(json!({ "state": next.code(), "reason": reason })),
+        },
+    )
+    .await?;
+    Ok(next)
+}
+
+/// Gives back everything an open order holds: its stock, its exposure, its promotion budgets.
+async fn give_back(tx: &mut Tx, actor: &Actor, head: &OrderHead, now: DateTime<Utc>) -> Result<(), Failure> {
+    let lines = store::line_heads(tx, head.id).await?;
+    let releases: Vec<Movement> = lines
+        .iter()
+        .filter(|line| line.reserved() > 0)
+        .map(|line| release(line.warehouse_id, line.product_id, line.reserved(), head.id))
+        .collect();
+    if stock::apply(tx, actor.tenant_id, actor.user_id, now, &releases)
+        .await?
+        .is_err()
+    {
+        return Err(Failure::Internal(format!(
+            "order {} held less stock than its lines",
+            head.id
+        )));
+    }
+    store::give_back_exposure(tx, head.dealer_id, head.exposure_minor).await?;
+    store::set_exposure(tx, head.id, 0).await?;
+    for (promotion, amount, units) in store::order_promotion_uses(tx, head.id).await? {
+        store::give_back_promotion(tx, promotion, amount, units).await?;
+    }
+    Ok(())
+}
+
+/// The order desk confirms an order, in full or with changed lines (a reason on each); lowered
+/// quantities give their stock back, and the order is split into one sales order per warehouse.
+pub async fn confirm_order(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    order_id: i64,
+    decisions: &[LineDecision],
+) -> Result<OrderState, Failure> {
+    actor.require(Permission::ReviewOrders)?;
+    let now = clock.now();
+    let settings = store::tenant_settings(db, actor.tenant_id).await?;
+    let today = today_in(&settings.time_zone, now);
+    let mut tx = db.begin().await?;
+    let head = order_in_scope(&mut tx, actor, order_id).await?;
+    let lines = store::line_heads(&mut tx, order_id).await?;
+    let as_ordered: Vec<LineAsOrdered> = lines
+        .iter()
+        .map(|line| LineAsOrdered {
+            line_number: line.line_number,
+            quantity: line.quantity,
+            delivery_on: line.delivery_on,
+        })
+        .collect();
+    let confirmed = decide_lines(&as_ordered, decisions, today)?;
+    if confirmed.iter().all(|line| line.confirmed_quantity == 0) {
+        return Err(Failure::field("lines", "order.nothing_confirmed"));
+    }
+    let partial = confirmed.iter().zip(&as_ordered).any(|(c, o)| c.changed(o));
+    let event_kind = if partial {
+        OrderEvent::ConfirmPartially
+    } else {
+        OrderEvent::Confirm
+    };
+    let next = transition(&mut tx, actor, &head, event_kind, None, now).await?;
+
+    let currency = Currency::parse(&head.currency).map_err(|e| Failure::Internal(e.to_string()))?;
+    let mut releases = Vec::new();
+    let mut gross = Money::zero(currency);
+    for (line, decision) in lines.iter().zip(&confirmed) {
+        store::confirm_line(
+            &mut tx,
+            order_id,
+            line.line_number,
+            decision.confirmed_quantity,
+            decision.delivery_on,
+            decision.reason.as_deref(),
+        )
+        .await?;
+        let lowered = line.quantity - decision.confirmed_quantity;
+        if lowered > 0 {
+            releases.push(release(line.warehouse_id, line.product_id, lowered, order_id));
+        }
+        gross = gross
+            .checked_add(confirmed_gross(line, decision.confirmed_quantity, currency)?)
+            .map_err(|e| Failure::Internal(e.to_string()))?;
+    }
+    if stock::apply(&mut tx, actor.tenant_id, actor.user_id, now, &releases)
+        .await?
+        .is_err()
+    {
+        return Err(Failure::Internal(format!(
+            "order {order_id} held less stock than its lines"
+        )));
+    }
+    // A held order released by finance carries its exposure; the confirmed amount replaces it.
+    store::give_back_exposure(&mut tx, head.dealer_id, head.exposure_minor - gross.minor()).await?;
+    store::set_exposure(&mut tx, order_id, gross.minor()).await?;
+    let warehouses: Vec<i64> = lines
+        .iter()
+        .zip(&confirmed)
+        .filter(|(_, decision)| decision.confirmed_quantity > 0)
+        .map(|(line, _)| line.warehouse_id)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    store::split_into_sales_orders(&mut tx, actor.tenant_id, order_id, &warehouses, now).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// The gross value of `quantity` units of a line at its net price, with its VAT.
+fn confirmed_gross(line: &LineHead, quantity: i64, currency: Currency) -> Result<Money, Failure> {
+    let net = Money::new(line.line_total_minor, currency)
+        .apply_rate(quantity, line.quantity, platform::money::Rounding::HalfUp)
+        .map_err(|e| Failure::Internal(e.to_string()))?;
+    net.checked_add(vat_of(net, line.vat_rate_bp)?)
+        .map_err(|e| Failure::Internal(e.to_string()))
+}
+
+/// The order desk (or finance, for an order on credit hold) rejects an order with a reason;
+/// everything it held is given back.
+pub async fn reject_order(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    order_id: i64,
+    reason: Option<&str>,
+) -> Result<OrderState, Failure> {
+    if !actor.can(Permission::ReviewOrders) {
+        actor.require(Permission::ReleaseCreditHolds)?;
+    }
+    let reason = required_reason(reason)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let head = order_in_scope(&mut tx, actor, order_id).await?;
+    let next = transition(&mut tx, actor, &head, OrderEvent::Reject, Some(&reason), now).await?;
+    give_back(&mut tx, actor, &head, now).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// Takes a rejection back: the order is submitted again and takes its stock, promotion budgets
+/// and exposure anew (going on credit hold if the limit no longer allows it).
+pub async fn undo_rejection(db: &Db, clock: &Clock, actor: &Actor, order_id: i64) -> Result<OrderState, Failure> {
+    actor.require(Permission::ReviewOrders)?;
+    let now = clock.now();
+    let settings = store::tenant_settings(db, actor.tenant_id).await?;
+    let mut tx = db.begin().await?;
+    let head = order_in_scope(&mut tx, actor, order_id).await?;
+    let mut next = transition(&mut tx, actor, &head, OrderEvent::UndoRejection, None, now).await?;
+    let lines = store::line_heads(&mut tx, order_id).await?;
+    let serving = store::delivery_location(&mut tx, actor.tenant_id, head.dealer_id, head.delivery_location_id)
+        .await?
+        .flatten();
+    let wanted: Vec<(i64, i64)> = lines.iter().map(|l| (l.product_id, l.quantity)).collect();
+    let ids: Vec<i64> = wanted
+        .iter()
+        .map(|(p, _)| *p)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let available = stock::availability(&mut tx, actor.tenant_id, &ids).await?;
+    let warehouses = stock::allocate(&wanted, serving, &available).map_err(|shortages| {
+        Failure::Invalid(
+            shortages
+                .iter()
+                .map(|s| {
+                    FieldError::new(format!("lines[{}].quantity", s.line), "order.stock_insufficient")
+                        .with("available", s.available)
+                })
+                .collect(),
+        )
+    })?;
+    let mut reservations = Vec::new();
+    for (line, warehouse) in lines.iter().zip(warehouses) {
+        store::set_line_warehouse(&mut tx, order_id, line.line_number, warehouse).await?;
+        reservations.push(reservation(warehouse, line.product_id, line.quantity, order_id));
+    }
+    if stock::apply(&mut tx, actor.tenant_id, actor.user_id, now, &reservations)
+        .await?
+        .is_err()
+    {
+        return Err(Failure::Conflict {
+            code: "order.changed_meanwhile",
+        });
+    }
+    for (promotion, amount, units) in store::order_promotion_uses(&mut tx, order_id).await? {
+        if !store::take_promotion(&mut tx, promotion, amount, units).await? {
+            return Err(Failure::Conflict {
+                code: "order.promotion_exhausted",
+            });
+        }
+    }
+    let currency = Currency::parse(&head.currency).map_err(|e| Failure::Internal(e.to_string()))?;
+    let mut gross = Money::zero(currency);
+    for line in &lines {
+        gross = gross
+            .checked_add(confirmed_gross(line, line.quantity, currency)?)
+            .map_err(|e| Failure::Internal(e.to_string()))?;
+    }
+    if store::take_exposure(&mut tx, head.dealer_id, gross.minor(), false).await? {
+        store::set_exposure(&mut tx, order_id, gross.minor()).await?;
+    } else if settings.credit_policy == "refuse" {
+        return Err(Failure::Conflict {
+            code: "order.credit_limit_exceeded",
+        });
+    } else {
+        store::change_state(&mut tx, order_id, next, OrderState::OnCreditHold, None, now).await?;
+        store::insert_event(
+            &mut tx,
+            actor.tenant_id,
+            order_id,
+            &event(
+                actor,
+                "hold_for_credit",
+                Some(next),
+                Some(OrderState::OnCreditHold),
+                None,
+            ),
+            now,
+        )
+        .await?;
+        next = OrderState::OnCreditHold;
+    }
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// Cancels an order. A dealer's user may cancel before confirmation an order it placed, or any
+/// of its dealer's orders that allow adjustment; the manufacturer may cancel until shipment,
+/// with a reason. Everything the order held is given back.
+pub async fn cancel_order(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    order_id: i64,
+    reason: Option<&str>,
+) -> Result<OrderState, Failure> {
+    actor.require(Permission::ViewOrders)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let head = order_in_scope(&mut tx, actor, order_id).await?;
+    let reason = if actor.is_dealer_user() {
+        actor.require(Permission::PlaceOrders)?;
+        let own = head.placed_by.is_some() && head.placed_by == actor.user_id.map(platform::UserId::get);
+        if !own && !head.allow_adjust {
+            return Err(Failure::Conflict {
+                code: "order.adjust_not_allowed",
+            });
+        }
+        if !head.state.awaits_review() {
+            return Err(Failure::Conflict {
+                code: "order.already_decided",
+            });
+        }
+        reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned)
+    } else {
+        actor.require(Permission::ReviewOrders)?;
+        Some(required_reason(reason)?)
+    };
+    let next = transition(&mut tx, actor, &head, OrderEvent::Cancel, reason.as_deref(), now).await?;
+    give_back(&mut tx, actor, &head, now).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// Finance decides on an order on credit hold: released, it is submitted and counts in the
+/// dealer's exposure whatever the limit; refused, it is rejected and gives everything back.
+pub async fn decide_credit_hold(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    order_id: i64,
+    release: bool,
+    reason: Option<&str>,
+) -> Result<OrderState, Failure> {
+    actor.require(Permission::ReleaseCreditHolds)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let head = order_in_scope(&mut tx, actor, order_id).await?;
+    if head.state != OrderState::OnCreditHold {
+        return Err(Failure::Conflict {
+            code: "order.not_on_credit_hold",
+        });
+    }
+    let next = if release {
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        let next = transition(&mut tx, actor, &head, OrderEvent::ReleaseCredit, reason, now).await?;
+        let lines = store::line_heads(&mut tx, order_id).await?;
+        let currency = Currency::parse(&head.currency).map_err(|e| Failure::Internal(e.to_string()))?;
+        let mut gross = Money::zero(currency);
+        for line in &lines {
+            gross = gross
+                .checked_add(confirmed_gross(line, line.quantity, currency)?)
+                .map_err(|e| Failure::Internal(e.to_string()))?;
+        }
+        store::take_exposure(&mut tx, head.dealer_id, gross.minor(), true).await?;
+        store::set_exposure(&mut tx, order_id, gross.minor()).await?;
+        next
+    } else {
+        let reason = required_reason(reason)?;
+        let next = transition(&mut tx, actor, &head, OrderEvent::Reject, Some(&reason), now).await?;
+        give_back(&mut tx, actor, &head, now).await?;
+        next
+    };
+    tx.commit().await?;
+    Ok(next)
+}
+
+/// A dealer's credit limit and order amount limits, set by finance (in the dealer's currency).
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreditInput {
+    /// Empty: no limit.
+    #[serde(default)]
+    pub credit_limit: Option<String>,
+    #[serde(default)]
+    pub min_order_amount: Option<String>,
+    #[serde(default)]
+    pub max_order_amount: Option<String>,
+}
+
+pub async fn set_dealer_credit(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    audience: &DealerAudience,
+    input: &CreditInput,
+) -> Result<(), Failure> {
+    actor.require(Permission::ManageCredit)?;
+    let currency = Currency::parse(&audience.currency).map_err(|e| Failure::Internal(e.to_string()))?;
+    let mut errors = Vec::new();
+    let mut amount = |field: &str, text: &Option<String>| -> Option<i64> {
+        let text = text.as_deref().map(str::trim).filter(|t| !t.is_empty())?;
+        match Money::parse_decimal(text, currency) {
+            Ok(money) if !money.is_negative() => Some(money.minor()),
+            Ok(_) => {
+                errors.push(FieldError::new(field, "field.not_negative"));
+                None
+            }
+            Err(error) => {
+                errors.push(FieldError::new(field, error.code()));
+                None
+            }
+        }
+    };
+    let limit = amount("credit_limit", &input.credit_limit);
+    let min = amount("min_order_amount", &input.min_order_amount);
+    let max = amount("max_order_amount", &input.max_order_amount);
+    if let (Some(min), Some(max)) = (min, max) {
+        if min > max {
+            errors.push(FieldError::new("max_order_amount", "order.max_below_min"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Failure::Invalid(errors));
+    }
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    store::set_dealer_credit(&mut tx, actor.tenant_id, audience.dealer_id, limit, min, max).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "dealer",
+            entity_id: audience.dealer_id.get(),
+            action: "set_credit",
+            before: None,
+            after: Some(json!({ "credit_limit_minor": limit, "min_order_minor": min, "max_order_minor": max })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,10 @@
+//! Ordering: carts, placing orders, the order desk's decisions, and where every order stands.
+//!
+//! Whatever the channel (page, API, XLSX, EDI), an order enters through
+//! [`commands::place_order`], with the same checks; channels translate, they never decide.
+
+pub mod carts;
+pub mod commands;
+pub mod domain;
+pub mod queries;
+mod store;

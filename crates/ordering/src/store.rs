@@ -1,0 +1,959 @@
+//! Ordering's SQL.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use platform::db::Value;
+use platform::{DataScope, Db, DbError, DealerId, Query, Row, TenantId, Tx, UserId};
+
+use crate::domain::{AmountLimits, OrderState};
+use crate::queries::{OrderEventRecord, OrderLine, OrderSummary, SalesOrder};
+
+/// What ordering needs of the tenant.
+pub struct TenantSettings {
+    pub time_zone: String,
+    /// `hold` or `refuse`.
+    pub credit_policy: String,
+}
+
+pub async fn tenant_settings(db: &Db, tenant_id: TenantId) -> Result<TenantSettings, DbError> {
+    let row = db
+        .fetch_one(&Query::new("SELECT time_zone, credit_policy FROM tenants WHERE id = $1").bind(tenant_id))
+        .await?;
+    Ok(TenantSettings {
+        time_zone: row.get("time_zone")?,
+        credit_policy: row.get("credit_policy")?,
+    })
+}
+
+/// The dealer's own order amount limits and its groups'.
+pub async fn amount_limits(db: &Db, dealer_id: DealerId) -> Result<(AmountLimits, Vec<AmountLimits>), DbError> {
+    let read = |row: &Row| -> Result<AmountLimits, DbError> {
+        Ok(AmountLimits {
+            min_minor: row.get("min_order_minor")?,
+            max_minor: row.get("max_order_minor")?,
+        })
+    };
+    let dealer = db
+        .fetch_one(&Query::new("SELECT min_order_minor, max_order_minor FROM dealers WHERE id = $1").bind(dealer_id))
+        .await?;
+    let groups = db
+        .fetch_all(
+            &Query::new(
+                "SELECT g.min_order_minor, g.max_order_minor FROM dealer_groups g
+                 JOIN dealer_group_members m ON m.group_id = g.id WHERE m.dealer_id = $1",
+            )
+            .bind(dealer_id),
+        )
+        .await?;
+    Ok((read(&dealer)?, groups.iter().map(read).collect::<Result<_, _>>()?))
+}
+
+/// An order this dealer already placed under the same number, or the same idempotency key.
+pub async fn find_duplicate(
+    db: &Db,
+    tenant_id: TenantId,
+    dealer_id: DealerId,
+    dealer_order_number: &str,
+    idempotency_key: Option<&str>,
+) -> Result<Option<(i64, OrderState)>, DbError> {
+    let mut query = Query::new(
+        "SELECT id, state FROM orders WHERE tenant_id = $1 AND ((dealer_id = $2 AND dealer_order_number = $3)",
+    )
+    .bind(tenant_id)
+    .bind(dealer_id)
+    .bind(dealer_order_number);
+    if let Some(key) = idempotency_key {
+        query.push(" OR idempotency_key = ").push_bind(key);
+    }
+    query.push(")");
+    db.fetch_optional(&query)
+        .await?
+        .map(|row| {
+            Ok((
+                row.get("id")?,
+                OrderState::parse(&row.get::<String>("state")?).unwrap_or(OrderState::Submitted),
+            ))
+        })
+        .transpose()
+}
+
+/// The delivery location's serving warehouse, if the location belongs to the dealer.
+pub async fn delivery_location(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    dealer_id: DealerId,
+    location_id: i64,
+) -> Result<Option<Option<i64>>, DbError> {
+    tx.fetch_optional(
+        &Query::new("SELECT warehouse_id FROM delivery_locations WHERE tenant_id = $1 AND dealer_id = $2 AND id = $3")
+            .bind(tenant_id)
+            .bind(dealer_id)
+            .bind(location_id),
+    )
+    .await?
+    .map(|row| row.get("warehouse_id"))
+    .transpose()
+}
+
+/// Adds `amount` to the dealer's open orders if its exposure stays within its credit limit (or
+/// it has none); `false` when it would not. `force` adds it regardless (finance's release).
+pub async fn take_exposure(tx: &mut Tx, dealer_id: DealerId, amount: i64, force: bool) -> Result<bool, DbError> {
+    let mut query = Query::new("UPDATE dealers SET open_orders_minor = open_orders_minor + $1 WHERE id = $2")
+        .bind(amount)
+        .bind(dealer_id);
+    if !force {
+        query.push(
+            " AND (credit_limit_minor IS NULL OR receivables_minor + open_orders_minor + $1 <= credit_limit_minor)",
+        );
+    }
+    Ok(tx.execute(&query).await? == 1)
+}
+
+pub async fn set_dealer_credit(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    dealer_id: DealerId,
+    credit_limit_minor: Option<i64>,
+    min_order_minor: Option<i64>,
+    max_order_minor: Option<i64>,
+) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new(
+            "UPDATE dealers SET credit_limit_minor = $1, min_order_minor = $2, max_order_minor = $3
+             WHERE tenant_id = $4 AND id = $5",
+        )
+        .bind(credit_limit_minor)
+        .bind(min_order_minor)
+        .bind(max_order_minor)
+        .bind(tenant_id)
+        .bind(dealer_id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn give_back_exposure(tx: &mut Tx, dealer_id: DealerId, amount: i64) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new("UPDATE dealers SET open_orders_minor = open_orders_minor - $1 WHERE id = $2")
+            .bind(amount)
+            .bind(dealer_id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Takes from a promotion's budget and quantity cap if they still cover it; `false` when
+/// another order used them up first.
+pub async fn take_promotion(tx: &mut Tx, promotion_id: i64, amount: i64, units: i64) -> Result<bool, DbError> {
+    Ok(tx
+        .execute(
+            &Query::new(
+                "UPDATE promotions SET budget_used_minor = budget_used_minor + $1, quantity_used = quantity_used + $2
+                 WHERE id = $3 AND (budget_minor IS NULL OR budget_used_minor + $1 <= budget_minor)
+                   AND (quantity_cap IS NULL OR quantity_used + $2 <= quantity_cap)",
+            )
+            .bind(amount)
+            .bind(units)
+            .bind(promotion_id),
+        )
+        .await?
+        == 1)
+}
+
+/// Which of these promotions have a budget or a quantity cap that orders must count against.
+pub async fn capped_promotions(tx: &mut Tx, ids: &[i64]) -> Result<Vec<i64>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query =
+        Query::new("SELECT id FROM promotions WHERE (budget_minor IS NOT NULL OR quantity_cap IS NOT NULL) AND id IN ");
+    query.push_bind_list(ids.iter().copied());
+    tx.fetch_all(&query).await?.iter().map(|row| row.get("id")).collect()
+}
+
+pub struct NewOrder<'a> {
+    pub dealer_id: DealerId,
+    pub dealer_order_number: &'a str,
+    pub delivery_location_id: i64,
+    pub requested_delivery_on: NaiveDate,
+    pub allow_adjust: bool,
+    pub state: OrderState,
+    pub channel: &'static str,
+    pub currency: &'a str,
+    pub net_total_minor: i64,
+    pub vat_total_minor: i64,
+    pub exposure_minor: i64,
+    pub comment: &'a str,
+    pub idempotency_key: Option<&'a str>,
+    pub placed_by: Option<UserId>,
+}
+
+pub async fn insert_order(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    order: &NewOrder<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    tx.fetch_one(
+        &Query::new(
+            "INSERT INTO orders (tenant_id, dealer_id, dealer_order_number, delivery_location_id, requested_delivery_on,
+                allow_adjust, state, channel, currency, net_total_minor, vat_total_minor, exposure_minor, comment,
+                idempotency_key, placed_by, placed_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(order.dealer_id)
+        .bind(order.dealer_order_number)
+        .bind(order.delivery_location_id)
+        .bind(order.requested_delivery_on)
+        .bind(order.allow_adjust)
+        .bind(order.state.code())
+        .bind(order.channel)
+        .bind(order.currency)
+        .bind(order.net_total_minor)
+        .bind(order.vat_total_minor)
+        .bind(order.exposure_minor)
+        .bind(order.comment)
+        .bind(order.idempotency_key)
+        .bind(order.placed_by.map(UserId::get))
+        .bind(now),
+    )
+    .await?
+    .get("id")
+}
+
+/// One line as it is written.
+pub struct NewLine {
+    pub line_number: i64,
+    pub product_id: i64,
+    pub kind: &'static str,
+    pub bundle_product_id: Option<i64>,
+    pub quantity: i64,
+    pub unit_list_price_minor: i64,
+    pub unit_net_price_minor: i64,
+    pub line_total_minor: i64,
+    pub vat_rate_bp: i64,
+    pub promotions: String,
+    pub warehouse_id: i64,
+    pub delivery_on: NaiveDate,
+}
+
+pub async fn insert_lines(tx: &mut Tx, tenant_id: TenantId, order_id: i64, lines: &[NewLine]) -> Result<(), DbError> {
+    let rows: Vec<Vec<Value>> = lines
+        .iter()
+        .map(|line| {
+            vec![
+                tenant_id.into(),
+                order_id.into(),
+                line.line_number.into(),
+                line.product_id.into(),
+                line.kind.into(),
+                line.bundle_product_id.into(),
+                line.quantity.into(),
+                line.unit_list_price_minor.into(),
+                line.unit_net_price_minor.into(),
+                line.line_total_minor.into(),
+                line.vat_rate_bp.into(),
+                line.promotions.as_str().into(),
+                line.warehouse_id.into(),
+                line.delivery_on.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO order_lines (tenant_id, order_id, line_number, product_id, kind, bundle_product_id, quantity,
+            unit_list_price_minor, unit_net_price_minor, line_total_minor, vat_rate_bp, promotions, warehouse_id, delivery_on)",
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_order_promotions(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    order_id: i64,
+    uses: &[(i64, i64, i64)],
+) -> Result<(), DbError> {
+    let rows: Vec<Vec<Value>> = uses
+        .iter()
+        .map(|(promotion, amount, units)| {
+            vec![
+                tenant_id.into(),
+                order_id.into(),
+                (*promotion).into(),
+                (*amount).into(),
+                (*units).into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO order_promotions (tenant_id, order_id, promotion_id, amount_minor, units)",
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+/// What the order took from capped promotions, to give back.
+pub async fn order_promotion_uses(tx: &mut Tx, order_id: i64) -> Result<Vec<(i64, i64, i64)>, DbError> {
+    tx.fetch_all(
+        &Query::new(
+            "SELECT op.promotion_id, op.amount_minor, op.units FROM order_promotions op
+             JOIN promotions p ON p.id = op.promotion_id
+             WHERE op.order_id = $1 AND (p.budget_minor IS NOT NULL OR p.quantity_cap IS NOT NULL)
+             ORDER BY op.promotion_id",
+        )
+        .bind(order_id),
+    )
+    .await?
+    .iter()
+    .map(|row| Ok((row.get("promotion_id")?, row.get("amount_minor")?, row.get("units")?)))
+    .collect()
+}
+
+pub async fn give_back_promotion(tx: &mut Tx, promotion_id: i64, amount: i64, units: i64) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new(
+            "UPDATE promotions SET budget_used_minor = budget_used_minor - $1, quantity_used = quantity_used - $2
+             WHERE id = $3",
+        )
+        .bind(amount)
+        .bind(units)
+        .bind(promotion_id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub struct NewEvent<'a> {
+    pub kind: &'a str,
+    pub from_state: Option<OrderState>,
+    pub to_state: Option<OrderState>,
+    pub note: Option<&'a str>,
+    pub user_id: Option<UserId>,
+    pub user_name: &'a str,
+}
+
+pub async fn insert_event(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    order_id: i64,
+    event: &NewEvent<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new(
+            "INSERT INTO order_events (tenant_id, order_id, kind, from_state, to_state, note, user_id, user_name, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(tenant_id)
+        .bind(order_id)
+        .bind(event.kind)
+        .bind(event.from_state.map(OrderState::code))
+        .bind(event.to_state.map(OrderState::code))
+        .bind(event.note)
+        .bind(event.user_id.map(UserId::get))
+        .bind(event.user_name)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The order as a command needs it, if the actor's scope lets it see the order.
+pub struct OrderHead {
+    pub id: i64,
+    pub dealer_id: DealerId,
+    pub state: OrderState,
+    pub placed_by: Option<i64>,
+    pub allow_adjust: bool,
+    pub exposure_minor: i64,
+    pub delivery_location_id: i64,
+    pub currency: String,
+}
+
+pub async fn order_head(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    id: i64,
+) -> Result<Option<OrderHead>, DbError> {
+    let mut query = Query::new(
+        "SELECT o.id, o.dealer_id, o.state, o.placed_by, o.allow_adjust, o.exposure_minor, o.delivery_location_id, o.currency
+         FROM orders o WHERE o.tenant_id = $1 AND o.id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id);
+    scope.restrict_dealer(&mut query, "o.dealer_id");
+    tx.fetch_optional(&query)
+        .await?
+        .map(|row| {
+            Ok(OrderHead {
+                id: row.get("id")?,
+                dealer_id: DealerId(row.get("dealer_id")?),
+                state: OrderState::parse(&row.get::<String>("state")?)
+                    .ok_or_else(|| DbError::Config("unknown order state".into()))?,
+                placed_by: row.get("placed_by")?,
+                allow_adjust: row.get("allow_adjust")?,
+                exposure_minor: row.get("exposure_minor")?,
+                delivery_location_id: row.get("delivery_location_id")?,
+                currency: row.get("currency")?,
+            })
+        })
+        .transpose()
+}
+
+/// Moves the order from `from` to `to`; `false` if it was no longer in `from` (someone else
+/// decided on it meanwhile), so that two decisions never both apply.
+pub async fn change_state(
+    tx: &mut Tx,
+    order_id: i64,
+    from: OrderState,
+    to: OrderState,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let mut query = Query::new("UPDATE orders SET state = $1, updated_at = $2")
+        .bind(to.code())
+        .bind(now);
+    if let Some(reason) = reason {
+        query
+            .push(", decision_reason = ")
+            .push_bind(reason)
+            .push(", decided_at = ")
+            .push_bind(now);
+    }
+    query
+        .push(" WHERE id = ")
+        .push_bind(order_id)
+        .push(" AND state = ")
+        .push_bind(from.code());
+    Ok(tx.execute(&query).await? == 1)
+}
+
+pub async fn set_exposure(tx: &mut Tx, order_id: i64, exposure_minor: i64) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new("UPDATE orders SET exposure_minor = $1 WHERE id = $2")
+            .bind(exposure_minor)
+            .bind(order_id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// A line as commands change it.
+#[derive(Debug, Clone)]
+pub struct LineHead {
+    pub line_number: i64,
+    pub product_id: i64,
+    pub quantity: i64,
+    pub confirmed_quantity: Option<i64>,
+    pub line_total_minor: i64,
+    pub vat_rate_bp: i64,
+    pub warehouse_id: i64,
+    pub delivery_on: NaiveDate,
+}
+
+impl LineHead {
+    /// What the line holds in stock now: the confirmed quantity once confirmed.
+    pub fn reserved(&self) -> i64 {
+        self.confirmed_quantity.unwrap_or(self.quantity)
+    }
+}
+
+pub async fn line_heads(tx: &mut Tx, order_id: i64) -> Result<Vec<LineHead>, DbError> {
+    tx.fetch_all(
+        &Query::new(
+            "SELECT line_number, product_id, quantity, confirmed_quantity, line_total_minor, vat_rate_bp, warehouse_id, delivery_on
+             FROM order_lines WHERE order_id = $1 ORDER BY line_number",
+        )
+        .bind(order_id),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(LineHead {
+            line_number: row.get("line_number")?,
+            product_id: row.get("product_id")?,
+            quantity: row.get("quantity")?,
+            confirmed_quantity: row.get("confirmed_quantity")?,
+            line_total_minor: row.get("line_total_minor")?,
+            vat_rate_bp: row.get("vat_rate_bp")?,
+            warehouse_id: row.get("warehouse_id")?,
+            delivery_on: row.get("delivery_on")?,
+        })
+    })
+    .collect()
+}
+
+pub async fn confirm_line(
+    tx: &mut Tx,
+    order_id: i64,
+    line_number: i64,
+    confirmed_quantity: i64,
+    delivery_on: NaiveDate,
+    reason: Option<&str>,
+) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new(
+            "UPDATE order_lines SET confirmed_quantity = $1, delivery_on = $2, change_reason = $3
+             WHERE order_id = $4 AND line_number = $5",
+        )
+        .bind(confirmed_quantity)
+        .bind(delivery_on)
+        .bind(reason)
+        .bind(order_id)
+        .bind(line_number),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_line_warehouse(
+    tx: &mut Tx,
+    order_id: i64,
+    line_number: i64,
+    warehouse_id: i64,
+) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new("UPDATE order_lines SET warehouse_id = $1 WHERE order_id = $2 AND line_number = $3")
+            .bind(warehouse_id)
+            .bind(order_id)
+            .bind(line_number),
+    )
+    .await?;
+    Ok(())
+}
+
+/// One sales order per warehouse that ships confirmed lines, and the lines linked to it.
+pub async fn split_into_sales_orders(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    order_id: i64,
+    warehouses: &[i64],
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    for warehouse in warehouses {
+        let id: i64 = tx
+            .fetch_one(
+                &Query::new(
+                    "INSERT INTO sales_orders (tenant_id, order_id, warehouse_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(tenant_id)
+                .bind(order_id)
+                .bind(*warehouse)
+                .bind(now),
+            )
+            .await?
+            .get("id")?;
+        tx.execute(
+            &Query::new(
+                "UPDATE order_lines SET sales_order_id = $1 WHERE order_id = $2 AND warehouse_id = $3 AND confirmed_quantity > 0",
+            )
+            .bind(id)
+            .bind(order_id)
+            .bind(*warehouse),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+// ---- Reading orders ----
+
+const SUMMARY_FROM: &str = "orders o JOIN dealers d ON d.id = o.dealer_id";
+const SUMMARY_SELECT: &str = "SELECT o.id, o.dealer_id, d.code AS dealer_code, d.legal_name AS dealer_name, \
+     o.dealer_order_number, o.state, o.channel, o.currency, o.net_total_minor, o.vat_total_minor, \
+     o.requested_delivery_on, o.placed_at, o.updated_at, \
+     (SELECT COUNT(*) FROM order_lines l WHERE l.order_id = o.id) AS line_count \
+     FROM orders o JOIN dealers d ON d.id = o.dealer_id";
+
+fn read_summary(row: &Row) -> Result<OrderSummary, DbError> {
+    let currency: String = row.get("currency")?;
+    Ok(OrderSummary {
+        id: row.get("id")?,
+        dealer_id: row.get("dealer_id")?,
+        dealer_code: row.get("dealer_code")?,
+        dealer_name: row.get("dealer_name")?,
+        dealer_order_number: row.get("dealer_order_number")?,
+        state: OrderState::parse(&row.get::<String>("state")?).unwrap_or(OrderState::Submitted),
+        channel: row.get("channel")?,
+        net_total: crate::queries::money_text(row.get("net_total_minor")?, &currency),
+        vat_total: crate::queries::money_text(row.get("vat_total_minor")?, &currency),
+        gross_total: crate::queries::money_text(
+            row.get::<i64>("net_total_minor")? + row.get::<i64>("vat_total_minor")?,
+            &currency,
+        ),
+        currency,
+        requested_delivery_on: row.get("requested_delivery_on")?,
+        placed_at: row.get("placed_at")?,
+        updated_at: row.get("updated_at")?,
+        line_count: row.get("line_count")?,
+    })
+}
+
+/// Filters of order lists.
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    pub states: Vec<OrderState>,
+    pub dealer_id: Option<i64>,
+    pub search: Option<String>,
+    pub placed_from: Option<NaiveDate>,
+    pub placed_to: Option<NaiveDate>,
+}
+
+pub async fn list_orders(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    filter: &OrderFilter,
+    oldest_first: bool,
+    page: platform::PageRequest,
+) -> Result<platform::Page<OrderSummary>, DbError> {
+    let mut condition = Query::new(" WHERE o.tenant_id = $1").bind(tenant_id);
+    scope.restrict_dealer(&mut condition, "o.dealer_id");
+    if !filter.states.is_empty() {
+        condition
+            .push(" AND o.state IN ")
+            .push_bind_list(filter.states.iter().map(|s| s.code()));
+    }
+    if let Some(dealer_id) = filter.dealer_id {
+        condition.push(" AND o.dealer_id = ").push_bind(dealer_id);
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        condition
+            .push(" AND (o.dealer_order_number LIKE ")
+            .push_bind(format!("%{search}%"))
+            .push(" OR d.search_text LIKE ")
+            .push_bind(format!("%{}%", search.to_lowercase()))
+            .push(")");
+    }
+    if let Some(from) = filter.placed_from {
+        condition
+            .push(" AND o.placed_at >= ")
+            .push_bind(from.and_hms_opt(0, 0, 0).map(|t| t.and_utc()));
+    }
+    if let Some(to) = filter.placed_to.and_then(|d| d.succ_opt()) {
+        condition
+            .push(" AND o.placed_at < ")
+            .push_bind(to.and_hms_opt(0, 0, 0).map(|t| t.and_utc()));
+    }
+    let order_by = if oldest_first {
+        "o.placed_at, o.id"
+    } else {
+        "o.placed_at DESC, o.id DESC"
+    };
+    platform::db::fetch_page(
+        db,
+        SUMMARY_FROM,
+        SUMMARY_SELECT,
+        condition,
+        order_by,
+        page,
+        read_summary,
+    )
+    .await
+}
+
+pub async fn find_summary(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    id: i64,
+) -> Result<Option<(OrderSummary, Row)>, DbError> {
+    let mut query = Query::new(format!(
+        "SELECT o.id, o.dealer_id, d.code AS dealer_code, d.legal_name AS dealer_name, o.dealer_order_number, o.state,
+                o.channel, o.currency, o.net_total_minor, o.vat_total_minor, o.requested_delivery_on, o.placed_at,
+                o.updated_at, (SELECT COUNT(*) FROM order_lines l WHERE l.order_id = o.id) AS line_count,
+                o.allow_adjust, o.comment, o.decision_reason, o.placed_by, o.exposure_minor,
+                dl.code AS location_code, dl.name AS location_name, dl.address AS location_address
+         FROM {SUMMARY_FROM} JOIN delivery_locations dl ON dl.id = o.delivery_location_id
+         WHERE o.tenant_id = $1 AND o.id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id);
+    scope.restrict_dealer(&mut query, "o.dealer_id");
+    let Some(row) = db.fetch_optional(&query).await? else {
+        return Ok(None);
+    };
+    Ok(Some((read_summary(&row)?, row)))
+}
+
+pub async fn order_lines(db: &Db, order_id: i64, name_column: &str) -> Result<Vec<OrderLine>, DbError> {
+    let rows = db
+        .fetch_all(
+            &Query::new(format!(
+                "SELECT l.line_number, l.product_id, p.sku, p.gtin, p.{name_column} AS name, p.unit, l.kind, l.bundle_product_id,
+                        l.quantity, l.confirmed_quantity, l.unit_list_price_minor, l.unit_net_price_minor, l.line_total_minor,
+                        l.vat_rate_bp, l.promotions, w.code AS warehouse_code, l.sales_order_id, l.delivery_on, l.change_reason,
+                        o.currency
+                 FROM order_lines l JOIN products p ON p.id = l.product_id JOIN warehouses w ON w.id = l.warehouse_id
+                 JOIN orders o ON o.id = l.order_id
+                 WHERE l.order_id = $1 ORDER BY l.line_number"
+            ))
+            .bind(order_id),
+        )
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let currency: String = row.get("currency")?;
+            let money = |column: &str| -> Result<String, DbError> {
+                Ok(crate::queries::money_text(row.get(column)?, &currency))
+            };
+            Ok(OrderLine {
+                line_number: row.get("line_number")?,
+                product_id: row.get("product_id")?,
+                sku: row.get("sku")?,
+                gtin: row.get("gtin")?,
+                name: row.get("name")?,
+                unit: row.get("unit")?,
+                kind: row.get("kind")?,
+                bundle_product_id: row.get("bundle_product_id")?,
+                quantity: row.get("quantity")?,
+                confirmed_quantity: row.get("confirmed_quantity")?,
+                unit_list_price: money("unit_list_price_minor")?,
+                unit_net_price: money("unit_net_price_minor")?,
+                line_total: money("line_total_minor")?,
+                vat_rate_bp: row.get("vat_rate_bp")?,
+                promotions: serde_json::from_str(&row.get::<String>("promotions")?).unwrap_or_default(),
+                warehouse_code: row.get("warehouse_code")?,
+                sales_order_id: row.get("sales_order_id")?,
+                delivery_on: row.get("delivery_on")?,
+                change_reason: row.get("change_reason")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn order_events(db: &Db, order_id: i64) -> Result<Vec<OrderEventRecord>, DbError> {
+    db.fetch_all(
+        &Query::new(
+            "SELECT kind, from_state, to_state, note, user_name, created_at FROM order_events WHERE order_id = $1 ORDER BY id",
+        )
+        .bind(order_id),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(OrderEventRecord {
+            kind: row.get("kind")?,
+            from_state: row.get::<Option<String>>("from_state")?.as_deref().and_then(OrderState::parse),
+            to_state: row.get::<Option<String>>("to_state")?.as_deref().and_then(OrderState::parse),
+            note: row.get("note")?,
+            user_name: row.get("user_name")?,
+            at: row.get("created_at")?,
+        })
+    })
+    .collect()
+}
+
+pub async fn sales_orders(db: &Db, order_id: i64) -> Result<Vec<SalesOrder>, DbError> {
+    db.fetch_all(
+        &Query::new(
+            "SELECT s.id, s.warehouse_id, w.code AS warehouse_code, w.name AS warehouse_name,
+                    (SELECT COUNT(*) FROM order_lines l WHERE l.sales_order_id = s.id) AS line_count
+             FROM sales_orders s JOIN warehouses w ON w.id = s.warehouse_id WHERE s.order_id = $1 ORDER BY s.id",
+        )
+        .bind(order_id),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(SalesOrder {
+            id: row.get("id")?,
+            warehouse_id: row.get("warehouse_id")?,
+            warehouse_code: row.get("warehouse_code")?,
+            warehouse_name: row.get("warehouse_name")?,
+            line_count: row.get("line_count")?,
+        })
+    })
+    .collect()
+}
+
+// ---- Carts ----
+
+/// The user's cart of that name (the empty name is the working cart), made if missing.
+pub async fn cart_id(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    dealer_id: DealerId,
+    user_id: UserId,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let find = Query::new("SELECT id FROM carts WHERE user_id = $1 AND name = $2")
+        .bind(user_id)
+        .bind(name);
+    if let Some(row) = tx.fetch_optional(&find).await? {
+        return row.get("id");
+    }
+    tx.fetch_one(
+        &Query::new(
+            "INSERT INTO carts (tenant_id, dealer_id, user_id, name, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(dealer_id)
+        .bind(user_id)
+        .bind(name)
+        .bind(now),
+    )
+    .await?
+    .get("id")
+}
+
+/// The lines of the user's cart of that name, in the order they were added.
+pub async fn cart_lines(db: &Db, user_id: UserId, name: &str) -> Result<Vec<(i64, i64)>, DbError> {
+    db.fetch_all(
+        &Query::new(
+            "SELECT l.product_id, l.quantity FROM cart_lines l JOIN carts c ON c.id = l.cart_id
+             WHERE c.user_id = $1 AND c.name = $2 ORDER BY l.added_at, l.product_id",
+        )
+        .bind(user_id)
+        .bind(name),
+    )
+    .await?
+    .iter()
+    .map(|row| Ok((row.get("product_id")?, row.get("quantity")?)))
+    .collect()
+}
+
+/// Sets the quantity of products in a cart (zero removes them); `add` adds to what is there.
+pub async fn put_cart_lines(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    cart_id: i64,
+    lines: &[(i64, i64)],
+    add: bool,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let update = if add {
+        "cart_lines.quantity + excluded.quantity"
+    } else {
+        "excluded.quantity"
+    };
+    for (product, quantity) in lines {
+        if *quantity <= 0 && !add {
+            tx.execute(
+                &Query::new("DELETE FROM cart_lines WHERE cart_id = $1 AND product_id = $2")
+                    .bind(cart_id)
+                    .bind(*product),
+            )
+            .await?;
+            continue;
+        }
+        tx.execute(
+            &Query::new(format!(
+                "INSERT INTO cart_lines (tenant_id, cart_id, product_id, quantity, added_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (cart_id, product_id) DO UPDATE SET quantity = {update}"
+            ))
+            .bind(tenant_id)
+            .bind(cart_id)
+            .bind(*product)
+            .bind(*quantity)
+            .bind(now),
+        )
+        .await?;
+    }
+    tx.execute(
+        &Query::new("UPDATE carts SET updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(cart_id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn clear_cart(tx: &mut Tx, cart_id: i64) -> Result<(), DbError> {
+    tx.execute(&Query::new("DELETE FROM cart_lines WHERE cart_id = $1").bind(cart_id))
+        .await?;
+    Ok(())
+}
+
+/// Copies the lines of one cart over another's.
+pub async fn copy_cart(tx: &mut Tx, from: i64, to: i64, now: DateTime<Utc>) -> Result<(), DbError> {
+    clear_cart(tx, to).await?;
+    tx.execute(
+        &Query::new(
+            "INSERT INTO cart_lines (tenant_id, cart_id, product_id, quantity, added_at)
+             SELECT tenant_id, $1, product_id, quantity, added_at FROM cart_lines WHERE cart_id = $2",
+        )
+        .bind(to)
+        .bind(from),
+    )
+    .await?;
+    tx.execute(
+        &Query::new("UPDATE carts SET updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(to),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_cart(tx: &mut Tx, user_id: UserId, name: &str) -> Result<bool, DbError> {
+    let Some(row) = tx
+        .fetch_optional(
+            &Query::new("SELECT id FROM carts WHERE user_id = $1 AND name = $2")
+                .bind(user_id)
+                .bind(name),
+        )
+        .await?
+    else {
+        return Ok(false);
+    };
+    let id: i64 = row.get("id")?;
+    clear_cart(tx, id).await?;
+    tx.execute(&Query::new("DELETE FROM carts WHERE id = $1").bind(id))
+        .await?;
+    Ok(true)
+}
+
+/// The user's saved carts (not the working one): name, line count, last change.
+pub async fn saved_carts(db: &Db, user_id: UserId) -> Result<Vec<crate::carts::SavedCart>, DbError> {
+    db.fetch_all(
+        &Query::new(
+            "SELECT c.name, c.updated_at, (SELECT COUNT(*) FROM cart_lines l WHERE l.cart_id = c.id) AS line_count
+             FROM carts c WHERE c.user_id = $1 AND c.name <> '' ORDER BY c.name",
+        )
+        .bind(user_id),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(crate::carts::SavedCart {
+            name: row.get("name")?,
+            line_count: row.get("line_count")?,
+            updated_at: row.get("updated_at")?,
+        })
+    })
+    .collect()
+}
+
+/// The regular lines (product, quantity) of an order the scope may see, to order them again.
+pub async fn reorder_lines(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    order_id: i64,
+) -> Result<Option<Vec<(i64, i64)>>, DbError> {
+    let mut query = Query::new("SELECT o.id FROM orders o WHERE o.tenant_id = $1 AND o.id = $2")
+        .bind(tenant_id)
+        .bind(order_id);
+    scope.restrict_dealer(&mut query, "o.dealer_id");
+    if db.fetch_optional(&query).await?.is_none() {
+        return Ok(None);
+    }
+    let lines = db
+        .fetch_all(
+            &Query::new(
+                "SELECT product_id, quantity FROM order_lines WHERE order_id = $1 AND kind = 'regular' ORDER BY line_number",
+            )
+            .bind(order_id),
+        )
+        .await?
+        .iter()
+        .map(|row| Ok((row.get("product_id")?, row.get("quantity")?)))
+        .collect::<Result<_, DbError>>()?;
+    Ok(Some(lines))
+}

@@ -1,0 +1,521 @@
+//! API handlers for carts, orders and the order desk, and the stock orders draw on.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use chrono::NaiveDate;
+use fulfilment::domain::{StockChangeInput, StockLevel, Warehouse, WarehouseInput};
+use ordering::carts::{CartOrderInput, CartView};
+use ordering::commands::{CreditInput, Placed};
+use ordering::domain::{LineDecision, OrderInput, OrderState};
+use ordering::queries::{OrderDetail, OrderFilter, OrderSummary};
+use platform::{DealerAudience, DealerId, Page, PageRequest};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::{ApiJson, ApiQuery};
+use crate::error::{Problem, WebError};
+use crate::session::ApiCaller;
+use crate::AppState;
+
+type ApiResult<T> = Result<Json<T>, WebError>;
+
+async fn own_dealer(state: &AppState, caller: &ApiCaller) -> Result<DealerAudience, WebError> {
+    Ok(identity::queries::dealer_audience(&state.db, &caller.signed_in.actor, None).await?)
+}
+
+/// 201 for a new order, 200 when the same order had been placed before.
+fn placed_response(placed: Placed) -> (StatusCode, Json<Placed>) {
+    let status = if placed.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    (status, Json(placed))
+}
+
+/// The signed-in dealer user's working cart, priced as an order placed now would be.
+#[utoipa::path(get, path = "/cart", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, body = CartView), (status = 403, body = Problem)))]
+pub async fn get_cart(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<CartView> {
+    let audience = own_dealer(&state, &caller).await?;
+    let mut actor = caller.signed_in.actor.clone();
+    actor.locale = caller.locale;
+    Ok(Json(
+        ordering::carts::cart(&state.db, &state.clock, &actor, &audience).await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/cart", tag = "ordering", security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = Problem)))]
+pub async fn clear_cart(State(state): State<AppState>, caller: ApiCaller) -> Result<StatusCode, WebError> {
+    let audience = own_dealer(&state, &caller).await?;
+    ordering::carts::clear_cart(&state.db, &state.clock, &caller.signed_in.actor, &audience).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CartQuantity {
+    /// The quantity to hold; zero takes the product out of the cart.
+    pub quantity: i64,
+}
+
+/// Sets a product's quantity in the cart; its minimum order quantity and multiple apply.
+#[utoipa::path(put, path = "/cart/lines/{product_id}", tag = "ordering", security(("bearer" = [])),
+    params(("product_id" = i64, Path)), request_body = CartQuantity,
+    responses((status = 204), (status = 422, body = Problem)))]
+pub async fn set_cart_line(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(product_id): Path<i64>,
+    ApiJson(body): ApiJson<CartQuantity>,
+) -> Result<StatusCode, WebError> {
+    let audience = own_dealer(&state, &caller).await?;
+    ordering::carts::put_in_cart(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        &audience,
+        product_id,
+        body.quantity,
+        false,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuickEntry {
+    /// One product a line: a SKU or GTIN, then a quantity.
+    pub text: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Added {
+    pub added: usize,
+    /// Products of an earlier order the dealer may no longer order, left out.
+    pub left_out: usize,
+}
+
+/// Quick entry: adds lines of SKU or GTIN and quantity to the cart, all or none.
+#[utoipa::path(post, path = "/cart/entries", tag = "ordering", security(("bearer" = [])), request_body = QuickEntry,
+    responses((status = 200, body = Added), (status = 422, body = Problem)))]
+pub async fn add_cart_entries(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<QuickEntry>,
+) -> ApiResult<Added> {
+    let audience = own_dealer(&state, &caller).await?;
+    let added =
+        ordering::carts::add_entries(&state.db, &state.clock, &caller.signed_in.actor, &audience, &body.text).await?;
+    Ok(Json(Added { added, left_out: 0 }))
+}
+
+/// Places the cart as an order and empties it.
+#[utoipa::path(post, path = "/cart/order", tag = "ordering", security(("bearer" = [])), request_body = CartOrderInput,
+    responses((status = 201, body = Placed), (status = 200, body = Placed), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn order_cart(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<CartOrderInput>,
+) -> Result<(StatusCode, Json<Placed>), WebError> {
+    let audience = own_dealer(&state, &caller).await?;
+    let placed = ordering::carts::order_cart(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        &audience,
+        &body,
+        ordering::domain::Channel::Api,
+    )
+    .await?;
+    Ok(placed_response(placed))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CartName {
+    pub name: String,
+}
+
+/// Saves the working cart under a name, replacing a saved cart of that name.
+#[utoipa::path(post, path = "/carts", tag = "ordering", security(("bearer" = [])), request_body = CartName,
+    responses((status = 204), (status = 422, body = Problem)))]
+pub async fn save_cart(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<CartName>,
+) -> Result<StatusCode, WebError> {
+    let audience = own_dealer(&state, &caller).await?;
+    ordering::carts::save_cart(&state.db, &state.clock, &caller.signed_in.actor, &audience, &body.name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Replaces the working cart with a saved one.
+#[utoipa::path(post, path = "/carts/{name}/restore", tag = "ordering", security(("bearer" = [])),
+    params(("name" = String, Path)), responses((status = 204), (status = 404, body = Problem)))]
+pub async fn restore_cart(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(name): Path<String>,
+) -> Result<StatusCode, WebError> {
+    let audience = own_dealer(&state, &caller).await?;
+    ordering::carts::restore_cart(&state.db, &state.clock, &caller.signed_in.actor, &audience, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/carts/{name}", tag = "ordering", security(("bearer" = [])),
+    params(("name" = String, Path)), responses((status = 204), (status = 404, body = Problem)))]
+pub async fn delete_saved_cart(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(name): Path<String>,
+) -> Result<StatusCode, WebError> {
+    let audience = own_dealer(&state, &caller).await?;
+    ordering::carts::delete_saved_cart(&state.db, &caller.signed_in.actor, &audience, &name).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Puts the products of an earlier order into the cart again.
+#[utoipa::path(post, path = "/orders/{order_id}/reorder", tag = "ordering", security(("bearer" = [])),
+    params(("order_id" = i64, Path)), responses((status = 200, body = Added), (status = 404, body = Problem)))]
+pub async fn reorder(State(state): State<AppState>, caller: ApiCaller, Path(order_id): Path<i64>) -> ApiResult<Added> {
+    let audience = own_dealer(&state, &caller).await?;
+    let (added, left_out) =
+        ordering::carts::reorder(&state.db, &state.clock, &caller.signed_in.actor, &audience, order_id).await?;
+    Ok(Json(Added { added, left_out }))
+}
+
+/// Places an order directly, without a cart. The same `Idempotency-Key` header, or the same
+/// dealer order number, places one order however often it is sent.
+#[utoipa::path(post, path = "/orders", tag = "ordering", security(("bearer" = [])), request_body = OrderInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique text; a repeated request returns the first order")),
+    responses((status = 201, body = Placed), (status = 200, body = Placed), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn place_order(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<OrderInput>,
+) -> Result<(StatusCode, Json<Placed>), WebError> {
+    let audience = own_dealer(&state, &caller).await?;
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok());
+    let placed = ordering::commands::place_order(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        &audience,
+        &body,
+        ordering::domain::Channel::Api,
+        key,
+    )
+    .await?;
+    Ok(placed_response(placed))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct OrderQuery {
+    /// States to show, comma-separated (`submitted,on_credit_hold`).
+    pub state: Option<String>,
+    pub dealer_id: Option<i64>,
+    /// Part of the dealer's order number or of the dealer's code or name.
+    pub search: Option<String>,
+    /// First day placed, inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day placed, inclusive.
+    pub to: Option<NaiveDate>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl OrderQuery {
+    pub fn filter(&self) -> Result<OrderFilter, WebError> {
+        let mut states = Vec::new();
+        for code in self
+            .state
+            .iter()
+            .flat_map(|s| s.split(','))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            states.push(OrderState::parse(code).ok_or_else(|| platform::Failure::field("state", "field.invalid"))?);
+        }
+        Ok(OrderFilter {
+            states,
+            dealer_id: self.dealer_id,
+            search: self.search.clone(),
+            placed_from: self.from,
+            placed_to: self.to,
+        })
+    }
+}
+
+/// Orders: a dealer user's own dealer's, an internal user's regions'.
+#[utoipa::path(get, path = "/orders", tag = "ordering", security(("bearer" = [])), params(OrderQuery),
+    responses((status = 200, body = Page<OrderSummary>), (status = 403, body = Problem)))]
+pub async fn list_orders(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<OrderQuery>,
+) -> ApiResult<Page<OrderSummary>> {
+    let page = PageRequest::new(query.page, query.per_page);
+    Ok(Json(
+        ordering::queries::orders(&state.db, &caller.signed_in.actor, &query.filter()?, page).await?,
+    ))
+}
+
+/// The order desk's queue: orders awaiting a decision, oldest first.
+#[utoipa::path(get, path = "/order-desk", tag = "ordering", security(("bearer" = [])), params(OrderQuery),
+    responses((status = 200, body = Page<OrderSummary>), (status = 403, body = Problem)))]
+pub async fn review_queue(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<OrderQuery>,
+) -> ApiResult<Page<OrderSummary>> {
+    let page = PageRequest::new(query.page, query.per_page);
+    Ok(Json(
+        ordering::queries::review_queue(&state.db, &caller.signed_in.actor, &query.filter()?, page).await?,
+    ))
+}
+
+/// One order with its lines, sales orders and timeline.
+#[utoipa::path(get, path = "/orders/{order_id}", tag = "ordering", security(("bearer" = [])),
+    params(("order_id" = i64, Path)), responses((status = 200, body = OrderDetail), (status = 404, body = Problem)))]
+pub async fn get_order(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(order_id): Path<i64>,
+) -> ApiResult<OrderDetail> {
+    Ok(Json(
+        ordering::queries::order(&state.db, &caller.signed_in.actor, caller.locale, order_id).await?,
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StateAnswer {
+    pub state: OrderState,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Confirmation {
+    /// Lines confirmed differently from the order; the others are confirmed as ordered.
+    #[serde(default)]
+    pub lines: Vec<LineDecision>,
+}
+
+/// Confirms an order in full, or partially with changed lines (each with a reason).
+#[utoipa::path(post, path = "/orders/{order_id}/confirm", tag = "ordering", security(("bearer" = [])),
+    params(("order_id" = i64, Path)), request_body = Confirmation,
+    responses((status = 200, body = StateAnswer), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn confirm_order(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(order_id): Path<i64>,
+    ApiJson(body): ApiJson<Confirmation>,
+) -> ApiResult<StateAnswer> {
+    let next =
+        ordering::commands::confirm_order(&state.db, &state.clock, &caller.signed_in.actor, order_id, &body.lines)
+            .await?;
+    Ok(Json(StateAnswer { state: next }))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/orders/{order_id}/reject", tag = "ordering", security(("bearer" = [])),
+    params(("order_id" = i64, Path)), request_body = Reason,
+    responses((status = 200, body = StateAnswer), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn reject_order(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(order_id): Path<i64>,
+    ApiJson(body): ApiJson<Reason>,
+) -> ApiResult<StateAnswer> {
+    let next = ordering::commands::reject_order(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        order_id,
+        body.reason.as_deref(),
+    )
+    .await?;
+    Ok(Json(StateAnswer { state: next }))
+}
+
+#[utoipa::path(post, path = "/orders/{order_id}/undo-rejection", tag = "ordering", security(("bearer" = [])),
+    params(("order_id" = i64, Path)), responses((status = 200, body = StateAnswer), (status = 409, body = Problem)))]
+pub async fn undo_rejection(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(order_id): Path<i64>,
+) -> ApiResult<StateAnswer> {
+    let next = ordering::commands::undo_rejection(&state.db, &state.clock, &caller.signed_in.actor, order_id).await?;
+    Ok(Json(StateAnswer { state: next }))
+}
+
+/// Cancels an order: a dealer's before confirmation, the manufacturer's (with a reason) until shipment.
+#[utoipa::path(post, path = "/orders/{order_id}/cancel", tag = "ordering", security(("bearer" = [])),
+    params(("order_id" = i64, Path)), request_body = Reason,
+    responses((status = 200, body = StateAnswer), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn cancel_order(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(order_id): Path<i64>,
+    ApiJson(body): ApiJson<Reason>,
+) -> ApiResult<StateAnswer> {
+    let next = ordering::commands::cancel_order(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        order_id,
+        body.reason.as_deref(),
+    )
+    .await?;
+    Ok(Json(StateAnswer { state: next }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreditDecision {
+    /// `true` releases the order; `false` rejects it (a reason is then required).
+    pub release: bool,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// Finance releases or rejects an order on credit hold.
+#[utoipa::path(post, path = "/orders/{order_id}/credit-decision", tag = "ordering", security(("bearer" = [])),
+    params(("order_id" = i64, Path)), request_body = CreditDecision,
+    responses((status = 200, body = StateAnswer), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn decide_credit_hold(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(order_id): Path<i64>,
+    ApiJson(body): ApiJson<CreditDecision>,
+) -> ApiResult<StateAnswer> {
+    let next = ordering::commands::decide_credit_hold(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        order_id,
+        body.release,
+        body.reason.as_deref(),
+    )
+    .await?;
+    Ok(Json(StateAnswer { state: next }))
+}
+
+/// A dealer's credit limit and order amount limits, in its currency.
+#[utoipa::path(put, path = "/dealers/{dealer_id}/credit", tag = "ordering", security(("bearer" = [])),
+    params(("dealer_id" = i64, Path)), request_body = CreditInput,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_dealer_credit(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(dealer_id): Path<i64>,
+    ApiJson(body): ApiJson<CreditInput>,
+) -> Result<StatusCode, WebError> {
+    let actor = &caller.signed_in.actor;
+    let audience = identity::queries::dealer_audience(&state.db, actor, Some(DealerId(dealer_id))).await?;
+    ordering::commands::set_dealer_credit(&state.db, &state.clock, actor, &audience, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/warehouses", tag = "fulfilment", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Warehouse>), (status = 403, body = Problem)))]
+pub async fn list_warehouses(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<Warehouse>> {
+    Ok(Json(
+        fulfilment::queries::warehouses(&state.db, &caller.signed_in.actor).await?,
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: i64,
+}
+
+#[utoipa::path(post, path = "/warehouses", tag = "fulfilment", security(("bearer" = [])), request_body = WarehouseInput,
+    responses((status = 201, body = Created), (status = 422, body = Problem)))]
+pub async fn create_warehouse(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<WarehouseInput>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let id = fulfilment::commands::create_warehouse(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct StockQuery {
+    pub warehouse_id: Option<i64>,
+    /// The start of a SKU.
+    pub sku: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/stock", tag = "fulfilment", security(("bearer" = [])), params(StockQuery),
+    responses((status = 200, body = Page<StockLevel>), (status = 403, body = Problem)))]
+pub async fn list_stock(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<StockQuery>,
+) -> ApiResult<Page<StockLevel>> {
+    let page = PageRequest::new(query.page, query.per_page);
+    Ok(Json(
+        fulfilment::queries::stock_levels(
+            &state.db,
+            &caller.signed_in.actor,
+            query.warehouse_id,
+            query.sku.as_deref(),
+            page,
+        )
+        .await?,
+    ))
+}
+
+/// A receipt, an adjustment or a stocktake, written to the movement ledger.
+#[utoipa::path(post, path = "/stock/changes", tag = "fulfilment", security(("bearer" = [])), request_body = StockChangeInput,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn change_stock(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<StockChangeInput>,
+) -> Result<StatusCode, WebError> {
+    fulfilment::commands::change_stock(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServingWarehouse {
+    /// Empty: orders reserve by warehouse priority alone.
+    pub warehouse_id: Option<i64>,
+}
+
+/// Which warehouse serves a delivery location.
+#[utoipa::path(put, path = "/delivery-locations/{location_id}/warehouse", tag = "fulfilment", security(("bearer" = [])),
+    params(("location_id" = i64, Path)), request_body = ServingWarehouse,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn assign_warehouse(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(location_id): Path<i64>,
+    ApiJson(body): ApiJson<ServingWarehouse>,
+) -> Result<StatusCode, WebError> {
+    fulfilment::commands::assign_warehouse(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        location_id,
+        body.warehouse_id,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
