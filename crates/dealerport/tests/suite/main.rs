@@ -13,6 +13,7 @@ mod demo_tenant;
 mod imports;
 mod jobs_and_audit;
 mod ordering;
+mod ordering_pages;
 mod pages;
 mod promotions;
 mod scope;

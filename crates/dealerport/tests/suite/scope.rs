@@ -45,6 +45,10 @@ const LISTS: &[&str] = &[
     "/products",
     "/price-lists",
     "/catalog-statistics",
+    "/cart",
+    "/orders",
+    "/orders?state=confirmed",
+    "/order-desk",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.
@@ -68,6 +72,7 @@ const DETAILS: &[&str] = &[
     "/products/{product}",
     "/catalog-statistics?dealer_id={dealer}",
     "/users/{user}",
+    "/orders/{order}",
 ];
 
 /// Changes aimed at the same out-of-scope ids; each must be refused and write nothing.

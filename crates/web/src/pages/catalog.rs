@@ -270,7 +270,7 @@ fn status_name(t: &Translator, status: ProductStatus) -> String {
 
 /// A path on this site to return to; anything else (another site, or text that cannot be a
 /// `Location` header) is replaced by `fallback`.
-fn local_path(path: &str, fallback: &str) -> String {
+pub(super) fn local_path(path: &str, fallback: &str) -> String {
     let safe = path.starts_with('/')
         && !path.starts_with("//")
         && !path.starts_with("/\\")
@@ -387,6 +387,7 @@ struct CatalogPage {
     dealer_suffix: String,
     /// Only dealer users keep favorites.
     can_favorite: bool,
+    can_order: bool,
     /// Where a favorite toggle comes back to.
     back: String,
 }
@@ -468,6 +469,7 @@ async fn catalog_response(
             _ => String::new(),
         },
         can_favorite: actor.is_dealer_user(),
+        can_order: actor.is_dealer_user() && actor.can(Permission::PlaceOrders),
         back,
         filter_query,
         query,
@@ -545,6 +547,7 @@ pub struct FreeGoods {
 #[template(path = "catalog/product.html")]
 struct ProductPage {
     layout: Layout,
+    can_order: bool,
     priced: PricedProduct,
     pack: String,
     order_rule: String,
@@ -659,6 +662,7 @@ pub async fn product_page(
             _ => String::new(),
         },
         dealer_id: dealer_id.filter(|_| !actor.is_dealer_user()),
+        can_order: actor.is_dealer_user() && actor.can(Permission::PlaceOrders),
         price_date: t.t_with("why.date", &[("date", day(&t, price.date))]),
         free_goods: price
             .free_goods

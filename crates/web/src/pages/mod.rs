@@ -9,6 +9,7 @@ mod admin;
 mod catalog;
 mod dealers;
 mod home;
+mod ordering;
 mod pricing;
 mod regions;
 mod users;
@@ -65,6 +66,23 @@ pub fn router() -> Router<AppState> {
         .route("/price-lists/{id}/export", get(pricing::export_price_list))
         .route("/price-lists/{id}", get(pricing::price_list_page))
         .route("/price-lists/{id}/rows", post(pricing::add_price_row))
+        .route("/cart", get(ordering::cart_page))
+        .route("/cart/lines", post(ordering::put_line))
+        .route("/cart/entries", post(ordering::add_entries))
+        .route("/cart/saved", post(ordering::saved_cart))
+        .route("/cart/clear", post(ordering::clear_cart))
+        .route("/cart/order", post(ordering::order_cart))
+        .route("/orders", get(ordering::orders_page))
+        .route("/orders/export", get(ordering::export_orders))
+        .route("/order-desk", get(ordering::order_desk_page))
+        .route("/order-desk/export", get(ordering::export_order_desk))
+        .route("/orders/{id}", get(ordering::order_page))
+        .route("/orders/{id}/confirm", post(ordering::confirm))
+        .route("/orders/{id}/reject", post(ordering::reject))
+        .route("/orders/{id}/undo-rejection", post(ordering::undo_rejection))
+        .route("/orders/{id}/cancel", post(ordering::cancel))
+        .route("/orders/{id}/credit-decision", post(ordering::decide_credit))
+        .route("/orders/{id}/reorder", post(ordering::reorder))
         .route("/regions", get(regions::list).post(regions::create))
         .route("/users", get(users::list).post(users::create))
         .route("/users/new", get(users::new_form))
@@ -100,11 +118,14 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 13] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 16] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
     ("/favorites", "nav.favorites", Some(Permission::ViewCatalog)),
+    ("/cart", "nav.cart", Some(Permission::PlaceOrders)),
+    ("/orders", "nav.orders", Some(Permission::ViewOrders)),
+    ("/order-desk", "nav.order_desk", Some(Permission::ReviewOrders)),
     ("/products", "nav.products", Some(Permission::ViewProducts)),
     ("/price-lists", "nav.price_lists", Some(Permission::ViewPrices)),
     (
@@ -203,6 +224,22 @@ impl FormErrors {
 
     pub fn any(&self) -> bool {
         self.summary.is_some()
+    }
+
+    /// Every field with its message.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.messages
+            .iter()
+            .map(|(field, message)| (field.as_str(), message.as_str()))
+    }
+
+    /// These errors and `other`'s; where both name a field, these win.
+    pub fn merged(mut self, other: FormErrors) -> FormErrors {
+        for (field, message) in other.messages {
+            self.messages.entry(field).or_insert(message);
+        }
+        self.summary = self.summary.or(other.summary);
+        self
     }
 }
 

@@ -1,0 +1,173 @@
+//! Ordering in the browser: a dealer fills its cart from the catalog and places the order, the
+//! order desk confirms it with a changed line, and each sees the order in its own language.
+
+use testkit::TestApp;
+
+use crate::id_of;
+
+fn location_of(html: &str) -> String {
+    html.split("name=\"delivery_location_id\"")
+        .nth(1)
+        .and_then(|rest| rest.split("<option value=\"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .to_owned()
+}
+
+fn redirect_target(response: &testkit::TestResponse) -> String {
+    response.headers["location"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_dealer_orders_from_the_catalog_and_the_order_desk_confirms_in_part() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.browser_session("dealer@demo.test").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await.to_string();
+
+    let catalog = app.page(&dealer, "/catalog?search=BS-0001").await.text();
+    assert!(
+        catalog.contains("action=\"/cart/lines\""),
+        "each catalog row can go to the cart"
+    );
+    let added = app
+        .submit(
+            &dealer,
+            "/cart/lines",
+            &[
+                ("product_id", &water),
+                ("quantity", "24"),
+                ("add", "on"),
+                ("back", "/catalog"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    assert_eq!(redirect_target(&added), "/catalog?done=cart_updated");
+
+    let refused = app
+        .submit(
+            &dealer,
+            "/cart/lines",
+            &[("product_id", &water), ("quantity", "7"), ("add", "on")],
+        )
+        .await;
+    assert_eq!(refused.status, 200, "the cart page explains the refusal");
+    assert!(
+        refused.text().contains("Order in multiples of 12 units."),
+        "{}",
+        refused.text()
+    );
+
+    let cart = app.page(&dealer, "/cart").await.text();
+    assert!(cart.contains("Baikal still water 0.5 L"));
+    assert!(
+        cart.contains("Free goods"),
+        "the free bottles show before ordering: {cart}"
+    );
+    let location = location_of(&cart);
+
+    let past = app
+        .submit(
+            &dealer,
+            "/cart/order",
+            &[
+                ("dealer_order_number", "WEB-1"),
+                ("delivery_location_id", &location),
+                ("requested_delivery_on", "2026-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(past.status, 200);
+    assert!(
+        past.text().contains("The date is in the past."),
+        "the error sits by the date field"
+    );
+
+    let placed = app
+        .submit(
+            &dealer,
+            "/cart/order",
+            &[
+                ("dealer_order_number", "WEB-1"),
+                ("delivery_location_id", &location),
+                ("requested_delivery_on", "2026-12-01"),
+                ("allow_adjust", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(placed.status, 303, "{}", placed.text());
+    let order_path = redirect_target(&placed).split('?').next().unwrap().to_owned();
+    let order = app.page(&dealer, &order_path).await.text();
+    assert!(order.contains("Awaiting confirmation"));
+    assert!(order.contains("free goods"));
+
+    // The order desk works in Russian.
+    let desk = app.browser_session("orders@demo.test").await;
+    let queue = app.page(&desk, "/order-desk").await.text();
+    assert!(queue.contains("WEB-1"), "{queue}");
+    assert!(queue.contains("Ожидает подтверждения"));
+    let confirm_path = format!("{order_path}/confirm");
+    let no_reason = app.submit(&desk, &confirm_path, &[("quantity_1", "12")]).await;
+    assert_eq!(no_reason.status, 200);
+    assert!(
+        no_reason.text().contains("Укажите причину изменения."),
+        "{}",
+        no_reason.text()
+    );
+    let confirmed = app
+        .submit(
+            &desk,
+            &confirm_path,
+            &[("quantity_1", "12"), ("reason_1", "Остаток на складе ограничен")],
+        )
+        .await;
+    assert_eq!(confirmed.status, 303, "{}", confirmed.text());
+    let seen_by_desk = app.page(&desk, &order_path).await.text();
+    assert!(seen_by_desk.contains("Подтверждён частично"));
+    assert!(seen_by_desk.contains("Заказ покупателя"), "the sales order is listed");
+
+    let seen_by_dealer = app.page(&dealer, &order_path).await.text();
+    assert!(seen_by_dealer.contains("Partially confirmed"));
+    assert!(
+        seen_by_dealer.contains("Остаток на складе ограничен"),
+        "the reason reaches the dealer"
+    );
+    assert!(
+        seen_by_dealer.contains("Elena Morozova"),
+        "the timeline names who decided"
+    );
+}
+
+#[tokio::test]
+async fn quick_entry_errors_name_the_line_in_the_readers_language() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.browser_session("dealer2@demo.test").await;
+    let chosen = app.submit(&dealer, "/account/language", &[("locale", "zh")]).await;
+    assert_eq!(chosen.status, 303);
+    let response = app
+        .submit(&dealer, "/cart/entries", &[("entries", "BS-0001 24\nBS-0002 多少")])
+        .await;
+    assert_eq!(response.status, 200);
+    let html = response.text();
+    assert!(html.contains("第 2 行：数量必须为大于零的整数。"), "{html}");
+    assert!(html.contains("BS-0002 多少"), "the box keeps what was typed");
+    let orders = app.page(&dealer, "/orders").await.text();
+    assert!(orders.contains("QQ-2611-07"));
+    assert!(orders.contains("待确认"));
+    assert!(!orders.contains("VK-2026"), "only its own orders");
+}
+
+#[tokio::test]
+async fn order_lists_export_to_spreadsheets_within_scope() {
+    let app = TestApp::with_demo().await;
+    let manager = app.browser_session("manager@demo.test").await;
+    let export = app.page(&manager, "/orders/export?state=submitted").await;
+    assert_eq!(export.status, 200);
+    assert_eq!(export.headers["content-type"], xlsx::MEDIA_TYPE);
+    let list = app.page(&manager, "/orders").await.text();
+    assert!(list.contains("VK-2026-0143"));
+    assert!(
+        !list.contains("QQ-2611-07"),
+        "Shanghai is outside the manager's regions"
+    );
+}

@@ -1,0 +1,895 @@
+//! Ordering pages: the dealer's cart with quick entry and saved carts, order lists and the order
+//! desk's queue, and one order with its lines, sales orders, timeline and the decisions the
+//! viewer may take on it.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use chrono::NaiveDate;
+use ordering::carts::{CartOrderInput, CartView};
+use ordering::domain::{Channel, LineDecision, OrderState};
+use ordering::queries::{OrderDetail, OrderFilter, OrderSummary};
+use platform::{Failure, FieldError, Page, PageRequest, Permission};
+use serde::{Deserialize, Serialize};
+
+use super::catalog::{currency, day, local_path, money, today};
+use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::error::WebError;
+use crate::i18n::Translator;
+use crate::session::{PageForm, PageUser};
+use crate::AppState;
+
+fn amount(t: &Translator, text: &str, currency_code: &str) -> Result<String, WebError> {
+    Ok(t.money(&money(text, currency(currency_code)?)?))
+}
+
+/// A state as the reader says it.
+fn state_label(t: &Translator, state: OrderState) -> String {
+    t.t(&format!("order_state.{}", state.code())).to_owned()
+}
+
+// ----- the cart -----
+
+pub struct CartRow {
+    product_id: i64,
+    sku: String,
+    name: String,
+    quantity: i64,
+    rule: String,
+    problem: Option<String>,
+    /// Why placing the order refused this line (say, not enough stock).
+    error: Option<String>,
+}
+
+pub struct PricedRow {
+    sku: String,
+    name: String,
+    quantity: String,
+    unit_price: String,
+    total: String,
+    note: String,
+}
+
+pub struct SavedRow {
+    name: String,
+    lines: String,
+    updated: String,
+}
+
+/// The order header typed on the cart page.
+#[derive(Deserialize, Default)]
+pub struct OrderForm {
+    #[serde(default)]
+    dealer_order_number: String,
+    #[serde(default)]
+    delivery_location_id: String,
+    #[serde(default)]
+    requested_delivery_on: String,
+    #[serde(default)]
+    allow_adjust: String,
+    #[serde(default)]
+    comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "ordering/cart.html")]
+struct CartPage {
+    layout: Layout,
+    rows: Vec<CartRow>,
+    priced: Vec<PricedRow>,
+    discounts: Vec<String>,
+    net_total: Option<String>,
+    vat_total: Option<String>,
+    gross_total: Option<String>,
+    saved: Vec<SavedRow>,
+    locations: Vec<(i64, String)>,
+    form: OrderForm,
+    errors: FormErrors,
+    entries: String,
+    earliest: String,
+}
+
+impl CartPage {
+    fn location_selected(&self, id: &i64) -> bool {
+        self.form.delivery_location_id == id.to_string()
+    }
+}
+
+/// What went wrong outside the order form, shown above the cart.
+struct CartTrouble {
+    errors: FormErrors,
+    entries: String,
+}
+
+async fn cart_response(
+    state: &AppState,
+    user: &PageUser,
+    done: Option<&str>,
+    form: OrderForm,
+    trouble: CartTrouble,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let audience = identity::queries::dealer_audience(&state.db, actor, None).await?;
+    let cart: CartView = ordering::carts::cart(&state.db, &state.clock, actor, &audience).await?;
+    let t = &user.t;
+    let code = cart.currency.clone();
+    let errors = trouble.errors;
+    let rows = cart
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| CartRow {
+            error: ["quantity", "product_id"]
+                .iter()
+                .find_map(|field| errors.get(&format!("lines[{index}].{field}")))
+                .map(str::to_owned),
+            product_id: line.product_id,
+            sku: line.sku.clone(),
+            name: line.name.clone(),
+            quantity: line.quantity,
+            rule: format!(
+                "{} / {}",
+                t.number(line.min_order_quantity),
+                t.number(line.order_multiple)
+            ),
+            problem: line.problem.as_deref().map(|key| {
+                t.t_with(
+                    key,
+                    &[
+                        ("min", t.number(line.min_order_quantity)),
+                        ("multiple", t.number(line.order_multiple)),
+                    ],
+                )
+            }),
+        })
+        .collect();
+    let mut priced = Vec::new();
+    for line in &cart.priced {
+        let mut notes: Vec<String> = line.promotions.iter().map(|p| p.promotion_code.clone()).collect();
+        if line.free {
+            notes.insert(0, t.t("cart.free_goods").to_owned());
+        }
+        if line.bundle_of.is_some() {
+            notes.insert(0, t.t("cart.bundle_component").to_owned());
+        }
+        priced.push(PricedRow {
+            sku: line.sku.clone(),
+            name: line.name.clone(),
+            quantity: t.number(line.quantity),
+            unit_price: amount(t, &line.unit_net_price, &code)?,
+            total: amount(t, &line.line_total, &code)?,
+            note: notes.join(" · "),
+        });
+    }
+    let mut discounts = Vec::new();
+    for discount in &cart.order_discounts {
+        discounts.push(format!(
+            "{}: −{}",
+            discount.promotion_code,
+            amount(t, &discount.amount.to_decimal_string(), &code)?
+        ));
+    }
+    let total = |text: &Option<String>| -> Result<Option<String>, WebError> {
+        text.as_deref().map(|text| amount(t, text, &code)).transpose()
+    };
+    let dealer_id = audience.dealer_id;
+    let locations = identity::queries::dealer(&state.db, actor, dealer_id)
+        .await?
+        .locations
+        .into_iter()
+        .map(|l| (l.id, format!("{} · {}", l.name, l.address)))
+        .collect::<Vec<_>>();
+    let mut form = form;
+    if form.delivery_location_id.is_empty() {
+        form.delivery_location_id = locations.first().map(|(id, _)| id.to_string()).unwrap_or_default();
+    }
+    let view = CartPage {
+        layout: Layout::new(user, "/cart", "nav.cart").with_notice(done),
+        rows,
+        priced,
+        discounts,
+        net_total: total(&cart.net_total)?,
+        vat_total: total(&cart.vat_total)?,
+        gross_total: total(&cart.gross_total)?,
+        saved: cart
+            .saved
+            .iter()
+            .map(|s| SavedRow {
+                name: s.name.clone(),
+                lines: t.number(s.line_count),
+                updated: t.date_time(&s.updated_at),
+            })
+            .collect(),
+        locations,
+        form,
+        errors,
+        entries: trouble.entries,
+        earliest: today(state, user).to_string(),
+    };
+    render(&view)
+}
+
+#[derive(Deserialize, Default)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+pub async fn cart_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    let trouble = CartTrouble {
+        errors: FormErrors::none(),
+        entries: String::new(),
+    };
+    cart_response(&state, &user, query.done.as_deref(), OrderForm::default(), trouble).await
+}
+
+/// The cart page again, with field errors of something other than the order form.
+async fn cart_with_errors(
+    state: &AppState,
+    user: &PageUser,
+    errors: FormErrors,
+    entries: String,
+) -> Result<Response, WebError> {
+    cart_response(state, user, None, OrderForm::default(), CartTrouble { errors, entries }).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct CartLineForm {
+    #[serde(default)]
+    product_id: i64,
+    #[serde(default)]
+    quantity: String,
+    /// `on` adds to what the cart holds (from the catalog); otherwise the quantity replaces it.
+    #[serde(default)]
+    add: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Puts a product into the cart from the catalog, favorites or a product page, or changes its
+/// quantity on the cart page; a wrong quantity is explained on the cart page.
+pub async fn put_line(
+    State(state): State<AppState>,
+    PageForm { user, form }: PageForm<CartLineForm>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let audience = identity::queries::dealer_audience(&state.db, actor, None).await?;
+    let add = form.add == "on";
+    let result = match form.quantity.trim().parse::<i64>() {
+        Ok(quantity) => ordering::carts::put_in_cart(
+            &state.db,
+            &state.clock,
+            actor,
+            &audience,
+            form.product_id,
+            quantity,
+            add,
+        )
+        .await
+        .map_err(WebError),
+        Err(_) => Err(WebError(Failure::field("quantity", "field.whole_number"))),
+    };
+    match form_outcome(&user.t, result)? {
+        Ok(()) => Ok(redirect_done(&local_path(&form.back, "/cart"), "cart_updated")),
+        Err(errors) => {
+            let sku = catalog::queries::line_facts(&state.db, actor, user.t.locale, &[form.product_id])
+                .await?
+                .remove(&form.product_id)
+                .map(|f| f.sku)
+                .unwrap_or_default();
+            let errors = FormErrors::from_fields(
+                &user.t,
+                &[FieldError::new("cart", "cart.line_refused").with("sku", sku)],
+            )
+            .merged(errors);
+            cart_with_errors(&state, &user, errors, String::new()).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct EntriesForm {
+    #[serde(default)]
+    entries: String,
+}
+
+pub async fn add_entries(
+    State(state): State<AppState>,
+    PageForm { user, form }: PageForm<EntriesForm>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let audience = identity::queries::dealer_audience(&state.db, actor, None).await?;
+    let result = ordering::carts::add_entries(&state.db, &state.clock, actor, &audience, &form.entries)
+        .await
+        .map_err(WebError);
+    match form_outcome(&user.t, result)? {
+        Ok(_) => Ok(redirect_done("/cart", "cart_updated")),
+        Err(errors) => {
+            // Entry errors are named `entries[i]`: say which line of the box each is about.
+            let lines: Vec<FieldError> = errors_by_entry(&errors);
+            let errors = FormErrors::from_fields(&user.t, &lines);
+            cart_with_errors(&state, &user, errors, form.entries).await
+        }
+    }
+}
+
+/// `entries[3]` errors as one message for the box: "line 4: …".
+fn errors_by_entry(errors: &FormErrors) -> Vec<FieldError> {
+    errors
+        .entries()
+        .filter_map(|(field, message)| {
+            let line: usize = field.strip_prefix("entries[")?.trim_end_matches(']').parse().ok()?;
+            Some((line, message))
+        })
+        .map(|(line, message)| {
+            FieldError::new("entries", "cart.entry_line")
+                .with("line", line + 1)
+                .with("message", message)
+        })
+        .collect()
+}
+
+#[derive(Deserialize, Default)]
+pub struct CartNameForm {
+    #[serde(default)]
+    name: String,
+    /// `save`, `restore` or `delete`.
+    #[serde(default)]
+    action: String,
+}
+
+/// Saves the cart under a name, or restores or deletes a saved cart.
+pub async fn saved_cart(
+    State(state): State<AppState>,
+    PageForm { user, form }: PageForm<CartNameForm>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let audience = identity::queries::dealer_audience(&state.db, actor, None).await?;
+    let (result, done) = match form.action.as_str() {
+        "restore" => (
+            ordering::carts::restore_cart(&state.db, &state.clock, actor, &audience, &form.name).await,
+            "cart_restored",
+        ),
+        "delete" => (
+            ordering::carts::delete_saved_cart(&state.db, actor, &audience, &form.name).await,
+            "cart_deleted",
+        ),
+        _ => (
+            ordering::carts::save_cart(&state.db, &state.clock, actor, &audience, &form.name).await,
+            "cart_saved",
+        ),
+    };
+    match form_outcome(&user.t, result.map_err(WebError))? {
+        Ok(()) => Ok(redirect_done("/cart", done)),
+        Err(errors) => cart_with_errors(&state, &user, errors, String::new()).await,
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct EmptyForm {}
+
+pub async fn clear_cart(
+    State(state): State<AppState>,
+    PageForm { user, .. }: PageForm<EmptyForm>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let audience = identity::queries::dealer_audience(&state.db, actor, None).await?;
+    ordering::carts::clear_cart(&state.db, &state.clock, actor, &audience).await?;
+    Ok(redirect_done("/cart", "cart_cleared"))
+}
+
+pub async fn order_cart(
+    State(state): State<AppState>,
+    PageForm { user, form }: PageForm<OrderForm>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let audience = identity::queries::dealer_audience(&state.db, actor, None).await?;
+    let mut errors = Vec::new();
+    let location = form.delivery_location_id.trim().parse::<i64>().unwrap_or_else(|_| {
+        errors.push(FieldError::new("delivery_location_id", "field.required"));
+        0
+    });
+    let date = NaiveDate::parse_from_str(form.requested_delivery_on.trim(), "%Y-%m-%d").unwrap_or_else(|_| {
+        errors.push(FieldError::new("requested_delivery_on", "field.date"));
+        NaiveDate::MIN
+    });
+    let result = if errors.is_empty() {
+        let input = CartOrderInput {
+            dealer_order_number: form.dealer_order_number.clone(),
+            delivery_location_id: location,
+            requested_delivery_on: date,
+            allow_adjust: form.allow_adjust == "on",
+            comment: Some(form.comment.clone()),
+        };
+        ordering::carts::order_cart(&state.db, &state.clock, actor, &audience, &input, Channel::Portal)
+            .await
+            .map_err(WebError)
+    } else {
+        Err(WebError(Failure::Invalid(errors)))
+    };
+    match form_outcome(&user.t, result)? {
+        Ok(placed) => Ok(redirect_done(&format!("/orders/{}", placed.order_id), "order_placed")),
+        Err(errors) => {
+            let trouble = CartTrouble {
+                errors,
+                entries: String::new(),
+            };
+            cart_response(&state, &user, None, form, trouble).await
+        }
+    }
+}
+
+// ----- order lists -----
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct OrdersQuery {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    state: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    search: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    from: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    to: String,
+    #[serde(skip_serializing)]
+    page: Option<u32>,
+    #[serde(skip_serializing)]
+    done: Option<String>,
+}
+
+impl OrdersQuery {
+    fn filter(&self) -> OrderFilter {
+        let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+        OrderFilter {
+            states: OrderState::parse(&self.state).into_iter().collect(),
+            dealer_id: None,
+            search: Some(self.search.clone()).filter(|s| !s.trim().is_empty()),
+            placed_from: date(&self.from),
+            placed_to: date(&self.to),
+        }
+    }
+}
+
+pub struct OrderRow {
+    id: i64,
+    number: String,
+    dealer: String,
+    state: String,
+    state_code: &'static str,
+    placed: String,
+    delivery: String,
+    lines: String,
+    total: String,
+}
+
+pub struct StateChoice {
+    code: &'static str,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "ordering/orders.html")]
+struct OrdersPage {
+    layout: Layout,
+    page: Page<OrderRow>,
+    query: OrdersQuery,
+    filter_query: String,
+    states: Vec<StateChoice>,
+    show_dealer: bool,
+    export: &'static str,
+}
+
+fn order_row(t: &Translator, order: OrderSummary) -> Result<OrderRow, WebError> {
+    Ok(OrderRow {
+        id: order.id,
+        number: order.dealer_order_number,
+        dealer: format!("{} · {}", order.dealer_code, order.dealer_name),
+        state: state_label(t, order.state),
+        state_code: order.state.code(),
+        placed: t.date_time(&order.placed_at),
+        delivery: day(t, order.requested_delivery_on),
+        lines: t.number(order.line_count),
+        total: amount(t, &order.gross_total, &order.currency)?,
+    })
+}
+
+async fn orders_response(
+    state: &AppState,
+    user: &PageUser,
+    query: OrdersQuery,
+    queue: bool,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let page_request = PageRequest::new(query.page, None);
+    let filter = query.filter();
+    let orders = if queue {
+        ordering::queries::review_queue(&state.db, actor, &filter, page_request).await?
+    } else {
+        ordering::queries::orders(&state.db, actor, &filter, page_request).await?
+    };
+    let rows = orders
+        .items
+        .into_iter()
+        .map(|order| order_row(&user.t, order))
+        .collect::<Result<_, _>>()?;
+    let (path, title, export) = if queue {
+        ("/order-desk", "nav.order_desk", "/order-desk/export")
+    } else {
+        ("/orders", "nav.orders", "/orders/export")
+    };
+    let states = OrderState::ALL
+        .into_iter()
+        .filter(|s| !queue || s.awaits_review())
+        .map(|s| StateChoice {
+            code: s.code(),
+            label: state_label(&user.t, s),
+        })
+        .collect();
+    let view = OrdersPage {
+        layout: Layout::new(user, path, title).with_notice(query.done.as_deref()),
+        page: Page::new(
+            rows,
+            orders.total,
+            PageRequest {
+                page: orders.page,
+                per_page: orders.per_page,
+            },
+        ),
+        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        query,
+        states,
+        show_dealer: !actor.is_dealer_user(),
+        export,
+    };
+    render(&view)
+}
+
+pub async fn orders_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<OrdersQuery>,
+) -> Result<Response, WebError> {
+    orders_response(&state, &user, query, false).await
+}
+
+pub async fn order_desk_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<OrdersQuery>,
+) -> Result<Response, WebError> {
+    orders_response(&state, &user, query, true).await
+}
+
+pub async fn export_orders(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<OrdersQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::orders(&state, user.actor(), &query.filter(), false).await
+}
+
+pub async fn export_order_desk(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<OrdersQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::orders(&state, user.actor(), &query.filter(), true).await
+}
+
+// ----- one order -----
+
+pub struct LineRow {
+    line_number: i64,
+    sku: String,
+    name: String,
+    kind: String,
+    quantity: i64,
+    confirmed: String,
+    unit_price: String,
+    total: String,
+    warehouse: String,
+    delivery: String,
+    delivery_iso: String,
+    reason: String,
+    promotions: String,
+}
+
+pub struct EventRow {
+    at: String,
+    who: String,
+    what: String,
+    note: String,
+}
+
+pub struct SalesOrderRow {
+    id: i64,
+    warehouse: String,
+    lines: String,
+}
+
+#[derive(Template)]
+#[template(path = "ordering/order.html")]
+struct OrderPage {
+    layout: Layout,
+    order: OrderDetail,
+    state: String,
+    placed: String,
+    delivery: String,
+    net: String,
+    vat: String,
+    gross: String,
+    lines: Vec<LineRow>,
+    sales_orders: Vec<SalesOrderRow>,
+    timeline: Vec<EventRow>,
+    can_review: bool,
+    can_undo: bool,
+    can_cancel: bool,
+    can_decide_credit: bool,
+    can_reorder: bool,
+    cancel_needs_reason: bool,
+    errors: FormErrors,
+    earliest: String,
+}
+
+async fn order_response(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    done: Option<&str>,
+    errors: FormErrors,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let t = &user.t;
+    let order = ordering::queries::order(&state.db, actor, t.locale, id).await?;
+    let code = order.summary.currency.clone();
+    let mut lines = Vec::with_capacity(order.lines.len());
+    for line in &order.lines {
+        lines.push(LineRow {
+            line_number: line.line_number,
+            sku: line.sku.clone(),
+            name: line.name.clone(),
+            kind: t.t(&format!("order_line.{}", line.kind)).to_owned(),
+            quantity: line.quantity,
+            confirmed: line.confirmed_quantity.map(|q| t.number(q)).unwrap_or_default(),
+            unit_price: amount(t, &line.unit_net_price, &code)?,
+            total: amount(t, &line.line_total, &code)?,
+            warehouse: line.warehouse_code.clone(),
+            delivery: day(t, line.delivery_on),
+            delivery_iso: line.delivery_on.to_string(),
+            reason: line.change_reason.clone().unwrap_or_default(),
+            promotions: line
+                .promotions
+                .iter()
+                .filter_map(|p| p["promotion_code"].as_str())
+                .collect::<Vec<_>>()
+                .join(" · "),
+        });
+    }
+    let timeline = order
+        .timeline
+        .iter()
+        .map(|event| EventRow {
+            at: t.date_time(&event.at),
+            who: event.user_name.clone(),
+            what: match event.to_state {
+                Some(to) if event.kind != "placed" => format!(
+                    "{} → {}",
+                    t.t(&format!("order_event.{}", event.kind)),
+                    state_label(t, to)
+                ),
+                Some(to) => format!("{} · {}", t.t("order_event.placed"), state_label(t, to)),
+                None => t.t(&format!("order_event.{}", event.kind)).to_owned(),
+            },
+            note: event.note.clone().unwrap_or_default(),
+        })
+        .collect();
+    let sales_orders = order
+        .sales_orders
+        .iter()
+        .map(|s| SalesOrderRow {
+            id: s.id,
+            warehouse: format!("{} · {}", s.warehouse_code, s.warehouse_name),
+            lines: t.number(s.line_count),
+        })
+        .collect();
+    let state_now = order.summary.state;
+    let dealer_user = actor.is_dealer_user();
+    let view = OrderPage {
+        layout: Layout::new(user, "/orders", "order.title").with_notice(done),
+        state: state_label(t, state_now),
+        placed: t.date_time(&order.summary.placed_at),
+        delivery: day(t, order.summary.requested_delivery_on),
+        net: amount(t, &order.summary.net_total, &code)?,
+        vat: amount(t, &order.summary.vat_total, &code)?,
+        gross: amount(t, &order.summary.gross_total, &code)?,
+        lines,
+        sales_orders,
+        timeline,
+        can_review: actor.can(Permission::ReviewOrders) && state_now == OrderState::Submitted,
+        can_undo: actor.can(Permission::ReviewOrders) && state_now == OrderState::Rejected,
+        can_cancel: if dealer_user {
+            actor.can(Permission::PlaceOrders) && state_now.awaits_review()
+        } else {
+            actor.can(Permission::ReviewOrders) && state_now.after(ordering::domain::OrderEvent::Cancel).is_some()
+        },
+        can_decide_credit: actor.can(Permission::ReleaseCreditHolds) && state_now == OrderState::OnCreditHold,
+        can_reorder: dealer_user && actor.can(Permission::PlaceOrders),
+        cancel_needs_reason: !dealer_user,
+        errors,
+        earliest: today(state, user).to_string(),
+        order,
+    };
+    render(&view)
+}
+
+pub async fn order_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(query): Query<DoneQuery>,
+) -> Result<Response, WebError> {
+    order_response(&state, &user, id, query.done.as_deref(), FormErrors::none()).await
+}
+
+/// After a decision: back to the order, or the order again with the errors next to the fields.
+async fn decided(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    result: Result<OrderState, Failure>,
+    done: &str,
+) -> Result<Response, WebError> {
+    match form_outcome(&user.t, result.map_err(WebError))? {
+        Ok(_) => Ok(redirect_done(&format!("/orders/{id}"), done)),
+        Err(errors) => order_response(state, user, id, None, errors).await,
+    }
+}
+
+/// The confirmation form: `quantity_<line>`, `delivery_<line>` and `reason_<line>` per line.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let order = ordering::queries::order(&state.db, actor, user.t.locale, id).await?;
+    let mut decisions = Vec::new();
+    let mut errors = Vec::new();
+    for line in &order.lines {
+        let n = line.line_number;
+        let quantity = form.get(&format!("quantity_{n}")).map(|q| q.trim()).unwrap_or_default();
+        let confirmed = if quantity.is_empty() {
+            line.quantity
+        } else {
+            match quantity.parse::<i64>() {
+                Ok(q) => q,
+                Err(_) => {
+                    errors.push(FieldError::new(format!("quantity_{n}"), "field.whole_number"));
+                    continue;
+                }
+            }
+        };
+        let delivery_on = form
+            .get(&format!("delivery_{n}"))
+            .and_then(|d| NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d").ok())
+            .filter(|d| *d != line.delivery_on);
+        let reason = form
+            .get(&format!("reason_{n}"))
+            .cloned()
+            .filter(|r| !r.trim().is_empty());
+        if confirmed != line.quantity || delivery_on.is_some() || reason.is_some() {
+            decisions.push(LineDecision {
+                line_number: n,
+                confirmed_quantity: confirmed,
+                delivery_on,
+                reason,
+            });
+        }
+    }
+    let result = if errors.is_empty() {
+        ordering::commands::confirm_order(&state.db, &state.clock, actor, id, &decisions)
+            .await
+            .map_err(|failure| rename_decision_fields(failure, &decisions))
+    } else {
+        Err(Failure::Invalid(errors))
+    };
+    decided(&state, &user, id, result, "order_confirmed").await
+}
+
+/// `lines[i].reason` of the command as `reason_<line number>` of the form.
+fn rename_decision_fields(failure: Failure, decisions: &[LineDecision]) -> Failure {
+    let Failure::Invalid(errors) = failure else {
+        return failure;
+    };
+    Failure::Invalid(
+        errors
+            .into_iter()
+            .map(|mut error| {
+                let parsed = error
+                    .field
+                    .strip_prefix("lines[")
+                    .and_then(|rest| rest.split_once("]."));
+                if let Some((index, name)) = parsed {
+                    if let Some(decision) = index.parse::<usize>().ok().and_then(|i| decisions.get(i)) {
+                        let name = match name {
+                            "confirmed_quantity" => "quantity",
+                            "delivery_on" => "delivery",
+                            other => other,
+                        };
+                        error.field = format!("{name}_{}", decision.line_number);
+                    }
+                }
+                error
+            })
+            .collect(),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct ReasonForm {
+    #[serde(default)]
+    reason: String,
+    /// For finance's decision: `release` or `refuse`.
+    #[serde(default)]
+    decision: String,
+}
+
+impl ReasonForm {
+    fn reason(&self) -> Option<&str> {
+        Some(self.reason.trim()).filter(|r| !r.is_empty())
+    }
+}
+
+pub async fn reject(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<ReasonForm>,
+) -> Result<Response, WebError> {
+    let result = ordering::commands::reject_order(&state.db, &state.clock, user.actor(), id, form.reason()).await;
+    decided(&state, &user, id, result, "order_rejected").await
+}
+
+pub async fn undo_rejection(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, .. }: PageForm<EmptyForm>,
+) -> Result<Response, WebError> {
+    let result = ordering::commands::undo_rejection(&state.db, &state.clock, user.actor(), id).await;
+    decided(&state, &user, id, result, "order_reopened").await
+}
+
+pub async fn cancel(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<ReasonForm>,
+) -> Result<Response, WebError> {
+    let result = ordering::commands::cancel_order(&state.db, &state.clock, user.actor(), id, form.reason()).await;
+    decided(&state, &user, id, result, "order_cancelled").await
+}
+
+pub async fn decide_credit(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<ReasonForm>,
+) -> Result<Response, WebError> {
+    let release = form.decision == "release";
+    let result =
+        ordering::commands::decide_credit_hold(&state.db, &state.clock, user.actor(), id, release, form.reason()).await;
+    decided(&state, &user, id, result, "credit_decided").await
+}
+
+pub async fn reorder(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, .. }: PageForm<EmptyForm>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let audience = identity::queries::dealer_audience(&state.db, actor, None).await?;
+    ordering::carts::reorder(&state.db, &state.clock, actor, &audience, id).await?;
+    Ok(redirect_done("/cart", "cart_updated"))
+}
