@@ -67,6 +67,8 @@ pub async fn seed_volume(
     progress(started, "price rows");
     seed_promotions(db, clock, actor, &territories, &groups, &products, &mut sequence).await?;
     progress(started, "promotions");
+    seed_stock(db, clock, actor, &products).await?;
+    progress(started, "stock");
     // Fresh statistics, or the query planners guess from empty tables and choose full scans.
     db.execute(&platform::Query::new("ANALYZE")).await?;
     progress(started, "statistics");
@@ -344,6 +346,20 @@ async fn seed_products(db: &Db, clock: &Clock, actor: &Actor) -> Result<Vec<i64>
     Ok((0..PRODUCTS)
         .filter_map(|n| ids.get(&format!("BS-{:06}", first_serial + n)).copied())
         .collect())
+}
+
+/// Plenty of every product in the Moscow warehouse, so that orders in benchmarks never run out.
+async fn seed_stock(db: &Db, clock: &Clock, actor: &Actor, products: &[i64]) -> Result<(), DemoError> {
+    let warehouse = fulfilment::queries::warehouses(db, actor)
+        .await?
+        .into_iter()
+        .find(|w| w.code == "MSK-DC")
+        .ok_or_else(|| DemoError::Data("the Moscow warehouse is missing".into()))?;
+    let quantities: Vec<(i64, i64)> = products.iter().map(|id| (*id, 10_000_000)).collect();
+    let mut tx = db.begin().await?;
+    fulfilment::stock::record_opening_stock(&mut tx, actor.tenant_id, clock.now(), warehouse.id, &quantities).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn seed_prices(

@@ -207,6 +207,56 @@ pub async fn ensure_levels(
     Ok(())
 }
 
+/// Opening stock of products that have none yet in the warehouse, in bulk: their stock rows and
+/// one receipt each in the ledger, for loading a new warehouse (and the large demo).
+pub async fn record_opening_stock(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    now: DateTime<Utc>,
+    warehouse_id: i64,
+    quantities: &[(i64, i64)],
+) -> Result<(), DbError> {
+    let levels: Vec<Vec<Value>> = quantities
+        .iter()
+        .map(|(product, quantity)| {
+            vec![
+                tenant_id.into(),
+                warehouse_id.into(),
+                (*product).into(),
+                (*quantity).into(),
+                0_i64.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO stock_levels (tenant_id, warehouse_id, product_id, on_hand, reserved, updated_at)",
+        &levels,
+    )
+    .await?;
+    let receipts: Vec<Vec<Value>> = quantities
+        .iter()
+        .map(|(product, quantity)| {
+            vec![
+                tenant_id.into(),
+                warehouse_id.into(),
+                (*product).into(),
+                "receipt".into(),
+                (*quantity).into(),
+                0_i64.into(),
+                "opening stock".into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO stock_movements (tenant_id, warehouse_id, product_id, kind, on_hand_delta, reserved_delta, note, created_at)",
+        &receipts,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Whether on hand and reserved of every stock row of the tenant equal the sums of its
 /// movements; the (warehouse, product) pairs that do not. Tests run it after every scenario.
 pub async fn ledger_mismatches(tx: &mut Tx, tenant_id: TenantId) -> Result<Vec<(i64, i64)>, DbError> {

@@ -32,7 +32,20 @@ impl HttpResponse {
 
 /// Sends one request on a new connection and reads the whole answer.
 pub async fn request(address: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> HttpResponse {
-    let mut stream = TcpStream::connect(address).await.expect("connect to the server");
+    try_request(address, method, path, headers, body)
+        .await
+        .expect("the server answers")
+}
+
+/// As [`request`], for a server that may be gone: a refused or broken connection is an error.
+pub async fn try_request(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> std::io::Result<HttpResponse> {
+    let mut stream = TcpStream::connect(address).await?;
     let mut text = format!(
         "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -42,9 +55,9 @@ pub async fn request(address: &str, method: &str, path: &str, headers: &[(&str, 
     }
     text.push_str("\r\n");
     text.push_str(body);
-    stream.write_all(text.as_bytes()).await.expect("send");
+    stream.write_all(text.as_bytes()).await?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await.expect("read");
+    stream.read_to_end(&mut raw).await?;
     let raw = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
     let mut lines = head.lines();
@@ -52,14 +65,14 @@ pub async fn request(address: &str, method: &str, path: &str, headers: &[(&str, 
         .next()
         .and_then(|line| line.split_whitespace().nth(1))
         .and_then(|code| code.parse().ok())
-        .expect("status line");
+        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "no status line"))?;
     let headers = lines
         .filter_map(|line| line.split_once(':'))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
         .collect();
-    HttpResponse {
+    Ok(HttpResponse {
         status,
         headers,
         body: body.to_owned(),
-    }
+    })
 }

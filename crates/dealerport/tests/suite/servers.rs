@@ -143,3 +143,182 @@ async fn a_terminated_server_shuts_down_cleanly() {
         .unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+/// The invariants of stock after any mix of orders: what is reserved is what open orders hold,
+/// and on hand and reserved equal the sums of the movement ledger.
+async fn assert_stock_is_consistent(db: &platform::Db) {
+    let count = |sql: &'static str| async move {
+        db.fetch_one(&platform::Query::new(sql))
+            .await
+            .unwrap()
+            .get::<i64>("n")
+            .unwrap()
+    };
+    let reserved = count("SELECT CAST(COALESCE(SUM(reserved), 0) AS BIGINT) AS n FROM stock_levels").await;
+    let held = count(
+        "SELECT CAST(COALESCE(SUM(COALESCE(l.confirmed_quantity, l.quantity)), 0) AS BIGINT) AS n
+         FROM order_lines l JOIN orders o ON o.id = l.order_id
+         WHERE o.state IN ('submitted', 'on_credit_hold', 'confirmed', 'partially_confirmed', 'partially_shipped')",
+    )
+    .await;
+    assert_eq!(reserved, held, "no reservation without an open order, and none missing");
+    let mismatches = count(
+        "SELECT COUNT(*) AS n FROM stock_levels s
+         WHERE s.on_hand <> (SELECT COALESCE(SUM(m.on_hand_delta), 0) FROM stock_movements m
+                             WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id)
+            OR s.reserved <> (SELECT COALESCE(SUM(m.reserved_delta), 0) FROM stock_movements m
+                              WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id)",
+    )
+    .await;
+    assert_eq!(mismatches, 0, "stock levels agree with the movement ledger");
+}
+
+fn order_body(number: &str, location: i64, product: i64, quantity: i64) -> String {
+    json!({
+        "dealer_order_number": number,
+        "delivery_location_id": location,
+        "requested_delivery_on": (chrono::Utc::now().date_naive() + chrono::TimeDelta::days(7)).to_string(),
+        "lines": [{ "product_id": product, "quantity": quantity }],
+    })
+    .to_string()
+}
+
+async fn vektor_location(db: &platform::Db) -> i64 {
+    db.fetch_one(&platform::Query::new(
+        "SELECT l.id AS n FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id WHERE d.code = 'VEKTOR'",
+    ))
+    .await
+    .unwrap()
+    .get("n")
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_acknowledged_order_survives_the_server_being_killed() {
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    demo::seed(&db, &platform::Clock::system(), demo::Scale::Small)
+        .await
+        .unwrap();
+    let url = database.process_url();
+    let mut server = start(&url).await;
+    let bearer = format!("Bearer {}", token(&server, "dealer@demo.test").await);
+    let location = vektor_location(&db).await;
+    let water = crate::id_of_in(&db, "products", "sku", "BS-0001").await;
+
+    let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::<(String, i64)>::new()));
+    let mut streams = tokio::task::JoinSet::new();
+    for stream in 0..4 {
+        let (address, bearer, acknowledged) = (server.address.clone(), bearer.clone(), acknowledged.clone());
+        streams.spawn(async move {
+            for n in 0.. {
+                let number = format!("KILL-{stream}-{n}");
+                let sent = testkit::http::try_request(
+                    &address,
+                    "POST",
+                    "/api/v1/orders",
+                    &[("Authorization", &bearer), ("Content-Type", "application/json")],
+                    &order_body(&number, location, water, 12),
+                )
+                .await;
+                match sent {
+                    Ok(response) if response.status == 201 => {
+                        let id = serde_json::from_str::<serde_json::Value>(&response.body).unwrap()["order_id"]
+                            .as_i64()
+                            .unwrap();
+                        acknowledged.lock().unwrap().push((number, id));
+                    }
+                    // The server died mid-request: this placement was never acknowledged.
+                    _ => break,
+                }
+            }
+        });
+    }
+    while acknowledged.lock().unwrap().len() < 60 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    server.child.start_kill().unwrap();
+    server.child.wait().await.unwrap();
+    streams.join_all().await;
+
+    let restarted = start(&url).await;
+    let bearer = format!("Bearer {}", token(&restarted, "dealer@demo.test").await);
+    let acknowledged = acknowledged.lock().unwrap().clone();
+    for (number, id) in &acknowledged {
+        let order = request(
+            &restarted.address,
+            "GET",
+            &format!("/api/v1/orders/{id}"),
+            &[("Authorization", &bearer)],
+            "",
+        )
+        .await;
+        assert_eq!(order.status, 200, "acknowledged order {number} is there");
+        let order: serde_json::Value = serde_json::from_str(&order.body).unwrap();
+        assert_eq!(order["dealer_order_number"], number.as_str());
+        assert_eq!(
+            order["lines"].as_array().unwrap().len(),
+            2,
+            "complete: the water and its free bottle"
+        );
+    }
+    assert_stock_is_consistent(&db).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_never_oversell_shared_stock() {
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    demo::seed(&db, &platform::Clock::system(), demo::Scale::Small)
+        .await
+        .unwrap();
+    let url = database.process_url();
+    let servers = [start(&url).await, start(&url).await];
+    let admin = format!("Bearer {}", token(&servers[0], "admin@demo.test").await);
+    let dealer = format!("Bearer {}", token(&servers[1], "dealer@demo.test").await);
+    let product = crate::id_of_in(&db, "products", "sku", "BS-0003").await;
+    let pack: i64 = db
+        .fetch_one(&platform::Query::new(format!(
+            "SELECT pack_size AS n FROM products WHERE id = {product}"
+        )))
+        .await
+        .unwrap()
+        .get("n")
+        .unwrap();
+    for (warehouse, quantity) in [("MSK-DC", 5 * pack), ("NSK-DC", 0), ("SH-DC", 0)] {
+        let warehouse = crate::id_of_in(&db, "warehouses", "code", warehouse).await;
+        let body =
+            json!({ "warehouse_id": warehouse, "product_id": product, "kind": "stocktake", "quantity": quantity })
+                .to_string();
+        let counted = request(
+            &servers[0].address,
+            "POST",
+            "/api/v1/stock/changes",
+            &[("Authorization", &admin), ("Content-Type", "application/json")],
+            &body,
+        )
+        .await;
+        assert_eq!(counted.status, 204, "{}", counted.body);
+    }
+    let location = vektor_location(&db).await;
+    let mut placements = tokio::task::JoinSet::new();
+    for n in 0..16 {
+        let (address, dealer) = (servers[n % 2].address.clone(), dealer.clone());
+        placements.spawn(async move {
+            let body = order_body(&format!("TWO-{n}"), location, product, pack);
+            request(
+                &address,
+                "POST",
+                "/api/v1/orders",
+                &[("Authorization", &dealer), ("Content-Type", "application/json")],
+                &body,
+            )
+            .await
+            .status
+        });
+    }
+    let statuses = placements.join_all().await;
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 5, "{statuses:?}");
+    assert!(statuses.iter().all(|s| [201, 409, 422].contains(s)), "{statuses:?}");
+    assert_stock_is_consistent(&db).await;
+}
