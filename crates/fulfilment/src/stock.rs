@@ -114,12 +114,17 @@ pub struct Movement {
     pub note: Option<String>,
 }
 
-/// Whether the movements could all be made: `Err` names a (warehouse, product) whose stock no
-/// longer covers them, because another transaction took it first.
-pub type Applied = Result<(), (i64, i64)>;
+/// Whether the movements could all be made: `Err` when the stock of some product no longer
+/// covers them, because another transaction took it first.
+pub type Applied = Result<(), Shortfall>;
 
-/// Makes the movements: one conditional `UPDATE` per product and warehouse, one statement for
-/// the ledger. Nothing is written to the ledger unless every update held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shortfall;
+
+/// Makes the movements: one `UPDATE` for every product and warehouse they touch, one statement
+/// for the ledger. The stock table's CHECK constraints refuse a change that would take on hand
+/// or reserved below zero or reserve more than is on hand, so the update holds entirely or not
+/// at all; nothing is written to the ledger unless it held.
 pub async fn apply(
     tx: &mut Tx,
     tenant_id: TenantId,
@@ -127,31 +132,38 @@ pub async fn apply(
     now: DateTime<Utc>,
     movements: &[Movement],
 ) -> Result<Applied, DbError> {
+    if movements.is_empty() {
+        return Ok(Ok(()));
+    }
     let mut totals: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
     for movement in movements {
         let total = totals.entry((movement.warehouse_id, movement.product_id)).or_default();
         total.0 += movement.on_hand_delta;
         total.1 += movement.reserved_delta;
     }
-    for ((warehouse, product), (on_hand, reserved)) in totals {
-        let changed = tx
-            .execute(
-                &Query::new(
-                    "UPDATE stock_levels SET on_hand = on_hand + $1, reserved = reserved + $2, updated_at = $3
-                     WHERE tenant_id = $4 AND warehouse_id = $5 AND product_id = $6
-                       AND on_hand + $1 >= reserved + $2 AND reserved + $2 >= 0 AND on_hand + $1 >= 0",
-                )
-                .bind(on_hand)
-                .bind(reserved)
-                .bind(now)
-                .bind(tenant_id)
-                .bind(warehouse)
-                .bind(product),
-            )
-            .await?;
-        if changed == 0 {
-            return Ok(Err((warehouse, product)));
+    // `UPDATE … FROM (VALUES …)` reads the same on both databases when the values' columns are
+    // named by a sub-select; both call them column1, column2….
+    let mut update = Query::new(
+        "UPDATE stock_levels SET on_hand = stock_levels.on_hand + v.on_hand, reserved = stock_levels.reserved + v.reserved, updated_at = ",
+    );
+    update.push_bind(now).push(
+        " FROM (SELECT column1 AS warehouse_id, column2 AS product_id, column3 AS on_hand, column4 AS reserved FROM (VALUES ",
+    );
+    for (index, ((warehouse, product), (on_hand, reserved))) in totals.iter().enumerate() {
+        if index > 0 {
+            update.push(", ");
         }
+        update.push_bind_list([*warehouse, *product, *on_hand, *reserved]);
+    }
+    update
+        .push(") AS moved) AS v WHERE stock_levels.warehouse_id = v.warehouse_id AND stock_levels.product_id = v.product_id AND stock_levels.tenant_id = ")
+        .push_bind(tenant_id);
+    match tx.execute(&update).await {
+        Ok(changed) if changed == totals.len() as u64 => {}
+        // A product without a stock row in that warehouse has nothing to move.
+        Ok(_) => return Ok(Err(Shortfall)),
+        Err(error) if error.is_check_violation() => return Ok(Err(Shortfall)),
+        Err(error) => return Err(error),
     }
     let rows: Vec<Vec<Value>> = movements
         .iter()
@@ -255,26 +267,6 @@ pub async fn record_opening_stock(
     )
     .await?;
     Ok(())
-}
-
-/// Whether on hand and reserved of every stock row of the tenant equal the sums of its
-/// movements; the (warehouse, product) pairs that do not. Tests run it after every scenario.
-pub async fn ledger_mismatches(tx: &mut Tx, tenant_id: TenantId) -> Result<Vec<(i64, i64)>, DbError> {
-    tx.fetch_all(
-        &Query::new(
-            "SELECT s.warehouse_id, s.product_id FROM stock_levels s
-             LEFT JOIN (SELECT warehouse_id, product_id, SUM(on_hand_delta) AS on_hand, SUM(reserved_delta) AS reserved
-                        FROM stock_movements WHERE tenant_id = $1 GROUP BY warehouse_id, product_id) m
-               ON m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id
-             WHERE s.tenant_id = $1
-               AND (s.on_hand <> COALESCE(m.on_hand, 0) OR s.reserved <> COALESCE(m.reserved, 0))",
-        )
-        .bind(tenant_id),
-    )
-    .await?
-    .iter()
-    .map(|row| Ok((row.get("warehouse_id")?, row.get("product_id")?)))
-    .collect()
 }
 
 #[cfg(test)]
