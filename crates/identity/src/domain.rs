@@ -23,6 +23,9 @@ pub struct Tenant {
     pub brand_primary_color: String,
     pub brand_accent_color: String,
     pub has_logo: bool,
+    /// What happens to an order beyond a dealer's credit limit: `hold` (it waits for finance)
+    /// or `refuse`.
+    pub credit_policy: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -45,6 +48,9 @@ pub struct TenantSettings {
     pub time_zone: String,
     pub brand_primary_color: String,
     pub brand_accent_color: String,
+    /// `hold` or `refuse`; left out, it stays as it is.
+    #[serde(default)]
+    pub credit_policy: Option<String>,
 }
 
 pub struct ValidTenantSettings {
@@ -53,6 +59,7 @@ pub struct ValidTenantSettings {
     pub time_zone: String,
     pub brand_primary_color: String,
     pub brand_accent_color: String,
+    pub credit_policy: Option<String>,
 }
 
 impl TenantSettings {
@@ -63,6 +70,10 @@ impl TenantSettings {
         let time_zone = check_time_zone(&mut checks, "time_zone", &self.time_zone);
         let brand_primary_color = check_color(&mut checks, "brand_primary_color", &self.brand_primary_color);
         let brand_accent_color = check_color(&mut checks, "brand_accent_color", &self.brand_accent_color);
+        let credit_policy = self.credit_policy.as_deref().map(str::trim).filter(|p| !p.is_empty());
+        if credit_policy.is_some_and(|policy| !matches!(policy, "hold" | "refuse")) {
+            checks.add(FieldError::new("credit_policy", "field.invalid"));
+        }
         checks.finish()?;
         Ok(ValidTenantSettings {
             name,
@@ -70,6 +81,7 @@ impl TenantSettings {
             time_zone,
             brand_primary_color,
             brand_accent_color,
+            credit_policy: credit_policy.map(str::to_owned),
         })
     }
 }

@@ -10,7 +10,7 @@ use crate::domain::*;
 // ----- tenants -----
 
 const TENANT_COLUMNS: &str = "id, code, name, currency, default_locale, time_zone, brand_primary_color, \
-     brand_accent_color, logo_content_type, created_at, updated_at";
+     brand_accent_color, logo_content_type, credit_policy, created_at, updated_at";
 
 fn read_tenant(row: &Row) -> Result<Tenant, DbError> {
     Ok(Tenant {
@@ -23,6 +23,7 @@ fn read_tenant(row: &Row) -> Result<Tenant, DbError> {
         brand_primary_color: row.get("brand_primary_color")?,
         brand_accent_color: row.get("brand_accent_color")?,
         has_logo: row.get::<Option<String>>("logo_content_type")?.is_some(),
+        credit_policy: row.get("credit_policy")?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
     })
@@ -91,7 +92,7 @@ pub async fn update_tenant_settings(
     tx.execute(
         &Query::new(
             "UPDATE tenants SET name = $2, default_locale = $3, time_zone = $4, brand_primary_color = $5,
-                 brand_accent_color = $6, updated_at = $7 WHERE id = $1",
+                 brand_accent_color = $6, updated_at = $7, credit_policy = COALESCE($8, credit_policy) WHERE id = $1",
         )
         .bind(id)
         .bind(&settings.name)
@@ -99,7 +100,8 @@ pub async fn update_tenant_settings(
         .bind(&settings.time_zone)
         .bind(&settings.brand_primary_color)
         .bind(&settings.brand_accent_color)
-        .bind(now),
+        .bind(now)
+        .bind(settings.credit_policy.clone()),
     )
     .await?;
     Ok(())

@@ -672,3 +672,44 @@ async fn quick_entry_saved_carts_and_reordering_fill_the_cart() {
         "users of one dealer do not share carts"
     );
 }
+
+#[tokio::test]
+async fn a_tenant_may_refuse_orders_beyond_the_credit_limit_instead_of_holding_them() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let mut tenant = app.get("/api/v1/tenant", &admin).await.json();
+    assert_eq!(tenant["credit_policy"], "hold");
+    let settings = json!({
+        "name": tenant["name"], "default_locale": tenant["default_locale"], "time_zone": tenant["time_zone"],
+        "brand_primary_color": tenant["brand_primary_color"], "brand_accent_color": tenant["brand_accent_color"],
+        "credit_policy": "refuse",
+    });
+    let saved = app
+        .call(Method::PUT, "/api/v1/tenant", Some(&admin), Some(settings))
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    tenant = app.get("/api/v1/tenant", &admin).await.json();
+    assert_eq!(tenant["credit_policy"], "refuse");
+
+    let finance = app.token("finance@demo.test").await;
+    let vektor = id_of(&app, "dealers", "code", "VEKTOR").await;
+    app.put(
+        &format!("/api/v1/dealers/{vektor}/credit"),
+        &finance,
+        json!({ "credit_limit": "100.00" }),
+    )
+    .await;
+    let dealer = app.token("dealer@demo.test").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let orders_before = app.count("SELECT COUNT(*) AS n FROM orders").await;
+    let refused = app
+        .post(
+            "/api/v1/orders",
+            &dealer,
+            order_body("T-0007", location_of(&app, "VEKTOR").await, &[(water, 120)]),
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+    assert_eq!(refused.json()["code"], "order.credit_limit_exceeded");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM orders").await, orders_before);
+}

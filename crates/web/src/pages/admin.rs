@@ -77,6 +77,7 @@ fn current_settings(user: &PageUser) -> TenantSettings {
         time_zone: tenant.time_zone.clone(),
         brand_primary_color: tenant.brand_primary_color.clone(),
         brand_accent_color: tenant.brand_accent_color.clone(),
+        credit_policy: Some(tenant.credit_policy.clone()),
     }
 }
 
