@@ -1,6 +1,11 @@
-//! Spreadsheets out: one sheet with a bold, frozen header row and an autofilter, numbers as
-//! numbers so that a spreadsheet can sum them. Written with `rust_xlsxwriter`, which builds
-//! without network access or C code.
+//! Spreadsheets in and out. Out: one sheet with a bold, frozen header row and an autofilter,
+//! numbers as numbers so that a spreadsheet can sum them, written with `rust_xlsxwriter`. In: the
+//! first sheet as a header row and rows of text, read with `calamine`. Both build without network
+//! access or C code.
+
+mod read;
+
+pub use read::{read_table, ReadError, Table, TableRow};
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook};
