@@ -348,7 +348,10 @@ async fn run_worker(db: Db, clock: Clock, mut stop: tokio::sync::watch::Receiver
                 .map_err(|e| e.to_string())
         })
     });
-    let worker = Worker::new(db, clock, name).handle(HOUSEKEEPING, handler);
+    let imports = web::imports::job_handler(clock.clone());
+    let worker = Worker::new(db, clock, name)
+        .handle(HOUSEKEEPING, handler)
+        .handle(platform::imports::JOB_KIND, imports);
     worker
         .run(async move {
             let _ = stop.wait_for(|stopped| *stopped).await;

@@ -175,6 +175,14 @@ async fn signed_in(
     }))
 }
 
+/// An active user as the actor of work done on their behalf later, such as an import running
+/// in the background; `None` once the user is gone or blocked.
+pub async fn acting_user(db: &Db, user_id: UserId) -> Result<Option<Actor>> {
+    Ok(signed_in(db, user_id, None, None)
+        .await?
+        .map(|signed_in| signed_in.actor))
+}
+
 /// The user behind a session cookie, if the session is alive and the user active.
 pub async fn session(db: &Db, clock: &Clock, token: &str) -> Result<Option<SignedIn>> {
     let Some((user_id, csrf_token)) = store::find_session(db, &secret::token_digest(token), clock.now()).await? else {

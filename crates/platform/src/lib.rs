@@ -10,6 +10,7 @@ pub mod db;
 pub mod failure;
 pub mod identifiers;
 pub mod ids;
+pub mod imports;
 pub mod jobs;
 pub mod locale;
 pub mod money;

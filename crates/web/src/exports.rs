@@ -174,3 +174,19 @@ pub async fn orders(
     let bytes = xlsx::write_table("Orders", &headers, &rows).map_err(export_failure)?;
     Ok(spreadsheet("orders.xlsx", bytes))
 }
+
+/// An import's problems, in the reader's language.
+pub fn import_report(
+    t: &crate::i18n::Translator,
+    id: i64,
+    problems: &[platform::imports::Problem],
+) -> Result<Response, WebError> {
+    let bytes = crate::imports::report(t, problems).map_err(export_failure)?;
+    Ok(spreadsheet(&format!("import-{id}-problems.xlsx"), bytes))
+}
+
+/// An empty file with an import kind's columns.
+pub fn import_template(kind: crate::imports::ImportKind) -> Result<Response, WebError> {
+    let bytes = crate::imports::template(kind).map_err(export_failure)?;
+    Ok(spreadsheet(&format!("{}-template.xlsx", kind.code()), bytes))
+}

@@ -5,6 +5,7 @@ pub mod api;
 pub mod error;
 mod exports;
 pub mod i18n;
+pub mod imports;
 pub mod pages;
 pub mod session;
 

@@ -19,6 +19,7 @@ mod promotions;
 mod scope;
 mod servers;
 mod users;
+mod xlsx_imports;
 
 use testkit::TestApp;
 

@@ -31,6 +31,7 @@ const LISTS: &[&str] = &[
     "/api/v1/cart",
     "/api/v1/warehouses",
     "/api/v1/stock",
+    "/api/v1/imports",
     "/",
     "/dealers",
     "/regions",
@@ -49,6 +50,7 @@ const LISTS: &[&str] = &[
     "/orders",
     "/orders?state=confirmed",
     "/order-desk",
+    "/imports",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.

@@ -41,6 +41,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "ordering",
         sql: include_str!("../../../../migrations/0007_ordering.sql"),
     },
+    Migration {
+        version: 8,
+        name: "imports",
+        sql: include_str!("../../../../migrations/0008_imports.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -4,6 +4,7 @@
 mod catalog_api;
 mod docs;
 mod identity_api;
+mod imports_api;
 mod ordering_api;
 pub use identity_api::DealerQuery;
 mod platform_api;
@@ -39,6 +40,7 @@ use crate::AppState;
         (name = "identity", description = "Tenant, regions, dealers, users and API tokens"),
         (name = "catalog", description = "Products, publications, each dealer's catalog, favorites and catalog statistics"),
         (name = "pricing", description = "Price lists and their rows"),
+        (name = "imports", description = "XLSX imports of products and price-list rows, run as background jobs"),
         (name = "ordering", description = "Carts, orders, the order desk and dealers' credit"),
         (name = "fulfilment", description = "Warehouses and stock"),
         (name = "platform", description = "Audit log and background jobs"),
@@ -118,6 +120,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ordering_api::list_stock))
         .routes(routes!(ordering_api::change_stock))
         .routes(routes!(ordering_api::assign_warehouse))
+        .routes(routes!(imports_api::list, imports_api::upload))
+        .routes(routes!(imports_api::get))
+        .routes(routes!(imports_api::report))
         .routes(routes!(platform_api::list_audit_log))
         .routes(routes!(platform_api::list_jobs))
         .fallback(|| async { WebError(Failure::NotFound { entity: "route" }) });

@@ -9,6 +9,7 @@ mod admin;
 mod catalog;
 mod dealers;
 mod home;
+mod imports;
 mod ordering;
 mod pricing;
 mod regions;
@@ -17,7 +18,7 @@ mod users;
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::Request;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -83,6 +84,15 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/cancel", post(ordering::cancel))
         .route("/orders/{id}/credit-decision", post(ordering::decide_credit))
         .route("/orders/{id}/reorder", post(ordering::reorder))
+        .route(
+            "/imports",
+            get(imports::imports_page)
+                .post(imports::upload)
+                .layer(DefaultBodyLimit::max(crate::imports::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/imports/template/{kind}", get(imports::template))
+        .route("/imports/{id}", get(imports::import_page))
+        .route("/imports/{id}/report", get(imports::report))
         .route("/regions", get(regions::list).post(regions::create))
         .route("/users", get(users::list).post(users::create))
         .route("/users/new", get(users::new_form))
@@ -118,7 +128,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 16] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 17] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
@@ -128,6 +138,7 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 16] = [
     ("/order-desk", "nav.order_desk", Some(Permission::ReviewOrders)),
     ("/products", "nav.products", Some(Permission::ViewProducts)),
     ("/price-lists", "nav.price_lists", Some(Permission::ViewPrices)),
+    ("/imports", "nav.imports", Some(Permission::ManageCatalog)),
     (
         "/catalog-statistics",
         "nav.catalog_statistics",
@@ -155,6 +166,8 @@ pub struct Layout {
     /// A one-line confirmation after a successful form, from `?done=<key>`.
     pub notice: Option<String>,
     pub title: String,
+    /// Reload the page after this many seconds: pages that follow work in progress, without script.
+    pub refresh_seconds: Option<u32>,
 }
 
 impl Layout {
@@ -181,6 +194,7 @@ impl Layout {
             nav,
             notice: None,
             title: user.t.t(title_key).to_owned(),
+            refresh_seconds: None,
         }
     }
 

@@ -1,0 +1,280 @@
+//! Import pages: the tenant's imports with a form to upload a file, and one import's progress
+//! and problems, refreshing itself while its job runs.
+
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::Response;
+use platform::imports::{self, Import};
+use platform::{secret, Failure, FieldError, Page, PageRequest};
+use serde::Deserialize;
+
+use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::error::WebError;
+use crate::imports::{self as importing, ImportKind};
+use crate::session::PageUser;
+use crate::AppState;
+
+pub struct ImportRow {
+    import: Import,
+    kind: String,
+    status: String,
+    created: String,
+}
+
+#[derive(Template)]
+#[template(path = "platform/imports.html")]
+struct ImportsPage {
+    layout: Layout,
+    page: Page<ImportRow>,
+    filter_query: String,
+    kinds: Vec<(&'static str, String)>,
+    price_lists: Vec<(i64, String)>,
+    errors: FormErrors,
+    chosen_kind: String,
+    chosen_list: String,
+}
+
+impl ImportsPage {
+    fn list_selected(&self, id: &i64) -> bool {
+        self.chosen_list == id.to_string()
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ImportsQuery {
+    page: Option<u32>,
+    kind: Option<String>,
+    price_list_id: Option<String>,
+    done: Option<String>,
+}
+
+fn kind_codes(user: &PageUser) -> Vec<&'static str> {
+    importing::kinds_for(user.actor())
+        .into_iter()
+        .map(ImportKind::code)
+        .collect()
+}
+
+async fn imports_response(
+    state: &AppState,
+    user: &PageUser,
+    query: ImportsQuery,
+    errors: FormErrors,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let codes = kind_codes(user);
+    if codes.is_empty() {
+        return Err(Failure::Forbidden.into());
+    }
+    let t = &user.t;
+    let found = imports::list(&state.db, actor, &codes, PageRequest::new(query.page, None)).await?;
+    let rows = found
+        .items
+        .into_iter()
+        .map(|import| ImportRow {
+            kind: t.t(&format!("import.kind_{}", import.kind)).to_owned(),
+            status: t.t(&format!("import.status_{}", import.status)).to_owned(),
+            created: t.date_time(&import.created_at),
+            import,
+        })
+        .collect();
+    let price_lists = if codes.contains(&"price_rows") {
+        pricing::queries::price_lists(
+            &state.db,
+            actor,
+            PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE)),
+        )
+        .await?
+        .items
+        .into_iter()
+        .map(|list| (list.id, format!("{} · {} ({})", list.code, list.name, list.currency)))
+        .collect()
+    } else {
+        Vec::new()
+    };
+    let view = ImportsPage {
+        layout: Layout::new(user, "/imports", "nav.imports").with_notice(query.done.as_deref()),
+        page: Page::new(
+            rows,
+            found.total,
+            PageRequest {
+                page: found.page,
+                per_page: found.per_page,
+            },
+        ),
+        filter_query: String::new(),
+        kinds: codes
+            .iter()
+            .map(|code| (*code, t.t(&format!("import.kind_{code}")).to_owned()))
+            .collect(),
+        price_lists,
+        errors,
+        chosen_kind: query.kind.unwrap_or_default(),
+        chosen_list: query.price_list_id.unwrap_or_default(),
+    };
+    render(&view)
+}
+
+pub async fn imports_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ImportsQuery>,
+) -> Result<Response, WebError> {
+    imports_response(&state, &user, query, FormErrors::none()).await
+}
+
+/// The upload form's fields.
+#[derive(Default)]
+struct Upload {
+    csrf_token: String,
+    kind: String,
+    price_list_id: String,
+    file_name: String,
+    content: Vec<u8>,
+}
+
+async fn read_upload(mut multipart: Multipart) -> Result<Upload, Failure> {
+    let too_large = |_| {
+        Failure::Invalid(vec![
+            FieldError::new("file", "import.file_size").with("max_mib", importing::MAX_BYTES / 1024 / 1024)
+        ])
+    };
+    let mut upload = Upload::default();
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        match field.name() {
+            Some("csrf_token") => upload.csrf_token = field.text().await.map_err(too_large)?,
+            Some("kind") => upload.kind = field.text().await.map_err(too_large)?,
+            Some("price_list_id") => upload.price_list_id = field.text().await.map_err(too_large)?,
+            Some("file") => {
+                upload.file_name = field.file_name().unwrap_or("import.xlsx").to_owned();
+                upload.content = field.bytes().await.map_err(too_large)?.to_vec();
+            }
+            _ => {}
+        }
+    }
+    Ok(upload)
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    user: PageUser,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    let multipart = multipart.map_err(|_| Failure::Forbidden)?;
+    let upload = match read_upload(multipart).await {
+        Ok(upload) if secret::constant_time_eq(&upload.csrf_token, user.csrf_token()) => upload,
+        Ok(_) => return Err(Failure::Forbidden.into()),
+        Err(failure) => {
+            let errors = form_outcome::<()>(&user.t, Err(failure.into()))?
+                .err()
+                .unwrap_or_default();
+            return imports_response(&state, &user, ImportsQuery::default(), errors).await;
+        }
+    };
+    let result = match ImportKind::parse(&upload.kind) {
+        Some(kind) => importing::start(
+            &state.db,
+            &state.clock,
+            user.actor(),
+            kind,
+            upload.price_list_id.trim().parse().ok(),
+            &upload.file_name,
+            upload.content,
+        )
+        .await
+        .map_err(WebError),
+        None => Err(WebError(Failure::field("kind", "field.required"))),
+    };
+    match form_outcome(&user.t, result)? {
+        Ok(id) => Ok(redirect_done(&format!("/imports/{id}"), "import_started")),
+        Err(errors) => {
+            let query = ImportsQuery {
+                kind: Some(upload.kind),
+                price_list_id: Some(upload.price_list_id),
+                ..ImportsQuery::default()
+            };
+            imports_response(&state, &user, query, errors).await
+        }
+    }
+}
+
+pub struct ProblemRow {
+    row: u32,
+    column: String,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "platform/import.html")]
+struct ImportPage {
+    layout: Layout,
+    import: Import,
+    kind: String,
+    status: String,
+    progress: u8,
+    problems: Vec<ProblemRow>,
+    more_problems: usize,
+}
+
+/// At most this many problems are listed on the page; the report has them all.
+const SHOWN_PROBLEMS: usize = 200;
+
+/// Imports of a kind the user may no longer start are hidden as if they did not exist.
+fn visible(user: &PageUser, import: &Import) -> Result<(), WebError> {
+    if kind_codes(user).contains(&import.kind.as_str()) {
+        Ok(())
+    } else {
+        Err(Failure::NotFound { entity: "import" }.into())
+    }
+}
+
+pub async fn import_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    Query(query): Query<ImportsQuery>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let import = imports::find(&state.db, actor, id).await?;
+    visible(&user, &import)?;
+    let t = &user.t;
+    let problems = imports::problems(&state.db, actor, id).await?;
+    let mut layout = Layout::new(&user, "/imports", "import.title").with_notice(query.done.as_deref());
+    if !import.finished() {
+        layout.refresh_seconds = Some(2);
+    }
+    let view = ImportPage {
+        layout,
+        kind: t.t(&format!("import.kind_{}", import.kind)).to_owned(),
+        status: t.t(&format!("import.status_{}", import.status)).to_owned(),
+        progress: import.progress(),
+        more_problems: problems.len().saturating_sub(SHOWN_PROBLEMS),
+        problems: problems
+            .iter()
+            .take(SHOWN_PROBLEMS)
+            .map(|p| ProblemRow {
+                row: p.row,
+                column: p.column.clone(),
+                message: importing::problem_message(t, p),
+            })
+            .collect(),
+        import,
+    };
+    render(&view)
+}
+
+pub async fn report(State(state): State<AppState>, user: PageUser, Path(id): Path<i64>) -> Result<Response, WebError> {
+    let import = imports::find(&state.db, user.actor(), id).await?;
+    visible(&user, &import)?;
+    let problems = imports::problems(&state.db, user.actor(), id).await?;
+    crate::exports::import_report(&user.t, id, &problems)
+}
+
+pub async fn template(user: PageUser, Path(kind): Path<String>) -> Result<Response, WebError> {
+    let kind = ImportKind::parse(&kind).ok_or(Failure::NotFound { entity: "template" })?;
+    if !kind_codes(&user).contains(&kind.code()) {
+        return Err(Failure::Forbidden.into());
+    }
+    crate::exports::import_template(kind)
+}
