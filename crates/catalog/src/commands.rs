@@ -13,14 +13,18 @@ use crate::store;
 
 pub async fn create_category(db: &Db, clock: &Clock, actor: &Actor, input: &CategoryInput) -> Result<i64, Failure> {
     actor.require(Permission::ManageCatalog)?;
-    let mut checks = Checks::new();
-    checks.code("code", &input.code, 40);
-    checks.text("name_en", &input.name_en, 200);
-    checks.text("name_ru", &input.name_ru, 200);
-    checks.text("name_zh", &input.name_zh, 200);
-    checks.finish()?;
+    input.check()?;
     let now = clock.now();
     let mut tx = db.begin().await?;
+    if let Some(parent) = input.parent_id {
+        if !store::category_parents(&mut tx, actor.tenant_id)
+            .await?
+            .iter()
+            .any(|(id, _)| *id == parent)
+        {
+            return Err(Failure::field("parent_id", "field.not_found"));
+        }
+    }
     let id = store::insert_category(&mut tx, actor.tenant_id, input, now)
         .await
         .map_err(|e| unique_as(e, Failure::field("code", "category.code_taken")))?;
@@ -33,12 +37,89 @@ pub async fn create_category(db: &Db, clock: &Clock, actor: &Actor, input: &Cate
             entity_id: id,
             action: "create",
             before: None,
-            after: Some(json!({ "code": input.code, "name_en": input.name_en })),
+            after: Some(json!({ "code": input.code, "name_en": input.name_en, "parent_id": input.parent_id })),
         },
     )
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Renames a category or moves it under another one (or to the top); never under itself or
+/// one of its own descendants.
+pub async fn update_category(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    id: i64,
+    input: &CategoryInput,
+) -> Result<(), Failure> {
+    actor.require(Permission::ManageCatalog)?;
+    input.check()?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let parents = store::category_parents(&mut tx, actor.tenant_id).await?;
+    if !parents.iter().any(|(c, _)| *c == id) {
+        return Err(Failure::NotFound { entity: "category" });
+    }
+    if let Some(parent) = input.parent_id {
+        if !parents.iter().any(|(c, _)| *c == parent) {
+            return Err(Failure::field("parent_id", "field.not_found"));
+        }
+    }
+    if would_cycle(&parents, id, input.parent_id) {
+        return Err(Failure::field("parent_id", "category.cycle"));
+    }
+    store::update_category(&mut tx, actor.tenant_id, id, input)
+        .await
+        .map_err(|e| unique_as(e, Failure::field("code", "category.code_taken")))?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "category",
+            entity_id: id,
+            action: "update",
+            before: None,
+            after: Some(json!({ "code": input.code, "name_en": input.name_en, "parent_id": input.parent_id })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deletes a category that holds no products and no other categories.
+pub async fn delete_category(db: &Db, clock: &Clock, actor: &Actor, id: i64) -> Result<(), Failure> {
+    actor.require(Permission::ManageCatalog)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let parents = store::category_parents(&mut tx, actor.tenant_id).await?;
+    if !parents.iter().any(|(c, _)| *c == id) {
+        return Err(Failure::NotFound { entity: "category" });
+    }
+    if parents.iter().any(|(_, parent)| *parent == Some(id)) || store::category_in_use(&mut tx, id).await? {
+        return Err(Failure::Conflict {
+            code: "category.not_empty",
+        });
+    }
+    store::delete_category(&mut tx, actor.tenant_id, id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "category",
+            entity_id: id,
+            action: "delete",
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// A unique-key clash as the failure the caller names; anything else as it is.

@@ -46,6 +46,66 @@ pub struct CategoryInput {
     pub name_en: String,
     pub name_ru: String,
     pub name_zh: String,
+    /// The category it sits under; empty for a top-level category.
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+}
+
+impl CategoryInput {
+    pub fn check(&self) -> Result<(), platform::Failure> {
+        let mut checks = Checks::new();
+        checks.code("code", &self.code, 40);
+        checks.text("name_en", &self.name_en, 200);
+        checks.text("name_ru", &self.name_ru, 200);
+        checks.text("name_zh", &self.name_zh, 200);
+        checks.finish()
+    }
+}
+
+/// Whether putting `category` under `new_parent` would make it its own ancestor. `parents` holds
+/// every category of the tenant with its parent.
+pub fn would_cycle(parents: &[(i64, Option<i64>)], category: i64, new_parent: Option<i64>) -> bool {
+    let mut current = new_parent;
+    // A tree of n categories is at most n deep; more steps mean the stored tree already loops.
+    for _ in 0..=parents.len() {
+        match current {
+            None => return false,
+            Some(id) if id == category => return true,
+            Some(id) => current = parents.iter().find(|(c, _)| *c == id).and_then(|(_, p)| *p),
+        }
+    }
+    true
+}
+
+/// A category in the tree: how deep it sits and how many products it holds itself.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CategoryNode {
+    #[serde(flatten)]
+    pub category: Category,
+    pub depth: usize,
+    pub product_count: i64,
+}
+
+/// The categories in tree order: each parent followed by its children, by code.
+pub fn tree_order(categories: Vec<(Category, i64)>) -> Vec<CategoryNode> {
+    fn visit(parent: Option<i64>, depth: usize, all: &[(Category, i64)], out: &mut Vec<CategoryNode>) {
+        let mut children: Vec<&(Category, i64)> = all.iter().filter(|(c, _)| c.parent_id == parent).collect();
+        children.sort_by(|a, b| a.0.code.cmp(&b.0.code));
+        for (category, count) in children {
+            out.push(CategoryNode {
+                category: category.clone(),
+                depth,
+                product_count: *count,
+            });
+            // Depth is bounded: a loop cannot be stored, since moves are checked.
+            if depth < all.len() {
+                visit(Some(category.id), depth + 1, all, out);
+            }
+        }
+    }
+    let mut out = Vec::with_capacity(categories.len());
+    visit(None, 0, &categories, &mut out);
+    out
 }
 
 /// Units of measure, as UN/ECE Recommendation 20 codes, which EDI messages carry too.
@@ -250,6 +310,46 @@ pub struct LineFacts {
     pub name: String,
     /// VAT in basis points: 2000 is 20 %.
     pub vat_rate_bp: i64,
+}
+
+#[cfg(test)]
+mod category_tests {
+    use super::*;
+
+    #[test]
+    fn a_category_cannot_move_under_itself_or_its_descendants() {
+        let parents = [(1, None), (2, Some(1)), (3, Some(2)), (4, None)];
+        assert!(would_cycle(&parents, 1, Some(1)));
+        assert!(would_cycle(&parents, 1, Some(3)), "3 lies under 2, which lies under 1");
+        assert!(!would_cycle(&parents, 3, Some(4)));
+        assert!(!would_cycle(&parents, 2, None));
+    }
+
+    fn category(id: i64, parent_id: Option<i64>, code: &str) -> (Category, i64) {
+        (
+            Category {
+                id,
+                parent_id,
+                code: code.into(),
+                name_en: code.into(),
+                name_ru: code.into(),
+                name_zh: code.into(),
+            },
+            0,
+        )
+    }
+
+    #[test]
+    fn the_tree_lists_each_parent_before_its_children() {
+        let nodes = tree_order(vec![
+            category(3, Some(1), "B-CHILD"),
+            category(1, None, "B"),
+            category(2, None, "A"),
+            category(4, Some(3), "B-GRANDCHILD"),
+        ]);
+        let order: Vec<(&str, usize)> = nodes.iter().map(|n| (n.category.code.as_str(), n.depth)).collect();
+        assert_eq!(order, vec![("A", 0), ("B", 0), ("B-CHILD", 1), ("B-GRANDCHILD", 2)]);
+    }
 }
 
 /// A product with everything a product page shows.

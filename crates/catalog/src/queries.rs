@@ -18,6 +18,12 @@ pub async fn product_ids_by_sku(db: &Db, actor: &Actor) -> Result<HashMap<String
         .collect())
 }
 
+/// The category tree, each parent before its children, with product counts.
+pub async fn category_tree(db: &Db, actor: &Actor) -> Result<Vec<CategoryNode>, Failure> {
+    actor.require(Permission::ViewProducts)?;
+    Ok(tree_order(store::categories_with_counts(db, actor.tenant_id).await?))
+}
+
 pub async fn categories(db: &Db, actor: &Actor) -> Result<Vec<Category>, Failure> {
     actor.require(Permission::ViewCatalog)?;
     Ok(store::list_categories(&mut Source::Db(db), actor.tenant_id).await?)

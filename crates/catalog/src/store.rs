@@ -14,18 +14,115 @@ pub async fn insert_category(
 ) -> Result<i64, DbError> {
     tx.fetch_one(
         &Query::new(
-            "INSERT INTO categories (tenant_id, code, name_en, name_ru, name_zh, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO categories (tenant_id, code, name_en, name_ru, name_zh, created_at, parent_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(tenant_id)
         .bind(category.code.trim())
         .bind(category.name_en.trim())
         .bind(category.name_ru.trim())
         .bind(category.name_zh.trim())
-        .bind(now),
+        .bind(now)
+        .bind(category.parent_id),
     )
     .await?
     .get("id")
+}
+
+pub async fn update_category(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    id: i64,
+    category: &CategoryInput,
+) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new(
+            "UPDATE categories SET code = $1, name_en = $2, name_ru = $3, name_zh = $4, parent_id = $5
+             WHERE tenant_id = $6 AND id = $7",
+        )
+        .bind(category.code.trim())
+        .bind(category.name_en.trim())
+        .bind(category.name_ru.trim())
+        .bind(category.name_zh.trim())
+        .bind(category.parent_id)
+        .bind(tenant_id)
+        .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_category(tx: &mut Tx, tenant_id: TenantId, id: i64) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new("DELETE FROM categories WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant_id)
+            .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every category of the tenant with its parent, to check moves against the whole tree.
+pub async fn category_parents(tx: &mut Tx, tenant_id: TenantId) -> Result<Vec<(i64, Option<i64>)>, DbError> {
+    tx.fetch_all(&Query::new("SELECT id, parent_id FROM categories WHERE tenant_id = $1").bind(tenant_id))
+        .await?
+        .iter()
+        .map(|row| Ok((row.get("id")?, row.get("parent_id")?)))
+        .collect()
+}
+
+/// Whether products or promotions still refer to the category.
+pub async fn category_in_use(tx: &mut Tx, id: i64) -> Result<bool, DbError> {
+    Ok(tx
+        .fetch_optional(
+            &Query::new(
+                "SELECT id FROM products WHERE category_id = $1
+                 UNION ALL SELECT promotion_id FROM promotion_products WHERE category_id = $1",
+            )
+            .bind(id),
+        )
+        .await?
+        .is_some())
+}
+
+/// Every category with the number of products it holds itself.
+pub async fn categories_with_counts(db: &Db, tenant_id: TenantId) -> Result<Vec<(Category, i64)>, DbError> {
+    db.fetch_all(
+        &Query::new(
+            "SELECT c.id, c.parent_id, c.code, c.name_en, c.name_ru, c.name_zh,
+                    (SELECT COUNT(*) FROM products p WHERE p.category_id = c.id) AS product_count
+             FROM categories c WHERE c.tenant_id = $1",
+        )
+        .bind(tenant_id),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok((
+            Category {
+                id: row.get("id")?,
+                parent_id: row.get("parent_id")?,
+                code: row.get("code")?,
+                name_en: row.get("name_en")?,
+                name_ru: row.get("name_ru")?,
+                name_zh: row.get("name_zh")?,
+            },
+            row.get("product_count")?,
+        ))
+    })
+    .collect()
+}
+
+/// `AND` the product `p` is in the category or any category under it.
+fn push_category(query: &mut Query, category_id: i64) {
+    query
+        .push(
+            " AND p.category_id IN (WITH RECURSIVE under(id) AS (SELECT CAST(",
+        )
+        .push_bind(category_id)
+        .push(
+            " AS BIGINT) UNION ALL SELECT c.id FROM categories c JOIN under ON c.parent_id = under.id) SELECT id FROM under)",
+        );
 }
 
 pub async fn list_categories(source: &mut Source<'_>, tenant_id: TenantId) -> Result<Vec<Category>, DbError> {
@@ -197,7 +294,7 @@ pub async fn list_products(
     let mut condition = Query::new(" WHERE p.tenant_id = $1").bind(tenant_id);
     push_search(&mut condition, search);
     if let Some(category_id) = category_id {
-        condition.push(" AND p.category_id = ").push_bind(category_id);
+        push_category(&mut condition, category_id);
     }
     platform::db::fetch_page(db, "products p", PRODUCT_SELECT, condition, "p.sku", page, read_product).await
 }
@@ -285,7 +382,7 @@ pub async fn dealer_catalog(
     push_published(&mut query, audience);
     push_search(&mut query, filter.search.as_deref());
     if let Some(category_id) = filter.category_id {
-        query.push(" AND p.category_id = ").push_bind(category_id);
+        push_category(&mut query, category_id);
     }
     if filter.favorites_only {
         query

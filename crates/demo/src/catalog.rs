@@ -239,6 +239,7 @@ pub async fn seed_catalog(
             name_en: en.to_owned(),
             name_ru: ru.to_owned(),
             name_zh: zh.to_owned(),
+            parent_id: None,
         };
         catalog::commands::create_category(db, clock, actor, &input).await?;
     }

@@ -7,6 +7,7 @@ mod accounts;
 mod api_contract;
 mod catalog;
 mod catalog_pages;
+mod categories;
 mod command_line;
 mod dealers;
 mod demo_tenant;

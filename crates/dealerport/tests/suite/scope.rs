@@ -32,6 +32,7 @@ const LISTS: &[&str] = &[
     "/api/v1/warehouses",
     "/api/v1/stock",
     "/api/v1/imports",
+    "/api/v1/categories/tree",
     "/",
     "/dealers",
     "/regions",
@@ -51,6 +52,7 @@ const LISTS: &[&str] = &[
     "/orders?state=confirmed",
     "/order-desk",
     "/imports",
+    "/categories",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.

@@ -506,3 +506,39 @@ pub async fn export_catalog(
     let date = today(&state, &caller).await?;
     crate::exports::catalog(&state, &caller.signed_in.actor, &audience, caller.locale, &filter, date).await
 }
+
+/// The category tree: each parent before its children, with its depth and product count.
+#[utoipa::path(get, path = "/categories/tree", tag = "catalog", security(("bearer" = [])),
+    responses((status = 200, body = Vec<CategoryNode>), (status = 403, body = Problem)))]
+pub async fn category_tree(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<CategoryNode>> {
+    Ok(Json(
+        catalog::queries::category_tree(&state.db, &caller.signed_in.actor).await?,
+    ))
+}
+
+/// Renames a category or moves it under another (never under itself or its descendants).
+#[utoipa::path(put, path = "/categories/{category_id}", tag = "catalog", security(("bearer" = [])),
+    params(("category_id" = i64, Path)), request_body = CategoryInput,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_category(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CategoryInput>,
+) -> Result<StatusCode, WebError> {
+    catalog::commands::update_category(&state.db, &state.clock, &caller.signed_in.actor, id, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes a category that holds no products and no other categories.
+#[utoipa::path(delete, path = "/categories/{category_id}", tag = "catalog", security(("bearer" = [])),
+    params(("category_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn delete_category(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    catalog::commands::delete_category(&state.db, &state.clock, &caller.signed_in.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

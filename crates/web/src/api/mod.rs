@@ -87,6 +87,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog_api::why_this_price))
         .routes(routes!(catalog_api::add_favorite, catalog_api::remove_favorite))
         .routes(routes!(catalog_api::list_categories, catalog_api::create_category))
+        .routes(routes!(catalog_api::category_tree))
+        .routes(routes!(catalog_api::update_category, catalog_api::delete_category))
         .routes(routes!(catalog_api::list_products, catalog_api::create_product))
         .routes(routes!(catalog_api::get_product, catalog_api::update_product))
         .routes(routes!(catalog_api::publish))

@@ -7,6 +7,7 @@
 mod account;
 mod admin;
 mod catalog;
+mod categories;
 mod dealers;
 mod home;
 mod imports;
@@ -52,6 +53,12 @@ pub fn router() -> Router<AppState> {
         .route("/catalog/{id}/favorite", post(catalog::toggle_favorite))
         .route("/favorites", get(catalog::favorites_page))
         .route("/catalog-statistics", get(catalog::statistics_page))
+        .route("/categories", get(categories::categories_page).post(categories::create))
+        .route(
+            "/categories/{id}",
+            get(categories::category_page).post(categories::update),
+        )
+        .route("/categories/{id}/delete", post(categories::delete))
         .route("/products", get(catalog::products_page).post(catalog::create_product))
         .route("/products/new", get(catalog::new_product_form))
         .route(
@@ -128,7 +135,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 17] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 18] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
@@ -137,6 +144,7 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 17] = [
     ("/orders", "nav.orders", Some(Permission::ViewOrders)),
     ("/order-desk", "nav.order_desk", Some(Permission::ReviewOrders)),
     ("/products", "nav.products", Some(Permission::ViewProducts)),
+    ("/categories", "nav.categories", Some(Permission::ViewProducts)),
     ("/price-lists", "nav.price_lists", Some(Permission::ViewPrices)),
     ("/imports", "nav.imports", Some(Permission::ManageCatalog)),
     (
