@@ -53,6 +53,7 @@ const LISTS: &[&str] = &[
     "/order-desk",
     "/imports",
     "/categories",
+    "/promotions",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.

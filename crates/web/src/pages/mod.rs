@@ -13,6 +13,7 @@ mod home;
 mod imports;
 mod ordering;
 mod pricing;
+mod promotions;
 mod regions;
 mod users;
 
@@ -71,6 +72,9 @@ pub fn router() -> Router<AppState> {
             "/price-lists",
             get(pricing::price_lists_page).post(pricing::create_price_list),
         )
+        .route("/promotions", get(promotions::promotions_page).post(promotions::create))
+        .route("/promotions/new", get(promotions::new_form))
+        .route("/promotions/{id}/status", post(promotions::set_status))
         .route("/price-lists/{id}/export", get(pricing::export_price_list))
         .route("/price-lists/{id}", get(pricing::price_list_page))
         .route("/price-lists/{id}/rows", post(pricing::add_price_row))
@@ -135,7 +139,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 18] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 19] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
@@ -146,6 +150,7 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 18] = [
     ("/products", "nav.products", Some(Permission::ViewProducts)),
     ("/categories", "nav.categories", Some(Permission::ViewProducts)),
     ("/price-lists", "nav.price_lists", Some(Permission::ViewPrices)),
+    ("/promotions", "nav.promotions", Some(Permission::ViewPrices)),
     ("/imports", "nav.imports", Some(Permission::ManageCatalog)),
     (
         "/catalog-statistics",
