@@ -357,3 +357,88 @@ pub async fn set_favorite(
     tx.commit().await?;
     Ok(())
 }
+
+/// Adds a picture to a product: PNG, JPEG or WebP by its own signature (whatever the client
+/// calls it), at most 2 MB, at most eight a product. Returns its id.
+pub async fn add_product_image(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    product_id: i64,
+    bytes: Vec<u8>,
+) -> Result<i64, Failure> {
+    actor.require(Permission::ManageCatalog)?;
+    let content_type = image_type(&bytes).ok_or_else(|| Failure::field("image", "product.image_type"))?;
+    if bytes.len() > IMAGE_MAX_BYTES {
+        return Err(Failure::Invalid(vec![
+            FieldError::new("image", "product.image_size").with("max_mib", IMAGE_MAX_BYTES / 1024 / 1024)
+        ]));
+    }
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    store::find_product(&mut Source::Tx(&mut tx), actor.tenant_id, product_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "product" })?;
+    let images = store::product_images(&mut Source::Tx(&mut tx), actor.tenant_id, product_id).await?;
+    if images.len() >= IMAGES_PER_PRODUCT {
+        return Err(Failure::Invalid(vec![FieldError::new(
+            "image",
+            "product.too_many_images",
+        )
+        .with("max", IMAGES_PER_PRODUCT)]));
+    }
+    let position = images.iter().map(|i| i.position).max().map_or(0, |last| last + 1);
+    let id = store::insert_image(&mut tx, actor.tenant_id, product_id, content_type, bytes, position, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "product",
+            entity_id: product_id,
+            action: "add_image",
+            before: None,
+            after: Some(json!({ "image_id": id, "content_type": content_type })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Removes a product's picture, or puts it first (`first`), where catalogs show it.
+pub async fn change_product_image(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    product_id: i64,
+    image_id: i64,
+    first: bool,
+) -> Result<(), Failure> {
+    actor.require(Permission::ManageCatalog)?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let changed = if first {
+        store::make_image_first(&mut tx, actor.tenant_id, product_id, image_id).await?
+    } else {
+        store::delete_image(&mut tx, actor.tenant_id, product_id, image_id).await?
+    };
+    if changed == 0 {
+        return Err(Failure::NotFound { entity: "image" });
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "product",
+            entity_id: product_id,
+            action: if first { "image_first" } else { "remove_image" },
+            before: None,
+            after: Some(json!({ "image_id": image_id })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -301,6 +301,8 @@ pub struct CatalogItem {
     pub vat_rate_bp: i64,
     pub status: ProductStatus,
     pub favorite: bool,
+    /// The product's first picture, for a thumbnail.
+    pub image_id: Option<i64>,
 }
 
 /// What an order or cart line shows of its product.
@@ -310,6 +312,24 @@ pub struct LineFacts {
     pub name: String,
     /// VAT in basis points: 2000 is 20 %.
     pub vat_rate_bp: i64,
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::*;
+
+    #[test]
+    fn pictures_are_known_by_their_signature() {
+        assert_eq!(image_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
+        assert_eq!(image_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 16]), Some("image/jpeg"));
+        assert_eq!(image_type(b"RIFF\x10\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(
+            image_type(b"<svg xmlns=...>"),
+            None,
+            "a script-carrying SVG is not a picture here"
+        );
+        assert_eq!(image_type(b"GIF89a"), None);
+    }
 }
 
 #[cfg(test)]
@@ -349,6 +369,33 @@ mod category_tests {
         ]);
         let order: Vec<(&str, usize)> = nodes.iter().map(|n| (n.category.code.as_str(), n.depth)).collect();
         assert_eq!(order, vec![("A", 0), ("B", 0), ("B-CHILD", 1), ("B-GRANDCHILD", 2)]);
+    }
+}
+
+/// A product picture as stored: what it is (by its first bytes, never by what the client says) and
+/// where it stands among the product's pictures.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProductImage {
+    pub id: i64,
+    pub product_id: i64,
+    pub content_type: String,
+    pub position: i64,
+    pub size_bytes: i64,
+}
+
+pub const IMAGE_MAX_BYTES: usize = 2 * 1024 * 1024;
+pub const IMAGES_PER_PRODUCT: usize = 8;
+
+/// The media type of a PNG, JPEG or WebP picture, read from its signature.
+pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.len() > 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else {
+        None
     }
 }
 

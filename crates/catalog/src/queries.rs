@@ -273,3 +273,50 @@ pub async fn line_facts(
         .into_iter()
         .collect())
 }
+
+/// A product's pictures, in order: for the manufacturer's people, or for a dealer the product is
+/// published to.
+pub async fn product_images(
+    db: &Db,
+    actor: &Actor,
+    audience: Option<&DealerAudience>,
+    product_id: i64,
+) -> Result<Vec<ProductImage>, Failure> {
+    visible_product(db, actor, audience, product_id).await?;
+    Ok(store::product_images(&mut Source::Db(db), actor.tenant_id, product_id).await?)
+}
+
+/// A picture's media type and bytes, under the same visibility as its product.
+pub async fn product_image(
+    db: &Db,
+    actor: &Actor,
+    audience: Option<&DealerAudience>,
+    product_id: i64,
+    image_id: i64,
+) -> Result<(String, Vec<u8>), Failure> {
+    visible_product(db, actor, audience, product_id).await?;
+    store::image_bytes(db, actor.tenant_id, product_id, image_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "image" })
+}
+
+/// Dealers' users see a product only where it is published to them; the manufacturer's people
+/// with product rights see every product of the tenant.
+async fn visible_product(
+    db: &Db,
+    actor: &Actor,
+    audience: Option<&DealerAudience>,
+    product_id: i64,
+) -> Result<(), Failure> {
+    let found = match audience {
+        Some(audience) => {
+            actor.require(Permission::ViewCatalog)?;
+            store::find_published_product(&mut Source::Db(db), actor.tenant_id, audience, product_id).await?
+        }
+        None => {
+            actor.require(Permission::ViewProducts)?;
+            store::find_product(&mut Source::Db(db), actor.tenant_id, product_id).await?
+        }
+    };
+    found.map(|_| ()).ok_or(Failure::NotFound { entity: "product" })
+}

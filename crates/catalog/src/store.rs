@@ -317,7 +317,8 @@ fn push_published(query: &mut Query, audience: &DealerAudience) {
 fn catalog_columns(locale: Locale) -> String {
     format!(
         "p.id, p.sku, p.gtin, {} AS name, p.category_id, p.unit, p.pack_size, p.min_order_quantity, p.order_multiple, \
-         p.vat_rate_bp, p.status",
+         p.vat_rate_bp, p.status, \
+         (SELECT i.id FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS image_id",
         name_column(locale)
     )
 }
@@ -336,6 +337,7 @@ fn read_catalog_item(row: &Row) -> Result<CatalogItem, DbError> {
         vat_rate_bp: row.get("vat_rate_bp")?,
         status: ProductStatus::parse(&row.get::<String>("status")?).unwrap_or(ProductStatus::Blocked),
         favorite: row.get::<i64>("favorite")? > 0,
+        image_id: row.get("image_id")?,
     })
 }
 
@@ -702,4 +704,108 @@ pub async fn line_facts(
             ))
         })
         .collect()
+}
+
+// ---- product images ----
+
+pub async fn product_images(
+    source: &mut Source<'_>,
+    tenant_id: TenantId,
+    product_id: i64,
+) -> Result<Vec<ProductImage>, DbError> {
+    source
+        .fetch_all(
+            &Query::new(
+                "SELECT id, product_id, content_type, position, CAST(LENGTH(bytes) AS BIGINT) AS size_bytes
+                 FROM product_images WHERE tenant_id = $1 AND product_id = $2 ORDER BY position, id",
+            )
+            .bind(tenant_id)
+            .bind(product_id),
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(ProductImage {
+                id: row.get("id")?,
+                product_id: row.get("product_id")?,
+                content_type: row.get("content_type")?,
+                position: row.get("position")?,
+                size_bytes: row.get("size_bytes")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn insert_image(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    product_id: i64,
+    content_type: &str,
+    bytes: Vec<u8>,
+    position: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    tx.fetch_one(
+        &Query::new(
+            "INSERT INTO product_images (tenant_id, product_id, content_type, bytes, position, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(product_id)
+        .bind(content_type)
+        .bind(bytes)
+        .bind(position)
+        .bind(now),
+    )
+    .await?
+    .get("id")
+}
+
+pub async fn delete_image(tx: &mut Tx, tenant_id: TenantId, product_id: i64, image_id: i64) -> Result<u64, DbError> {
+    tx.execute(
+        &Query::new("DELETE FROM product_images WHERE tenant_id = $1 AND product_id = $2 AND id = $3")
+            .bind(tenant_id)
+            .bind(product_id)
+            .bind(image_id),
+    )
+    .await
+}
+
+/// Puts the picture before all the product's others.
+pub async fn make_image_first(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    product_id: i64,
+    image_id: i64,
+) -> Result<u64, DbError> {
+    tx.execute(
+        &Query::new(
+            "UPDATE product_images SET position = (SELECT MIN(position) - 1 FROM product_images WHERE product_id = $2)
+             WHERE tenant_id = $1 AND product_id = $2 AND id = $3",
+        )
+        .bind(tenant_id)
+        .bind(product_id)
+        .bind(image_id),
+    )
+    .await
+}
+
+/// The picture's media type and bytes.
+pub async fn image_bytes(
+    db: &Db,
+    tenant_id: TenantId,
+    product_id: i64,
+    image_id: i64,
+) -> Result<Option<(String, Vec<u8>)>, DbError> {
+    db.fetch_optional(
+        &Query::new(
+            "SELECT content_type, bytes FROM product_images WHERE tenant_id = $1 AND product_id = $2 AND id = $3",
+        )
+        .bind(tenant_id)
+        .bind(product_id)
+        .bind(image_id),
+    )
+    .await?
+    .map(|row| Ok((row.get("content_type")?, row.get("bytes")?)))
+    .transpose()
 }

@@ -269,6 +269,18 @@ pub async fn seed_catalog(
     catalog::commands::import_products(db, clock, actor, &products).await?;
     publish_categories(db, clock, actor, regions).await?;
     let ids = catalog::queries::product_ids_by_sku(db, actor).await?;
+    for (serial, (category, ..)) in PRODUCTS.iter().enumerate() {
+        let colour = match *category {
+            "WATER" => [38, 120, 196],
+            "JUICE" => [240, 140, 30],
+            "TEA" => [70, 150, 80],
+            "LEMONADE" => [235, 205, 60],
+            _ => [200, 50, 50],
+        };
+        if let Some(id) = ids.get(&format!("BS-{:04}", serial + 1)) {
+            catalog::commands::add_product_image(db, clock, actor, *id, crate::pictures::solid_png(96, colour)).await?;
+        }
+    }
     let product_id = |serial: usize| {
         ids.get(&format!("BS-{:04}", serial + 1))
             .copied()

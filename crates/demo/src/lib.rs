@@ -7,6 +7,7 @@
 mod catalog;
 mod large;
 mod ordering;
+mod pictures;
 
 use identity::commands;
 use identity::domain::*;

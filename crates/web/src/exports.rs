@@ -190,3 +190,29 @@ pub fn import_template(kind: crate::imports::ImportKind) -> Result<Response, Web
     let bytes = crate::imports::template(kind).map_err(export_failure)?;
     Ok(spreadsheet(&format!("{}-template.xlsx", kind.code()), bytes))
 }
+
+/// A product picture with its stored media type, cached privately for a day: pictures never
+/// change under an id, so the id is its ETag.
+pub async fn product_image(
+    state: &AppState,
+    actor: &Actor,
+    product_id: i64,
+    image_id: i64,
+) -> Result<Response, WebError> {
+    let audience = if actor.is_dealer_user() {
+        Some(identity::queries::dealer_audience(&state.db, actor, None).await?)
+    } else {
+        None
+    };
+    let (content_type, bytes) =
+        catalog::queries::product_image(&state.db, actor, audience.as_ref(), product_id, image_id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
+            (header::ETAG, format!("\"image-{image_id}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}

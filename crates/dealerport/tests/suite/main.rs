@@ -16,6 +16,7 @@ mod jobs_and_audit;
 mod ordering;
 mod ordering_pages;
 mod pages;
+mod product_images;
 mod promotion_pages;
 mod promotions;
 mod scope;

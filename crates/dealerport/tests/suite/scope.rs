@@ -111,6 +111,7 @@ const WRITES: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/orders/{order}/credit-decision", r#"{"release":true}"#),
     ("POST", "/api/v1/orders/{order}/reorder", r#"{}"#),
     ("PUT", "/api/v1/dealers/{dealer}/credit", r#"{"credit_limit":"1.00"}"#),
+    ("DELETE", "/api/v1/products/{product}/images/1", r#"{}"#),
 ];
 
 /// An id no product has, for viewers whose scope hides no product of their own tenant.

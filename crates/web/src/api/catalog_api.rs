@@ -542,3 +542,73 @@ pub async fn delete_category(
     catalog::commands::delete_category(&state.db, &state.clock, &caller.signed_in.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The audience whose visibility applies: a dealer user's own dealer; none for the manufacturer.
+async fn viewer_audience(state: &AppState, caller: &ApiCaller) -> Result<Option<DealerAudience>, WebError> {
+    let actor = &caller.signed_in.actor;
+    if actor.is_dealer_user() {
+        Ok(Some(identity::queries::dealer_audience(&state.db, actor, None).await?))
+    } else {
+        Ok(None)
+    }
+}
+
+/// A product's pictures, in order; dealers see those of products published to them.
+#[utoipa::path(get, path = "/products/{product_id}/images", tag = "catalog", security(("bearer" = [])),
+    params(("product_id" = i64, Path)), responses((status = 200, body = Vec<ProductImage>), (status = 404, body = Problem)))]
+pub async fn list_product_images(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<ProductImage>> {
+    let audience = viewer_audience(&state, &caller).await?;
+    Ok(Json(
+        catalog::queries::product_images(&state.db, &caller.signed_in.actor, audience.as_ref(), id).await?,
+    ))
+}
+
+/// Adds a picture (the request body): PNG, JPEG or WebP, at most 2 MB, eight a product.
+#[utoipa::path(post, path = "/products/{product_id}/images", tag = "catalog", security(("bearer" = [])),
+    params(("product_id" = i64, Path)), request_body(content = Vec<u8>, content_type = "image/png"),
+    responses((status = 201, body = Created), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_product_image(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let bytes = axum::body::to_bytes(body, IMAGE_MAX_BYTES + 1).await.map_err(|_| {
+        platform::Failure::Invalid(vec![
+            platform::FieldError::new("image", "product.image_size").with("max_mib", IMAGE_MAX_BYTES / 1024 / 1024)
+        ])
+    })?;
+    let image =
+        catalog::commands::add_product_image(&state.db, &state.clock, &caller.signed_in.actor, id, bytes.to_vec())
+            .await?;
+    Ok((StatusCode::CREATED, Json(Created { id: image })))
+}
+
+/// A picture's bytes, with its media type.
+#[utoipa::path(get, path = "/products/{product_id}/images/{image_id}", tag = "catalog", security(("bearer" = [])),
+    params(("product_id" = i64, Path), ("image_id" = i64, Path)),
+    responses((status = 200, content_type = "image/png"), (status = 404, body = Problem)))]
+pub async fn get_product_image(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, image_id)): Path<(i64, i64)>,
+) -> Result<axum::response::Response, WebError> {
+    crate::exports::product_image(&state, &caller.signed_in.actor, id, image_id).await
+}
+
+#[utoipa::path(delete, path = "/products/{product_id}/images/{image_id}", tag = "catalog", security(("bearer" = [])),
+    params(("product_id" = i64, Path), ("image_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn delete_product_image(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, image_id)): Path<(i64, i64)>,
+) -> Result<StatusCode, WebError> {
+    catalog::commands::change_product_image(&state.db, &state.clock, &caller.signed_in.actor, id, image_id, false)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -91,6 +91,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog_api::update_category, catalog_api::delete_category))
         .routes(routes!(catalog_api::list_products, catalog_api::create_product))
         .routes(routes!(catalog_api::get_product, catalog_api::update_product))
+        .routes(routes!(
+            catalog_api::list_product_images,
+            catalog_api::add_product_image
+        ))
+        .routes(routes!(
+            catalog_api::get_product_image,
+            catalog_api::delete_product_image
+        ))
         .routes(routes!(catalog_api::publish))
         .routes(routes!(catalog_api::withdraw))
         .routes(routes!(catalog_api::product_views))

@@ -548,6 +548,7 @@ pub struct FreeGoods {
 struct ProductPage {
     layout: Layout,
     can_order: bool,
+    images: Vec<catalog::domain::ProductImage>,
     priced: PricedProduct,
     pack: String,
     order_rule: String,
@@ -663,6 +664,7 @@ pub async fn product_page(
         },
         dealer_id: dealer_id.filter(|_| !actor.is_dealer_user()),
         can_order: actor.is_dealer_user() && actor.can(Permission::PlaceOrders),
+        images: catalog::queries::product_images(&state.db, actor, Some(&audience), priced.product.id).await?,
         price_date: t.t_with("why.date", &[("date", day(&t, price.date))]),
         free_goods: price
             .free_goods
@@ -964,11 +966,13 @@ impl ProductForm {
     }
 }
 
-/// The publication form on the product page: its choice and errors.
+/// The forms beside the product's own on its page: the publication's choice and errors, and
+/// the picture upload's errors.
 #[derive(Default)]
 pub struct PublishView {
     target: String,
     errors: FormErrors,
+    image_errors: FormErrors,
 }
 
 #[derive(Template)]
@@ -985,6 +989,8 @@ struct ProductFormPage {
     can_manage: bool,
     audiences: Vec<AudienceGroup>,
     publish_errors: FormErrors,
+    images: Vec<catalog::domain::ProductImage>,
+    image_errors: FormErrors,
 }
 
 async fn product_form_page(
@@ -1026,6 +1032,11 @@ async fn product_form_page(
         can_manage,
         audiences,
         publish_errors: publish.errors,
+        images: match product_id {
+            Some(id) => catalog::queries::product_images(&state.db, actor, None, id).await?,
+            None => Vec::new(),
+        },
+        image_errors: publish.image_errors,
     };
     render(&view)
 }
@@ -1162,6 +1173,7 @@ async fn change_publication(
                 ProductForm::from_product(&product, &categories),
                 FormErrors::none(),
                 PublishView {
+                    image_errors: FormErrors::none(),
                     target: form.target,
                     errors,
                 },
@@ -1228,4 +1240,88 @@ mod tests {
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["valid_from", "product"]);
     }
+}
+
+// ----- product pictures -----
+
+/// Reads the picture upload form: its CSRF token and the file.
+async fn read_image_upload(mut multipart: axum::extract::Multipart) -> Result<(String, Vec<u8>), Failure> {
+    let too_large = |_| {
+        Failure::Invalid(vec![FieldError::new("image", "product.image_size")
+            .with("max_mib", catalog::domain::IMAGE_MAX_BYTES / 1024 / 1024)])
+    };
+    let (mut csrf, mut bytes) = (String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        match field.name() {
+            Some("csrf_token") => csrf = field.text().await.map_err(too_large)?,
+            Some("image") => bytes = field.bytes().await.map_err(too_large)?.to_vec(),
+            _ => {}
+        }
+    }
+    Ok((csrf, bytes))
+}
+
+pub async fn upload_image(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, WebError> {
+    let multipart = multipart.map_err(|_| Failure::Forbidden)?;
+    let result = match read_image_upload(multipart).await {
+        Ok((csrf, bytes)) if platform::secret::constant_time_eq(&csrf, user.csrf_token()) => {
+            catalog::commands::add_product_image(&state.db, &state.clock, user.actor(), id, bytes)
+                .await
+                .map_err(WebError)
+        }
+        Ok(_) => return Err(Failure::Forbidden.into()),
+        Err(failure) => Err(WebError(failure)),
+    };
+    match form_outcome(&user.t, result)? {
+        Ok(_) => Ok(redirect_done(&format!("/products/{id}"), "image_added")),
+        Err(image_errors) => {
+            let product = catalog::queries::product(&state.db, user.actor(), id).await?;
+            let categories = category_choices(&state, &user).await?;
+            let side = PublishView {
+                image_errors,
+                ..PublishView::default()
+            };
+            product_form_page(
+                &state,
+                &user,
+                Some(id),
+                None,
+                ProductForm::from_product(&product, &categories),
+                FormErrors::none(),
+                side,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ImageChangeForm {
+    /// `first` puts the picture first; anything else removes it.
+    #[serde(default)]
+    action: String,
+}
+
+pub async fn change_image(
+    State(state): State<AppState>,
+    Path((id, image_id)): Path<(i64, i64)>,
+    PageForm { user, form }: PageForm<ImageChangeForm>,
+) -> Result<Response, WebError> {
+    let first = form.action == "first";
+    catalog::commands::change_product_image(&state.db, &state.clock, user.actor(), id, image_id, first).await?;
+    Ok(redirect_done(&format!("/products/{id}"), "saved"))
+}
+
+/// A product's picture, to its manufacturer's people or to a dealer it is published to.
+pub async fn image(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, image_id)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    crate::exports::product_image(&state, user.actor(), id, image_id).await
 }

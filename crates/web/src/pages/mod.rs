@@ -67,6 +67,14 @@ pub fn router() -> Router<AppState> {
             get(catalog::edit_product_form).post(catalog::update_product),
         )
         .route("/products/{id}/publish", post(catalog::publish_product))
+        .route(
+            "/products/{id}/images",
+            post(catalog::upload_image).layer(DefaultBodyLimit::max(catalog_images_limit())),
+        )
+        .route(
+            "/products/{id}/images/{image_id}",
+            get(catalog::image).post(catalog::change_image),
+        )
         .route("/products/{id}/withdraw", post(catalog::withdraw_product))
         .route(
             "/price-lists",
@@ -119,6 +127,11 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .fallback(|| async { WebError(platform::Failure::NotFound { entity: "page" }) })
         .layer(middleware::from_fn(render_failures))
+}
+
+/// A picture upload's body: the picture and the form around it.
+fn catalog_images_limit() -> usize {
+    ::catalog::domain::IMAGE_MAX_BYTES + 64 * 1024
 }
 
 async fn stylesheet() -> Response {
