@@ -303,6 +303,45 @@ pub struct CatalogItem {
     pub favorite: bool,
     /// The product's first picture, for a thumbnail.
     pub image_id: Option<i64>,
+    /// Whether the manufacturer's sellable warehouses can supply it; dealers see this, not the
+    /// quantities.
+    pub stock: StockIndicator,
+}
+
+/// In stock, low, or out, from what all sellable warehouses can still promise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StockIndicator {
+    InStock,
+    Low,
+    Out,
+}
+
+impl StockIndicator {
+    /// Low means below the warehouses' safety stock or, where none is set, below ten minimum
+    /// orders.
+    pub fn of(available: i64, safety_stock: i64, min_order_quantity: i64) -> StockIndicator {
+        let low_below = if safety_stock > 0 {
+            safety_stock
+        } else {
+            10 * min_order_quantity.max(1)
+        };
+        if available < min_order_quantity.max(1) {
+            StockIndicator::Out
+        } else if available < low_below {
+            StockIndicator::Low
+        } else {
+            StockIndicator::InStock
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            StockIndicator::InStock => "in_stock",
+            StockIndicator::Low => "low",
+            StockIndicator::Out => "out",
+        }
+    }
 }
 
 /// What an order or cart line shows of its product.
@@ -312,6 +351,32 @@ pub struct LineFacts {
     pub name: String,
     /// VAT in basis points: 2000 is 20 %.
     pub vat_rate_bp: i64,
+}
+
+#[cfg(test)]
+mod stock_tests {
+    use super::*;
+
+    #[test]
+    fn stock_shows_as_in_stock_low_or_out() {
+        assert_eq!(StockIndicator::of(0, 0, 12), StockIndicator::Out);
+        assert_eq!(
+            StockIndicator::of(11, 0, 12),
+            StockIndicator::Out,
+            "not even one minimum order"
+        );
+        assert_eq!(
+            StockIndicator::of(60, 0, 12),
+            StockIndicator::Low,
+            "below ten minimum orders"
+        );
+        assert_eq!(StockIndicator::of(120, 0, 12), StockIndicator::InStock);
+        assert_eq!(
+            StockIndicator::of(120, 500, 12),
+            StockIndicator::Low,
+            "below the safety stock"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -114,6 +114,8 @@ pub struct CatalogEntry {
     /// to the product alone; `None` when no price list offers the product to this dealer: it
     /// cannot be ordered.
     pub unit_price: Option<String>,
+    /// The same with VAT, rounded half up per unit, as invoices in Russia and China show it.
+    pub unit_price_with_vat: Option<String>,
     /// The list price before promotions.
     pub list_price: Option<String>,
     pub currency: String,
@@ -144,6 +146,7 @@ pub async fn priced_catalog(
             let price = prices.get(&item.product_id);
             CatalogEntry {
                 unit_price: price.map(|p| p.net_unit_price.to_decimal_string()),
+                unit_price_with_vat: price.and_then(|p| with_vat(p.net_unit_price, item.vat_rate_bp)),
                 list_price: price.map(|p| p.list.unit_price.to_decimal_string()),
                 price_list_code: price.map(|p| p.list.price_list_code.clone()),
                 currency: audience.currency.clone(),
@@ -155,6 +158,13 @@ pub async fn priced_catalog(
     Ok((entries, has_next))
 }
 
+/// A net amount with VAT at a rate in basis points, rounded half up.
+fn with_vat(net: platform::Money, vat_rate_bp: i64) -> Option<String> {
+    net.apply_rate(10_000 + vat_rate_bp, 10_000, platform::money::Rounding::HalfUp)
+        .ok()
+        .map(|gross| gross.to_decimal_string())
+}
+
 /// "Why this price": the base price, each list that applies, and the result.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct PriceExplanation {
@@ -164,10 +174,14 @@ pub struct PriceExplanation {
     pub currency: String,
     /// The net price of one unit after promotions; `None` when no list offers the product.
     pub unit_price: Option<String>,
+    /// The same with VAT, rounded half up per unit.
+    pub unit_price_with_vat: Option<String>,
     /// The list price of one unit, before promotions.
     pub list_price: Option<String>,
     /// The exact total for the quantity after promotions.
     pub line_total: Option<String>,
+    /// The total with VAT, rounded half up.
+    pub line_total_with_vat: Option<String>,
     /// How the list price was found: the base price and the deciding list.
     #[schema(value_type = Vec<Object>)]
     pub steps: Vec<pricing::engine::Step>,
@@ -226,8 +240,10 @@ pub async fn priced_product(
             date,
             currency: audience.currency.clone(),
             unit_price: price.map(|p| p.net_unit_price.to_decimal_string()),
+            unit_price_with_vat: price.and_then(|p| with_vat(p.net_unit_price, product.vat_rate_bp)),
             list_price: price.map(|p| p.list.unit_price.to_decimal_string()),
             line_total: price.map(|p| p.line_total.to_decimal_string()),
+            line_total_with_vat: price.and_then(|p| with_vat(p.line_total, product.vat_rate_bp)),
             steps: price.map(|p| p.list.steps.clone()).unwrap_or_default(),
             promotions: lines.iter().flat_map(|line| line.applied.iter().cloned()).collect(),
             free_goods: lines

@@ -318,7 +318,12 @@ fn catalog_columns(locale: Locale) -> String {
     format!(
         "p.id, p.sku, p.gtin, {} AS name, p.category_id, p.unit, p.pack_size, p.min_order_quantity, p.order_multiple, \
          p.vat_rate_bp, p.status, \
-         (SELECT i.id FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS image_id",
+         (SELECT i.id FROM product_images i WHERE i.product_id = p.id ORDER BY i.position, i.id LIMIT 1) AS image_id, \
+         (SELECT CAST(COALESCE(SUM(s.on_hand - s.reserved), 0) AS BIGINT) FROM stock_levels s \
+            JOIN warehouses w ON w.id = s.warehouse_id \
+            WHERE s.tenant_id = p.tenant_id AND s.product_id = p.id AND w.sellable = TRUE) AS available, \
+         (SELECT CAST(COALESCE(SUM(s.safety_stock), 0) AS BIGINT) FROM stock_levels s \
+            WHERE s.tenant_id = p.tenant_id AND s.product_id = p.id) AS safety_stock",
         name_column(locale)
     )
 }
@@ -338,6 +343,11 @@ fn read_catalog_item(row: &Row) -> Result<CatalogItem, DbError> {
         status: ProductStatus::parse(&row.get::<String>("status")?).unwrap_or(ProductStatus::Blocked),
         favorite: row.get::<i64>("favorite")? > 0,
         image_id: row.get("image_id")?,
+        stock: StockIndicator::of(
+            row.get("available")?,
+            row.get("safety_stock")?,
+            row.get("min_order_quantity")?,
+        ),
     })
 }
 

@@ -350,3 +350,44 @@ async fn the_catalog_and_price_lists_export_to_spreadsheets_within_scope() {
     assert_eq!(prices.status, 200);
     assert_eq!(&prices.body[..2], b"PK");
 }
+
+#[tokio::test]
+async fn the_catalog_shows_prices_with_vat_and_whether_stock_can_supply_them() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let page = app.get("/api/v1/catalog?search=BS-0009", &dealer).await.json();
+    assert_eq!(page["items"][0]["unit_price"], "73.69");
+    assert_eq!(
+        page["items"][0]["unit_price_with_vat"], "88.43",
+        "20 % VAT, rounded half up per unit"
+    );
+    assert_eq!(page["items"][0]["stock"], "in_stock");
+
+    let admin = app.token("admin@demo.test").await;
+    let lemonade = id_of(&app, "products", "sku", "BS-0012").await;
+    let pack = app
+        .count("SELECT min_order_quantity AS n FROM products WHERE sku = 'BS-0012'")
+        .await;
+    for (warehouse, quantity) in [("MSK-DC", 3 * pack), ("NSK-DC", 0), ("SH-DC", 0)] {
+        let warehouse = id_of(&app, "warehouses", "code", warehouse).await;
+        let reserved = app
+            .count(&format!(
+                "SELECT COALESCE(MAX(reserved), 0) AS n FROM stock_levels WHERE warehouse_id = {warehouse} AND product_id = {lemonade}"
+            ))
+            .await;
+        let counted = app
+            .post(
+                "/api/v1/stock/changes",
+                &admin,
+                serde_json::json!({ "warehouse_id": warehouse, "product_id": lemonade, "kind": "stocktake", "quantity": quantity + reserved }),
+            )
+            .await;
+        assert_eq!(counted.status, 204, "{}", counted.text());
+    }
+    let page = app.get("/api/v1/catalog?search=BS-0012", &dealer).await.json();
+    assert_eq!(page["items"][0]["stock"], "low", "three minimum orders left");
+    let session = app.browser_session("vektor.admin@demo.test").await;
+    let html = app.page(&session, "/catalog?search=BS-0012").await.text();
+    assert!(html.contains("Мало"), "the Russian page says stock is low");
+    assert!(html.contains("с НДС"));
+}

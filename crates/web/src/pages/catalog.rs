@@ -339,8 +339,10 @@ pub struct CatalogRow {
     order_rule: String,
     status: String,
     price: Option<Money>,
+    price_with_vat: Option<Money>,
     /// The list price, shown struck through when promotions bring the net price below it.
     list_price: Option<Money>,
+    stock: String,
 }
 
 impl CatalogRow {
@@ -359,7 +361,13 @@ impl CatalogRow {
             order_rule: order_rule_text(t, item),
             status: status_name(t, item.status),
             price,
+            price_with_vat: entry
+                .unit_price_with_vat
+                .as_deref()
+                .map(|p| money(p, currency))
+                .transpose()?,
             list_price,
+            stock: t.t(&format!("stock.{}", item.stock.code())).to_owned(),
             entry,
         })
     }
@@ -567,7 +575,9 @@ struct ProductPage {
     steps: Vec<PriceStep>,
     free_goods: Vec<FreeGoods>,
     unit_price: Option<Money>,
+    unit_price_with_vat: Option<Money>,
     line_total: Option<Money>,
+    line_total_with_vat: Option<Money>,
     line_total_label: String,
 }
 
@@ -675,7 +685,17 @@ pub async fn product_page(
             })
             .collect(),
         unit_price: price.unit_price.as_deref().map(|p| money(p, currency)).transpose()?,
+        unit_price_with_vat: price
+            .unit_price_with_vat
+            .as_deref()
+            .map(|p| money(p, currency))
+            .transpose()?,
         line_total: price.line_total.as_deref().map(|p| money(p, currency)).transpose()?,
+        line_total_with_vat: price
+            .line_total_with_vat
+            .as_deref()
+            .map(|p| money(p, currency))
+            .transpose()?,
         line_total_label: t.t_with("why.line_total", &[("quantity", t.number(price.quantity))]),
         steps,
         priced,
