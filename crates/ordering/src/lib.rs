@@ -7,4 +7,5 @@ pub mod carts;
 pub mod commands;
 pub mod domain;
 pub mod queries;
+pub mod report;
 mod store;

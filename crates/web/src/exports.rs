@@ -216,3 +216,65 @@ pub async fn product_image(
     )
         .into_response())
 }
+
+/// The whole order execution report under `filter`, per order or per line.
+pub async fn order_execution(
+    state: &AppState,
+    actor: &Actor,
+    filter: &ordering::report::ReportFilter,
+    per_line: bool,
+) -> Result<Response, WebError> {
+    let mut rows = Vec::new();
+    let mut page = 1;
+    loop {
+        let request = PageRequest::new(Some(page), Some(platform::page::MAX_PER_PAGE));
+        let report = ordering::report::order_execution(&state.db, actor, filter, per_line, request).await?;
+        let more = report.has_next();
+        rows.extend(report.items.into_iter().map(|row| {
+            vec![
+                xlsx::Cell::Integer(row.order_id),
+                xlsx::Cell::Text(row.dealer_order_number),
+                xlsx::Cell::Text(row.dealer_code),
+                xlsx::Cell::Text(row.state.code().to_owned()),
+                xlsx::Cell::Date(row.placed_at.date_naive()),
+                row.line_number.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer),
+                row.sku.map_or(xlsx::Cell::Empty, xlsx::Cell::Text),
+                xlsx::Cell::Integer(row.ordered_quantity),
+                xlsx::Cell::Integer(row.confirmed_quantity),
+                xlsx::Cell::Integer(row.shipped_quantity),
+                xlsx::Cell::Integer(row.received_quantity),
+                xlsx::Cell::Integer(row.invoiced_quantity),
+                xlsx::Cell::Decimal(row.ordered_amount),
+                xlsx::Cell::Decimal(row.confirmed_amount),
+                xlsx::Cell::Decimal(row.invoiced_amount),
+                xlsx::Cell::Decimal(row.paid_amount),
+                xlsx::Cell::Text(row.currency),
+            ]
+        }));
+        if !more {
+            break;
+        }
+        page += 1;
+    }
+    let headers = [
+        "order_id",
+        "dealer_order_number",
+        "dealer_code",
+        "state",
+        "placed_on",
+        "line_number",
+        "sku",
+        "ordered_quantity",
+        "confirmed_quantity",
+        "shipped_quantity",
+        "received_quantity",
+        "invoiced_quantity",
+        "ordered_amount",
+        "confirmed_amount",
+        "invoiced_amount",
+        "paid_amount",
+        "currency",
+    ];
+    let bytes = xlsx::write_table("Order execution", &headers, &rows).map_err(export_failure)?;
+    Ok(spreadsheet("order-execution.xlsx", bytes))
+}

@@ -713,3 +713,59 @@ async fn a_tenant_may_refuse_orders_beyond_the_credit_limit_instead_of_holding_t
     assert_eq!(refused.json()["code"], "order.credit_limit_exceeded");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM orders").await, orders_before);
 }
+
+#[tokio::test]
+async fn the_execution_report_sums_what_was_ordered_and_confirmed_within_scope() {
+    let app = TestApp::with_demo().await;
+    let manager = app.token("manager@demo.test").await;
+    // VK-2026-0141: its tea line was confirmed at 36 of 48 bottles.
+    let lines = app
+        .get("/api/v1/reports/order-execution?view=lines&per_page=200", &manager)
+        .await
+        .json();
+    let tea = lines["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["dealer_order_number"] == "VK-2026-0141" && l["sku"] == "BS-0009")
+        .cloned()
+        .unwrap();
+    assert_eq!(tea["ordered_quantity"], 48);
+    assert_eq!(tea["confirmed_quantity"], 36);
+    assert_eq!(tea["shipped_quantity"], 0, "nothing has been shipped yet");
+    let ordered: f64 = tea["ordered_amount"].as_str().unwrap().parse().unwrap();
+    let confirmed: f64 = tea["confirmed_amount"].as_str().unwrap().parse().unwrap();
+    assert!(
+        (confirmed - ordered * 36.0 / 48.0).abs() < 0.006,
+        "{ordered} → {confirmed}"
+    );
+
+    let orders = app
+        .get("/api/v1/reports/order-execution?state=partially_confirmed", &manager)
+        .await
+        .json();
+    assert_eq!(orders["total"], 1);
+    let order = &orders["items"][0];
+    assert_eq!(order["dealer_order_number"], "VK-2026-0141");
+    let line_sum: i64 = lines["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["dealer_order_number"] == "VK-2026-0141")
+        .map(|l| l["ordered_quantity"].as_i64().unwrap())
+        .sum();
+    assert_eq!(order["ordered_quantity"], line_sum, "an order's row sums its lines");
+    assert!(
+        !lines.to_string().contains("QQ-2611-07"),
+        "Shanghai's order is outside the manager's regions"
+    );
+
+    let china = app.token("dealer2@demo.test").await;
+    let own = app.get("/api/v1/reports/order-execution", &china).await.json();
+    assert_eq!(own["total"], 1, "a dealer sees its own orders only");
+    let session = app.browser_session("manager@demo.test").await;
+    let export = app.page(&session, "/reports/order-execution/export?view=lines").await;
+    assert_eq!(export.headers["content-type"], xlsx::MEDIA_TYPE);
+    let table = xlsx::read_table(&export.body).unwrap();
+    assert_eq!(table.rows.len() as i64, lines["total"].as_i64().unwrap());
+}

@@ -33,6 +33,8 @@ const LISTS: &[&str] = &[
     "/api/v1/stock",
     "/api/v1/imports",
     "/api/v1/categories/tree",
+    "/api/v1/reports/order-execution",
+    "/api/v1/reports/order-execution?view=lines",
     "/",
     "/dealers",
     "/regions",
@@ -54,6 +56,7 @@ const LISTS: &[&str] = &[
     "/imports",
     "/categories",
     "/promotions",
+    "/reports/order-execution?view=lines",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.

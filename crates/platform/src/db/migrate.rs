@@ -46,6 +46,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "imports",
         sql: include_str!("../../../../migrations/0008_imports.sql"),
     },
+    Migration {
+        version: 9,
+        name: "order execution",
+        sql: include_str!("../../../../migrations/0009_order_execution.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

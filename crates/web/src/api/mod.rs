@@ -126,6 +126,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ordering_api::cancel_order))
         .routes(routes!(ordering_api::decide_credit_hold))
         .routes(routes!(ordering_api::set_dealer_credit))
+        .routes(routes!(ordering_api::order_execution))
         .routes(routes!(ordering_api::list_warehouses, ordering_api::create_warehouse))
         .routes(routes!(ordering_api::list_stock))
         .routes(routes!(ordering_api::change_stock))

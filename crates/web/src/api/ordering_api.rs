@@ -519,3 +519,61 @@ pub async fn assign_warehouse(
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ExecutionQuery {
+    /// `orders` (the default) or `lines`.
+    pub view: Option<String>,
+    pub dealer_id: Option<i64>,
+    /// A region and everything under it.
+    pub region_id: Option<i64>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub state: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl ExecutionQuery {
+    pub fn filter(&self) -> Result<ordering::report::ReportFilter, WebError> {
+        let state = match self.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(code) => {
+                Some(OrderState::parse(code).ok_or_else(|| platform::Failure::field("state", "field.invalid"))?)
+            }
+            None => None,
+        };
+        Ok(ordering::report::ReportFilter {
+            dealer_id: self.dealer_id,
+            region_id: self.region_id,
+            placed_from: self.from,
+            placed_to: self.to,
+            state,
+        })
+    }
+
+    pub fn per_line(&self) -> bool {
+        self.view.as_deref() == Some("lines")
+    }
+}
+
+/// The order execution report: ordered, confirmed, shipped, received, invoiced and paid, per
+/// order or per line, within the caller's scope.
+#[utoipa::path(get, path = "/reports/order-execution", tag = "ordering", security(("bearer" = [])), params(ExecutionQuery),
+    responses((status = 200, body = Page<ordering::report::ExecutionRow>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn order_execution(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ExecutionQuery>,
+) -> ApiResult<Page<ordering::report::ExecutionRow>> {
+    let page = PageRequest::new(query.page, query.per_page);
+    Ok(Json(
+        ordering::report::order_execution(
+            &state.db,
+            &caller.signed_in.actor,
+            &query.filter()?,
+            query.per_line(),
+            page,
+        )
+        .await?,
+    ))
+}

@@ -95,6 +95,8 @@ pub fn router() -> Router<AppState> {
         .route("/orders", get(ordering::orders_page))
         .route("/orders/export", get(ordering::export_orders))
         .route("/order-desk", get(ordering::order_desk_page))
+        .route("/reports/order-execution", get(ordering::execution_page))
+        .route("/reports/order-execution/export", get(ordering::export_execution))
         .route("/order-desk/export", get(ordering::export_order_desk))
         .route("/orders/{id}", get(ordering::order_page))
         .route("/orders/{id}/confirm", post(ordering::confirm))
@@ -152,7 +154,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 19] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 20] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
@@ -160,6 +162,11 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 19] = [
     ("/cart", "nav.cart", Some(Permission::PlaceOrders)),
     ("/orders", "nav.orders", Some(Permission::ViewOrders)),
     ("/order-desk", "nav.order_desk", Some(Permission::ReviewOrders)),
+    (
+        "/reports/order-execution",
+        "nav.order_execution",
+        Some(Permission::ViewOrders),
+    ),
     ("/products", "nav.products", Some(Permission::ViewProducts)),
     ("/categories", "nav.categories", Some(Permission::ViewProducts)),
     ("/price-lists", "nav.price_lists", Some(Permission::ViewPrices)),

@@ -893,3 +893,158 @@ pub async fn reorder(
     ordering::carts::reorder(&state.db, &state.clock, actor, &audience, id).await?;
     Ok(redirect_done("/cart", "cart_updated"))
 }
+
+// ----- the order execution report -----
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct ExecutionForm {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    view: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    dealer_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    region_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    from: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    to: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    state: String,
+    #[serde(skip_serializing)]
+    page: Option<u32>,
+}
+
+impl ExecutionForm {
+    fn filter(&self) -> ordering::report::ReportFilter {
+        let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+        ordering::report::ReportFilter {
+            dealer_id: self.dealer_id.trim().parse().ok(),
+            region_id: self.region_id.trim().parse().ok(),
+            placed_from: date(&self.from),
+            placed_to: date(&self.to),
+            state: OrderState::parse(&self.state),
+        }
+    }
+
+    fn per_line(&self) -> bool {
+        self.view == "lines"
+    }
+}
+
+pub struct ExecutionRowView {
+    row: ordering::report::ExecutionRow,
+    state: String,
+    placed: String,
+    ordered: String,
+    confirmed: String,
+    invoiced: String,
+    paid: String,
+}
+
+#[derive(Template)]
+#[template(path = "ordering/execution.html")]
+struct ExecutionPage {
+    layout: Layout,
+    page: Page<ExecutionRowView>,
+    query: ExecutionForm,
+    filter_query: String,
+    states: Vec<StateChoice>,
+    dealers: Vec<(i64, String)>,
+    regions: Vec<(i64, String)>,
+    per_line: bool,
+}
+
+impl ExecutionPage {
+    fn dealer_selected(&self, id: &i64) -> bool {
+        self.query.dealer_id == id.to_string()
+    }
+
+    fn region_selected(&self, id: &i64) -> bool {
+        self.query.region_id == id.to_string()
+    }
+}
+
+pub async fn execution_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ExecutionForm>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let t = &user.t;
+    let report = ordering::report::order_execution(
+        &state.db,
+        actor,
+        &query.filter(),
+        query.per_line(),
+        PageRequest::new(query.page, None),
+    )
+    .await?;
+    let mut rows = Vec::with_capacity(report.items.len());
+    for row in report.items {
+        rows.push(ExecutionRowView {
+            state: state_label(t, row.state),
+            placed: t.date_time(&row.placed_at),
+            ordered: amount(t, &row.ordered_amount, &row.currency)?,
+            confirmed: amount(t, &row.confirmed_amount, &row.currency)?,
+            invoiced: amount(t, &row.invoiced_amount, &row.currency)?,
+            paid: amount(t, &row.paid_amount, &row.currency)?,
+            row,
+        });
+    }
+    let dealers = super::catalog::dealer_choices(&state, &user)
+        .await?
+        .into_iter()
+        .filter(|_| !actor.is_dealer_user())
+        .map(|d| (d.id.get(), format!("{} · {}", d.code, d.legal_name)))
+        .collect();
+    let regions = if actor.can(Permission::ViewRegions) && !actor.is_dealer_user() {
+        identity::queries::regions(&state.db, actor)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.id.get(),
+                    format!(
+                        "{}{}",
+                        "\u{a0}\u{a0}".repeat(usize::try_from(r.depth).unwrap_or(0)),
+                        r.name
+                    ),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let view = ExecutionPage {
+        layout: Layout::new(&user, "/reports/order-execution", "nav.order_execution"),
+        page: Page::new(
+            rows,
+            report.total,
+            PageRequest {
+                page: report.page,
+                per_page: report.per_page,
+            },
+        ),
+        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        per_line: query.per_line(),
+        states: OrderState::ALL
+            .into_iter()
+            .map(|s| StateChoice {
+                code: s.code(),
+                label: state_label(t, s),
+            })
+            .collect(),
+        dealers,
+        regions,
+        query,
+    };
+    render(&view)
+}
+
+pub async fn export_execution(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ExecutionForm>,
+) -> Result<Response, WebError> {
+    crate::exports::order_execution(&state, user.actor(), &query.filter(), query.per_line()).await
+}
