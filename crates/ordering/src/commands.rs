@@ -438,6 +438,28 @@ async fn order_in_scope(tx: &mut Tx, actor: &Actor, order_id: i64) -> Result<Ord
         .ok_or(Failure::NotFound { entity: "order" })
 }
 
+/// Tells the dealer's users what the manufacturer decided, in the decision's transaction.
+async fn notify_dealer(
+    tx: &mut Tx,
+    actor: &Actor,
+    head: &OrderHead,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> Result<(), Failure> {
+    let number = store::dealer_order_number(tx, head.id).await?;
+    platform::messages::notify_dealer_users(
+        tx,
+        actor.tenant_id,
+        head.dealer_id,
+        kind,
+        Some(head.id),
+        &[("number", number)],
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Moves the order on, refusing if someone else moved it first.
 async fn transition(
     tx: &mut Tx,
@@ -579,6 +601,12 @@ pub async fn confirm_order(
         .into_iter()
         .collect();
     store::split_into_sales_orders(&mut tx, actor.tenant_id, order_id, &warehouses, now).await?;
+    let kind = if partial {
+        "message.order_partially_confirmed"
+    } else {
+        "message.order_confirmed"
+    };
+    notify_dealer(&mut tx, actor, &head, kind, now).await?;
     tx.commit().await?;
     Ok(next)
 }
@@ -610,6 +638,7 @@ pub async fn reject_order(
     let head = order_in_scope(&mut tx, actor, order_id).await?;
     let next = transition(&mut tx, actor, &head, OrderEvent::Reject, Some(&reason), now).await?;
     give_back(&mut tx, actor, &head, now).await?;
+    notify_dealer(&mut tx, actor, &head, "message.order_rejected", now).await?;
     tx.commit().await?;
     Ok(next)
 }
@@ -735,6 +764,9 @@ pub async fn cancel_order(
     };
     let next = transition(&mut tx, actor, &head, OrderEvent::Cancel, reason.as_deref(), now).await?;
     give_back(&mut tx, actor, &head, now).await?;
+    if !actor.is_dealer_user() {
+        notify_dealer(&mut tx, actor, &head, "message.order_cancelled", now).await?;
+    }
     tx.commit().await?;
     Ok(next)
 }
@@ -776,6 +808,7 @@ pub async fn decide_credit_hold(
         let reason = required_reason(reason)?;
         let next = transition(&mut tx, actor, &head, OrderEvent::Reject, Some(&reason), now).await?;
         give_back(&mut tx, actor, &head, now).await?;
+        notify_dealer(&mut tx, actor, &head, "message.order_rejected", now).await?;
         next
     };
     tx.commit().await?;

@@ -431,6 +431,12 @@ pub async fn change_state(
     Ok(tx.execute(&query).await? == 1)
 }
 
+pub async fn dealer_order_number(tx: &mut Tx, order_id: i64) -> Result<String, DbError> {
+    tx.fetch_one(&Query::new("SELECT dealer_order_number FROM orders WHERE id = $1").bind(order_id))
+        .await?
+        .get("dealer_order_number")
+}
+
 pub async fn set_exposure(tx: &mut Tx, order_id: i64, exposure_minor: i64) -> Result<(), DbError> {
     tx.execute(
         &Query::new("UPDATE orders SET exposure_minor = $1 WHERE id = $2")

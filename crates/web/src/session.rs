@@ -90,6 +90,8 @@ pub struct PageUser {
     pub session_token: String,
     pub tenant: identity::domain::Tenant,
     pub t: Translator,
+    /// Shown in every page's header.
+    pub unread_messages: i64,
 }
 
 impl PageUser {
@@ -116,11 +118,13 @@ impl FromRequestParts<AppState> for PageUser {
         let locale = resolve_locale(parts, signed_in.user.locale, Some(tenant.default_locale));
         signed_in.actor.locale = locale;
         let time_zone = tenant.time_zone.parse().unwrap_or(chrono_tz::UTC);
+        let unread_messages = platform::messages::unread(&state.db, &signed_in.actor).await?;
         Ok(PageUser {
             signed_in,
             session_token: token,
             tenant,
             t: Translator::new(locale, time_zone),
+            unread_messages,
         })
     }
 }

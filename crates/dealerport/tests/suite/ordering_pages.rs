@@ -171,3 +171,66 @@ async fn order_lists_export_to_spreadsheets_within_scope() {
         "Shanghai is outside the manager's regions"
     );
 }
+
+#[tokio::test]
+async fn dealer_users_hear_of_the_manufacturers_decisions_in_their_language() {
+    let app = TestApp::with_demo().await;
+    let vektor = app.token("dealer@demo.test").await;
+    let seeded = app.get("/api/v1/messages", &vektor).await.json();
+    let texts: Vec<&str> = seeded["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        vec![
+            "Your order VK-2026-0142 has been rejected.",
+            "Your order VK-2026-0141 has been confirmed with changes; see the reasons on the order.",
+        ],
+        "the demo's decisions reached Vektor's users"
+    );
+
+    let china = app.token("dealer2@demo.test").await;
+    assert_eq!(app.get("/api/v1/messages", &china).await.json()["total"], 0);
+    let desk = app.token("manager.cn@demo.test").await;
+    let order = id_of(&app, "orders", "dealer_order_number", "QQ-2611-07").await;
+    let confirmed = app
+        .post(
+            &format!("/api/v1/orders/{order}/confirm"),
+            &desk,
+            serde_json::json!({ "lines": [{ "line_number": 1, "confirmed_quantity": 120, "reason": "分两批发货" }] }),
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text());
+    let messages = app
+        .send(
+            axum::http::Request::get("/api/v1/messages")
+                .header("authorization", format!("Bearer {china}"))
+                .header("accept-language", "zh")
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .json();
+    assert_eq!(
+        messages["items"][0]["text"],
+        "您的订单 QQ-2611-07 已变更后确认，原因见订单。"
+    );
+    assert_eq!(messages["items"][0]["order_id"], order);
+    assert_eq!(
+        app.get("/api/v1/messages", &vektor).await.json()["total"],
+        2,
+        "another dealer's users hear nothing of it"
+    );
+
+    let session = app.browser_session("dealer2@demo.test").await;
+    let page = app.page(&session, "/messages").await.text();
+    assert!(page.contains("class=\"badge\""), "the header shows the unread count");
+    assert!(page.contains("class=\"unread\""));
+    let read = app.submit(&session, "/messages/read", &[]).await;
+    assert_eq!(read.status, 303);
+    let page = app.page(&session, "/messages").await.text();
+    assert!(!page.contains("class=\"badge\""));
+}

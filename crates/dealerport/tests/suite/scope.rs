@@ -35,6 +35,7 @@ const LISTS: &[&str] = &[
     "/api/v1/categories/tree",
     "/api/v1/reports/order-execution",
     "/api/v1/reports/order-execution?view=lines",
+    "/api/v1/messages",
     "/",
     "/dealers",
     "/regions",
@@ -57,6 +58,7 @@ const LISTS: &[&str] = &[
     "/categories",
     "/promotions",
     "/reports/order-execution?view=lines",
+    "/messages",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.

@@ -51,6 +51,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "order execution",
         sql: include_str!("../../../../migrations/0009_order_execution.sql"),
     },
+    Migration {
+        version: 10,
+        name: "messages",
+        sql: include_str!("../../../../migrations/0010_messages.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -134,6 +134,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(imports_api::list, imports_api::upload))
         .routes(routes!(imports_api::get))
         .routes(routes!(imports_api::report))
+        .routes(routes!(platform_api::list_messages))
+        .routes(routes!(platform_api::read_messages))
         .routes(routes!(platform_api::list_audit_log))
         .routes(routes!(platform_api::list_jobs))
         .fallback(|| async { WebError(Failure::NotFound { entity: "route" }) });

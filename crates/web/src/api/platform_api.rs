@@ -90,3 +90,55 @@ pub async fn list_jobs(
         .await?,
     ))
 }
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct MessageQuery {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// A message with its text in the caller's language.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MessageText {
+    #[serde(flatten)]
+    pub message: platform::messages::Message,
+    pub text: String,
+}
+
+/// The caller's own messages, newest first.
+#[utoipa::path(get, path = "/messages", tag = "platform", security(("bearer" = [])), params(MessageQuery),
+    responses((status = 200, body = Page<MessageText>)))]
+pub async fn list_messages(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<MessageQuery>,
+) -> Result<Json<Page<MessageText>>, WebError> {
+    let page = PageRequest::new(query.page, query.per_page);
+    let found = platform::messages::list(&state.db, &caller.signed_in.actor, page).await?;
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let items = found
+        .items
+        .into_iter()
+        .map(|message| MessageText {
+            text: crate::pages::message_text(&t, &message),
+            message,
+        })
+        .collect();
+    Ok(Json(Page {
+        items,
+        total: found.total,
+        page: found.page,
+        per_page: found.per_page,
+    }))
+}
+
+/// Marks all the caller's messages read.
+#[utoipa::path(post, path = "/messages/read", tag = "platform", security(("bearer" = [])),
+    responses((status = 204)))]
+pub async fn read_messages(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<axum::http::StatusCode, WebError> {
+    platform::messages::mark_all_read(&state.db, &caller.signed_in.actor, state.clock.now()).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

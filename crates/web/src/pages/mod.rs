@@ -10,6 +10,8 @@ mod catalog;
 mod categories;
 mod dealers;
 mod home;
+mod messages;
+pub use messages::message_text;
 mod imports;
 mod ordering;
 mod pricing;
@@ -114,6 +116,8 @@ pub fn router() -> Router<AppState> {
         .route("/imports/template/{kind}", get(imports::template))
         .route("/imports/{id}", get(imports::import_page))
         .route("/imports/{id}/report", get(imports::report))
+        .route("/messages", get(messages::messages_page))
+        .route("/messages/read", post(messages::mark_read))
         .route("/regions", get(regions::list).post(regions::create))
         .route("/users", get(users::list).post(users::create))
         .route("/users/new", get(users::new_form))
@@ -201,6 +205,7 @@ pub struct Layout {
     pub title: String,
     /// Reload the page after this many seconds: pages that follow work in progress, without script.
     pub refresh_seconds: Option<u32>,
+    pub unread_messages: i64,
 }
 
 impl Layout {
@@ -228,6 +233,7 @@ impl Layout {
             notice: None,
             title: user.t.t(title_key).to_owned(),
             refresh_seconds: None,
+            unread_messages: user.unread_messages,
         }
     }
 
