@@ -4,6 +4,7 @@
 //! [`commands::place_order`], with the same checks; channels translate, they never decide.
 
 pub mod carts;
+pub mod changes;
 pub mod commands;
 pub mod domain;
 pub mod queries;

@@ -963,3 +963,319 @@ pub async fn reorder_lines(
         .collect::<Result<_, DbError>>()?;
     Ok(Some(lines))
 }
+
+// ---- Change requests ----
+
+/// The order's dealer, state and currency, if the scope may see it.
+pub async fn order_for_change(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    order_id: i64,
+) -> Result<Option<(i64, Option<OrderState>, String)>, DbError> {
+    let mut query =
+        Query::new("SELECT o.dealer_id, o.state, o.currency FROM orders o WHERE o.tenant_id = $1 AND o.id = $2")
+            .bind(tenant_id)
+            .bind(order_id);
+    scope.restrict_dealer(&mut query, "o.dealer_id");
+    tx.fetch_optional(&query)
+        .await?
+        .map(|row| {
+            Ok((
+                row.get("dealer_id")?,
+                OrderState::parse(&row.get::<String>("state")?),
+                row.get("currency")?,
+            ))
+        })
+        .transpose()
+}
+
+pub async fn line_numbers(tx: &mut Tx, order_id: i64) -> Result<Vec<i64>, DbError> {
+    tx.fetch_all(&Query::new("SELECT line_number FROM order_lines WHERE order_id = $1").bind(order_id))
+        .await?
+        .iter()
+        .map(|row| row.get("line_number"))
+        .collect()
+}
+
+pub async fn open_change_request(tx: &mut Tx, order_id: i64) -> Result<bool, DbError> {
+    Ok(tx
+        .fetch_optional(
+            &Query::new("SELECT id FROM change_requests WHERE order_id = $1 AND state = 'open'").bind(order_id),
+        )
+        .await?
+        .is_some())
+}
+
+pub struct NewChangeRequest<'a> {
+    pub order_id: i64,
+    /// `dealer` or `manufacturer`.
+    pub side: &'a str,
+    pub reason: &'a str,
+}
+
+pub async fn insert_change_request(
+    tx: &mut Tx,
+    actor: &platform::Actor,
+    request: &NewChangeRequest<'_>,
+    lines: &[crate::changes::ProposedLine],
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let id: i64 = tx
+        .fetch_one(
+            &Query::new(
+                "INSERT INTO change_requests (tenant_id, order_id, raised_by_side, raised_by, raised_by_name, reason, state, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, 'open', $7) RETURNING id",
+            )
+            .bind(actor.tenant_id)
+            .bind(request.order_id)
+            .bind(request.side)
+            .bind(actor.user_id.map(UserId::get))
+            .bind(actor.display_name.as_str())
+            .bind(request.reason)
+            .bind(now),
+        )
+        .await?
+        .get("id")?;
+    let rows: Vec<Vec<Value>> = lines
+        .iter()
+        .map(|line| {
+            vec![
+                actor.tenant_id.into(),
+                id.into(),
+                line.line_number.into(),
+                line.quantity.into(),
+                line.unit_price_minor.into(),
+                line.delivery_on.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO change_request_lines (tenant_id, change_request_id, line_number, new_quantity, new_unit_price_minor, new_delivery_on)",
+        &rows,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The request's order, side, raiser and state, if the scope may see its order.
+pub async fn change_request_head(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    id: i64,
+) -> Result<Option<(i64, String, Option<i64>, String)>, DbError> {
+    let mut query = Query::new(
+        "SELECT c.order_id, c.raised_by_side, c.raised_by, c.state FROM change_requests c JOIN orders o ON o.id = c.order_id
+         WHERE c.tenant_id = $1 AND c.id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id);
+    scope.restrict_dealer(&mut query, "o.dealer_id");
+    tx.fetch_optional(&query)
+        .await?
+        .map(|row| {
+            Ok((
+                row.get("order_id")?,
+                row.get("raised_by_side")?,
+                row.get("raised_by")?,
+                row.get("state")?,
+            ))
+        })
+        .transpose()
+}
+
+pub async fn close_change_request(
+    tx: &mut Tx,
+    id: i64,
+    state: &str,
+    decided_by: Option<&str>,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new(
+            "UPDATE change_requests SET state = $1, decided_by_name = $2, decision_reason = $3, decided_at = $4 WHERE id = $5",
+        )
+        .bind(state)
+        .bind(decided_by)
+        .bind(reason)
+        .bind(now)
+        .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+fn read_proposed(row: &Row) -> Result<crate::changes::ProposedLine, DbError> {
+    Ok(crate::changes::ProposedLine {
+        line_number: row.get("line_number")?,
+        quantity: row.get("new_quantity")?,
+        unit_price_minor: row.get("new_unit_price_minor")?,
+        delivery_on: row.get("new_delivery_on")?,
+    })
+}
+
+pub async fn proposed_lines(tx: &mut Tx, id: i64) -> Result<Vec<crate::changes::ProposedLine>, DbError> {
+    tx.fetch_all(
+        &Query::new(
+            "SELECT line_number, new_quantity, new_unit_price_minor, new_delivery_on FROM change_request_lines
+             WHERE change_request_id = $1",
+        )
+        .bind(id),
+    )
+    .await?
+    .iter()
+    .map(read_proposed)
+    .collect()
+}
+
+/// An order line as a change rewrites it.
+pub struct LineForChange {
+    pub line_number: i64,
+    pub product_id: i64,
+    pub quantity: i64,
+    pub confirmed_quantity: i64,
+    pub unit_net_price_minor: i64,
+    pub line_total_minor: i64,
+    pub vat_rate_bp: i64,
+    pub warehouse_id: i64,
+    pub delivery_on: NaiveDate,
+}
+
+pub async fn lines_for_change(tx: &mut Tx, order_id: i64) -> Result<Vec<LineForChange>, DbError> {
+    tx.fetch_all(
+        &Query::new(
+            "SELECT line_number, product_id, quantity, confirmed_quantity, unit_net_price_minor, line_total_minor,
+                    vat_rate_bp, warehouse_id, delivery_on FROM order_lines WHERE order_id = $1 ORDER BY line_number",
+        )
+        .bind(order_id),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        let quantity: i64 = row.get("quantity")?;
+        Ok(LineForChange {
+            line_number: row.get("line_number")?,
+            product_id: row.get("product_id")?,
+            quantity,
+            confirmed_quantity: row.get::<Option<i64>>("confirmed_quantity")?.unwrap_or(quantity),
+            unit_net_price_minor: row.get("unit_net_price_minor")?,
+            line_total_minor: row.get("line_total_minor")?,
+            vat_rate_bp: row.get("vat_rate_bp")?,
+            warehouse_id: row.get("warehouse_id")?,
+            delivery_on: row.get("delivery_on")?,
+        })
+    })
+    .collect()
+}
+
+pub async fn write_changed_line(tx: &mut Tx, order_id: i64, line: &LineForChange, reason: &str) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new(
+            "UPDATE order_lines SET quantity = $1, confirmed_quantity = $2, unit_net_price_minor = $3,
+                 line_total_minor = $4, delivery_on = $5, change_reason = $6 WHERE order_id = $7 AND line_number = $8",
+        )
+        .bind(line.quantity)
+        .bind(line.confirmed_quantity)
+        .bind(line.unit_net_price_minor)
+        .bind(line.line_total_minor)
+        .bind(line.delivery_on)
+        .bind(reason)
+        .bind(order_id)
+        .bind(line.line_number),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Sets the order's amounts and exposure; returns the exposure it had.
+pub async fn set_order_amounts(
+    tx: &mut Tx,
+    order_id: i64,
+    net_minor: i64,
+    vat_minor: i64,
+    exposure_minor: i64,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let old: i64 = tx
+        .fetch_one(&Query::new("SELECT exposure_minor FROM orders WHERE id = $1").bind(order_id))
+        .await?
+        .get("exposure_minor")?;
+    tx.execute(
+        &Query::new(
+            "UPDATE orders SET net_total_minor = $1, vat_total_minor = $2, exposure_minor = $3, updated_at = $4 WHERE id = $5",
+        )
+        .bind(net_minor)
+        .bind(vat_minor)
+        .bind(exposure_minor)
+        .bind(now)
+        .bind(order_id),
+    )
+    .await?;
+    Ok(old)
+}
+
+/// Every request of an order the scope may see, newest first, with its lines.
+pub async fn list_change_requests(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    order_id: i64,
+) -> Result<Vec<crate::changes::ChangeRequest>, DbError> {
+    let mut query = Query::new(
+        "SELECT c.id, c.order_id, c.raised_by_side, c.raised_by, c.raised_by_name, c.reason, c.state, c.decided_by_name,
+                c.decision_reason, c.created_at, c.decided_at, o.currency
+         FROM change_requests c JOIN orders o ON o.id = c.order_id WHERE c.tenant_id = $1 AND c.order_id = $2",
+    )
+    .bind(tenant_id)
+    .bind(order_id);
+    scope.restrict_dealer(&mut query, "o.dealer_id");
+    query.push(" ORDER BY c.id DESC");
+    let heads = db.fetch_all(&query).await?;
+    let lines = db
+        .fetch_all(
+            &Query::new(
+                "SELECT l.change_request_id, l.line_number, l.new_quantity, l.new_unit_price_minor, l.new_delivery_on
+                 FROM change_request_lines l JOIN change_requests c ON c.id = l.change_request_id
+                 WHERE c.order_id = $1 ORDER BY l.line_number",
+            )
+            .bind(order_id),
+        )
+        .await?;
+    let mut requests = Vec::with_capacity(heads.len());
+    for head in &heads {
+        let id: i64 = head.get("id")?;
+        let currency: String = head.get("currency")?;
+        let mut own = Vec::new();
+        for row in &lines {
+            if row.get::<i64>("change_request_id")? != id {
+                continue;
+            }
+            let line = read_proposed(row)?;
+            own.push(crate::changes::ChangeLine {
+                line_number: line.line_number,
+                new_quantity: line.quantity,
+                new_unit_price: line
+                    .unit_price_minor
+                    .map(|minor| crate::queries::money_text(minor, &currency)),
+                new_delivery_on: line.delivery_on,
+            });
+        }
+        requests.push(crate::changes::ChangeRequest {
+            id,
+            order_id: head.get("order_id")?,
+            raised_by_side: head.get("raised_by_side")?,
+            raised_by: head.get("raised_by")?,
+            raised_by_name: head.get("raised_by_name")?,
+            reason: head.get("reason")?,
+            state: head.get("state")?,
+            decided_by_name: head.get("decided_by_name")?,
+            decision_reason: head.get("decision_reason")?,
+            created_at: head.get("created_at")?,
+            decided_at: head.get("decided_at")?,
+            lines: own,
+        });
+    }
+    Ok(requests)
+}

@@ -8,6 +8,7 @@ mod api_contract;
 mod catalog;
 mod catalog_pages;
 mod categories;
+mod change_requests;
 mod command_line;
 mod dealers;
 mod demo_tenant;

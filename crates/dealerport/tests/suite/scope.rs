@@ -117,6 +117,11 @@ const WRITES: &[(&str, &str, &str)] = &[
     ("POST", "/api/v1/orders/{order}/reorder", r#"{}"#),
     ("PUT", "/api/v1/dealers/{dealer}/credit", r#"{"credit_limit":"1.00"}"#),
     ("DELETE", "/api/v1/products/{product}/images/1", r#"{}"#),
+    (
+        "POST",
+        "/api/v1/orders/{order}/change-requests",
+        r#"{"reason":"Hijack","lines":[{"line_number":1,"quantity":1}]}"#,
+    ),
 ];
 
 /// An id no product has, for viewers whose scope hides no product of their own tenant.

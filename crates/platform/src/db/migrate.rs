@@ -56,6 +56,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "messages",
         sql: include_str!("../../../../migrations/0010_messages.sql"),
     },
+    Migration {
+        version: 11,
+        name: "change requests",
+        sql: include_str!("../../../../migrations/0011_change_requests.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -127,6 +127,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ordering_api::decide_credit_hold))
         .routes(routes!(ordering_api::set_dealer_credit))
         .routes(routes!(ordering_api::order_execution))
+        .routes(routes!(
+            ordering_api::list_change_requests,
+            ordering_api::raise_change_request
+        ))
+        .routes(routes!(ordering_api::decide_change_request))
+        .routes(routes!(ordering_api::withdraw_change_request))
         .routes(routes!(ordering_api::list_warehouses, ordering_api::create_warehouse))
         .routes(routes!(ordering_api::list_stock))
         .routes(routes!(ordering_api::change_stock))

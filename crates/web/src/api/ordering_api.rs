@@ -577,3 +577,79 @@ pub async fn order_execution(
         .await?,
     ))
 }
+
+/// Every change request of an order, newest first.
+#[utoipa::path(get, path = "/orders/{order_id}/change-requests", tag = "ordering", security(("bearer" = [])),
+    params(("order_id" = i64, Path)), responses((status = 200, body = Vec<ordering::changes::ChangeRequest>)))]
+pub async fn list_change_requests(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(order_id): Path<i64>,
+) -> ApiResult<Vec<ordering::changes::ChangeRequest>> {
+    Ok(Json(
+        ordering::changes::change_requests(&state.db, &caller.signed_in.actor, order_id).await?,
+    ))
+}
+
+/// Proposes a change of a confirmed order; the other side approves or rejects it.
+#[utoipa::path(post, path = "/orders/{order_id}/change-requests", tag = "ordering", security(("bearer" = [])),
+    params(("order_id" = i64, Path)), request_body = ordering::changes::ChangeRequestInput,
+    responses((status = 201, body = Created), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn raise_change_request(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(order_id): Path<i64>,
+    ApiJson(body): ApiJson<ordering::changes::ChangeRequestInput>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let id = ordering::changes::raise_change_request(&state.db, &state.clock, &caller.signed_in.actor, order_id, &body)
+        .await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeDecision {
+    pub approve: bool,
+    /// Required to reject.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChangeState {
+    pub state: String,
+}
+
+/// The other side approves (the change is written into the order) or rejects a change request.
+#[utoipa::path(post, path = "/change-requests/{request_id}/decision", tag = "ordering", security(("bearer" = [])),
+    params(("request_id" = i64, Path)), request_body = ChangeDecision,
+    responses((status = 200, body = ChangeState), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn decide_change_request(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ChangeDecision>,
+) -> ApiResult<ChangeState> {
+    let state = ordering::changes::decide_change_request(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        id,
+        body.approve,
+        body.reason.as_deref(),
+    )
+    .await?;
+    Ok(Json(ChangeState { state }))
+}
+
+/// The raiser takes an open change request back.
+#[utoipa::path(post, path = "/change-requests/{request_id}/withdraw", tag = "ordering", security(("bearer" = [])),
+    params(("request_id" = i64, Path)), responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn withdraw_change_request(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    ordering::changes::withdraw_change_request(&state.db, &state.clock, &caller.signed_in.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

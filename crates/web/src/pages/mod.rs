@@ -107,6 +107,9 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/cancel", post(ordering::cancel))
         .route("/orders/{id}/credit-decision", post(ordering::decide_credit))
         .route("/orders/{id}/reorder", post(ordering::reorder))
+        .route("/orders/{id}/change-requests", post(ordering::propose_change))
+        .route("/change-requests/{id}/decision", post(ordering::decide_change))
+        .route("/change-requests/{id}/withdraw", post(ordering::withdraw_change))
         .route(
             "/imports",
             get(imports::imports_page)

@@ -634,6 +634,22 @@ struct OrderPage {
     cancel_needs_reason: bool,
     errors: FormErrors,
     earliest: String,
+    changes: Vec<ChangeView>,
+    /// A new change request may be proposed, and whether with prices (the manufacturer's side).
+    can_propose: bool,
+    propose_prices: bool,
+    /// The open request's id, if the reader decides on it or may withdraw it.
+    decide_change: Option<i64>,
+    withdraw_change: Option<i64>,
+}
+
+pub struct ChangeView {
+    who: String,
+    at: String,
+    reason: String,
+    state: String,
+    lines: Vec<String>,
+    decision: String,
 }
 
 async fn order_response(
@@ -699,6 +715,51 @@ async fn order_response(
         .collect();
     let state_now = order.summary.state;
     let dealer_user = actor.is_dealer_user();
+    let requests = ordering::changes::change_requests(&state.db, actor, id).await?;
+    let my_side = if dealer_user { "dealer" } else { "manufacturer" };
+    let may_change = if dealer_user {
+        actor.can(Permission::PlaceOrders)
+    } else {
+        actor.can(Permission::ReviewOrders)
+    };
+    let open = requests.iter().find(|r| r.state == "open");
+    let changeable = matches!(state_now, OrderState::Confirmed | OrderState::PartiallyConfirmed);
+    let mut changes = Vec::with_capacity(requests.len());
+    for request in &requests {
+        let lines = request
+            .lines
+            .iter()
+            .map(|line| {
+                let mut parts = Vec::new();
+                if let Some(quantity) = line.new_quantity {
+                    parts.push(format!("{} {}", t.t("cart.quantity"), t.number(quantity)));
+                }
+                if let Some(price) = &line.new_unit_price {
+                    parts.push(format!("{} {}", t.t("catalog.price"), amount(t, price, &code)?));
+                }
+                if let Some(date) = line.new_delivery_on {
+                    parts.push(format!("{} {}", t.t("order.delivery_on"), day(t, date)));
+                }
+                Ok(format!("#{} → {}", line.line_number, parts.join(", ")))
+            })
+            .collect::<Result<_, WebError>>()?;
+        changes.push(ChangeView {
+            who: format!(
+                "{} ({})",
+                request.raised_by_name,
+                t.t(&format!("change.side_{}", request.raised_by_side))
+            ),
+            at: t.date_time(&request.created_at),
+            reason: request.reason.clone(),
+            state: t.t(&format!("change.state_{}", request.state)).to_owned(),
+            lines,
+            decision: match (&request.decided_by_name, &request.decision_reason) {
+                (Some(who), Some(why)) => format!("{who}: {why}"),
+                (Some(who), None) => who.clone(),
+                _ => String::new(),
+            },
+        });
+    }
     let view = OrderPage {
         layout: Layout::new(user, "/orders", "order.title").with_notice(done),
         state: state_label(t, state_now),
@@ -722,6 +783,13 @@ async fn order_response(
         cancel_needs_reason: !dealer_user,
         errors,
         earliest: today(state, user).to_string(),
+        changes,
+        can_propose: may_change && changeable && open.is_none(),
+        propose_prices: !dealer_user,
+        decide_change: open.filter(|r| may_change && r.raised_by_side != my_side).map(|r| r.id),
+        withdraw_change: open
+            .filter(|r| r.raised_by.is_some() && r.raised_by == actor.user_id.map(platform::UserId::get))
+            .map(|r| r.id),
         order,
     };
     render(&view)
@@ -1047,4 +1115,152 @@ pub async fn export_execution(
     Query(query): Query<ExecutionForm>,
 ) -> Result<Response, WebError> {
     crate::exports::order_execution(&state, user.actor(), &query.filter(), query.per_line()).await
+}
+
+// ----- change requests -----
+
+/// The change form: `quantity_<line>`, `price_<line>`, `date_<line>` and a reason.
+pub async fn propose_change(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let order = ordering::queries::order(&state.db, actor, user.t.locale, id).await?;
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    for line in &order.lines {
+        let n = line.line_number;
+        let field = |name: &str| {
+            form.get(&format!("{name}_{n}"))
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        let quantity = match field("change_quantity").map(str::parse::<i64>) {
+            Some(Ok(q)) => Some(q),
+            Some(Err(_)) => {
+                errors.push(FieldError::new(format!("change_quantity_{n}"), "field.whole_number"));
+                None
+            }
+            None => None,
+        };
+        let delivery_on = match field("change_date").map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d")) {
+            Some(Ok(d)) => Some(d),
+            Some(Err(_)) => {
+                errors.push(FieldError::new(format!("change_date_{n}"), "field.date"));
+                None
+            }
+            None => None,
+        };
+        let unit_price = field("change_price").map(str::to_owned);
+        if quantity.is_some() || delivery_on.is_some() || unit_price.is_some() {
+            lines.push(ordering::changes::ChangeLineInput {
+                line_number: n,
+                quantity,
+                unit_price,
+                delivery_on,
+            });
+        }
+    }
+    let result = if errors.is_empty() {
+        let input = ordering::changes::ChangeRequestInput {
+            reason: form.get("change_reason").cloned().unwrap_or_default(),
+            lines: lines.clone(),
+        };
+        ordering::changes::raise_change_request(&state.db, &state.clock, actor, id, &input)
+            .await
+            .map(|_| OrderState::Confirmed)
+            .map_err(|failure| rename_change_fields(failure, &lines))
+    } else {
+        Err(Failure::Invalid(errors))
+    };
+    decided(&state, &user, id, result, "change_requested").await
+}
+
+/// `lines[i].quantity` of the command as `change_quantity_<line number>` of the form.
+fn rename_change_fields(failure: Failure, lines: &[ordering::changes::ChangeLineInput]) -> Failure {
+    let Failure::Invalid(errors) = failure else {
+        return failure;
+    };
+    Failure::Invalid(
+        errors
+            .into_iter()
+            .map(|mut error| {
+                if error.field == "reason" {
+                    error.field = "change_reason".to_owned();
+                }
+                let parsed = error
+                    .field
+                    .strip_prefix("lines[")
+                    .and_then(|rest| rest.split_once("]."));
+                if let Some((index, name)) = parsed {
+                    if let Some(line) = index.parse::<usize>().ok().and_then(|i| lines.get(i)) {
+                        let name = match name {
+                            "quantity" => "change_quantity",
+                            "unit_price" => "change_price",
+                            "delivery_on" => "change_date",
+                            _ => "change_lines",
+                        };
+                        error.field = format!("{name}_{}", line.line_number);
+                    }
+                }
+                if error.field == "lines" {
+                    error.field = "change_lines".to_owned();
+                }
+                error
+            })
+            .collect(),
+    )
+}
+
+#[derive(Deserialize, Default)]
+pub struct ChangeDecisionForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    order_id: i64,
+}
+
+pub async fn decide_change(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<ChangeDecisionForm>,
+) -> Result<Response, WebError> {
+    let reason = Some(form.reason.trim()).filter(|r| !r.is_empty());
+    let result = ordering::changes::decide_change_request(
+        &state.db,
+        &state.clock,
+        user.actor(),
+        id,
+        form.decision == "approve",
+        reason,
+    )
+    .await
+    .map(|_| OrderState::Confirmed)
+    .map_err(|failure| match failure {
+        Failure::Invalid(errors) => Failure::Invalid(
+            errors
+                .into_iter()
+                .map(|mut e| {
+                    if e.field == "reason" {
+                        e.field = "change_decision_reason".to_owned();
+                    }
+                    e
+                })
+                .collect(),
+        ),
+        other => other,
+    });
+    decided(&state, &user, form.order_id, result, "change_decided").await
+}
+
+pub async fn withdraw_change(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<ChangeDecisionForm>,
+) -> Result<Response, WebError> {
+    ordering::changes::withdraw_change_request(&state.db, &state.clock, user.actor(), id).await?;
+    Ok(redirect_done(&format!("/orders/{}", form.order_id), "change_withdrawn"))
 }
