@@ -284,13 +284,15 @@ async fn apply_change(
     let mut movements = Vec::new();
     let add = |a: Money, b: Money| a.checked_add(b).map_err(|e| Failure::Internal(e.to_string()));
     let (mut net, mut vat, mut gross) = (Money::zero(currency), Money::zero(currency), Money::zero(currency));
-    for mut line in store::lines_for_change(tx, order_id).await? {
+    for mut line in store::line_heads(tx, order_id).await? {
+        // What the line holds now: its confirmed quantity once confirmed.
+        let confirmed = line.reserved();
         if let Some(change) = changes.get(&line.line_number) {
             if let Some(price) = change.unit_price_minor {
                 line.unit_net_price_minor = price;
             }
             if let Some(new_quantity) = change.quantity {
-                let delta = new_quantity - line.confirmed_quantity;
+                let delta = new_quantity - confirmed;
                 if delta != 0 {
                     movements.push(Movement {
                         warehouse_id: line.warehouse_id,
@@ -304,7 +306,7 @@ async fn apply_change(
                 }
                 // A change sets what is ordered and confirmed alike; the request keeps the history.
                 line.quantity = new_quantity.max(1);
-                line.confirmed_quantity = new_quantity;
+                line.confirmed_quantity = Some(new_quantity);
             }
             if change.unit_price_minor.is_some() || change.quantity.is_some() {
                 line.line_total_minor = line.unit_net_price_minor * line.quantity;
@@ -316,11 +318,7 @@ async fn apply_change(
         }
         let line_net = Money::new(line.line_total_minor, currency);
         let confirmed_net = line_net
-            .apply_rate(
-                line.confirmed_quantity,
-                line.quantity.max(1),
-                platform::money::Rounding::HalfUp,
-            )
+            .apply_rate(line.reserved(), line.quantity.max(1), platform::money::Rounding::HalfUp)
             .map_err(|e| Failure::Internal(e.to_string()))?;
         net = add(net, line_net)?;
         vat = add(vat, vat_of(line_net, line.vat_rate_bp)?)?;

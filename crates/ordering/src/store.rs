@@ -454,6 +454,7 @@ pub struct LineHead {
     pub product_id: i64,
     pub quantity: i64,
     pub confirmed_quantity: Option<i64>,
+    pub unit_net_price_minor: i64,
     pub line_total_minor: i64,
     pub vat_rate_bp: i64,
     pub warehouse_id: i64,
@@ -470,7 +471,8 @@ impl LineHead {
 pub async fn line_heads(tx: &mut Tx, order_id: i64) -> Result<Vec<LineHead>, DbError> {
     tx.fetch_all(
         &Query::new(
-            "SELECT line_number, product_id, quantity, confirmed_quantity, line_total_minor, vat_rate_bp, warehouse_id, delivery_on
+            "SELECT line_number, product_id, quantity, confirmed_quantity, unit_net_price_minor, line_total_minor, vat_rate_bp,
+                    warehouse_id, delivery_on
              FROM order_lines WHERE order_id = $1 ORDER BY line_number",
         )
         .bind(order_id),
@@ -483,6 +485,7 @@ pub async fn line_heads(tx: &mut Tx, order_id: i64) -> Result<Vec<LineHead>, DbE
             product_id: row.get("product_id")?,
             quantity: row.get("quantity")?,
             confirmed_quantity: row.get("confirmed_quantity")?,
+            unit_net_price_minor: row.get("unit_net_price_minor")?,
             line_total_minor: row.get("line_total_minor")?,
             vat_rate_bp: row.get("vat_rate_bp")?,
             warehouse_id: row.get("warehouse_id")?,
@@ -1130,47 +1133,8 @@ pub async fn proposed_lines(tx: &mut Tx, id: i64) -> Result<Vec<crate::changes::
     .collect()
 }
 
-/// An order line as a change rewrites it.
-pub struct LineForChange {
-    pub line_number: i64,
-    pub product_id: i64,
-    pub quantity: i64,
-    pub confirmed_quantity: i64,
-    pub unit_net_price_minor: i64,
-    pub line_total_minor: i64,
-    pub vat_rate_bp: i64,
-    pub warehouse_id: i64,
-    pub delivery_on: NaiveDate,
-}
-
-pub async fn lines_for_change(tx: &mut Tx, order_id: i64) -> Result<Vec<LineForChange>, DbError> {
-    tx.fetch_all(
-        &Query::new(
-            "SELECT line_number, product_id, quantity, confirmed_quantity, unit_net_price_minor, line_total_minor,
-                    vat_rate_bp, warehouse_id, delivery_on FROM order_lines WHERE order_id = $1 ORDER BY line_number",
-        )
-        .bind(order_id),
-    )
-    .await?
-    .iter()
-    .map(|row| {
-        let quantity: i64 = row.get("quantity")?;
-        Ok(LineForChange {
-            line_number: row.get("line_number")?,
-            product_id: row.get("product_id")?,
-            quantity,
-            confirmed_quantity: row.get::<Option<i64>>("confirmed_quantity")?.unwrap_or(quantity),
-            unit_net_price_minor: row.get("unit_net_price_minor")?,
-            line_total_minor: row.get("line_total_minor")?,
-            vat_rate_bp: row.get("vat_rate_bp")?,
-            warehouse_id: row.get("warehouse_id")?,
-            delivery_on: row.get("delivery_on")?,
-        })
-    })
-    .collect()
-}
-
-pub async fn write_changed_line(tx: &mut Tx, order_id: i64, line: &LineForChange, reason: &str) -> Result<(), DbError> {
+/// Writes a line as a change request left it.
+pub async fn write_changed_line(tx: &mut Tx, order_id: i64, line: &LineHead, reason: &str) -> Result<(), DbError> {
     tx.execute(
         &Query::new(
             "UPDATE order_lines SET quantity = $1, confirmed_quantity = $2, unit_net_price_minor = $3,
