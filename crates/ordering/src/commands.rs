@@ -38,9 +38,10 @@ fn today_in(time_zone: &str, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&zone).date_naive()
 }
 
-/// How often placing retries when another order took the last stock or promotion budget between
-/// pricing and writing; each retry prices afresh.
-const ATTEMPTS: usize = 3;
+/// How often placing retries when another order took stock or promotion budget between pricing
+/// and writing; each retry prices afresh. A retry only happens when another order succeeded in the
+/// meantime, so a few are plenty even with many orders racing for one product.
+const ATTEMPTS: usize = 8;
 
 /// Places a dealer's order: every product published to the dealer and active, quantities by the
 /// product's rules, prices and promotions by the server, free goods and bundle components as
