@@ -234,3 +234,37 @@ async fn dealer_users_hear_of_the_manufacturers_decisions_in_their_language() {
     let page = app.page(&session, "/messages").await.text();
     assert!(!page.contains("class=\"badge\""));
 }
+
+#[tokio::test]
+async fn favorites_go_straight_to_the_cart() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.browser_session("dealer@demo.test").await;
+    let tea = id_of(&app, "products", "sku", "BS-0009").await.to_string();
+    let starred = app
+        .submit(
+            &dealer,
+            &format!("/catalog/{tea}/favorite"),
+            &[("favorite", "on"), ("back", "/favorites")],
+        )
+        .await;
+    assert_eq!(starred.status, 303);
+    let favorites = app.page(&dealer, "/favorites").await.text();
+    assert!(
+        favorites.contains(&format!("id=\"add_{tea}\"")),
+        "each favorite has its quantity box: {favorites}"
+    );
+    let added = app
+        .submit(
+            &dealer,
+            "/cart/lines",
+            &[
+                ("product_id", &tea),
+                ("quantity", "12"),
+                ("add", "on"),
+                ("back", "/favorites"),
+            ],
+        )
+        .await;
+    assert_eq!(redirect_target(&added), "/favorites?done=cart_updated");
+    assert!(app.page(&dealer, "/cart").await.text().contains("BS-0009"));
+}
