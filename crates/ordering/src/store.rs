@@ -993,23 +993,6 @@ pub async fn order_for_change(
         .transpose()
 }
 
-pub async fn line_numbers(tx: &mut Tx, order_id: i64) -> Result<Vec<i64>, DbError> {
-    tx.fetch_all(&Query::new("SELECT line_number FROM order_lines WHERE order_id = $1").bind(order_id))
-        .await?
-        .iter()
-        .map(|row| row.get("line_number"))
-        .collect()
-}
-
-pub async fn open_change_request(tx: &mut Tx, order_id: i64) -> Result<bool, DbError> {
-    Ok(tx
-        .fetch_optional(
-            &Query::new("SELECT id FROM change_requests WHERE order_id = $1 AND state = 'open'").bind(order_id),
-        )
-        .await?
-        .is_some())
-}
-
 pub struct NewChangeRequest<'a> {
     pub order_id: i64,
     /// `dealer` or `manufacturer`.
@@ -1021,7 +1004,7 @@ pub async fn insert_change_request(
     tx: &mut Tx,
     actor: &platform::Actor,
     request: &NewChangeRequest<'_>,
-    lines: &[crate::changes::ProposedLine],
+    lines: &[(crate::changes::ProposedLine, Option<LineHead>)],
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
     let id: i64 = tx
@@ -1042,7 +1025,8 @@ pub async fn insert_change_request(
         .get("id")?;
     let rows: Vec<Vec<Value>> = lines
         .iter()
-        .map(|line| {
+        .map(|(line, was)| {
+            // The old value only where a new one is asked for: the history shows what changed.
             vec![
                 actor.tenant_id.into(),
                 id.into(),
@@ -1050,11 +1034,24 @@ pub async fn insert_change_request(
                 line.quantity.into(),
                 line.unit_price_minor.into(),
                 line.delivery_on.into(),
+                was.as_ref()
+                    .filter(|_| line.quantity.is_some())
+                    .map(LineHead::reserved)
+                    .into(),
+                was.as_ref()
+                    .filter(|_| line.unit_price_minor.is_some())
+                    .map(|was| was.unit_net_price_minor)
+                    .into(),
+                was.as_ref()
+                    .filter(|_| line.delivery_on.is_some())
+                    .map(|was| was.delivery_on)
+                    .into(),
             ]
         })
         .collect();
     tx.insert_many(
-        "INSERT INTO change_request_lines (tenant_id, change_request_id, line_number, new_quantity, new_unit_price_minor, new_delivery_on)",
+        "INSERT INTO change_request_lines (tenant_id, change_request_id, line_number, new_quantity, new_unit_price_minor, new_delivery_on,
+             old_quantity, old_unit_price_minor, old_delivery_on)",
         &rows,
     )
     .await?;
@@ -1088,6 +1085,7 @@ pub async fn change_request_head(
         .transpose()
 }
 
+/// Closes an open request; `false` if it was no longer open (someone else closed it first).
 pub async fn close_change_request(
     tx: &mut Tx,
     id: i64,
@@ -1095,19 +1093,21 @@ pub async fn close_change_request(
     decided_by: Option<&str>,
     reason: Option<&str>,
     now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    tx.execute(
-        &Query::new(
-            "UPDATE change_requests SET state = $1, decided_by_name = $2, decision_reason = $3, decided_at = $4 WHERE id = $5",
+) -> Result<bool, DbError> {
+    let closed = tx
+        .execute(
+            &Query::new(
+                "UPDATE change_requests SET state = $1, decided_by_name = $2, decision_reason = $3, decided_at = $4
+                 WHERE id = $5 AND state = 'open'",
+            )
+            .bind(state)
+            .bind(decided_by)
+            .bind(reason)
+            .bind(now)
+            .bind(id),
         )
-        .bind(state)
-        .bind(decided_by)
-        .bind(reason)
-        .bind(now)
-        .bind(id),
-    )
-    .await?;
-    Ok(())
+        .await?;
+    Ok(closed == 1)
 }
 
 fn read_proposed(row: &Row) -> Result<crate::changes::ProposedLine, DbError> {
@@ -1200,7 +1200,8 @@ pub async fn list_change_requests(
     let lines = db
         .fetch_all(
             &Query::new(
-                "SELECT l.change_request_id, l.line_number, l.new_quantity, l.new_unit_price_minor, l.new_delivery_on
+                "SELECT l.change_request_id, l.line_number, l.new_quantity, l.new_unit_price_minor, l.new_delivery_on,
+                        l.old_quantity, l.old_unit_price_minor, l.old_delivery_on
                  FROM change_request_lines l JOIN change_requests c ON c.id = l.change_request_id
                  WHERE c.order_id = $1 ORDER BY l.line_number",
             )
@@ -1217,8 +1218,12 @@ pub async fn list_change_requests(
                 continue;
             }
             let line = read_proposed(row)?;
+            let old_price: Option<i64> = row.get("old_unit_price_minor")?;
             own.push(crate::changes::ChangeLine {
                 line_number: line.line_number,
+                old_quantity: row.get("old_quantity")?,
+                old_unit_price: old_price.map(|minor| crate::queries::money_text(minor, &currency)),
+                old_delivery_on: row.get("old_delivery_on")?,
                 new_quantity: line.quantity,
                 new_unit_price: line
                     .unit_price_minor

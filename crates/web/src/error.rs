@@ -63,6 +63,9 @@ pub struct ProblemField {
     /// A stable code, such as `field.required`.
     pub code: String,
     pub message: String,
+    /// The values the message names, such as `{"max": "100"}`, for clients that word their own.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 /// RFC 9457 problem details.
@@ -160,6 +163,7 @@ impl ProblemSeed {
                     field: e.field.clone(),
                     code: e.code.to_owned(),
                     message: field_message(t, e),
+                    params: e.params.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect(),
                 })
                 .collect(),
         };

@@ -5,17 +5,10 @@
 use serde_json::json;
 use testkit::TestApp;
 
-use crate::id_of;
+use crate::{assert_ledger_holds, id_of, reserved};
 
 async fn confirmed_order(app: &TestApp) -> i64 {
     id_of(app, "orders", "dealer_order_number", "VK-2026-0141").await
-}
-
-async fn reserved(app: &TestApp, sku: &str) -> i64 {
-    app.count(&format!(
-        "SELECT CAST(COALESCE(SUM(s.reserved), 0) AS BIGINT) AS n FROM stock_levels s JOIN products p ON p.id = s.product_id WHERE p.sku = '{sku}'"
-    ))
-    .await
 }
 
 #[tokio::test]
@@ -116,6 +109,15 @@ async fn a_dealers_lower_quantity_approved_by_the_manufacturer_changes_the_order
         .json();
     assert_eq!(history[0]["state"], "approved");
     assert_eq!(history[0]["lines"][0]["new_quantity"], 60);
+    assert_eq!(
+        history[0]["lines"][0]["old_quantity"], water["confirmed_quantity"],
+        "the history keeps what the line was"
+    );
+    assert_ledger_holds(&app).await;
+    let audited = app
+        .count("SELECT COUNT(*) AS n FROM audit_log WHERE entity = 'change_request' AND action IN ('raise', 'approve')")
+        .await;
+    assert_eq!(audited, 2, "who asked and who decided are audited");
 }
 
 #[tokio::test]
@@ -183,7 +185,8 @@ async fn a_change_beyond_stock_or_of_anothers_order_changes_nothing() {
         )
         .await;
     assert_eq!(refused.status, 422);
-    assert_eq!(refused.error_codes(), vec!["order.stock_insufficient"]);
+    assert_eq!(refused.error_codes(), vec!["change.stock_insufficient"]);
+    assert_eq!(refused.json()["errors"][0]["params"]["line"], "1", "the line is named");
     assert_eq!(app.count("SELECT COUNT(*) AS n FROM stock_movements").await, movements);
     let history = app
         .get(&format!("/api/v1/orders/{order}/change-requests"), &dealer)
@@ -273,4 +276,80 @@ async fn the_order_page_carries_the_request_from_one_side_to_the_other_in_their_
     let after = app.page(&desk, &path).await.text();
     assert!(after.contains("Принят"), "the desk sees the approval in Russian");
     assert!(after.contains("20.12.2026"), "the new date is on the line");
+}
+
+#[tokio::test]
+async fn a_request_decided_twice_at_the_same_moment_is_applied_once() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let desk = app.token("orders@demo.test").await;
+    let admin = app.token("admin@demo.test").await;
+    let order = confirmed_order(&app).await;
+    let stock_before = reserved(&app, "BS-0001").await;
+    let raised = app
+        .post(
+            &format!("/api/v1/orders/{order}/change-requests"),
+            &dealer,
+            json!({ "reason": "Less space", "lines": [{ "line_number": 1, "quantity": 12 }] }),
+        )
+        .await;
+    assert_eq!(raised.status, 201, "{}", raised.text());
+    let request = raised.json()["id"].as_i64().unwrap();
+    let path = format!("/api/v1/change-requests/{request}/decision");
+    let body = json!({ "approve": true });
+    let withdraw = format!("/api/v1/change-requests/{request}/withdraw");
+    let (first, second, third) = tokio::join!(
+        app.post(&path, &desk, body.clone()),
+        app.post(&path, &admin, body.clone()),
+        app.post(&withdraw, &dealer, json!({})),
+    );
+    let statuses = [first.status, second.status, third.status];
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 409).count(),
+        2,
+        "one decision wins, the others find the request closed: {statuses:?}"
+    );
+    if third.status == 204 {
+        assert_eq!(
+            reserved(&app, "BS-0001").await,
+            stock_before,
+            "a withdrawn request changes no stock"
+        );
+    }
+    assert_ledger_holds(&app).await;
+    let history = app
+        .get(&format!("/api/v1/orders/{order}/change-requests"), &dealer)
+        .await
+        .json();
+    assert_eq!(history.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn two_requests_raised_at_the_same_moment_leave_one_open() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let desk = app.token("orders@demo.test").await;
+    let order = confirmed_order(&app).await;
+    let path = format!("/api/v1/orders/{order}/change-requests");
+    let (first, second) = tokio::join!(
+        app.post(
+            &path,
+            &dealer,
+            json!({ "reason": "Fewer", "lines": [{ "line_number": 1, "quantity": 12 }] })
+        ),
+        app.post(
+            &path,
+            &desk,
+            json!({ "reason": "Later", "lines": [{ "line_number": 1, "delivery_on": "2026-12-28" }] })
+        ),
+    );
+    let mut statuses = vec![first.status, second.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, vec![201, 409]);
+    let open = app
+        .count(&format!(
+            "SELECT COUNT(*) AS n FROM change_requests WHERE order_id = {order} AND state = 'open'"
+        ))
+        .await;
+    assert_eq!(open, 1);
 }

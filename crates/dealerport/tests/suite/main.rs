@@ -33,6 +33,28 @@ pub async fn id_of(app: &TestApp, table: &str, column: &str, value: &str) -> i64
         .await
 }
 
+/// Units of a product reserved over all warehouses.
+pub async fn reserved(app: &TestApp, sku: &str) -> i64 {
+    app.count(&format!(
+        "SELECT CAST(COALESCE(SUM(s.reserved), 0) AS BIGINT) AS n FROM stock_levels s JOIN products p ON p.id = s.product_id WHERE p.sku = '{sku}'"
+    ))
+    .await
+}
+
+/// On hand and reserved of every stock row equal the sums of its movements.
+pub async fn assert_ledger_holds(app: &TestApp) {
+    let mismatches = app
+        .count(
+            "SELECT COUNT(*) AS n FROM stock_levels s
+             WHERE s.on_hand <> (SELECT COALESCE(SUM(m.on_hand_delta), 0) FROM stock_movements m
+                                 WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id)
+                OR s.reserved <> (SELECT COALESCE(SUM(m.reserved_delta), 0) FROM stock_movements m
+                                  WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id)",
+        )
+        .await;
+    assert_eq!(mismatches, 0, "stock levels agree with the movement ledger");
+}
+
 /// The same, straight from a database outside a [`TestApp`].
 pub async fn id_of_in(db: &platform::Db, table: &str, column: &str, value: &str) -> i64 {
     db.fetch_one(&platform::Query::new(format!(

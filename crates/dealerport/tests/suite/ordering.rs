@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use testkit::TestApp;
 use tower::ServiceExt;
 
-use crate::id_of;
+use crate::{assert_ledger_holds, id_of, reserved};
 
 /// A delivery date after the test clock's today (2026-11-24 in Moscow).
 const DELIVERY: &str = "2026-11-30";
@@ -26,28 +26,6 @@ fn order_body(number: &str, location: i64, lines: &[(i64, i64)]) -> Value {
         "requested_delivery_on": DELIVERY,
         "lines": lines.iter().map(|(product, quantity)| json!({ "product_id": product, "quantity": quantity })).collect::<Vec<_>>(),
     })
-}
-
-/// Units of a product reserved over all warehouses.
-async fn reserved(app: &TestApp, sku: &str) -> i64 {
-    app.count(&format!(
-        "SELECT CAST(COALESCE(SUM(s.reserved), 0) AS BIGINT) AS n FROM stock_levels s JOIN products p ON p.id = s.product_id WHERE p.sku = '{sku}'"
-    ))
-    .await
-}
-
-/// On hand and reserved of every stock row equal the sums of its movements.
-async fn assert_ledger_holds(app: &TestApp) {
-    let mismatches = app
-        .count(
-            "SELECT COUNT(*) AS n FROM stock_levels s
-             WHERE s.on_hand <> (SELECT COALESCE(SUM(m.on_hand_delta), 0) FROM stock_movements m
-                                 WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id)
-                OR s.reserved <> (SELECT COALESCE(SUM(m.reserved_delta), 0) FROM stock_movements m
-                                  WHERE m.warehouse_id = s.warehouse_id AND m.product_id = s.product_id)",
-        )
-        .await;
-    assert_eq!(mismatches, 0, "stock levels agree with the movement ledger");
 }
 
 async fn place(app: &TestApp, token: &str, body: Value) -> Value {

@@ -122,7 +122,21 @@ const WRITES: &[(&str, &str, &str)] = &[
         "/api/v1/orders/{order}/change-requests",
         r#"{"reason":"Hijack","lines":[{"line_number":1,"quantity":1}]}"#,
     ),
+    (
+        "POST",
+        "/api/v1/change-requests/{change}/decision",
+        r#"{"approve":true}"#,
+    ),
+    (
+        "POST",
+        "/api/v1/change-requests/{change}/decision",
+        r#"{"approve":false,"reason":"Hijack"}"#,
+    ),
+    ("POST", "/api/v1/change-requests/{change}/withdraw", r#"{}"#),
 ];
+
+/// The reason of a change request on the forbidden order, which no list may show the viewer.
+const HIDDEN_CHANGE: &str = "HIDDEN-CHANGE-REQUEST";
 
 /// An id no product has, for viewers whose scope hides no product of their own tenant.
 const NO_SUCH_PRODUCT: i64 = 999_999;
@@ -149,6 +163,25 @@ struct Forbidden {
     product: i64,
     /// An order of a dealer outside the viewer's scope.
     order: i64,
+}
+
+/// An open change request on the order, straight into the database; an id nothing has when
+/// there is no such order.
+async fn hidden_change_request(app: &TestApp, order: i64) -> i64 {
+    let row = app
+        .db
+        .fetch_optional(
+            &platform::Query::new(
+                "INSERT INTO change_requests (tenant_id, order_id, raised_by_side, raised_by_name, reason, state, created_at)
+                 SELECT tenant_id, id, 'manufacturer', 'Scope test', $1, 'open', $2 FROM orders WHERE id = $3 RETURNING id",
+            )
+            .bind(HIDDEN_CHANGE)
+            .bind(chrono::Utc::now())
+            .bind(order),
+        )
+        .await
+        .unwrap();
+    row.map_or(NO_SUCH_ORDER, |row| row.get("id").unwrap())
 }
 
 fn fill(template: &str, forbidden: &Forbidden) -> String {
@@ -201,9 +234,18 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
             response.status
         );
     }
+    let change = hidden_change_request(app, forbidden.order).await.to_string();
+    let history = app
+        .get(&fill("/api/v1/orders/{order}/change-requests", forbidden), &token)
+        .await;
+    assert!(
+        !history.status.is_server_error() && !history.text().contains(HIDDEN_CHANGE),
+        "{} sees the change requests of an order outside its scope",
+        forbidden.login
+    );
     let audit_before = app.count("SELECT COUNT(*) AS n FROM audit_log").await;
     for (method, template, body) in WRITES {
-        let path = fill(template, forbidden);
+        let path = fill(template, forbidden).replace("{change}", &change);
         let body: serde_json::Value = serde_json::from_str(&fill(body, forbidden)).unwrap();
         let response = app.call(method.parse().unwrap(), &path, Some(&token), Some(body)).await;
         assert!(

@@ -61,6 +61,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "change requests",
         sql: include_str!("../../../../migrations/0011_change_requests.sql"),
     },
+    Migration {
+        version: 12,
+        name: "change request history",
+        sql: include_str!("../../../../migrations/0012_change_request_history.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -731,16 +731,32 @@ async fn order_response(
             .iter()
             .map(|line| {
                 let mut parts = Vec::new();
+                // "was → asked", or only what is asked where the old value was not kept.
+                let change = |old: Option<String>, new: String| match old {
+                    Some(old) => format!("{old} → {new}"),
+                    None => new,
+                };
                 if let Some(quantity) = line.new_quantity {
-                    parts.push(format!("{} {}", t.t("cart.quantity"), t.number(quantity)));
+                    let old = line.old_quantity.map(|q| t.number(q));
+                    parts.push(format!("{} {}", t.t("cart.quantity"), change(old, t.number(quantity))));
                 }
                 if let Some(price) = &line.new_unit_price {
-                    parts.push(format!("{} {}", t.t("catalog.price"), amount(t, price, &code)?));
+                    let old = line
+                        .old_unit_price
+                        .as_deref()
+                        .map(|p| amount(t, p, &code))
+                        .transpose()?;
+                    parts.push(format!(
+                        "{} {}",
+                        t.t("catalog.price"),
+                        change(old, amount(t, price, &code)?)
+                    ));
                 }
                 if let Some(date) = line.new_delivery_on {
-                    parts.push(format!("{} {}", t.t("order.delivery_on"), day(t, date)));
+                    let old = line.old_delivery_on.map(|d| day(t, d));
+                    parts.push(format!("{} {}", t.t("order.delivery_on"), change(old, day(t, date))));
                 }
-                Ok(format!("#{} → {}", line.line_number, parts.join(", ")))
+                Ok(format!("#{}: {}", line.line_number, parts.join(", ")))
             })
             .collect::<Result<_, WebError>>()?;
         changes.push(ChangeView {
