@@ -379,8 +379,27 @@ async fn seed_dealers(
         commands::add_contact(db, clock, actor, id, &contact).await?;
         created.push((dealer.code, id));
     }
+    // Vektor receives at two warehouses, so that its purchasers can send a consolidated order.
+    for (dealer, code, name, address) in MORE_LOCATIONS {
+        let location = LocationInput {
+            code: code.to_owned(),
+            name: name.to_owned(),
+            address: address.to_owned(),
+            gln: None,
+            is_primary: false,
+        };
+        commands::add_delivery_location(db, clock, actor, find(&created, dealer)?, &location).await?;
+    }
     Ok(created)
 }
+
+/// Delivery locations beyond each dealer's first: (dealer, code, name, address).
+const MORE_LOCATIONS: [(&str, &str, &str, &str); 1] = [(
+    "VEKTOR",
+    "MSK-WH2",
+    "Склад Химки",
+    "Химки, Ленинградское ш., 16, стр. 3",
+)];
 
 struct DemoUser {
     login: &'static str,

@@ -56,48 +56,211 @@ pub async fn place_order(
     channel: Channel,
     idempotency_key: Option<&str>,
 ) -> Result<Placed, Failure> {
+    let idempotency_key = idempotency_key.map(str::trim).filter(|key| !key.is_empty());
+    let placed = place(
+        db,
+        clock,
+        actor,
+        audience,
+        std::slice::from_ref(input),
+        channel,
+        idempotency_key,
+    )
+    .await?;
+    placed
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure::Internal("one order in, none out".into()))
+}
+
+/// Places several orders of one dealer together, all or none, as [`place_order`] places one: a
+/// consolidated order, one order per delivery location, as an uploaded spreadsheet brings them.
+/// Errors name the order as `orders[k].…`. Sending the same orders again places nothing and
+/// answers with the orders placed the first time; when only some of the numbers were used
+/// before, those are refused.
+pub async fn place_orders(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    audience: &DealerAudience,
+    inputs: &[OrderInput],
+    channel: Channel,
+) -> Result<Vec<Placed>, Failure> {
+    if inputs.is_empty() {
+        return Err(Failure::field("orders", "order.no_orders"));
+    }
+    place(db, clock, actor, audience, inputs, channel, None).await
+}
+
+/// An order's failure as one of several: its fields named `orders[k].…`.
+fn of_order(index: usize, several: bool, failure: Failure) -> Failure {
+    match failure {
+        Failure::Invalid(errors) if several => Failure::Invalid(
+            errors
+                .into_iter()
+                .map(|mut error| {
+                    error.field = format!("orders[{index}].{}", error.field);
+                    error
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+async fn place(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    audience: &DealerAudience,
+    inputs: &[OrderInput],
+    channel: Channel,
+    idempotency_key: Option<&str>,
+) -> Result<Vec<Placed>, Failure> {
     actor.require(Permission::PlaceOrders)?;
     let dealer_id = actor
         .scope
         .dealer_id()
         .filter(|id| *id == audience.dealer_id)
         .ok_or(Failure::Forbidden)?;
+    let several = inputs.len() > 1;
     let settings = store::tenant_settings(db, actor.tenant_id).await?;
     let today = today_in(&settings.time_zone, clock.now());
-    let order = input.check(today)?;
-    let idempotency_key = idempotency_key.map(str::trim).filter(|key| !key.is_empty());
-    if let Some(placed) = duplicate(db, actor, dealer_id, &order, idempotency_key).await? {
-        return Ok(placed);
+    let mut errors = Vec::new();
+    let mut orders = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.iter().enumerate() {
+        match input.check(today).map_err(|failure| of_order(index, several, failure)) {
+            Ok(order) => {
+                if orders
+                    .iter()
+                    .any(|o: &CheckedOrder| o.dealer_order_number == order.dealer_order_number)
+                {
+                    errors.push(FieldError::new(
+                        format!("orders[{index}].dealer_order_number"),
+                        "order.number_repeated",
+                    ));
+                }
+                orders.push(order);
+            }
+            Err(Failure::Invalid(found)) => errors.extend(found),
+            Err(other) => return Err(other),
+        }
     }
-    let products = orderable(db, actor, audience, input).await?;
-    let lines = resolve_lines(&input.lines, &products)?;
+    if errors.is_empty() {
+        if let Some(placed) = placed_before(db, actor, dealer_id, &orders, idempotency_key).await? {
+            return Ok(placed);
+        }
+    }
+    // The lines are checked against the catalog even when the orders' own fields were wrong, so
+    // that one answer names every problem; a field keeps only its first.
+    let mut lines = Vec::with_capacity(inputs.len());
+    for (index, input) in inputs.iter().enumerate() {
+        let products = orderable(db, actor, audience, input).await?;
+        match resolve_lines(&input.lines, &products) {
+            Ok(resolved) => lines.push(resolved),
+            Err(failure) => match of_order(index, several, failure) {
+                Failure::Invalid(found) => {
+                    for error in found {
+                        if !errors.iter().any(|e| e.field == error.field) {
+                            errors.push(error);
+                        }
+                    }
+                }
+                other => return Err(other),
+            },
+        }
+    }
+    refuse_if_any(errors)?;
     let (dealer_limits, group_limits) = store::amount_limits(db, dealer_id).await?;
     let limits = AmountLimits::effective(dealer_limits, &group_limits);
     let currency = Currency::parse(&audience.currency).map_err(|e| Failure::Internal(e.to_string()))?;
     let refuse_over_limit = settings.credit_policy == "refuse";
+    let mut written_meanwhile = false;
     for _ in 0..ATTEMPTS {
-        let draft = price(db, actor, audience, &lines, today, currency).await?;
-        limits.check(draft.net_total)?;
-        let attempt = Attempt {
-            dealer_id,
-            order: &order,
-            draft: &draft,
-            channel,
-            idempotency_key,
-            refuse_over_limit,
-            origins: &lines,
-        };
-        match record_order(db, clock, actor, &attempt).await? {
-            Recorded::Placed(placed) => return Ok(placed),
-            Recorded::Duplicate => {
-                if let Some(placed) = duplicate(db, actor, dealer_id, &order, idempotency_key).await? {
-                    return Ok(placed);
-                }
+        if written_meanwhile {
+            if let Some(placed) = placed_before(db, actor, dealer_id, &orders, idempotency_key).await? {
+                return Ok(placed);
             }
-            Recorded::RaceLost => continue,
+        }
+        let mut drafts = Vec::with_capacity(orders.len());
+        for (index, lines) in lines.iter().enumerate() {
+            let draft = price(db, actor, audience, lines, today, currency).await?;
+            limits
+                .check(draft.net_total)
+                .map_err(|failure| of_order(index, several, failure))?;
+            drafts.push(draft);
+        }
+        let now = clock.now();
+        let mut tx = db.begin().await?;
+        let mut placed = Vec::with_capacity(orders.len());
+        for (index, ((order, draft), origins)) in orders.iter().zip(&drafts).zip(&lines).enumerate() {
+            let attempt = Attempt {
+                dealer_id,
+                order,
+                draft,
+                channel,
+                idempotency_key,
+                refuse_over_limit,
+                origins,
+            };
+            match record_in(&mut tx, now, actor, &attempt)
+                .await
+                .map_err(|failure| of_order(index, several, failure))?
+            {
+                Recorded::Placed(one) => placed.push(one),
+                Recorded::Duplicate => {
+                    written_meanwhile = true;
+                    break;
+                }
+                // Another order took the stock or budget priced for this one: price afresh.
+                Recorded::RaceLost => break,
+            }
+        }
+        if placed.len() == orders.len() {
+            tx.commit().await?;
+            return Ok(placed);
         }
     }
     Err(Failure::Conflict { code: "order.busy" })
+}
+
+fn refuse_if_any(errors: Vec<FieldError>) -> Result<(), Failure> {
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure::Invalid(errors))
+    }
+}
+
+/// The orders as placed before, when every one of them was; a refusal naming those that were
+/// when only some were.
+async fn placed_before(
+    db: &Db,
+    actor: &Actor,
+    dealer_id: DealerId,
+    orders: &[CheckedOrder],
+    idempotency_key: Option<&str>,
+) -> Result<Option<Vec<Placed>>, Failure> {
+    let mut earlier = Vec::with_capacity(orders.len());
+    let mut missing = false;
+    let mut errors = Vec::new();
+    for (index, order) in orders.iter().enumerate() {
+        match duplicate(db, actor, dealer_id, order, idempotency_key).await? {
+            Some(placed) => {
+                errors.push(FieldError::new(
+                    format!("orders[{index}].dealer_order_number"),
+                    "order.number_used",
+                ));
+                earlier.push(placed);
+            }
+            None => missing = true,
+        }
+    }
+    match (earlier.is_empty(), missing) {
+        (true, _) => Ok(None),
+        (false, false) => Ok(Some(earlier)),
+        (false, true) => Err(Failure::Invalid(errors)),
+    }
 }
 
 async fn duplicate(
@@ -254,16 +417,15 @@ fn line_origins(lines: &[PricedLine], origins: &[(i64, Option<i64>, i64)]) -> Ve
         .collect()
 }
 
-async fn record_order(db: &Db, clock: &Clock, actor: &Actor, attempt: &Attempt<'_>) -> Result<Recorded, Failure> {
+/// Checks stock, credit and budgets for one order and writes it, inside the caller's transaction.
+async fn record_in(tx: &mut Tx, now: DateTime<Utc>, actor: &Actor, attempt: &Attempt<'_>) -> Result<Recorded, Failure> {
     let Attempt {
         dealer_id,
         order,
         draft,
         ..
     } = attempt;
-    let now = clock.now();
-    let mut tx = db.begin().await?;
-    let serving = store::delivery_location(&mut tx, actor.tenant_id, *dealer_id, order.delivery_location_id)
+    let serving = store::delivery_location(tx, actor.tenant_id, *dealer_id, order.delivery_location_id)
         .await?
         .ok_or_else(|| Failure::field("delivery_location_id", "order.location_not_of_dealer"))?;
 
@@ -274,7 +436,7 @@ async fn record_order(db: &Db, clock: &Clock, actor: &Actor, attempt: &Attempt<'
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let available = stock::availability(&mut tx, actor.tenant_id, &product_ids).await?;
+    let available = stock::availability(tx, actor.tenant_id, &product_ids).await?;
     let warehouses = match stock::allocate(&wanted, serving, &available) {
         Ok(warehouses) => warehouses,
         Err(shortages) => {
@@ -295,7 +457,7 @@ async fn record_order(db: &Db, clock: &Clock, actor: &Actor, attempt: &Attempt<'
     };
 
     let gross = draft.gross_total()?.minor();
-    let within_limit = store::take_exposure(&mut tx, *dealer_id, gross, false).await?;
+    let within_limit = store::take_exposure(tx, *dealer_id, gross, false).await?;
     if !within_limit && attempt.refuse_over_limit {
         return Err(Failure::Conflict {
             code: "order.credit_limit_exceeded",
@@ -308,9 +470,9 @@ async fn record_order(db: &Db, clock: &Clock, actor: &Actor, attempt: &Attempt<'
     };
 
     let used: Vec<i64> = draft.uses.iter().map(|(id, _, _)| *id).collect();
-    let capped = store::capped_promotions(&mut tx, &used).await?;
+    let capped = store::capped_promotions(tx, &used).await?;
     for (promotion, amount, units) in draft.uses.iter().filter(|(id, _, _)| capped.contains(id)) {
-        if !store::take_promotion(&mut tx, *promotion, *amount, *units).await? {
+        if !store::take_promotion(tx, *promotion, *amount, *units).await? {
             return Ok(Recorded::RaceLost);
         }
     }
@@ -331,7 +493,7 @@ async fn record_order(db: &Db, clock: &Clock, actor: &Actor, attempt: &Attempt<'
         idempotency_key: attempt.idempotency_key,
         placed_by: actor.user_id,
     };
-    let order_id = match store::insert_order(&mut tx, actor.tenant_id, &new_order, now).await {
+    let order_id = match store::insert_order(tx, actor.tenant_id, &new_order, now).await {
         Ok(id) => id,
         Err(error) if error.is_unique_violation() => return Ok(Recorded::Duplicate),
         Err(error) => return Err(error.into()),
@@ -362,28 +524,27 @@ async fn record_order(db: &Db, clock: &Clock, actor: &Actor, attempt: &Attempt<'
             delivery_on: order.requested_delivery_on,
         })
         .collect();
-    store::insert_lines(&mut tx, actor.tenant_id, order_id, &lines).await?;
+    store::insert_lines(tx, actor.tenant_id, order_id, &lines).await?;
     let reservations: Vec<Movement> = lines
         .iter()
         .map(|line| reservation(line.warehouse_id, line.product_id, line.quantity, order_id))
         .collect();
-    if stock::apply(&mut tx, actor.tenant_id, actor.user_id, now, &reservations)
+    if stock::apply(tx, actor.tenant_id, actor.user_id, now, &reservations)
         .await?
         .is_err()
     {
         return Ok(Recorded::RaceLost);
     }
-    store::insert_order_promotions(&mut tx, actor.tenant_id, order_id, &draft.uses).await?;
+    store::insert_order_promotions(tx, actor.tenant_id, order_id, &draft.uses).await?;
     let note = (!within_limit).then_some("credit limit");
     store::insert_event(
-        &mut tx,
+        tx,
         actor.tenant_id,
         order_id,
         &event(actor, "placed", None, Some(state), note),
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(Recorded::Placed(Placed {
         order_id,
         state,

@@ -9,7 +9,7 @@ use platform::{Actor, DealerAudience, Locale, PageRequest};
 use crate::error::WebError;
 use crate::AppState;
 
-fn spreadsheet(file_name: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn spreadsheet(file_name: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, xlsx::MEDIA_TYPE.to_owned()),

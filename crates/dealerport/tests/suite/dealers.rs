@@ -196,7 +196,7 @@ async fn delivery_locations_keep_one_primary_and_validate_their_gln() {
         .post(
             &format!("/api/v1/dealers/{id}/locations"),
             &token,
-            json!({"code": "MSK-WH2", "name": "Склад 2", "address": "Москва", "gln": "123"}),
+            json!({"code": "MSK-WH3", "name": "Склад 3", "address": "Москва", "gln": "123"}),
         )
         .await;
     assert_eq!(bad.error_codes(), vec!["identifier.wrong_length"]);
@@ -204,7 +204,7 @@ async fn delivery_locations_keep_one_primary_and_validate_their_gln() {
         .post(
             &format!("/api/v1/dealers/{id}/locations"),
             &token,
-            json!({"code": "MSK-WH2", "name": "Склад 2", "address": "Москва", "is_primary": true}),
+            json!({"code": "MSK-WH3", "name": "Склад 3", "address": "Москва", "is_primary": true}),
         )
         .await;
     assert_eq!(added.status, 201, "{}", added.text());
@@ -216,7 +216,7 @@ async fn delivery_locations_keep_one_primary_and_validate_their_gln() {
         .filter(|l| l["is_primary"] == true)
         .map(|l| l["code"].as_str().unwrap())
         .collect();
-    assert_eq!(primaries, vec!["MSK-WH2"]);
+    assert_eq!(primaries, vec!["MSK-WH3"]);
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod dealers;
 mod demo_tenant;
 mod imports;
 mod jobs_and_audit;
+mod order_upload;
 mod ordering;
 mod ordering_pages;
 mod pages;

@@ -14,7 +14,7 @@ const DELIVERY: &str = "2026-11-30";
 
 async fn location_of(app: &TestApp, dealer_code: &str) -> i64 {
     app.count(&format!(
-        "SELECT l.id AS n FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id WHERE d.code = '{dealer_code}'"
+        "SELECT l.id AS n FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id WHERE d.code = '{dealer_code}' AND l.is_primary = TRUE"
     ))
     .await
 }

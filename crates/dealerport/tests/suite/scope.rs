@@ -59,6 +59,7 @@ const LISTS: &[&str] = &[
     "/promotions",
     "/reports/order-execution?view=lines",
     "/messages",
+    "/orders/upload",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.

@@ -185,7 +185,7 @@ fn order_body(number: &str, location: i64, product: i64, quantity: i64) -> Strin
 
 async fn vektor_location(db: &platform::Db) -> i64 {
     db.fetch_one(&platform::Query::new(
-        "SELECT l.id AS n FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id WHERE d.code = 'VEKTOR'",
+        "SELECT l.id AS n FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id WHERE d.code = 'VEKTOR' AND l.is_primary = TRUE",
     ))
     .await
     .unwrap()

@@ -117,6 +117,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ordering_api::restore_cart))
         .routes(routes!(ordering_api::delete_saved_cart))
         .routes(routes!(ordering_api::list_orders, ordering_api::place_order))
+        .routes(routes!(ordering_api::upload_orders))
+        .routes(routes!(ordering_api::order_upload_template))
         .routes(routes!(ordering_api::review_queue))
         .routes(routes!(ordering_api::get_order))
         .routes(routes!(ordering_api::reorder))

@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiJson, ApiQuery};
 use crate::error::{Problem, WebError};
+use crate::order_upload::{self, Refused, RowError};
 use crate::session::ApiCaller;
 use crate::AppState;
 
@@ -212,6 +213,58 @@ pub async fn place_order(
     )
     .await?;
     Ok(placed_response(placed))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Uploaded {
+    pub orders: Vec<Placed>,
+}
+
+/// Places the orders of an XLSX file (the request body) at once, all or none: rows with the same
+/// `order_number` and `delivery_location` (a location code) make one order; an order number for
+/// several locations becomes one order per location, numbered `number-LOCATION`. The columns are
+/// those of `GET /orders/upload/template`. A problem names its column as `field` and its
+/// spreadsheet row as `params.row`. Sending the same file again places nothing and answers 200
+/// with the orders placed the first time.
+#[utoipa::path(post, path = "/orders/upload", tag = "ordering", security(("bearer" = [])),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 201, body = Uploaded), (status = 200, body = Uploaded), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn upload_orders(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<Uploaded>), WebError> {
+    caller.signed_in.actor.require(platform::Permission::PlaceOrders)?;
+    let audience = own_dealer(&state, &caller).await?;
+    let too_large = || {
+        platform::Failure::Invalid(vec![platform::FieldError::new("file", "import.file_size")
+            .with("max_mib", order_upload::MAX_BYTES / 1024 / 1024)])
+    };
+    // Read here, with the upload's own limit rather than the API's default for JSON bodies.
+    let content = axum::body::to_bytes(body, order_upload::MAX_BYTES)
+        .await
+        .map_err(|_| too_large())?;
+    let placed = order_upload::place_from_file(&state.db, &state.clock, &caller.signed_in.actor, &audience, &content)
+        .await
+        .map_err(|refused| match refused {
+            Refused::Rows(rows) => platform::Failure::Invalid(rows.into_iter().map(RowError::field_error).collect()),
+            Refused::Failed(failure) => failure,
+        })?;
+    let status = if placed.iter().any(|p| p.created) {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(Uploaded { orders: placed })))
+}
+
+/// An empty order upload file with its columns.
+#[utoipa::path(get, path = "/orders/upload/template", tag = "ordering", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn order_upload_template(caller: ApiCaller) -> Result<axum::response::Response, WebError> {
+    caller.signed_in.actor.require(platform::Permission::PlaceOrders)?;
+    let bytes = order_upload::template().map_err(|e| platform::Failure::Internal(e.to_string()))?;
+    Ok(crate::exports::spreadsheet("orders-template.xlsx", bytes))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -13,6 +13,7 @@ mod home;
 mod messages;
 pub use messages::message_text;
 mod imports;
+mod order_upload;
 mod ordering;
 mod pricing;
 mod promotions;
@@ -95,6 +96,13 @@ pub fn router() -> Router<AppState> {
         .route("/cart/clear", post(ordering::clear_cart))
         .route("/cart/order", post(ordering::order_cart))
         .route("/orders", get(ordering::orders_page))
+        .route(
+            "/orders/upload",
+            get(order_upload::upload_page)
+                .post(order_upload::upload)
+                .layer(DefaultBodyLimit::max(crate::order_upload::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/orders/upload/template", get(order_upload::template))
         .route("/orders/export", get(ordering::export_orders))
         .route("/order-desk", get(ordering::order_desk_page))
         .route("/reports/order-execution", get(ordering::execution_page))

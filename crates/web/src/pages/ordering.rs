@@ -482,6 +482,8 @@ struct OrdersPage {
     states: Vec<StateChoice>,
     show_dealer: bool,
     export: &'static str,
+    /// A dealer's user who may order may also upload a spreadsheet of orders.
+    may_upload: bool,
 }
 
 fn order_row(t: &Translator, order: OrderSummary) -> Result<OrderRow, WebError> {
@@ -544,6 +546,7 @@ async fn orders_response(
         query,
         states,
         show_dealer: !actor.is_dealer_user(),
+        may_upload: actor.is_dealer_user() && actor.can(Permission::PlaceOrders),
         export,
     };
     render(&view)
