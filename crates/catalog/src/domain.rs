@@ -142,6 +142,9 @@ pub struct ProductInput {
     pub volume_ml: Option<i64>,
     #[serde(default)]
     pub status: Option<String>,
+    /// Whether every shipped unit names its batch and expiry date.
+    #[serde(default)]
+    pub lot_tracked: bool,
 }
 
 /// An empty product with the same defaults a JSON body without the optional fields gets.
@@ -165,6 +168,7 @@ impl Default for ProductInput {
             weight_grams: None,
             volume_ml: None,
             status: None,
+            lot_tracked: false,
         }
     }
 }
@@ -200,6 +204,7 @@ pub struct ValidProduct {
     pub weight_grams: Option<i64>,
     pub volume_ml: Option<i64>,
     pub status: ProductStatus,
+    pub lot_tracked: bool,
 }
 
 impl ValidProduct {
@@ -281,6 +286,7 @@ impl ProductInput {
             weight_grams: self.weight_grams,
             volume_ml: self.volume_ml,
             status,
+            lot_tracked: self.lot_tracked,
         })
     }
 }
@@ -485,6 +491,7 @@ pub struct Product {
     pub weight_grams: Option<i64>,
     pub volume_ml: Option<i64>,
     pub status: ProductStatus,
+    pub lot_tracked: bool,
 }
 
 impl Product {

@@ -174,12 +174,13 @@ fn product_values(
         product.status.code().into(),
         now.into(),
         now.into(),
+        product.lot_tracked.into(),
     ]
 }
 
 const PRODUCT_COLUMNS: &str = "tenant_id, sku, gtin, category_id, name_en, name_ru, name_zh, description_en, description_ru, \
      description_zh, search_text, unit, pack_size, min_order_quantity, order_multiple, vat_rate_bp, weight_grams, volume_ml, \
-     status, created_at, updated_at";
+     status, created_at, updated_at, lot_tracked";
 
 pub async fn insert_products(
     tx: &mut Tx,
@@ -207,7 +208,7 @@ pub async fn update_product(
         "UPDATE products SET sku = $3, gtin = $4, category_id = $5, name_en = $6, name_ru = $7, name_zh = $8,
              description_en = $9, description_ru = $10, description_zh = $11, search_text = $12, unit = $13, pack_size = $14,
              min_order_quantity = $15, order_multiple = $16, vat_rate_bp = $17, weight_grams = $18, volume_ml = $19, status = $20,
-             updated_at = $22
+             updated_at = $22, lot_tracked = $23
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant_id)
@@ -232,7 +233,7 @@ pub async fn product_ids_by_sku(db: &Db, tenant_id: TenantId) -> Result<Vec<(Str
 const PRODUCT_SELECT: &str =
     "SELECT p.id, p.sku, p.gtin, p.category_id, p.name_en, p.name_ru, p.name_zh, p.description_en, \
      p.description_ru, p.description_zh, p.unit, p.pack_size, p.min_order_quantity, p.order_multiple, p.vat_rate_bp, \
-     p.weight_grams, p.volume_ml, p.status FROM products p";
+     p.weight_grams, p.volume_ml, p.status, p.lot_tracked FROM products p";
 
 fn read_product(row: &Row) -> Result<Product, DbError> {
     Ok(Product {
@@ -254,6 +255,7 @@ fn read_product(row: &Row) -> Result<Product, DbError> {
         weight_grams: row.get("weight_grams")?,
         volume_ml: row.get("volume_ml")?,
         status: ProductStatus::parse(&row.get::<String>("status")?).unwrap_or(ProductStatus::Blocked),
+        lot_tracked: row.get("lot_tracked")?,
     })
 }
 

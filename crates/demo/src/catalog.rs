@@ -264,6 +264,8 @@ pub async fn seed_catalog(
             weight_grams: Some(centilitres * 10 + 40),
             volume_ml: Some(centilitres * 10),
             status: None,
+            // Juices keep for months, not years: each shipment names the batch and its expiry.
+            lot_tracked: *category == "JUICE",
         });
     }
     catalog::commands::import_products(db, clock, actor, &products).await?;

@@ -3,9 +3,10 @@
 
 use chrono::TimeDelta;
 use fulfilment::domain::{StockChangeInput, StockChangeKind, WarehouseInput};
+use fulfilment::shipments::{ShipmentInput, ShipmentLineInput};
 use ordering::commands::CreditInput;
 use ordering::domain::{Channel, LineDecision, OrderInput, OrderLineInput};
-use platform::{Actor, Clock, DataScope, Db, DealerId, Gln, Locale, Role, UserId};
+use platform::{Actor, Clock, DataScope, Db, DealerId, Gln, Locale, Role, Sscc, UserId};
 
 use crate::{find, Created, DemoError};
 
@@ -105,8 +106,8 @@ pub async fn seed_ordering(
     seed_orders(db, clock, system, dealers, &products).await
 }
 
-/// A purchaser of Vektor places three orders: one the order desk confirms partially, one it
-/// rejects, and one that waits in the queue.
+/// A purchaser of Vektor places four orders: one the order desk confirms partially, one it
+/// rejects, one that waits in the queue, and one confirmed and mostly shipped.
 async fn seed_orders(
     db: &Db,
     clock: &Clock,
@@ -161,6 +162,7 @@ async fn seed_orders(
             "VK-2026-0143",
             vec![line("BS-0001", 240)?, line("BS-0012", 24)?, line("BS-0015", 48)?],
         ),
+        ("VK-2026-0144", vec![line("BS-0002", 120)?, line("BS-0006", 36)?]),
     ];
     let mut placed = Vec::new();
     for (number, lines) in orders {
@@ -176,7 +178,7 @@ async fn seed_orders(
             ordering::commands::place_order(db, clock, &buyer, &audience, &input, Channel::Portal, None).await?;
         placed.push(order.order_id);
     }
-    if let [first, second, _] = placed[..] {
+    if let [first, second, _, shipped] = placed[..] {
         let lines = ordering::queries::order(db, &desk, Locale::En, first).await?.lines;
         let tea = lines
             .iter()
@@ -190,6 +192,8 @@ async fn seed_orders(
         };
         ordering::commands::confirm_order(db, clock, &desk, first, &[short]).await?;
         ordering::commands::reject_order(db, clock, &desk, second, Some("Duplicate of order VK-2026-0141")).await?;
+        ordering::commands::confirm_order(db, clock, &desk, shipped, &[]).await?;
+        ship_most(db, clock, &desk, shipped, today).await?;
     }
     // Qingquan in Shanghai orders in yuan, from the Shanghai warehouse.
     let qingquan = find(dealers, "SH-QINGQUAN")?;
@@ -219,6 +223,44 @@ async fn seed_orders(
         lines: vec![line("BS-0001", 240)?, line("BS-0006", 120)?],
     };
     ordering::commands::place_order(db, clock, &buyer, &audience, &input, Channel::Portal, None).await?;
+    Ok(())
+}
+
+/// The warehouse ships a confirmed order on one pallet, all but twelve bottles of juice, which
+/// follow later: the order is partly shipped, and the juice names its batch and expiry.
+async fn ship_most(
+    db: &Db,
+    clock: &Clock,
+    warehouse: &Actor,
+    order_id: i64,
+    today: chrono::NaiveDate,
+) -> Result<(), DemoError> {
+    let order = ordering::queries::order(db, warehouse, Locale::En, order_id).await?;
+    let pallet = Sscc::with_check_digit("34601234500000001").map_err(|e| DemoError::Data(e.to_string()))?;
+    for sales_order in &order.sales_orders {
+        let lines = order
+            .lines
+            .iter()
+            .filter(|l| l.sales_order_id == Some(sales_order.id))
+            .map(|l| {
+                let juice = l.sku == "BS-0006";
+                ShipmentLineInput {
+                    line_number: l.line_number,
+                    quantity: l.confirmed_quantity.unwrap_or(l.quantity) - if juice { 12 } else { 0 },
+                    sscc: None,
+                    batch: juice.then(|| "L2611-14".to_owned()),
+                    expiry_on: juice.then(|| today + TimeDelta::days(180)),
+                }
+            })
+            .collect();
+        let input = ShipmentInput {
+            packages: vec![pallet.as_str().to_owned()],
+            vehicle: Some("А 123 ВС 77, Деловые Линии".to_owned()),
+            planned_arrival_on: Some(today + TimeDelta::days(2)),
+            lines,
+        };
+        ordering::shipping::ship(db, clock, warehouse, sales_order.id, &input).await?;
+    }
     Ok(())
 }
 

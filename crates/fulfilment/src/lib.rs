@@ -7,5 +7,6 @@
 pub mod commands;
 pub mod domain;
 pub mod queries;
+pub mod shipments;
 pub mod stock;
 mod store;

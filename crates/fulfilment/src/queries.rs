@@ -3,6 +3,7 @@
 use platform::{Actor, Db, Failure, Page, PageRequest, Permission};
 
 use crate::domain::{StockLevel, Warehouse};
+use crate::shipments::Shipment;
 use crate::store;
 
 pub async fn warehouses(db: &Db, actor: &Actor) -> Result<Vec<Warehouse>, Failure> {
@@ -19,4 +20,29 @@ pub async fn stock_levels(
 ) -> Result<Page<StockLevel>, Failure> {
     actor.require(Permission::ViewStock)?;
     Ok(store::list_levels(db, actor.tenant_id, warehouse_id, sku, page).await?)
+}
+
+/// Shipments the actor may see (a dealer its own, a manager those of its regions), newest first;
+/// of one order when given.
+pub async fn shipments(
+    db: &Db,
+    actor: &Actor,
+    order_id: Option<i64>,
+    page: PageRequest,
+) -> Result<Page<Shipment>, Failure> {
+    actor.require(Permission::ViewOrders)?;
+    let found = store::list_shipments(db, actor.tenant_id, &actor.scope, order_id, page).await?;
+    let ids: Vec<i64> = found.items.iter().map(|s| s.id).collect();
+    let items = store::shipments_with_contents(db, actor.tenant_id, &actor.scope, &ids).await?;
+    Ok(Page { items, ..found })
+}
+
+/// One shipment with its packages and lines, if the actor may see it.
+pub async fn shipment(db: &Db, actor: &Actor, id: i64) -> Result<Shipment, Failure> {
+    actor.require(Permission::ViewOrders)?;
+    store::shipments_with_contents(db, actor.tenant_id, &actor.scope, &[id])
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Failure::NotFound { entity: "shipment" })
 }

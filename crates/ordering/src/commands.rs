@@ -594,14 +594,14 @@ fn event<'a>(
 }
 
 /// The order if the actor may see it; its state as the transaction sees it.
-async fn order_in_scope(tx: &mut Tx, actor: &Actor, order_id: i64) -> Result<OrderHead, Failure> {
+pub(crate) async fn order_in_scope(tx: &mut Tx, actor: &Actor, order_id: i64) -> Result<OrderHead, Failure> {
     store::order_head(tx, actor.tenant_id, &actor.scope, order_id)
         .await?
         .ok_or(Failure::NotFound { entity: "order" })
 }
 
 /// Tells the dealer's users what the manufacturer decided, in the decision's transaction.
-async fn notify_dealer(
+pub(crate) async fn notify_dealer(
     tx: &mut Tx,
     actor: &Actor,
     head: &OrderHead,
@@ -623,7 +623,7 @@ async fn notify_dealer(
 }
 
 /// Moves the order on, refusing if someone else moved it first.
-async fn transition(
+pub(crate) async fn transition(
     tx: &mut Tx,
     actor: &Actor,
     head: &OrderHead,

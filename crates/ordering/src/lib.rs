@@ -9,4 +9,5 @@ pub mod commands;
 pub mod domain;
 pub mod queries;
 pub mod report;
+pub mod shipping;
 mod store;

@@ -51,6 +51,8 @@ pub struct OrderLine {
     pub quantity: i64,
     /// Set when the order desk confirmed the order.
     pub confirmed_quantity: Option<i64>,
+    /// What has left the warehouse; confirmed less shipped is still to come.
+    pub shipped_quantity: i64,
     pub unit_list_price: String,
     pub unit_net_price: String,
     pub line_total: String,

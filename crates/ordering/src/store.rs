@@ -693,8 +693,8 @@ pub async fn order_lines(db: &Db, order_id: i64, name_column: &str) -> Result<Ve
         .fetch_all(
             &Query::new(format!(
                 "SELECT l.line_number, l.product_id, p.sku, p.gtin, p.{name_column} AS name, p.unit, l.kind, l.bundle_product_id,
-                        l.quantity, l.confirmed_quantity, l.unit_list_price_minor, l.unit_net_price_minor, l.line_total_minor,
-                        l.vat_rate_bp, l.promotions, w.code AS warehouse_code, l.sales_order_id, l.delivery_on, l.change_reason,
+                        l.quantity, l.confirmed_quantity, l.shipped_quantity, l.unit_list_price_minor, l.unit_net_price_minor,
+                        l.line_total_minor, l.vat_rate_bp, l.promotions, w.code AS warehouse_code, l.sales_order_id, l.delivery_on, l.change_reason,
                         o.currency
                  FROM order_lines l JOIN products p ON p.id = l.product_id JOIN warehouses w ON w.id = l.warehouse_id
                  JOIN orders o ON o.id = l.order_id
@@ -720,6 +720,7 @@ pub async fn order_lines(db: &Db, order_id: i64, name_column: &str) -> Result<Ve
                 bundle_product_id: row.get("bundle_product_id")?,
                 quantity: row.get("quantity")?,
                 confirmed_quantity: row.get("confirmed_quantity")?,
+                shipped_quantity: row.get("shipped_quantity")?,
                 unit_list_price: money("unit_list_price_minor")?,
                 unit_net_price: money("unit_net_price_minor")?,
                 line_total: money("line_total_minor")?,
@@ -1247,4 +1248,104 @@ pub async fn list_change_requests(
         });
     }
     Ok(requests)
+}
+
+// ---- Shipping ----
+
+/// The sales order's order and warehouse, if the scope may see its dealer.
+pub async fn sales_order_of(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    sales_order_id: i64,
+) -> Result<Option<(i64, i64)>, DbError> {
+    let mut query = Query::new(
+        "SELECT s.order_id, s.warehouse_id FROM sales_orders s JOIN orders o ON o.id = s.order_id
+         WHERE s.tenant_id = $1 AND s.id = $2",
+    )
+    .bind(tenant_id)
+    .bind(sales_order_id);
+    scope.restrict_dealer(&mut query, "o.dealer_id");
+    tx.fetch_optional(&query)
+        .await?
+        .map(|row| Ok((row.get("order_id")?, row.get("warehouse_id")?)))
+        .transpose()
+}
+
+/// The lines of the sales order with something confirmed and not yet shipped.
+pub async fn shippable_lines(
+    tx: &mut Tx,
+    order_id: i64,
+    sales_order_id: i64,
+) -> Result<Vec<fulfilment::shipments::ShippableLine>, DbError> {
+    tx.fetch_all(
+        &Query::new(
+            "SELECT l.line_number, l.product_id, l.warehouse_id, l.confirmed_quantity - l.shipped_quantity AS open_quantity,
+                    p.lot_tracked
+             FROM order_lines l JOIN products p ON p.id = l.product_id
+             WHERE l.order_id = $1 AND l.sales_order_id = $2 AND l.confirmed_quantity > l.shipped_quantity
+             ORDER BY l.line_number",
+        )
+        .bind(order_id)
+        .bind(sales_order_id),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(fulfilment::shipments::ShippableLine {
+            line_number: row.get("line_number")?,
+            product_id: row.get("product_id")?,
+            warehouse_id: row.get("warehouse_id")?,
+            open_quantity: row.get("open_quantity")?,
+            lot_tracked: row.get("lot_tracked")?,
+        })
+    })
+    .collect()
+}
+
+/// The order's next delivery note number: `DN-` the order's id, then the shipment's ordinal.
+pub async fn next_shipment_number(tx: &mut Tx, order_id: i64) -> Result<String, DbError> {
+    let shipped: i64 = tx
+        .fetch_one(&Query::new("SELECT COUNT(*) AS n FROM shipments WHERE order_id = $1").bind(order_id))
+        .await?
+        .get("n")?;
+    Ok(format!("DN-{order_id:06}-{}", shipped + 1))
+}
+
+/// Adds (line, quantity) to what the lines shipped; never beyond what they confirmed.
+pub async fn add_shipped(tx: &mut Tx, order_id: i64, lines: &[(i64, i64)]) -> Result<(), DbError> {
+    for (line_number, quantity) in lines {
+        let changed = tx
+            .execute(
+                &Query::new(
+                    "UPDATE order_lines SET shipped_quantity = shipped_quantity + $1
+                     WHERE order_id = $2 AND line_number = $3 AND shipped_quantity + $4 <= confirmed_quantity",
+                )
+                .bind(*quantity)
+                .bind(order_id)
+                .bind(*line_number)
+                .bind(*quantity),
+            )
+            .await?;
+        if changed != 1 {
+            return Err(DbError::Config(format!(
+                "line {line_number} of order {order_id} cannot ship {quantity} more"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Whether every line has shipped all it confirmed.
+pub async fn fully_shipped(tx: &mut Tx, order_id: i64) -> Result<bool, DbError> {
+    Ok(tx
+        .fetch_optional(
+            &Query::new(
+                "SELECT line_number FROM order_lines WHERE order_id = $1
+                 AND COALESCE(confirmed_quantity, quantity) > shipped_quantity",
+            )
+            .bind(order_id),
+        )
+        .await?
+        .is_none())
 }

@@ -120,6 +120,7 @@ impl Role {
                     | ViewOrders
                     | ViewStock
                     | ManageStock
+                    | ShipOrders
             ),
             Role::Support => matches!(
                 permission,
@@ -169,6 +170,8 @@ pub enum Permission {
     ViewStock,
     /// Warehouses, receipts and adjustments of stock.
     ManageStock,
+    /// Ship confirmed sales orders from a warehouse.
+    ShipOrders,
 }
 
 /// The rows an actor may see, besides its tenant.

@@ -68,6 +68,7 @@ impl ImportKind {
                     "weight_grams",
                     "volume_ml",
                     "status",
+                    "lot_tracked",
                 ],
             ),
             ImportKind::PriceRows => (
@@ -245,6 +246,18 @@ impl RowReader<'_> {
         }
     }
 
+    /// A yes/no cell: empty is no.
+    fn flag(&mut self, column: &str) -> bool {
+        match self.text(column).trim().to_lowercase().as_str() {
+            "" | "0" | "no" | "false" => false,
+            "1" | "yes" | "true" => true,
+            _ => {
+                self.problems.push(problem(self.row.number, column, "field.yes_no"));
+                false
+            }
+        }
+    }
+
     fn optional_number(&mut self, column: &str) -> Option<i64> {
         self.optional(column).map(|_| self.number(column, None))
     }
@@ -331,6 +344,7 @@ async fn import_products(db: &Db, clock: &Clock, actor: &Actor, table: &Table, i
             weight_grams: cells.optional_number("weight_grams"),
             volume_ml: cells.optional_number("volume_ml"),
             status: cells.optional("status"),
+            lot_tracked: cells.flag("lot_tracked"),
         });
     }
     if !problems.is_empty() {

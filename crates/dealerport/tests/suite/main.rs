@@ -23,6 +23,7 @@ mod promotion_pages;
 mod promotions;
 mod scope;
 mod servers;
+mod shipments;
 mod users;
 mod xlsx_imports;
 

@@ -186,6 +186,8 @@ async fn dealer_users_hear_of_the_manufacturers_decisions_in_their_language() {
     assert_eq!(
         texts,
         vec![
+            "Goods of your order VK-2026-0144 have been shipped; see the order for the packages and the planned arrival.",
+            "Your order VK-2026-0144 has been confirmed.",
             "Your order VK-2026-0142 has been rejected.",
             "Your order VK-2026-0141 has been confirmed with changes; see the reasons on the order.",
         ],
@@ -221,7 +223,7 @@ async fn dealer_users_hear_of_the_manufacturers_decisions_in_their_language() {
     assert_eq!(messages["items"][0]["order_id"], order);
     assert_eq!(
         app.get("/api/v1/messages", &vektor).await.json()["total"],
-        2,
+        seeded["total"],
         "another dealer's users hear nothing of it"
     );
 

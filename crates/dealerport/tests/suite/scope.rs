@@ -60,6 +60,8 @@ const LISTS: &[&str] = &[
     "/reports/order-execution?view=lines",
     "/messages",
     "/orders/upload",
+    "/api/v1/shipments",
+    "/shipments",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.
@@ -134,6 +136,11 @@ const WRITES: &[(&str, &str, &str)] = &[
         r#"{"approve":false,"reason":"Hijack"}"#,
     ),
     ("POST", "/api/v1/change-requests/{change}/withdraw", r#"{}"#),
+    (
+        "POST",
+        "/api/v1/sales-orders/{sales_order}/shipments",
+        r#"{"packages":["146012345000000019"],"lines":[{"line_number":1,"quantity":1}]}"#,
+    ),
 ];
 
 /// The reason of a change request on the forbidden order, which no list may show the viewer.
@@ -236,6 +243,13 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
         );
     }
     let change = hidden_change_request(app, forbidden.order).await.to_string();
+    let sales_order = app
+        .count(&format!(
+            "SELECT COALESCE(MIN(id), {NO_SUCH_ORDER}) AS n FROM sales_orders WHERE order_id = {}",
+            forbidden.order
+        ))
+        .await
+        .to_string();
     let history = app
         .get(&fill("/api/v1/orders/{order}/change-requests", forbidden), &token)
         .await;
@@ -246,7 +260,9 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
     );
     let audit_before = app.count("SELECT COUNT(*) AS n FROM audit_log").await;
     for (method, template, body) in WRITES {
-        let path = fill(template, forbidden).replace("{change}", &change);
+        let path = fill(template, forbidden)
+            .replace("{change}", &change)
+            .replace("{sales_order}", &sales_order);
         let body: serde_json::Value = serde_json::from_str(&fill(body, forbidden)).unwrap();
         let response = app.call(method.parse().unwrap(), &path, Some(&token), Some(body)).await;
         assert!(

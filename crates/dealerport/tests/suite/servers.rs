@@ -156,7 +156,7 @@ async fn assert_stock_is_consistent(db: &platform::Db) {
     };
     let reserved = count("SELECT CAST(COALESCE(SUM(reserved), 0) AS BIGINT) AS n FROM stock_levels").await;
     let held = count(
-        "SELECT CAST(COALESCE(SUM(COALESCE(l.confirmed_quantity, l.quantity)), 0) AS BIGINT) AS n
+        "SELECT CAST(COALESCE(SUM(COALESCE(l.confirmed_quantity, l.quantity) - l.shipped_quantity), 0) AS BIGINT) AS n
          FROM order_lines l JOIN orders o ON o.id = l.order_id
          WHERE o.state IN ('submitted', 'on_credit_hold', 'confirmed', 'partially_confirmed', 'partially_shipped')",
     )

@@ -66,6 +66,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "change request history",
         sql: include_str!("../../../../migrations/0012_change_request_history.sql"),
     },
+    Migration {
+        version: 13,
+        name: "shipments",
+        sql: include_str!("../../../../migrations/0013_shipments.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -12,12 +12,10 @@ use pricing::domain::{PriceList, PriceListInput, PriceRow, PriceRowInput, Promot
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery};
+use super::{ApiJson, ApiQuery, ApiResult};
 use crate::error::{Problem, WebError};
 use crate::session::ApiCaller;
 use crate::AppState;
-
-type ApiResult<T> = Result<Json<T>, WebError>;
 
 /// The dealer whose catalog is meant: a dealer user's own, or for internal users the one named.
 async fn audience_of(state: &AppState, caller: &ApiCaller, dealer_id: Option<i64>) -> Result<DealerAudience, WebError> {

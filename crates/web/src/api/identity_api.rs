@@ -10,12 +10,10 @@ use platform::{DealerId, Page, PageRequest, RegionId, UserId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery};
+use super::{ApiJson, ApiQuery, ApiResult};
 use crate::error::{Problem, WebError};
 use crate::session::ApiCaller;
 use crate::AppState;
-
-type ApiResult<T> = Result<Json<T>, WebError>;
 
 #[derive(Deserialize, ToSchema)]
 pub struct TokenRequest {

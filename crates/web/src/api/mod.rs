@@ -3,6 +3,7 @@
 
 mod catalog_api;
 mod docs;
+mod fulfilment_api;
 mod identity_api;
 mod imports_api;
 mod ordering_api;
@@ -42,7 +43,7 @@ use crate::AppState;
         (name = "pricing", description = "Price lists and their rows"),
         (name = "imports", description = "XLSX imports of products and price-list rows, run as background jobs"),
         (name = "ordering", description = "Carts, orders, the order desk and dealers' credit"),
-        (name = "fulfilment", description = "Warehouses and stock"),
+        (name = "fulfilment", description = "Warehouses, stock and shipments"),
         (name = "platform", description = "Audit log and background jobs"),
     )
 )]
@@ -139,6 +140,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ordering_api::list_stock))
         .routes(routes!(ordering_api::change_stock))
         .routes(routes!(ordering_api::assign_warehouse))
+        .routes(routes!(fulfilment_api::ship))
+        .routes(routes!(fulfilment_api::list_shipments))
+        .routes(routes!(fulfilment_api::get_shipment))
         .routes(routes!(imports_api::list, imports_api::upload))
         .routes(routes!(imports_api::get))
         .routes(routes!(imports_api::report))
@@ -181,6 +185,9 @@ async fn render_problems(request: Request, next: Next) -> Response {
     }
     response
 }
+
+/// What a JSON handler answers: the value, or the one error type.
+pub(super) type ApiResult<T> = Result<axum::Json<T>, WebError>;
 
 /// A JSON body whose decoding errors name the field that is wrong.
 pub struct ApiJson<T>(pub T);

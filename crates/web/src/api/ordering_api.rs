@@ -13,13 +13,11 @@ use platform::{DealerAudience, DealerId, Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery};
+use super::{ApiJson, ApiQuery, ApiResult};
 use crate::error::{Problem, WebError};
 use crate::order_upload::{self, Refused, RowError};
 use crate::session::ApiCaller;
 use crate::AppState;
-
-type ApiResult<T> = Result<Json<T>, WebError>;
 
 async fn own_dealer(state: &AppState, caller: &ApiCaller) -> Result<DealerAudience, WebError> {
     Ok(identity::queries::dealer_audience(&state.db, &caller.signed_in.actor, None).await?)

@@ -905,6 +905,9 @@ pub struct ProductForm {
     volume_ml: String,
     #[serde(default)]
     status: String,
+    /// A checkbox: present ("on") when ticked.
+    #[serde(default)]
+    lot_tracked: Option<String>,
 }
 
 impl ProductForm {
@@ -942,6 +945,7 @@ impl ProductForm {
             weight_grams: product.weight_grams.map(|g| g.to_string()).unwrap_or_default(),
             volume_ml: product.volume_ml.map(|ml| ml.to_string()).unwrap_or_default(),
             status: product.status.code().to_owned(),
+            lot_tracked: product.lot_tracked.then(|| "on".to_owned()),
         }
     }
 
@@ -973,6 +977,7 @@ impl ProductForm {
             weight_grams,
             volume_ml,
             status: optional_text(&self.status),
+            lot_tracked: self.lot_tracked.is_some(),
         };
         if errors.is_empty() {
             return Ok(input);

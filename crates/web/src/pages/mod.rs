@@ -18,6 +18,7 @@ mod ordering;
 mod pricing;
 mod promotions;
 mod regions;
+mod shipments;
 mod users;
 
 use std::collections::HashMap;
@@ -117,6 +118,8 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/reorder", post(ordering::reorder))
         .route("/orders/{id}/change-requests", post(ordering::propose_change))
         .route("/change-requests/{id}/decision", post(ordering::decide_change))
+        .route("/sales-orders/{id}/shipments", post(shipments::ship))
+        .route("/shipments", get(shipments::shipments_page))
         .route("/change-requests/{id}/withdraw", post(ordering::withdraw_change))
         .route(
             "/imports",
@@ -169,7 +172,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 20] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 21] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
@@ -177,6 +180,7 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 20] = [
     ("/cart", "nav.cart", Some(Permission::PlaceOrders)),
     ("/orders", "nav.orders", Some(Permission::ViewOrders)),
     ("/order-desk", "nav.order_desk", Some(Permission::ReviewOrders)),
+    ("/shipments", "nav.shipments", Some(Permission::ViewOrders)),
     (
         "/reports/order-execution",
         "nav.order_execution",

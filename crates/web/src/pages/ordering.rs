@@ -593,6 +593,9 @@ pub struct LineRow {
     kind: String,
     quantity: i64,
     confirmed: String,
+    shipped: String,
+    /// Confirmed and not yet shipped.
+    to_come: String,
     unit_price: String,
     total: String,
     warehouse: String,
@@ -613,6 +616,15 @@ pub struct SalesOrderRow {
     id: i64,
     warehouse: String,
     lines: String,
+    /// What the warehouse may still ship of it, when the reader ships.
+    to_ship: Vec<ShipLine>,
+}
+
+pub struct ShipLine {
+    line_number: i64,
+    sku: String,
+    name: String,
+    open: i64,
 }
 
 #[derive(Template)]
@@ -628,6 +640,7 @@ struct OrderPage {
     gross: String,
     lines: Vec<LineRow>,
     sales_orders: Vec<SalesOrderRow>,
+    shipments: Vec<super::shipments::ShipmentRow>,
     timeline: Vec<EventRow>,
     can_review: bool,
     can_undo: bool,
@@ -655,7 +668,7 @@ pub struct ChangeView {
     decision: String,
 }
 
-async fn order_response(
+pub(super) async fn order_response(
     state: &AppState,
     user: &PageUser,
     id: i64,
@@ -675,6 +688,11 @@ async fn order_response(
             kind: t.t(&format!("order_line.{}", line.kind)).to_owned(),
             quantity: line.quantity,
             confirmed: line.confirmed_quantity.map(|q| t.number(q)).unwrap_or_default(),
+            shipped: t.number(line.shipped_quantity),
+            to_come: line
+                .confirmed_quantity
+                .map(|q| t.number(q - line.shipped_quantity))
+                .unwrap_or_default(),
             unit_price: amount(t, &line.unit_net_price, &code)?,
             total: amount(t, &line.line_total, &code)?,
             warehouse: line.warehouse_code.clone(),
@@ -707,6 +725,9 @@ async fn order_response(
             note: event.note.clone().unwrap_or_default(),
         })
         .collect();
+    let state_now = order.summary.state;
+    let may_ship =
+        actor.can(Permission::ShipOrders) && state_now.after(ordering::domain::OrderEvent::ShipPartially).is_some();
     let sales_orders = order
         .sales_orders
         .iter()
@@ -714,9 +735,33 @@ async fn order_response(
             id: s.id,
             warehouse: format!("{} · {}", s.warehouse_code, s.warehouse_name),
             lines: t.number(s.line_count),
+            to_ship: order
+                .lines
+                .iter()
+                .filter(|l| may_ship && l.sales_order_id == Some(s.id))
+                .filter_map(|l| {
+                    let open = l.confirmed_quantity? - l.shipped_quantity;
+                    (open > 0).then(|| ShipLine {
+                        line_number: l.line_number,
+                        sku: l.sku.clone(),
+                        name: l.name.clone(),
+                        open,
+                    })
+                })
+                .collect(),
         })
         .collect();
-    let state_now = order.summary.state;
+    let shipments = super::shipments::shipment_rows(
+        t,
+        &fulfilment::queries::shipments(
+            &state.db,
+            actor,
+            Some(id),
+            PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE)),
+        )
+        .await?
+        .items,
+    );
     let dealer_user = actor.is_dealer_user();
     let requests = ordering::changes::change_requests(&state.db, actor, id).await?;
     let my_side = if dealer_user { "dealer" } else { "manufacturer" };
@@ -789,6 +834,7 @@ async fn order_response(
         gross: amount(t, &order.summary.gross_total, &code)?,
         lines,
         sales_orders,
+        shipments,
         timeline,
         can_review: actor.can(Permission::ReviewOrders) && state_now == OrderState::Submitted,
         can_undo: actor.can(Permission::ReviewOrders) && state_now == OrderState::Rejected,
