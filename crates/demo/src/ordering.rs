@@ -3,6 +3,7 @@
 
 use chrono::TimeDelta;
 use fulfilment::domain::{StockChangeInput, StockChangeKind, WarehouseInput};
+use fulfilment::receipts::{ReceiptInput, ReceiptLineInput};
 use fulfilment::shipments::{ShipmentInput, ShipmentLineInput};
 use ordering::commands::CreditInput;
 use ordering::domain::{Channel, LineDecision, OrderInput, OrderLineInput};
@@ -194,6 +195,7 @@ async fn seed_orders(
         ordering::commands::reject_order(db, clock, &desk, second, Some("Duplicate of order VK-2026-0141")).await?;
         ordering::commands::confirm_order(db, clock, &desk, shipped, &[]).await?;
         ship_most(db, clock, &desk, shipped, today).await?;
+        receive_with_breakage(db, clock, &buyer, shipped).await?;
     }
     // Qingquan in Shanghai orders in yuan, from the Shanghai warehouse.
     let qingquan = find(dealers, "SH-QINGQUAN")?;
@@ -260,6 +262,35 @@ async fn ship_most(
             lines,
         };
         ordering::shipping::ship(db, clock, warehouse, sales_order.id, &input).await?;
+    }
+    Ok(())
+}
+
+/// Vektor takes the pallet in: two bottles of juice arrived broken and are rejected, which leaves
+/// a discrepancy on the order desk's list.
+async fn receive_with_breakage(db: &Db, clock: &Clock, buyer: &Actor, order_id: i64) -> Result<(), DemoError> {
+    let all = platform::PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE));
+    let shipments = fulfilment::queries::shipments(db, buyer, Some(order_id), all)
+        .await?
+        .items;
+    for shipment in shipments {
+        let lines = shipment
+            .lines
+            .iter()
+            .filter(|l| l.sku == "BS-0006")
+            .map(|l| ReceiptLineInput {
+                line_number: l.order_line_number,
+                received_quantity: l.quantity,
+                accepted_quantity: l.quantity - 2,
+                rejected_quantity: 2,
+                reason: Some("damaged".to_owned()),
+            })
+            .collect();
+        let input = ReceiptInput {
+            note: Some("Две бутылки сока разбиты при перевозке, фото у водителя".to_owned()),
+            lines,
+        };
+        ordering::receiving::receive(db, clock, buyer, shipment.id, &input).await?;
     }
     Ok(())
 }

@@ -7,6 +7,7 @@
 pub mod commands;
 pub mod domain;
 pub mod queries;
+pub mod receipts;
 pub mod shipments;
 pub mod stock;
 mod store;

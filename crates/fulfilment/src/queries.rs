@@ -3,6 +3,7 @@
 use platform::{Actor, Db, Failure, Page, PageRequest, Permission};
 
 use crate::domain::{StockLevel, Warehouse};
+use crate::receipts::Receipt;
 use crate::shipments::Shipment;
 use crate::store;
 
@@ -45,4 +46,17 @@ pub async fn shipment(db: &Db, actor: &Actor, id: i64) -> Result<Shipment, Failu
         .into_iter()
         .next()
         .ok_or(Failure::NotFound { entity: "shipment" })
+}
+
+/// Receipts the actor may see with their lines, newest first: of one order, or the discrepancies
+/// still to settle.
+pub async fn receipts(
+    db: &Db,
+    actor: &Actor,
+    order_id: Option<i64>,
+    open_only: bool,
+    page: PageRequest,
+) -> Result<Page<Receipt>, Failure> {
+    actor.require(Permission::ViewOrders)?;
+    Ok(store::list_receipts(db, actor.tenant_id, &actor.scope, order_id, open_only, page).await?)
 }

@@ -5,6 +5,7 @@ use platform::db::Value;
 use platform::{DataScope, Db, DbError, Page, PageRequest, Query, Row, TenantId, Tx};
 
 use crate::domain::{StockLevel, ValidWarehouse, Warehouse};
+use crate::receipts::{CheckedReceipt, Receipt, ReceiptHead, ReceiptLine, ShippedLine};
 use crate::shipments::{CheckedShipment, Shipment, ShipmentHead, ShipmentLine};
 
 pub async fn insert_warehouse(
@@ -330,4 +331,218 @@ pub async fn shipments_with_contents(
         }
     }
     Ok(shipments)
+}
+
+// ---- Receipts ----
+
+/// The shipment's order and dealer and what each line shipped, if the scope may see it.
+pub async fn shipment_for_receipt(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    shipment_id: i64,
+) -> Result<Option<(i64, i64, Vec<ShippedLine>)>, DbError> {
+    let mut query = Query::new("SELECT s.order_id, s.dealer_id FROM shipments s WHERE s.tenant_id = $1 AND s.id = $2")
+        .bind(tenant_id)
+        .bind(shipment_id);
+    scope.restrict_dealer(&mut query, "s.dealer_id");
+    let Some(row) = tx.fetch_optional(&query).await? else {
+        return Ok(None);
+    };
+    let lines = tx
+        .fetch_all(
+            &Query::new(
+                "SELECT order_line_number, product_id, quantity FROM shipment_lines WHERE shipment_id = $1
+                 ORDER BY order_line_number",
+            )
+            .bind(shipment_id),
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(ShippedLine {
+                line_number: row.get("order_line_number")?,
+                product_id: row.get("product_id")?,
+                quantity: row.get("quantity")?,
+            })
+        })
+        .collect::<Result<_, DbError>>()?;
+    Ok(Some((row.get("order_id")?, row.get("dealer_id")?, lines)))
+}
+
+pub async fn insert_receipt(
+    tx: &mut Tx,
+    actor: &platform::Actor,
+    head: &ReceiptHead,
+    receipt: &CheckedReceipt,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let discrepancy = if receipt.has_discrepancy() { "open" } else { "none" };
+    let id: i64 = tx
+        .fetch_one(
+            &Query::new(
+                "INSERT INTO receipts (tenant_id, shipment_id, order_id, dealer_id, note, received_at, received_by,
+                     received_by_name, discrepancy)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(actor.tenant_id)
+            .bind(head.shipment_id)
+            .bind(head.order_id)
+            .bind(head.dealer_id)
+            .bind(receipt.note.as_str())
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.display_name.as_str())
+            .bind(discrepancy),
+        )
+        .await?
+        .get("id")?;
+    let tenant: Value = actor.tenant_id.into();
+    let rows: Vec<Vec<Value>> = receipt
+        .lines
+        .iter()
+        .map(|line| {
+            vec![
+                tenant.clone(),
+                id.into(),
+                line.line_number.into(),
+                line.product_id.into(),
+                line.shipped.into(),
+                line.received.into(),
+                line.accepted.into(),
+                line.rejected.into(),
+                line.reason.map(str::to_owned).into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO receipt_lines (tenant_id, receipt_id, order_line_number, product_id, shipped_quantity,
+             received_quantity, accepted_quantity, rejected_quantity, reason)",
+        &rows,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Whether every shipment of the order has been received.
+pub async fn all_shipments_received(tx: &mut Tx, order_id: i64) -> Result<bool, DbError> {
+    Ok(tx
+        .fetch_optional(
+            &Query::new(
+                "SELECT s.id FROM shipments s WHERE s.order_id = $1
+                 AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.shipment_id = s.id)",
+            )
+            .bind(order_id),
+        )
+        .await?
+        .is_none())
+}
+
+/// Settles an open discrepancy: `None` if the scope cannot see the receipt, else its order and
+/// whether there was an open discrepancy to settle.
+pub async fn settle_discrepancy(
+    tx: &mut Tx,
+    actor: &platform::Actor,
+    receipt_id: i64,
+    note: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(i64, bool)>, DbError> {
+    let mut query = Query::new("SELECT order_id FROM receipts WHERE tenant_id = $1 AND id = $2")
+        .bind(actor.tenant_id)
+        .bind(receipt_id);
+    actor.scope.restrict_dealer(&mut query, "dealer_id");
+    let Some(row) = tx.fetch_optional(&query).await? else {
+        return Ok(None);
+    };
+    let settled = tx
+        .execute(
+            &Query::new(
+                "UPDATE receipts SET discrepancy = 'settled', settled_at = $1, settled_by_name = $2, settlement_note = $3
+                 WHERE id = $4 AND discrepancy = 'open'",
+            )
+            .bind(now)
+            .bind(actor.display_name.as_str())
+            .bind(note)
+            .bind(receipt_id),
+        )
+        .await?;
+    Ok(Some((row.get("order_id")?, settled == 1)))
+}
+
+const RECEIPT_SELECT: &str = "SELECT r.id, r.shipment_id, s.number AS shipment_number, r.order_id, o.dealer_order_number, \
+     d.code AS dealer_code, r.note, r.received_at, r.received_by_name, r.discrepancy, r.settled_by_name, r.settlement_note \
+     FROM receipts r JOIN shipments s ON s.id = r.shipment_id JOIN orders o ON o.id = r.order_id \
+     JOIN dealers d ON d.id = r.dealer_id";
+
+/// Receipts the scope may see, newest first, with their lines: of one order, or only those
+/// whose discrepancy is still to settle.
+pub async fn list_receipts(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    order_id: Option<i64>,
+    open_only: bool,
+    page: PageRequest,
+) -> Result<Page<Receipt>, DbError> {
+    let mut condition = Query::new(" WHERE r.tenant_id = $1").bind(tenant_id);
+    scope.restrict_dealer(&mut condition, "r.dealer_id");
+    if let Some(order_id) = order_id {
+        condition.push(" AND r.order_id = ").push_bind(order_id);
+    }
+    if open_only {
+        condition.push(" AND r.discrepancy = 'open'");
+    }
+    let mut found = platform::db::fetch_page(
+        db,
+        "receipts r",
+        RECEIPT_SELECT,
+        condition,
+        "r.received_at DESC, r.id DESC",
+        page,
+        |row| {
+            Ok(Receipt {
+                id: row.get("id")?,
+                shipment_id: row.get("shipment_id")?,
+                shipment_number: row.get("shipment_number")?,
+                order_id: row.get("order_id")?,
+                dealer_order_number: row.get("dealer_order_number")?,
+                dealer_code: row.get("dealer_code")?,
+                note: row.get("note")?,
+                received_at: row.get("received_at")?,
+                received_by_name: row.get("received_by_name")?,
+                discrepancy: row.get("discrepancy")?,
+                settled_by_name: row.get("settled_by_name")?,
+                settlement_note: row.get("settlement_note")?,
+                lines: Vec::new(),
+            })
+        },
+    )
+    .await?;
+    let ids: Vec<i64> = found.items.iter().map(|r| r.id).collect();
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    let mut lines = Query::new(
+        "SELECT l.receipt_id, l.order_line_number, p.sku, l.shipped_quantity, l.received_quantity, l.accepted_quantity,
+                l.rejected_quantity, l.reason
+         FROM receipt_lines l JOIN products p ON p.id = l.product_id WHERE l.receipt_id IN ",
+    );
+    lines
+        .push_bind_list(ids.iter().copied())
+        .push(" ORDER BY l.order_line_number");
+    for row in db.fetch_all(&lines).await? {
+        let id: i64 = row.get("receipt_id")?;
+        if let Some(receipt) = found.items.iter_mut().find(|r| r.id == id) {
+            receipt.lines.push(ReceiptLine {
+                order_line_number: row.get("order_line_number")?,
+                sku: row.get("sku")?,
+                shipped_quantity: row.get("shipped_quantity")?,
+                received_quantity: row.get("received_quantity")?,
+                accepted_quantity: row.get("accepted_quantity")?,
+                rejected_quantity: row.get("rejected_quantity")?,
+                reason: row.get("reason")?,
+            });
+        }
+    }
+    Ok(found)
 }

@@ -8,6 +8,7 @@ pub mod changes;
 pub mod commands;
 pub mod domain;
 pub mod queries;
+pub mod receiving;
 pub mod report;
 pub mod shipping;
 mod store;

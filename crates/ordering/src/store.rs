@@ -1349,3 +1349,19 @@ pub async fn fully_shipped(tx: &mut Tx, order_id: i64) -> Result<bool, DbError> 
         .await?
         .is_none())
 }
+
+/// Adds (line, quantity) to what the lines received.
+pub async fn add_received(tx: &mut Tx, order_id: i64, lines: &[(i64, i64)]) -> Result<(), DbError> {
+    for (line_number, quantity) in lines {
+        tx.execute(
+            &Query::new(
+                "UPDATE order_lines SET received_quantity = received_quantity + $1 WHERE order_id = $2 AND line_number = $3",
+            )
+            .bind(*quantity)
+            .bind(order_id)
+            .bind(*line_number),
+        )
+        .await?;
+    }
+    Ok(())
+}

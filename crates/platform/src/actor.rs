@@ -128,12 +128,15 @@ impl Role {
             ),
             Role::DealerAdministrator => matches!(
                 permission,
-                ViewDealers | ManageUsers | ViewUsers | ViewCatalog | ViewOrders | PlaceOrders
+                ViewDealers | ManageUsers | ViewUsers | ViewCatalog | ViewOrders | PlaceOrders | ReceiveGoods
             ),
-            Role::Purchaser => matches!(permission, ViewDealers | ViewCatalog | ViewOrders | PlaceOrders),
-            Role::ReceivingClerk | Role::Accountant => {
-                matches!(permission, ViewDealers | ViewCatalog | ViewOrders)
-            }
+            // A small dealer's buyer often takes the goods in too.
+            Role::Purchaser => matches!(
+                permission,
+                ViewDealers | ViewCatalog | ViewOrders | PlaceOrders | ReceiveGoods
+            ),
+            Role::ReceivingClerk => matches!(permission, ViewDealers | ViewCatalog | ViewOrders | ReceiveGoods),
+            Role::Accountant => matches!(permission, ViewDealers | ViewCatalog | ViewOrders),
         }
     }
 }
@@ -172,6 +175,8 @@ pub enum Permission {
     ManageStock,
     /// Ship confirmed sales orders from a warehouse.
     ShipOrders,
+    /// Record what arrived of a shipment to one's own dealer.
+    ReceiveGoods,
 }
 
 /// The rows an actor may see, besides its tenant.

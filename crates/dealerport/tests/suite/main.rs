@@ -21,6 +21,7 @@ mod pages;
 mod product_images;
 mod promotion_pages;
 mod promotions;
+mod receipts;
 mod scope;
 mod servers;
 mod shipments;

@@ -62,6 +62,9 @@ const LISTS: &[&str] = &[
     "/orders/upload",
     "/api/v1/shipments",
     "/shipments",
+    "/api/v1/receipts",
+    "/api/v1/receipts?discrepancy=open",
+    "/discrepancies",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.
@@ -141,6 +144,8 @@ const WRITES: &[(&str, &str, &str)] = &[
         "/api/v1/sales-orders/{sales_order}/shipments",
         r#"{"packages":["146012345000000019"],"lines":[{"line_number":1,"quantity":1}]}"#,
     ),
+    ("POST", "/api/v1/shipments/{shipment}/receipt", r#"{}"#),
+    ("POST", "/api/v1/receipts/{receipt}/settlement", r#"{"note":"Hijack"}"#),
 ];
 
 /// The reason of a change request on the forbidden order, which no list may show the viewer.
@@ -250,6 +255,16 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
         ))
         .await
         .to_string();
+    // The shipments and receipts of the forbidden order's dealer (the demo ships to Vektor only).
+    let of_dealer = |table: &str| {
+        format!(
+            "SELECT COALESCE(MIN(id), {NO_SUCH_ORDER}) AS n FROM {table}
+             WHERE dealer_id = (SELECT dealer_id FROM orders WHERE id = {})",
+            forbidden.order
+        )
+    };
+    let shipment = app.count(&of_dealer("shipments")).await.to_string();
+    let receipt = app.count(&of_dealer("receipts")).await.to_string();
     let history = app
         .get(&fill("/api/v1/orders/{order}/change-requests", forbidden), &token)
         .await;
@@ -262,7 +277,9 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
     for (method, template, body) in WRITES {
         let path = fill(template, forbidden)
             .replace("{change}", &change)
-            .replace("{sales_order}", &sales_order);
+            .replace("{sales_order}", &sales_order)
+            .replace("{shipment}", &shipment)
+            .replace("{receipt}", &receipt);
         let body: serde_json::Value = serde_json::from_str(&fill(body, forbidden)).unwrap();
         let response = app.call(method.parse().unwrap(), &path, Some(&token), Some(body)).await;
         assert!(

@@ -71,6 +71,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "shipments",
         sql: include_str!("../../../../migrations/0013_shipments.sql"),
     },
+    Migration {
+        version: 14,
+        name: "receipts",
+        sql: include_str!("../../../../migrations/0014_receipts.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -1,8 +1,10 @@
-//! Shipments over the API: the warehouse ships a confirmed sales order; both sides read them.
+//! Shipments and receipts over the API: the warehouse ships a confirmed sales order, the dealer
+//! says what arrived, the manufacturer settles what differed; both sides read them.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use fulfilment::receipts::{Receipt, ReceiptInput};
 use fulfilment::shipments::{Shipment, ShipmentInput};
 use platform::{Page, PageRequest};
 use serde::{Deserialize, Serialize};
@@ -66,4 +68,72 @@ pub async fn get_shipment(
     Ok(Json(
         fulfilment::queries::shipment(&state.db, &caller.signed_in.actor, id).await?,
     ))
+}
+
+/// The dealer records what arrived of its shipment: lines left out arrived as shipped; any
+/// difference names its reason and becomes a discrepancy for the manufacturer to settle.
+#[utoipa::path(post, path = "/shipments/{shipment_id}/receipt", tag = "fulfilment", security(("bearer" = [])),
+    params(("shipment_id" = i64, Path)), request_body = ReceiptInput,
+    responses((status = 201, body = ShipmentCreated), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn receive(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(shipment_id): Path<i64>,
+    ApiJson(body): ApiJson<ReceiptInput>,
+) -> Result<(StatusCode, Json<ShipmentCreated>), WebError> {
+    let id = ordering::receiving::receive(&state.db, &state.clock, &caller.signed_in.actor, shipment_id, &body).await?;
+    Ok((StatusCode::CREATED, Json(ShipmentCreated { id })))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ReceiptQuery {
+    /// Only the receipts of this order.
+    pub order_id: Option<i64>,
+    /// `open`: only the discrepancies still to settle.
+    pub discrepancy: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Receipts with their lines, newest first: a dealer's own, a manager's regions'.
+#[utoipa::path(get, path = "/receipts", tag = "fulfilment", security(("bearer" = [])), params(ReceiptQuery),
+    responses((status = 200, body = Page<Receipt>), (status = 403, body = Problem)))]
+pub async fn list_receipts(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ReceiptQuery>,
+) -> ApiResult<Page<Receipt>> {
+    let page = PageRequest::new(query.page, query.per_page);
+    let open_only = query.discrepancy.as_deref() == Some("open");
+    Ok(Json(
+        fulfilment::queries::receipts(&state.db, &caller.signed_in.actor, query.order_id, open_only, page).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettlementInput {
+    /// How the difference was settled: a credit note, a replacement delivery…
+    pub note: String,
+}
+
+/// The manufacturer settles a receipt's discrepancy.
+#[utoipa::path(post, path = "/receipts/{receipt_id}/settlement", tag = "fulfilment", security(("bearer" = [])),
+    params(("receipt_id" = i64, Path)), request_body = SettlementInput,
+    responses((status = 204), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn settle(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(receipt_id): Path<i64>,
+    ApiJson(body): ApiJson<SettlementInput>,
+) -> Result<StatusCode, WebError> {
+    ordering::receiving::settle_discrepancy(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        receipt_id,
+        Some(&body.note),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -43,7 +43,7 @@ use crate::AppState;
         (name = "pricing", description = "Price lists and their rows"),
         (name = "imports", description = "XLSX imports of products and price-list rows, run as background jobs"),
         (name = "ordering", description = "Carts, orders, the order desk and dealers' credit"),
-        (name = "fulfilment", description = "Warehouses, stock and shipments"),
+        (name = "fulfilment", description = "Warehouses, stock, shipments and receipts"),
         (name = "platform", description = "Audit log and background jobs"),
     )
 )]
@@ -143,6 +143,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fulfilment_api::ship))
         .routes(routes!(fulfilment_api::list_shipments))
         .routes(routes!(fulfilment_api::get_shipment))
+        .routes(routes!(fulfilment_api::receive))
+        .routes(routes!(fulfilment_api::list_receipts))
+        .routes(routes!(fulfilment_api::settle))
         .routes(routes!(imports_api::list, imports_api::upload))
         .routes(routes!(imports_api::get))
         .routes(routes!(imports_api::report))

@@ -17,6 +17,7 @@ mod order_upload;
 mod ordering;
 mod pricing;
 mod promotions;
+mod receipts;
 mod regions;
 mod shipments;
 mod users;
@@ -120,6 +121,9 @@ pub fn router() -> Router<AppState> {
         .route("/change-requests/{id}/decision", post(ordering::decide_change))
         .route("/sales-orders/{id}/shipments", post(shipments::ship))
         .route("/shipments", get(shipments::shipments_page))
+        .route("/shipments/{id}/receipt", post(receipts::receive))
+        .route("/receipts/{id}/settlement", post(receipts::settle))
+        .route("/discrepancies", get(receipts::discrepancies_page))
         .route("/change-requests/{id}/withdraw", post(ordering::withdraw_change))
         .route(
             "/imports",
@@ -172,7 +176,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 21] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 22] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
@@ -181,6 +185,7 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 21] = [
     ("/orders", "nav.orders", Some(Permission::ViewOrders)),
     ("/order-desk", "nav.order_desk", Some(Permission::ReviewOrders)),
     ("/shipments", "nav.shipments", Some(Permission::ViewOrders)),
+    ("/discrepancies", "nav.discrepancies", Some(Permission::ReviewOrders)),
     (
         "/reports/order-execution",
         "nav.order_execution",

@@ -641,6 +641,9 @@ struct OrderPage {
     lines: Vec<LineRow>,
     sales_orders: Vec<SalesOrderRow>,
     shipments: Vec<super::shipments::ShipmentRow>,
+    receipts: Vec<super::receipts::ReceiptRow>,
+    may_settle: bool,
+    settle_from_list: bool,
     timeline: Vec<EventRow>,
     can_review: bool,
     can_undo: bool,
@@ -751,17 +754,26 @@ pub(super) async fn order_response(
                 .collect(),
         })
         .collect();
-    let shipments = super::shipments::shipment_rows(
-        t,
-        &fulfilment::queries::shipments(
-            &state.db,
-            actor,
-            Some(id),
-            PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE)),
-        )
+    let all = PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE));
+    let shipped = fulfilment::queries::shipments(&state.db, actor, Some(id), all)
         .await?
-        .items,
-    );
+        .items;
+    let receipts = fulfilment::queries::receipts(&state.db, actor, Some(id), false, all)
+        .await?
+        .items;
+    let mut shipments = super::shipments::shipment_rows(t, &shipped);
+    if actor.is_dealer_user() && actor.can(Permission::ReceiveGoods) {
+        for (row, shipment) in shipments.iter_mut().zip(&shipped) {
+            if !receipts.iter().any(|r| r.shipment_id == shipment.id) {
+                row.to_receive = shipment
+                    .lines
+                    .iter()
+                    .map(|l| (l.order_line_number, l.sku.clone(), l.quantity))
+                    .collect();
+            }
+        }
+    }
+    let receipts = super::receipts::receipt_rows(t, &receipts);
     let dealer_user = actor.is_dealer_user();
     let requests = ordering::changes::change_requests(&state.db, actor, id).await?;
     let my_side = if dealer_user { "dealer" } else { "manufacturer" };
@@ -835,6 +847,9 @@ pub(super) async fn order_response(
         lines,
         sales_orders,
         shipments,
+        receipts,
+        may_settle: actor.can(Permission::ReviewOrders),
+        settle_from_list: false,
         timeline,
         can_review: actor.can(Permission::ReviewOrders) && state_now == OrderState::Submitted,
         can_undo: actor.can(Permission::ReviewOrders) && state_now == OrderState::Rejected,

@@ -20,6 +20,7 @@ use crate::AppState;
 
 /// A shipment as the order page and the list show it.
 pub struct ShipmentRow {
+    pub id: i64,
     pub order_id: i64,
     pub order_number: String,
     pub dealer: String,
@@ -30,12 +31,15 @@ pub struct ShipmentRow {
     pub arrival: String,
     pub packages: String,
     pub lines: Vec<String>,
+    /// The lines the reader may still receive: (line, SKU, shipped).
+    pub to_receive: Vec<(i64, String, i64)>,
 }
 
 pub fn shipment_rows(t: &Translator, shipments: &[Shipment]) -> Vec<ShipmentRow> {
     shipments
         .iter()
         .map(|s| ShipmentRow {
+            id: s.id,
             order_id: s.order_id,
             order_number: s.dealer_order_number.clone(),
             dealer: s.dealer_code.clone(),
@@ -57,6 +61,7 @@ pub fn shipment_rows(t: &Translator, shipments: &[Shipment]) -> Vec<ShipmentRow>
                     format!("#{} {} × {}{lot}", l.order_line_number, l.sku, t.number(l.quantity))
                 })
                 .collect(),
+            to_receive: Vec::new(),
         })
         .collect()
 }
@@ -67,6 +72,7 @@ struct ShipmentsPage {
     layout: Layout,
     page: Page<ShipmentRow>,
     filter_query: String,
+    errors: super::FormErrors,
 }
 
 #[derive(Deserialize, Default)]
@@ -93,6 +99,7 @@ pub async fn shipments_page(
             },
         ),
         filter_query: String::new(),
+        errors: super::FormErrors::none(),
     };
     render(&view)
 }

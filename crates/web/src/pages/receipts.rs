@@ -1,0 +1,251 @@
+//! Receiving pages: the dealer records what arrived of a shipment from the order page, and the
+//! manufacturer finds the discrepancies to settle in one list and settles them.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use fulfilment::receipts::{Receipt, ReceiptInput, ReceiptLineInput};
+use platform::{Failure, FieldError, Page, PageRequest, Permission};
+use serde::Deserialize;
+
+use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::error::WebError;
+use crate::i18n::Translator;
+use crate::session::{PageForm, PageUser};
+use crate::AppState;
+
+/// A receipt as the order page and the discrepancy list show it.
+pub struct ReceiptRow {
+    pub id: i64,
+    pub order_id: i64,
+    pub order_number: String,
+    pub dealer: String,
+    pub shipment: String,
+    pub received: String,
+    pub who: String,
+    pub note: String,
+    pub discrepancy: String,
+    pub open: bool,
+    pub settlement: String,
+    pub lines: Vec<String>,
+}
+
+pub fn receipt_rows(t: &Translator, receipts: &[Receipt]) -> Vec<ReceiptRow> {
+    receipts
+        .iter()
+        .map(|r| ReceiptRow {
+            id: r.id,
+            order_id: r.order_id,
+            order_number: r.dealer_order_number.clone(),
+            dealer: r.dealer_code.clone(),
+            shipment: r.shipment_number.clone(),
+            received: t.date_time(&r.received_at),
+            who: r.received_by_name.clone(),
+            note: r.note.clone(),
+            discrepancy: t.t(&format!("receipt.discrepancy_{}", r.discrepancy)).to_owned(),
+            open: r.discrepancy == "open",
+            settlement: match (&r.settled_by_name, &r.settlement_note) {
+                (Some(who), Some(note)) => format!("{who}: {note}"),
+                _ => String::new(),
+            },
+            lines: r
+                .lines
+                .iter()
+                .map(|l| {
+                    let mut text = format!(
+                        "#{} {}: {} {} / {} {}",
+                        l.order_line_number,
+                        l.sku,
+                        t.t("receipt.shipped"),
+                        t.number(l.shipped_quantity),
+                        t.t("receipt.received"),
+                        t.number(l.received_quantity)
+                    );
+                    if l.rejected_quantity > 0 {
+                        text.push_str(&format!(
+                            ", {} {}",
+                            t.t("receipt.rejected"),
+                            t.number(l.rejected_quantity)
+                        ));
+                    }
+                    if let Some(reason) = &l.reason {
+                        text.push_str(&format!(" · {}", t.t(&format!("receipt.reason_{reason}"))));
+                    }
+                    text
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "fulfilment/discrepancies.html")]
+struct DiscrepanciesPage {
+    layout: Layout,
+    page: Page<ReceiptRow>,
+    filter_query: String,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListQuery {
+    page: Option<u32>,
+    done: Option<String>,
+}
+
+pub async fn discrepancies_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    user.actor().require(Permission::ReviewOrders)?;
+    let found =
+        fulfilment::queries::receipts(&state.db, user.actor(), None, true, PageRequest::new(query.page, None)).await?;
+    let view = DiscrepanciesPage {
+        layout: Layout::new(&user, "/discrepancies", "nav.discrepancies").with_notice(query.done.as_deref()),
+        page: Page::new(
+            receipt_rows(&user.t, &found.items),
+            found.total,
+            PageRequest {
+                page: found.page,
+                per_page: found.per_page,
+            },
+        ),
+        filter_query: String::new(),
+        errors: FormErrors::none(),
+    };
+    render(&view)
+}
+
+/// Receives from the order page's form of one shipment: `receive_<shipment>_received_<line>`,
+/// `…_rejected_<line>` and `…_reason_<line>`; what is taken in is what was received less what
+/// was rejected.
+pub async fn receive(
+    State(state): State<AppState>,
+    Path(shipment_id): Path<i64>,
+    PageForm { user, form }: PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let order_id: i64 = form
+        .get("order_id")
+        .and_then(|id| id.trim().parse().ok())
+        .ok_or(Failure::NotFound { entity: "order" })?;
+    let prefix = format!("receive_{shipment_id}_");
+    let field = |name: &str| {
+        form.get(&format!("{prefix}{name}"))
+            .map(|v| v.trim())
+            .unwrap_or_default()
+    };
+    let mut numbers: Vec<i64> = form
+        .keys()
+        .filter_map(|key| key.strip_prefix(&format!("{prefix}received_"))?.parse().ok())
+        .collect();
+    numbers.sort_unstable();
+    let mut errors = Vec::new();
+    let mut number = |name: String| -> i64 {
+        let text = field(&name);
+        if text.is_empty() {
+            return 0;
+        }
+        text.parse().unwrap_or_else(|_| {
+            errors.push(FieldError::new(format!("{prefix}{name}"), "field.whole_number"));
+            0
+        })
+    };
+    let lines: Vec<ReceiptLineInput> = numbers
+        .iter()
+        .map(|n| {
+            let received = number(format!("received_{n}"));
+            let rejected = number(format!("rejected_{n}"));
+            ReceiptLineInput {
+                line_number: *n,
+                received_quantity: received,
+                accepted_quantity: received - rejected,
+                rejected_quantity: rejected,
+                reason: Some(field(&format!("reason_{n}")).to_owned()).filter(|r| !r.is_empty()),
+            }
+        })
+        .collect();
+    let input = ReceiptInput {
+        note: Some(field("note").to_owned()).filter(|n| !n.is_empty()),
+        lines,
+    };
+    let result = if errors.is_empty() {
+        ordering::receiving::receive(&state.db, &state.clock, user.actor(), shipment_id, &input)
+            .await
+            .map_err(|failure| form_fields(failure, &prefix, &input))
+    } else {
+        Err(Failure::Invalid(errors))
+    };
+    match form_outcome(&user.t, result.map_err(WebError))? {
+        Ok(_) => Ok(redirect_done(&format!("/orders/{order_id}"), "received")),
+        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors).await,
+    }
+}
+
+/// The command's `lines[i].reason` as the form's `receive_<shipment>_reason_<line>`.
+fn form_fields(failure: Failure, prefix: &str, input: &ReceiptInput) -> Failure {
+    let Failure::Invalid(errors) = failure else {
+        return failure;
+    };
+    let rename = |field: &str| -> String {
+        let parsed = field.strip_prefix("lines[").and_then(|rest| rest.split_once("]."));
+        match parsed.and_then(|(index, name)| Some((input.lines.get(index.parse::<usize>().ok()?)?, name))) {
+            Some((line, "reason")) => format!("{prefix}reason_{}", line.line_number),
+            Some((line, "rejected_quantity")) => format!("{prefix}rejected_{}", line.line_number),
+            Some((line, _)) => format!("{prefix}received_{}", line.line_number),
+            None => format!("{prefix}note"),
+        }
+    };
+    Failure::Invalid(
+        errors
+            .into_iter()
+            .map(|error| FieldError {
+                field: rename(&error.field),
+                ..error
+            })
+            .collect(),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct SettleForm {
+    #[serde(default)]
+    note: String,
+    order_id: i64,
+    /// Present when the form is on the discrepancy list, to come back to it.
+    #[serde(default)]
+    from_list: Option<String>,
+}
+
+pub async fn settle(
+    State(state): State<AppState>,
+    Path(receipt_id): Path<i64>,
+    PageForm { user, form }: PageForm<SettleForm>,
+) -> Result<Response, WebError> {
+    let result =
+        ordering::receiving::settle_discrepancy(&state.db, &state.clock, user.actor(), receipt_id, Some(&form.note))
+            .await
+            .map_err(|failure| match failure {
+                Failure::Invalid(errors) => Failure::Invalid(
+                    errors
+                        .into_iter()
+                        .map(|error| FieldError {
+                            field: format!("settle_{receipt_id}"),
+                            ..error
+                        })
+                        .collect(),
+                ),
+                other => other,
+            });
+    let back = match form.from_list {
+        Some(_) => "/discrepancies".to_owned(),
+        None => format!("/orders/{}", form.order_id),
+    };
+    match form_outcome(&user.t, result.map_err(WebError))? {
+        Ok(()) => Ok(redirect_done(&back, "settled")),
+        // The order page shows the settlement form with its error.
+        Err(errors) => super::ordering::order_response(&state, &user, form.order_id, None, errors).await,
+    }
+}
