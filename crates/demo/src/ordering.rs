@@ -2,7 +2,9 @@
 //! order desk, the dealer's order list and the timelines show something from the first start.
 
 use chrono::TimeDelta;
-use fulfilment::domain::{StockChangeInput, StockChangeKind, WarehouseInput};
+use fulfilment::domain::{
+    StockChangeInput, StockChangeKind, StockImportInput, StockImportMode, StockRowInput, WarehouseInput,
+};
 use fulfilment::receipts::{ReceiptInput, ReceiptLineInput};
 use fulfilment::shipments::{ShipmentInput, ShipmentLineInput};
 use ordering::commands::CreditInput;
@@ -88,6 +90,28 @@ pub async fn seed_ordering(
             fulfilment::commands::change_stock(db, clock, system, &change).await?;
         }
     }
+    // Safety stock and maximum of two products, as the ERP sends them: sparkling water runs low in
+    // Moscow and still water piles up in Shanghai, so the stock page has alerts to show.
+    let limits = StockImportInput {
+        mode: StockImportMode::Changes,
+        rows: vec![
+            StockRowInput {
+                warehouse_code: "MSK-DC".to_owned(),
+                sku: "BS-0004".to_owned(),
+                quantity: 0,
+                safety_stock: Some(240),
+                max_stock: Some(5_000),
+            },
+            StockRowInput {
+                warehouse_code: "SH-DC".to_owned(),
+                sku: "BS-0001".to_owned(),
+                quantity: 0,
+                safety_stock: Some(500),
+                max_stock: Some(2_000),
+            },
+        ],
+    };
+    fulfilment::commands::import_stock(db, clock, system, &limits).await?;
     for (dealer, warehouse) in SERVING {
         let detail = identity::queries::dealer(db, system, find(dealers, dealer)?).await?;
         for location in detail.locations {

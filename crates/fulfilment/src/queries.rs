@@ -17,10 +17,11 @@ pub async fn stock_levels(
     actor: &Actor,
     warehouse_id: Option<i64>,
     sku: Option<&str>,
+    alerts_only: bool,
     page: PageRequest,
 ) -> Result<Page<StockLevel>, Failure> {
     actor.require(Permission::ViewStock)?;
-    Ok(store::list_levels(db, actor.tenant_id, warehouse_id, sku, page).await?)
+    Ok(store::list_levels(db, actor.tenant_id, warehouse_id, sku, alerts_only, page).await?)
 }
 
 /// Shipments the actor may see (a dealer its own, a manager those of its regions), newest first;

@@ -1,5 +1,7 @@
 //! Fulfilment's SQL.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use platform::db::Value;
 use platform::{DataScope, Db, DbError, Page, PageRequest, Query, Row, TenantId, Tx};
@@ -104,15 +106,24 @@ pub async fn set_location_warehouse(
     .await
 }
 
-/// A page of stock levels, by warehouse and SKU, optionally of one warehouse or matching a SKU.
+/// A page of stock levels, by warehouse and SKU, optionally of one warehouse, matching a SKU, or
+/// only those outside their safety stock or maximum (alerts).
 pub async fn list_levels(
     db: &Db,
     tenant_id: TenantId,
     warehouse_id: Option<i64>,
     sku: Option<&str>,
+    alerts_only: bool,
     page: platform::PageRequest,
 ) -> Result<platform::Page<StockLevel>, DbError> {
     let mut condition = Query::new(" WHERE s.tenant_id = $1").bind(tenant_id);
+    if alerts_only {
+        // Written as the partial index's own condition, so that the index answers it.
+        condition.push(
+            " AND (s.safety_stock IS NOT NULL OR s.max_stock IS NOT NULL) \
+             AND (s.on_hand - s.reserved < COALESCE(s.safety_stock, 0) OR s.on_hand > COALESCE(s.max_stock, s.on_hand))",
+        );
+    }
     if let Some(warehouse_id) = warehouse_id {
         condition.push(" AND s.warehouse_id = ").push_bind(warehouse_id);
     }
@@ -545,4 +556,74 @@ pub async fn list_receipts(
         }
     }
     Ok(found)
+}
+
+// ---- Stock imports and alerts ----
+
+/// Every product id of the tenant by SKU.
+pub async fn product_ids_by_sku(db: &Db, tenant_id: TenantId) -> Result<HashMap<String, i64>, DbError> {
+    db.fetch_all(&Query::new("SELECT sku, id FROM products WHERE tenant_id = $1").bind(tenant_id))
+        .await?
+        .iter()
+        .map(|row| Ok((row.get("sku")?, row.get("id")?)))
+        .collect()
+}
+
+/// On hand and reserved of every product in these warehouses.
+pub async fn levels_in(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    warehouse_ids: &[i64],
+) -> Result<HashMap<(i64, i64), (i64, i64)>, DbError> {
+    let mut query =
+        Query::new("SELECT warehouse_id, product_id, on_hand, reserved FROM stock_levels WHERE tenant_id = $1 AND warehouse_id IN ")
+            .bind(tenant_id);
+    query.push_bind_list(warehouse_ids.iter().copied());
+    tx.fetch_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                (row.get("warehouse_id")?, row.get("product_id")?),
+                (row.get("on_hand")?, row.get("reserved")?),
+            ))
+        })
+        .collect()
+}
+
+/// Sets the safety stock and maximum of (warehouse, product, safety, maximum) rows; a limit left
+/// out stays as it was.
+pub async fn set_limits(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    limits: &[(i64, i64, Option<i64>, Option<i64>)],
+) -> Result<(), DbError> {
+    // Four values a row: a few hundred rows a statement keeps SQLite's binding fast.
+    for chunk in limits.chunks(400) {
+        let mut update = Query::new(
+            "UPDATE stock_levels SET safety_stock = COALESCE(v.safety, stock_levels.safety_stock),
+                 max_stock = COALESCE(v.maximum, stock_levels.max_stock)
+             FROM (SELECT column1 AS warehouse_id, column2 AS product_id, column3 AS safety, column4 AS maximum FROM (VALUES ",
+        );
+        for (index, (warehouse, product, safety, maximum)) in chunk.iter().enumerate() {
+            if index > 0 {
+                update.push(", ");
+            }
+            update
+                .push("(")
+                .push_bind(*warehouse)
+                .push(", ")
+                .push_bind(*product)
+                .push(", ")
+                .push_bind(*safety)
+                .push(", ")
+                .push_bind(*maximum)
+                .push(")");
+        }
+        update
+            .push(") AS limits) AS v WHERE stock_levels.warehouse_id = v.warehouse_id AND stock_levels.product_id = v.product_id AND stock_levels.tenant_id = ")
+            .push_bind(tenant_id);
+        tx.execute(&update).await?;
+    }
+    Ok(())
 }

@@ -1,4 +1,4 @@
-//! Spreadsheet imports of products and of price-list rows.
+//! Spreadsheet imports of products, of price-list rows and of stock levels.
 //!
 //! An uploaded XLSX is kept with a record and a background job. The job reads the sheet, turns
 //! each row into the input of catalog's or pricing's own import command (the same columns as
@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use catalog::domain::ProductInput;
 use chrono::NaiveDate;
+use fulfilment::domain::{StockImportInput, StockImportMode, StockRowInput};
 use platform::imports::{self, Import, Problem};
 use platform::jobs::{self, Handler};
 use platform::{Actor, Clock, Db, Failure, FieldError, Permission, UserId};
@@ -27,6 +28,11 @@ pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 pub enum ImportKind {
     Products,
     PriceRows,
+    /// Stock on hand of every product the file names, and none of those it does not, in the
+    /// warehouses it names.
+    StockSnapshot,
+    /// Stock to add (or, negative, take away).
+    StockChanges,
 }
 
 impl ImportKind {
@@ -34,6 +40,8 @@ impl ImportKind {
         match code {
             "products" => Some(ImportKind::Products),
             "price_rows" => Some(ImportKind::PriceRows),
+            "stock_snapshot" => Some(ImportKind::StockSnapshot),
+            "stock_changes" => Some(ImportKind::StockChanges),
             _ => None,
         }
     }
@@ -42,6 +50,8 @@ impl ImportKind {
         match self {
             ImportKind::Products => "products",
             ImportKind::PriceRows => "price_rows",
+            ImportKind::StockSnapshot => "stock_snapshot",
+            ImportKind::StockChanges => "stock_changes",
         }
     }
 
@@ -49,6 +59,7 @@ impl ImportKind {
         match self {
             ImportKind::Products => Permission::ManageCatalog,
             ImportKind::PriceRows => Permission::ManagePrices,
+            ImportKind::StockSnapshot | ImportKind::StockChanges => Permission::ManageStock,
         }
     }
 
@@ -75,16 +86,24 @@ impl ImportKind {
                 &["sku", "unit_price", "valid_from"],
                 &["min_quantity", "currency", "valid_to"],
             ),
+            ImportKind::StockSnapshot | ImportKind::StockChanges => {
+                (&["warehouse_code", "sku", "quantity"], &["safety_stock", "max_stock"])
+            }
         }
     }
 }
 
 /// The kinds of import an actor may see and start.
 pub fn kinds_for(actor: &Actor) -> Vec<ImportKind> {
-    [ImportKind::Products, ImportKind::PriceRows]
-        .into_iter()
-        .filter(|kind| actor.can(kind.permission()))
-        .collect()
+    [
+        ImportKind::Products,
+        ImportKind::PriceRows,
+        ImportKind::StockSnapshot,
+        ImportKind::StockChanges,
+    ]
+    .into_iter()
+    .filter(|kind| actor.can(kind.permission()))
+    .collect()
 }
 
 /// Accepts an upload: the actor may import this kind, the price list is the tenant's, and the
@@ -105,7 +124,7 @@ pub async fn start(
             pricing::queries::price_list(db, actor, id).await?;
             Some(id)
         }
-        ImportKind::Products => None,
+        ImportKind::Products | ImportKind::StockSnapshot | ImportKind::StockChanges => None,
     };
     if content.is_empty() || content.len() > MAX_BYTES {
         return Err(Failure::Invalid(vec![
@@ -185,6 +204,8 @@ async fn run(db: &Db, clock: &Clock, id: i64) -> Result<(), Failure> {
     let outcome = match kind {
         ImportKind::Products => import_products(db, clock, &actor, &table, id).await,
         ImportKind::PriceRows => import_price_rows(db, clock, &actor, &table, &import, id).await,
+        ImportKind::StockSnapshot => import_stock(db, clock, &actor, &table, StockImportMode::Snapshot, id).await,
+        ImportKind::StockChanges => import_stock(db, clock, &actor, &table, StockImportMode::Changes, id).await,
     };
     match outcome {
         Ok(applied) => imports::finish(db, id, "done", applied as i64, &[], clock.now()).await?,
@@ -424,6 +445,48 @@ async fn import_price_rows(
     pricing::commands::import_price_rows(db, clock, actor, list_id, &rows)
         .await
         .map_err(|failure| command_outcome(table, failure, &columns))
+}
+
+async fn import_stock(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    table: &Table,
+    mode: StockImportMode,
+    id: i64,
+) -> Result<u64, Outcome> {
+    let kind = match mode {
+        StockImportMode::Snapshot => ImportKind::StockSnapshot,
+        StockImportMode::Changes => ImportKind::StockChanges,
+    };
+    let mut problems = missing_columns(table, kind);
+    if !problems.is_empty() {
+        return Err(Outcome::Rejected(problems));
+    }
+    let mut rows = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let mut cells = RowReader {
+            table,
+            row,
+            problems: &mut problems,
+        };
+        rows.push(StockRowInput {
+            warehouse_code: cells.text("warehouse_code"),
+            sku: cells.text("sku"),
+            quantity: cells.number("quantity", None),
+            safety_stock: cells.optional_number("safety_stock"),
+            max_stock: cells.optional_number("max_stock"),
+        });
+    }
+    if !problems.is_empty() {
+        return Err(Outcome::Rejected(problems));
+    }
+    imports::set_stage(db, id, "applying", table.rows.len() as i64)
+        .await
+        .map_err(|e| Outcome::Failed(e.into()))?;
+    fulfilment::commands::import_stock(db, clock, actor, &StockImportInput { mode, rows })
+        .await
+        .map_err(|failure| command_outcome(table, failure, &HashMap::new()))
 }
 
 /// A problem in the reader's language.

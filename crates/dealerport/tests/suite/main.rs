@@ -25,6 +25,7 @@ mod receipts;
 mod scope;
 mod servers;
 mod shipments;
+mod stock;
 mod users;
 mod xlsx_imports;
 

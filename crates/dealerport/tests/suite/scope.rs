@@ -65,6 +65,9 @@ const LISTS: &[&str] = &[
     "/api/v1/receipts",
     "/api/v1/receipts?discrepancy=open",
     "/discrepancies",
+    "/stock",
+    "/stock?alerts=true",
+    "/api/v1/stock?alerts=true",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.

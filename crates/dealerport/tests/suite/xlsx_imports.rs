@@ -11,7 +11,7 @@ use xlsx::Cell;
 use crate::id_of;
 
 /// Runs the queued jobs with the handler the server registers.
-async fn run_jobs(app: &TestApp) {
+pub async fn run_jobs(app: &TestApp) {
     let worker = platform::jobs::Worker::new(app.db.clone(), app.clock.clone(), "test-worker".into()).handle(
         platform::imports::JOB_KIND,
         web::imports::job_handler(app.clock.clone()),
@@ -19,7 +19,7 @@ async fn run_jobs(app: &TestApp) {
     while worker.run_once().await.unwrap() {}
 }
 
-async fn upload(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>, language: &str) -> testkit::TestResponse {
+pub async fn upload(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>, language: &str) -> testkit::TestResponse {
     app.send(
         Request::builder()
             .method(Method::POST)
@@ -33,7 +33,7 @@ async fn upload(app: &TestApp, token: &str, query: &str, bytes: Vec<u8>, languag
     .await
 }
 
-async fn import_in(app: &TestApp, token: &str, id: i64, language: &str) -> Value {
+pub async fn import_in(app: &TestApp, token: &str, id: i64, language: &str) -> Value {
     app.send(
         Request::builder()
             .uri(format!("/api/v1/imports/{id}"))

@@ -1,7 +1,10 @@
 //! Numbered migrations, one portable set for both databases.
 //!
-//! The SQL files in `migrations/` differ between the databases only in two spellings, written as
-//! tokens and replaced here: `{{id}}` (an auto-numbered primary key) and `{{bytes}}` (binary data).
+//! The SQL files in `migrations/` differ between the databases only in a few spellings, written as
+//! tokens and replaced here: `{{id}}` (an auto-numbered primary key), `{{bytes}}` (binary data)
+//! and `{{continue_ids table}}`, which after a table is rebuilt with its old ids makes new ids
+//! follow them (PostgreSQL's identity does not notice rows inserted with ids; SQLite's
+//! AUTOINCREMENT does).
 //! All pending migrations apply in one transaction; on PostgreSQL an advisory lock makes servers
 //! that start together take turns.
 
@@ -76,6 +79,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "receipts",
         sql: include_str!("../../../../migrations/0014_receipts.sql"),
     },
+    Migration {
+        version: 15,
+        name: "stock imports and alerts",
+        sql: include_str!("../../../../migrations/0015_stock_imports_and_alerts.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.
@@ -87,7 +95,22 @@ fn render(sql: &str, postgres: bool) -> String {
     } else {
         ("INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB")
     };
-    sql.replace("{{id}}", id).replace("{{bytes}}", bytes)
+    let mut sql = sql.replace("{{id}}", id).replace("{{bytes}}", bytes);
+    while let Some(start) = sql.find("{{continue_ids ") {
+        let Some(length) = sql[start..].find("}}") else {
+            break;
+        };
+        let table = sql[start + "{{continue_ids ".len()..start + length].trim().to_owned();
+        let statement = if postgres {
+            format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false);"
+            )
+        } else {
+            String::new()
+        };
+        sql.replace_range(start..start + length + 2, &statement);
+    }
+    sql
 }
 
 pub(super) async fn run(db: &Db) -> Result<usize, DbError> {
@@ -138,4 +161,23 @@ async fn apply(tx: &mut Tx, migration: &Migration) -> Result<(), DbError> {
     .await?;
     tracing::info!(version = migration.version, name = migration.name, "applied migration");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+
+    #[test]
+    fn ids_continue_after_a_rebuilt_table_on_postgres_and_by_themselves_on_sqlite() {
+        let sql = "ALTER TABLE a_next RENAME TO a;\n{{continue_ids a}}\nCREATE INDEX a_b ON a (b);";
+        assert_eq!(
+            render(sql, true),
+            "ALTER TABLE a_next RENAME TO a;\nSELECT setval(pg_get_serial_sequence('a', 'id'), \
+             COALESCE((SELECT MAX(id) FROM a), 0) + 1, false);\nCREATE INDEX a_b ON a (b);"
+        );
+        assert_eq!(
+            render(sql, false),
+            "ALTER TABLE a_next RENAME TO a;\n\nCREATE INDEX a_b ON a (b);"
+        );
+    }
 }

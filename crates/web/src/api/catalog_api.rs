@@ -12,7 +12,7 @@ use pricing::domain::{PriceList, PriceListInput, PriceRow, PriceRowInput, Promot
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery, ApiResult};
+use super::{ApiJson, ApiQuery, ApiResult, Created};
 use crate::error::{Problem, WebError};
 use crate::session::ApiCaller;
 use crate::AppState;
@@ -175,11 +175,6 @@ pub async fn list_categories(State(state): State<AppState>, caller: ApiCaller) -
     Ok(Json(
         catalog::queries::categories(&state.db, &caller.signed_in.actor).await?,
     ))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Created {
-    pub id: i64,
 }
 
 #[utoipa::path(post, path = "/categories", tag = "catalog", security(("bearer" = [])), request_body = CategoryInput,

@@ -1,23 +1,129 @@
-//! Shipments and receipts over the API: the warehouse ships a confirmed sales order, the dealer
+//! Warehouses, stock, shipments and receipts over the API: stock is loaded and watched; the warehouse ships a confirmed sales order, the dealer
 //! says what arrived, the manufacturer settles what differed; both sides read them.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use fulfilment::domain::{StockChangeInput, StockImportInput, StockLevel, Warehouse, WarehouseInput};
 use fulfilment::receipts::{Receipt, ReceiptInput};
 use fulfilment::shipments::{Shipment, ShipmentInput};
 use platform::{Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery, ApiResult};
+use super::{ApiJson, ApiQuery, ApiResult, Created};
 use crate::error::{Problem, WebError};
 use crate::session::ApiCaller;
 use crate::AppState;
 
+#[utoipa::path(get, path = "/warehouses", tag = "fulfilment", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Warehouse>), (status = 403, body = Problem)))]
+pub async fn list_warehouses(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<Warehouse>> {
+    Ok(Json(
+        fulfilment::queries::warehouses(&state.db, &caller.signed_in.actor).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/warehouses", tag = "fulfilment", security(("bearer" = [])), request_body = WarehouseInput,
+    responses((status = 201, body = Created), (status = 422, body = Problem)))]
+pub async fn create_warehouse(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<WarehouseInput>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let id = fulfilment::commands::create_warehouse(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct StockQuery {
+    /// `true`: only products below their safety stock or above their maximum.
+    pub alerts: Option<bool>,
+    pub warehouse_id: Option<i64>,
+    /// The start of a SKU.
+    pub sku: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/stock", tag = "fulfilment", security(("bearer" = [])), params(StockQuery),
+    responses((status = 200, body = Page<StockLevel>), (status = 403, body = Problem)))]
+pub async fn list_stock(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<StockQuery>,
+) -> ApiResult<Page<StockLevel>> {
+    let page = PageRequest::new(query.page, query.per_page);
+    Ok(Json(
+        fulfilment::queries::stock_levels(
+            &state.db,
+            &caller.signed_in.actor,
+            query.warehouse_id,
+            query.sku.as_deref(),
+            query.alerts.unwrap_or(false),
+            page,
+        )
+        .await?,
+    ))
+}
+
+/// A receipt, an adjustment or a stocktake, written to the movement ledger.
+#[utoipa::path(post, path = "/stock/changes", tag = "fulfilment", security(("bearer" = [])), request_body = StockChangeInput,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn change_stock(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<StockChangeInput>,
+) -> Result<StatusCode, WebError> {
+    fulfilment::commands::change_stock(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServingWarehouse {
+    /// Empty: orders reserve by warehouse priority alone.
+    pub warehouse_id: Option<i64>,
+}
+
+/// Which warehouse serves a delivery location.
+#[utoipa::path(put, path = "/delivery-locations/{location_id}/warehouse", tag = "fulfilment", security(("bearer" = [])),
+    params(("location_id" = i64, Path)), request_body = ServingWarehouse,
+    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn assign_warehouse(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(location_id): Path<i64>,
+    ApiJson(body): ApiJson<ServingWarehouse>,
+) -> Result<StatusCode, WebError> {
+    fulfilment::commands::assign_warehouse(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        location_id,
+        body.warehouse_id,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Loads stock levels from the ERP in one transaction, checked row by row first (`rows[i].…`):
+/// `snapshot` sets what is on hand in the warehouses the rows name (products not named have
+/// none), `changes` adds to it. Safety stock and maximum are set where a row gives them.
+#[utoipa::path(post, path = "/stock/import", tag = "fulfilment", security(("bearer" = [])), request_body = StockImportInput,
+    responses((status = 200, body = StockImported), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn import_stock(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<StockImportInput>,
+) -> ApiResult<StockImported> {
+    let rows = fulfilment::commands::import_stock(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok(Json(StockImported { rows }))
+}
+
 #[derive(Serialize, ToSchema)]
-pub struct ShipmentCreated {
-    pub id: i64,
+pub struct StockImported {
+    pub rows: u64,
 }
 
 /// Ships part or all of what a confirmed sales order holds: packages by SSCC, lines with
@@ -25,15 +131,15 @@ pub struct ShipmentCreated {
 /// shipped or shipped, its reservation becomes a shipment out of stock, and the dealer is told.
 #[utoipa::path(post, path = "/sales-orders/{sales_order_id}/shipments", tag = "fulfilment", security(("bearer" = [])),
     params(("sales_order_id" = i64, Path)), request_body = ShipmentInput,
-    responses((status = 201, body = ShipmentCreated), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Created), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn ship(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(sales_order_id): Path<i64>,
     ApiJson(body): ApiJson<ShipmentInput>,
-) -> Result<(StatusCode, Json<ShipmentCreated>), WebError> {
+) -> Result<(StatusCode, Json<Created>), WebError> {
     let id = ordering::shipping::ship(&state.db, &state.clock, &caller.signed_in.actor, sales_order_id, &body).await?;
-    Ok((StatusCode::CREATED, Json(ShipmentCreated { id })))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -74,15 +180,15 @@ pub async fn get_shipment(
 /// difference names its reason and becomes a discrepancy for the manufacturer to settle.
 #[utoipa::path(post, path = "/shipments/{shipment_id}/receipt", tag = "fulfilment", security(("bearer" = [])),
     params(("shipment_id" = i64, Path)), request_body = ReceiptInput,
-    responses((status = 201, body = ShipmentCreated), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = Created), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn receive(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(shipment_id): Path<i64>,
     ApiJson(body): ApiJson<ReceiptInput>,
-) -> Result<(StatusCode, Json<ShipmentCreated>), WebError> {
+) -> Result<(StatusCode, Json<Created>), WebError> {
     let id = ordering::receiving::receive(&state.db, &state.clock, &caller.signed_in.actor, shipment_id, &body).await?;
-    Ok((StatusCode::CREATED, Json(ShipmentCreated { id })))
+    Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

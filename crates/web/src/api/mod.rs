@@ -136,10 +136,14 @@ pub fn router() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(ordering_api::decide_change_request))
         .routes(routes!(ordering_api::withdraw_change_request))
-        .routes(routes!(ordering_api::list_warehouses, ordering_api::create_warehouse))
-        .routes(routes!(ordering_api::list_stock))
-        .routes(routes!(ordering_api::change_stock))
-        .routes(routes!(ordering_api::assign_warehouse))
+        .routes(routes!(
+            fulfilment_api::list_warehouses,
+            fulfilment_api::create_warehouse
+        ))
+        .routes(routes!(fulfilment_api::list_stock))
+        .routes(routes!(fulfilment_api::change_stock))
+        .routes(routes!(fulfilment_api::assign_warehouse))
+        .routes(routes!(fulfilment_api::import_stock))
         .routes(routes!(fulfilment_api::ship))
         .routes(routes!(fulfilment_api::list_shipments))
         .routes(routes!(fulfilment_api::get_shipment))
@@ -187,6 +191,12 @@ async fn render_problems(request: Request, next: Next) -> Response {
         return seed.to_json_response(&t);
     }
     response
+}
+
+/// The id of what a request created.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Created {
+    pub id: i64,
 }
 
 /// What a JSON handler answers: the value, or the one error type.

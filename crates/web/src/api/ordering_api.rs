@@ -4,7 +4,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use chrono::NaiveDate;
-use fulfilment::domain::{StockChangeInput, StockLevel, Warehouse, WarehouseInput};
 use ordering::carts::{CartOrderInput, CartView};
 use ordering::commands::{CreditInput, Placed};
 use ordering::domain::{LineDecision, OrderInput, OrderState};
@@ -13,7 +12,7 @@ use platform::{DealerAudience, DealerId, Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::{ApiJson, ApiQuery, ApiResult};
+use super::{ApiJson, ApiQuery, ApiResult, Created};
 use crate::error::{Problem, WebError};
 use crate::order_upload::{self, Refused, RowError};
 use crate::session::ApiCaller;
@@ -475,99 +474,6 @@ pub async fn set_dealer_credit(
     let actor = &caller.signed_in.actor;
     let audience = identity::queries::dealer_audience(&state.db, actor, Some(DealerId(dealer_id))).await?;
     ordering::commands::set_dealer_credit(&state.db, &state.clock, actor, &audience, &body).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[utoipa::path(get, path = "/warehouses", tag = "fulfilment", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Warehouse>), (status = 403, body = Problem)))]
-pub async fn list_warehouses(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<Warehouse>> {
-    Ok(Json(
-        fulfilment::queries::warehouses(&state.db, &caller.signed_in.actor).await?,
-    ))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Created {
-    pub id: i64,
-}
-
-#[utoipa::path(post, path = "/warehouses", tag = "fulfilment", security(("bearer" = [])), request_body = WarehouseInput,
-    responses((status = 201, body = Created), (status = 422, body = Problem)))]
-pub async fn create_warehouse(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiJson(body): ApiJson<WarehouseInput>,
-) -> Result<(StatusCode, Json<Created>), WebError> {
-    let id = fulfilment::commands::create_warehouse(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
-    Ok((StatusCode::CREATED, Json(Created { id })))
-}
-
-#[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct StockQuery {
-    pub warehouse_id: Option<i64>,
-    /// The start of a SKU.
-    pub sku: Option<String>,
-    pub page: Option<u32>,
-    pub per_page: Option<u32>,
-}
-
-#[utoipa::path(get, path = "/stock", tag = "fulfilment", security(("bearer" = [])), params(StockQuery),
-    responses((status = 200, body = Page<StockLevel>), (status = 403, body = Problem)))]
-pub async fn list_stock(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiQuery(query): ApiQuery<StockQuery>,
-) -> ApiResult<Page<StockLevel>> {
-    let page = PageRequest::new(query.page, query.per_page);
-    Ok(Json(
-        fulfilment::queries::stock_levels(
-            &state.db,
-            &caller.signed_in.actor,
-            query.warehouse_id,
-            query.sku.as_deref(),
-            page,
-        )
-        .await?,
-    ))
-}
-
-/// A receipt, an adjustment or a stocktake, written to the movement ledger.
-#[utoipa::path(post, path = "/stock/changes", tag = "fulfilment", security(("bearer" = [])), request_body = StockChangeInput,
-    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn change_stock(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiJson(body): ApiJson<StockChangeInput>,
-) -> Result<StatusCode, WebError> {
-    fulfilment::commands::change_stock(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ServingWarehouse {
-    /// Empty: orders reserve by warehouse priority alone.
-    pub warehouse_id: Option<i64>,
-}
-
-/// Which warehouse serves a delivery location.
-#[utoipa::path(put, path = "/delivery-locations/{location_id}/warehouse", tag = "fulfilment", security(("bearer" = [])),
-    params(("location_id" = i64, Path)), request_body = ServingWarehouse,
-    responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn assign_warehouse(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    Path(location_id): Path<i64>,
-    ApiJson(body): ApiJson<ServingWarehouse>,
-) -> Result<StatusCode, WebError> {
-    fulfilment::commands::assign_warehouse(
-        &state.db,
-        &state.clock,
-        &caller.signed_in.actor,
-        location_id,
-        body.warehouse_id,
-    )
-    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -47,6 +47,24 @@ pub async fn home(State(state): State<AppState>, user: PageUser) -> Result<Respo
             });
         }
     }
+    if actor.can(Permission::ViewStock) {
+        let one = PageRequest::new(Some(1), Some(1));
+        let alerts = fulfilment::queries::stock_levels(&state.db, actor, None, None, true, one).await?;
+        cards.push(Card {
+            href: "/stock?alerts=true".to_owned(),
+            label: "home.stock_alerts",
+            figure: user.t.number(alerts.total),
+        });
+    }
+    if actor.can(Permission::ReviewOrders) {
+        let one = PageRequest::new(Some(1), Some(1));
+        let open = fulfilment::queries::receipts(&state.db, actor, None, true, one).await?;
+        cards.push(Card {
+            href: "/discrepancies".to_owned(),
+            label: "home.discrepancies",
+            figure: user.t.number(open.total),
+        });
+    }
     if let Some(dealer_id) = actor.scope.dealer_id() {
         let dealer = queries::dealer(&state.db, actor, dealer_id).await?;
         cards.push(Card {

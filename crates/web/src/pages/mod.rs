@@ -20,6 +20,7 @@ mod promotions;
 mod receipts;
 mod regions;
 mod shipments;
+mod stock;
 mod users;
 
 use std::collections::HashMap;
@@ -124,6 +125,7 @@ pub fn router() -> Router<AppState> {
         .route("/shipments/{id}/receipt", post(receipts::receive))
         .route("/receipts/{id}/settlement", post(receipts::settle))
         .route("/discrepancies", get(receipts::discrepancies_page))
+        .route("/stock", get(stock::stock_page))
         .route("/change-requests/{id}/withdraw", post(ordering::withdraw_change))
         .route(
             "/imports",
@@ -176,7 +178,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 22] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 23] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
@@ -186,6 +188,7 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 22] = [
     ("/order-desk", "nav.order_desk", Some(Permission::ReviewOrders)),
     ("/shipments", "nav.shipments", Some(Permission::ViewOrders)),
     ("/discrepancies", "nav.discrepancies", Some(Permission::ReviewOrders)),
+    ("/stock", "nav.stock", Some(Permission::ViewStock)),
     (
         "/reports/order-execution",
         "nav.order_execution",
