@@ -8,6 +8,7 @@ pub mod commands;
 pub mod domain;
 pub mod queries;
 pub mod receipts;
+pub mod returns;
 pub mod shipments;
 pub mod stock;
 mod store;

@@ -8,6 +8,7 @@ use platform::{DataScope, Db, DbError, Page, PageRequest, Query, Row, TenantId, 
 
 use crate::domain::{StockLevel, ValidWarehouse, Warehouse};
 use crate::receipts::{CheckedReceipt, Receipt, ReceiptHead, ReceiptLine, ShippedLine};
+use crate::returns::{CheckedReturnLine, Return, ReturnLine, Returnable};
 use crate::shipments::{CheckedShipment, Shipment, ShipmentHead, ShipmentLine};
 
 pub async fn insert_warehouse(
@@ -626,4 +627,274 @@ pub async fn set_limits(
         tx.execute(&update).await?;
     }
     Ok(())
+}
+
+// ---- Returns ----
+
+/// Takes the shipment's row for the transaction: a no-change update, which PostgreSQL locks.
+pub async fn hold_shipment(tx: &mut Tx, shipment_id: i64) -> Result<(), DbError> {
+    tx.execute(&Query::new("UPDATE shipments SET vehicle = vehicle WHERE id = $1").bind(shipment_id))
+        .await?;
+    Ok(())
+}
+
+/// Per line of the shipment, what the dealer received less what returns not rejected asked for.
+pub async fn returnable(tx: &mut Tx, shipment_id: i64) -> Result<Vec<Returnable>, DbError> {
+    tx.fetch_all(
+        &Query::new(
+            "SELECT l.order_line_number, l.product_id,
+                    CAST(l.received_quantity - COALESCE((SELECT SUM(rl.quantity) FROM return_lines rl
+                        JOIN returns rt ON rt.id = rl.return_id
+                        WHERE rt.shipment_id = r.shipment_id AND rt.state <> 'rejected'
+                          AND rl.order_line_number = l.order_line_number), 0) AS BIGINT) AS left_quantity
+             FROM receipt_lines l JOIN receipts r ON r.id = l.receipt_id
+             WHERE r.shipment_id = $1 ORDER BY l.order_line_number",
+        )
+        .bind(shipment_id),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(Returnable {
+            line_number: row.get("order_line_number")?,
+            product_id: row.get("product_id")?,
+            left: row.get::<i64>("left_quantity")?,
+        })
+    })
+    .collect()
+}
+
+pub struct NewReturn<'a> {
+    pub shipment_id: i64,
+    pub order_id: i64,
+    pub dealer_id: i64,
+    pub note: &'a str,
+}
+
+pub async fn insert_return(
+    tx: &mut Tx,
+    actor: &platform::Actor,
+    head: &NewReturn<'_>,
+    lines: &[CheckedReturnLine],
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let id: i64 = tx
+        .fetch_one(
+            &Query::new(
+                "INSERT INTO returns (tenant_id, shipment_id, order_id, dealer_id, state, note, requested_at, requested_by,
+                     requested_by_name)
+                 VALUES ($1, $2, $3, $4, 'requested', $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(actor.tenant_id)
+            .bind(head.shipment_id)
+            .bind(head.order_id)
+            .bind(head.dealer_id)
+            .bind(head.note)
+            .bind(now)
+            .bind(actor.user_id)
+            .bind(actor.display_name.as_str()),
+        )
+        .await?
+        .get("id")?;
+    let tenant: Value = actor.tenant_id.into();
+    let rows: Vec<Vec<Value>> = lines
+        .iter()
+        .map(|line| {
+            vec![
+                tenant.clone(),
+                id.into(),
+                line.line_number.into(),
+                line.product_id.into(),
+                line.quantity.into(),
+                line.reason.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO return_lines (tenant_id, return_id, order_line_number, product_id, quantity, reason)",
+        &rows,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// The return's state and the warehouse its shipment left from, if the scope may see it.
+pub async fn return_state(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    id: i64,
+) -> Result<Option<(String, i64)>, DbError> {
+    let mut query = Query::new(
+        "SELECT r.state, s.warehouse_id FROM returns r JOIN shipments s ON s.id = r.shipment_id
+         WHERE r.tenant_id = $1 AND r.id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id);
+    scope.restrict_dealer(&mut query, "r.dealer_id");
+    tx.fetch_optional(&query)
+        .await?
+        .map(|row| Ok((row.get("state")?, row.get("warehouse_id")?)))
+        .transpose()
+}
+
+/// Approves or rejects a requested return; `false` if it was no longer requested.
+pub async fn decide_return(
+    tx: &mut Tx,
+    id: i64,
+    state: &str,
+    notice_number: Option<&str>,
+    decided_by: &str,
+    reason: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let changed = tx
+        .execute(
+            &Query::new(
+                "UPDATE returns SET state = $1, notice_number = $2, decided_by_name = $3, decision_reason = $4, decided_at = $5
+                 WHERE id = $6 AND state = 'requested'",
+            )
+            .bind(state)
+            .bind(notice_number)
+            .bind(decided_by)
+            .bind(reason)
+            .bind(now)
+            .bind(id),
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// (line, product, quantity) of each line of the return.
+pub async fn return_lines(tx: &mut Tx, id: i64) -> Result<Vec<(i64, i64, i64)>, DbError> {
+    tx.fetch_all(
+        &Query::new("SELECT order_line_number, product_id, quantity FROM return_lines WHERE return_id = $1").bind(id),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok((
+            row.get("order_line_number")?,
+            row.get("product_id")?,
+            row.get("quantity")?,
+        ))
+    })
+    .collect()
+}
+
+/// The tenant's first warehouse that is not sellable, where defective goods go.
+pub async fn unsellable_warehouse(tx: &mut Tx, tenant_id: TenantId) -> Result<Option<i64>, DbError> {
+    tx.fetch_optional(
+        &Query::new("SELECT id FROM warehouses WHERE tenant_id = $1 AND sellable = FALSE ORDER BY priority, id")
+            .bind(tenant_id),
+    )
+    .await?
+    .map(|row| row.get("id"))
+    .transpose()
+}
+
+/// Records how each line arrived, (line, product, good, defective), and closes the return.
+pub async fn set_arrival(
+    tx: &mut Tx,
+    id: i64,
+    lines: &[(i64, i64, i64, i64)],
+    arrived_by: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    for (line_number, _, good, defective) in lines {
+        tx.execute(
+            &Query::new(
+                "UPDATE return_lines SET good_quantity = $1, defective_quantity = $2 WHERE return_id = $3 AND order_line_number = $4",
+            )
+            .bind(*good)
+            .bind(*defective)
+            .bind(id)
+            .bind(*line_number),
+        )
+        .await?;
+    }
+    tx.execute(
+        &Query::new("UPDATE returns SET state = 'received', arrived_at = $1, arrived_by_name = $2 WHERE id = $3")
+            .bind(now)
+            .bind(arrived_by)
+            .bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Returns the scope may see, newest first, with their lines.
+pub async fn list_returns(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    order_id: Option<i64>,
+    state: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<Return>, DbError> {
+    let mut condition = Query::new(" WHERE r.tenant_id = $1").bind(tenant_id);
+    scope.restrict_dealer(&mut condition, "r.dealer_id");
+    if let Some(order_id) = order_id {
+        condition.push(" AND r.order_id = ").push_bind(order_id);
+    }
+    if let Some(state) = state.filter(|s| !s.is_empty()) {
+        condition.push(" AND r.state = ").push_bind(state.to_owned());
+    }
+    let mut found = platform::db::fetch_page(
+        db,
+        "returns r",
+        "SELECT r.id, r.shipment_id, s.number AS shipment_number, r.order_id, o.dealer_order_number, d.code AS dealer_code,
+                r.state, r.note, r.requested_at, r.requested_by_name, r.notice_number, r.decided_by_name, r.decision_reason,
+                r.arrived_at
+         FROM returns r JOIN shipments s ON s.id = r.shipment_id JOIN orders o ON o.id = r.order_id
+         JOIN dealers d ON d.id = r.dealer_id",
+        condition,
+        "r.requested_at DESC, r.id DESC",
+        page,
+        |row| {
+            Ok(Return {
+                id: row.get("id")?,
+                shipment_id: row.get("shipment_id")?,
+                shipment_number: row.get("shipment_number")?,
+                order_id: row.get("order_id")?,
+                dealer_order_number: row.get("dealer_order_number")?,
+                dealer_code: row.get("dealer_code")?,
+                state: row.get("state")?,
+                note: row.get("note")?,
+                requested_at: row.get("requested_at")?,
+                requested_by_name: row.get("requested_by_name")?,
+                notice_number: row.get("notice_number")?,
+                decided_by_name: row.get("decided_by_name")?,
+                decision_reason: row.get("decision_reason")?,
+                arrived_at: row.get("arrived_at")?,
+                lines: Vec::new(),
+            })
+        },
+    )
+    .await?;
+    let ids: Vec<i64> = found.items.iter().map(|r| r.id).collect();
+    if ids.is_empty() {
+        return Ok(found);
+    }
+    let mut lines = Query::new(
+        "SELECT l.return_id, l.order_line_number, p.sku, l.quantity, l.reason, l.good_quantity, l.defective_quantity
+         FROM return_lines l JOIN products p ON p.id = l.product_id WHERE l.return_id IN ",
+    );
+    lines
+        .push_bind_list(ids.iter().copied())
+        .push(" ORDER BY l.order_line_number");
+    for row in db.fetch_all(&lines).await? {
+        let id: i64 = row.get("return_id")?;
+        if let Some(found) = found.items.iter_mut().find(|r| r.id == id) {
+            found.lines.push(ReturnLine {
+                order_line_number: row.get("order_line_number")?,
+                sku: row.get("sku")?,
+                quantity: row.get("quantity")?,
+                reason: row.get("reason")?,
+                good_quantity: row.get("good_quantity")?,
+                defective_quantity: row.get("defective_quantity")?,
+            });
+        }
+    }
+    Ok(found)
 }

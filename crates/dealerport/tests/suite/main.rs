@@ -22,6 +22,7 @@ mod product_images;
 mod promotion_pages;
 mod promotions;
 mod receipts;
+mod returns;
 mod scope;
 mod servers;
 mod shipments;

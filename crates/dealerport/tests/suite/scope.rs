@@ -68,6 +68,8 @@ const LISTS: &[&str] = &[
     "/stock",
     "/stock?alerts=true",
     "/api/v1/stock?alerts=true",
+    "/returns",
+    "/api/v1/returns",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.
@@ -148,6 +150,12 @@ const WRITES: &[(&str, &str, &str)] = &[
         r#"{"packages":["146012345000000019"],"lines":[{"line_number":1,"quantity":1}]}"#,
     ),
     ("POST", "/api/v1/shipments/{shipment}/receipt", r#"{}"#),
+    (
+        "POST",
+        "/api/v1/shipments/{shipment}/returns",
+        r#"{"lines":[{"line_number":1,"quantity":1,"reason":"damaged"}]}"#,
+    ),
+    ("POST", "/api/v1/returns/{return}/decision", r#"{"approve":true}"#),
     ("POST", "/api/v1/receipts/{receipt}/settlement", r#"{"note":"Hijack"}"#),
 ];
 
@@ -268,6 +276,7 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
     };
     let shipment = app.count(&of_dealer("shipments")).await.to_string();
     let receipt = app.count(&of_dealer("receipts")).await.to_string();
+    let return_id = app.count(&of_dealer("returns")).await.to_string();
     let history = app
         .get(&fill("/api/v1/orders/{order}/change-requests", forbidden), &token)
         .await;
@@ -282,7 +291,8 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
             .replace("{change}", &change)
             .replace("{sales_order}", &sales_order)
             .replace("{shipment}", &shipment)
-            .replace("{receipt}", &receipt);
+            .replace("{receipt}", &receipt)
+            .replace("{return}", &return_id);
         let body: serde_json::Value = serde_json::from_str(&fill(body, forbidden)).unwrap();
         let response = app.call(method.parse().unwrap(), &path, Some(&token), Some(body)).await;
         assert!(

@@ -84,6 +84,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "stock imports and alerts",
         sql: include_str!("../../../../migrations/0015_stock_imports_and_alerts.sql"),
     },
+    Migration {
+        version: 16,
+        name: "returns",
+        sql: include_str!("../../../../migrations/0016_returns.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use fulfilment::domain::{StockChangeInput, StockImportInput, StockLevel, Warehouse, WarehouseInput};
 use fulfilment::receipts::{Receipt, ReceiptInput};
+use fulfilment::returns::{self, ArrivalInput, Return, ReturnInput};
 use fulfilment::shipments::{Shipment, ShipmentInput};
 use platform::{Page, PageRequest};
 use serde::{Deserialize, Serialize};
@@ -241,5 +242,96 @@ pub async fn settle(
         Some(&body.note),
     )
     .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The dealer asks to return goods of one of its received shipments: per line no more than it
+/// received less what earlier returns asked for, each with a reason.
+#[utoipa::path(post, path = "/shipments/{shipment_id}/returns", tag = "fulfilment", security(("bearer" = [])),
+    params(("shipment_id" = i64, Path)), request_body = ReturnInput,
+    responses((status = 201, body = Created), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn request_return(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(shipment_id): Path<i64>,
+    ApiJson(body): ApiJson<ReturnInput>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let id = returns::request_return(&state.db, &state.clock, &caller.signed_in.actor, shipment_id, &body).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ReturnQuery {
+    pub order_id: Option<i64>,
+    /// `requested`, `approved`, `rejected` or `received`.
+    pub state: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// Returns with their lines, newest first: a dealer's own, a manager's regions'.
+#[utoipa::path(get, path = "/returns", tag = "fulfilment", security(("bearer" = [])), params(ReturnQuery),
+    responses((status = 200, body = Page<Return>), (status = 403, body = Problem)))]
+pub async fn list_returns(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ReturnQuery>,
+) -> ApiResult<Page<Return>> {
+    let page = PageRequest::new(query.page, query.per_page);
+    Ok(Json(
+        returns::returns(
+            &state.db,
+            &caller.signed_in.actor,
+            query.order_id,
+            query.state.as_deref(),
+            page,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnDecision {
+    pub approve: bool,
+    /// Required to reject.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The order desk approves a requested return (it gets its return notice number) or rejects it.
+#[utoipa::path(post, path = "/returns/{return_id}/decision", tag = "fulfilment", security(("bearer" = [])),
+    params(("return_id" = i64, Path)), request_body = ReturnDecision,
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn decide_return(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ReturnDecision>,
+) -> Result<StatusCode, WebError> {
+    returns::decide_return(
+        &state.db,
+        &state.clock,
+        &caller.signed_in.actor,
+        id,
+        body.approve,
+        body.reason.as_deref(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The warehouse takes an approved return in: good units back to stock, defective ones to the
+/// defective-goods warehouse.
+#[utoipa::path(post, path = "/returns/{return_id}/arrival", tag = "fulfilment", security(("bearer" = [])),
+    params(("return_id" = i64, Path)), request_body = ArrivalInput,
+    responses((status = 204), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn receive_return(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ArrivalInput>,
+) -> Result<StatusCode, WebError> {
+    returns::receive_return(&state.db, &state.clock, &caller.signed_in.actor, id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -43,7 +43,7 @@ use crate::AppState;
         (name = "pricing", description = "Price lists and their rows"),
         (name = "imports", description = "XLSX imports of products and price-list rows, run as background jobs"),
         (name = "ordering", description = "Carts, orders, the order desk and dealers' credit"),
-        (name = "fulfilment", description = "Warehouses, stock, shipments and receipts"),
+        (name = "fulfilment", description = "Warehouses, stock, shipments, receipts and returns"),
         (name = "platform", description = "Audit log and background jobs"),
     )
 )]
@@ -150,6 +150,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fulfilment_api::receive))
         .routes(routes!(fulfilment_api::list_receipts))
         .routes(routes!(fulfilment_api::settle))
+        .routes(routes!(fulfilment_api::request_return))
+        .routes(routes!(fulfilment_api::list_returns))
+        .routes(routes!(fulfilment_api::decide_return))
+        .routes(routes!(fulfilment_api::receive_return))
         .routes(routes!(imports_api::list, imports_api::upload))
         .routes(routes!(imports_api::get))
         .routes(routes!(imports_api::report))

@@ -19,6 +19,7 @@ mod pricing;
 mod promotions;
 mod receipts;
 mod regions;
+mod returns;
 mod shipments;
 mod stock;
 mod users;
@@ -126,6 +127,10 @@ pub fn router() -> Router<AppState> {
         .route("/receipts/{id}/settlement", post(receipts::settle))
         .route("/discrepancies", get(receipts::discrepancies_page))
         .route("/stock", get(stock::stock_page))
+        .route("/shipments/{id}/returns", post(returns::request))
+        .route("/returns", get(returns::returns_page))
+        .route("/returns/{id}/decision", post(returns::decide))
+        .route("/returns/{id}/arrival", post(returns::arrival))
         .route("/change-requests/{id}/withdraw", post(ordering::withdraw_change))
         .route(
             "/imports",
@@ -178,7 +183,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 23] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 24] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
@@ -188,6 +193,7 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 23] = [
     ("/order-desk", "nav.order_desk", Some(Permission::ReviewOrders)),
     ("/shipments", "nav.shipments", Some(Permission::ViewOrders)),
     ("/discrepancies", "nav.discrepancies", Some(Permission::ReviewOrders)),
+    ("/returns", "nav.returns", Some(Permission::ViewOrders)),
     ("/stock", "nav.stock", Some(Permission::ViewStock)),
     (
         "/reports/order-execution",
@@ -296,6 +302,11 @@ impl FormErrors {
 
     pub fn get(&self, field: &str) -> Option<&str> {
         self.messages.get(field).map(String::as_str)
+    }
+
+    /// Whether any field of a form whose fields share this prefix has an error, to open it.
+    pub fn any_starting_with(&self, prefix: &str) -> bool {
+        self.messages.keys().any(|field| field.starts_with(prefix))
     }
 
     pub fn any(&self) -> bool {

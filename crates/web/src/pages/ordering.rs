@@ -764,12 +764,22 @@ pub(super) async fn order_response(
     let mut shipments = super::shipments::shipment_rows(t, &shipped);
     if actor.is_dealer_user() && actor.can(Permission::ReceiveGoods) {
         for (row, shipment) in shipments.iter_mut().zip(&shipped) {
-            if !receipts.iter().any(|r| r.shipment_id == shipment.id) {
-                row.to_receive = shipment
-                    .lines
-                    .iter()
-                    .map(|l| (l.order_line_number, l.sku.clone(), l.quantity))
-                    .collect();
+            match receipts.iter().find(|r| r.shipment_id == shipment.id) {
+                None => {
+                    row.to_receive = shipment
+                        .lines
+                        .iter()
+                        .map(|l| (l.order_line_number, l.sku.clone(), l.quantity))
+                        .collect();
+                }
+                Some(receipt) => {
+                    row.to_return = receipt
+                        .lines
+                        .iter()
+                        .filter(|l| l.received_quantity > 0)
+                        .map(|l| (l.order_line_number, l.sku.clone(), l.received_quantity))
+                        .collect();
+                }
             }
         }
     }

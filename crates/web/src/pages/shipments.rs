@@ -33,6 +33,8 @@ pub struct ShipmentRow {
     pub lines: Vec<String>,
     /// The lines the reader may still receive: (line, SKU, shipped).
     pub to_receive: Vec<(i64, String, i64)>,
+    /// The lines the reader may ask to return, once received: (line, SKU, received).
+    pub to_return: Vec<(i64, String, i64)>,
 }
 
 pub fn shipment_rows(t: &Translator, shipments: &[Shipment]) -> Vec<ShipmentRow> {
@@ -62,6 +64,7 @@ pub fn shipment_rows(t: &Translator, shipments: &[Shipment]) -> Vec<ShipmentRow>
                 })
                 .collect(),
             to_receive: Vec::new(),
+            to_return: Vec::new(),
         })
         .collect()
 }

@@ -1,0 +1,296 @@
+//! Return pages: the dealer asks to return goods of a received shipment from the order page; the
+//! order desk approves or rejects on the returns list; the warehouse takes approved returns in.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use fulfilment::returns::{self, ArrivalInput, ArrivalLineInput, Return, ReturnInput, ReturnLineInput};
+use platform::{Failure, FieldError, Page, PageRequest, Permission};
+use serde::{Deserialize, Serialize};
+
+use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::error::WebError;
+use crate::i18n::Translator;
+use crate::session::{PageForm, PageUser};
+use crate::AppState;
+
+pub struct ReturnRow {
+    pub id: i64,
+    pub order_id: i64,
+    pub order_number: String,
+    pub dealer: String,
+    pub shipment: String,
+    pub requested: String,
+    pub state_code: String,
+    pub state: String,
+    pub notice: String,
+    pub note: String,
+    pub decision: String,
+    /// (line, text, quantity) of each line.
+    pub lines: Vec<(i64, String, i64)>,
+}
+
+pub fn return_rows(t: &Translator, found: &[Return]) -> Vec<ReturnRow> {
+    found
+        .iter()
+        .map(|r| ReturnRow {
+            id: r.id,
+            order_id: r.order_id,
+            order_number: r.dealer_order_number.clone(),
+            dealer: r.dealer_code.clone(),
+            shipment: r.shipment_number.clone(),
+            requested: format!("{} · {}", t.date_time(&r.requested_at), r.requested_by_name),
+            state_code: r.state.clone(),
+            state: t.t(&format!("return.state_{}", r.state)).to_owned(),
+            notice: r.notice_number.clone().unwrap_or_default(),
+            note: r.note.clone(),
+            decision: match (&r.decided_by_name, &r.decision_reason) {
+                (Some(who), Some(why)) => format!("{who}: {why}"),
+                (Some(who), None) => who.clone(),
+                _ => String::new(),
+            },
+            lines: r
+                .lines
+                .iter()
+                .map(|l| {
+                    let mut text = format!(
+                        "#{} {} × {} · {}",
+                        l.order_line_number,
+                        l.sku,
+                        t.number(l.quantity),
+                        t.t(&format!("return.reason_{}", l.reason))
+                    );
+                    if let (Some(good), Some(defective)) = (l.good_quantity, l.defective_quantity) {
+                        text.push_str(&format!(
+                            " ({} {}, {} {})",
+                            t.t("return.good"),
+                            t.number(good),
+                            t.t("return.defective"),
+                            t.number(defective)
+                        ));
+                    }
+                    (l.order_line_number, text, l.quantity)
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "fulfilment/returns.html")]
+struct ReturnsPage {
+    layout: Layout,
+    page: Page<ReturnRow>,
+    query: ListQuery,
+    filter_query: String,
+    may_decide: bool,
+    may_take_in: bool,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Serialize, Default)]
+pub struct ListQuery {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    state: String,
+    #[serde(default, skip_serializing)]
+    page: Option<u32>,
+    #[serde(default, skip_serializing)]
+    done: Option<String>,
+}
+
+async fn returns_response(
+    state: &AppState,
+    user: &PageUser,
+    query: ListQuery,
+    errors: FormErrors,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let found = returns::returns(
+        &state.db,
+        actor,
+        None,
+        Some(&query.state),
+        PageRequest::new(query.page, None),
+    )
+    .await?;
+    let view = ReturnsPage {
+        layout: Layout::new(user, "/returns", "nav.returns").with_notice(query.done.as_deref()),
+        page: Page::new(
+            return_rows(&user.t, &found.items),
+            found.total,
+            PageRequest {
+                page: found.page,
+                per_page: found.per_page,
+            },
+        ),
+        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        query,
+        may_decide: actor.can(Permission::ReviewOrders),
+        may_take_in: actor.can(Permission::ManageStock),
+        errors,
+    };
+    render(&view)
+}
+
+pub async fn returns_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    returns_response(&state, &user, query, FormErrors::none()).await
+}
+
+/// Asks to return goods from the order page's form of a received shipment:
+/// `return_<shipment>_quantity_<line>` and `…_reason_<line>`.
+pub async fn request(
+    State(state): State<AppState>,
+    Path(shipment_id): Path<i64>,
+    PageForm { user, form }: PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let order_id: i64 = form
+        .get("order_id")
+        .and_then(|id| id.trim().parse().ok())
+        .ok_or(Failure::NotFound { entity: "order" })?;
+    let prefix = format!("return_{shipment_id}_");
+    let field = |name: &str| {
+        form.get(&format!("{prefix}{name}"))
+            .map(|v| v.trim())
+            .unwrap_or_default()
+    };
+    let mut numbers: Vec<i64> = form
+        .keys()
+        .filter_map(|key| key.strip_prefix(&format!("{prefix}quantity_"))?.parse().ok())
+        .collect();
+    numbers.sort_unstable();
+    let mut errors = Vec::new();
+    let mut lines = Vec::new();
+    for n in numbers {
+        let text = field(&format!("quantity_{n}"));
+        if text.is_empty() || text == "0" {
+            continue;
+        }
+        match text.parse::<i64>() {
+            Ok(quantity) => lines.push(ReturnLineInput {
+                line_number: n,
+                quantity,
+                reason: field(&format!("reason_{n}")).to_owned(),
+            }),
+            Err(_) => errors.push(FieldError::new(format!("{prefix}quantity_{n}"), "field.whole_number")),
+        }
+    }
+    let input = ReturnInput {
+        note: Some(field("note").to_owned()).filter(|n| !n.is_empty()),
+        lines,
+    };
+    let result = if errors.is_empty() {
+        returns::request_return(&state.db, &state.clock, user.actor(), shipment_id, &input)
+            .await
+            .map_err(|failure| line_fields(failure, &prefix, |i| input.lines.get(i).map(|l| l.line_number)))
+    } else {
+        Err(Failure::Invalid(errors))
+    };
+    match form_outcome(&user.t, result.map_err(WebError))? {
+        Ok(_) => Ok(redirect_done("/returns", "return_requested")),
+        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors).await,
+    }
+}
+
+/// The command's `lines[i].name` as `<prefix><name>_<line number>`; anything else as `<prefix>lines`.
+fn line_fields(failure: Failure, prefix: &str, line_of: impl Fn(usize) -> Option<i64>) -> Failure {
+    let Failure::Invalid(errors) = failure else {
+        return failure;
+    };
+    let rename = |field: &str| {
+        let parsed = field.strip_prefix("lines[").and_then(|rest| rest.split_once("]."));
+        match parsed.and_then(|(index, name)| Some((line_of(index.parse().ok()?)?, name))) {
+            Some((line, name)) => format!("{prefix}{}_{line}", name.trim_end_matches("_quantity")),
+            None => format!("{prefix}lines"),
+        }
+    };
+    Failure::Invalid(
+        errors
+            .into_iter()
+            .map(|error| FieldError {
+                field: rename(&error.field),
+                ..error
+            })
+            .collect(),
+    )
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<DecisionForm>,
+) -> Result<Response, WebError> {
+    let result = returns::decide_return(
+        &state.db,
+        &state.clock,
+        user.actor(),
+        id,
+        form.decision == "approve",
+        Some(&form.reason),
+    )
+    .await
+    .map_err(|failure| match failure {
+        Failure::Invalid(errors) => Failure::Invalid(
+            errors
+                .into_iter()
+                .map(|error| FieldError {
+                    field: format!("reason_{id}"),
+                    ..error
+                })
+                .collect(),
+        ),
+        other => other,
+    });
+    match form_outcome(&user.t, result.map_err(WebError))? {
+        Ok(()) => Ok(redirect_done("/returns", "return_decided")),
+        Err(errors) => returns_response(&state, &user, ListQuery::default(), errors).await,
+    }
+}
+
+/// Takes an approved return in: `good_<line>` and `defective_<line>` for each of its lines.
+pub async fn arrival(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, form }: PageForm<HashMap<String, String>>,
+) -> Result<Response, WebError> {
+    let mut numbers: Vec<i64> = form
+        .keys()
+        .filter_map(|key| key.strip_prefix("good_")?.parse().ok())
+        .collect();
+    numbers.sort_unstable();
+    let number = |name: String| form.get(&name).and_then(|v| v.trim().parse::<i64>().ok());
+    let lines: Vec<ArrivalLineInput> = numbers
+        .iter()
+        .map(|n| ArrivalLineInput {
+            line_number: *n,
+            good_quantity: number(format!("good_{n}")).unwrap_or(-1),
+            defective_quantity: number(format!("defective_{n}")).unwrap_or(-1),
+        })
+        .collect();
+    let prefix = format!("arrival_{id}_");
+    let result = returns::receive_return(
+        &state.db,
+        &state.clock,
+        user.actor(),
+        id,
+        &ArrivalInput { lines: lines.clone() },
+    )
+    .await
+    .map_err(|failure| line_fields(failure, &prefix, |i| lines.get(i).map(|l| l.line_number)));
+    match form_outcome(&user.t, result.map_err(WebError))? {
+        Ok(()) => Ok(redirect_done("/returns", "return_arrived")),
+        Err(errors) => returns_response(&state, &user, ListQuery::default(), errors).await,
+    }
+}
