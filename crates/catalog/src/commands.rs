@@ -368,7 +368,8 @@ pub async fn add_product_image(
     bytes: Vec<u8>,
 ) -> Result<i64, Failure> {
     actor.require(Permission::ManageCatalog)?;
-    let content_type = image_type(&bytes).ok_or_else(|| Failure::field("image", "product.image_type"))?;
+    let content_type =
+        platform::pictures::media_type(&bytes).ok_or_else(|| Failure::field("image", "product.image_type"))?;
     if bytes.len() > IMAGE_MAX_BYTES {
         return Err(Failure::Invalid(vec![
             FieldError::new("image", "product.image_size").with("max_mib", IMAGE_MAX_BYTES / 1024 / 1024)

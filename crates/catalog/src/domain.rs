@@ -386,24 +386,6 @@ mod stock_tests {
 }
 
 #[cfg(test)]
-mod image_tests {
-    use super::*;
-
-    #[test]
-    fn pictures_are_known_by_their_signature() {
-        assert_eq!(image_type(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), Some("image/png"));
-        assert_eq!(image_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 16]), Some("image/jpeg"));
-        assert_eq!(image_type(b"RIFF\x10\0\0\0WEBPVP8 "), Some("image/webp"));
-        assert_eq!(
-            image_type(b"<svg xmlns=...>"),
-            None,
-            "a script-carrying SVG is not a picture here"
-        );
-        assert_eq!(image_type(b"GIF89a"), None);
-    }
-}
-
-#[cfg(test)]
 mod category_tests {
     use super::*;
 
@@ -454,21 +436,8 @@ pub struct ProductImage {
     pub size_bytes: i64,
 }
 
-pub const IMAGE_MAX_BYTES: usize = 2 * 1024 * 1024;
+pub const IMAGE_MAX_BYTES: usize = platform::pictures::MAX_BYTES;
 pub const IMAGES_PER_PRODUCT: usize = 8;
-
-/// The media type of a PNG, JPEG or WebP picture, read from its signature.
-pub fn image_type(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.len() > 12 && bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WEBP" {
-        Some("image/webp")
-    } else {
-        None
-    }
-}
 
 /// A product with everything a product page shows.
 #[derive(Debug, Clone, Serialize, ToSchema)]

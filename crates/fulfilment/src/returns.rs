@@ -301,6 +301,54 @@ pub async fn receive_return(
     Ok(())
 }
 
+/// The most photos one return carries.
+pub const PHOTOS_PER_RETURN: usize = 5;
+
+/// The dealer adds a photo (PNG, JPEG or WebP, at most 2 MB) to its return while it awaits a
+/// decision; returns the photo's id.
+pub async fn add_photo(db: &Db, clock: &Clock, actor: &Actor, id: i64, bytes: Vec<u8>) -> Result<i64, Failure> {
+    actor.require(Permission::ReceiveGoods)?;
+    if !actor.is_dealer_user() {
+        return Err(Failure::Forbidden);
+    }
+    let content_type =
+        platform::pictures::media_type(&bytes).ok_or_else(|| Failure::field("photo", "product.image_type"))?;
+    if bytes.len() > platform::pictures::MAX_BYTES {
+        return Err(Failure::Invalid(vec![
+            FieldError::new("photo", "product.image_size").with("max_mib", platform::pictures::MAX_BYTES / 1024 / 1024)
+        ]));
+    }
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let (state, _) = store::return_state(&mut tx, actor.tenant_id, &actor.scope, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "return" })?;
+    if state != "requested" {
+        return Err(Failure::Conflict {
+            code: "return.not_requested",
+        });
+    }
+    if store::photo_count(&mut tx, id).await? >= PHOTOS_PER_RETURN as i64 {
+        return Err(Failure::Invalid(vec![FieldError::new(
+            "photo",
+            "return.too_many_photos",
+        )
+        .with("max", PHOTOS_PER_RETURN)]));
+    }
+    let photo = store::insert_photo(&mut tx, actor.tenant_id, id, content_type, bytes, now).await?;
+    audit_return(&mut tx, actor, id, "add_photo", json!({ "photo_id": photo }), now).await?;
+    tx.commit().await?;
+    Ok(photo)
+}
+
+/// A photo of a return the actor may see: its media type and bytes.
+pub async fn photo(db: &Db, actor: &Actor, id: i64, photo_id: i64) -> Result<(String, Vec<u8>), Failure> {
+    actor.require(Permission::ViewOrders)?;
+    store::return_photo(db, actor.tenant_id, &actor.scope, id, photo_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "photo" })
+}
+
 /// A return as both sides see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Return {
@@ -320,6 +368,8 @@ pub struct Return {
     pub decision_reason: Option<String>,
     pub arrived_at: Option<DateTime<Utc>>,
     pub lines: Vec<ReturnLine>,
+    /// Ids of the photos the dealer added, for `GET /returns/{id}/photos/{photo_id}`.
+    pub photo_ids: Vec<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -868,6 +868,7 @@ pub async fn list_returns(
                 decision_reason: row.get("decision_reason")?,
                 arrived_at: row.get("arrived_at")?,
                 lines: Vec::new(),
+                photo_ids: Vec::new(),
             })
         },
     )
@@ -896,5 +897,64 @@ pub async fn list_returns(
             });
         }
     }
+    let mut photos = Query::new("SELECT return_id, id FROM return_photos WHERE return_id IN ");
+    photos.push_bind_list(ids.iter().copied()).push(" ORDER BY id");
+    for row in db.fetch_all(&photos).await? {
+        let id: i64 = row.get("return_id")?;
+        if let Some(found) = found.items.iter_mut().find(|r| r.id == id) {
+            found.photo_ids.push(row.get("id")?);
+        }
+    }
     Ok(found)
+}
+
+pub async fn photo_count(tx: &mut Tx, return_id: i64) -> Result<i64, DbError> {
+    tx.fetch_one(&Query::new("SELECT COUNT(*) AS n FROM return_photos WHERE return_id = $1").bind(return_id))
+        .await?
+        .get("n")
+}
+
+pub async fn insert_photo(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    return_id: i64,
+    content_type: &str,
+    bytes: Vec<u8>,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    tx.fetch_one(
+        &Query::new(
+            "INSERT INTO return_photos (tenant_id, return_id, content_type, content, created_at)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(return_id)
+        .bind(content_type)
+        .bind(bytes)
+        .bind(now),
+    )
+    .await?
+    .get("id")
+}
+
+/// A photo's media type and bytes, if the scope may see its return.
+pub async fn return_photo(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    return_id: i64,
+    photo_id: i64,
+) -> Result<Option<(String, Vec<u8>)>, DbError> {
+    let mut query = Query::new(
+        "SELECT p.content_type, p.content FROM return_photos p JOIN returns r ON r.id = p.return_id
+         WHERE p.tenant_id = $1 AND p.return_id = $2 AND p.id = $3",
+    )
+    .bind(tenant_id)
+    .bind(return_id)
+    .bind(photo_id);
+    scope.restrict_dealer(&mut query, "r.dealer_id");
+    db.fetch_optional(&query)
+        .await?
+        .map(|row| Ok((row.get("content_type")?, row.get("content")?)))
+        .transpose()
 }

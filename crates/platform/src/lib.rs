@@ -16,6 +16,7 @@ pub mod locale;
 pub mod messages;
 pub mod money;
 pub mod page;
+pub mod pictures;
 pub mod secret;
 
 pub use actor::{Actor, DataScope, Permission, Role};

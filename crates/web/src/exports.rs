@@ -191,6 +191,20 @@ pub fn import_template(kind: crate::imports::ImportKind) -> Result<Response, Web
     Ok(spreadsheet(&format!("{}-template.xlsx", kind.code()), bytes))
 }
 
+/// A photo of a returned line's goods, cached privately like product pictures.
+pub async fn photo(state: &AppState, actor: &Actor, return_id: i64, photo_id: i64) -> Result<Response, WebError> {
+    let (content_type, bytes) = fulfilment::returns::photo(&state.db, actor, return_id, photo_id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "private, max-age=86400".to_owned()),
+            (header::ETAG, format!("\"return-photo-{photo_id}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// A product picture with its stored media type, cached privately for a day: pictures never
 /// change under an id, so the id is its ETag.
 pub async fn product_image(

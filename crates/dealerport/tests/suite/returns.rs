@@ -282,3 +282,66 @@ async fn a_return_travels_from_the_order_page_through_the_desk_to_the_warehouse(
     assert_eq!(taken.status, 303, "{}", taken.text());
     assert_ledger_holds(&app).await;
 }
+
+async fn post_photo(app: &TestApp, token: &str, id: i64, bytes: &[u8]) -> testkit::TestResponse {
+    app.send(
+        axum::http::Request::post(format!("/api/v1/returns/{id}/photos"))
+            .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(axum::http::header::CONTENT_TYPE, "image/png")
+            .body(axum::body::Body::from(bytes.to_vec()))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn photos_of_the_goods_go_with_the_request_and_only_to_those_who_see_it() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let (shipment, juice) = received_juice(&app).await;
+    let requested = app
+        .post(
+            &format!("/api/v1/shipments/{shipment}/returns"),
+            &dealer,
+            json!({ "lines": [{ "line_number": juice["order_line_number"], "quantity": 2, "reason": "damaged" }] }),
+        )
+        .await;
+    let id = requested.json()["id"].as_i64().unwrap();
+    let picture = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR broken bottles";
+    let added = post_photo(&app, &dealer, id, picture).await;
+    assert_eq!(added.status, 201, "{}", added.text());
+    let photo = added.json()["id"].as_i64().unwrap();
+    let script = post_photo(&app, &dealer, id, b"<svg onload=alert(1)>").await;
+    assert_eq!(script.error_codes(), vec!["product.image_type"], "only real pictures");
+    let mine = app.get("/api/v1/returns", &dealer).await.json();
+    assert_eq!(mine["items"][0]["photo_ids"], json!([photo]));
+    let seen = app.get(&format!("/api/v1/returns/{id}/photos/{photo}"), &dealer).await;
+    assert_eq!(seen.status, 200);
+    assert_eq!(seen.headers["content-type"], "image/png");
+    assert_eq!(seen.body, picture.to_vec());
+    let china = app.token("dealer2@demo.test").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/returns/{id}/photos/{photo}"), &china)
+            .await
+            .status,
+        404
+    );
+    let desk = app.token("orders@demo.test").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/returns/{id}/photos/{photo}"), &desk)
+            .await
+            .status,
+        200
+    );
+    app.post(
+        &format!("/api/v1/returns/{id}/decision"),
+        &desk,
+        json!({ "approve": true }),
+    )
+    .await;
+    assert_eq!(
+        post_photo(&app, &dealer, id, picture).await.status,
+        409,
+        "decided returns take no more photos"
+    );
+}

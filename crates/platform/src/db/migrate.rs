@@ -89,6 +89,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "returns",
         sql: include_str!("../../../../migrations/0016_returns.sql"),
     },
+    Migration {
+        version: 17,
+        name: "return photos",
+        sql: include_str!("../../../../migrations/0017_return_photos.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -335,3 +335,36 @@ pub async fn receive_return(
     returns::receive_return(&state.db, &state.clock, &caller.signed_in.actor, id, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Adds a photo of the goods (the request body: PNG, JPEG or WebP, at most 2 MB, five a return)
+/// to a return that awaits a decision.
+#[utoipa::path(post, path = "/returns/{return_id}/photos", tag = "fulfilment", security(("bearer" = [])),
+    params(("return_id" = i64, Path)), request_body(content = Vec<u8>, content_type = "image/jpeg"),
+    responses((status = 201, body = Created), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn add_return_photo(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let bytes = axum::body::to_bytes(body, platform::pictures::MAX_BYTES + 1)
+        .await
+        .map_err(|_| {
+            platform::Failure::Invalid(vec![platform::FieldError::new("photo", "product.image_size")
+                .with("max_mib", platform::pictures::MAX_BYTES / 1024 / 1024)])
+        })?;
+    let photo = returns::add_photo(&state.db, &state.clock, &caller.signed_in.actor, id, bytes.to_vec()).await?;
+    Ok((StatusCode::CREATED, Json(Created { id: photo })))
+}
+
+/// A photo of a return, to whoever may see the return.
+#[utoipa::path(get, path = "/returns/{return_id}/photos/{photo_id}", tag = "fulfilment", security(("bearer" = [])),
+    params(("return_id" = i64, Path), ("photo_id" = i64, Path)),
+    responses((status = 200, content_type = "image/jpeg"), (status = 404, body = Problem)))]
+pub async fn return_photo(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path((id, photo_id)): Path<(i64, i64)>,
+) -> Result<axum::response::Response, WebError> {
+    crate::exports::photo(&state, &caller.signed_in.actor, id, photo_id).await
+}

@@ -154,6 +154,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fulfilment_api::list_returns))
         .routes(routes!(fulfilment_api::decide_return))
         .routes(routes!(fulfilment_api::receive_return))
+        .routes(routes!(fulfilment_api::add_return_photo))
+        .routes(routes!(fulfilment_api::return_photo))
         .routes(routes!(imports_api::list, imports_api::upload))
         .routes(routes!(imports_api::get))
         .routes(routes!(imports_api::report))

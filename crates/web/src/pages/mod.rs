@@ -131,6 +131,11 @@ pub fn router() -> Router<AppState> {
         .route("/returns", get(returns::returns_page))
         .route("/returns/{id}/decision", post(returns::decide))
         .route("/returns/{id}/arrival", post(returns::arrival))
+        .route(
+            "/returns/{id}/photos",
+            post(returns::add_photo).layer(DefaultBodyLimit::max(platform::pictures::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/returns/{id}/photos/{photo_id}", get(returns::photo))
         .route("/change-requests/{id}/withdraw", post(ordering::withdraw_change))
         .route(
             "/imports",

@@ -4,10 +4,11 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use fulfilment::returns::{self, ArrivalInput, ArrivalLineInput, Return, ReturnInput, ReturnLineInput};
-use platform::{Failure, FieldError, Page, PageRequest, Permission};
+use platform::{secret, Failure, FieldError, Page, PageRequest, Permission};
 use serde::{Deserialize, Serialize};
 
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
@@ -30,6 +31,7 @@ pub struct ReturnRow {
     pub decision: String,
     /// (line, text, quantity) of each line.
     pub lines: Vec<(i64, String, i64)>,
+    pub photos: Vec<i64>,
 }
 
 pub fn return_rows(t: &Translator, found: &[Return]) -> Vec<ReturnRow> {
@@ -74,6 +76,7 @@ pub fn return_rows(t: &Translator, found: &[Return]) -> Vec<ReturnRow> {
                     (l.order_line_number, text, l.quantity)
                 })
                 .collect(),
+            photos: r.photo_ids.clone(),
         })
         .collect()
 }
@@ -87,6 +90,8 @@ struct ReturnsPage {
     filter_query: String,
     may_decide: bool,
     may_take_in: bool,
+    /// A dealer's user adds photos to its returns awaiting a decision.
+    may_add_photos: bool,
     errors: FormErrors,
 }
 
@@ -129,6 +134,7 @@ async fn returns_response(
         query,
         may_decide: actor.can(Permission::ReviewOrders),
         may_take_in: actor.can(Permission::ManageStock),
+        may_add_photos: actor.is_dealer_user() && actor.can(Permission::ReceiveGoods),
         errors,
     };
     render(&view)
@@ -291,6 +297,63 @@ pub async fn arrival(
     .map_err(|failure| line_fields(failure, &prefix, |i| lines.get(i).map(|l| l.line_number)));
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(()) => Ok(redirect_done("/returns", "return_arrived")),
+        Err(errors) => returns_response(&state, &user, ListQuery::default(), errors).await,
+    }
+}
+
+pub async fn photo(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path((id, photo_id)): Path<(i64, i64)>,
+) -> Result<Response, WebError> {
+    crate::exports::photo(&state, user.actor(), id, photo_id).await
+}
+
+/// The form's CSRF token and picture.
+async fn read_photo(mut multipart: Multipart) -> Result<(String, Vec<u8>), Failure> {
+    let too_large = |_| {
+        Failure::Invalid(vec![
+            FieldError::new("photo", "product.image_size").with("max_mib", platform::pictures::MAX_BYTES / 1024 / 1024)
+        ])
+    };
+    let (mut token, mut bytes) = (String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(too_large)? {
+        match field.name() {
+            Some("csrf_token") => token = field.text().await.map_err(too_large)?,
+            Some("photo") => bytes = field.bytes().await.map_err(too_large)?.to_vec(),
+            _ => {}
+        }
+    }
+    Ok((token, bytes))
+}
+
+/// Adds a photo from the returns list's upload form (multipart: `csrf_token`, `photo`).
+pub async fn add_photo(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Result<Response, WebError> {
+    let multipart = multipart.map_err(|_| Failure::Forbidden)?;
+    let result = match read_photo(multipart).await {
+        Ok((token, _)) if !secret::constant_time_eq(&token, user.csrf_token()) => return Err(Failure::Forbidden.into()),
+        Ok((_, bytes)) => returns::add_photo(&state.db, &state.clock, user.actor(), id, bytes).await,
+        Err(failure) => Err(failure),
+    };
+    let result = result.map_err(|failure| match failure {
+        Failure::Invalid(errors) => Failure::Invalid(
+            errors
+                .into_iter()
+                .map(|error| FieldError {
+                    field: format!("photo_{id}"),
+                    ..error
+                })
+                .collect(),
+        ),
+        other => other,
+    });
+    match form_outcome(&user.t, result.map_err(WebError))? {
+        Ok(_) => Ok(redirect_done("/returns", "photo_added")),
         Err(errors) => returns_response(&state, &user, ListQuery::default(), errors).await,
     }
 }
