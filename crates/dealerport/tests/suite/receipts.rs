@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use testkit::TestApp;
 
-use crate::id_of;
+use crate::{assert_ledger_holds, id_of};
 
 const LAST_PALLET: &str = "146012345000000026";
 
@@ -130,6 +130,7 @@ async fn a_receipt_that_differs_waits_for_the_order_desk_and_the_last_one_makes_
             .await,
         1
     );
+    assert_ledger_holds(&app).await;
 }
 
 #[tokio::test]
@@ -198,6 +199,7 @@ async fn receiving_more_than_shipped_unmarked_twice_or_anothers_shipment_is_refu
     let twice = app.post(&path, &dealer, json!({})).await;
     assert_eq!(twice.status, 409);
     assert_eq!(twice.json()["code"], "receipt.already_received");
+    assert_ledger_holds(&app).await;
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@ mod home;
 mod messages;
 pub use messages::message_text;
 mod imports;
+mod line_form;
 mod order_upload;
 mod ordering;
 mod pricing;

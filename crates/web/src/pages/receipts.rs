@@ -10,6 +10,7 @@ use fulfilment::receipts::{Receipt, ReceiptInput, ReceiptLineInput};
 use platform::{Failure, FieldError, Page, PageRequest, Permission};
 use serde::Deserialize;
 
+use super::line_form::LineForm;
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -127,54 +128,43 @@ pub async fn receive(
     Path(shipment_id): Path<i64>,
     PageForm { user, form }: PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let order_id: i64 = form
-        .get("order_id")
-        .and_then(|id| id.trim().parse().ok())
-        .ok_or(Failure::NotFound { entity: "order" })?;
-    let prefix = format!("receive_{shipment_id}_");
-    let field = |name: &str| {
-        form.get(&format!("{prefix}{name}"))
-            .map(|v| v.trim())
-            .unwrap_or_default()
-    };
-    let mut numbers: Vec<i64> = form
-        .keys()
-        .filter_map(|key| key.strip_prefix(&format!("{prefix}received_"))?.parse().ok())
-        .collect();
-    numbers.sort_unstable();
+    let form = LineForm::new(&form, format!("receive_{shipment_id}_"));
+    let order_id = form.order_id()?;
     let mut errors = Vec::new();
-    let mut number = |name: String| -> i64 {
-        let text = field(&name);
-        if text.is_empty() {
-            return 0;
-        }
-        text.parse().unwrap_or_else(|_| {
-            errors.push(FieldError::new(format!("{prefix}{name}"), "field.whole_number"));
-            0
-        })
-    };
-    let lines: Vec<ReceiptLineInput> = numbers
-        .iter()
+    let lines: Vec<ReceiptLineInput> = form
+        .lines("received")
+        .into_iter()
         .map(|n| {
-            let received = number(format!("received_{n}"));
-            let rejected = number(format!("rejected_{n}"));
+            let received = form.line_number("received", n, &mut errors).unwrap_or(0);
+            let rejected = form.line_number("rejected", n, &mut errors).unwrap_or(0);
             ReceiptLineInput {
-                line_number: *n,
+                line_number: n,
                 received_quantity: received,
                 accepted_quantity: received - rejected,
                 rejected_quantity: rejected,
-                reason: Some(field(&format!("reason_{n}")).to_owned()).filter(|r| !r.is_empty()),
+                reason: Some(form.line_value("reason", n).to_owned()).filter(|r| !r.is_empty()),
             }
         })
         .collect();
     let input = ReceiptInput {
-        note: Some(field("note").to_owned()).filter(|n| !n.is_empty()),
+        note: Some(form.value("note").to_owned()).filter(|n| !n.is_empty()),
         lines,
     };
     let result = if errors.is_empty() {
         ordering::receiving::receive(&state.db, &state.clock, user.actor(), shipment_id, &input)
             .await
-            .map_err(|failure| form_fields(failure, &prefix, &input))
+            .map_err(|failure| {
+                form.errors(
+                    failure,
+                    |i| input.lines.get(i).map(|l| l.line_number),
+                    |name| match name {
+                        "reason" => "reason",
+                        "rejected_quantity" => "rejected",
+                        _ => "received",
+                    },
+                    |_| "note",
+                )
+            })
     } else {
         Err(Failure::Invalid(errors))
     };
@@ -182,31 +172,6 @@ pub async fn receive(
         Ok(_) => Ok(redirect_done(&format!("/orders/{order_id}"), "received")),
         Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors).await,
     }
-}
-
-/// The command's `lines[i].reason` as the form's `receive_<shipment>_reason_<line>`.
-fn form_fields(failure: Failure, prefix: &str, input: &ReceiptInput) -> Failure {
-    let Failure::Invalid(errors) = failure else {
-        return failure;
-    };
-    let rename = |field: &str| -> String {
-        let parsed = field.strip_prefix("lines[").and_then(|rest| rest.split_once("]."));
-        match parsed.and_then(|(index, name)| Some((input.lines.get(index.parse::<usize>().ok()?)?, name))) {
-            Some((line, "reason")) => format!("{prefix}reason_{}", line.line_number),
-            Some((line, "rejected_quantity")) => format!("{prefix}rejected_{}", line.line_number),
-            Some((line, _)) => format!("{prefix}received_{}", line.line_number),
-            None => format!("{prefix}note"),
-        }
-    };
-    Failure::Invalid(
-        errors
-            .into_iter()
-            .map(|error| FieldError {
-                field: rename(&error.field),
-                ..error
-            })
-            .collect(),
-    )
 }
 
 #[derive(Deserialize)]

@@ -11,6 +11,7 @@ use fulfilment::returns::{self, ArrivalInput, ArrivalLineInput, Return, ReturnIn
 use platform::{secret, Failure, FieldError, Page, PageRequest, Permission};
 use serde::{Deserialize, Serialize};
 
+use super::line_form::LineForm;
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -155,45 +156,34 @@ pub async fn request(
     Path(shipment_id): Path<i64>,
     PageForm { user, form }: PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let order_id: i64 = form
-        .get("order_id")
-        .and_then(|id| id.trim().parse().ok())
-        .ok_or(Failure::NotFound { entity: "order" })?;
-    let prefix = format!("return_{shipment_id}_");
-    let field = |name: &str| {
-        form.get(&format!("{prefix}{name}"))
-            .map(|v| v.trim())
-            .unwrap_or_default()
-    };
-    let mut numbers: Vec<i64> = form
-        .keys()
-        .filter_map(|key| key.strip_prefix(&format!("{prefix}quantity_"))?.parse().ok())
-        .collect();
-    numbers.sort_unstable();
+    let form = LineForm::new(&form, format!("return_{shipment_id}_"));
+    let order_id = form.order_id()?;
     let mut errors = Vec::new();
     let mut lines = Vec::new();
-    for n in numbers {
-        let text = field(&format!("quantity_{n}"));
-        if text.is_empty() || text == "0" {
-            continue;
-        }
-        match text.parse::<i64>() {
-            Ok(quantity) => lines.push(ReturnLineInput {
+    for n in form.lines("quantity") {
+        if let Some(quantity) = form.line_number("quantity", n, &mut errors).filter(|q| *q != 0) {
+            lines.push(ReturnLineInput {
                 line_number: n,
                 quantity,
-                reason: field(&format!("reason_{n}")).to_owned(),
-            }),
-            Err(_) => errors.push(FieldError::new(format!("{prefix}quantity_{n}"), "field.whole_number")),
+                reason: form.line_value("reason", n).to_owned(),
+            });
         }
     }
     let input = ReturnInput {
-        note: Some(field("note").to_owned()).filter(|n| !n.is_empty()),
+        note: Some(form.value("note").to_owned()).filter(|n| !n.is_empty()),
         lines,
     };
     let result = if errors.is_empty() {
         returns::request_return(&state.db, &state.clock, user.actor(), shipment_id, &input)
             .await
-            .map_err(|failure| line_fields(failure, &prefix, |i| input.lines.get(i).map(|l| l.line_number)))
+            .map_err(|failure| {
+                form.errors(
+                    failure,
+                    |i| input.lines.get(i).map(|l| l.line_number),
+                    |name| name,
+                    |_| "lines",
+                )
+            })
     } else {
         Err(Failure::Invalid(errors))
     };
@@ -201,29 +191,6 @@ pub async fn request(
         Ok(_) => Ok(redirect_done("/returns", "return_requested")),
         Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors).await,
     }
-}
-
-/// The command's `lines[i].name` as `<prefix><name>_<line number>`; anything else as `<prefix>lines`.
-fn line_fields(failure: Failure, prefix: &str, line_of: impl Fn(usize) -> Option<i64>) -> Failure {
-    let Failure::Invalid(errors) = failure else {
-        return failure;
-    };
-    let rename = |field: &str| {
-        let parsed = field.strip_prefix("lines[").and_then(|rest| rest.split_once("]."));
-        match parsed.and_then(|(index, name)| Some((line_of(index.parse().ok()?)?, name))) {
-            Some((line, name)) => format!("{prefix}{}_{line}", name.trim_end_matches("_quantity")),
-            None => format!("{prefix}lines"),
-        }
-    };
-    Failure::Invalid(
-        errors
-            .into_iter()
-            .map(|error| FieldError {
-                field: rename(&error.field),
-                ..error
-            })
-            .collect(),
-    )
 }
 
 #[derive(Deserialize)]
@@ -271,30 +238,32 @@ pub async fn arrival(
     Path(id): Path<i64>,
     PageForm { user, form }: PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let mut numbers: Vec<i64> = form
-        .keys()
-        .filter_map(|key| key.strip_prefix("good_")?.parse().ok())
-        .collect();
-    numbers.sort_unstable();
-    let number = |name: String| form.get(&name).and_then(|v| v.trim().parse::<i64>().ok());
-    let lines: Vec<ArrivalLineInput> = numbers
-        .iter()
+    let fields = LineForm::new(&form, String::new());
+    let mut errors = Vec::new();
+    let lines: Vec<ArrivalLineInput> = fields
+        .lines("good")
+        .into_iter()
         .map(|n| ArrivalLineInput {
-            line_number: *n,
-            good_quantity: number(format!("good_{n}")).unwrap_or(-1),
-            defective_quantity: number(format!("defective_{n}")).unwrap_or(-1),
+            line_number: n,
+            good_quantity: fields.line_number("good", n, &mut errors).unwrap_or(0),
+            defective_quantity: fields.line_number("defective", n, &mut errors).unwrap_or(0),
         })
         .collect();
-    let prefix = format!("arrival_{id}_");
-    let result = returns::receive_return(
-        &state.db,
-        &state.clock,
-        user.actor(),
-        id,
-        &ArrivalInput { lines: lines.clone() },
-    )
-    .await
-    .map_err(|failure| line_fields(failure, &prefix, |i| lines.get(i).map(|l| l.line_number)));
+    let input = ArrivalInput { lines };
+    let result = if errors.is_empty() {
+        returns::receive_return(&state.db, &state.clock, user.actor(), id, &input).await
+    } else {
+        Err(Failure::Invalid(errors))
+    };
+    // The list shows every approved return's form; errors are named after this return's.
+    let result = result.map_err(|failure| {
+        LineForm::new(&form, format!("arrival_{id}_")).errors(
+            failure,
+            |i| input.lines.get(i).map(|l| l.line_number),
+            |_| "good",
+            |_| "good",
+        )
+    });
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(()) => Ok(redirect_done("/returns", "return_arrived")),
         Err(errors) => returns_response(&state, &user, ListQuery::default(), errors).await,

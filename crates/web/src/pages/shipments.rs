@@ -8,10 +8,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use chrono::NaiveDate;
 use fulfilment::shipments::{Shipment, ShipmentInput, ShipmentLineInput};
-use platform::{Failure, FieldError, Page, PageRequest};
+use platform::{Failure, Page, PageRequest};
 use serde::Deserialize;
 
 use super::catalog::day;
+use super::line_form::LineForm;
 use super::{form_outcome, redirect_done, render, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -114,51 +115,44 @@ pub async fn ship(
     Path(sales_order_id): Path<i64>,
     PageForm { user, form }: PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let order_id: i64 = form
-        .get("order_id")
-        .and_then(|id| id.trim().parse().ok())
-        .ok_or(Failure::NotFound { entity: "order" })?;
-    let prefix = format!("ship_{sales_order_id}_");
-    let field = |name: &str| {
-        form.get(&format!("{prefix}{name}"))
-            .map(|v| v.trim())
-            .unwrap_or_default()
-    };
+    let form = LineForm::new(&form, format!("ship_{sales_order_id}_"));
+    let order_id = form.order_id()?;
     let mut errors = Vec::new();
     let mut lines = Vec::new();
-    let mut numbers: Vec<i64> = form
-        .keys()
-        .filter_map(|key| key.strip_prefix(&format!("{prefix}quantity_"))?.parse().ok())
-        .collect();
-    numbers.sort_unstable();
-    for n in numbers {
-        let quantity = field(&format!("quantity_{n}"));
-        if quantity.is_empty() || quantity == "0" {
-            continue;
-        }
-        let Ok(quantity) = quantity.parse::<i64>() else {
-            errors.push(FieldError::new(format!("{prefix}quantity_{n}"), "field.whole_number"));
+    for n in form.lines("quantity") {
+        let Some(quantity) = form.line_number("quantity", n, &mut errors).filter(|q| *q != 0) else {
             continue;
         };
-        let expiry = field(&format!("expiry_{n}"));
         lines.push(ShipmentLineInput {
             line_number: n,
             quantity,
             sscc: None,
-            batch: Some(field(&format!("batch_{n}")).to_owned()).filter(|b| !b.is_empty()),
-            expiry_on: NaiveDate::parse_from_str(expiry, "%Y-%m-%d").ok(),
+            batch: Some(form.line_value("batch", n).to_owned()).filter(|b| !b.is_empty()),
+            expiry_on: NaiveDate::parse_from_str(form.line_value("expiry", n), "%Y-%m-%d").ok(),
         });
     }
     let input = ShipmentInput {
-        packages: field("packages").split_whitespace().map(str::to_owned).collect(),
-        vehicle: Some(field("vehicle").to_owned()).filter(|v| !v.is_empty()),
-        planned_arrival_on: NaiveDate::parse_from_str(field("arrival"), "%Y-%m-%d").ok(),
+        packages: form.value("packages").split_whitespace().map(str::to_owned).collect(),
+        vehicle: Some(form.value("vehicle").to_owned()).filter(|v| !v.is_empty()),
+        planned_arrival_on: NaiveDate::parse_from_str(form.value("arrival"), "%Y-%m-%d").ok(),
         lines,
     };
     let result = if errors.is_empty() {
         ordering::shipping::ship(&state.db, &state.clock, user.actor(), sales_order_id, &input)
             .await
-            .map_err(|failure| form_fields(failure, &prefix, &input))
+            .map_err(|failure| {
+                form.errors(
+                    failure,
+                    |i| input.lines.get(i).map(|l| l.line_number),
+                    |name| if name == "expiry_on" { "expiry" } else { name },
+                    |field| match field {
+                        "vehicle" => "vehicle",
+                        "planned_arrival_on" => "arrival",
+                        "lines" => "lines",
+                        _ => "packages",
+                    },
+                )
+            })
     } else {
         Err(Failure::Invalid(errors))
     };
@@ -166,35 +160,4 @@ pub async fn ship(
         Ok(_) => Ok(redirect_done(&format!("/orders/{order_id}"), "shipped")),
         Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors).await,
     }
-}
-
-/// The command's `lines[i].batch`, `packages[0]`… as the form's own field names.
-fn form_fields(failure: Failure, prefix: &str, input: &ShipmentInput) -> Failure {
-    let Failure::Invalid(errors) = failure else {
-        return failure;
-    };
-    let rename = |field: &str| -> String {
-        if let Some((index, name)) = field.strip_prefix("lines[").and_then(|rest| rest.split_once("].")) {
-            let line = index.parse::<usize>().ok().and_then(|i| input.lines.get(i));
-            if let Some(line) = line {
-                let name = if name == "expiry_on" { "expiry" } else { name };
-                return format!("{prefix}{name}_{}", line.line_number);
-            }
-        }
-        match field {
-            "vehicle" => format!("{prefix}vehicle"),
-            "planned_arrival_on" => format!("{prefix}arrival"),
-            "lines" => format!("{prefix}lines"),
-            _ => format!("{prefix}packages"),
-        }
-    };
-    Failure::Invalid(
-        errors
-            .into_iter()
-            .map(|error| FieldError {
-                field: rename(&error.field),
-                ..error
-            })
-            .collect(),
-    )
 }
