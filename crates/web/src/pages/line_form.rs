@@ -99,3 +99,20 @@ impl<'a> LineForm<'a> {
         )
     }
 }
+
+/// Every field error of a failure under one form field: for a one-field form among several on a
+/// page (a settlement note, a decision's reason, a photo), whose own name the command never knew.
+pub fn all_under(failure: Failure, field: String) -> Failure {
+    match failure {
+        Failure::Invalid(errors) => Failure::Invalid(
+            errors
+                .into_iter()
+                .map(|error| FieldError {
+                    field: field.clone(),
+                    ..error
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}

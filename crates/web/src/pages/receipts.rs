@@ -7,10 +7,10 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use fulfilment::receipts::{Receipt, ReceiptInput, ReceiptLineInput};
-use platform::{Failure, FieldError, Page, PageRequest, Permission};
+use platform::{Failure, Page, PageRequest, Permission};
 use serde::Deserialize;
 
-use super::line_form::LineForm;
+use super::line_form::{all_under, LineForm};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -192,18 +192,7 @@ pub async fn settle(
     let result =
         ordering::receiving::settle_discrepancy(&state.db, &state.clock, user.actor(), receipt_id, Some(&form.note))
             .await
-            .map_err(|failure| match failure {
-                Failure::Invalid(errors) => Failure::Invalid(
-                    errors
-                        .into_iter()
-                        .map(|error| FieldError {
-                            field: format!("settle_{receipt_id}"),
-                            ..error
-                        })
-                        .collect(),
-                ),
-                other => other,
-            });
+            .map_err(|failure| all_under(failure, format!("settle_{receipt_id}")));
     let back = match form.from_list {
         Some(_) => "/discrepancies".to_owned(),
         None => format!("/orders/{}", form.order_id),

@@ -11,7 +11,7 @@ use fulfilment::returns::{self, ArrivalInput, ArrivalLineInput, Return, ReturnIn
 use platform::{secret, Failure, FieldError, Page, PageRequest, Permission};
 use serde::{Deserialize, Serialize};
 
-use super::line_form::LineForm;
+use super::line_form::{all_under, LineForm};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -214,18 +214,7 @@ pub async fn decide(
         Some(&form.reason),
     )
     .await
-    .map_err(|failure| match failure {
-        Failure::Invalid(errors) => Failure::Invalid(
-            errors
-                .into_iter()
-                .map(|error| FieldError {
-                    field: format!("reason_{id}"),
-                    ..error
-                })
-                .collect(),
-        ),
-        other => other,
-    });
+    .map_err(|failure| all_under(failure, format!("reason_{id}")));
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(()) => Ok(redirect_done("/returns", "return_decided")),
         Err(errors) => returns_response(&state, &user, ListQuery::default(), errors).await,
@@ -309,18 +298,7 @@ pub async fn add_photo(
         Ok((_, bytes)) => returns::add_photo(&state.db, &state.clock, user.actor(), id, bytes).await,
         Err(failure) => Err(failure),
     };
-    let result = result.map_err(|failure| match failure {
-        Failure::Invalid(errors) => Failure::Invalid(
-            errors
-                .into_iter()
-                .map(|error| FieldError {
-                    field: format!("photo_{id}"),
-                    ..error
-                })
-                .collect(),
-        ),
-        other => other,
-    });
+    let result = result.map_err(|failure| all_under(failure, format!("photo_{id}")));
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(_) => Ok(redirect_done("/returns", "photo_added")),
         Err(errors) => returns_response(&state, &user, ListQuery::default(), errors).await,
