@@ -96,6 +96,7 @@ fn order_input(number: String, location: i64, lines: &[(i64, i64)]) -> OrderInpu
                 quantity: *quantity,
             })
             .collect(),
+        draft: false,
     }
 }
 

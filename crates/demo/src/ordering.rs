@@ -198,6 +198,7 @@ async fn seed_orders(
             allow_adjust: true,
             comment: None,
             lines,
+            draft: false,
         };
         let order =
             ordering::commands::place_order(db, clock, &buyer, &audience, &input, Channel::Portal, None).await?;
@@ -247,6 +248,7 @@ async fn seed_orders(
         allow_adjust: false,
         comment: Some("请在工作日送货".to_owned()),
         lines: vec![line("BS-0001", 240)?, line("BS-0006", 120)?],
+        draft: false,
     };
     ordering::commands::place_order(db, clock, &buyer, &audience, &input, Channel::Portal, None).await?;
     Ok(())

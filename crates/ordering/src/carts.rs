@@ -444,9 +444,12 @@ pub struct CartOrderInput {
     pub allow_adjust: bool,
     #[serde(default)]
     pub comment: Option<String>,
+    /// Save the order as a draft, to submit later.
+    #[serde(default)]
+    pub draft: bool,
 }
 
-/// Places the working cart as an order, then empties the cart.
+/// Places the working cart as an order (or saves it as a draft), then empties the cart.
 pub async fn order_cart(
     db: &Db,
     clock: &Clock,
@@ -474,6 +477,7 @@ pub async fn order_cart(
                 quantity: *quantity,
             })
             .collect(),
+        draft: input.draft,
     };
     let placed = commands::place_order(db, clock, actor, audience, &order, channel, None).await?;
     if placed.created {

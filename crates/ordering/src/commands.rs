@@ -57,16 +57,12 @@ pub async fn place_order(
     idempotency_key: Option<&str>,
 ) -> Result<Placed, Failure> {
     let idempotency_key = idempotency_key.map(str::trim).filter(|key| !key.is_empty());
-    let placed = place(
-        db,
-        clock,
-        actor,
-        audience,
-        std::slice::from_ref(input),
+    let how = How {
         channel,
         idempotency_key,
-    )
-    .await?;
+        replacing: None,
+    };
+    let placed = place(db, clock, actor, audience, std::slice::from_ref(input), how).await?;
     placed
         .into_iter()
         .next()
@@ -89,7 +85,49 @@ pub async fn place_orders(
     if inputs.is_empty() {
         return Err(Failure::field("orders", "order.no_orders"));
     }
-    place(db, clock, actor, audience, inputs, channel, None).await
+    let how = How {
+        channel,
+        idempotency_key: None,
+        replacing: None,
+    };
+    place(db, clock, actor, audience, inputs, how).await
+}
+
+/// Submits a draft: it is checked, priced, and takes stock, credit and budgets as a new order
+/// would, keeping its id and number; it fails as placing would, and stays a draft then.
+pub async fn submit_draft(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    audience: &DealerAudience,
+    order_id: i64,
+) -> Result<Placed, Failure> {
+    actor.require(Permission::PlaceOrders)?;
+    let mut tx = db.begin().await?;
+    let head = order_in_scope(&mut tx, actor, order_id).await?;
+    drop(tx);
+    if head.state != OrderState::Draft {
+        return Err(Failure::Conflict {
+            code: "order.not_a_draft",
+        });
+    }
+    let own = head.placed_by.is_some() && head.placed_by == actor.user_id.map(platform::UserId::get);
+    if !own && !head.allow_adjust {
+        return Err(Failure::Conflict {
+            code: "order.adjust_not_allowed",
+        });
+    }
+    let input = store::draft_input(db, order_id).await?;
+    let how = How {
+        channel: Channel::Portal,
+        idempotency_key: None,
+        replacing: Some(order_id),
+    };
+    let placed = place(db, clock, actor, audience, &[input], how).await?;
+    placed
+        .into_iter()
+        .next()
+        .ok_or_else(|| Failure::Internal("one draft in, none out".into()))
 }
 
 /// An order's failure as one of several: its fields named `orders[k].…`.
@@ -108,15 +146,27 @@ fn of_order(index: usize, several: bool, failure: Failure) -> Failure {
     }
 }
 
+/// How orders come to be placed: by which channel, under which idempotency key, and whether
+/// they submit a draft (its id).
+struct How<'a> {
+    channel: Channel,
+    idempotency_key: Option<&'a str>,
+    replacing: Option<i64>,
+}
+
 async fn place(
     db: &Db,
     clock: &Clock,
     actor: &Actor,
     audience: &DealerAudience,
     inputs: &[OrderInput],
-    channel: Channel,
-    idempotency_key: Option<&str>,
+    how: How<'_>,
 ) -> Result<Vec<Placed>, Failure> {
+    let How {
+        channel,
+        idempotency_key,
+        replacing,
+    } = how;
     actor.require(Permission::PlaceOrders)?;
     let dealer_id = actor
         .scope
@@ -146,11 +196,17 @@ async fn place(
             Err(other) => return Err(other),
         }
     }
-    if errors.is_empty() {
+    // A draft being submitted is the order of its number; nothing else may be.
+    if errors.is_empty() && replacing.is_none() {
         if let Some(placed) = placed_before(db, actor, dealer_id, &orders, idempotency_key).await? {
             return Ok(placed);
         }
     }
+    let writing = match replacing {
+        Some(draft) => Writing::Submitting(draft),
+        None if !several && inputs.iter().all(|input| input.draft) => Writing::Draft,
+        None => Writing::New,
+    };
     // The lines are checked against the catalog even when the orders' own fields were wrong, so
     // that one answer names every problem; a field keeps only its first.
     let mut lines = Vec::with_capacity(inputs.len());
@@ -185,9 +241,12 @@ async fn place(
         let mut drafts = Vec::with_capacity(orders.len());
         for (index, lines) in lines.iter().enumerate() {
             let draft = price(db, actor, audience, lines, today, currency).await?;
-            limits
-                .check(draft.net_total)
-                .map_err(|failure| of_order(index, several, failure))?;
+            // A draft may be below the minimum amount; it is checked when it is submitted.
+            if writing != Writing::Draft {
+                limits
+                    .check(draft.net_total)
+                    .map_err(|failure| of_order(index, several, failure))?;
+            }
             drafts.push(draft);
         }
         let now = clock.now();
@@ -202,6 +261,7 @@ async fn place(
                 idempotency_key,
                 refuse_over_limit,
                 origins,
+                writing,
             };
             match record_in(&mut tx, now, actor, &attempt)
                 .await
@@ -389,6 +449,18 @@ struct Attempt<'a> {
     refuse_over_limit: bool,
     /// The dealer's lines (product, category, quantity), to name them in errors.
     origins: &'a [(i64, Option<i64>, i64)],
+    writing: Writing,
+}
+
+/// What recording an order writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Writing {
+    /// A new order, with its stock, credit and budgets.
+    New,
+    /// A draft: priced and kept, holding no stock, credit or budget until it is submitted.
+    Draft,
+    /// The draft of this id, submitted: it becomes the order, taking everything a new one takes.
+    Submitting(i64),
 }
 
 enum Recorded {
@@ -439,38 +511,55 @@ async fn record_in(tx: &mut Tx, now: DateTime<Utc>, actor: &Actor, attempt: &Att
     let available = stock::availability(tx, actor.tenant_id, &product_ids).await?;
     let warehouses = match stock::allocate(&wanted, serving, &available) {
         Ok(warehouses) => warehouses,
+        // A draft reserves nothing: its lines note where they would come from today.
+        Err(_) if attempt.writing == Writing::Draft => wanted
+            .iter()
+            .map(|(product, _)| {
+                serving
+                    .or_else(|| {
+                        available
+                            .iter()
+                            .find(|a| a.product_id == *product)
+                            .map(|a| a.warehouse_id)
+                    })
+                    .ok_or_else(|| Failure::field("lines", "order.stock_insufficient"))
+            })
+            .collect::<Result<_, _>>()?,
         Err(shortages) => {
             let origins = line_origins(&draft.lines, attempt.origins);
-            return Err(Failure::Invalid(
-                shortages
-                    .iter()
-                    .map(|s| {
-                        FieldError::new(
-                            format!("lines[{}].quantity", origins.get(s.line).copied().unwrap_or(0)),
-                            "order.stock_insufficient",
-                        )
-                        .with("available", s.available)
-                    })
-                    .collect(),
-            ));
+            let mut errors: Vec<FieldError> = Vec::with_capacity(shortages.len());
+            for shortage in &shortages {
+                let field = format!("lines[{}].quantity", origins.get(shortage.line).copied().unwrap_or(0));
+                // Free goods short with the line that earned them are that line's one problem.
+                if !errors.iter().any(|e| e.field == field) {
+                    errors
+                        .push(FieldError::new(field, "order.stock_insufficient").with("available", shortage.available));
+                }
+            }
+            return Err(Failure::Invalid(errors));
         }
     };
 
     let gross = draft.gross_total()?.minor();
-    let within_limit = store::take_exposure(tx, *dealer_id, gross, false).await?;
+    let holds = attempt.writing != Writing::Draft;
+    let within_limit = !holds || store::take_exposure(tx, *dealer_id, gross, false).await?;
     if !within_limit && attempt.refuse_over_limit {
         return Err(Failure::Conflict {
             code: "order.credit_limit_exceeded",
         });
     }
-    let state = if within_limit {
-        OrderState::Submitted
-    } else {
-        OrderState::OnCreditHold
+    let state = match (holds, within_limit) {
+        (false, _) => OrderState::Draft,
+        (true, true) => OrderState::Submitted,
+        (true, false) => OrderState::OnCreditHold,
     };
 
     let used: Vec<i64> = draft.uses.iter().map(|(id, _, _)| *id).collect();
-    let capped = store::capped_promotions(tx, &used).await?;
+    let capped = if holds {
+        store::capped_promotions(tx, &used).await?
+    } else {
+        Vec::new()
+    };
     for (promotion, amount, units) in draft.uses.iter().filter(|(id, _, _)| capped.contains(id)) {
         if !store::take_promotion(tx, *promotion, *amount, *units).await? {
             return Ok(Recorded::RaceLost);
@@ -488,15 +577,27 @@ async fn record_in(tx: &mut Tx, now: DateTime<Utc>, actor: &Actor, attempt: &Att
         currency: draft.net_total.currency().code(),
         net_total_minor: draft.net_total.minor(),
         vat_total_minor: draft.vat_total.minor(),
-        exposure_minor: if within_limit { gross } else { 0 },
+        exposure_minor: if holds && within_limit { gross } else { 0 },
         comment: &order.comment,
         idempotency_key: attempt.idempotency_key,
         placed_by: actor.user_id,
     };
-    let order_id = match store::insert_order(tx, actor.tenant_id, &new_order, now).await {
-        Ok(id) => id,
-        Err(error) if error.is_unique_violation() => return Ok(Recorded::Duplicate),
-        Err(error) => return Err(error.into()),
+    let order_id = match attempt.writing {
+        Writing::Submitting(id) => {
+            if !store::submit_draft(tx, id, &new_order, now).await? {
+                return Err(Failure::Conflict {
+                    code: "order.changed_meanwhile",
+                });
+            }
+            // The draft's lines were priced when it was saved; the order's are priced now.
+            store::delete_lines(tx, id).await?;
+            id
+        }
+        Writing::New | Writing::Draft => match store::insert_order(tx, actor.tenant_id, &new_order, now).await {
+            Ok(id) => id,
+            Err(error) if error.is_unique_violation() => return Ok(Recorded::Duplicate),
+            Err(error) => return Err(error.into()),
+        },
     };
     let lines: Vec<NewLine> = draft
         .lines
@@ -527,6 +628,7 @@ async fn record_in(tx: &mut Tx, now: DateTime<Utc>, actor: &Actor, attempt: &Att
     store::insert_lines(tx, actor.tenant_id, order_id, &lines).await?;
     let reservations: Vec<Movement> = lines
         .iter()
+        .filter(|_| holds)
         .map(|line| reservation(line.warehouse_id, line.product_id, line.quantity, order_id))
         .collect();
     if stock::apply(tx, actor.tenant_id, actor.user_id, now, &reservations)
@@ -535,13 +637,19 @@ async fn record_in(tx: &mut Tx, now: DateTime<Utc>, actor: &Actor, attempt: &Att
     {
         return Ok(Recorded::RaceLost);
     }
-    store::insert_order_promotions(tx, actor.tenant_id, order_id, &draft.uses).await?;
+    if holds {
+        store::insert_order_promotions(tx, actor.tenant_id, order_id, &draft.uses).await?;
+    }
     let note = (!within_limit).then_some("credit limit");
+    let (kind, from) = match attempt.writing {
+        Writing::Submitting(_) => ("submit", Some(OrderState::Draft)),
+        Writing::New | Writing::Draft => ("placed", None),
+    };
     store::insert_event(
         tx,
         actor.tenant_id,
         order_id,
-        &event(actor, "placed", None, Some(state), note),
+        &event(actor, kind, from, Some(state), note),
         now,
     )
     .await?;
@@ -914,7 +1022,7 @@ pub async fn cancel_order(
                 code: "order.adjust_not_allowed",
             });
         }
-        if !head.state.awaits_review() {
+        if !head.state.awaits_review() && head.state != OrderState::Draft {
             return Err(Failure::Conflict {
                 code: "order.already_decided",
             });
@@ -925,7 +1033,10 @@ pub async fn cancel_order(
         Some(required_reason(reason)?)
     };
     let next = transition(&mut tx, actor, &head, OrderEvent::Cancel, reason.as_deref(), now).await?;
-    give_back(&mut tx, actor, &head, now).await?;
+    // A draft holds nothing to give back.
+    if head.state != OrderState::Draft {
+        give_back(&mut tx, actor, &head, now).await?;
+    }
     if !actor.is_dealer_user() {
         notify_dealer(&mut tx, actor, &head, "message.order_cancelled", now).await?;
     }

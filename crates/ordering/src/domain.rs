@@ -197,6 +197,10 @@ pub struct OrderInput {
     #[serde(default)]
     pub comment: Option<String>,
     pub lines: Vec<OrderLineInput>,
+    /// Keep the order as a draft: priced and saved, but holding no stock, credit or promotion
+    /// budget, and not seen by the order desk, until it is submitted.
+    #[serde(default)]
+    pub draft: bool,
 }
 
 /// A product by id, SKU or GTIN, and how many units.
@@ -537,6 +541,7 @@ mod tests {
             allow_adjust: false,
             comment: None,
             lines,
+            draft: false,
         }
     }
 

@@ -621,6 +621,10 @@ pub async fn list_orders(
 ) -> Result<platform::Page<OrderSummary>, DbError> {
     let mut condition = Query::new(" WHERE o.tenant_id = $1").bind(tenant_id);
     scope.restrict_dealer(&mut condition, "o.dealer_id");
+    // A draft is the dealer's own until it is submitted.
+    if scope.dealer_id().is_none() {
+        condition.push(" AND o.state <> 'draft'");
+    }
     if !filter.states.is_empty() {
         condition
             .push(" AND o.state IN ")
@@ -1363,5 +1367,78 @@ pub async fn add_received(tx: &mut Tx, order_id: i64, lines: &[(i64, i64)]) -> R
         )
         .await?;
     }
+    Ok(())
+}
+
+// ---- Drafts ----
+
+/// A draft as an order input: its own fields and its regular lines, to place it afresh.
+pub async fn draft_input(db: &Db, order_id: i64) -> Result<crate::domain::OrderInput, DbError> {
+    let head = db
+        .fetch_one(
+            &Query::new(
+                "SELECT dealer_order_number, delivery_location_id, requested_delivery_on, allow_adjust, comment
+                 FROM orders WHERE id = $1",
+            )
+            .bind(order_id),
+        )
+        .await?;
+    let lines = db
+        .fetch_all(
+            &Query::new(
+                "SELECT product_id, quantity FROM order_lines WHERE order_id = $1 AND kind = 'regular' ORDER BY line_number",
+            )
+            .bind(order_id),
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(crate::domain::OrderLineInput {
+                product_id: Some(row.get("product_id")?),
+                product_code: None,
+                quantity: row.get("quantity")?,
+            })
+        })
+        .collect::<Result<_, DbError>>()?;
+    let comment: String = head.get("comment")?;
+    Ok(crate::domain::OrderInput {
+        dealer_order_number: head.get("dealer_order_number")?,
+        delivery_location_id: head.get("delivery_location_id")?,
+        requested_delivery_on: head.get("requested_delivery_on")?,
+        allow_adjust: head.get("allow_adjust")?,
+        comment: Some(comment).filter(|c| !c.is_empty()),
+        lines,
+        draft: false,
+    })
+}
+
+/// Turns a draft into the order it submits; `false` if it was no longer a draft.
+pub async fn submit_draft(
+    tx: &mut Tx,
+    order_id: i64,
+    order: &NewOrder<'_>,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let changed = tx
+        .execute(
+            &Query::new(
+                "UPDATE orders SET state = $1, net_total_minor = $2, vat_total_minor = $3, exposure_minor = $4, placed_at = $5,
+                     updated_at = $6 WHERE id = $7 AND state = 'draft'",
+            )
+            .bind(order.state.code())
+            .bind(order.net_total_minor)
+            .bind(order.vat_total_minor)
+            .bind(order.exposure_minor)
+            .bind(now)
+            .bind(now)
+            .bind(order_id),
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+pub async fn delete_lines(tx: &mut Tx, order_id: i64) -> Result<(), DbError> {
+    tx.execute(&Query::new("DELETE FROM order_lines WHERE order_id = $1").bind(order_id))
+        .await?;
     Ok(())
 }

@@ -198,6 +198,7 @@ fn gather(table: &Table, locations: &HashMap<String, i64>) -> Result<Vec<Gathere
                     allow_adjust: false,
                     comment: Some(cell("comment")).filter(|c| !c.is_empty()),
                     lines: vec![line],
+                    draft: false,
                 },
                 rows: vec![row.number],
             }),

@@ -747,3 +747,85 @@ async fn the_execution_report_sums_what_was_ordered_and_confirmed_within_scope()
     let table = xlsx::read_table(&export.body).unwrap();
     assert_eq!(table.rows.len() as i64, lines["total"].as_i64().unwrap());
 }
+
+#[tokio::test]
+async fn a_draft_holds_nothing_until_it_is_submitted_as_the_same_order() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let desk = app.token("orders@demo.test").await;
+    let location = location_of(&app, "VEKTOR").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let reserved_before = reserved(&app, "BS-0001").await;
+    let exposure = "SELECT open_orders_minor AS n FROM dealers WHERE code = 'VEKTOR'";
+    let exposure_before = app.count(exposure).await;
+    let mut body = order_body("VK-DRAFT-1", location, &[(water, 120)]);
+    body["draft"] = json!(true);
+    let saved = app.post("/api/v1/orders", &dealer, body).await;
+    assert_eq!(saved.status, 201, "{}", saved.text());
+    let draft = saved.json();
+    assert_eq!(draft["state"], "draft");
+    let id = draft["order_id"].as_i64().unwrap();
+    assert_eq!(
+        reserved(&app, "BS-0001").await,
+        reserved_before,
+        "a draft reserves nothing"
+    );
+    assert_eq!(app.count(exposure).await, exposure_before, "nor takes credit");
+    let seen_by_desk = app.get("/api/v1/orders?search=VK-DRAFT", &desk).await.json();
+    assert_eq!(seen_by_desk["total"], 0, "the manufacturer does not see drafts");
+    let own = app.get("/api/v1/orders?search=VK-DRAFT", &dealer).await.json();
+    assert_eq!(own["total"], 1);
+
+    let submitted = app
+        .post(&format!("/api/v1/orders/{id}/submit"), &dealer, json!({}))
+        .await;
+    assert_eq!(submitted.status, 200, "{}", submitted.text());
+    assert_eq!(submitted.json()["order_id"], id, "the draft becomes the order");
+    assert_eq!(submitted.json()["state"], "submitted");
+    let order = app.get(&format!("/api/v1/orders/{id}"), &dealer).await.json();
+    let held: i64 = order["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["quantity"].as_i64().unwrap())
+        .sum();
+    assert_eq!(reserved(&app, "BS-0001").await, reserved_before + held);
+    assert!(app.count(exposure).await > exposure_before);
+    let kinds: Vec<&str> = order["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["placed", "submit"]);
+    let again = app
+        .post(&format!("/api/v1/orders/{id}/submit"), &dealer, json!({}))
+        .await;
+    assert_eq!(again.status, 409);
+    assert_ledger_holds(&app).await;
+}
+
+#[tokio::test]
+async fn a_draft_beyond_stock_stays_a_draft_when_submitted_and_can_be_cancelled() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let location = location_of(&app, "VEKTOR").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let mut body = order_body("VK-DRAFT-2", location, &[(water, 9_999_996)]);
+    body["draft"] = json!(true);
+    let saved = app.post("/api/v1/orders", &dealer, body).await;
+    assert_eq!(saved.status, 201, "{}", saved.text());
+    let id = saved.json()["order_id"].as_i64().unwrap();
+    let refused = app
+        .post(&format!("/api/v1/orders/{id}/submit"), &dealer, json!({}))
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.error_codes(), vec!["order.stock_insufficient"]);
+    let still = app.get(&format!("/api/v1/orders/{id}"), &dealer).await.json();
+    assert_eq!(still["state"], "draft");
+    let cancelled = app
+        .post(&format!("/api/v1/orders/{id}/cancel"), &dealer, json!({}))
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.text());
+    assert_ledger_holds(&app).await;
+}

@@ -270,3 +270,49 @@ async fn favorites_go_straight_to_the_cart() {
     assert_eq!(redirect_target(&added), "/favorites?done=cart_updated");
     assert!(app.page(&dealer, "/cart").await.text().contains("BS-0009"));
 }
+
+#[tokio::test]
+async fn a_cart_saved_as_a_draft_is_submitted_later_from_its_order_page() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.browser_session("dealer@demo.test").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await.to_string();
+    let added = app
+        .submit(
+            &dealer,
+            "/cart/lines",
+            &[("product_id", &water), ("quantity", "24"), ("add", "on")],
+        )
+        .await;
+    assert_eq!(added.status, 303, "{}", added.text());
+    let cart = app.page(&dealer, "/cart").await.text();
+    assert!(
+        cart.contains("name=\"action\" value=\"draft\""),
+        "the cart offers a draft"
+    );
+    let location = location_of(&cart);
+    let saved = app
+        .submit(
+            &dealer,
+            "/cart/order",
+            &[
+                ("dealer_order_number", "WEB-DRAFT"),
+                ("delivery_location_id", &location),
+                ("requested_delivery_on", "2026-12-01"),
+                ("action", "draft"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let target = redirect_target(&saved);
+    assert!(target.ends_with("done=draft_saved"), "{target}");
+    let order_path = target.split('?').next().unwrap().to_owned();
+    let page = app.page(&dealer, &order_path).await.text();
+    assert!(
+        page.contains(&format!("action=\"{order_path}/submit\"")),
+        "a draft can be submitted"
+    );
+    let submitted = app.submit(&dealer, &format!("{order_path}/submit"), &[]).await;
+    assert_eq!(submitted.status, 303, "{}", submitted.text());
+    let page = app.page(&dealer, &order_path).await.text();
+    assert!(page.contains("Awaiting confirmation"), "{page}");
+}

@@ -126,6 +126,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(ordering_api::confirm_order))
         .routes(routes!(ordering_api::reject_order))
         .routes(routes!(ordering_api::undo_rejection))
+        .routes(routes!(ordering_api::submit_draft))
         .routes(routes!(ordering_api::cancel_order))
         .routes(routes!(ordering_api::decide_credit_hold))
         .routes(routes!(ordering_api::set_dealer_credit))

@@ -409,6 +409,21 @@ pub async fn undo_rejection(
     Ok(Json(StateAnswer { state: next }))
 }
 
+/// Submits a draft: it is checked and priced now, and takes stock, credit and promotion budgets
+/// as a new order would, keeping its id and number. A refusal leaves it a draft.
+#[utoipa::path(post, path = "/orders/{order_id}/submit", tag = "ordering", security(("bearer" = [])),
+    params(("order_id" = i64, Path)), responses((status = 200, body = Placed), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn submit_draft(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(order_id): Path<i64>,
+) -> ApiResult<Placed> {
+    let audience = own_dealer(&state, &caller).await?;
+    Ok(Json(
+        ordering::commands::submit_draft(&state.db, &state.clock, &caller.signed_in.actor, &audience, order_id).await?,
+    ))
+}
+
 /// Cancels an order: a dealer's before confirmation, the manufacturer's (with a reason) until shipment.
 #[utoipa::path(post, path = "/orders/{order_id}/cancel", tag = "ordering", security(("bearer" = [])),
     params(("order_id" = i64, Path)), request_body = Reason,

@@ -117,6 +117,7 @@ pub fn router() -> Router<AppState> {
         .route("/orders/{id}/confirm", post(ordering::confirm))
         .route("/orders/{id}/reject", post(ordering::reject))
         .route("/orders/{id}/undo-rejection", post(ordering::undo_rejection))
+        .route("/orders/{id}/submit", post(ordering::submit_draft))
         .route("/orders/{id}/cancel", post(ordering::cancel))
         .route("/orders/{id}/credit-decision", post(ordering::decide_credit))
         .route("/orders/{id}/reorder", post(ordering::reorder))

@@ -71,6 +71,9 @@ pub struct OrderForm {
     allow_adjust: String,
     #[serde(default)]
     comment: String,
+    /// The button pressed: `draft` keeps the order as a draft.
+    #[serde(default)]
+    action: String,
 }
 
 #[derive(Template)]
@@ -405,6 +408,7 @@ pub async fn order_cart(
             requested_delivery_on: date,
             allow_adjust: form.allow_adjust == "on",
             comment: Some(form.comment.clone()),
+            draft: form.action == "draft",
         };
         ordering::carts::order_cart(&state.db, &state.clock, actor, &audience, &input, Channel::Portal)
             .await
@@ -413,6 +417,9 @@ pub async fn order_cart(
         Err(WebError(Failure::Invalid(errors)))
     };
     match form_outcome(&user.t, result)? {
+        Ok(placed) if placed.state == OrderState::Draft => {
+            Ok(redirect_done(&format!("/orders/{}", placed.order_id), "draft_saved"))
+        }
         Ok(placed) => Ok(redirect_done(&format!("/orders/{}", placed.order_id), "order_placed")),
         Err(errors) => {
             let trouble = CartTrouble {
@@ -647,6 +654,8 @@ struct OrderPage {
     timeline: Vec<EventRow>,
     can_review: bool,
     can_undo: bool,
+    /// A dealer's draft, to submit.
+    can_submit: bool,
     can_cancel: bool,
     can_decide_credit: bool,
     can_reorder: bool,
@@ -863,8 +872,9 @@ pub(super) async fn order_response(
         timeline,
         can_review: actor.can(Permission::ReviewOrders) && state_now == OrderState::Submitted,
         can_undo: actor.can(Permission::ReviewOrders) && state_now == OrderState::Rejected,
+        can_submit: dealer_user && actor.can(Permission::PlaceOrders) && state_now == OrderState::Draft,
         can_cancel: if dealer_user {
-            actor.can(Permission::PlaceOrders) && state_now.awaits_review()
+            actor.can(Permission::PlaceOrders) && (state_now.awaits_review() || state_now == OrderState::Draft)
         } else {
             actor.can(Permission::ReviewOrders) && state_now.after(ordering::domain::OrderEvent::Cancel).is_some()
         },
@@ -1019,6 +1029,19 @@ pub async fn undo_rejection(
 ) -> Result<Response, WebError> {
     let result = ordering::commands::undo_rejection(&state.db, &state.clock, user.actor(), id).await;
     decided(&state, &user, id, result, "order_reopened").await
+}
+
+pub async fn submit_draft(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    PageForm { user, .. }: PageForm<EmptyForm>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let audience = identity::queries::dealer_audience(&state.db, actor, None).await?;
+    let result = ordering::commands::submit_draft(&state.db, &state.clock, actor, &audience, id)
+        .await
+        .map(|placed| placed.state);
+    decided(&state, &user, id, result, "order_placed").await
 }
 
 pub async fn cancel(
