@@ -60,7 +60,7 @@ const ORDER_COLUMNS: &str = "CAST(SUM(l.quantity) AS BIGINT) AS ordered_quantity
 
 fn condition(actor: &Actor, filter: &ReportFilter) -> Query {
     let mut condition = Query::new(" WHERE o.tenant_id = $1").bind(actor.tenant_id);
-    actor.scope.restrict_dealer(&mut condition, "o.dealer_id");
+    crate::store::restrict_orders(&actor.scope, &mut condition);
     if let Some(dealer) = filter.dealer_id {
         condition.push(" AND o.dealer_id = ").push_bind(dealer);
     }

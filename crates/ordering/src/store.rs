@@ -14,6 +14,15 @@ pub struct TenantSettings {
     pub credit_policy: String,
 }
 
+/// The orders (aliased `o`) the scope may see: its dealers' orders, and of those a manufacturer's
+/// people never see drafts, which are the dealer's own until submitted.
+pub fn restrict_orders(scope: &DataScope, query: &mut Query) {
+    scope.restrict_dealer(query, "o.dealer_id");
+    if scope.dealer_id().is_none() {
+        query.push(" AND o.state <> 'draft'");
+    }
+}
+
 pub async fn tenant_settings(db: &Db, tenant_id: TenantId) -> Result<TenantSettings, DbError> {
     let row = db
         .fetch_one(&Query::new("SELECT time_zone, credit_policy FROM tenants WHERE id = $1").bind(tenant_id))
@@ -384,7 +393,7 @@ pub async fn order_head(
     )
     .bind(tenant_id)
     .bind(id);
-    scope.restrict_dealer(&mut query, "o.dealer_id");
+    restrict_orders(scope, &mut query);
     tx.fetch_optional(&query)
         .await?
         .map(|row| {
@@ -620,11 +629,7 @@ pub async fn list_orders(
     page: platform::PageRequest,
 ) -> Result<platform::Page<OrderSummary>, DbError> {
     let mut condition = Query::new(" WHERE o.tenant_id = $1").bind(tenant_id);
-    scope.restrict_dealer(&mut condition, "o.dealer_id");
-    // A draft is the dealer's own until it is submitted.
-    if scope.dealer_id().is_none() {
-        condition.push(" AND o.state <> 'draft'");
-    }
+    restrict_orders(scope, &mut condition);
     if !filter.states.is_empty() {
         condition
             .push(" AND o.state IN ")
@@ -685,7 +690,7 @@ pub async fn find_summary(
     ))
     .bind(tenant_id)
     .bind(id);
-    scope.restrict_dealer(&mut query, "o.dealer_id");
+    restrict_orders(scope, &mut query);
     let Some(row) = db.fetch_optional(&query).await? else {
         return Ok(None);
     };
@@ -954,7 +959,7 @@ pub async fn reorder_lines(
     let mut query = Query::new("SELECT o.id FROM orders o WHERE o.tenant_id = $1 AND o.id = $2")
         .bind(tenant_id)
         .bind(order_id);
-    scope.restrict_dealer(&mut query, "o.dealer_id");
+    restrict_orders(scope, &mut query);
     if db.fetch_optional(&query).await?.is_none() {
         return Ok(None);
     }
@@ -985,7 +990,7 @@ pub async fn order_for_change(
         Query::new("SELECT o.dealer_id, o.state, o.currency FROM orders o WHERE o.tenant_id = $1 AND o.id = $2")
             .bind(tenant_id)
             .bind(order_id);
-    scope.restrict_dealer(&mut query, "o.dealer_id");
+    restrict_orders(scope, &mut query);
     tx.fetch_optional(&query)
         .await?
         .map(|row| {
@@ -1076,7 +1081,7 @@ pub async fn change_request_head(
     )
     .bind(tenant_id)
     .bind(id);
-    scope.restrict_dealer(&mut query, "o.dealer_id");
+    restrict_orders(scope, &mut query);
     tx.fetch_optional(&query)
         .await?
         .map(|row| {
@@ -1199,7 +1204,7 @@ pub async fn list_change_requests(
     )
     .bind(tenant_id)
     .bind(order_id);
-    scope.restrict_dealer(&mut query, "o.dealer_id");
+    restrict_orders(scope, &mut query);
     query.push(" ORDER BY c.id DESC");
     let heads = db.fetch_all(&query).await?;
     let lines = db
@@ -1269,7 +1274,7 @@ pub async fn sales_order_of(
     )
     .bind(tenant_id)
     .bind(sales_order_id);
-    scope.restrict_dealer(&mut query, "o.dealer_id");
+    restrict_orders(scope, &mut query);
     tx.fetch_optional(&query)
         .await?
         .map(|row| Ok((row.get("order_id")?, row.get("warehouse_id")?)))

@@ -773,6 +773,12 @@ async fn a_draft_holds_nothing_until_it_is_submitted_as_the_same_order() {
     assert_eq!(app.count(exposure).await, exposure_before, "nor takes credit");
     let seen_by_desk = app.get("/api/v1/orders?search=VK-DRAFT", &desk).await.json();
     assert_eq!(seen_by_desk["total"], 0, "the manufacturer does not see drafts");
+    assert_eq!(app.get(&format!("/api/v1/orders/{id}"), &desk).await.status, 404);
+    let report = app.get("/api/v1/reports/order-execution", &desk).await.text();
+    assert!(
+        !report.contains("VK-DRAFT-1"),
+        "nor counts them in the execution report"
+    );
     let own = app.get("/api/v1/orders?search=VK-DRAFT", &dealer).await.json();
     assert_eq!(own["total"], 1);
 
