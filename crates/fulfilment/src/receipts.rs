@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use platform::failure::Checks;
-use platform::{Actor, Failure, FieldError, Tx};
+use platform::{Actor, Failure, FieldError, Permission, Tx};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -163,6 +163,17 @@ pub fn check(input: &ReceiptInput, shipped: &[ShippedLine]) -> Result<CheckedRec
     }
     checks.finish()?;
     Ok(CheckedReceipt { note, lines })
+}
+
+/// Goods are taken in, and sent back, by the dealer's own people with the right to receive
+/// them; never by the manufacturer's, whose administrators hold every permission.
+pub fn require_receiver(actor: &Actor) -> Result<(), Failure> {
+    actor.require(Permission::ReceiveGoods)?;
+    if actor.is_dealer_user() {
+        Ok(())
+    } else {
+        Err(Failure::Forbidden)
+    }
 }
 
 /// The shipment's order and dealer and its lines, if the actor may see it.

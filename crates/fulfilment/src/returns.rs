@@ -104,10 +104,7 @@ pub async fn request_return(
     shipment_id: i64,
     input: &ReturnInput,
 ) -> Result<i64, Failure> {
-    actor.require(Permission::ReceiveGoods)?;
-    if !actor.is_dealer_user() {
-        return Err(Failure::Forbidden);
-    }
+    crate::receipts::require_receiver(actor)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
     let (order_id, dealer_id, _) = store::shipment_for_receipt(&mut tx, actor.tenant_id, &actor.scope, shipment_id)
@@ -307,10 +304,7 @@ pub const PHOTOS_PER_RETURN: usize = 5;
 /// The dealer adds a photo (PNG, JPEG or WebP, at most 2 MB) to its return while it awaits a
 /// decision; returns the photo's id.
 pub async fn add_photo(db: &Db, clock: &Clock, actor: &Actor, id: i64, bytes: Vec<u8>) -> Result<i64, Failure> {
-    actor.require(Permission::ReceiveGoods)?;
-    if !actor.is_dealer_user() {
-        return Err(Failure::Forbidden);
-    }
+    crate::receipts::require_receiver(actor)?;
     let content_type =
         platform::pictures::media_type(&bytes).ok_or_else(|| Failure::field("photo", "product.image_type"))?;
     if bytes.len() > platform::pictures::MAX_BYTES {

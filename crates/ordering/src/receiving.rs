@@ -19,10 +19,7 @@ pub async fn receive(
     shipment_id: i64,
     input: &ReceiptInput,
 ) -> Result<i64, Failure> {
-    actor.require(Permission::ReceiveGoods)?;
-    if !actor.is_dealer_user() {
-        return Err(Failure::Forbidden);
-    }
+    receipts::require_receiver(actor)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
     let (order_id, dealer_id, shipped) = receipts::shipment_lines(&mut tx, actor, shipment_id).await?;

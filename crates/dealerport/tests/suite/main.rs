@@ -46,6 +46,15 @@ pub async fn reserved(app: &TestApp, sku: &str) -> i64 {
     .await
 }
 
+/// Units of a product on hand in one warehouse, by their codes.
+pub async fn on_hand_in(app: &TestApp, warehouse: &str, sku: &str) -> i64 {
+    app.count(&format!(
+        "SELECT COALESCE(MAX(s.on_hand), 0) AS n FROM stock_levels s JOIN products p ON p.id = s.product_id
+         JOIN warehouses w ON w.id = s.warehouse_id WHERE p.sku = '{sku}' AND w.code = '{warehouse}'"
+    ))
+    .await
+}
+
 /// On hand and reserved of every stock row equal the sums of its movements.
 pub async fn assert_ledger_holds(app: &TestApp) {
     let mismatches = app

@@ -5,15 +5,7 @@
 use serde_json::{json, Value};
 use testkit::TestApp;
 
-use crate::{assert_ledger_holds, id_of};
-
-async fn on_hand_in(app: &TestApp, warehouse: &str, sku: &str) -> i64 {
-    app.count(&format!(
-        "SELECT COALESCE(MAX(s.on_hand), 0) AS n FROM stock_levels s JOIN products p ON p.id = s.product_id
-         JOIN warehouses w ON w.id = s.warehouse_id WHERE p.sku = '{sku}' AND w.code = '{warehouse}'"
-    ))
-    .await
-}
+use crate::{assert_ledger_holds, id_of, on_hand_in};
 
 /// The demo's received shipment of order VK-2026-0144 and its juice line.
 async fn received_juice(app: &TestApp) -> (i64, Value) {

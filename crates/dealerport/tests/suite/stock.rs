@@ -7,15 +7,7 @@ use testkit::TestApp;
 use xlsx::Cell;
 
 use crate::xlsx_imports::{import_in, run_jobs, upload};
-use crate::{assert_ledger_holds, reserved};
-
-async fn on_hand_in(app: &TestApp, warehouse: &str, sku: &str) -> i64 {
-    app.count(&format!(
-        "SELECT COALESCE(MAX(s.on_hand), 0) AS n FROM stock_levels s JOIN products p ON p.id = s.product_id
-         JOIN warehouses w ON w.id = s.warehouse_id WHERE p.sku = '{sku}' AND w.code = '{warehouse}'"
-    ))
-    .await
-}
+use crate::{assert_ledger_holds, on_hand_in, reserved};
 
 #[tokio::test]
 async fn changes_add_to_stock_and_a_snapshot_sets_it_leaving_out_nothing_orders_hold() {

@@ -282,6 +282,15 @@ impl Layout {
     }
 }
 
+/// Who decided and why, as one line: "Anna: not in stock", or just who when no reason was given.
+pub fn decided_by(who: &Option<String>, why: &Option<String>) -> String {
+    match (who, why) {
+        (Some(who), Some(why)) => format!("{who}: {why}"),
+        (Some(who), None) => who.clone(),
+        _ => String::new(),
+    }
+}
+
 /// Field errors of a form, in the reader's language, to show next to each field.
 #[derive(Default)]
 pub struct FormErrors {

@@ -848,11 +848,7 @@ pub(super) async fn order_response(
             reason: request.reason.clone(),
             state: t.t(&format!("change.state_{}", request.state)).to_owned(),
             lines,
-            decision: match (&request.decided_by_name, &request.decision_reason) {
-                (Some(who), Some(why)) => format!("{who}: {why}"),
-                (Some(who), None) => who.clone(),
-                _ => String::new(),
-            },
+            decision: super::decided_by(&request.decided_by_name, &request.decision_reason),
         });
     }
     let view = OrderPage {

@@ -47,10 +47,7 @@ pub fn receipt_rows(t: &Translator, receipts: &[Receipt]) -> Vec<ReceiptRow> {
             note: r.note.clone(),
             discrepancy: t.t(&format!("receipt.discrepancy_{}", r.discrepancy)).to_owned(),
             open: r.discrepancy == "open",
-            settlement: match (&r.settled_by_name, &r.settlement_note) {
-                (Some(who), Some(note)) => format!("{who}: {note}"),
-                _ => String::new(),
-            },
+            settlement: super::decided_by(&r.settled_by_name, &r.settlement_note),
             lines: r
                 .lines
                 .iter()

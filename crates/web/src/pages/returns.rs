@@ -49,11 +49,7 @@ pub fn return_rows(t: &Translator, found: &[Return]) -> Vec<ReturnRow> {
             state: t.t(&format!("return.state_{}", r.state)).to_owned(),
             notice: r.notice_number.clone().unwrap_or_default(),
             note: r.note.clone(),
-            decision: match (&r.decided_by_name, &r.decision_reason) {
-                (Some(who), Some(why)) => format!("{who}: {why}"),
-                (Some(who), None) => who.clone(),
-                _ => String::new(),
-            },
+            decision: super::decided_by(&r.decided_by_name, &r.decision_reason),
             lines: r
                 .lines
                 .iter()
