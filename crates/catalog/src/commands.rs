@@ -131,40 +131,84 @@ fn unique_as(error: DbError, failure: Failure) -> Failure {
     }
 }
 
-/// Resolves category codes to ids, naming the rows whose category is unknown.
-async fn with_categories(
+/// Resolves the category and sales organisation codes of products to ids, naming the rows
+/// whose codes are unknown.
+async fn with_references(
     tx: &mut platform::Tx,
     actor: &Actor,
     products: Vec<ValidProduct>,
-) -> Result<Vec<(ValidProduct, Option<i64>)>, Failure> {
+) -> Result<Vec<(ValidProduct, ProductReferences)>, Failure> {
     let categories: HashMap<String, i64> = store::list_categories(&mut Source::Tx(tx), actor.tenant_id)
         .await?
         .into_iter()
         .map(|c| (c.code, c.id))
         .collect();
+    let organisations: HashMap<String, i64> = store::list_sales_organisations(&mut Source::Tx(tx), actor.tenant_id)
+        .await?
+        .into_iter()
+        .map(|o| (o.code, o.id))
+        .collect();
     let mut checks = Checks::new();
     let single = products.len() == 1;
+    let mut resolve = |row: usize, name: &str, code: &Option<String>, known: &HashMap<String, i64>| {
+        let code = code.as_ref()?;
+        let id = known.get(code).copied();
+        if id.is_none() {
+            let field = if single {
+                name.to_owned()
+            } else {
+                format!("rows[{row}].{name}")
+            };
+            checks.add(FieldError::new(field, "field.not_found"));
+        }
+        id
+    };
     let mut resolved = Vec::with_capacity(products.len());
     for (row, product) in products.into_iter().enumerate() {
-        let category_id = match &product.category_code {
-            Some(code) => {
-                let id = categories.get(code).copied();
-                if id.is_none() {
-                    let field = if single {
-                        "category_code".to_owned()
-                    } else {
-                        format!("rows[{row}].category_code")
-                    };
-                    checks.add(FieldError::new(field, "field.not_found"));
-                }
-                id
-            }
-            None => None,
+        let references = ProductReferences {
+            category_id: resolve(row, "category_code", &product.category_code, &categories),
+            sales_organisation_id: resolve(
+                row,
+                "sales_organisation_code",
+                &product.sales_organisation_code,
+                &organisations,
+            ),
         };
-        resolved.push((product, category_id));
+        resolved.push((product, references));
     }
     checks.finish()?;
     Ok(resolved)
+}
+
+/// Adds one of the manufacturer's selling entities.
+pub async fn create_sales_organisation(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    input: &SalesOrganisationInput,
+) -> Result<i64, Failure> {
+    actor.require(Permission::ManageTenant)?;
+    input.check()?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let id = store::insert_sales_organisation(&mut tx, actor.tenant_id, input, now)
+        .await
+        .map_err(|e| unique_as(e, Failure::field("code", "sales_organisation.code_taken")))?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "sales_organisation",
+            entity_id: id,
+            action: "create",
+            before: None,
+            after: Some(json!({ "code": input.code.trim(), "name": input.name.trim() })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Adds products: every row is checked first and nothing is written unless all are valid;
@@ -185,7 +229,7 @@ pub async fn import_products(db: &Db, clock: &Clock, actor: &Actor, products: &[
     checks.finish()?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let rows = with_categories(&mut tx, actor, valid).await?;
+    let rows = with_references(&mut tx, actor, valid).await?;
     let added = store::insert_products(&mut tx, actor.tenant_id, &rows, now)
         .await
         .map_err(|e| {
@@ -225,7 +269,7 @@ pub async fn create_product(db: &Db, clock: &Clock, actor: &Actor, input: &Produ
     let product = check_one(input)?;
     let now = clock.now();
     let mut tx = db.begin().await?;
-    let rows = with_categories(&mut tx, actor, vec![product]).await?;
+    let rows = with_references(&mut tx, actor, vec![product]).await?;
     store::insert_products(&mut tx, actor.tenant_id, &rows, now)
         .await
         .map_err(|e| unique_as(e, Failure::field("sku", "product.sku_or_gtin_taken")))?;
@@ -266,11 +310,11 @@ pub async fn update_product(
     let before = store::find_product(&mut Source::Tx(&mut tx), actor.tenant_id, id)
         .await?
         .ok_or(Failure::NotFound { entity: "product" })?;
-    let mut rows = with_categories(&mut tx, actor, vec![product]).await?;
-    let Some((product, category_id)) = rows.pop() else {
+    let mut rows = with_references(&mut tx, actor, vec![product]).await?;
+    let Some((product, references)) = rows.pop() else {
         return Err(Failure::NotFound { entity: "product" });
     };
-    store::update_product(&mut tx, actor.tenant_id, id, &product, category_id, now)
+    store::update_product(&mut tx, actor.tenant_id, id, &product, references, now)
         .await
         .map_err(|e| unique_as(e, Failure::field("sku", "product.sku_or_gtin_taken")))?;
     let after = store::find_product(&mut Source::Tx(&mut tx), actor.tenant_id, id)

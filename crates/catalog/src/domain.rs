@@ -145,6 +145,9 @@ pub struct ProductInput {
     /// Whether every shipped unit names its batch and expiry date.
     #[serde(default)]
     pub lot_tracked: bool,
+    /// The code of the sales organisation that sells it; none where the tenant has one.
+    #[serde(default)]
+    pub sales_organisation_code: Option<String>,
 }
 
 /// An empty product with the same defaults a JSON body without the optional fields gets.
@@ -169,6 +172,7 @@ impl Default for ProductInput {
             volume_ml: None,
             status: None,
             lot_tracked: false,
+            sales_organisation_code: None,
         }
     }
 }
@@ -205,6 +209,7 @@ pub struct ValidProduct {
     pub volume_ml: Option<i64>,
     pub status: ProductStatus,
     pub lot_tracked: bool,
+    pub sales_organisation_code: Option<String>,
 }
 
 impl ValidProduct {
@@ -271,7 +276,7 @@ impl ProductInput {
         Some(ValidProduct {
             sku,
             gtin: gtin?,
-            category_code: self.category_code.clone().filter(|c| !c.trim().is_empty()),
+            category_code: non_empty(&self.category_code),
             name_en,
             name_ru,
             name_zh,
@@ -287,8 +292,16 @@ impl ProductInput {
             volume_ml: self.volume_ml,
             status,
             lot_tracked: self.lot_tracked,
+            sales_organisation_code: non_empty(&self.sales_organisation_code),
         })
     }
+}
+
+fn non_empty(code: &Option<String>) -> Option<String> {
+    code.as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
 }
 
 /// A product in a dealer's catalog, named in the reader's language.
@@ -461,6 +474,7 @@ pub struct Product {
     pub volume_ml: Option<i64>,
     pub status: ProductStatus,
     pub lot_tracked: bool,
+    pub sales_organisation_id: Option<i64>,
 }
 
 impl Product {
@@ -479,6 +493,36 @@ impl Product {
             platform::Locale::Zh => &self.description_zh,
         }
     }
+}
+
+/// One of the manufacturer's legal entities that sell and invoice products.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SalesOrganisation {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct SalesOrganisationInput {
+    pub code: String,
+    pub name: String,
+}
+
+impl SalesOrganisationInput {
+    pub fn check(&self) -> Result<(), platform::Failure> {
+        let mut checks = Checks::new();
+        checks.code("code", &self.code, 20);
+        checks.text("name", &self.name, 200);
+        checks.finish()
+    }
+}
+
+/// What a product refers to by code in its input, resolved to ids.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProductReferences {
+    pub category_id: Option<i64>,
+    pub sales_organisation_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

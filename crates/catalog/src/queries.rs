@@ -29,6 +29,12 @@ pub async fn categories(db: &Db, actor: &Actor) -> Result<Vec<Category>, Failure
     Ok(store::list_categories(&mut Source::Db(db), actor.tenant_id).await?)
 }
 
+/// The legal entities that sell the tenant's products; empty where one sells everything.
+pub async fn sales_organisations(db: &Db, actor: &Actor) -> Result<Vec<SalesOrganisation>, Failure> {
+    actor.require(Permission::ViewProducts)?;
+    Ok(store::list_sales_organisations(&mut Source::Db(db), actor.tenant_id).await?)
+}
+
 /// Every product of the tenant, published or not, for the manufacturer's people.
 pub async fn products(
     db: &Db,

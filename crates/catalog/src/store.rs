@@ -146,17 +146,57 @@ pub async fn list_categories(source: &mut Source<'_>, tenant_id: TenantId) -> Re
         .collect()
 }
 
+pub async fn list_sales_organisations(
+    source: &mut Source<'_>,
+    tenant_id: TenantId,
+) -> Result<Vec<SalesOrganisation>, DbError> {
+    source
+        .fetch_all(
+            &Query::new("SELECT id, code, name FROM sales_organisations WHERE tenant_id = $1 ORDER BY code")
+                .bind(tenant_id),
+        )
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(SalesOrganisation {
+                id: row.get("id")?,
+                code: row.get("code")?,
+                name: row.get("name")?,
+            })
+        })
+        .collect()
+}
+
+pub async fn insert_sales_organisation(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    input: &SalesOrganisationInput,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    tx.fetch_one(
+        &Query::new(
+            "INSERT INTO sales_organisations (tenant_id, code, name, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(input.code.trim())
+        .bind(input.name.trim())
+        .bind(now),
+    )
+    .await?
+    .get("id")
+}
+
 fn product_values(
     tenant_id: TenantId,
     product: &ValidProduct,
-    category_id: Option<i64>,
+    references: ProductReferences,
     now: DateTime<Utc>,
 ) -> Vec<Value> {
     vec![
         tenant_id.into(),
         product.sku.as_str().into(),
         product.gtin.as_str().into(),
-        category_id.into(),
+        references.category_id.into(),
         product.name_en.as_str().into(),
         product.name_ru.as_str().into(),
         product.name_zh.as_str().into(),
@@ -175,22 +215,23 @@ fn product_values(
         now.into(),
         now.into(),
         product.lot_tracked.into(),
+        references.sales_organisation_id.into(),
     ]
 }
 
 const PRODUCT_COLUMNS: &str = "tenant_id, sku, gtin, category_id, name_en, name_ru, name_zh, description_en, description_ru, \
      description_zh, search_text, unit, pack_size, min_order_quantity, order_multiple, vat_rate_bp, weight_grams, volume_ml, \
-     status, created_at, updated_at, lot_tracked";
+     status, created_at, updated_at, lot_tracked, sales_organisation_id";
 
 pub async fn insert_products(
     tx: &mut Tx,
     tenant_id: TenantId,
-    products: &[(ValidProduct, Option<i64>)],
+    products: &[(ValidProduct, ProductReferences)],
     now: DateTime<Utc>,
 ) -> Result<u64, DbError> {
     let rows: Vec<Vec<Value>> = products
         .iter()
-        .map(|(product, category_id)| product_values(tenant_id, product, *category_id, now))
+        .map(|(product, references)| product_values(tenant_id, product, *references, now))
         .collect();
     tx.insert_many(&format!("INSERT INTO products ({PRODUCT_COLUMNS})"), &rows)
         .await
@@ -201,20 +242,20 @@ pub async fn update_product(
     tenant_id: TenantId,
     id: i64,
     product: &ValidProduct,
-    category_id: Option<i64>,
+    references: ProductReferences,
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let mut query = Query::new(
         "UPDATE products SET sku = $3, gtin = $4, category_id = $5, name_en = $6, name_ru = $7, name_zh = $8,
              description_en = $9, description_ru = $10, description_zh = $11, search_text = $12, unit = $13, pack_size = $14,
              min_order_quantity = $15, order_multiple = $16, vat_rate_bp = $17, weight_grams = $18, volume_ml = $19, status = $20,
-             updated_at = $22, lot_tracked = $23
+             updated_at = $22, lot_tracked = $23, sales_organisation_id = $24
          WHERE tenant_id = $1 AND id = $2",
     )
     .bind(tenant_id)
     .bind(id);
     // The same values as an insert, minus the tenant, which is bound first above.
-    for value in product_values(tenant_id, product, category_id, now).into_iter().skip(1) {
+    for value in product_values(tenant_id, product, references, now).into_iter().skip(1) {
         query = query.bind(value);
     }
     tx.execute(&query).await?;
@@ -233,7 +274,7 @@ pub async fn product_ids_by_sku(db: &Db, tenant_id: TenantId) -> Result<Vec<(Str
 const PRODUCT_SELECT: &str =
     "SELECT p.id, p.sku, p.gtin, p.category_id, p.name_en, p.name_ru, p.name_zh, p.description_en, \
      p.description_ru, p.description_zh, p.unit, p.pack_size, p.min_order_quantity, p.order_multiple, p.vat_rate_bp, \
-     p.weight_grams, p.volume_ml, p.status, p.lot_tracked FROM products p";
+     p.weight_grams, p.volume_ml, p.status, p.lot_tracked, p.sales_organisation_id FROM products p";
 
 fn read_product(row: &Row) -> Result<Product, DbError> {
     Ok(Product {
@@ -256,6 +297,7 @@ fn read_product(row: &Row) -> Result<Product, DbError> {
         volume_ml: row.get("volume_ml")?,
         status: ProductStatus::parse(&row.get::<String>("status")?).unwrap_or(ProductStatus::Blocked),
         lot_tracked: row.get("lot_tracked")?,
+        sales_organisation_id: row.get("sales_organisation_id")?,
     })
 }
 

@@ -1,7 +1,7 @@
 //! The demo catalog: Baikal Springs' waters, juices, teas and lemonades, with a base price list
 //! in roubles, a price list in yuan for China and a dealer-specific list for Vektor.
 
-use catalog::domain::{CategoryInput, ProductInput, PublicationAudience, PublicationInput};
+use catalog::domain::{CategoryInput, ProductInput, PublicationAudience, PublicationInput, SalesOrganisationInput};
 use chrono::NaiveDate;
 use platform::{Actor, Clock, Db, DealerId, Gtin, RegionId};
 use pricing::domain::{BundleComponentInput, PriceListInput, PriceRowInput, PromotionAudienceInput, PromotionInput};
@@ -18,6 +18,9 @@ pub const CATEGORIES: [(&str, &str, &str, &str); 5] = [
 ];
 
 /// (category, English, Russian, Chinese, litres ×100, pack size, base price in kopecks)
+/// The group's selling companies: the water company and its juice sister company.
+const SALES_ORGANISATIONS: [(&str, &str); 2] = [("BS01", "ООО «Байкал Спрингс»"), ("BJ01", "ООО «Байкальские соки»")];
+
 const PRODUCTS: [(&str, &str, &str, &str, i64, i64, i64); 17] = [
     (
         "WATER",
@@ -243,6 +246,15 @@ pub async fn seed_catalog(
         };
         catalog::commands::create_category(db, clock, actor, &input).await?;
     }
+    // Water and juice are made and sold by two companies of the group; an order of both
+    // becomes two sales orders, each invoiced by its own company.
+    for (code, name) in SALES_ORGANISATIONS {
+        let input = SalesOrganisationInput {
+            code: code.to_owned(),
+            name: name.to_owned(),
+        };
+        catalog::commands::create_sales_organisation(db, clock, actor, &input).await?;
+    }
     let mut products = Vec::new();
     for (serial, (category, en, ru, zh, centilitres, pack, _)) in PRODUCTS.iter().enumerate() {
         let size = litres(*centilitres);
@@ -266,6 +278,7 @@ pub async fn seed_catalog(
             status: None,
             // Juices keep for months, not years: each shipment names the batch and its expiry.
             lot_tracked: *category == "JUICE",
+            sales_organisation_code: Some(if *category == "JUICE" { "BJ01" } else { "BS01" }.to_owned()),
         });
     }
     catalog::commands::import_products(db, clock, actor, &products).await?;

@@ -264,8 +264,10 @@ async fn ship_most(
     today: chrono::NaiveDate,
 ) -> Result<(), DemoError> {
     let order = ordering::queries::order(db, warehouse, Locale::En, order_id).await?;
-    let pallet = Sscc::with_check_digit("34601234500000001").map_err(|e| DemoError::Data(e.to_string()))?;
-    for sales_order in &order.sales_orders {
+    for (serial, sales_order) in (1..).zip(&order.sales_orders) {
+        // One pallet per sales order, numbered from the brand's GS1 company prefix.
+        let pallet =
+            Sscc::with_check_digit(&format!("346012345{serial:08}")).map_err(|e| DemoError::Data(e.to_string()))?;
         let lines = order
             .lines
             .iter()

@@ -862,15 +862,7 @@ pub async fn confirm_order(
     // A held order released by finance carries its exposure; the confirmed amount replaces it.
     store::give_back_exposure(&mut tx, head.dealer_id, head.exposure_minor - gross.minor()).await?;
     store::set_exposure(&mut tx, order_id, gross.minor()).await?;
-    let warehouses: Vec<i64> = lines
-        .iter()
-        .zip(&confirmed)
-        .filter(|(_, decision)| decision.confirmed_quantity > 0)
-        .map(|(line, _)| line.warehouse_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    store::split_into_sales_orders(&mut tx, actor.tenant_id, order_id, &warehouses, now).await?;
+    store::split_into_sales_orders(&mut tx, actor.tenant_id, order_id, now).await?;
     let kind = if partial {
         "message.order_partially_confirmed"
     } else {

@@ -78,13 +78,16 @@ pub struct OrderEventRecord {
     pub at: DateTime<Utc>,
 }
 
-/// The part of a confirmed order one warehouse ships.
+/// The part of a confirmed order that one warehouse ships for one sales organisation.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SalesOrder {
     pub id: i64,
     pub warehouse_id: i64,
     pub warehouse_code: String,
     pub warehouse_name: String,
+    /// The selling entity, where the manufacturer has several.
+    pub sales_organisation_code: Option<String>,
+    pub sales_organisation_name: Option<String>,
     pub line_count: i64,
 }
 

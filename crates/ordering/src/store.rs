@@ -543,34 +543,55 @@ pub async fn set_line_warehouse(
     Ok(())
 }
 
-/// One sales order per warehouse that ships confirmed lines, and the lines linked to it.
+/// One sales order per warehouse and sales organisation with confirmed lines, and the lines
+/// linked to it: each warehouse ships, and each organisation invoices, its own.
 pub async fn split_into_sales_orders(
     tx: &mut Tx,
     tenant_id: TenantId,
     order_id: i64,
-    warehouses: &[i64],
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
-    for warehouse in warehouses {
+    // 0 stands for "no organisation" so that one comparison serves both cases.
+    let keys = tx
+        .fetch_all(
+            &Query::new(
+                "SELECT DISTINCT l.warehouse_id, COALESCE(p.sales_organisation_id, 0) AS organisation
+                 FROM order_lines l JOIN products p ON p.id = l.product_id
+                 WHERE l.order_id = $1 AND l.confirmed_quantity > 0
+                 ORDER BY l.warehouse_id, organisation",
+            )
+            .bind(order_id),
+        )
+        .await?
+        .iter()
+        .map(|row| Ok((row.get::<i64>("warehouse_id")?, row.get::<i64>("organisation")?)))
+        .collect::<Result<Vec<_>, DbError>>()?;
+    for (warehouse, organisation) in keys {
         let id: i64 = tx
             .fetch_one(
                 &Query::new(
-                    "INSERT INTO sales_orders (tenant_id, order_id, warehouse_id, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+                    "INSERT INTO sales_orders (tenant_id, order_id, warehouse_id, sales_organisation_id, created_at)
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
                 )
                 .bind(tenant_id)
                 .bind(order_id)
-                .bind(*warehouse)
+                .bind(warehouse)
+                .bind((organisation != 0).then_some(organisation))
                 .bind(now),
             )
             .await?
             .get("id")?;
         tx.execute(
             &Query::new(
-                "UPDATE order_lines SET sales_order_id = $1 WHERE order_id = $2 AND warehouse_id = $3 AND confirmed_quantity > 0",
+                "UPDATE order_lines SET sales_order_id = $1
+                 WHERE order_id = $2 AND warehouse_id = $3 AND confirmed_quantity > 0
+                   AND product_id IN (SELECT id FROM products WHERE tenant_id = $5 AND COALESCE(sales_organisation_id, 0) = $4)",
             )
             .bind(id)
             .bind(order_id)
-            .bind(*warehouse),
+            .bind(warehouse)
+            .bind(organisation)
+            .bind(tenant_id),
         )
         .await?;
     }
@@ -770,8 +791,11 @@ pub async fn sales_orders(db: &Db, order_id: i64) -> Result<Vec<SalesOrder>, DbE
     db.fetch_all(
         &Query::new(
             "SELECT s.id, s.warehouse_id, w.code AS warehouse_code, w.name AS warehouse_name,
+                    g.code AS sales_organisation_code, g.name AS sales_organisation_name,
                     (SELECT COUNT(*) FROM order_lines l WHERE l.sales_order_id = s.id) AS line_count
-             FROM sales_orders s JOIN warehouses w ON w.id = s.warehouse_id WHERE s.order_id = $1 ORDER BY s.id",
+             FROM sales_orders s JOIN warehouses w ON w.id = s.warehouse_id
+             LEFT JOIN sales_organisations g ON g.id = s.sales_organisation_id
+             WHERE s.order_id = $1 ORDER BY s.id",
         )
         .bind(order_id),
     )
@@ -783,6 +807,8 @@ pub async fn sales_orders(db: &Db, order_id: i64) -> Result<Vec<SalesOrder>, DbE
             warehouse_id: row.get("warehouse_id")?,
             warehouse_code: row.get("warehouse_code")?,
             warehouse_name: row.get("warehouse_name")?,
+            sales_organisation_code: row.get("sales_organisation_code")?,
+            sales_organisation_name: row.get("sales_organisation_name")?,
             line_count: row.get("line_count")?,
         })
     })

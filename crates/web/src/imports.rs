@@ -80,6 +80,7 @@ impl ImportKind {
                     "volume_ml",
                     "status",
                     "lot_tracked",
+                    "sales_organisation_code",
                 ],
             ),
             ImportKind::PriceRows => (
@@ -366,6 +367,7 @@ async fn import_products(db: &Db, clock: &Clock, actor: &Actor, table: &Table, i
             volume_ml: cells.optional_number("volume_ml"),
             status: cells.optional("status"),
             lot_tracked: cells.flag("lot_tracked"),
+            sales_organisation_code: cells.optional("sales_organisation_code"),
         });
     }
     if !problems.is_empty() {

@@ -23,6 +23,7 @@ mod promotion_pages;
 mod promotions;
 mod receipts;
 mod returns;
+mod sales_organisations;
 mod scope;
 mod servers;
 mod shipments;

@@ -186,6 +186,8 @@ async fn dealer_users_hear_of_the_manufacturers_decisions_in_their_language() {
     assert_eq!(
         texts,
         vec![
+            // water and juice leave as two sales orders, one per selling company
+            "Goods of your order VK-2026-0144 have been shipped; see the order for the packages and the planned arrival.",
             "Goods of your order VK-2026-0144 have been shipped; see the order for the packages and the planned arrival.",
             "Your order VK-2026-0144 has been confirmed.",
             "Your order VK-2026-0142 has been rejected.",

@@ -94,6 +94,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "return photos",
         sql: include_str!("../../../../migrations/0017_return_photos.sql"),
     },
+    Migration {
+        version: 18,
+        name: "sales organisations",
+        sql: include_str!("../../../../migrations/0018_sales_organisations.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

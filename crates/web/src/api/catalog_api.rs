@@ -188,6 +188,31 @@ pub async fn create_category(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
+/// The manufacturer's selling entities; a confirmed order is split by them.
+#[utoipa::path(get, path = "/sales-organisations", tag = "catalog", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SalesOrganisation>)))]
+pub async fn list_sales_organisations(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> ApiResult<Vec<SalesOrganisation>> {
+    Ok(Json(
+        catalog::queries::sales_organisations(&state.db, &caller.signed_in.actor).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/sales-organisations", tag = "catalog", security(("bearer" = [])),
+    request_body = SalesOrganisationInput,
+    responses((status = 201, body = Created), (status = 422, body = Problem)))]
+pub async fn create_sales_organisation(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<SalesOrganisationInput>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let id =
+        catalog::commands::create_sales_organisation(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ProductQuery {
     pub search: Option<String>,

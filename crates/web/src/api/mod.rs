@@ -88,6 +88,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog_api::why_this_price))
         .routes(routes!(catalog_api::add_favorite, catalog_api::remove_favorite))
         .routes(routes!(catalog_api::list_categories, catalog_api::create_category))
+        .routes(routes!(
+            catalog_api::list_sales_organisations,
+            catalog_api::create_sales_organisation
+        ))
         .routes(routes!(catalog_api::category_tree))
         .routes(routes!(catalog_api::update_category, catalog_api::delete_category))
         .routes(routes!(catalog_api::list_products, catalog_api::create_product))

@@ -10,7 +10,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use catalog::domain::{
     CatalogFilter, CatalogItem, CatalogSort, Category, Product, ProductInput, ProductStatus, ProductView,
-    PublicationAudience, PublicationInput, UNITS,
+    PublicationAudience, PublicationInput, SalesOrganisation, UNITS,
 };
 use catalog::queries::{CatalogEntry, PriceAsk, PricedProduct};
 use chrono::NaiveDate;
@@ -908,6 +908,8 @@ pub struct ProductForm {
     /// A checkbox: present ("on") when ticked.
     #[serde(default)]
     lot_tracked: Option<String>,
+    #[serde(default)]
+    sales_organisation_code: String,
 }
 
 impl ProductForm {
@@ -922,7 +924,11 @@ impl ProductForm {
         }
     }
 
-    fn from_product(product: &Product, categories: &[CategoryChoice]) -> ProductForm {
+    fn from_product(
+        product: &Product,
+        categories: &[CategoryChoice],
+        organisations: &[SalesOrganisation],
+    ) -> ProductForm {
         ProductForm {
             sku: product.sku.clone(),
             gtin: product.gtin.clone(),
@@ -946,6 +952,11 @@ impl ProductForm {
             volume_ml: product.volume_ml.map(|ml| ml.to_string()).unwrap_or_default(),
             status: product.status.code().to_owned(),
             lot_tracked: product.lot_tracked.then(|| "on".to_owned()),
+            sales_organisation_code: organisations
+                .iter()
+                .find(|o| Some(o.id) == product.sales_organisation_id)
+                .map(|o| o.code.clone())
+                .unwrap_or_default(),
         }
     }
 
@@ -978,6 +989,7 @@ impl ProductForm {
             volume_ml,
             status: optional_text(&self.status),
             lot_tracked: self.lot_tracked.is_some(),
+            sales_organisation_code: optional_text(&self.sales_organisation_code),
         };
         if errors.is_empty() {
             return Ok(input);
@@ -1009,6 +1021,8 @@ struct ProductFormPage {
     form: ProductForm,
     errors: FormErrors,
     categories: Vec<CategoryChoice>,
+    /// Offered only where the manufacturer sells through several organisations.
+    organisations: Vec<SalesOrganisation>,
     units: Vec<(&'static str, String)>,
     statuses: Vec<(&'static str, String)>,
     can_manage: bool,
@@ -1049,6 +1063,7 @@ async fn product_form_page(
         form,
         errors,
         categories: category_choices(state, user).await?,
+        organisations: catalog::queries::sales_organisations(&state.db, actor).await?,
         units: UNITS.iter().map(|unit| (*unit, unit_name(t, unit))).collect(),
         statuses: ProductStatus::ALL
             .iter()
@@ -1064,6 +1079,14 @@ async fn product_form_page(
         image_errors: publish.image_errors,
     };
     render(&view)
+}
+
+/// The form of a saved product, as it is now.
+async fn saved_product_form(state: &AppState, user: &PageUser, id: i64) -> Result<ProductForm, WebError> {
+    let product = catalog::queries::product(&state.db, user.actor(), id).await?;
+    let categories = category_choices(state, user).await?;
+    let organisations = catalog::queries::sales_organisations(&state.db, user.actor()).await?;
+    Ok(ProductForm::from_product(&product, &categories, &organisations))
 }
 
 pub async fn new_product_form(State(state): State<AppState>, user: PageUser) -> Result<Response, WebError> {
@@ -1101,14 +1124,13 @@ pub async fn edit_product_form(
     Path(id): Path<i64>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let product = catalog::queries::product(&state.db, user.actor(), id).await?;
-    let categories = category_choices(&state, &user).await?;
+    let product_form = saved_product_form(&state, &user, id).await?;
     product_form_page(
         &state,
         &user,
         Some(id),
         query.done.as_deref(),
-        ProductForm::from_product(&product, &categories),
+        product_form,
         FormErrors::none(),
         PublishView::default(),
     )
@@ -1188,14 +1210,13 @@ async fn change_publication(
             Ok(redirect_done(&format!("/products/{id}"), done))
         }
         Err(errors) => {
-            let product = catalog::queries::product(&state.db, user.actor(), id).await?;
-            let categories = category_choices(state, user).await?;
+            let product_form = saved_product_form(state, user, id).await?;
             product_form_page(
                 state,
                 user,
                 Some(id),
                 None,
-                ProductForm::from_product(&product, &categories),
+                product_form,
                 FormErrors::none(),
                 PublishView {
                     image_errors: FormErrors::none(),
@@ -1305,22 +1326,12 @@ pub async fn upload_image(
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done(&format!("/products/{id}"), "image_added")),
         Err(image_errors) => {
-            let product = catalog::queries::product(&state.db, user.actor(), id).await?;
-            let categories = category_choices(&state, &user).await?;
+            let product_form = saved_product_form(&state, &user, id).await?;
             let side = PublishView {
                 image_errors,
                 ..PublishView::default()
             };
-            product_form_page(
-                &state,
-                &user,
-                Some(id),
-                None,
-                ProductForm::from_product(&product, &categories),
-                FormErrors::none(),
-                side,
-            )
-            .await
+            product_form_page(&state, &user, Some(id), None, product_form, FormErrors::none(), side).await
         }
     }
 }

@@ -21,6 +21,7 @@ mod promotions;
 mod receipts;
 mod regions;
 mod returns;
+mod sales_organisations;
 mod shipments;
 mod stock;
 mod users;
@@ -151,6 +152,10 @@ pub fn router() -> Router<AppState> {
         .route("/messages", get(messages::messages_page))
         .route("/messages/read", post(messages::mark_read))
         .route("/regions", get(regions::list).post(regions::create))
+        .route(
+            "/sales-organisations",
+            get(sales_organisations::list).post(sales_organisations::create),
+        )
         .route("/users", get(users::list).post(users::create))
         .route("/users/new", get(users::new_form))
         .route("/users/{id}", get(users::edit_form).post(users::update))
@@ -190,7 +195,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 24] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 25] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
@@ -209,6 +214,11 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 24] = [
     ),
     ("/products", "nav.products", Some(Permission::ViewProducts)),
     ("/categories", "nav.categories", Some(Permission::ViewProducts)),
+    (
+        "/sales-organisations",
+        "nav.sales_organisations",
+        Some(Permission::ViewProducts),
+    ),
     ("/price-lists", "nav.price_lists", Some(Permission::ViewPrices)),
     ("/promotions", "nav.promotions", Some(Permission::ViewPrices)),
     ("/imports", "nav.imports", Some(Permission::ManageCatalog)),

@@ -622,6 +622,8 @@ pub struct EventRow {
 pub struct SalesOrderRow {
     id: i64,
     warehouse: String,
+    /// The sales organisation's name, where the manufacturer has several.
+    seller: String,
     lines: String,
     /// What the warehouse may still ship of it, when the reader ships.
     to_ship: Vec<ShipLine>,
@@ -746,6 +748,7 @@ pub(super) async fn order_response(
         .map(|s| SalesOrderRow {
             id: s.id,
             warehouse: format!("{} · {}", s.warehouse_code, s.warehouse_name),
+            seller: s.sales_organisation_name.clone().unwrap_or_default(),
             lines: t.number(s.line_count),
             to_ship: order
                 .lines
