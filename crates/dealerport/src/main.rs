@@ -351,7 +351,8 @@ async fn run_worker(db: Db, clock: Clock, mut stop: tokio::sync::watch::Receiver
     let imports = web::imports::job_handler(clock.clone());
     let worker = Worker::new(db, clock, name)
         .handle(HOUSEKEEPING, handler)
-        .handle(platform::imports::JOB_KIND, imports);
+        .handle(platform::imports::JOB_KIND, imports)
+        .handle(platform::mail::JOB_KIND, web::mail::job_handler());
     worker
         .run(async move {
             let _ = stop.wait_for(|stopped| *stopped).await;

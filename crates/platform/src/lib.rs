@@ -13,6 +13,7 @@ pub mod ids;
 pub mod imports;
 pub mod jobs;
 pub mod locale;
+pub mod mail;
 pub mod messages;
 pub mod money;
 pub mod page;

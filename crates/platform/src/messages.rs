@@ -22,7 +22,8 @@ pub struct Message {
 }
 
 /// Sends a message to every active user of a dealer, in the caller's transaction: one
-/// statement however many users the dealer has.
+/// statement however many users the dealer has. Where the tenant has a mail server, they also
+/// get it by e-mail at their login address, sent by a job once the caller commits.
 pub async fn notify_dealer_users(
     tx: &mut Tx,
     tenant_id: TenantId,
@@ -33,23 +34,35 @@ pub async fn notify_dealer_users(
     now: DateTime<Utc>,
 ) -> Result<(), DbError> {
     let params = serde_json::to_string(params).unwrap_or_else(|_| "[]".to_owned());
-    tx.execute(
-        &Query::new(
-            "INSERT INTO messages (tenant_id, user_id, kind, order_id, params, created_at)
-             SELECT tenant_id, id, $1, $2, $3, $4 FROM users WHERE tenant_id = $5 AND dealer_id = $6 AND status = 'active'",
+    let to_mail = tx
+        .fetch_all(
+            &Query::new(
+                "INSERT INTO messages (tenant_id, user_id, kind, order_id, params, created_at, mail_status)
+                 SELECT u.tenant_id, u.id, $1, $2, $3, $4,
+                        CASE WHEN EXISTS (SELECT 1 FROM mail_servers s WHERE s.tenant_id = u.tenant_id)
+                             THEN 'pending' END
+                 FROM users u WHERE u.tenant_id = $5 AND u.dealer_id = $6 AND u.status = 'active'
+                 RETURNING id, mail_status",
+            )
+            .bind(kind)
+            .bind(order_id)
+            .bind(params)
+            .bind(now)
+            .bind(tenant_id)
+            .bind(dealer_id),
         )
-        .bind(kind)
-        .bind(order_id)
-        .bind(params)
-        .bind(now)
-        .bind(tenant_id)
-        .bind(dealer_id),
-    )
-    .await?;
-    Ok(())
+        .await?
+        .iter()
+        .filter_map(|row| match row.get::<Option<String>>("mail_status") {
+            Ok(Some(_)) => Some(row.get::<i64>("id")),
+            Ok(None) => None,
+            Err(error) => Some(Err(error)),
+        })
+        .collect::<Result<Vec<i64>, DbError>>()?;
+    crate::mail::queue(tx, tenant_id, &to_mail, now).await
 }
 
-fn read_message(row: &Row) -> Result<Message, DbError> {
+pub(crate) fn read_message(row: &Row) -> Result<Message, DbError> {
     Ok(Message {
         id: row.get("id")?,
         kind: row.get("kind")?,

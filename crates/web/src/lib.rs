@@ -6,6 +6,7 @@ pub mod error;
 mod exports;
 pub mod i18n;
 pub mod imports;
+pub mod mail;
 pub mod order_upload;
 pub mod pages;
 pub mod session;

@@ -14,6 +14,7 @@ mod dealers;
 mod demo_tenant;
 mod imports;
 mod jobs_and_audit;
+mod mail;
 mod order_upload;
 mod ordering;
 mod ordering_pages;

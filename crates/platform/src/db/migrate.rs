@@ -99,6 +99,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "sales organisations",
         sql: include_str!("../../../../migrations/0018_sales_organisations.sql"),
     },
+    Migration {
+        version: 19,
+        name: "mail",
+        sql: include_str!("../../../../migrations/0019_mail.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -168,6 +168,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(platform_api::read_messages))
         .routes(routes!(platform_api::list_audit_log))
         .routes(routes!(platform_api::list_jobs))
+        .routes(routes!(
+            platform_api::get_mail_server,
+            platform_api::set_mail_server,
+            platform_api::remove_mail_server
+        ))
         .fallback(|| async { WebError(Failure::NotFound { entity: "route" }) });
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)

@@ -1,15 +1,18 @@
-//! API handlers for the audit log and the job queue.
+//! API handlers for the message centre, the tenant's mail server, the audit log and the job
+//! queue.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
 use platform::audit::{self, AuditFilter, AuditRecord};
 use platform::jobs::{self, Job, JobFilter};
+use platform::mail::{self, MailServer, MailServerInput};
 use platform::{Page, PageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::ApiQuery;
+use super::{ApiJson, ApiQuery, ApiResult};
 use crate::error::{Problem, WebError};
 use crate::session::ApiCaller;
 use crate::AppState;
@@ -141,4 +144,35 @@ pub async fn read_messages(
 ) -> Result<axum::http::StatusCode, WebError> {
     platform::messages::mark_all_read(&state.db, &caller.signed_in.actor, state.clock.now()).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+/// The tenant's mail server (administrators); `null` while e-mail is off. The password is
+/// never shown.
+#[utoipa::path(get, path = "/tenant/mail-server", tag = "platform", security(("bearer" = [])),
+    responses((status = 200, body = Option<MailServer>), (status = 403, body = Problem)))]
+pub async fn get_mail_server(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Option<MailServer>> {
+    Ok(Json(mail::mail_server(&state.db, &caller.signed_in.actor).await?))
+}
+
+/// Sets the tenant's mail server; dealer users then get their notices by e-mail too. An empty
+/// password keeps the saved one.
+#[utoipa::path(put, path = "/tenant/mail-server", tag = "platform", security(("bearer" = [])),
+    request_body = MailServerInput,
+    responses((status = 200, body = MailServer), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_mail_server(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<MailServerInput>,
+) -> ApiResult<MailServer> {
+    Ok(Json(
+        mail::set_mail_server(&state.db, &state.clock, &caller.signed_in.actor, &body).await?,
+    ))
+}
+
+/// Turns e-mail off; notices still reach the message centre.
+#[utoipa::path(delete, path = "/tenant/mail-server", tag = "platform", security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = Problem)))]
+pub async fn remove_mail_server(State(state): State<AppState>, caller: ApiCaller) -> Result<StatusCode, WebError> {
+    mail::remove_mail_server(&state.db, &state.clock, &caller.signed_in.actor).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

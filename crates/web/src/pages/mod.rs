@@ -14,6 +14,7 @@ mod messages;
 pub use messages::message_text;
 mod imports;
 mod line_form;
+mod mail;
 mod order_upload;
 mod ordering;
 mod pricing;
@@ -162,6 +163,8 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/password", post(users::reset_password))
         .route("/admin/settings", get(admin::settings_page).post(admin::save_settings))
         .route("/admin/logo", post(admin::upload_logo))
+        .route("/admin/mail", get(mail::show).post(mail::save))
+        .route("/admin/mail/remove", post(mail::remove))
         .route("/admin/api-tokens", get(admin::tokens_page).post(admin::create_token))
         .route("/admin/api-tokens/{id}/revoke", post(admin::revoke_token))
         .route("/admin/audit", get(admin::audit_page))
@@ -195,7 +198,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 25] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 26] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
@@ -233,6 +236,7 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 25] = [
     ("/admin/audit", "nav.audit", Some(Permission::ViewAuditLog)),
     ("/admin/jobs", "nav.jobs", Some(Permission::ViewJobs)),
     ("/admin/settings", "nav.settings", Some(Permission::ManageTenant)),
+    ("/admin/mail", "nav.mail", Some(Permission::ManageTenant)),
 ];
 
 /// What every signed-in page shows around its content.
