@@ -69,6 +69,40 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Exchange EDI interchanges from files, for operators and scripts.
+    Edi {
+        #[command(subcommand)]
+        command: EdiCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum EdiCommand {
+    /// Receive interchange files as if posted to the inbox, and say what became of each.
+    Import {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The tenant's code.
+        #[arg(long)]
+        tenant: String,
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
+    /// Write the interchanges waiting in the outbox into a folder, each whole, and mark them
+    /// delivered; first writes any ORDRSP and DESADV the partners are owed.
+    Export {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// The tenant's code.
+        #[arg(long)]
+        tenant: String,
+        /// Only this partner, by its dealer's code.
+        #[arg(long)]
+        partner: Option<String>,
+        /// The folder to write into.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -274,6 +308,78 @@ async fn run(command: Command) -> Result<(), String> {
             println!("created user {} with id {}", user.login, user.id);
             Ok(())
         }
+        Command::Edi { command } => run_edi(&clock, command).await,
+    }
+}
+
+async fn run_edi(clock: &Clock, command: EdiCommand) -> Result<(), String> {
+    let (database, tenant) = match &command {
+        EdiCommand::Import { database, tenant, .. } | EdiCommand::Export { database, tenant, .. } => (database, tenant),
+    };
+    let db = open(database).await?;
+    let tenant = identity::queries::tenant_by_code(&db, tenant)
+        .await
+        .map_err(|e| describe(e.into()))?
+        .ok_or_else(|| format!("no tenant with code {tenant}"))?;
+    let system = Actor::system(tenant.id);
+    match command {
+        EdiCommand::Import { files, .. } => {
+            let mut rejected = 0;
+            for file in files {
+                let content = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+                let receipt = edi::commands::receive(&db, clock, &system, &content, "cli")
+                    .await
+                    .map_err(describe)?;
+                println!(
+                    "{}: interchange {} {}{}",
+                    file.display(),
+                    receipt.interchange_id,
+                    receipt.status,
+                    receipt.error.map(|e| format!(" ({e})")).unwrap_or_default()
+                );
+                for message in &receipt.messages {
+                    println!(
+                        "  {} {} {}{}",
+                        message.message_type,
+                        message.document_number.as_deref().unwrap_or(&message.message_reference),
+                        message.status,
+                        message.order_id.map(|id| format!(", order {id}")).unwrap_or_default()
+                    );
+                    for problem in &message.errors {
+                        println!("    {} {}", problem.aperak_code, problem.detail);
+                    }
+                }
+                if receipt.status == "rejected" || receipt.messages.iter().any(|m| m.status == "rejected") {
+                    rejected += 1;
+                }
+            }
+            if rejected > 0 {
+                return Err(format!("{rejected} interchange(s) had problems; see above"));
+            }
+            Ok(())
+        }
+        EdiCommand::Export { partner, out, .. } => {
+            edi::dispatch::dispatch(&db, clock).await.map_err(describe)?;
+            let partners = edi::queries::partners(&db, &system).await.map_err(describe)?;
+            let chosen: Vec<_> = partners
+                .iter()
+                .filter(|p| partner.as_ref().is_none_or(|code| &p.dealer_code == code))
+                .collect();
+            if let (Some(code), true) = (&partner, chosen.is_empty()) {
+                return Err(format!("dealer {code} is not an EDI partner"));
+            }
+            let mut written = 0;
+            for partner in chosen {
+                let waiting = edi::folders::waiting_for(&db, tenant.id, partner.id)
+                    .await
+                    .map_err(describe)?;
+                written += edi::folders::deliver(&db, clock, tenant.id, &out, waiting)
+                    .await
+                    .map_err(describe)?;
+            }
+            println!("wrote {written} interchange(s) to {}", out.display());
+            Ok(())
+        }
     }
 }
 
@@ -324,8 +430,10 @@ const HOUSEKEEPING: &str = "housekeeping";
 /// Runs background jobs until shutdown. Housekeeping (expired sessions, old failed sign-ins)
 /// reschedules itself hourly.
 async fn run_worker(db: Db, clock: Clock, mut stop: tokio::sync::watch::Receiver<bool>) {
-    if let Err(error) = jobs::ensure_queued(&db, HOUSEKEEPING, clock.now()).await {
-        tracing::warn!(%error, "cannot schedule housekeeping");
+    for kind in [HOUSEKEEPING, edi::dispatch::JOB_KIND] {
+        if let Err(error) = jobs::ensure_queued(&db, kind, clock.now()).await {
+            tracing::warn!(%error, kind, "cannot schedule a recurring job");
+        }
     }
     let name = format!(
         "{}-{}",
@@ -349,10 +457,12 @@ async fn run_worker(db: Db, clock: Clock, mut stop: tokio::sync::watch::Receiver
         })
     });
     let imports = web::imports::job_handler(clock.clone());
+    let edi_dispatch = edi::dispatch::job_handler(clock.clone());
     let worker = Worker::new(db, clock, name)
         .handle(HOUSEKEEPING, handler)
         .handle(platform::imports::JOB_KIND, imports)
-        .handle(platform::mail::JOB_KIND, web::mail::job_handler());
+        .handle(platform::mail::JOB_KIND, web::mail::job_handler())
+        .handle(edi::dispatch::JOB_KIND, edi_dispatch);
     worker
         .run(async move {
             let _ = stop.wait_for(|stopped| *stopped).await;

@@ -5,6 +5,7 @@
 //! Seeding never touches other data: if a tenant with the demo code exists, nothing is done.
 
 mod catalog;
+mod edi;
 mod large;
 mod ordering;
 mod pictures;
@@ -68,6 +69,7 @@ pub async fn seed(db: &Db, clock: &Clock, scale: Scale) -> Result<String, DemoEr
     seed_users(db, clock, &system, &regions, &dealers).await?;
     catalog::seed_catalog(db, clock, &system, &regions, &dealers).await?;
     ordering::seed_ordering(db, clock, &system, &dealers).await?;
+    edi::seed_edi(db, clock, &system, &tenant, &dealers).await?;
     let mut report = format!(
         "seeded the demo tenant \"{}\": {} regions, {} dealers; sign in as admin@demo.test, manager@demo.test, \
          dealer@demo.test or dealer2@demo.test with the password \"{DEMO_PASSWORD}\"",
@@ -365,7 +367,7 @@ async fn seed_dealers(
             code: code.to_owned(),
             name: name.to_owned(),
             address: address.to_owned(),
-            gln: None,
+            gln: Some(location_gln(dealer.gln_body, '9')?),
             is_primary: true,
         };
         commands::add_delivery_location(db, clock, actor, id, &location).await?;
@@ -381,16 +383,33 @@ async fn seed_dealers(
     }
     // Vektor receives at two warehouses, so that its purchasers can send a consolidated order.
     for (dealer, code, name, address) in MORE_LOCATIONS {
+        let body = DEALERS
+            .iter()
+            .find(|d| d.code == dealer)
+            .map(|d| d.gln_body)
+            .unwrap_or_default();
         let location = LocationInput {
             code: code.to_owned(),
             name: name.to_owned(),
             address: address.to_owned(),
-            gln: None,
+            gln: Some(location_gln(body, '8')?),
             is_primary: false,
         };
         commands::add_delivery_location(db, clock, actor, find(&created, dealer)?, &location).await?;
     }
     Ok(created)
+}
+
+/// A delivery location's GLN, numbered from its dealer's: the tenth digit marks the location
+/// (9 the dealer's first, 8 its second).
+fn location_gln(dealer_gln_body: &str, marker: char) -> Result<String, DemoError> {
+    let body = match (dealer_gln_body.get(..9), dealer_gln_body.get(10..)) {
+        (Some(head), Some(tail)) => format!("{head}{marker}{tail}"),
+        _ => return Err(DemoError::Data(format!("GLN body {dealer_gln_body} is too short"))),
+    };
+    Gln::with_check_digit(&body)
+        .map(|gln| gln.as_str().to_owned())
+        .map_err(|e| DemoError::Data(e.to_string()))
 }
 
 /// Delivery locations beyond each dealer's first: (dealer, code, name, address).

@@ -26,6 +26,8 @@ pub struct Tenant {
     /// What happens to an order beyond a dealer's credit limit: `hold` (it waits for finance)
     /// or `refuse`.
     pub credit_policy: String,
+    /// The manufacturer's own GLN: the sender of its EDI interchanges.
+    pub gln: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -51,6 +53,9 @@ pub struct TenantSettings {
     /// `hold` or `refuse`; left out, it stays as it is.
     #[serde(default)]
     pub credit_policy: Option<String>,
+    /// The manufacturer's GLN, for EDI; left out, it stays as it is; empty, it is cleared.
+    #[serde(default)]
+    pub gln: Option<String>,
 }
 
 pub struct ValidTenantSettings {
@@ -60,6 +65,8 @@ pub struct ValidTenantSettings {
     pub brand_primary_color: String,
     pub brand_accent_color: String,
     pub credit_policy: Option<String>,
+    /// `None`: leave it; `Some(None)`: clear it.
+    pub gln: Option<Option<String>>,
 }
 
 impl TenantSettings {
@@ -74,6 +81,10 @@ impl TenantSettings {
         if credit_policy.is_some_and(|policy| !matches!(policy, "hold" | "refuse")) {
             checks.add(FieldError::new("credit_policy", "field.invalid"));
         }
+        let gln = self
+            .gln
+            .as_deref()
+            .map(|gln| checks.gln("gln", Some(gln)).map(|gln| gln.as_str().to_owned()));
         checks.finish()?;
         Ok(ValidTenantSettings {
             name,
@@ -82,6 +93,7 @@ impl TenantSettings {
             brand_primary_color,
             brand_accent_color,
             credit_policy: credit_policy.map(str::to_owned),
+            gln,
         })
     }
 }

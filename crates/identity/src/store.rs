@@ -10,7 +10,7 @@ use crate::domain::*;
 // ----- tenants -----
 
 const TENANT_COLUMNS: &str = "id, code, name, currency, default_locale, time_zone, brand_primary_color, \
-     brand_accent_color, logo_content_type, credit_policy, created_at, updated_at";
+     brand_accent_color, logo_content_type, credit_policy, gln, created_at, updated_at";
 
 fn read_tenant(row: &Row) -> Result<Tenant, DbError> {
     Ok(Tenant {
@@ -24,6 +24,7 @@ fn read_tenant(row: &Row) -> Result<Tenant, DbError> {
         brand_accent_color: row.get("brand_accent_color")?,
         has_logo: row.get::<Option<String>>("logo_content_type")?.is_some(),
         credit_policy: row.get("credit_policy")?,
+        gln: row.get("gln")?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
     })
@@ -92,7 +93,8 @@ pub async fn update_tenant_settings(
     tx.execute(
         &Query::new(
             "UPDATE tenants SET name = $2, default_locale = $3, time_zone = $4, brand_primary_color = $5,
-                 brand_accent_color = $6, updated_at = $7, credit_policy = COALESCE($8, credit_policy) WHERE id = $1",
+                 brand_accent_color = $6, updated_at = $7, credit_policy = COALESCE($8, credit_policy),
+                 gln = CASE WHEN $9 THEN $10 ELSE gln END WHERE id = $1",
         )
         .bind(id)
         .bind(&settings.name)
@@ -101,7 +103,9 @@ pub async fn update_tenant_settings(
         .bind(&settings.brand_primary_color)
         .bind(&settings.brand_accent_color)
         .bind(now)
-        .bind(settings.credit_policy.clone()),
+        .bind(settings.credit_policy.clone())
+        .bind(settings.gln.is_some())
+        .bind(settings.gln.clone().flatten()),
     )
     .await?;
     Ok(())

@@ -87,6 +87,7 @@ impl Role {
                     | ViewOrders
                     | ReviewOrders
                     | ViewStock
+                    | ViewEdi
             ),
             Role::OrderDesk => matches!(
                 permission,
@@ -98,6 +99,7 @@ impl Role {
                     | ViewOrders
                     | ReviewOrders
                     | ViewStock
+                    | ViewEdi
             ),
             Role::Finance => matches!(
                 permission,
@@ -128,12 +130,19 @@ impl Role {
             ),
             Role::DealerAdministrator => matches!(
                 permission,
-                ViewDealers | ManageUsers | ViewUsers | ViewCatalog | ViewOrders | PlaceOrders | ReceiveGoods
+                ViewDealers
+                    | ManageUsers
+                    | ViewUsers
+                    | ViewCatalog
+                    | ViewOrders
+                    | PlaceOrders
+                    | ReceiveGoods
+                    | ExchangeEdi
             ),
             // A small dealer's buyer often takes the goods in too.
             Role::Purchaser => matches!(
                 permission,
-                ViewDealers | ViewCatalog | ViewOrders | PlaceOrders | ReceiveGoods
+                ViewDealers | ViewCatalog | ViewOrders | PlaceOrders | ReceiveGoods | ExchangeEdi
             ),
             Role::ReceivingClerk => matches!(permission, ViewDealers | ViewCatalog | ViewOrders | ReceiveGoods),
             Role::Accountant => matches!(permission, ViewDealers | ViewCatalog | ViewOrders),
@@ -177,6 +186,13 @@ pub enum Permission {
     ShipOrders,
     /// Record what arrived of a shipment to one's own dealer.
     ReceiveGoods,
+    /// See EDI partners and the archive of interchanges (of dealers in scope).
+    ViewEdi,
+    /// Set up EDI partners and reprocess messages.
+    ManageEdi,
+    /// Post interchanges to the inbox and fetch them from the outbox: an EDI operator for any
+    /// partner, a dealer's own system for its dealer.
+    ExchangeEdi,
 }
 
 /// The rows an actor may see, besides its tenant.

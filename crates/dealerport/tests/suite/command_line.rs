@@ -21,6 +21,8 @@ fn every_command_explains_itself() {
         vec!["tenant", "create", "--help"],
         vec!["user", "create", "--help"],
         vec!["demo", "--help"],
+        vec!["edi", "import", "--help"],
+        vec!["edi", "export", "--help"],
     ] {
         let output = dealerport("sqlite::memory:", &args);
         assert!(output.status.success(), "{args:?}");
@@ -108,4 +110,80 @@ async fn a_tenant_and_its_first_administrator_are_created_without_the_demo() {
         .get("n")
         .unwrap();
     assert_eq!(users, 1);
+}
+
+#[tokio::test]
+async fn edi_files_are_imported_and_our_interchanges_exported_from_the_command_line() {
+    let app = testkit::TestApp::with_demo().await;
+    let url = app.database.process_url();
+    let folder = std::env::temp_dir().join(format!("dealerport-edi-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    let sender: String = app
+        .db
+        .fetch_one(&platform::Query::new(
+            "SELECT gln AS t FROM dealers WHERE code = 'VEKTOR'",
+        ))
+        .await
+        .unwrap()
+        .get("t")
+        .unwrap();
+    let file = folder.join("broken.edi");
+    std::fs::write(
+        &file,
+        format!("UNB+UNOC:3+{sender}:14+4601234500005:14+261124:1000+CLI1++ORDERS++1'UNH+1+ORDERS:D:96A:UN'UNT+5+1'UNZ+1+CLI1'"),
+    )
+    .unwrap();
+    let imported = dealerport(&url, &["edi", "import", "--tenant", "demo", &file.to_string_lossy()]);
+    let said = String::from_utf8_lossy(&imported.stdout);
+    assert!(
+        !imported.status.success(),
+        "a rejected interchange is a failure of the command"
+    );
+    assert!(said.contains("rejected") && said.contains("UNT"), "{said}");
+
+    let out = folder.join("out");
+    let exported = dealerport(
+        &url,
+        &[
+            "edi",
+            "export",
+            "--tenant",
+            "demo",
+            "--partner",
+            "VEKTOR",
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    );
+    assert!(
+        exported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&exported.stderr)
+    );
+    let files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        files.len(),
+        2,
+        "the demo's CONTRL and the one answering CLI1: {files:?}"
+    );
+    assert!(files.iter().all(|f| f.contains("CONTRL")));
+    let unknown = dealerport(
+        &url,
+        &[
+            "edi",
+            "export",
+            "--tenant",
+            "demo",
+            "--partner",
+            "NOBODY",
+            "--out",
+            &out.to_string_lossy(),
+        ],
+    );
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("NOBODY is not an EDI partner"));
+    let _ = std::fs::remove_dir_all(&folder);
 }

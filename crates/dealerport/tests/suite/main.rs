@@ -12,6 +12,7 @@ mod change_requests;
 mod command_line;
 mod dealers;
 mod demo_tenant;
+mod edi;
 mod imports;
 mod jobs_and_audit;
 mod mail;

@@ -104,6 +104,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "mail",
         sql: include_str!("../../../../migrations/0019_mail.sql"),
     },
+    Migration {
+        version: 20,
+        name: "edi",
+        sql: include_str!("../../../../migrations/0020_edi.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -3,6 +3,7 @@
 
 mod catalog_api;
 mod docs;
+mod edi_api;
 mod fulfilment_api;
 mod identity_api;
 mod imports_api;
@@ -44,7 +45,8 @@ use crate::AppState;
         (name = "imports", description = "XLSX imports of products and price-list rows, run as background jobs"),
         (name = "ordering", description = "Carts, orders, the order desk and dealers' credit"),
         (name = "fulfilment", description = "Warehouses, stock, shipments, receipts and returns"),
-        (name = "platform", description = "Audit log and background jobs"),
+        (name = "edi", description = "EDI partners, the inbox and outbox of EANCOM interchanges, and their archive"),
+        (name = "platform", description = "Message centre, mail server, audit log and background jobs"),
     )
 )]
 struct ApiDoc;
@@ -168,6 +170,16 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(platform_api::read_messages))
         .routes(routes!(platform_api::list_audit_log))
         .routes(routes!(platform_api::list_jobs))
+        .routes(routes!(edi_api::list_partners, edi_api::create_partner))
+        .routes(routes!(edi_api::get_partner, edi_api::update_partner))
+        .routes(routes!(edi_api::send_price_catalogue))
+        .routes(routes!(edi_api::receive))
+        .routes(routes!(edi_api::outbox))
+        .routes(routes!(edi_api::archive))
+        .routes(routes!(edi_api::interchange))
+        .routes(routes!(edi_api::content))
+        .routes(routes!(edi_api::delivered))
+        .routes(routes!(edi_api::reprocess))
         .routes(routes!(
             platform_api::get_mail_server,
             platform_api::set_mail_server,

@@ -78,6 +78,7 @@ fn current_settings(user: &PageUser) -> TenantSettings {
         brand_primary_color: tenant.brand_primary_color.clone(),
         brand_accent_color: tenant.brand_accent_color.clone(),
         credit_policy: Some(tenant.credit_policy.clone()),
+        gln: Some(tenant.gln.clone().unwrap_or_default()),
     }
 }
 

@@ -9,6 +9,7 @@ mod admin;
 mod catalog;
 mod categories;
 mod dealers;
+mod edi;
 mod home;
 mod messages;
 pub use messages::message_text;
@@ -163,6 +164,10 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/password", post(users::reset_password))
         .route("/admin/settings", get(admin::settings_page).post(admin::save_settings))
         .route("/admin/logo", post(admin::upload_logo))
+        .route("/edi", get(edi::archive))
+        .route("/edi/partners", get(edi::partners))
+        .route("/edi/interchanges/{id}", get(edi::interchange))
+        .route("/edi/messages/{id}/reprocess", post(edi::reprocess))
         .route("/admin/mail", get(mail::show).post(mail::save))
         .route("/admin/mail/remove", post(mail::remove))
         .route("/admin/api-tokens", get(admin::tokens_page).post(admin::create_token))
@@ -198,7 +203,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 26] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 27] = [
     ("/", "nav.home", None),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
@@ -230,6 +235,7 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 26] = [
         "nav.catalog_statistics",
         Some(Permission::ViewCatalogStatistics),
     ),
+    ("/edi", "nav.edi", Some(Permission::ViewEdi)),
     ("/regions", "nav.regions", Some(Permission::ViewRegions)),
     ("/users", "nav.users", Some(Permission::ViewUsers)),
     ("/admin/api-tokens", "nav.api_tokens", Some(Permission::ManageApiTokens)),

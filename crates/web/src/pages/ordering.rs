@@ -617,6 +617,8 @@ pub struct EventRow {
     who: String,
     what: String,
     note: String,
+    /// The EDI message's interchange, for those who may see the EDI monitor.
+    link: Option<String>,
 }
 
 pub struct SalesOrderRow {
@@ -721,24 +723,47 @@ pub(super) async fn order_response(
                 .join(" · "),
         });
     }
-    let timeline = order
+    let mut timeline: Vec<(chrono::DateTime<chrono::Utc>, EventRow)> = order
         .timeline
         .iter()
-        .map(|event| EventRow {
-            at: t.date_time(&event.at),
-            who: event.user_name.clone(),
-            what: match event.to_state {
-                Some(to) if event.kind != "placed" => format!(
-                    "{} → {}",
-                    t.t(&format!("order_event.{}", event.kind)),
-                    state_label(t, to)
-                ),
-                Some(to) => format!("{} · {}", t.t("order_event.placed"), state_label(t, to)),
-                None => t.t(&format!("order_event.{}", event.kind)).to_owned(),
-            },
-            note: event.note.clone().unwrap_or_default(),
+        .map(|event| {
+            let row = EventRow {
+                at: t.date_time(&event.at),
+                who: event.user_name.clone(),
+                what: match event.to_state {
+                    Some(to) if event.kind != "placed" => format!(
+                        "{} → {}",
+                        t.t(&format!("order_event.{}", event.kind)),
+                        state_label(t, to)
+                    ),
+                    Some(to) => format!("{} · {}", t.t("order_event.placed"), state_label(t, to)),
+                    None => t.t(&format!("order_event.{}", event.kind)).to_owned(),
+                },
+                note: event.note.clone().unwrap_or_default(),
+                link: None,
+            };
+            (event.at, row)
         })
         .collect();
+    // Its EDI messages belong to its story too, in the order they came and went.
+    let may_see_edi = actor.can(Permission::ViewEdi);
+    for message in edi::queries::messages_of_order(&state.db, actor, id).await? {
+        let row = EventRow {
+            at: t.date_time(&message.created_at),
+            who: "EDI".to_owned(),
+            what: format!(
+                "{} {} · {}",
+                message.message_type,
+                message.document_number.clone().unwrap_or_default(),
+                t.t(&format!("edi_message_status.{}", message.status))
+            ),
+            note: message.notes.join(" "),
+            link: may_see_edi.then(|| format!("/edi/interchanges/{}", message.interchange_id)),
+        };
+        timeline.push((message.created_at, row));
+    }
+    timeline.sort_by_key(|(at, _)| *at);
+    let timeline: Vec<EventRow> = timeline.into_iter().map(|(_, row)| row).collect();
     let state_now = order.summary.state;
     let may_ship =
         actor.can(Permission::ShipOrders) && state_now.after(ordering::domain::OrderEvent::ShipPartially).is_some();

@@ -1,0 +1,773 @@
+//! EDI through the API channel: a partner's system posts EANCOM interchanges to the inbox and
+//! fetches ours from the outbox. An ORDERS places an order exactly as the portal would; a
+//! syntax error is answered with a CONTRL rejection, an application problem with an APERAK, and
+//! nothing of a rejected message is applied; the same interchange twice is applied once.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request};
+use platform::Query;
+use serde_json::{json, Value};
+use testkit::{TestApp, TestResponse};
+
+/// Baikal Springs' GLN in the demo.
+const OURS: &str = "4601234500005";
+/// A GTIN with a valid check digit that no product has.
+const UNKNOWN_GTIN: &str = "4607099999992";
+/// A GLN with a valid check digit that no delivery location has, yet.
+const NEW_LOCATION_GLN: &str = "4601234599900";
+
+async fn text(app: &TestApp, sql: &str) -> String {
+    app.db.fetch_one(&Query::new(sql)).await.unwrap().get("t").unwrap()
+}
+
+async fn vektor(app: &TestApp) -> (String, String) {
+    (
+        text(app, "SELECT gln AS t FROM dealers WHERE code = 'VEKTOR'").await,
+        text(
+            app,
+            "SELECT l.gln AS t FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id
+             WHERE d.code = 'VEKTOR' AND l.is_primary = TRUE",
+        )
+        .await,
+    )
+}
+
+async fn gtin(app: &TestApp, sku: &str) -> String {
+    text(app, &format!("SELECT gtin AS t FROM products WHERE sku = '{sku}'")).await
+}
+
+/// An ORDERS interchange from `sender`, asking for a CONTRL.
+fn orders(sender: &str, reference: &str, number: &str, delivery: &str, lines: &[(&str, i64)]) -> String {
+    let mut segments = vec![
+        "UNH+1+ORDERS:D:96A:UN:EAN008'".to_owned(),
+        format!("BGM+220+{number}+9'"),
+        "DTM+137:20261124:102'".to_owned(),
+        "DTM+2:20261201:102'".to_owned(),
+        format!("NAD+BY+{sender}::9'"),
+        format!("NAD+DP+{delivery}::9'"),
+    ];
+    for (index, (gtin, quantity)) in lines.iter().enumerate() {
+        segments.push(format!("LIN+{}++{gtin}:SRV'", index + 1));
+        segments.push(format!("QTY+21:{quantity}'"));
+    }
+    segments.push("UNS+S'".to_owned());
+    segments.push(format!("UNT+{}+1'", segments.len() + 1));
+    format!(
+        "UNA:+.? '\nUNB+UNOC:3+{sender}:14+{OURS}:14+261124:1000+{reference}++ORDERS++1'\n{}\nUNZ+1+{reference}'\n",
+        segments.join("\n")
+    )
+}
+
+async fn post(app: &TestApp, token: &str, interchange: &str) -> TestResponse {
+    app.send(
+        Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/edi/inbox")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/EDIFACT")
+            .body(Body::from(interchange.to_owned()))
+            .unwrap(),
+    )
+    .await
+}
+
+async fn outbox(app: &TestApp, token: &str) -> Vec<Value> {
+    app.get("/api/v1/edi/outbox", token)
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn content(app: &TestApp, token: &str, id: &Value) -> String {
+    let response = app.get(&format!("/api/v1/edi/interchanges/{id}/content"), token).await;
+    assert_eq!(response.status, 200);
+    response.text()
+}
+
+#[tokio::test]
+async fn an_orders_interchange_places_the_order_and_is_acknowledged_with_a_contrl() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let (sender, warehouse) = vektor(&app).await;
+    let water = gtin(&app, "BS-0001").await;
+    let interchange = orders(&sender, "T1001", "EDI-1001", &warehouse, &[(&water, 48)]);
+
+    let receipt = post(&app, &dealer, &interchange).await;
+    assert_eq!(receipt.status, 200, "{}", receipt.text());
+    let receipt = receipt.json();
+    assert_eq!(receipt["status"], "accepted");
+    assert_eq!(receipt["messages"][0]["message_type"], "ORDERS");
+    assert_eq!(receipt["messages"][0]["status"], "applied", "{receipt}");
+    assert_eq!(receipt["messages"][0]["document_number"], "EDI-1001");
+    let order_id = receipt["messages"][0]["order_id"].as_i64().unwrap();
+    let order = app.get(&format!("/api/v1/orders/{order_id}"), &dealer).await.json();
+    assert_eq!(order["channel"], "edi");
+    assert_eq!(order["state"], "submitted");
+    assert_eq!(order["lines"][0]["quantity"], 48);
+    assert!(order["lines"][0]["unit_net_price"].is_string(), "the server priced it");
+
+    let contrl = receipt["contrl_interchange_id"].clone();
+    assert!(outbox(&app, &dealer).await.iter().any(|i| i["id"] == contrl));
+    let answer = content(&app, &dealer, &contrl).await;
+    assert!(answer.starts_with("UNA"), "{answer}");
+    assert!(
+        answer.contains(&format!("UCI+T1001+{sender}:14+{OURS}:14+7'")),
+        "{answer}"
+    );
+    let delivered = app
+        .post(
+            &format!("/api/v1/edi/interchanges/{contrl}/delivered"),
+            &dealer,
+            json!({}),
+        )
+        .await;
+    assert_eq!(delivered.status, 204);
+    assert!(!outbox(&app, &dealer).await.iter().any(|i| i["id"] == contrl));
+
+    let again = post(&app, &dealer, &interchange).await.json();
+    assert_eq!(again["status"], "duplicate");
+    assert_eq!(again["interchange_id"], receipt["interchange_id"]);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM orders WHERE dealer_order_number = 'EDI-1001'")
+            .await,
+        1,
+        "the same interchange twice places one order"
+    );
+    let resent = post(
+        &app,
+        &dealer,
+        &orders(&sender, "T1002", "EDI-1001", &warehouse, &[(&water, 48)]),
+    )
+    .await
+    .json();
+    assert_eq!(
+        resent["messages"][0]["order_id"], order_id,
+        "the same order number is the same order"
+    );
+}
+
+#[tokio::test]
+async fn an_order_with_problems_is_answered_with_an_aperak_and_can_be_reprocessed_once_fixed() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let admin = app.token("admin@demo.test").await;
+    let (sender, _) = vektor(&app).await;
+    let water = gtin(&app, "BS-0001").await;
+    let orders_before = app.count("SELECT COUNT(*) AS n FROM orders").await;
+
+    let bad = orders(
+        &sender,
+        "T2001",
+        "EDI-2001",
+        NEW_LOCATION_GLN,
+        &[(&water, 48), (UNKNOWN_GTIN, 12)],
+    );
+    let receipt = post(&app, &dealer, &bad).await.json();
+    assert_eq!(receipt["status"], "accepted", "the syntax is fine");
+    let message = &receipt["messages"][0];
+    assert_eq!(message["status"], "rejected");
+    let codes: Vec<&str> = message["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["unknown_delivery_location"], "{message}");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM orders").await, orders_before);
+    let aperak = message["answer_interchange_id"].clone();
+    let answer = content(&app, &dealer, &aperak).await;
+    assert!(answer.contains("APERAK") && answer.contains("ERC+54::91'"), "{answer}");
+    assert!(answer.contains("RFF+ON:EDI-2001'"), "{answer}");
+
+    // The location is set up with the GLN the partner uses, and the message applied again.
+    let vektor_id = app.count("SELECT id AS n FROM dealers WHERE code = 'VEKTOR'").await;
+    let added = app
+        .post(
+            &format!("/api/v1/dealers/{vektor_id}/locations"),
+            &admin,
+            json!({"code": "MSK-WH3", "name": "Склад Подольск", "address": "Подольск, ул. Плещеевская, 3", "gln": NEW_LOCATION_GLN}),
+        )
+        .await;
+    assert_eq!(added.status, 201, "{}", added.text());
+    let message_id = message["id"].as_i64().unwrap();
+    let again = app
+        .post(
+            &format!("/api/v1/edi/messages/{message_id}/reprocess"),
+            &admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    let again = again.json();
+    assert_eq!(
+        again["status"], "rejected",
+        "the unknown product is still unknown: {again}"
+    );
+    assert_eq!(again["errors"][0]["code"], "product_not_published");
+    assert_eq!(again["errors"][0]["tag"], "LIN");
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM orders").await, orders_before);
+
+    let good = orders(&sender, "T2002", "EDI-2002", NEW_LOCATION_GLN, &[(&water, 48)]);
+    let placed = post(&app, &dealer, &good).await.json();
+    assert_eq!(placed["messages"][0]["status"], "applied", "{placed}");
+    let found = app
+        .get("/api/v1/edi/interchanges?reference=EDI-2001&direction=in", &admin)
+        .await
+        .json();
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["items"][0]["control_reference"], "T2001");
+}
+
+#[tokio::test]
+async fn a_syntax_error_rejects_the_whole_interchange_with_a_contrl_naming_it() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let (sender, warehouse) = vektor(&app).await;
+    let water = gtin(&app, "BS-0001").await;
+    let wrong_count =
+        orders(&sender, "T3001", "EDI-3001", &warehouse, &[(&water, 48)]).replace("UNT+10+1'", "UNT+12+1'");
+    let receipt = post(&app, &dealer, &wrong_count).await.json();
+    assert_eq!(receipt["status"], "rejected", "{receipt}");
+    assert_eq!(receipt["error_code"], 29);
+    assert!(receipt["error"].as_str().unwrap().contains("UNT"), "{receipt}");
+    assert!(receipt["messages"].as_array().unwrap().is_empty(), "nothing is applied");
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM orders WHERE dealer_order_number = 'EDI-3001'")
+            .await,
+        0
+    );
+    let answer = content(&app, &dealer, &receipt["contrl_interchange_id"]).await;
+    assert!(answer.contains("UCI+T3001+") && answer.contains("+4+29"), "{answer}");
+}
+
+#[tokio::test]
+async fn a_partner_speaks_only_for_itself_and_unknown_senders_are_kept_but_not_answered() {
+    let app = TestApp::with_demo().await;
+    let (sender, warehouse) = vektor(&app).await;
+    let water = gtin(&app, "BS-0001").await;
+    let interchange = orders(&sender, "T4001", "EDI-4001", &warehouse, &[(&water, 48)]);
+    let other_dealer = app.token("dealer2@demo.test").await;
+    assert_eq!(post(&app, &other_dealer, &interchange).await.status, 403);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM edi_interchanges WHERE control_reference = 'T4001'")
+            .await,
+        0,
+        "a refused interchange is not kept"
+    );
+    let manager = app.token("manager@demo.test").await;
+    assert_eq!(post(&app, &manager, &interchange).await.status, 403);
+
+    let admin = app.token("admin@demo.test").await;
+    let stranger = orders("4601234599900", "T4002", "EDI-4002", &warehouse, &[(&water, 48)]);
+    let receipt = post(&app, &admin, &stranger).await.json();
+    assert_eq!(receipt["status"], "rejected");
+    assert_eq!(receipt["error_code"], 23);
+    assert_eq!(receipt["contrl_interchange_id"], Value::Null);
+    let archive = app.get("/api/v1/edi/interchanges?status=rejected", &admin).await.json();
+    assert!(archive["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["control_reference"] == "T4002"));
+    let dealer = app.token("dealer@demo.test").await;
+    assert_eq!(app.get("/api/v1/edi/interchanges", &dealer).await.status, 403);
+}
+
+#[tokio::test]
+async fn the_partners_contrl_is_recorded_on_our_interchange_and_never_answered() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let admin = app.token("admin@demo.test").await;
+    let (sender, _) = vektor(&app).await;
+    // The demo's ORDERS was answered with a CONTRL of ours; Vektor acknowledges it.
+    let ours = outbox(&app, &dealer).await;
+    let our_reference = ours[0]["control_reference"].as_str().unwrap().to_owned();
+    let contrl = format!(
+        "UNB+UNOC:3+{sender}:14+{OURS}:14+261124:1100+T5001++++1'UNH+1+CONTRL:D:3:UN'UCI+{our_reference}+{OURS}:14+{sender}:14+7'UNT+3+1'UNZ+1+T5001'"
+    );
+    let receipt = post(&app, &dealer, &contrl).await.json();
+    assert_eq!(receipt["status"], "accepted", "{receipt}");
+    assert_eq!(receipt["messages"][0]["status"], "applied");
+    assert_eq!(
+        receipt["contrl_interchange_id"],
+        Value::Null,
+        "a CONTRL is never answered"
+    );
+    let found = app
+        .get(&format!("/api/v1/edi/interchanges/{}", ours[0]["id"]), &admin)
+        .await
+        .json();
+    assert_eq!(found["contrl"], "accepted");
+}
+
+#[tokio::test]
+async fn partner_profiles_are_checked_and_kept_by_the_edi_administrators() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let qingquan = app
+        .count("SELECT id AS n FROM dealers WHERE code = 'SH-QINGQUAN'")
+        .await;
+    let gln = text(&app, "SELECT gln AS t FROM dealers WHERE code = 'SH-QINGQUAN'").await;
+    let profile = |version: i64| {
+        json!({"dealer_id": qingquan, "interchange_id": gln, "directory": "D01B", "syntax": "UNOY",
+            "syntax_version": version, "channel": "api", "messages_in": ["ORDERS"], "messages_out": ["ORDRSP", "INVOIC"]})
+    };
+    let refused = app.post("/api/v1/edi/partners", &admin, profile(3)).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.error_fields(), vec!["syntax_version"]);
+    let created = app.post("/api/v1/edi/partners", &admin, profile(4)).await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    assert_eq!(created.json()["dealer_code"], "SH-QINGQUAN");
+    let twice = app.post("/api/v1/edi/partners", &admin, profile(4)).await;
+    assert_eq!(twice.error_codes(), vec!["edi.partner_taken"]);
+
+    let dealer = app.token("dealer@demo.test").await;
+    assert_eq!(app.post("/api/v1/edi/partners", &dealer, profile(4)).await.status, 403);
+    let manager = app.token("manager@demo.test").await;
+    let seen: Vec<Value> = app
+        .get("/api/v1/edi/partners", &manager)
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["dealer_code"].clone())
+        .collect();
+    assert_eq!(
+        seen,
+        vec![json!("VEKTOR")],
+        "a sales manager sees the partners of their regions"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_order_from_vektors_erp_is_in_the_archive_with_its_price_difference() {
+    let app = TestApp::with_demo().await;
+    let desk = app.token("orders@demo.test").await;
+    let archive = app
+        .get("/api/v1/edi/interchanges?message_type=ORDERS", &desk)
+        .await
+        .json();
+    assert_eq!(archive["total"], 1);
+    let detail = app
+        .get(
+            &format!("/api/v1/edi/interchanges/{}", archive["items"][0]["id"]),
+            &desk,
+        )
+        .await
+        .json();
+    let message = &detail["messages"][0];
+    assert_eq!(message["status"], "applied");
+    assert_eq!(message["document_number"], "VK-EDI-0145");
+    assert!(
+        message["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("the buyer's price 41.50 differs from ours"),
+        "{message}"
+    );
+    assert!(detail["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s == "BGM+220+VK-EDI-0145+9'"));
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM orders WHERE dealer_order_number = 'VK-EDI-0145' AND channel = 'edi'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_edi_monitor_shows_the_archive_each_interchange_and_the_order_timeline_links_it() {
+    let app = TestApp::with_demo().await;
+    let desk = app.browser_session("orders@demo.test").await;
+    let list = app.page(&desk, "/edi?message_type=ORDERS").await;
+    assert_eq!(list.status, 200);
+    assert!(list.text().contains("VK000145"), "{}", list.text());
+    let id = app
+        .count("SELECT id AS n FROM edi_interchanges WHERE control_reference = 'VK000145'")
+        .await;
+    let page = app.page(&desk, &format!("/edi/interchanges/{id}")).await.text();
+    assert!(page.contains("BGM+220+VK-EDI-0145+9&#39;"), "{page}");
+    assert!(page.contains("41.50"), "the price difference is noted");
+    assert!(app.page(&desk, "/edi/partners").await.text().contains("VEKTOR"));
+
+    let order = app
+        .count("SELECT id AS n FROM orders WHERE dealer_order_number = 'VK-EDI-0145'")
+        .await;
+    let order_page = app.page(&desk, &format!("/orders/{order}")).await.text();
+    assert!(
+        order_page.contains(&format!("href=\"/edi/interchanges/{id}\"")),
+        "the timeline links the ORDERS"
+    );
+    let dealer = app.browser_session("dealer@demo.test").await;
+    let dealer_view = app.page(&dealer, &format!("/orders/{order}")).await.text();
+    assert!(
+        dealer_view.contains("ORDERS VK-EDI-0145"),
+        "the dealer sees its message on the timeline"
+    );
+    assert!(!dealer_view.contains("/edi/interchanges/"), "but not the EDI monitor");
+    assert_eq!(app.page(&dealer, "/edi").await.status, 403);
+}
+
+/// Backdates a file as if it had been written a minute ago, so the folder channel takes it as
+/// complete without the test waiting.
+fn settled(path: &std::path::Path) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_folder_channel_reads_settled_files_moves_them_aside_and_writes_ours_whole() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let folder = std::env::temp_dir()
+        .join(format!("dealerport-edi-{}", std::process::id()))
+        .join(format!("{:?}", std::thread::current().id()).replace(['(', ')'], ""));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(folder.join("in")).unwrap();
+    let (sender, warehouse) = vektor(&app).await;
+    let vektor_id = app.count("SELECT id AS n FROM dealers WHERE code = 'VEKTOR'").await;
+    let partner = app.count("SELECT id AS n FROM edi_partners").await;
+    let moved = app
+        .put(
+            &format!("/api/v1/edi/partners/{partner}"),
+            &admin,
+            json!({"dealer_id": vektor_id, "interchange_id": sender, "directory": "D96A", "syntax": "UNOC",
+                "syntax_version": 3, "channel": "directory", "directory_path": folder.to_string_lossy(),
+                "messages_in": ["ORDERS", "CONTRL"], "messages_out": ["ORDRSP", "DESADV", "CONTRL", "APERAK"]}),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+
+    let water = gtin(&app, "BS-0001").await;
+    let good = folder.join("in").join("T6001.edi");
+    std::fs::write(&good, orders(&sender, "T6001", "EDI-6001", &warehouse, &[(&water, 48)])).unwrap();
+    settled(&good);
+    let bad = folder.join("in").join("T6002.edi");
+    std::fs::write(&bad, "UNB+UNOC:3+nonsense'").unwrap();
+    settled(&bad);
+    let fresh = folder.join("in").join("T6003.edi");
+    std::fs::write(
+        &fresh,
+        orders(&sender, "T6003", "EDI-6003", &warehouse, &[(&water, 48)]),
+    )
+    .unwrap();
+
+    let done = edi::folders::exchange(&app.db, &app.clock).await.unwrap();
+    assert_eq!(done.received, 2, "the file still being written waits");
+    assert!(folder.join("processed").join("T6001.edi").exists());
+    assert!(
+        folder.join("error").join("T6002.edi").exists(),
+        "a partner's file is never deleted"
+    );
+    assert!(fresh.exists());
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM orders WHERE dealer_order_number = 'EDI-6001' AND channel = 'edi'")
+            .await,
+        1
+    );
+    // The CONTRL answering T6001 (and the one the demo's ORDERS got) went out whole.
+    let written: Vec<String> = std::fs::read_dir(folder.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        written
+            .iter()
+            .all(|name| name.ends_with(".edi") && !name.starts_with('.')),
+        "{written:?}"
+    );
+    assert!(written.iter().any(|name| name.contains("CONTRL")), "{written:?}");
+    let dealer = app.token("dealer@demo.test").await;
+    assert!(
+        outbox(&app, &dealer).await.is_empty(),
+        "what went to the folder is delivered"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+}
+
+#[tokio::test]
+async fn the_order_desks_decision_goes_back_as_an_ordrsp_and_the_shipment_as_a_desadv_once_each() {
+    let app = TestApp::with_demo().await;
+    let desk = app.token("orders@demo.test").await;
+    let dealer = app.token("dealer@demo.test").await;
+    let order = app
+        .count("SELECT id AS n FROM orders WHERE dealer_order_number = 'VK-EDI-0145'")
+        .await;
+    let confirmed = app
+        .post(
+            &format!("/api/v1/orders/{order}/confirm"),
+            &desk,
+            json!({ "lines": [{ "line_number": 1, "confirmed_quantity": 120, "reason": "Half now, half next week" }] }),
+        )
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text());
+    assert_eq!(edi::dispatch::dispatch(&app.db, &app.clock).await.unwrap(), 1);
+    let waiting = outbox(&app, &dealer).await;
+    let ordrsp = waiting
+        .iter()
+        .find(|i| i["message_types"] == json!(["ORDRSP"]))
+        .unwrap();
+    let text = content(&app, &dealer, &ordrsp["id"]).await;
+    assert!(
+        text.contains("BGM+231+") && text.contains("+4'"),
+        "changed, so accepted with amendment: {text}"
+    );
+    assert!(text.contains("RFF+ON:VK-EDI-0145'"), "{text}");
+    assert!(text.contains("QTY+21:240'") && text.contains("QTY+113:120'"), "{text}");
+
+    let sales_order = app
+        .count(&format!(
+            "SELECT MIN(id) AS n FROM sales_orders WHERE order_id = {order}"
+        ))
+        .await;
+    let lines: Vec<Value> = app
+        .db
+        .fetch_all(&Query::new(format!(
+            "SELECT line_number, confirmed_quantity FROM order_lines WHERE sales_order_id = {sales_order} ORDER BY line_number"
+        )))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| {
+            json!({ "line_number": row.get::<i64>("line_number").unwrap(),
+                    "quantity": row.get::<i64>("confirmed_quantity").unwrap() })
+        })
+        .collect();
+    let warehouse = app.token("warehouse@demo.test").await;
+    let shipped = app
+        .post(
+            &format!("/api/v1/sales-orders/{sales_order}/shipments"),
+            &warehouse,
+            json!({ "packages": ["146012345000000019"], "lines": lines }),
+        )
+        .await;
+    assert_eq!(shipped.status, 201, "{}", shipped.text());
+    assert_eq!(edi::dispatch::dispatch(&app.db, &app.clock).await.unwrap(), 1);
+    let waiting = outbox(&app, &dealer).await;
+    let desadv = waiting
+        .iter()
+        .find(|i| i["message_types"] == json!(["DESADV"]))
+        .unwrap();
+    let text = content(&app, &dealer, &desadv["id"]).await;
+    assert!(text.contains("GIN+BJ+146012345000000019'"), "{text}");
+    assert!(text.contains("RFF+ON:VK-EDI-0145"), "{text}");
+
+    assert_eq!(
+        edi::dispatch::dispatch(&app.db, &app.clock).await.unwrap(),
+        0,
+        "each decision and shipment is answered once"
+    );
+    let timeline = app
+        .get(&format!("/api/v1/edi/interchanges?order_id={order}"), &desk)
+        .await
+        .json();
+    assert_eq!(
+        timeline["total"], 3,
+        "the ORDERS, the ORDRSP and the DESADV: {timeline}"
+    );
+}
+
+/// A partner's side of the exchange, through one channel.
+struct Channel {
+    folder: Option<std::path::PathBuf>,
+    token: String,
+}
+
+impl Channel {
+    async fn send(&self, app: &TestApp, name: &str, interchange: &str) {
+        match &self.folder {
+            None => assert_eq!(post(app, &self.token, interchange).await.status, 200),
+            Some(folder) => {
+                let path = folder.join("in").join(name);
+                std::fs::write(&path, interchange).unwrap();
+                settled(&path);
+                edi::folders::exchange(&app.db, &app.clock).await.unwrap();
+                assert!(folder.join("processed").join(name).exists(), "{name} was not taken");
+            }
+        }
+    }
+
+    /// Our interchanges waiting for the partner, fetched and acknowledged.
+    async fn fetch(&self, app: &TestApp) -> Vec<String> {
+        edi::dispatch::dispatch(&app.db, &app.clock).await.unwrap();
+        match &self.folder {
+            None => {
+                let mut fetched = Vec::new();
+                for waiting in outbox(app, &self.token).await {
+                    fetched.push(content(app, &self.token, &waiting["id"]).await);
+                    let path = format!("/api/v1/edi/interchanges/{}/delivered", waiting["id"]);
+                    assert_eq!(app.post(&path, &self.token, json!({})).await.status, 204);
+                }
+                fetched
+            }
+            Some(folder) => {
+                edi::folders::exchange(&app.db, &app.clock).await.unwrap();
+                let out = folder.join("out");
+                let mut names: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().path()).collect();
+                names.sort();
+                let fetched = names.iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
+                for name in names {
+                    std::fs::remove_file(name).unwrap();
+                }
+                fetched
+            }
+        }
+    }
+}
+
+fn one_of<'a>(fetched: &'a [String], message_type: &str) -> &'a str {
+    fetched
+        .iter()
+        .find(|i| i.contains(&format!("UNH+1+{message_type}:")))
+        .unwrap_or_else(|| panic!("no {message_type} among {fetched:?}"))
+}
+
+/// PRICAT out, ORDERS in, ORDRSP out, DESADV out, RECADV in: the whole exchange of one order.
+async fn full_exchange(folder: Option<std::path::PathBuf>) {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let desk = app.token("orders@demo.test").await;
+    let (sender, warehouse) = vektor(&app).await;
+    let vektor_id = app.count("SELECT id AS n FROM dealers WHERE code = 'VEKTOR'").await;
+    let partner = app.count("SELECT id AS n FROM edi_partners").await;
+    let channel = Channel {
+        folder: folder.clone(),
+        token: app.token("dealer@demo.test").await,
+    };
+    if let Some(folder) = &folder {
+        let _ = std::fs::remove_dir_all(folder);
+        std::fs::create_dir_all(folder.join("in")).unwrap();
+    }
+    let profile = json!({"dealer_id": vektor_id, "interchange_id": sender, "directory": "D96A", "syntax": "UNOC",
+        "syntax_version": 3, "channel": if folder.is_some() { "directory" } else { "api" },
+        "directory_path": folder.as_ref().map(|f| f.to_string_lossy().into_owned()),
+        "messages_in": ["ORDERS", "RECADV", "CONTRL"], "messages_out": ["PRICAT", "ORDRSP", "DESADV", "CONTRL", "APERAK"]});
+    assert_eq!(
+        app.put(&format!("/api/v1/edi/partners/{partner}"), &admin, profile)
+            .await
+            .status,
+        200
+    );
+    channel.fetch(&app).await; // what the demo left waiting
+
+    let water = gtin(&app, "BS-0001").await;
+    let sent = app
+        .post(&format!("/api/v1/edi/partners/{partner}/pricat"), &admin, json!({}))
+        .await;
+    assert_eq!(sent.status, 201, "{}", sent.text());
+    let fetched = channel.fetch(&app).await;
+    let pricat = one_of(&fetched, "PRICAT");
+    assert!(
+        pricat.contains(&format!("LIN+1+1+{water}:EN'")) || pricat.contains(&format!("{water}:EN")),
+        "{pricat}"
+    );
+    assert!(pricat.contains("PRI+AAA:"), "{pricat}");
+
+    channel
+        .send(
+            &app,
+            "orders.edi",
+            &orders(&sender, "X1", "EDI-X1", &warehouse, &[(&water, 48)]),
+        )
+        .await;
+    let order = app
+        .count("SELECT id AS n FROM orders WHERE dealer_order_number = 'EDI-X1'")
+        .await;
+    assert!(one_of(&channel.fetch(&app).await, "CONTRL").contains("UCI+X1+"));
+
+    let confirmed = app
+        .post(&format!("/api/v1/orders/{order}/confirm"), &desk, json!({}))
+        .await;
+    assert_eq!(confirmed.status, 200, "{}", confirmed.text());
+    let fetched = channel.fetch(&app).await;
+    assert!(one_of(&fetched, "ORDRSP").contains("BGM+231+"), "{fetched:?}");
+
+    let sales_order = app
+        .count(&format!(
+            "SELECT MIN(id) AS n FROM sales_orders WHERE order_id = {order}"
+        ))
+        .await;
+    let lines: Vec<(i64, i64, String)> = app
+        .db
+        .fetch_all(&Query::new(format!(
+            "SELECT l.line_number, l.confirmed_quantity, p.gtin FROM order_lines l JOIN products p ON p.id = l.product_id
+             WHERE l.sales_order_id = {sales_order} ORDER BY l.line_number"
+        )))
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get("line_number").unwrap(), r.get("confirmed_quantity").unwrap(), r.get("gtin").unwrap()))
+        .collect();
+    let warehouse_token = app.token("warehouse@demo.test").await;
+    let shipped = app
+        .post(
+            &format!("/api/v1/sales-orders/{sales_order}/shipments"),
+            &warehouse_token,
+            json!({ "packages": ["146012345000000019"],
+                    "lines": lines.iter().map(|(n, q, _)| json!({"line_number": n, "quantity": q})).collect::<Vec<_>>() }),
+        )
+        .await;
+    assert_eq!(shipped.status, 201, "{}", shipped.text());
+    let desadv = channel.fetch(&app).await;
+    let desadv = one_of(&desadv, "DESADV").to_owned();
+    let note = desadv
+        .split('\'')
+        .find_map(|segment| segment.trim().strip_prefix("BGM+351+"))
+        .and_then(|rest| rest.split('+').next())
+        .unwrap()
+        .to_owned();
+
+    let mut recadv = vec![
+        "UNH+1+RECADV:D:96A:UN:EAN003'".to_owned(),
+        "BGM+632+REC-X1+9'".to_owned(),
+        "DTM+137:20261124:102'".to_owned(),
+        format!("RFF+AAK:{note}'"),
+    ];
+    for (index, (_, quantity, gtin)) in lines.iter().enumerate() {
+        recadv.push(format!("LIN+{}++{gtin}:SRV'", index + 1));
+        recadv.push(format!("QTY+12:{quantity}'"));
+        recadv.push(format!("QTY+48:{quantity}'"));
+        recadv.push(format!("QTY+194:{quantity}'"));
+    }
+    recadv.push(format!("UNT+{}+1'", recadv.len() + 1));
+    let recadv = format!(
+        "UNB+UNOC:3+{sender}:14+{OURS}:14+261124:1300+X2++RECADV'{}UNZ+1+X2'",
+        recadv.join("")
+    );
+    channel.send(&app, "recadv.edi", &recadv).await;
+    let state = app.get(&format!("/api/v1/orders/{order}"), &desk).await.json()["state"].clone();
+    assert_eq!(state, "received", "the goods arrived as shipped");
+    let archive = app
+        .get(&format!("/api/v1/edi/interchanges?order_id={order}"), &desk)
+        .await
+        .json();
+    let kinds: Vec<String> = archive["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["message_types"][0].as_str().unwrap().to_owned())
+        .collect();
+    for kind in ["ORDERS", "ORDRSP", "DESADV", "RECADV"] {
+        assert!(kinds.iter().any(|k| k == kind), "{kind} missing from {kinds:?}");
+    }
+    if let Some(folder) = folder {
+        let _ = std::fs::remove_dir_all(folder);
+    }
+}
+
+#[tokio::test]
+async fn a_whole_exchange_runs_through_the_api_channel() {
+    full_exchange(None).await;
+}
+
+#[tokio::test]
+async fn a_whole_exchange_runs_through_the_folder_channel() {
+    let folder = std::env::temp_dir().join(format!("dealerport-edi-exchange-{}", std::process::id()));
+    full_exchange(Some(folder)).await;
+}

@@ -1,0 +1,1113 @@
+//! EDI commands: partner profiles, receiving interchanges, and delivering ours.
+//!
+//! A received interchange is kept raw in the archive before anything else, then read. A syntax
+//! error rejects it whole; otherwise each message is applied on its own through the same
+//! command a page or the API uses (an ORDERS through `place_order`), and a message with
+//! problems changes nothing and is answered with an APERAK. A CONTRL answers the interchange
+//! when its UNB asks for one (0031), except an interchange of CONTRLs, which is never answered.
+
+use std::io::BufRead;
+
+use chrono::{DateTime, Utc};
+use edifact::{Event, InterchangeHeader, Message, Reader, SyntaxError};
+use ordering::domain::{Channel as OrderChannel, OrderInput, OrderLineInput};
+use platform::audit::{self, Change};
+use platform::db::Source;
+use platform::money::Money;
+use platform::{Actor, Clock, Currency, DataScope, Db, DealerId, Failure, Locale, Permission, Role, TenantId};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+
+use crate::domain::aperak::{write_aperak, Aperak, ReferencedDocument};
+use crate::domain::contrl::{read_contrl, write_contrl, ContrlAction, ReceivedInterchange};
+use crate::domain::envelope::Outbound;
+use crate::domain::errors::{ApplicationError, ApplicationErrorCode};
+use crate::domain::orders::{read_orders, ItemId, Orders, OrdersLine};
+use crate::domain::partner::{parse_directory, Partner, PartnerInput, ValidPartner};
+use crate::domain::pricat::{write_pricat, CatalogueItem, ItemAction, PriceCatalogue};
+use crate::domain::recadv::{read_recadv, ReceivingAdvice};
+use crate::queries::{MessageProblem, MessageRecord};
+use crate::store::{self, NewInterchange, NewMessage};
+
+// ---- Partners ----
+
+async fn check_dealer(db: &Db, actor: &Actor, dealer_id: i64) -> Result<(), Failure> {
+    let mut query = platform::Query::new("SELECT d.id FROM dealers d WHERE d.tenant_id = $1 AND d.id = $2")
+        .bind(actor.tenant_id)
+        .bind(dealer_id);
+    actor.scope.restrict_dealer(&mut query, "d.id");
+    match db.fetch_optional(&query).await? {
+        Some(_) => Ok(()),
+        None => Err(Failure::field("dealer_id", "field.not_found")),
+    }
+}
+
+fn taken(error: platform::DbError) -> Failure {
+    if error.is_unique_violation() {
+        Failure::field("interchange_id", "edi.partner_taken")
+    } else {
+        error.into()
+    }
+}
+
+pub async fn create_partner(db: &Db, clock: &Clock, actor: &Actor, input: &PartnerInput) -> Result<Partner, Failure> {
+    actor.require(Permission::ManageEdi)?;
+    let partner = input.check()?;
+    check_dealer(db, actor, partner.dealer_id).await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    let id = store::insert_partner(&mut tx, actor.tenant_id, &partner, now)
+        .await
+        .map_err(taken)?;
+    store::start_dispatch(&mut tx, actor.tenant_id).await?;
+    audit_partner(&mut tx, actor, now, id, "create", &partner).await?;
+    let created = store::find_partner(&mut Source::Tx(&mut tx), actor.tenant_id, &actor.scope, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "edi_partner" })?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+pub async fn update_partner(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    id: i64,
+    input: &PartnerInput,
+) -> Result<Partner, Failure> {
+    actor.require(Permission::ManageEdi)?;
+    let partner = input.check()?;
+    check_dealer(db, actor, partner.dealer_id).await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    if store::find_partner(&mut Source::Tx(&mut tx), actor.tenant_id, &actor.scope, id)
+        .await?
+        .is_none()
+        || !store::update_partner(&mut tx, actor.tenant_id, id, &partner, now)
+            .await
+            .map_err(taken)?
+    {
+        return Err(Failure::NotFound { entity: "edi_partner" });
+    }
+    audit_partner(&mut tx, actor, now, id, "update", &partner).await?;
+    let updated = store::find_partner(&mut Source::Tx(&mut tx), actor.tenant_id, &actor.scope, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "edi_partner" })?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+async fn audit_partner(
+    tx: &mut platform::Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: i64,
+    action: &'static str,
+    partner: &ValidPartner,
+) -> Result<(), Failure> {
+    audit::record(
+        tx,
+        actor,
+        now,
+        Change {
+            entity: "edi_partner",
+            entity_id: id,
+            action,
+            before: None,
+            after: Some(json!({
+                "dealer_id": partner.dealer_id, "interchange_id": partner.interchange_id,
+                "directory": crate::domain::partner::directory_code(partner.directory),
+                "syntax": partner.syntax.code(), "syntax_version": partner.syntax_version,
+                "channel": partner.channel.code(), "messages_in": partner.messages_in,
+                "messages_out": partner.messages_out, "active": partner.active,
+            })),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+// ---- Receiving ----
+
+/// What became of a received interchange.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Receipt {
+    pub interchange_id: i64,
+    /// `accepted`, `rejected` (its syntax, or an unknown sender), or `duplicate` (received
+    /// before: nothing applied again; `interchange_id` is the first one).
+    pub status: String,
+    pub error: Option<String>,
+    /// The syntax error code (0085) of a rejection.
+    pub error_code: Option<u16>,
+    pub messages: Vec<MessageRecord>,
+    /// Our CONTRL answering it, waiting in the outbox.
+    pub contrl_interchange_id: Option<i64>,
+}
+
+/// An interchange as read: its UNB (when it could be read), its messages, and the syntax error
+/// that stopped the reading, if any.
+struct Read {
+    header: Option<InterchangeHeader>,
+    messages: Vec<Message>,
+    error: Option<SyntaxError>,
+}
+
+/// Reads with the streaming reader, so that the UNB is known even when something after it is
+/// wrong: the CONTRL then goes to the right partner.
+fn read(content: impl BufRead) -> Read {
+    let mut reader = Reader::new(content);
+    let mut read = Read {
+        header: None,
+        messages: Vec::new(),
+        error: None,
+    };
+    loop {
+        match reader.next_event() {
+            Ok(Some(Event::InterchangeStart(header))) => read.header = Some(*header),
+            Ok(Some(Event::Message(message))) => read.messages.push(message),
+            Ok(Some(_)) => {}
+            Ok(None) => return read,
+            Err(error) => {
+                read.error = Some(error);
+                return read;
+            }
+        }
+    }
+}
+
+/// The dealer a dealer's own system speaks for; `None` for an EDI operator of the tenant.
+fn own_dealer(actor: &Actor) -> Option<DealerId> {
+    actor.scope.dealer_id()
+}
+
+/// Receives an interchange from the inbox endpoint, a watched folder or the command line.
+pub async fn receive(db: &Db, clock: &Clock, actor: &Actor, content: &[u8], channel: &str) -> Result<Receipt, Failure> {
+    actor.require(Permission::ExchangeEdi)?;
+    let now = clock.now();
+    let read = read(content);
+    let sender = read.header.as_ref().map(|h| h.sender.id.clone());
+    let partner = match &sender {
+        Some(sender) => store::partner_by_interchange_id(db, actor.tenant_id, sender).await?,
+        None => match own_dealer(actor) {
+            Some(dealer) => store::partner_of_dealer(db, actor.tenant_id, dealer.get()).await?,
+            None => None,
+        },
+    };
+    // A dealer's system speaks only for its own dealer: another's interchange is not its to send.
+    if let Some(dealer) = own_dealer(actor) {
+        if partner.as_ref().map(|p| p.dealer_id) != Some(dealer.get()) {
+            return Err(Failure::Forbidden);
+        }
+    }
+    let control_reference = read
+        .header
+        .as_ref()
+        .map(|h| h.control_reference.clone())
+        .unwrap_or_else(|| format!("unreadable-{}", now.format("%Y%m%d%H%M%S%f")));
+    let sender = sender.unwrap_or_default();
+    if let Some(first) = store::received_before(db, actor.tenant_id, &sender, &control_reference).await? {
+        return duplicate(db, first).await;
+    }
+    let unknown_sender = read.header.is_some() && partner.is_none();
+    let (status, error, error_code) = match (&read.error, unknown_sender) {
+        (Some(error), _) => ("rejected", Some(error.to_string()), Some(error.code())),
+        (None, true) => (
+            "rejected",
+            Some(format!("unknown interchange sender {sender}")),
+            Some(23),
+        ),
+        (None, false) => ("accepted", None, None),
+    };
+    let message_types = read
+        .messages
+        .iter()
+        .map(|m| m.header.message_type.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let recipient = read.header.as_ref().map(|h| h.recipient.id.clone()).unwrap_or_default();
+    let mut tx = db.begin().await?;
+    let stored = store::insert_interchange(
+        &mut tx,
+        actor.tenant_id,
+        &NewInterchange {
+            partner_id: partner.as_ref().map(|p| p.id),
+            direction: "in",
+            sender: &sender,
+            recipient: &recipient,
+            control_reference: &control_reference,
+            channel,
+            message_types: &message_types,
+            content,
+            status,
+            error: error.as_deref(),
+            contrl: None,
+        },
+        now,
+    )
+    .await;
+    let interchange_id = match stored {
+        Ok(id) => id,
+        // Sent twice at once: the other request keeps it.
+        Err(error) if error.is_unique_violation() => {
+            drop(tx);
+            return match store::received_before(db, actor.tenant_id, &sender, &control_reference).await? {
+                Some(first) => duplicate(db, first).await,
+                None => Err(Failure::Conflict { code: "edi.busy" }),
+            };
+        }
+        Err(error) => return Err(error.into()),
+    };
+    tx.commit().await?;
+
+    let Some(partner) = partner else {
+        // Nobody to answer: the EDI desk sees it in the archive.
+        return Ok(Receipt {
+            interchange_id,
+            status: status.to_owned(),
+            error,
+            error_code,
+            messages: Vec::new(),
+            contrl_interchange_id: None,
+        });
+    };
+    if read.error.is_none() {
+        for message in &read.messages {
+            apply_message(db, clock, actor.tenant_id, &partner, interchange_id, message).await?;
+        }
+    }
+    let only_contrls = !read.messages.is_empty() && read.messages.iter().all(|m| m.header.message_type == "CONTRL");
+    let asked = read.header.as_ref().and_then(|h| h.acknowledgement_request.as_deref()) == Some("1");
+    let contrl_interchange_id = if asked && !only_contrls {
+        Some(answer_with_contrl(db, clock, actor.tenant_id, &partner, interchange_id, &read).await?)
+    } else {
+        None
+    };
+    Ok(Receipt {
+        interchange_id,
+        status: status.to_owned(),
+        error,
+        error_code,
+        messages: store::messages_of_interchange(db, interchange_id).await?,
+        contrl_interchange_id,
+    })
+}
+
+async fn duplicate(db: &Db, first: i64) -> Result<Receipt, Failure> {
+    Ok(Receipt {
+        interchange_id: first,
+        status: "duplicate".to_owned(),
+        error: Some("this interchange was received before; nothing was applied again".to_owned()),
+        error_code: Some(26),
+        messages: store::messages_of_interchange(db, first).await?,
+        contrl_interchange_id: None,
+    })
+}
+
+/// Our interchange parameters towards a partner, with a fresh control reference.
+async fn outbound(
+    tx: &mut platform::Tx,
+    db: &Db,
+    tenant_id: TenantId,
+    partner: &Partner,
+    now: DateTime<Utc>,
+) -> Result<Outbound, Failure> {
+    let sender_gln = store::tenant_gln(db, tenant_id).await?.ok_or(Failure::Conflict {
+        code: "edi.tenant_gln_missing",
+    })?;
+    let reference = store::take_reference(tx, partner.id).await?;
+    Ok(Outbound {
+        sender_gln,
+        recipient_gln: partner.interchange_id.clone(),
+        control_reference: reference.to_string(),
+        syntax: edifact::SyntaxIdentifier::from_code(&partner.syntax).unwrap_or(edifact::SyntaxIdentifier::Unoc),
+        syntax_version: u8::try_from(partner.syntax_version).unwrap_or(3),
+        directory: parse_directory(&partner.directory).unwrap_or(crate::domain::envelope::Directory::D96A),
+        prepared_at: now,
+        test: false,
+    })
+}
+
+/// The document an outbound message is about, for the archive and the order's timeline.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct About<'a> {
+    pub document_number: Option<&'a str>,
+    pub order_id: Option<i64>,
+}
+
+/// Puts one of our interchanges in the outbox, with a record of the message it carries.
+async fn queue(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    message_type: &str,
+    build: impl FnOnce(&Outbound) -> Result<Vec<u8>, SyntaxError>,
+) -> Result<i64, Failure> {
+    let mut tx = db.begin().await?;
+    let id = queue_in(
+        &mut tx,
+        db,
+        clock.now(),
+        tenant_id,
+        partner,
+        message_type,
+        About::default(),
+        build,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// [`queue`], inside the caller's transaction, so that it stands or falls with what the
+/// caller records beside it.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn queue_in(
+    tx: &mut platform::Tx,
+    db: &Db,
+    now: DateTime<Utc>,
+    tenant_id: TenantId,
+    partner: &Partner,
+    message_type: &str,
+    about: About<'_>,
+    build: impl FnOnce(&Outbound) -> Result<Vec<u8>, SyntaxError>,
+) -> Result<i64, Failure> {
+    let outbound = outbound(tx, db, tenant_id, partner, now).await?;
+    let content = build(&outbound).map_err(|e| Failure::Internal(format!("writing {message_type}: {e}")))?;
+    let id = store::insert_interchange(
+        tx,
+        tenant_id,
+        &NewInterchange {
+            partner_id: Some(partner.id),
+            direction: "out",
+            sender: &outbound.sender_gln,
+            recipient: &outbound.recipient_gln,
+            control_reference: &outbound.control_reference,
+            channel: &partner.channel,
+            message_types: message_type,
+            content: &content,
+            status: "queued",
+            error: None,
+            contrl: None,
+        },
+        now,
+    )
+    .await?;
+    store::insert_message(
+        tx,
+        tenant_id,
+        &NewMessage {
+            interchange_id: id,
+            partner_id: Some(partner.id),
+            direction: "out",
+            message_type,
+            message_reference: "1",
+            document_number: about.document_number,
+            status: "sent",
+            order_id: about.order_id,
+            errors: "[]".to_owned(),
+            notes: "[]".to_owned(),
+            answer_interchange_id: None,
+        },
+        now,
+    )
+    .await?;
+    Ok(id)
+}
+
+async fn answer_with_contrl(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    interchange_id: i64,
+    read: &Read,
+) -> Result<i64, Failure> {
+    let received = read.header.as_ref().map(ReceivedInterchange::from).unwrap_or_default();
+    let id = queue(db, clock, tenant_id, partner, "CONTRL", |outbound| {
+        write_contrl(outbound, &received, read.error.as_ref(), None)
+    })
+    .await?;
+    db.execute(&platform::Query::new("UPDATE edi_interchanges SET contrl = 'sent' WHERE id = $1").bind(interchange_id))
+        .await?;
+    Ok(id)
+}
+
+/// What applying one message came to.
+struct Outcome {
+    status: &'static str,
+    document_number: Option<String>,
+    order_id: Option<i64>,
+    problems: Vec<ApplicationError>,
+    notes: Vec<String>,
+}
+
+async fn apply_message(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    interchange_id: i64,
+    message: &Message,
+) -> Result<(), Failure> {
+    let outcome = outcome_of(db, clock, tenant_id, partner, message).await?;
+    let answer = if outcome.problems.is_empty() || !partner.receives("APERAK") {
+        None
+    } else {
+        let aperak = Aperak {
+            document_number: format!("{interchange_id}-{}", message.header.reference),
+            referenced_message: message.header.reference.clone(),
+            referenced_document: outcome.document_number.clone().map(ReferencedDocument::order),
+            errors: outcome.problems.clone(),
+        };
+        Some(
+            queue(db, clock, tenant_id, partner, "APERAK", |outbound| {
+                write_aperak(outbound, &aperak)
+            })
+            .await?,
+        )
+    };
+    let mut tx = db.begin().await?;
+    store::insert_message(
+        &mut tx,
+        tenant_id,
+        &NewMessage {
+            interchange_id,
+            partner_id: Some(partner.id),
+            direction: "in",
+            message_type: &message.header.message_type,
+            message_reference: &message.header.reference,
+            document_number: outcome.document_number.as_deref(),
+            status: outcome.status,
+            order_id: outcome.order_id,
+            errors: problems_json(&outcome.problems),
+            notes: serde_json::to_string(&outcome.notes).unwrap_or_else(|_| "[]".to_owned()),
+            answer_interchange_id: answer,
+        },
+        clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn problems_json(problems: &[ApplicationError]) -> String {
+    let problems: Vec<MessageProblem> = problems
+        .iter()
+        .map(|p| MessageProblem {
+            code: problem_code(p.code).to_owned(),
+            aperak_code: p.code.aperak_code().to_owned(),
+            segment: p.segment,
+            tag: p.tag.clone(),
+            detail: p.detail.clone(),
+        })
+        .collect();
+    serde_json::to_string(&problems).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn problem_code(code: ApplicationErrorCode) -> &'static str {
+    match code {
+        ApplicationErrorCode::MissingData => "missing_data",
+        ApplicationErrorCode::InvalidValue => "invalid_value",
+        ApplicationErrorCode::UnknownProduct => "unknown_product",
+        ApplicationErrorCode::ProductNotPublished => "product_not_published",
+        ApplicationErrorCode::UnknownParty => "unknown_party",
+        ApplicationErrorCode::UnknownDeliveryLocation => "unknown_delivery_location",
+        ApplicationErrorCode::DuplicateOrder => "duplicate_order",
+        ApplicationErrorCode::NotAccepted => "not_accepted",
+    }
+}
+
+async fn outcome_of(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    message: &Message,
+) -> Result<Outcome, Failure> {
+    let message_type = message.header.message_type.as_str();
+    let mut outcome = Outcome {
+        status: "stored",
+        document_number: None,
+        order_id: None,
+        problems: Vec::new(),
+        notes: Vec::new(),
+    };
+    if message_type != "CONTRL" && message_type != "APERAK" && !partner.sends(message_type) {
+        outcome.status = "rejected";
+        outcome.problems.push(ApplicationError::new(
+            ApplicationErrorCode::NotAccepted,
+            format!("{message_type} is not in the messages agreed with this partner"),
+        ));
+        return Ok(outcome);
+    }
+    match message_type {
+        "ORDERS" => match read_orders(message) {
+            Ok(orders) => {
+                outcome.document_number = Some(orders.order_number.clone());
+                match place(db, clock, tenant_id, partner, &orders).await? {
+                    Ok((order_id, notes)) => {
+                        outcome.status = "applied";
+                        outcome.order_id = Some(order_id);
+                        outcome.notes = notes;
+                    }
+                    Err(problems) => {
+                        outcome.status = "rejected";
+                        outcome.problems = problems;
+                    }
+                }
+            }
+            Err(problems) => {
+                outcome.status = "rejected";
+                outcome.problems = problems;
+            }
+        },
+        "CONTRL" => match read_contrl(message) {
+            Ok(report) => {
+                let verdict = match report.action {
+                    ContrlAction::Rejected => "rejected",
+                    ContrlAction::Accepted | ContrlAction::Received => "accepted",
+                };
+                store::set_contrl(
+                    db,
+                    tenant_id,
+                    &partner.interchange_id,
+                    &report.referenced_control_reference,
+                    verdict,
+                )
+                .await?;
+                outcome.status = "applied";
+                outcome.document_number = Some(report.referenced_control_reference);
+            }
+            Err(problems) => {
+                outcome.status = "rejected";
+                outcome.problems = problems;
+            }
+        },
+        "RECADV" => match read_recadv(message) {
+            Ok(advice) => {
+                outcome.document_number = advice.despatch_number.clone().or(Some(advice.document_number.clone()));
+                match receive_goods(db, clock, tenant_id, partner, &advice).await? {
+                    Ok(order_id) => {
+                        outcome.status = "applied";
+                        outcome.order_id = Some(order_id);
+                    }
+                    Err(problems) => {
+                        outcome.status = "rejected";
+                        outcome.problems = problems;
+                    }
+                }
+            }
+            Err(problems) => {
+                outcome.status = "rejected";
+                outcome.problems = problems;
+            }
+        },
+        // Kept in the archive for the work that reads them (channel inventory, returns).
+        _ => outcome.notes.push(format!("{message_type} is kept in the archive")),
+    }
+    Ok(outcome)
+}
+
+/// Records what arrived of a shipment, exactly as the dealer's receiving clerk would on the
+/// order page. Returns the shipment's order, or the problems that kept it from being recorded.
+async fn receive_goods(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    advice: &ReceivingAdvice,
+) -> Result<Result<i64, Vec<ApplicationError>>, Failure> {
+    let Some(number) = &advice.despatch_number else {
+        return Ok(Err(vec![ApplicationError::missing(
+            "the despatch advice the goods came with (RFF+AAK)",
+        )
+        .at_tag("RFF")]));
+    };
+    let Some((shipment_id, order_id)) = store::shipment_of_dealer(db, tenant_id, partner.dealer_id, number).await?
+    else {
+        return Ok(Err(vec![ApplicationError::invalid(format!(
+            "no shipment {number} was sent to this partner"
+        ))
+        .at_tag("RFF")]));
+    };
+    let shipped = store::shipment_gtins(db, shipment_id).await?;
+    let mut taken: Vec<i64> = Vec::new();
+    let mut problems = Vec::new();
+    let mut lines = Vec::with_capacity(advice.lines.len());
+    for line in &advice.lines {
+        let gtins: Vec<&str> = line
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                ItemId::Gtin(gtin) => Some(gtin.as_str()),
+                _ => None,
+            })
+            .collect();
+        // The first line of the shipment with that product not yet answered: free goods may
+        // arrive as a second line of the same product.
+        let found = shipped
+            .iter()
+            .find(|(number, gtin, sku)| {
+                !taken.contains(number)
+                    && (gtins.contains(&gtin.as_str()) || line.items.contains(&ItemId::Supplier(sku.clone())))
+            })
+            .map(|(number, _, _)| *number);
+        let Some(line_number) = found else {
+            let mut problem = ApplicationError::new(
+                ApplicationErrorCode::UnknownProduct,
+                format!("line {}: the product was not in shipment {number}", line.line_number),
+            );
+            problem.segment = Some(line.segment);
+            problem.tag = Some("LIN".to_owned());
+            problems.push(problem);
+            continue;
+        };
+        taken.push(line_number);
+        let rejected = line
+            .rejected
+            .unwrap_or_else(|| line.accepted.map_or(0, |accepted| line.received - accepted));
+        lines.push(fulfilment::receipts::ReceiptLineInput {
+            line_number,
+            received_quantity: line.received,
+            accepted_quantity: line.accepted.unwrap_or(line.received - rejected),
+            rejected_quantity: rejected,
+            reason: line.reason.clone(),
+        });
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let input = fulfilment::receipts::ReceiptInput {
+        note: advice.note.clone(),
+        lines,
+    };
+    let actor = dealer_actor(tenant_id, partner);
+    match ordering::receiving::receive(db, clock, &actor, shipment_id, &input).await {
+        Ok(_) => Ok(Ok(order_id)),
+        Err(failure) => Ok(Err(refusals(failure, &[]))),
+    }
+}
+
+/// The partner's dealer, acting through EDI: it may place orders for itself and nothing else.
+fn dealer_actor(tenant_id: TenantId, partner: &Partner) -> Actor {
+    Actor {
+        tenant_id,
+        user_id: None,
+        display_name: format!("EDI {}", partner.interchange_id),
+        roles: vec![Role::Purchaser],
+        scope: DataScope::Dealer {
+            dealer_id: DealerId(partner.dealer_id),
+            with_tier2: false,
+        },
+        locale: Locale::En,
+    }
+}
+
+/// Places the order an ORDERS asks for, exactly as the portal would. Returns the order and the
+/// notes on it, or the problems that kept it from being placed.
+async fn place(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    orders: &Orders,
+) -> Result<Result<(i64, Vec<String>), Vec<ApplicationError>>, Failure> {
+    let mut problems = Vec::new();
+    if !orders.function.is_empty() && orders.function != "9" {
+        problems.push(
+            ApplicationError::new(
+                ApplicationErrorCode::NotAccepted,
+                format!(
+                    "message function {} is not accepted; send changes as ORDCHG",
+                    orders.function
+                ),
+            )
+            .at_tag("BGM"),
+        );
+    }
+    let dealer_gln = store::dealer_gln(db, partner.dealer_id).await?;
+    if let (Some(buyer), Some(dealer_gln)) = (&orders.buyer, &dealer_gln) {
+        if is_gln(&buyer.agency) && &buyer.id != dealer_gln {
+            problems.push(
+                ApplicationError::new(
+                    ApplicationErrorCode::UnknownParty,
+                    format!("buyer {} is not this partner", buyer.id),
+                )
+                .at_tag("NAD"),
+            );
+        }
+    }
+    if let (Some(supplier), Some(ours)) = (&orders.supplier, store::tenant_gln(db, tenant_id).await?) {
+        if is_gln(&supplier.agency) && supplier.id != ours {
+            problems.push(
+                ApplicationError::new(
+                    ApplicationErrorCode::UnknownParty,
+                    format!("supplier {} is not us", supplier.id),
+                )
+                .at_tag("NAD"),
+            );
+        }
+    }
+    let delivery_gln = orders.delivery_party.as_ref().map(|p| p.id.as_str());
+    let location = store::delivery_location(db, partner.dealer_id, delivery_gln).await?;
+    if location.is_none() {
+        problems.push(
+            ApplicationError::new(
+                ApplicationErrorCode::UnknownDeliveryLocation,
+                format!(
+                    "delivery party {} is not a delivery location of the buyer",
+                    delivery_gln.unwrap_or("-")
+                ),
+            )
+            .at_tag("NAD"),
+        );
+    }
+    if orders.requested_delivery_on.is_none() {
+        problems.push(ApplicationError::missing("the requested delivery date (DTM+2)").at_tag("DTM"));
+    }
+    let mut lines = Vec::with_capacity(orders.lines.len());
+    for line in &orders.lines {
+        let code = line.items.iter().find_map(|item| match item {
+            ItemId::Gtin(gtin) => Some(gtin.clone()),
+            _ => None,
+        });
+        let code = code.or_else(|| {
+            line.items.iter().find_map(|item| match item {
+                ItemId::Supplier(sku) => Some(sku.clone()),
+                _ => None,
+            })
+        });
+        match code {
+            Some(code) => lines.push(OrderLineInput {
+                product_id: None,
+                product_code: Some(code),
+                quantity: line.quantity,
+            }),
+            None => {
+                let mut problem = ApplicationError::new(
+                    ApplicationErrorCode::UnknownProduct,
+                    format!(
+                        "line {}: only the buyer's article number is given, and no cross-reference maps it",
+                        line.line_number
+                    ),
+                );
+                problem.segment = Some(line.segment);
+                problem.tag = Some("LIN".to_owned());
+                problems.push(problem);
+            }
+        }
+    }
+    let (Some(location), Some(requested)) = (location, orders.requested_delivery_on) else {
+        return Ok(Err(problems));
+    };
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let actor = dealer_actor(tenant_id, partner);
+    let audience = identity::queries::dealer_audience(db, &actor, None).await?;
+    let input = OrderInput {
+        dealer_order_number: orders.order_number.clone(),
+        delivery_location_id: location,
+        requested_delivery_on: requested,
+        allow_adjust: false,
+        comment: orders.free_text.clone(),
+        lines,
+        draft: false,
+    };
+    let placed =
+        match ordering::commands::place_order(db, clock, &actor, &audience, &input, OrderChannel::Edi, None).await {
+            Ok(placed) => placed,
+            Err(failure) => return Ok(Err(refusals(failure, &orders.lines))),
+        };
+    let mut notes = price_differences(db, &actor, placed.order_id, orders, &audience.currency).await?;
+    if !placed.created {
+        notes.push(format!(
+            "order {} was placed before; this is the same order",
+            orders.order_number
+        ));
+    }
+    Ok(Ok((placed.order_id, notes)))
+}
+
+fn is_gln(agency: &str) -> bool {
+    agency.is_empty() || agency == "9"
+}
+
+/// A command's refusal, as problems placed at the lines they concern.
+fn refusals(failure: Failure, lines: &[OrdersLine]) -> Vec<ApplicationError> {
+    match failure {
+        Failure::Invalid(errors) => errors
+            .into_iter()
+            .map(|error| {
+                let code = if error.code == "order.product_not_orderable" {
+                    ApplicationErrorCode::ProductNotPublished
+                } else {
+                    ApplicationErrorCode::NotAccepted
+                };
+                let params: Vec<String> = error.params.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                let mut problem = ApplicationError::new(
+                    code,
+                    format!(
+                        "{} ({}{})",
+                        error.code,
+                        error.field,
+                        if params.is_empty() {
+                            String::new()
+                        } else {
+                            format!(", {}", params.join(", "))
+                        }
+                    ),
+                );
+                let line = error
+                    .field
+                    .strip_prefix("lines[")
+                    .and_then(|rest| rest.split(']').next())
+                    .and_then(|index| index.parse::<usize>().ok())
+                    .and_then(|index| lines.get(index));
+                if let Some(line) = line {
+                    problem.segment = Some(line.segment);
+                    problem.tag = Some("LIN".to_owned());
+                }
+                problem
+            })
+            .collect(),
+        Failure::Conflict { code } => vec![ApplicationError::new(ApplicationErrorCode::NotAccepted, code)],
+        other => vec![ApplicationError::new(
+            ApplicationErrorCode::NotAccepted,
+            other.to_string(),
+        )],
+    }
+}
+
+/// Where the buyer's price (PRI+AAA) differs from the price the server computed.
+async fn price_differences(
+    db: &Db,
+    actor: &Actor,
+    order_id: i64,
+    orders: &Orders,
+    currency: &str,
+) -> Result<Vec<String>, Failure> {
+    let currency = Currency::parse(currency).map_err(|e| Failure::Internal(e.to_string()))?;
+    let order = ordering::queries::order(db, actor, Locale::En, order_id).await?;
+    let mut notes = Vec::new();
+    for line in &orders.lines {
+        let Some(theirs) = &line.buyer_net_price else { continue };
+        let gtin = line.items.iter().find_map(|item| match item {
+            ItemId::Gtin(gtin) => Some(gtin.as_str()),
+            _ => None,
+        });
+        let ours = order.lines.iter().find(|l| {
+            l.kind == "regular"
+                && (Some(l.gtin.as_str()) == gtin || line.items.contains(&ItemId::Supplier(l.sku.clone())))
+        });
+        let Some(ours) = ours else { continue };
+        let same = match (
+            Money::parse_decimal(theirs, currency),
+            Money::parse_decimal(&ours.unit_net_price, currency),
+        ) {
+            (Ok(theirs), Ok(ours)) => theirs == ours,
+            _ => false,
+        };
+        if !same {
+            notes.push(format!(
+                "line {}: the buyer's price {theirs} differs from ours {} {}",
+                line.line_number,
+                ours.unit_net_price,
+                currency.code()
+            ));
+        }
+    }
+    Ok(notes)
+}
+
+// ---- Price catalogues ----
+
+/// Sends a partner its whole catalog at its own prices today, as a PRICAT in the outbox.
+/// Returns the interchange.
+pub async fn send_price_catalogue(db: &Db, clock: &Clock, actor: &Actor, partner_id: i64) -> Result<i64, Failure> {
+    actor.require(Permission::ManageEdi)?;
+    let partner = store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, partner_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "edi_partner" })?;
+    if !partner.receives("PRICAT") {
+        return Err(Failure::Conflict {
+            code: "edi.partner_takes_no_pricat",
+        });
+    }
+    let dealer = dealer_actor(actor.tenant_id, &partner);
+    let audience = identity::queries::dealer_audience(db, &dealer, None).await?;
+    let today = ordering::commands::tenant_today(db, clock, actor).await?;
+    // Names in Russian where the character set holds Cyrillic, else in English.
+    let locale = match partner.syntax.as_str() {
+        "UNOE" | "UNOW" | "UNOY" => Locale::Ru,
+        _ => Locale::En,
+    };
+    let filter = catalog::domain::CatalogFilter::default();
+    let mut items = Vec::new();
+    for page in 1.. {
+        let request = platform::PageRequest::new(Some(page), Some(platform::page::MAX_PER_PAGE));
+        let (entries, more) =
+            catalog::queries::priced_catalog(db, &dealer, &audience, locale, &filter, request, today).await?;
+        items.extend(entries.into_iter().filter_map(|entry| {
+            let net_price = entry.unit_price?;
+            Some(CatalogueItem {
+                action: ItemAction::Added,
+                gtin: entry.item.gtin,
+                sku: entry.item.sku,
+                name: entry.item.name,
+                unit: entry.item.unit,
+                pack_size: entry.item.pack_size,
+                min_order_quantity: entry.item.min_order_quantity,
+                order_multiple: entry.item.order_multiple,
+                net_price,
+                list_price: entry.list_price,
+                vat_rate: percent(entry.item.vat_rate_bp),
+            })
+        }));
+        if !more {
+            break;
+        }
+    }
+    let now = clock.now();
+    let supplier_gln = store::tenant_gln(db, actor.tenant_id).await?.ok_or(Failure::Conflict {
+        code: "edi.tenant_gln_missing",
+    })?;
+    let buyer_gln = store::dealer_gln(db, partner.dealer_id)
+        .await?
+        .unwrap_or_else(|| partner.interchange_id.clone());
+    let catalogue = PriceCatalogue {
+        document_number: format!("PC-{}-{}", partner.id, now.format("%Y%m%d%H%M%S")),
+        issued_on: today,
+        valid_from: Some(today),
+        buyer_gln,
+        supplier_gln,
+        currency: audience.currency.clone(),
+        full: true,
+        items,
+    };
+    let about = About {
+        document_number: Some(&catalogue.document_number),
+        order_id: None,
+    };
+    let mut tx = db.begin().await?;
+    let id = queue_in(
+        &mut tx,
+        db,
+        now,
+        actor.tenant_id,
+        &partner,
+        "PRICAT",
+        about,
+        |outbound| write_pricat(outbound, &catalogue),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Basis points as a percentage, such as 2000 as "20" and 950 as "9.5".
+fn percent(basis_points: i64) -> String {
+    let whole = basis_points / 100;
+    match basis_points % 100 {
+        0 => whole.to_string(),
+        part if part % 10 == 0 => format!("{whole}.{}", part / 10),
+        part => format!("{whole}.{part:02}"),
+    }
+}
+
+// ---- Reprocessing and delivery ----
+
+/// Applies a rejected inbound message again, after its master data was put right.
+pub async fn reprocess(db: &Db, clock: &Clock, actor: &Actor, message_id: i64) -> Result<MessageRecord, Failure> {
+    actor.require(Permission::ManageEdi)?;
+    let (record, interchange_id) = store::inbound_message(db, actor.tenant_id, &actor.scope, message_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "edi_message" })?;
+    if record.status != "rejected" {
+        return Err(Failure::Conflict {
+            code: "edi.not_rejected",
+        });
+    }
+    let (summary, content) = store::interchange(db, actor.tenant_id, &actor.scope, interchange_id)
+        .await?
+        .ok_or(Failure::NotFound {
+            entity: "edi_interchange",
+        })?;
+    let partner_id = summary.partner_id.ok_or(Failure::Conflict {
+        code: "edi.unknown_partner",
+    })?;
+    let partner = store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, partner_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "edi_partner" })?;
+    let read = read(content.as_slice());
+    let message = read
+        .messages
+        .iter()
+        .find(|m| m.header.reference == record.message_reference && m.header.message_type == record.message_type)
+        .ok_or(Failure::Conflict {
+            code: "edi.message_unreadable",
+        })?;
+    let outcome = outcome_of(db, clock, actor.tenant_id, &partner, message).await?;
+    store::update_message(
+        db,
+        message_id,
+        outcome.status,
+        outcome.order_id,
+        &problems_json(&outcome.problems),
+        &serde_json::to_string(&outcome.notes).unwrap_or_else(|_| "[]".to_owned()),
+    )
+    .await?;
+    let mut tx = db.begin().await?;
+    audit::record(
+        &mut tx,
+        actor,
+        clock.now(),
+        Change {
+            entity: "edi_message",
+            entity_id: message_id,
+            action: "reprocess",
+            before: Some(json!({ "status": record.status })),
+            after: Some(json!({ "status": outcome.status, "order_id": outcome.order_id })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    store::messages_of_interchange(db, interchange_id)
+        .await?
+        .into_iter()
+        .find(|m| m.id == message_id)
+        .ok_or(Failure::NotFound { entity: "edi_message" })
+}
+
+/// Marks one of our interchanges delivered: its partner's system fetched it.
+pub async fn mark_delivered(db: &Db, clock: &Clock, actor: &Actor, id: i64) -> Result<(), Failure> {
+    actor.require(Permission::ExchangeEdi)?;
+    let (summary, _) = store::interchange(db, actor.tenant_id, &actor.scope, id)
+        .await?
+        .ok_or(Failure::NotFound {
+            entity: "edi_interchange",
+        })?;
+    if summary.direction != "out" {
+        return Err(Failure::NotFound {
+            entity: "edi_interchange",
+        });
+    }
+    store::mark_delivered(db, actor.tenant_id, id, clock.now()).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vat_rates_are_written_as_plain_percentages() {
+        assert_eq!(percent(2000), "20");
+        assert_eq!(percent(950), "9.5");
+        assert_eq!(percent(1025), "10.25");
+        assert_eq!(percent(0), "0");
+    }
+}

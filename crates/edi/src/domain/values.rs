@@ -1,0 +1,113 @@
+//! Reading the values that every EANCOM message carries the same way: texts, item numbers,
+//! dates and quantities.
+
+use chrono::NaiveDate;
+use edifact::Segment;
+use platform::Gtin;
+
+use super::errors::ApplicationError;
+use super::orders::ItemId;
+
+/// A component's text, `None` when absent or empty.
+pub(super) fn text(segment: &Segment, element: usize, component: usize) -> Option<&str> {
+    segment.value(element, component).filter(|value| !value.is_empty())
+}
+
+/// An item identification by its type (7143); `Ok(None)` for a type we do not use or no number.
+fn item_id(number: &str, kind: &str) -> Result<Option<ItemId>, String> {
+    if number.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(match kind {
+        "EN" | "SRV" | "UP" => {
+            if Gtin::parse(number).is_err() {
+                return Err(format!("{number} is not a GTIN: wrong length or check digit"));
+            }
+            ItemId::Gtin(number.to_owned())
+        }
+        "IN" | "BP" => ItemId::Buyer(number.to_owned()),
+        "SA" | "VP" => ItemId::Supplier(number.to_owned()),
+        _ => return Ok(None),
+    }))
+}
+
+/// The item numbers of a LIN (its element 3) or a PIA (4347 = 1 or 5, every repetition of its
+/// item elements), added to `items`; a number that is not what its type says is an error.
+pub(super) fn read_items(segment: &Segment, items: &mut Vec<ItemId>) -> Vec<ApplicationError> {
+    let numbers: Vec<&Vec<String>> = match segment.tag.as_str() {
+        "LIN" => segment
+            .element(3)
+            .map(|e| e.repetitions.iter().take(1).collect())
+            .unwrap_or_default(),
+        "PIA" if matches!(text(segment, 1, 1), Some("1" | "5")) => segment
+            .elements
+            .iter()
+            .skip(1)
+            .flat_map(|e| e.repetitions.iter())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut errors = Vec::new();
+    for components in numbers {
+        let number = components.first().map(String::as_str).unwrap_or_default();
+        let kind = components.get(1).map(String::as_str).unwrap_or_default();
+        match item_id(number, kind) {
+            Ok(Some(item)) => items.push(item),
+            Ok(None) => {}
+            Err(detail) => errors.push(ApplicationError::invalid(detail).at(segment)),
+        }
+    }
+    errors
+}
+
+/// A DTM date in format 102 (CCYYMMDD), 203 (CCYYMMDDHHMM), 204 (CCYYMMDDHHMMSS) or 101
+/// (YYMMDD, years 2000-2099); without a format code, 102, 203 or 204 by length.
+pub(super) fn parse_date(segment: &Segment) -> Result<NaiveDate, ApplicationError> {
+    let qualifier = text(segment, 1, 1).unwrap_or_default();
+    let value = text(segment, 1, 2).unwrap_or_default();
+    let invalid = |detail: String| ApplicationError::invalid(detail).at(segment);
+    let length = match text(segment, 1, 3) {
+        Some("102") => 8,
+        Some("203") => 12,
+        Some("204") => 14,
+        Some("101") => 6,
+        None if matches!(value.len(), 8 | 12 | 14) => value.len(),
+        None => return Err(invalid(format!("date {value:?} of DTM+{qualifier} has no format code"))),
+        Some(other) => return Err(invalid(format!("unknown date format {other} in DTM+{qualifier}"))),
+    };
+    if value.len() != length || !value.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(invalid(format!(
+            "{value:?} in DTM+{qualifier} does not match its format"
+        )));
+    }
+    let date_text = if length == 6 {
+        format!("20{value}")
+    } else {
+        value[..8].to_owned()
+    };
+    NaiveDate::parse_from_str(&date_text, "%Y%m%d")
+        .map_err(|_| invalid(format!("{value:?} in DTM+{qualifier} is not a calendar date")))
+}
+
+/// A quantity that must be a whole number, zero allowed: "9", "9.000" (or "9,000") and "0".
+pub(super) fn parse_count(value: &str) -> Result<i64, String> {
+    let normalised = value.replace(',', ".");
+    let (whole, fraction) = normalised.split_once('.').unwrap_or((&normalised, ""));
+    let digits = |text: &str| text.bytes().all(|byte| byte.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || !digits(fraction) {
+        return Err(format!("{value:?} is not a whole number of zero or more"));
+    }
+    if fraction.bytes().any(|byte| byte != b'0') {
+        return Err(format!("{value} is not a whole number"));
+    }
+    whole.parse::<i64>().map_err(|_| format!("{value} is too large"))
+}
+
+/// A quantity that must be a positive whole number: "12" and "12.000" are 12; "1.5", "0" and
+/// "-3" are refused.
+pub(super) fn parse_whole_quantity(value: &str) -> Result<i64, String> {
+    match parse_count(value) {
+        Ok(0) => Err(format!("{value} is not positive")),
+        other => other,
+    }
+}

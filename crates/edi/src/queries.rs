@@ -1,0 +1,207 @@
+//! EDI queries: partners, the archive and the outbox, limited to the dealers in the reader's
+//! scope.
+
+use chrono::{DateTime, Utc};
+use platform::db::Source;
+use platform::{Actor, Db, Failure, Page, PageRequest, Permission};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::partner::Partner;
+use crate::store;
+
+/// An interchange in the archive.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InterchangeSummary {
+    pub id: i64,
+    pub partner_id: Option<i64>,
+    pub dealer_code: Option<String>,
+    /// `in` or `out`.
+    pub direction: String,
+    pub sender: String,
+    pub recipient: String,
+    pub control_reference: String,
+    /// `api`, `directory` or `cli`.
+    pub channel: String,
+    pub message_types: Vec<String>,
+    /// In: `accepted` or `rejected` (its syntax); out: `queued` until `delivered`.
+    pub status: String,
+    pub error: Option<String>,
+    /// The syntax acknowledgement: in, `sent` when we answered with a CONTRL; out, the
+    /// partner's CONTRL, `accepted` or `rejected`.
+    pub contrl: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub delivered_at: Option<DateTime<Utc>>,
+}
+
+/// A problem found in a received message, as kept and reported in its APERAK.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct MessageProblem {
+    /// What is wrong, such as `unknown_product`.
+    pub code: String,
+    /// The APERAK error code (ERC) it was reported with.
+    pub aperak_code: String,
+    /// The 1-based number of the segment in the interchange, where known.
+    pub segment: Option<usize>,
+    pub tag: Option<String>,
+    pub detail: String,
+}
+
+/// A message of an interchange and what became of it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MessageRecord {
+    pub id: i64,
+    pub interchange_id: i64,
+    pub direction: String,
+    pub message_type: String,
+    pub message_reference: String,
+    /// The business document's number: the buyer's order number, the delivery note…
+    pub document_number: Option<String>,
+    /// In: `applied`, `rejected` or `stored`; out: `sent`.
+    pub status: String,
+    pub order_id: Option<i64>,
+    pub errors: Vec<MessageProblem>,
+    /// Remarks that did not stop it, such as the buyer's prices that differ from ours.
+    pub notes: Vec<String>,
+    /// The APERAK or business reply sent for it.
+    pub answer_interchange_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ArchiveFilter {
+    pub partner_id: Option<i64>,
+    pub direction: Option<String>,
+    pub status: Option<String>,
+    pub message_type: Option<String>,
+    /// A control reference, message reference or document number.
+    pub reference: Option<String>,
+    pub order_id: Option<i64>,
+}
+
+/// An interchange with its messages and its segments, one per line, as read.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InterchangeDetail {
+    #[serde(flatten)]
+    pub summary: InterchangeSummary,
+    pub messages: Vec<MessageRecord>,
+    pub segments: Vec<String>,
+}
+
+pub async fn partners(db: &Db, actor: &Actor) -> Result<Vec<Partner>, Failure> {
+    actor.require(Permission::ViewEdi)?;
+    Ok(store::list_partners(db, actor.tenant_id, &actor.scope).await?)
+}
+
+pub async fn partner(db: &Db, actor: &Actor, id: i64) -> Result<Partner, Failure> {
+    actor.require(Permission::ViewEdi)?;
+    store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "edi_partner" })
+}
+
+pub async fn archive(
+    db: &Db,
+    actor: &Actor,
+    filter: &ArchiveFilter,
+    page: PageRequest,
+) -> Result<Page<InterchangeSummary>, Failure> {
+    actor.require(Permission::ViewEdi)?;
+    Ok(store::search(db, actor.tenant_id, &actor.scope, filter, page).await?)
+}
+
+pub async fn interchange(db: &Db, actor: &Actor, id: i64) -> Result<InterchangeDetail, Failure> {
+    actor.require(Permission::ViewEdi)?;
+    let (summary, content) =
+        store::interchange(db, actor.tenant_id, &actor.scope, id)
+            .await?
+            .ok_or(Failure::NotFound {
+                entity: "edi_interchange",
+            })?;
+    Ok(InterchangeDetail {
+        messages: store::messages_of_interchange(db, summary.id).await?,
+        segments: segment_lines(&content),
+        summary,
+    })
+}
+
+/// The messages about an order, for its timeline: whoever sees the order's dealer sees them.
+pub async fn messages_of_order(db: &Db, actor: &Actor, order_id: i64) -> Result<Vec<MessageRecord>, Failure> {
+    actor.require(Permission::ViewOrders)?;
+    Ok(store::messages_of_order(db, actor.tenant_id, &actor.scope, order_id).await?)
+}
+
+/// Our interchanges waiting to be fetched: a dealer's system sees its own, an EDI operator all.
+pub async fn outbox(db: &Db, actor: &Actor) -> Result<Vec<InterchangeSummary>, Failure> {
+    actor.require(Permission::ExchangeEdi)?;
+    Ok(store::outbox(db, actor.tenant_id, &actor.scope).await?)
+}
+
+/// The raw bytes of an interchange, for its partner's system or the EDI desk.
+pub async fn content(db: &Db, actor: &Actor, id: i64) -> Result<(InterchangeSummary, Vec<u8>), Failure> {
+    if !actor.can(Permission::ExchangeEdi) {
+        actor.require(Permission::ViewEdi)?;
+    }
+    store::interchange(db, actor.tenant_id, &actor.scope, id)
+        .await?
+        .ok_or(Failure::NotFound {
+            entity: "edi_interchange",
+        })
+}
+
+/// Each segment on its own line, as the parsed view of the archive shows it. The bytes are
+/// shown as Latin-1 where they are not UTF-8, so nothing is lost from view.
+fn segment_lines(content: &[u8]) -> Vec<String> {
+    let text = match std::str::from_utf8(content) {
+        Ok(text) => text.to_owned(),
+        Err(_) => content.iter().map(|b| char::from(*b)).collect(),
+    };
+    let terminator = una_terminator(&text).unwrap_or('\'');
+    let release = una_release(&text).unwrap_or('?');
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    let mut escaped = false;
+    for c in text.chars() {
+        if !escaped && c == terminator {
+            current.push(c);
+            lines.push(current.trim().to_owned());
+            current.clear();
+            continue;
+        }
+        escaped = !escaped && c == release;
+        current.push(c);
+    }
+    if !current.trim().is_empty() {
+        lines.push(current.trim().to_owned());
+    }
+    lines
+}
+
+fn una_terminator(text: &str) -> Option<char> {
+    text.trim_start().strip_prefix("UNA")?.chars().nth(5)
+}
+
+fn una_release(text: &str) -> Option<char> {
+    text.trim_start().strip_prefix("UNA")?.chars().nth(3)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parsed_view_puts_each_segment_on_its_line_and_keeps_released_terminators() {
+        let lines = segment_lines(b"UNA:+.? 'UNB+UNOC:3+1+2+261206:1000+7'\nFTX+AAI+++O?'Brien'UNZ+0+7'");
+        assert_eq!(
+            lines,
+            vec![
+                "UNA:+.? '",
+                "UNB+UNOC:3+1+2+261206:1000+7'",
+                "FTX+AAI+++O?'Brien'",
+                "UNZ+0+7'"
+            ]
+        );
+        assert_eq!(segment_lines(b"UNA|#,! ~UNB#UNOC|3~UNZ#0#1~").len(), 3);
+    }
+}

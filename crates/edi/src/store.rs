@@ -1,0 +1,678 @@
+//! EDI storage: partners, the archive of interchanges and their messages.
+
+use chrono::{DateTime, Utc};
+use platform::db::Source;
+use platform::{DataScope, Db, DbError, Page, PageRequest, Query, Row, TenantId, Tx};
+
+use crate::domain::partner::{directory_code, Partner, ValidPartner};
+use crate::queries::{ArchiveFilter, InterchangeSummary, MessageRecord};
+
+fn list(text: &str) -> Vec<String> {
+    text.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect()
+}
+
+const PARTNER_SELECT: &str =
+    "SELECT p.id, p.tenant_id, p.dealer_id, d.code AS dealer_code, d.legal_name AS dealer_name, \
+     p.interchange_id, p.interchange_qualifier, p.directory, p.syntax, p.syntax_version, p.channel, \
+     p.directory_path, p.messages_in, p.messages_out, p.active, p.created_at, p.updated_at \
+     FROM edi_partners p JOIN dealers d ON d.id = p.dealer_id";
+
+fn read_partner(row: &Row) -> Result<Partner, DbError> {
+    Ok(Partner {
+        id: row.get("id")?,
+        dealer_id: row.get("dealer_id")?,
+        dealer_code: row.get("dealer_code")?,
+        dealer_name: row.get("dealer_name")?,
+        interchange_id: row.get("interchange_id")?,
+        interchange_qualifier: row.get("interchange_qualifier")?,
+        directory: row.get("directory")?,
+        syntax: row.get("syntax")?,
+        syntax_version: row.get("syntax_version")?,
+        channel: row.get("channel")?,
+        directory_path: row.get("directory_path")?,
+        messages_in: list(&row.get::<String>("messages_in")?),
+        messages_out: list(&row.get::<String>("messages_out")?),
+        active: row.get("active")?,
+        created_at: row.get("created_at")?,
+        updated_at: row.get("updated_at")?,
+    })
+}
+
+pub async fn insert_partner(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    partner: &ValidPartner,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    tx.fetch_one(
+        &Query::new(
+            "INSERT INTO edi_partners (tenant_id, dealer_id, interchange_id, interchange_qualifier, directory, syntax,
+                 syntax_version, channel, directory_path, messages_in, messages_out, next_reference, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $13) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(partner.dealer_id)
+        .bind(partner.interchange_id.as_str())
+        .bind(partner.interchange_qualifier.as_str())
+        .bind(directory_code(partner.directory))
+        .bind(partner.syntax.code())
+        .bind(i64::from(partner.syntax_version))
+        .bind(partner.channel.code())
+        .bind(partner.directory_path.clone())
+        .bind(partner.messages_in.join(","))
+        .bind(partner.messages_out.join(","))
+        .bind(partner.active)
+        .bind(now),
+    )
+    .await?
+    .get("id")
+}
+
+/// Changes a partner's profile; false when there is no such partner in the tenant.
+pub async fn update_partner(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    id: i64,
+    partner: &ValidPartner,
+    now: DateTime<Utc>,
+) -> Result<bool, DbError> {
+    let changed = tx
+        .execute(
+            &Query::new(
+                "UPDATE edi_partners SET dealer_id = $3, interchange_id = $4, interchange_qualifier = $5, directory = $6,
+                     syntax = $7, syntax_version = $8, channel = $9, directory_path = $10, messages_in = $11,
+                     messages_out = $12, active = $13, updated_at = $14
+                 WHERE tenant_id = $1 AND id = $2",
+            )
+            .bind(tenant_id)
+            .bind(id)
+            .bind(partner.dealer_id)
+            .bind(partner.interchange_id.as_str())
+            .bind(partner.interchange_qualifier.as_str())
+            .bind(directory_code(partner.directory))
+            .bind(partner.syntax.code())
+            .bind(i64::from(partner.syntax_version))
+            .bind(partner.channel.code())
+            .bind(partner.directory_path.clone())
+            .bind(partner.messages_in.join(","))
+            .bind(partner.messages_out.join(","))
+            .bind(partner.active)
+            .bind(now),
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// The partners whose dealers the scope sees.
+pub async fn list_partners(db: &Db, tenant_id: TenantId, scope: &DataScope) -> Result<Vec<Partner>, DbError> {
+    let mut query = Query::new(PARTNER_SELECT).bind(tenant_id);
+    query.push(" WHERE p.tenant_id = $1");
+    scope.restrict_dealer(&mut query, "p.dealer_id");
+    query.push(" ORDER BY d.code");
+    db.fetch_all(&query).await?.iter().map(read_partner).collect()
+}
+
+pub async fn find_partner(
+    source: &mut Source<'_>,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    id: i64,
+) -> Result<Option<Partner>, DbError> {
+    let mut query = Query::new(PARTNER_SELECT).bind(tenant_id).bind(id);
+    query.push(" WHERE p.tenant_id = $1 AND p.id = $2");
+    scope.restrict_dealer(&mut query, "p.dealer_id");
+    source
+        .fetch_optional(&query)
+        .await?
+        .as_ref()
+        .map(read_partner)
+        .transpose()
+}
+
+/// The partner that sends with this UNB identification.
+pub async fn partner_by_interchange_id(
+    db: &Db,
+    tenant_id: TenantId,
+    interchange_id: &str,
+) -> Result<Option<Partner>, DbError> {
+    let query = Query::new(format!(
+        "{PARTNER_SELECT} WHERE p.tenant_id = $1 AND p.interchange_id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(interchange_id);
+    db.fetch_optional(&query).await?.as_ref().map(read_partner).transpose()
+}
+
+pub async fn partner_of_dealer(db: &Db, tenant_id: TenantId, dealer_id: i64) -> Result<Option<Partner>, DbError> {
+    let query = Query::new(format!("{PARTNER_SELECT} WHERE p.tenant_id = $1 AND p.dealer_id = $2"))
+        .bind(tenant_id)
+        .bind(dealer_id);
+    db.fetch_optional(&query).await?.as_ref().map(read_partner).transpose()
+}
+
+/// Our next interchange control reference to the partner, taken so no other server takes it.
+pub async fn take_reference(tx: &mut Tx, partner_id: i64) -> Result<i64, DbError> {
+    tx.fetch_one(
+        &Query::new(
+            "UPDATE edi_partners SET next_reference = next_reference + 1 WHERE id = $1
+             RETURNING next_reference - 1 AS reference",
+        )
+        .bind(partner_id),
+    )
+    .await?
+    .get("reference")
+}
+
+/// The tenant's own GLN, and those of a dealer and its delivery locations.
+pub async fn tenant_gln(db: &Db, tenant_id: TenantId) -> Result<Option<String>, DbError> {
+    db.fetch_one(&Query::new("SELECT gln FROM tenants WHERE id = $1").bind(tenant_id))
+        .await?
+        .get("gln")
+}
+
+pub async fn dealer_gln(db: &Db, dealer_id: i64) -> Result<Option<String>, DbError> {
+    db.fetch_one(&Query::new("SELECT gln FROM dealers WHERE id = $1").bind(dealer_id))
+        .await?
+        .get("gln")
+}
+
+/// The dealer's delivery location with this GLN, or with none given its primary one.
+pub async fn delivery_location(db: &Db, dealer_id: i64, gln: Option<&str>) -> Result<Option<i64>, DbError> {
+    let query = match gln {
+        Some(gln) => Query::new("SELECT id FROM delivery_locations WHERE dealer_id = $1 AND gln = $2")
+            .bind(dealer_id)
+            .bind(gln),
+        None => {
+            Query::new("SELECT id FROM delivery_locations WHERE dealer_id = $1 AND is_primary = TRUE").bind(dealer_id)
+        }
+    };
+    db.fetch_optional(&query).await?.map(|row| row.get("id")).transpose()
+}
+
+/// An interchange to keep in the archive.
+pub struct NewInterchange<'a> {
+    pub partner_id: Option<i64>,
+    pub direction: &'a str,
+    pub sender: &'a str,
+    pub recipient: &'a str,
+    pub control_reference: &'a str,
+    pub channel: &'a str,
+    pub message_types: &'a str,
+    pub content: &'a [u8],
+    pub status: &'a str,
+    pub error: Option<&'a str>,
+    pub contrl: Option<&'a str>,
+}
+
+/// Keeps an interchange; a unique violation means the same one was received before.
+pub async fn insert_interchange(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    interchange: &NewInterchange<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    tx.fetch_one(
+        &Query::new(
+            "INSERT INTO edi_interchanges (tenant_id, partner_id, direction, sender, recipient, control_reference, channel,
+                 message_types, content, status, error, contrl, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(interchange.partner_id)
+        .bind(interchange.direction)
+        .bind(interchange.sender)
+        .bind(interchange.recipient)
+        .bind(interchange.control_reference)
+        .bind(interchange.channel)
+        .bind(interchange.message_types)
+        .bind(interchange.content.to_vec())
+        .bind(interchange.status)
+        .bind(interchange.error)
+        .bind(interchange.contrl)
+        .bind(now),
+    )
+    .await?
+    .get("id")
+}
+
+/// The interchange received before from this sender under this control reference.
+pub async fn received_before(
+    db: &Db,
+    tenant_id: TenantId,
+    sender: &str,
+    control_reference: &str,
+) -> Result<Option<i64>, DbError> {
+    db.fetch_optional(
+        &Query::new(
+            "SELECT id FROM edi_interchanges WHERE tenant_id = $1 AND direction = 'in' AND sender = $2 AND control_reference = $3",
+        )
+        .bind(tenant_id)
+        .bind(sender)
+        .bind(control_reference),
+    )
+    .await?
+    .map(|row| row.get("id"))
+    .transpose()
+}
+
+/// Records the partner's CONTRL on the interchange of ours it answers.
+pub async fn set_contrl(
+    db: &Db,
+    tenant_id: TenantId,
+    recipient: &str,
+    control_reference: &str,
+    contrl: &str,
+) -> Result<bool, DbError> {
+    let changed = db
+        .execute(
+            &Query::new(
+                "UPDATE edi_interchanges SET contrl = $4
+                 WHERE tenant_id = $1 AND direction = 'out' AND recipient = $2 AND control_reference = $3",
+            )
+            .bind(tenant_id)
+            .bind(recipient)
+            .bind(control_reference)
+            .bind(contrl),
+        )
+        .await?;
+    Ok(changed > 0)
+}
+
+/// A message of an interchange to keep in the archive.
+pub struct NewMessage<'a> {
+    pub interchange_id: i64,
+    pub partner_id: Option<i64>,
+    pub direction: &'a str,
+    pub message_type: &'a str,
+    pub message_reference: &'a str,
+    pub document_number: Option<&'a str>,
+    pub status: &'a str,
+    pub order_id: Option<i64>,
+    pub errors: String,
+    pub notes: String,
+    pub answer_interchange_id: Option<i64>,
+}
+
+pub async fn insert_message(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    message: &NewMessage<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    tx.fetch_one(
+        &Query::new(
+            "INSERT INTO edi_messages (tenant_id, interchange_id, partner_id, direction, message_type, message_reference,
+                 document_number, status, order_id, errors, notes, answer_interchange_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+        )
+        .bind(tenant_id)
+        .bind(message.interchange_id)
+        .bind(message.partner_id)
+        .bind(message.direction)
+        .bind(message.message_type)
+        .bind(message.message_reference)
+        .bind(message.document_number)
+        .bind(message.status)
+        .bind(message.order_id)
+        .bind(message.errors.clone())
+        .bind(message.notes.clone())
+        .bind(message.answer_interchange_id)
+        .bind(now),
+    )
+    .await?
+    .get("id")
+}
+
+/// Records the outcome of a message applied again.
+pub async fn update_message(
+    db: &Db,
+    id: i64,
+    status: &str,
+    order_id: Option<i64>,
+    errors: &str,
+    notes: &str,
+) -> Result<(), DbError> {
+    db.execute(
+        &Query::new("UPDATE edi_messages SET status = $2, order_id = $3, errors = $4, notes = $5 WHERE id = $1")
+            .bind(id)
+            .bind(status)
+            .bind(order_id)
+            .bind(errors)
+            .bind(notes),
+    )
+    .await?;
+    Ok(())
+}
+
+const SUMMARY_FROM: &str = "edi_interchanges i LEFT JOIN edi_partners p ON p.id = i.partner_id \
+     LEFT JOIN dealers d ON d.id = p.dealer_id";
+const SUMMARY_SELECT: &str = "SELECT i.id, i.partner_id, d.code AS dealer_code, i.direction, i.sender, i.recipient, \
+     i.control_reference, i.channel, i.message_types, i.status, i.error, i.contrl, i.created_at, i.delivered_at FROM \
+     edi_interchanges i LEFT JOIN edi_partners p ON p.id = i.partner_id LEFT JOIN dealers d ON d.id = p.dealer_id";
+
+fn read_summary(row: &Row) -> Result<InterchangeSummary, DbError> {
+    Ok(InterchangeSummary {
+        id: row.get("id")?,
+        partner_id: row.get("partner_id")?,
+        dealer_code: row.get("dealer_code")?,
+        direction: row.get("direction")?,
+        sender: row.get("sender")?,
+        recipient: row.get("recipient")?,
+        control_reference: row.get("control_reference")?,
+        channel: row.get("channel")?,
+        message_types: list(&row.get::<String>("message_types")?),
+        status: row.get("status")?,
+        error: row.get("error")?,
+        contrl: row.get("contrl")?,
+        created_at: row.get("created_at")?,
+        delivered_at: row.get("delivered_at")?,
+    })
+}
+
+/// `WHERE` the interchange is the tenant's and its partner's dealer in scope; an interchange
+/// from an unknown sender only the whole tenant's people see.
+fn scoped(tenant_id: TenantId, scope: &DataScope) -> Query {
+    let mut query = Query::new(" WHERE i.tenant_id = $1").bind(tenant_id);
+    scope.restrict_dealer(&mut query, "p.dealer_id");
+    query
+}
+
+/// The archive, newest first, filtered.
+pub async fn search(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    filter: &ArchiveFilter,
+    page: PageRequest,
+) -> Result<Page<InterchangeSummary>, DbError> {
+    let mut condition = scoped(tenant_id, scope);
+    if let Some(partner) = filter.partner_id {
+        condition.push(" AND i.partner_id = ").push_bind(partner);
+    }
+    if let Some(direction) = &filter.direction {
+        condition.push(" AND i.direction = ").push_bind(direction.clone());
+    }
+    if let Some(status) = &filter.status {
+        condition.push(" AND i.status = ").push_bind(status.clone());
+    }
+    if let Some(message_type) = &filter.message_type {
+        // Types are stored comma-separated; the commas around make a whole-word match.
+        condition
+            .push(" AND (',' || i.message_types || ',') LIKE ")
+            .push_bind(format!("%,{},%", message_type.trim().to_ascii_uppercase()));
+    }
+    if let Some(reference) = &filter.reference {
+        condition
+            .push(" AND (i.control_reference = ")
+            .push_bind(reference.trim().to_owned())
+            .push(" OR i.id IN (SELECT m.interchange_id FROM edi_messages m WHERE m.tenant_id = i.tenant_id AND (m.document_number = ")
+            .push_bind(reference.trim().to_owned())
+            .push(" OR m.message_reference = ")
+            .push_bind(reference.trim().to_owned())
+            .push(")))");
+    }
+    if let Some(order_id) = filter.order_id {
+        condition
+            .push(" AND i.id IN (SELECT m.interchange_id FROM edi_messages m WHERE m.order_id = ")
+            .push_bind(order_id)
+            .push(")");
+    }
+    platform::db::fetch_page(
+        db,
+        SUMMARY_FROM,
+        SUMMARY_SELECT,
+        condition,
+        "i.id DESC",
+        page,
+        read_summary,
+    )
+    .await
+}
+
+/// Our interchanges waiting for the partners in scope to fetch them, oldest first.
+pub async fn outbox(db: &Db, tenant_id: TenantId, scope: &DataScope) -> Result<Vec<InterchangeSummary>, DbError> {
+    let mut query = scoped(tenant_id, scope);
+    query.prepend(SUMMARY_SELECT);
+    query.push(" AND i.direction = 'out' AND i.status = 'queued' ORDER BY i.id LIMIT 1000");
+    db.fetch_all(&query).await?.iter().map(read_summary).collect()
+}
+
+/// One interchange in scope, with its raw content.
+pub async fn interchange(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    id: i64,
+) -> Result<Option<(InterchangeSummary, Vec<u8>)>, DbError> {
+    let mut query = scoped(tenant_id, scope);
+    query.prepend(&SUMMARY_SELECT.replace(" FROM edi_interchanges i", ", i.content FROM edi_interchanges i"));
+    query.push(" AND i.id = ").push_bind(id);
+    match db.fetch_optional(&query).await? {
+        Some(row) => Ok(Some((read_summary(&row)?, row.get("content")?))),
+        None => Ok(None),
+    }
+}
+
+/// Marks one of our interchanges delivered; false when it was not waiting.
+pub async fn mark_delivered(db: &Db, tenant_id: TenantId, id: i64, now: DateTime<Utc>) -> Result<bool, DbError> {
+    let changed = db
+        .execute(
+            &Query::new(
+                "UPDATE edi_interchanges SET status = 'delivered', delivered_at = $3
+                 WHERE tenant_id = $1 AND id = $2 AND direction = 'out' AND status = 'queued'",
+            )
+            .bind(tenant_id)
+            .bind(id)
+            .bind(now),
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+const MESSAGE_SELECT: &str = "SELECT m.id, m.interchange_id, m.direction, m.message_type, m.message_reference, \
+     m.document_number, m.status, m.order_id, m.errors, m.notes, m.answer_interchange_id, m.created_at FROM edi_messages m";
+
+fn read_message(row: &Row) -> Result<MessageRecord, DbError> {
+    Ok(MessageRecord {
+        id: row.get("id")?,
+        interchange_id: row.get("interchange_id")?,
+        direction: row.get("direction")?,
+        message_type: row.get("message_type")?,
+        message_reference: row.get("message_reference")?,
+        document_number: row.get("document_number")?,
+        status: row.get("status")?,
+        order_id: row.get("order_id")?,
+        errors: serde_json::from_str(&row.get::<String>("errors")?).unwrap_or_default(),
+        notes: serde_json::from_str(&row.get::<String>("notes")?).unwrap_or_default(),
+        answer_interchange_id: row.get("answer_interchange_id")?,
+        created_at: row.get("created_at")?,
+    })
+}
+
+pub async fn messages_of_interchange(db: &Db, interchange_id: i64) -> Result<Vec<MessageRecord>, DbError> {
+    db.fetch_all(
+        &Query::new(format!("{MESSAGE_SELECT} WHERE m.interchange_id = $1 ORDER BY m.id")).bind(interchange_id),
+    )
+    .await?
+    .iter()
+    .map(read_message)
+    .collect()
+}
+
+/// The messages about an order, for its timeline, where its dealer is in scope.
+pub async fn messages_of_order(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    order_id: i64,
+) -> Result<Vec<MessageRecord>, DbError> {
+    let mut query = Query::new(format!(
+        "{MESSAGE_SELECT} JOIN edi_interchanges i ON i.id = m.interchange_id LEFT JOIN edi_partners p ON p.id = i.partner_id
+         WHERE m.tenant_id = $1 AND m.order_id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(order_id);
+    scope.restrict_dealer(&mut query, "p.dealer_id");
+    query.push(" ORDER BY m.id");
+    db.fetch_all(&query).await?.iter().map(read_message).collect()
+}
+
+/// One inbound message in scope, with the interchange it came in.
+pub async fn inbound_message(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    id: i64,
+) -> Result<Option<(MessageRecord, i64)>, DbError> {
+    let mut query = Query::new(format!(
+        "{MESSAGE_SELECT} JOIN edi_interchanges i ON i.id = m.interchange_id LEFT JOIN edi_partners p ON p.id = i.partner_id
+         WHERE i.tenant_id = $1 AND m.direction = 'in' AND m.id = $2"
+    ))
+    .bind(tenant_id)
+    .bind(id);
+    scope.restrict_dealer(&mut query, "p.dealer_id");
+    match db.fetch_optional(&query).await? {
+        Some(row) => {
+            let record = read_message(&row)?;
+            let interchange = record.interchange_id;
+            Ok(Some((record, interchange)))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Starts the dispatch job at the tenant's latest order event, so that a new partner gets the
+/// documents of what happens from now on, not of its history.
+pub async fn start_dispatch(tx: &mut Tx, tenant_id: TenantId) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new(
+            "INSERT INTO edi_dispatch (tenant_id, last_event_id)
+             SELECT $1, COALESCE(MAX(id), 0) FROM order_events WHERE tenant_id = $1
+             ON CONFLICT (tenant_id) DO NOTHING",
+        )
+        .bind(tenant_id),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every active partner on the folder channel, of every tenant.
+pub async fn folder_partners(db: &Db) -> Result<Vec<(TenantId, Partner)>, DbError> {
+    db.fetch_all(&Query::new(format!(
+        "{PARTNER_SELECT} WHERE p.channel = 'directory' AND p.active = TRUE ORDER BY p.tenant_id, p.id"
+    )))
+    .await?
+    .iter()
+    .map(|row| Ok((TenantId(row.get("tenant_id")?), read_partner(row)?)))
+    .collect()
+}
+
+/// Our interchanges waiting for one partner, oldest first, with their content.
+pub async fn waiting_for(
+    db: &Db,
+    tenant_id: TenantId,
+    partner_id: i64,
+) -> Result<Vec<(InterchangeSummary, Vec<u8>)>, DbError> {
+    let query = Query::new(format!(
+        "{} WHERE i.tenant_id = $1 AND i.partner_id = $2 AND i.direction = 'out' AND i.status = 'queued' ORDER BY i.id LIMIT 1000",
+        SUMMARY_SELECT.replace(" FROM edi_interchanges i", ", i.content FROM edi_interchanges i")
+    ))
+    .bind(tenant_id)
+    .bind(partner_id);
+    db.fetch_all(&query)
+        .await?
+        .iter()
+        .map(|row| Ok((read_summary(row)?, row.get("content")?)))
+        .collect()
+}
+
+/// Where the dispatch job stopped in the tenant's order events.
+pub async fn dispatch_cursor(db: &Db, tenant_id: TenantId) -> Result<i64, DbError> {
+    Ok(db
+        .fetch_optional(&Query::new("SELECT last_event_id FROM edi_dispatch WHERE tenant_id = $1").bind(tenant_id))
+        .await?
+        .map(|row| row.get("last_event_id"))
+        .transpose()?
+        .unwrap_or(0))
+}
+
+/// Moves the cursor from `from` to `to`; false when another server moved it first.
+pub async fn advance_dispatch_cursor(tx: &mut Tx, tenant_id: TenantId, from: i64, to: i64) -> Result<bool, DbError> {
+    let changed = tx
+        .execute(
+            &Query::new("UPDATE edi_dispatch SET last_event_id = $3 WHERE tenant_id = $1 AND last_event_id = $2")
+                .bind(tenant_id)
+                .bind(from)
+                .bind(to),
+        )
+        .await?;
+    Ok(changed == 1)
+}
+
+/// The GLNs an order's documents name: ours, the dealer's and its delivery location's.
+pub struct OrderGlns {
+    pub tenant: Option<String>,
+    pub dealer: Option<String>,
+    pub delivery_location: Option<String>,
+}
+
+pub async fn order_glns(db: &Db, order_id: i64) -> Result<OrderGlns, DbError> {
+    let row = db
+        .fetch_one(
+            &Query::new(
+                "SELECT t.gln AS tenant_gln, d.gln AS dealer_gln, l.gln AS location_gln
+                 FROM orders o JOIN tenants t ON t.id = o.tenant_id JOIN dealers d ON d.id = o.dealer_id
+                 JOIN delivery_locations l ON l.id = o.delivery_location_id WHERE o.id = $1",
+            )
+            .bind(order_id),
+        )
+        .await?;
+    Ok(OrderGlns {
+        tenant: row.get("tenant_gln")?,
+        dealer: row.get("dealer_gln")?,
+        delivery_location: row.get("location_gln")?,
+    })
+}
+
+/// The GLN of the warehouse a shipment left.
+pub async fn shipment_warehouse_gln(db: &Db, shipment_id: i64) -> Result<Option<String>, DbError> {
+    db.fetch_one(
+        &Query::new("SELECT w.gln FROM shipments s JOIN warehouses w ON w.id = s.warehouse_id WHERE s.id = $1")
+            .bind(shipment_id),
+    )
+    .await?
+    .get("gln")
+}
+
+/// The shipment of this delivery note number sent to the dealer, and its order.
+pub async fn shipment_of_dealer(
+    db: &Db,
+    tenant_id: TenantId,
+    dealer_id: i64,
+    number: &str,
+) -> Result<Option<(i64, i64)>, DbError> {
+    db.fetch_optional(
+        &Query::new("SELECT id, order_id FROM shipments WHERE tenant_id = $1 AND dealer_id = $2 AND number = $3")
+            .bind(tenant_id)
+            .bind(dealer_id)
+            .bind(number),
+    )
+    .await?
+    .map(|row| Ok((row.get("id")?, row.get("order_id")?)))
+    .transpose()
+}
+
+/// A shipment's lines: order line number, GTIN and SKU of each.
+pub async fn shipment_gtins(db: &Db, shipment_id: i64) -> Result<Vec<(i64, String, String)>, DbError> {
+    db.fetch_all(
+        &Query::new(
+            "SELECT DISTINCT sl.order_line_number, p.gtin, p.sku FROM shipment_lines sl JOIN products p ON p.id = sl.product_id
+             WHERE sl.shipment_id = $1 ORDER BY sl.order_line_number",
+        )
+        .bind(shipment_id),
+    )
+    .await?
+    .iter()
+    .map(|row| Ok((row.get("order_line_number")?, row.get("gtin")?, row.get("sku")?)))
+    .collect()
+}

@@ -1,0 +1,217 @@
+//! API handlers for EDI: partner profiles, the inbox and outbox of the API channel, and the
+//! archive of every interchange in and out.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use edi::commands::{self, Receipt};
+use edi::domain::partner::{Partner, PartnerInput};
+use edi::queries::{self, ArchiveFilter, InterchangeDetail, InterchangeSummary, MessageRecord};
+use platform::{Failure, FieldError, Page, PageRequest};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{ApiJson, ApiQuery, ApiResult, Created};
+use crate::error::{Problem, WebError};
+use crate::session::ApiCaller;
+use crate::AppState;
+
+/// The largest interchange the inbox takes: some 100,000 order lines.
+pub const MAX_INTERCHANGE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The media type of EDIFACT (RFC 1767).
+const EDIFACT: &str = "application/EDIFACT";
+
+#[utoipa::path(get, path = "/edi/partners", tag = "edi", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Partner>), (status = 403, body = Problem)))]
+pub async fn list_partners(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<Partner>> {
+    Ok(Json(queries::partners(&state.db, &caller.signed_in.actor).await?))
+}
+
+/// Makes a dealer an EDI partner: its UNB identification, the EANCOM directory and syntax it
+/// uses, its channel, and which messages go each way.
+#[utoipa::path(post, path = "/edi/partners", tag = "edi", security(("bearer" = [])), request_body = PartnerInput,
+    responses((status = 201, body = Partner), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_partner(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiJson(body): ApiJson<PartnerInput>,
+) -> Result<(StatusCode, Json<Partner>), WebError> {
+    let partner = commands::create_partner(&state.db, &state.clock, &caller.signed_in.actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(partner)))
+}
+
+#[utoipa::path(get, path = "/edi/partners/{partner_id}", tag = "edi", security(("bearer" = [])),
+    params(("partner_id" = i64, Path)),
+    responses((status = 200, body = Partner), (status = 404, body = Problem)))]
+pub async fn get_partner(State(state): State<AppState>, caller: ApiCaller, Path(id): Path<i64>) -> ApiResult<Partner> {
+    Ok(Json(queries::partner(&state.db, &caller.signed_in.actor, id).await?))
+}
+
+#[utoipa::path(put, path = "/edi/partners/{partner_id}", tag = "edi", security(("bearer" = [])),
+    params(("partner_id" = i64, Path)), request_body = PartnerInput,
+    responses((status = 200, body = Partner), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn update_partner(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PartnerInput>,
+) -> ApiResult<Partner> {
+    Ok(Json(
+        commands::update_partner(&state.db, &state.clock, &caller.signed_in.actor, id, &body).await?,
+    ))
+}
+
+/// Sends the partner its whole catalog at its own prices today as a PRICAT, into the outbox.
+#[utoipa::path(post, path = "/edi/partners/{partner_id}/pricat", tag = "edi", security(("bearer" = [])),
+    params(("partner_id" = i64, Path)),
+    responses((status = 201, body = Created), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn send_price_catalogue(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<(StatusCode, Json<Created>), WebError> {
+    let id = commands::send_price_catalogue(&state.db, &state.clock, &caller.signed_in.actor, id).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// Receives an interchange (the request body, as sent). A syntax error rejects it whole; each
+/// message is otherwise applied on its own, a rejected one answered with an APERAK. A CONTRL
+/// answers it in the outbox when its UNB asks for one. The same interchange sent again is
+/// applied once.
+#[utoipa::path(post, path = "/edi/inbox", tag = "edi", security(("bearer" = [])),
+    request_body(content = Vec<u8>, content_type = "application/EDIFACT"),
+    responses((status = 200, body = Receipt), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn receive(State(state): State<AppState>, caller: ApiCaller, body: Body) -> ApiResult<Receipt> {
+    let content = axum::body::to_bytes(body, MAX_INTERCHANGE_BYTES).await.map_err(|_| {
+        Failure::Invalid(vec![
+            FieldError::new("interchange", "edi.interchange_size").with("max_mib", MAX_INTERCHANGE_BYTES / 1024 / 1024)
+        ])
+    })?;
+    if content.iter().all(u8::is_ascii_whitespace) {
+        return Err(Failure::field("interchange", "field.required").into());
+    }
+    Ok(Json(
+        commands::receive(&state.db, &state.clock, &caller.signed_in.actor, &content, "api").await?,
+    ))
+}
+
+/// Our interchanges waiting to be fetched: a dealer's system sees its own, an operator all.
+/// Fetch each with `GET /edi/interchanges/{id}/content`, then confirm with
+/// `POST /edi/interchanges/{id}/delivered`.
+#[utoipa::path(get, path = "/edi/outbox", tag = "edi", security(("bearer" = [])),
+    responses((status = 200, body = Vec<InterchangeSummary>), (status = 403, body = Problem)))]
+pub async fn outbox(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<InterchangeSummary>> {
+    Ok(Json(queries::outbox(&state.db, &caller.signed_in.actor).await?))
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct ArchiveQuery {
+    pub partner_id: Option<i64>,
+    /// `in` or `out`.
+    pub direction: Option<String>,
+    /// `accepted`, `rejected`, `queued` or `delivered`.
+    pub status: Option<String>,
+    /// A message type, such as `ORDERS`.
+    pub message_type: Option<String>,
+    /// A control reference, message reference or document number.
+    pub reference: Option<String>,
+    pub order_id: Option<i64>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// The archive of every interchange in and out, newest first.
+#[utoipa::path(get, path = "/edi/interchanges", tag = "edi", security(("bearer" = [])), params(ArchiveQuery),
+    responses((status = 200, body = Page<InterchangeSummary>), (status = 403, body = Problem)))]
+pub async fn archive(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ArchiveQuery>,
+) -> ApiResult<Page<InterchangeSummary>> {
+    let filter = ArchiveFilter {
+        partner_id: query.partner_id,
+        direction: query.direction,
+        status: query.status,
+        message_type: query.message_type,
+        reference: query.reference,
+        order_id: query.order_id,
+    };
+    let page = PageRequest::new(query.page, query.per_page);
+    Ok(Json(
+        queries::archive(&state.db, &caller.signed_in.actor, &filter, page).await?,
+    ))
+}
+
+/// One interchange: what became of it and of each message, and its segments as read.
+#[utoipa::path(get, path = "/edi/interchanges/{interchange_id}", tag = "edi", security(("bearer" = [])),
+    params(("interchange_id" = i64, Path)),
+    responses((status = 200, body = InterchangeDetail), (status = 404, body = Problem)))]
+pub async fn interchange(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<InterchangeDetail> {
+    Ok(Json(
+        queries::interchange(&state.db, &caller.signed_in.actor, id).await?,
+    ))
+}
+
+/// The interchange exactly as received or sent.
+#[utoipa::path(get, path = "/edi/interchanges/{interchange_id}/content", tag = "edi", security(("bearer" = [])),
+    params(("interchange_id" = i64, Path)),
+    responses((status = 200, content_type = "application/EDIFACT", body = Vec<u8>), (status = 404, body = Problem)))]
+pub async fn content(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let (summary, content) = queries::content(&state.db, &caller.signed_in.actor, id).await?;
+    let file_name = format!(
+        "{}-{}-{}.edi",
+        summary.direction,
+        summary.control_reference,
+        summary.message_types.join("-")
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, EDIFACT.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        content,
+    )
+        .into_response())
+}
+
+/// Confirms that an interchange of ours was fetched; it leaves the outbox.
+#[utoipa::path(post, path = "/edi/interchanges/{interchange_id}/delivered", tag = "edi", security(("bearer" = [])),
+    params(("interchange_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = Problem)))]
+pub async fn delivered(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, WebError> {
+    commands::mark_delivered(&state.db, &state.clock, &caller.signed_in.actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Applies a rejected message again, once its master data (a product, a delivery location's
+/// GLN, a publication) has been put right.
+#[utoipa::path(post, path = "/edi/messages/{message_id}/reprocess", tag = "edi", security(("bearer" = [])),
+    params(("message_id" = i64, Path)),
+    responses((status = 200, body = MessageRecord), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn reprocess(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<MessageRecord> {
+    Ok(Json(
+        commands::reprocess(&state.db, &state.clock, &caller.signed_in.actor, id).await?,
+    ))
+}
