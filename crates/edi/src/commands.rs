@@ -24,9 +24,12 @@ use crate::domain::contrl::{read_contrl, write_contrl, ContrlAction, ReceivedInt
 use crate::domain::envelope::Outbound;
 use crate::domain::errors::{ApplicationError, ApplicationErrorCode};
 use crate::domain::orders::{read_orders, ItemId, Orders, OrdersLine};
-use crate::domain::partner::{parse_directory, Partner, PartnerInput, ValidPartner};
+use crate::domain::partner::{
+    check_cross_references, parse_directory, CrossReference, CrossReferenceInput, Partner, PartnerInput, ValidPartner,
+};
 use crate::domain::pricat::{write_pricat, CatalogueItem, ItemAction, PriceCatalogue};
 use crate::domain::recadv::{read_recadv, ReceivingAdvice};
+use crate::domain::retann::{read_retann, ReturnAnnouncement};
 use crate::queries::{MessageProblem, MessageRecord};
 use crate::store::{self, NewInterchange, NewMessage};
 
@@ -126,6 +129,61 @@ async fn audit_partner(
     )
     .await?;
     Ok(())
+}
+
+/// Replaces a partner's cross-reference table: its own article numbers for our SKUs, its own
+/// location codes for its delivery locations. Every row is checked first; nothing is saved
+/// unless all are right.
+pub async fn set_cross_references(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    partner_id: i64,
+    rows: &[CrossReferenceInput],
+) -> Result<Vec<CrossReference>, Failure> {
+    actor.require(Permission::ManageEdi)?;
+    let partner = store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, partner_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "edi_partner" })?;
+    let valid = check_cross_references(rows)?;
+    let skus: Vec<String> = valid.iter().filter(|r| r.article).map(|r| r.our_code.clone()).collect();
+    let products = store::products_by_sku(db, actor.tenant_id, &skus).await?;
+    let locations = store::locations_by_code(db, partner.dealer_id).await?;
+    let mut checks = platform::failure::Checks::new();
+    let mut resolved = Vec::with_capacity(valid.len());
+    for (row, reference) in valid.iter().enumerate() {
+        let (known, field) = if reference.article {
+            (&products, "sku")
+        } else {
+            (&locations, "location_code")
+        };
+        match known.iter().find(|(code, _)| *code == reference.our_code) {
+            Some((_, id)) => resolved.push((reference.article, reference.partner_code.clone(), *id)),
+            None => checks.add(platform::FieldError::new(
+                format!("rows[{row}].{field}"),
+                "field.not_found",
+            )),
+        }
+    }
+    checks.finish()?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    store::replace_cross_references(&mut tx, actor.tenant_id, partner.id, &resolved, now).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        now,
+        Change {
+            entity: "edi_partner",
+            entity_id: partner.id,
+            action: "cross_references",
+            before: None,
+            after: Some(json!({ "rows": resolved.len() })),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(store::cross_references(db, partner.id).await?)
 }
 
 // ---- Receiving ----
@@ -604,10 +662,121 @@ async fn outcome_of(
                 outcome.problems = problems;
             }
         },
-        // Kept in the archive for the work that reads them (channel inventory, returns).
+        "RETANN" => match read_retann(message) {
+            Ok(announcement) => {
+                outcome.document_number = Some(announcement.document_number.clone());
+                match announce_return(db, clock, tenant_id, partner, &announcement).await? {
+                    Ok(order_id) => {
+                        outcome.status = "applied";
+                        outcome.order_id = Some(order_id);
+                    }
+                    Err(problems) => {
+                        outcome.status = "rejected";
+                        outcome.problems = problems;
+                    }
+                }
+            }
+            Err(problems) => {
+                outcome.status = "rejected";
+                outcome.problems = problems;
+            }
+        },
+        // Kept in the archive for the work that reads them (channel inventory).
         _ => outcome.notes.push(format!("{message_type} is kept in the archive")),
     }
     Ok(outcome)
+}
+
+/// The shipment a message names by its delivery note (RFF+AAK), if it went to this partner.
+async fn named_shipment(
+    db: &Db,
+    tenant_id: TenantId,
+    partner: &Partner,
+    number: Option<&String>,
+) -> Result<Result<(i64, i64, String), ApplicationError>, Failure> {
+    let Some(number) = number else {
+        return Ok(Err(ApplicationError::missing(
+            "the despatch advice the goods came with (RFF+AAK)",
+        )
+        .at_tag("RFF")));
+    };
+    Ok(
+        match store::shipment_of_dealer(db, tenant_id, partner.dealer_id, number).await? {
+            Some((shipment_id, order_id)) => Ok((shipment_id, order_id, number.clone())),
+            None => {
+                Err(ApplicationError::invalid(format!("no shipment {number} was sent to this partner")).at_tag("RFF"))
+            }
+        },
+    )
+}
+
+/// The line of a shipment that a message's line names by GTIN or our SKU, not yet taken by an
+/// earlier line of the same message (free goods may come as a second line of a product).
+fn shipment_line(shipped: &[(i64, String, String)], taken: &[i64], items: &[ItemId]) -> Option<i64> {
+    shipped
+        .iter()
+        .find(|(number, gtin, sku)| {
+            !taken.contains(number)
+                && items
+                    .iter()
+                    .any(|item| *item == ItemId::Gtin(gtin.clone()) || *item == ItemId::Supplier(sku.clone()))
+        })
+        .map(|(number, _, _)| *number)
+}
+
+fn not_in_shipment(line_number: &str, segment: usize, shipment: &str) -> ApplicationError {
+    let mut problem = ApplicationError::new(
+        ApplicationErrorCode::UnknownProduct,
+        format!("line {line_number}: the product was not in shipment {shipment}"),
+    );
+    problem.segment = Some(segment);
+    problem.tag = Some("LIN".to_owned());
+    problem
+}
+
+/// Asks to return goods, exactly as the dealer would on the order page. Returns the
+/// shipment's order, or the problems that kept the request from being made.
+async fn announce_return(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    announcement: &ReturnAnnouncement,
+) -> Result<Result<i64, Vec<ApplicationError>>, Failure> {
+    let (shipment_id, order_id, number) =
+        match named_shipment(db, tenant_id, partner, announcement.despatch_number.as_ref()).await? {
+            Ok(found) => found,
+            Err(problem) => return Ok(Err(vec![problem])),
+        };
+    let shipped = store::shipment_gtins(db, shipment_id).await?;
+    let mut taken = Vec::new();
+    let mut problems = Vec::new();
+    let mut lines = Vec::with_capacity(announcement.lines.len());
+    for line in &announcement.lines {
+        match shipment_line(&shipped, &taken, &line.items) {
+            Some(line_number) => {
+                taken.push(line_number);
+                lines.push(fulfilment::returns::ReturnLineInput {
+                    line_number,
+                    quantity: line.quantity,
+                    reason: line.reason.clone(),
+                });
+            }
+            None => problems.push(not_in_shipment(&line.line_number, line.segment, &number)),
+        }
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let input = fulfilment::returns::ReturnInput {
+        note: announcement.note.clone(),
+        lines,
+    };
+    let actor = dealer_actor(tenant_id, partner);
+    match fulfilment::returns::request_return(db, clock, &actor, shipment_id, &input).await {
+        Ok(_) => Ok(Ok(order_id)),
+        Err(failure) => Ok(Err(refusals(failure, &[]))),
+    }
 }
 
 /// Records what arrived of a shipment, exactly as the dealer's receiving clerk would on the
@@ -619,49 +788,18 @@ async fn receive_goods(
     partner: &Partner,
     advice: &ReceivingAdvice,
 ) -> Result<Result<i64, Vec<ApplicationError>>, Failure> {
-    let Some(number) = &advice.despatch_number else {
-        return Ok(Err(vec![ApplicationError::missing(
-            "the despatch advice the goods came with (RFF+AAK)",
-        )
-        .at_tag("RFF")]));
-    };
-    let Some((shipment_id, order_id)) = store::shipment_of_dealer(db, tenant_id, partner.dealer_id, number).await?
-    else {
-        return Ok(Err(vec![ApplicationError::invalid(format!(
-            "no shipment {number} was sent to this partner"
-        ))
-        .at_tag("RFF")]));
-    };
+    let (shipment_id, order_id, number) =
+        match named_shipment(db, tenant_id, partner, advice.despatch_number.as_ref()).await? {
+            Ok(found) => found,
+            Err(problem) => return Ok(Err(vec![problem])),
+        };
     let shipped = store::shipment_gtins(db, shipment_id).await?;
     let mut taken: Vec<i64> = Vec::new();
     let mut problems = Vec::new();
     let mut lines = Vec::with_capacity(advice.lines.len());
     for line in &advice.lines {
-        let gtins: Vec<&str> = line
-            .items
-            .iter()
-            .filter_map(|item| match item {
-                ItemId::Gtin(gtin) => Some(gtin.as_str()),
-                _ => None,
-            })
-            .collect();
-        // The first line of the shipment with that product not yet answered: free goods may
-        // arrive as a second line of the same product.
-        let found = shipped
-            .iter()
-            .find(|(number, gtin, sku)| {
-                !taken.contains(number)
-                    && (gtins.contains(&gtin.as_str()) || line.items.contains(&ItemId::Supplier(sku.clone())))
-            })
-            .map(|(number, _, _)| *number);
-        let Some(line_number) = found else {
-            let mut problem = ApplicationError::new(
-                ApplicationErrorCode::UnknownProduct,
-                format!("line {}: the product was not in shipment {number}", line.line_number),
-            );
-            problem.segment = Some(line.segment);
-            problem.tag = Some("LIN".to_owned());
-            problems.push(problem);
+        let Some(line_number) = shipment_line(&shipped, &taken, &line.items) else {
+            problems.push(not_in_shipment(&line.line_number, line.segment, &number));
             continue;
         };
         taken.push(line_number);
@@ -751,7 +889,15 @@ async fn place(
         }
     }
     let delivery_gln = orders.delivery_party.as_ref().map(|p| p.id.as_str());
-    let location = store::delivery_location(db, partner.dealer_id, delivery_gln).await?;
+    let location = match &orders.delivery_party {
+        // A partner's own location code, or a GLN it has mapped to one of its locations.
+        Some(party) => match store::cross_referenced_location(db, partner.id, &party.id).await? {
+            Some(location) => Some(location),
+            None if is_gln(&party.agency) => store::delivery_location(db, partner.dealer_id, Some(&party.id)).await?,
+            None => None,
+        },
+        None => store::delivery_location(db, partner.dealer_id, None).await?,
+    };
     if location.is_none() {
         problems.push(
             ApplicationError::new(
@@ -779,6 +925,10 @@ async fn place(
                 _ => None,
             })
         });
+        let code = match code {
+            Some(code) => Some(code),
+            None => buyers_article(db, partner, &line.items).await?,
+        };
         match code {
             Some(code) => lines.push(OrderLineInput {
                 product_id: None,
@@ -829,6 +979,18 @@ async fn place(
         ));
     }
     Ok(Ok((placed.order_id, notes)))
+}
+
+/// Our SKU for the first of the buyer's article numbers its cross-reference table knows.
+async fn buyers_article(db: &Db, partner: &Partner, items: &[ItemId]) -> Result<Option<String>, Failure> {
+    for item in items {
+        if let ItemId::Buyer(code) = item {
+            if let Some(sku) = store::cross_referenced_sku(db, partner.id, code).await? {
+                return Ok(Some(sku));
+            }
+        }
+    }
+    Ok(None)
 }
 
 fn is_gln(agency: &str) -> bool {

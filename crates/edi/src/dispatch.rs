@@ -128,10 +128,12 @@ async fn dispatch_tenant(db: &Db, clock: &Clock, tenant_id: TenantId) -> Result<
                 document_number: Some(&response.order_number),
                 order_id: Some(event.order_id),
             };
-            queue_in(&mut tx, db, now, tenant_id, &partner, "ORDRSP", about, |outbound| {
+            let answer = queue_in(&mut tx, db, now, tenant_id, &partner, "ORDRSP", about, |outbound| {
                 write_ordrsp(outbound, &response)
             })
             .await?;
+            // The ORDERS is answered at the application level by this business reply.
+            store::answer_orders(&mut tx, event.order_id, answer).await?;
             true
         } else {
             false

@@ -7,7 +7,7 @@ use platform::{Actor, Db, Failure, Page, PageRequest, Permission};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::partner::Partner;
+use crate::domain::partner::{CrossReference, Partner};
 use crate::store;
 
 /// An interchange in the archive.
@@ -98,6 +98,11 @@ pub async fn partner(db: &Db, actor: &Actor, id: i64) -> Result<Partner, Failure
     store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, id)
         .await?
         .ok_or(Failure::NotFound { entity: "edi_partner" })
+}
+
+pub async fn cross_references(db: &Db, actor: &Actor, partner_id: i64) -> Result<Vec<CrossReference>, Failure> {
+    let partner = partner(db, actor, partner_id).await?;
+    Ok(store::cross_references(db, partner.id).await?)
 }
 
 pub async fn archive(

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use platform::db::Source;
 use platform::{DataScope, Db, DbError, Page, PageRequest, Query, Row, TenantId, Tx};
 
-use crate::domain::partner::{directory_code, Partner, ValidPartner};
+use crate::domain::partner::{directory_code, CrossReference, Partner, ValidPartner};
 use crate::queries::{ArchiveFilter, InterchangeSummary, MessageRecord};
 
 fn list(text: &str) -> Vec<String> {
@@ -675,4 +675,128 @@ pub async fn shipment_gtins(db: &Db, shipment_id: i64) -> Result<Vec<(i64, Strin
     .iter()
     .map(|row| Ok((row.get("order_line_number")?, row.get("gtin")?, row.get("sku")?)))
     .collect()
+}
+
+/// Replaces a partner's cross-references with rows already resolved to product or location ids.
+pub async fn replace_cross_references(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    partner_id: i64,
+    rows: &[(bool, String, i64)],
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    tx.execute(&Query::new("DELETE FROM edi_cross_references WHERE partner_id = $1").bind(partner_id))
+        .await?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<Vec<platform::db::Value>> = rows
+        .iter()
+        .map(|(article, code, id)| {
+            vec![
+                tenant_id.into(),
+                partner_id.into(),
+                if *article { "article" } else { "location" }.into(),
+                code.as_str().into(),
+                article.then_some(*id).into(),
+                (!article).then_some(*id).into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO edi_cross_references (tenant_id, partner_id, kind, partner_code, product_id, delivery_location_id, created_at)",
+        &values,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn cross_references(db: &Db, partner_id: i64) -> Result<Vec<CrossReference>, DbError> {
+    db.fetch_all(
+        &Query::new(
+            "SELECT x.kind, x.partner_code, p.sku, l.code AS location_code FROM edi_cross_references x
+             LEFT JOIN products p ON p.id = x.product_id LEFT JOIN delivery_locations l ON l.id = x.delivery_location_id
+             WHERE x.partner_id = $1 ORDER BY x.kind, x.partner_code",
+        )
+        .bind(partner_id),
+    )
+    .await?
+    .iter()
+    .map(|row| {
+        Ok(CrossReference {
+            kind: row.get("kind")?,
+            partner_code: row.get("partner_code")?,
+            sku: row.get("sku")?,
+            location_code: row.get("location_code")?,
+        })
+    })
+    .collect()
+}
+
+/// Our SKU for a partner's article number.
+pub async fn cross_referenced_sku(db: &Db, partner_id: i64, code: &str) -> Result<Option<String>, DbError> {
+    db.fetch_optional(
+        &Query::new(
+            "SELECT p.sku FROM edi_cross_references x JOIN products p ON p.id = x.product_id
+             WHERE x.partner_id = $1 AND x.kind = 'article' AND x.partner_code = $2",
+        )
+        .bind(partner_id)
+        .bind(code),
+    )
+    .await?
+    .map(|row| row.get("sku"))
+    .transpose()
+}
+
+/// The delivery location a partner's own location code stands for.
+pub async fn cross_referenced_location(db: &Db, partner_id: i64, code: &str) -> Result<Option<i64>, DbError> {
+    db.fetch_optional(
+        &Query::new(
+            "SELECT delivery_location_id FROM edi_cross_references
+             WHERE partner_id = $1 AND kind = 'location' AND partner_code = $2",
+        )
+        .bind(partner_id)
+        .bind(code),
+    )
+    .await?
+    .map(|row| row.get("delivery_location_id"))
+    .transpose()
+}
+
+/// Product ids of the tenant by SKU, and the dealer's delivery locations by code, for the
+/// codes given.
+pub async fn products_by_sku(db: &Db, tenant_id: TenantId, skus: &[String]) -> Result<Vec<(String, i64)>, DbError> {
+    if skus.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = Query::new("SELECT sku, id FROM products WHERE tenant_id = $1 AND sku IN ").bind(tenant_id);
+    query.push_bind_list(skus.iter().cloned());
+    db.fetch_all(&query)
+        .await?
+        .iter()
+        .map(|row| Ok((row.get("sku")?, row.get("id")?)))
+        .collect()
+}
+
+pub async fn locations_by_code(db: &Db, dealer_id: i64) -> Result<Vec<(String, i64)>, DbError> {
+    db.fetch_all(&Query::new("SELECT code, id FROM delivery_locations WHERE dealer_id = $1").bind(dealer_id))
+        .await?
+        .iter()
+        .map(|row| Ok((row.get("code")?, row.get("id")?)))
+        .collect()
+}
+
+/// Links the ORDERS an order came by to the reply that answered it, the first time.
+pub async fn answer_orders(tx: &mut Tx, order_id: i64, answer_interchange_id: i64) -> Result<(), DbError> {
+    tx.execute(
+        &Query::new(
+            "UPDATE edi_messages SET answer_interchange_id = $2
+             WHERE order_id = $1 AND direction = 'in' AND message_type = 'ORDERS' AND answer_interchange_id IS NULL",
+        )
+        .bind(order_id)
+        .bind(answer_interchange_id),
+    )
+    .await?;
+    Ok(())
 }

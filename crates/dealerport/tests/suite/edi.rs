@@ -513,6 +513,12 @@ async fn the_order_desks_decision_goes_back_as_an_ordrsp_and_the_shipment_as_a_d
         .iter()
         .find(|i| i["message_types"] == json!(["ORDRSP"]))
         .unwrap();
+    let answered = app
+        .count(&format!(
+            "SELECT answer_interchange_id AS n FROM edi_messages WHERE order_id = {order} AND message_type = 'ORDERS'"
+        ))
+        .await;
+    assert_eq!(json!(answered), ordrsp["id"], "the ORDERS is answered by the ORDRSP");
     let text = content(&app, &dealer, &ordrsp["id"]).await;
     assert!(
         text.contains("BGM+231+") && text.contains("+4'"),
@@ -770,4 +776,126 @@ async fn a_whole_exchange_runs_through_the_api_channel() {
 async fn a_whole_exchange_runs_through_the_folder_channel() {
     let folder = std::env::temp_dir().join(format!("dealerport-edi-exchange-{}", std::process::id()));
     full_exchange(Some(folder)).await;
+}
+
+#[tokio::test]
+async fn a_buyers_own_article_numbers_and_location_codes_map_through_its_cross_references() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let dealer = app.token("dealer@demo.test").await;
+    let partner = app.count("SELECT id AS n FROM edi_partners").await;
+    let location = text(
+        &app,
+        "SELECT l.code AS t FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id
+         WHERE d.code = 'VEKTOR' AND l.is_primary = TRUE",
+    )
+    .await;
+    let path = format!("/api/v1/edi/partners/{partner}/cross-references");
+    let wrong = app
+        .put(
+            &path,
+            &admin,
+            json!([{"kind": "article", "partner_code": "VK-ART-17", "sku": "BS-0001"},
+                   {"kind": "article", "partner_code": "VK-ART-99", "sku": "NO-SUCH"}]),
+        )
+        .await;
+    assert_eq!(wrong.status, 422);
+    assert_eq!(wrong.error_fields(), vec!["rows[1].sku"]);
+    assert_eq!(app.get(&path, &admin).await.json(), json!([]), "nothing is saved");
+    let saved = app
+        .put(
+            &path,
+            &admin,
+            json!([{"kind": "article", "partner_code": "VK-ART-17", "sku": "BS-0001"},
+                   {"kind": "location", "partner_code": "SKLAD-1", "location_code": location}]),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    assert_eq!(saved.json().as_array().unwrap().len(), 2);
+
+    let (sender, _) = vektor(&app).await;
+    let interchange = format!(
+        "UNB+UNOC:3+{sender}:14+{OURS}:14+261124:1400+T7001++ORDERS'UNH+1+ORDERS:D:96A:UN:EAN008'BGM+220+EDI-7001+9'\
+         DTM+2:20261201:102'NAD+BY+{sender}::9'NAD+DP+SKLAD-1::92'LIN+1'PIA+5+VK-ART-17:IN'QTY+21:48'UNS+S'UNT+10+1'UNZ+1+T7001'"
+    );
+    let receipt = post(&app, &dealer, &interchange).await.json();
+    assert_eq!(receipt["messages"][0]["status"], "applied", "{receipt}");
+    let order = app
+        .get(
+            &format!("/api/v1/orders/{}", receipt["messages"][0]["order_id"]),
+            &dealer,
+        )
+        .await
+        .json();
+    assert_eq!(order["lines"][0]["sku"], "BS-0001");
+    assert_eq!(order["delivery_location_code"], json!(location));
+
+    // The same table as a spreadsheet; a problem names its row.
+    let headers = ["kind", "partner_code", "sku", "location_code"];
+    let row = |values: [&str; 4]| {
+        values
+            .iter()
+            .map(|v| xlsx::Cell::Text((*v).to_owned()))
+            .collect::<Vec<_>>()
+    };
+    let file = xlsx::write_table(
+        "cross references",
+        &headers,
+        &[
+            row(["article", "VK-ART-17", "BS-0001", ""]),
+            row(["location", "SKLAD-9", "", "NOWHERE"]),
+        ],
+    )
+    .unwrap();
+    let imported = app
+        .send(
+            Request::builder()
+                .method(Method::POST)
+                .uri(format!("{path}/import"))
+                .header(header::AUTHORIZATION, format!("Bearer {admin}"))
+                .body(Body::from(file))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(imported.status, 422, "{}", imported.text());
+    let problem = imported.json();
+    assert_eq!(problem["errors"][0]["field"], "rows[1].location_code");
+    assert_eq!(problem["errors"][0]["params"]["row"], "3");
+}
+
+#[tokio::test]
+async fn a_return_announcement_becomes_a_return_request_for_the_goods_of_that_delivery() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let (sender, _) = vektor(&app).await;
+    // The demo's juice arrived with two broken bottles.
+    let note = text(
+        &app,
+        "SELECT s.number AS t FROM shipments s JOIN receipts r ON r.shipment_id = s.id WHERE r.discrepancy <> 'none'",
+    )
+    .await;
+    let juice = gtin(&app, "BS-0006").await;
+    let still = gtin(&app, "BS-0003").await;
+    let retann = |reference: &str, gtin: &str| {
+        format!(
+            "UNB+UNOC:3+{sender}:14+{OURS}:14+261124:1500+{reference}++RETANN'UNH+1+RETANN:D:01B:UN:EAN003'\
+             BGM+Y04+RET-{reference}+9'RFF+AAK:{note}'FTX+AAI+++Broken in transit'LIN+1++{gtin}:SRV'QTY+61:2'QVR++AF'\
+             UNT+8+1'UNZ+1+{reference}'"
+        )
+    };
+    let receipt = post(&app, &dealer, &retann("T8001", &juice)).await.json();
+    assert_eq!(receipt["messages"][0]["status"], "applied", "{receipt}");
+    let returns = app.get("/api/v1/returns", &dealer).await.json();
+    let asked = &returns["items"][0];
+    assert_eq!(asked["note"], "Broken in transit", "{returns}");
+    assert_eq!(asked["lines"][0]["quantity"], 2);
+    assert_eq!(asked["lines"][0]["reason"], "damaged");
+
+    let refused = post(&app, &dealer, &retann("T8002", &still)).await.json();
+    assert_eq!(refused["messages"][0]["status"], "rejected");
+    assert_eq!(
+        refused["messages"][0]["errors"][0]["code"], "unknown_product",
+        "{refused}"
+    );
+    assert_eq!(app.get("/api/v1/returns", &dealer).await.json()["total"], 1);
 }

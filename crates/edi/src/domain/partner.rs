@@ -206,6 +206,79 @@ impl Partner {
     }
 }
 
+/// One of a partner's own codes: for one of our products (`article`, by SKU) or for one of its
+/// delivery locations (`location`, by the location's code).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct CrossReferenceInput {
+    /// `article` or `location`.
+    pub kind: String,
+    /// The code the partner's messages use.
+    pub partner_code: String,
+    /// For an article: our SKU.
+    #[serde(default)]
+    pub sku: Option<String>,
+    /// For a location: the code of the dealer's delivery location.
+    #[serde(default)]
+    pub location_code: Option<String>,
+}
+
+/// A cross-reference as checked: its kind, the partner's code, and ours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidCrossReference {
+    pub article: bool,
+    pub partner_code: String,
+    pub our_code: String,
+}
+
+/// Checks the rows of a partner's cross-reference table; errors name the row.
+pub fn check_cross_references(rows: &[CrossReferenceInput]) -> Result<Vec<ValidCrossReference>, platform::Failure> {
+    let mut checks = Checks::new();
+    let mut valid = Vec::with_capacity(rows.len());
+    let mut seen = std::collections::HashSet::new();
+    for (row, input) in rows.iter().enumerate() {
+        let field = |name: &str| format!("rows[{row}].{name}");
+        let partner_code = checks.text(&field("partner_code"), &input.partner_code, 35);
+        let ours = |value: &Option<String>| {
+            value
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let (article, our_code, our_field) = match input.kind.trim() {
+            "article" => (true, ours(&input.sku), "sku"),
+            "location" => (false, ours(&input.location_code), "location_code"),
+            _ => {
+                checks.add(FieldError::new(field("kind"), "edi.cross_reference_kind"));
+                continue;
+            }
+        };
+        let Some(our_code) = our_code else {
+            checks.add(FieldError::new(field(our_field), "field.required"));
+            continue;
+        };
+        if !partner_code.is_empty() && !seen.insert((article, partner_code.clone())) {
+            checks.add(FieldError::new(field("partner_code"), "edi.cross_reference_repeated"));
+        }
+        valid.push(ValidCrossReference {
+            article,
+            partner_code,
+            our_code,
+        });
+    }
+    checks.finish()?;
+    Ok(valid)
+}
+
+/// A cross-reference as shown.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CrossReference {
+    pub kind: String,
+    pub partner_code: String,
+    pub sku: Option<String>,
+    pub location_code: Option<String>,
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
@@ -246,6 +319,37 @@ mod tests {
         mailbox.interchange_id = "KONTUR-12345".into();
         mailbox.interchange_qualifier = Some("ZZZ".into());
         assert!(mailbox.check().is_ok(), "an operator's mailbox id is not a GLN");
+    }
+
+    #[test]
+    fn cross_references_name_our_sku_or_location_and_each_code_once() {
+        let row = |kind: &str, code: &str, sku: Option<&str>, location: Option<&str>| CrossReferenceInput {
+            kind: kind.into(),
+            partner_code: code.into(),
+            sku: sku.map(Into::into),
+            location_code: location.map(Into::into),
+        };
+        let valid = check_cross_references(&[row("article", "A-17", Some("BS-0001"), None)]).unwrap();
+        assert_eq!(valid[0].our_code, "BS-0001");
+        let errors = match check_cross_references(&[
+            row("article", "A-17", None, None),
+            row("location", "WH1", Some("BS-0001"), None),
+            row("shelf", "X", None, None),
+            row("location", "WH2", None, Some("MSK-WH1")),
+            row("location", "WH2", None, Some("MSK-WH2")),
+        ]) {
+            Err(platform::Failure::Invalid(errors)) => errors.into_iter().map(|e| e.field).collect::<Vec<_>>(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            errors,
+            vec![
+                "rows[0].sku",
+                "rows[1].location_code",
+                "rows[2].kind",
+                "rows[4].partner_code"
+            ]
+        );
     }
 
     #[test]

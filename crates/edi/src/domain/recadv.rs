@@ -330,23 +330,31 @@ impl LineDraft {
         let Some(value) = text(segment, 1, 1) else {
             return Vec::new();
         };
-        let difference = match value.replace(',', ".").parse::<f64>() {
-            Ok(difference) if difference.is_finite() => difference,
-            _ => {
-                return vec![ApplicationError::invalid(format!(
-                    "quantity difference {value:?} (QVR) of line {} is not a number",
-                    self.line.line_number
-                ))
-                .at(segment)]
-            }
-        };
+        // Only the sign matters here, so the quantity is read as text, never as a float.
+        let magnitude = value.trim().trim_start_matches(['-', '+']);
+        let mut decimal_marks = 0;
+        let is_number = !magnitude.is_empty()
+            && magnitude.chars().all(|c| {
+                if c == '.' || c == ',' {
+                    decimal_marks += 1;
+                }
+                c.is_ascii_digit() || c == '.' || c == ','
+            })
+            && decimal_marks <= 1
+            && magnitude.chars().any(|c| c.is_ascii_digit());
+        if !is_number {
+            return vec![ApplicationError::invalid(format!(
+                "quantity difference {value:?} (QVR) of line {} is not a number",
+                self.line.line_number
+            ))
+            .at(segment)];
+        }
+        let non_zero = magnitude.chars().any(|c| c.is_ascii_digit() && c != '0');
         if self.line.reason.is_none() {
-            let by_sign = if difference < 0.0 {
-                Some("short")
-            } else if difference > 0.0 {
-                Some("surplus")
-            } else {
-                None
+            let by_sign = match (non_zero, value.trim().starts_with('-')) {
+                (false, _) => None,
+                (true, true) => Some("short"),
+                (true, false) => Some("surplus"),
             };
             self.line.reason = by_sign.map(str::to_owned);
             self.reason_from_sign = by_sign.is_some();
@@ -356,7 +364,7 @@ impl LineDraft {
 }
 
 /// Our reason for a discrepancy code: a UN/EDIFACT 4221 code we know, or a reason word.
-fn reason_of_code(code: &str) -> Option<&'static str> {
+pub(super) fn reason_of_code(code: &str) -> Option<&'static str> {
     DISCREPANCY_CODES
         .iter()
         .find(|(known, _)| *known == code)

@@ -109,6 +109,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "edi",
         sql: include_str!("../../../../migrations/0020_edi.sql"),
     },
+    Migration {
+        version: 21,
+        name: "edi cross references",
+        sql: include_str!("../../../../migrations/0021_edi_cross_references.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use edi::commands::{self, Receipt};
-use edi::domain::partner::{Partner, PartnerInput};
+use edi::domain::partner::{CrossReference, CrossReferenceInput, Partner, PartnerInput};
 use edi::queries::{self, ArchiveFilter, InterchangeDetail, InterchangeSummary, MessageRecord};
 use platform::{Failure, FieldError, Page, PageRequest};
 use serde::Deserialize;
@@ -62,6 +62,96 @@ pub async fn update_partner(
     Ok(Json(
         commands::update_partner(&state.db, &state.clock, &caller.signed_in.actor, id, &body).await?,
     ))
+}
+
+/// The partner's own article numbers and location codes, and ours they stand for.
+#[utoipa::path(get, path = "/edi/partners/{partner_id}/cross-references", tag = "edi", security(("bearer" = [])),
+    params(("partner_id" = i64, Path)),
+    responses((status = 200, body = Vec<CrossReference>), (status = 404, body = Problem)))]
+pub async fn cross_references(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+) -> ApiResult<Vec<CrossReference>> {
+    Ok(Json(
+        queries::cross_references(&state.db, &caller.signed_in.actor, id).await?,
+    ))
+}
+
+/// Replaces the partner's cross-reference table; every row is checked first and nothing is
+/// saved unless all are right.
+#[utoipa::path(put, path = "/edi/partners/{partner_id}/cross-references", tag = "edi", security(("bearer" = [])),
+    params(("partner_id" = i64, Path)), request_body = Vec<CrossReferenceInput>,
+    responses((status = 200, body = Vec<CrossReference>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_cross_references(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<Vec<CrossReferenceInput>>,
+) -> ApiResult<Vec<CrossReference>> {
+    Ok(Json(
+        commands::set_cross_references(&state.db, &state.clock, &caller.signed_in.actor, id, &body).await?,
+    ))
+}
+
+/// Replaces the partner's cross-reference table from an XLSX file (the request body) with the
+/// columns `kind`, `partner_code`, `sku` and `location_code`. Errors carry the spreadsheet row
+/// in `params.row`.
+#[utoipa::path(post, path = "/edi/partners/{partner_id}/cross-references/import", tag = "edi", security(("bearer" = [])),
+    params(("partner_id" = i64, Path)),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 200, body = Vec<CrossReference>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn import_cross_references(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    Path(id): Path<i64>,
+    body: Body,
+) -> ApiResult<Vec<CrossReference>> {
+    let content = axum::body::to_bytes(body, crate::imports::MAX_BYTES)
+        .await
+        .map_err(|_| Failure::field("file", "import.file_size"))?;
+    let table = xlsx::read_table(&content).map_err(|error| Failure::field("file", error.code()))?;
+    let column = |name: &str| table.column(name);
+    let (kind, code, sku, location) = (
+        column("kind"),
+        column("partner_code"),
+        column("sku"),
+        column("location_code"),
+    );
+    let cell = |row: &xlsx::TableRow, column: Option<usize>| column.map(|c| row.cell(c).trim().to_owned());
+    let rows: Vec<CrossReferenceInput> = table
+        .rows
+        .iter()
+        .map(|row| CrossReferenceInput {
+            kind: cell(row, kind).unwrap_or_default(),
+            partner_code: cell(row, code).unwrap_or_default(),
+            sku: cell(row, sku).filter(|v| !v.is_empty()),
+            location_code: cell(row, location).filter(|v| !v.is_empty()),
+        })
+        .collect();
+    let result = commands::set_cross_references(&state.db, &state.clock, &caller.signed_in.actor, id, &rows).await;
+    match result {
+        Ok(saved) => Ok(Json(saved)),
+        // Name the spreadsheet's own row, as the person fixing the file sees it.
+        Err(Failure::Invalid(errors)) => Err(Failure::Invalid(
+            errors
+                .into_iter()
+                .map(|error| {
+                    let index = error
+                        .field
+                        .strip_prefix("rows[")
+                        .and_then(|rest| rest.split(']').next())
+                        .and_then(|index| index.parse::<usize>().ok());
+                    match index.and_then(|index| table.rows.get(index)) {
+                        Some(row) => error.with("row", row.number),
+                        None => error,
+                    }
+                })
+                .collect(),
+        )
+        .into()),
+        Err(other) => Err(other.into()),
+    }
 }
 
 /// Sends the partner its whole catalog at its own prices today as a PRICAT, into the outbox.

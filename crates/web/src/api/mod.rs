@@ -173,6 +173,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(edi_api::list_partners, edi_api::create_partner))
         .routes(routes!(edi_api::get_partner, edi_api::update_partner))
         .routes(routes!(edi_api::send_price_catalogue))
+        .routes(routes!(edi_api::cross_references, edi_api::set_cross_references))
+        .routes(routes!(edi_api::import_cross_references))
         .routes(routes!(edi_api::receive))
         .routes(routes!(edi_api::outbox))
         .routes(routes!(edi_api::archive))
