@@ -29,6 +29,7 @@ use crate::domain::partner::{
 };
 use crate::domain::pricat::{write_pricat, CatalogueItem, ItemAction, PriceCatalogue};
 use crate::domain::recadv::{read_recadv, ReceivingAdvice};
+use crate::domain::reports::read_channel_report;
 use crate::domain::retann::{read_retann, ReturnAnnouncement};
 use crate::queries::{MessageProblem, MessageRecord};
 use crate::store::{self, NewInterchange, NewMessage};
@@ -681,7 +682,23 @@ async fn outcome_of(
                 outcome.problems = problems;
             }
         },
-        // Kept in the archive for the work that reads them (channel inventory).
+        "INVRPT" | "SLSRPT" => match read_channel_report(message) {
+            Ok(report) => {
+                outcome.document_number = Some(report.document_number.clone());
+                let mut tx = db.begin().await?;
+                store::replace_channel_report(&mut tx, tenant_id, partner.dealer_id, &report, clock.now()).await?;
+                tx.commit().await?;
+                outcome.status = "applied";
+                outcome
+                    .notes
+                    .push(format!("{} lines kept for channel inventory", report.lines.len()));
+            }
+            Err(problems) => {
+                outcome.status = "rejected";
+                outcome.problems = problems;
+            }
+        },
+        // Kept in the archive; nothing reads them yet.
         _ => outcome.notes.push(format!("{message_type} is kept in the archive")),
     }
     Ok(outcome)

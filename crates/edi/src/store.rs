@@ -800,3 +800,94 @@ pub async fn answer_orders(tx: &mut Tx, order_id: i64, answer_interchange_id: i6
     .await?;
     Ok(())
 }
+
+/// Keeps a dealer's stock or sales report, replacing one sent before under the same number.
+/// Lines name our product where the GTIN is one of ours. (These tables belong to the channel
+/// capability once it exists; EDI is so far the only way reports arrive.)
+pub async fn replace_channel_report(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    dealer_id: i64,
+    report: &crate::domain::reports::ChannelReport,
+    now: DateTime<Utc>,
+) -> Result<i64, DbError> {
+    let kind = report.kind.code();
+    let earlier = tx
+        .fetch_optional(
+            &Query::new(
+                "SELECT id FROM channel_reports WHERE tenant_id = $1 AND dealer_id = $2 AND kind = $3 AND document_number = $4",
+            )
+            .bind(tenant_id)
+            .bind(dealer_id)
+            .bind(kind)
+            .bind(report.document_number.as_str()),
+        )
+        .await?;
+    if let Some(row) = earlier {
+        let id: i64 = row.get("id")?;
+        tx.execute(&Query::new("DELETE FROM channel_report_lines WHERE report_id = $1").bind(id))
+            .await?;
+        tx.execute(&Query::new("DELETE FROM channel_reports WHERE id = $1").bind(id))
+            .await?;
+    }
+    let id: i64 = tx
+        .fetch_one(
+            &Query::new(
+                "INSERT INTO channel_reports (tenant_id, dealer_id, kind, document_number, reported_on, received_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(tenant_id)
+            .bind(dealer_id)
+            .bind(kind)
+            .bind(report.document_number.as_str())
+            .bind(report.reported_on)
+            .bind(now),
+        )
+        .await?
+        .get("id")?;
+    if report.lines.is_empty() {
+        return Ok(id);
+    }
+    let gtins: Vec<String> = report
+        .lines
+        .iter()
+        .filter_map(|l| line_gtin(l).map(str::to_owned))
+        .collect();
+    let mut known = Vec::new();
+    if !gtins.is_empty() {
+        let mut query = Query::new("SELECT gtin, id FROM products WHERE tenant_id = $1 AND gtin IN ").bind(tenant_id);
+        query.push_bind_list(gtins.iter().cloned());
+        for row in tx.fetch_all(&query).await? {
+            known.push((row.get::<String>("gtin")?, row.get::<i64>("id")?));
+        }
+    }
+    let rows: Vec<Vec<platform::db::Value>> = report
+        .lines
+        .iter()
+        .map(|line| {
+            let gtin = line_gtin(line);
+            let product = gtin.and_then(|g| known.iter().find(|(k, _)| k == g).map(|(_, id)| *id));
+            vec![
+                tenant_id.into(),
+                id.into(),
+                product.into(),
+                gtin.map(str::to_owned).into(),
+                line.location.clone().into(),
+                line.quantity.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO channel_report_lines (tenant_id, report_id, product_id, gtin, location, quantity)",
+        &rows,
+    )
+    .await?;
+    Ok(id)
+}
+
+fn line_gtin(line: &crate::domain::reports::ReportLine) -> Option<&str> {
+    line.items.iter().find_map(|item| match item {
+        crate::domain::orders::ItemId::Gtin(gtin) => Some(gtin.as_str()),
+        _ => None,
+    })
+}

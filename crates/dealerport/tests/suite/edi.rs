@@ -899,3 +899,36 @@ async fn a_return_announcement_becomes_a_return_request_for_the_goods_of_that_de
     );
     assert_eq!(app.get("/api/v1/returns", &dealer).await.json()["total"], 1);
 }
+
+#[tokio::test]
+async fn a_dealers_stock_report_is_kept_line_by_line_and_a_resent_one_replaces_it() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let (sender, _) = vektor(&app).await;
+    let water = gtin(&app, "BS-0001").await;
+    let invrpt = |reference: &str, quantity: i64| {
+        format!(
+            "UNB+UNOC:3+{sender}:14+{OURS}:14+261130:2300+{reference}++INVRPT'UNH+1+INVRPT:D:96A:UN:EAN008'\
+             BGM+35+INV-2611-30+9'DTM+366:20261130:102'LOC+162+SKLAD-1::92'LIN+1++{water}:SRV'QTY+145:{quantity}'\
+             LIN+2++{UNKNOWN_GTIN}:SRV'QTY+145:12'UNT+9+1'UNZ+1+{reference}'"
+        )
+    };
+    let receipt = post(&app, &dealer, &invrpt("T9001", 240)).await.json();
+    assert_eq!(receipt["messages"][0]["status"], "applied", "{receipt}");
+    let lines = "SELECT COUNT(*) AS n FROM channel_report_lines";
+    assert_eq!(app.count(lines).await, 2);
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM channel_report_lines WHERE product_id IS NOT NULL")
+            .await,
+        1,
+        "another brand's product is kept unmatched"
+    );
+    post(&app, &dealer, &invrpt("T9002", 200)).await;
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM channel_reports").await, 1);
+    assert_eq!(
+        app.count("SELECT quantity AS n FROM channel_report_lines WHERE product_id IS NOT NULL")
+            .await,
+        200,
+        "the report sent again under its number replaces the first"
+    );
+}

@@ -10,6 +10,7 @@ pub mod ordrsp;
 pub mod partner;
 pub mod pricat;
 pub mod recadv;
+pub mod reports;
 pub mod retann;
 mod values;
 

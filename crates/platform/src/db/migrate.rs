@@ -114,6 +114,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "edi cross references",
         sql: include_str!("../../../../migrations/0021_edi_cross_references.sql"),
     },
+    Migration {
+        version: 22,
+        name: "channel reports",
+        sql: include_str!("../../../../migrations/0022_channel_reports.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.
