@@ -31,10 +31,13 @@ pub fn job_handler(clock: Clock) -> Handler {
     Arc::new(move |db: Db, _job: jobs::Job| {
         let clock = clock.clone();
         Box::pin(async move {
-            dispatch(&db, &clock).await.map_err(|failure| failure.to_string())?;
-            crate::folders::exchange(&db, &clock)
-                .await
-                .map_err(|failure| failure.to_string())?;
+            // Whatever happens in this run, the next one is scheduled: the job recurs for ever.
+            if let Err(failure) = dispatch(&db, &clock).await {
+                tracing::warn!(%failure, "EDI dispatch failed");
+            }
+            if let Err(failure) = crate::folders::exchange(&db, &clock).await {
+                tracing::warn!(%failure, "EDI folder exchange failed");
+            }
             jobs::ensure_queued(&db, JOB_KIND, clock.now() + EVERY)
                 .await
                 .map_err(|e| e.to_string())
@@ -64,7 +67,12 @@ pub async fn dispatch(db: &Db, clock: &Clock) -> Result<usize, Failure> {
         .collect::<Result<_, _>>()?;
     let mut written = 0;
     for tenant in tenants {
-        written += dispatch_tenant(db, clock, TenantId(tenant)).await?;
+        // One tenant's trouble (its GLN not set, say) must not hold up the others; its events
+        // wait where they are and are tried again on the next run.
+        match dispatch_tenant(db, clock, TenantId(tenant)).await {
+            Ok(count) => written += count,
+            Err(failure) => tracing::warn!(tenant, %failure, "EDI documents could not be written"),
+        }
     }
     Ok(written)
 }

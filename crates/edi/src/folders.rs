@@ -34,8 +34,15 @@ pub async fn exchange(db: &Db, clock: &Clock) -> Result<Exchanged, Failure> {
         let Some(root) = partner.directory_path.clone().map(PathBuf::from) else {
             continue;
         };
-        done.received += read_inbox(db, clock, tenant_id, &partner, &root).await?;
-        done.sent += write_outbox(db, clock, tenant_id, &partner, &root).await?;
+        // A partner's folder that cannot be read or written is that partner's problem alone.
+        match read_inbox(db, clock, tenant_id, &partner, &root).await {
+            Ok(received) => done.received += received,
+            Err(failure) => tracing::warn!(partner = partner.id, %failure, "EDI inbox folder"),
+        }
+        match write_outbox(db, clock, tenant_id, &partner, &root).await {
+            Ok(sent) => done.sent += sent,
+            Err(failure) => tracing::warn!(partner = partner.id, %failure, "EDI outbox folder"),
+        }
     }
     Ok(done)
 }

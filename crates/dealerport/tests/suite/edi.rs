@@ -932,3 +932,32 @@ async fn a_dealers_stock_report_is_kept_line_by_line_and_a_resent_one_replaces_i
         "the report sent again under its number replaces the first"
     );
 }
+
+#[tokio::test]
+async fn a_document_that_cannot_be_written_yet_waits_for_the_next_run_without_stopping_the_job() {
+    let app = TestApp::with_demo().await;
+    let desk = app.token("orders@demo.test").await;
+    let order = app
+        .count("SELECT id AS n FROM orders WHERE dealer_order_number = 'VK-EDI-0145'")
+        .await;
+    app.db
+        .execute(&Query::new("UPDATE tenants SET gln = NULL"))
+        .await
+        .unwrap();
+    let confirmed = app.post(&format!("/api/v1/orders/{order}/confirm"), &desk, json!({})).await;
+    assert_eq!(confirmed.status, 200);
+    assert_eq!(
+        edi::dispatch::dispatch(&app.db, &app.clock).await.unwrap(),
+        0,
+        "without our GLN no ORDRSP can be written"
+    );
+    app.db
+        .execute(&Query::new(format!("UPDATE tenants SET gln = '{OURS}'")))
+        .await
+        .unwrap();
+    assert_eq!(
+        edi::dispatch::dispatch(&app.db, &app.clock).await.unwrap(),
+        1,
+        "the decision is answered once the GLN is set"
+    );
+}
