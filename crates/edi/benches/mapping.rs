@@ -27,7 +27,10 @@ fn outbound() -> Outbound {
         syntax: SyntaxIdentifier::Unoc,
         syntax_version: 3,
         directory: Directory::D96A,
-        prepared_at: Utc.with_ymd_and_hms(2026, 11, 24, 9, 30, 0).single().unwrap_or_default(),
+        prepared_at: Utc
+            .with_ymd_and_hms(2026, 11, 24, 9, 30, 0)
+            .single()
+            .unwrap_or_default(),
         test: false,
     }
 }
@@ -82,7 +85,10 @@ fn despatch_advice(number: usize) -> DespatchAdvice {
     DespatchAdvice {
         document_number: format!("DN-{number:08}"),
         order_number: format!("PO{number:08}"),
-        shipped_at: Utc.with_ymd_and_hms(2026, 11, 24, 9, 30, 0).single().unwrap_or_default(),
+        shipped_at: Utc
+            .with_ymd_and_hms(2026, 11, 24, 9, 30, 0)
+            .single()
+            .unwrap_or_default(),
         planned_arrival_on: NaiveDate::from_ymd_opt(2026, 11, 26),
         buyer_gln: DEALER.to_owned(),
         supplier_gln: OURS.to_owned(),

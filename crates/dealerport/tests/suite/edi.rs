@@ -944,7 +944,9 @@ async fn a_document_that_cannot_be_written_yet_waits_for_the_next_run_without_st
         .execute(&Query::new("UPDATE tenants SET gln = NULL"))
         .await
         .unwrap();
-    let confirmed = app.post(&format!("/api/v1/orders/{order}/confirm"), &desk, json!({})).await;
+    let confirmed = app
+        .post(&format!("/api/v1/orders/{order}/confirm"), &desk, json!({}))
+        .await;
     assert_eq!(confirmed.status, 200);
     assert_eq!(
         edi::dispatch::dispatch(&app.db, &app.clock).await.unwrap(),
