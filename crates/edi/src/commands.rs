@@ -502,6 +502,24 @@ struct Outcome {
     notes: Vec<String>,
 }
 
+impl Outcome {
+    fn rejected(&mut self, problems: Vec<ApplicationError>) {
+        self.status = "rejected";
+        self.problems = problems;
+    }
+
+    /// Applied to this order, or rejected with these problems.
+    fn settle(&mut self, result: Result<i64, Vec<ApplicationError>>) {
+        match result {
+            Ok(order_id) => {
+                self.status = "applied";
+                self.order_id = Some(order_id);
+            }
+            Err(problems) => self.rejected(problems),
+        }
+    }
+}
+
 async fn apply_message(
     db: &Db,
     clock: &Clock,
@@ -594,33 +612,23 @@ async fn outcome_of(
         notes: Vec::new(),
     };
     if message_type != "CONTRL" && message_type != "APERAK" && !partner.sends(message_type) {
-        outcome.status = "rejected";
-        outcome.problems.push(ApplicationError::new(
+        outcome.rejected(vec![ApplicationError::new(
             ApplicationErrorCode::NotAccepted,
             format!("{message_type} is not in the messages agreed with this partner"),
-        ));
+        )]);
         return Ok(outcome);
     }
     match message_type {
         "ORDERS" => match read_orders(message) {
             Ok(orders) => {
                 outcome.document_number = Some(orders.order_number.clone());
-                match place(db, clock, tenant_id, partner, &orders).await? {
-                    Ok((order_id, notes)) => {
-                        outcome.status = "applied";
-                        outcome.order_id = Some(order_id);
-                        outcome.notes = notes;
-                    }
-                    Err(problems) => {
-                        outcome.status = "rejected";
-                        outcome.problems = problems;
-                    }
+                let placed = place(db, clock, tenant_id, partner, &orders).await?;
+                if let Ok((_, notes)) = &placed {
+                    outcome.notes.clone_from(notes);
                 }
+                outcome.settle(placed.map(|(order_id, _)| order_id));
             }
-            Err(problems) => {
-                outcome.status = "rejected";
-                outcome.problems = problems;
-            }
+            Err(problems) => outcome.rejected(problems),
         },
         "CONTRL" => match read_contrl(message) {
             Ok(report) => {
@@ -639,48 +647,21 @@ async fn outcome_of(
                 outcome.status = "applied";
                 outcome.document_number = Some(report.referenced_control_reference);
             }
-            Err(problems) => {
-                outcome.status = "rejected";
-                outcome.problems = problems;
-            }
+            Err(problems) => outcome.rejected(problems),
         },
         "RECADV" => match read_recadv(message) {
             Ok(advice) => {
                 outcome.document_number = advice.despatch_number.clone().or(Some(advice.document_number.clone()));
-                match receive_goods(db, clock, tenant_id, partner, &advice).await? {
-                    Ok(order_id) => {
-                        outcome.status = "applied";
-                        outcome.order_id = Some(order_id);
-                    }
-                    Err(problems) => {
-                        outcome.status = "rejected";
-                        outcome.problems = problems;
-                    }
-                }
+                outcome.settle(receive_goods(db, clock, tenant_id, partner, &advice).await?);
             }
-            Err(problems) => {
-                outcome.status = "rejected";
-                outcome.problems = problems;
-            }
+            Err(problems) => outcome.rejected(problems),
         },
         "RETANN" => match read_retann(message) {
             Ok(announcement) => {
                 outcome.document_number = Some(announcement.document_number.clone());
-                match announce_return(db, clock, tenant_id, partner, &announcement).await? {
-                    Ok(order_id) => {
-                        outcome.status = "applied";
-                        outcome.order_id = Some(order_id);
-                    }
-                    Err(problems) => {
-                        outcome.status = "rejected";
-                        outcome.problems = problems;
-                    }
-                }
+                outcome.settle(announce_return(db, clock, tenant_id, partner, &announcement).await?);
             }
-            Err(problems) => {
-                outcome.status = "rejected";
-                outcome.problems = problems;
-            }
+            Err(problems) => outcome.rejected(problems),
         },
         "INVRPT" | "SLSRPT" => match read_channel_report(message) {
             Ok(report) => {
@@ -693,10 +674,7 @@ async fn outcome_of(
                     .notes
                     .push(format!("{} lines kept for channel inventory", report.lines.len()));
             }
-            Err(problems) => {
-                outcome.status = "rejected";
-                outcome.problems = problems;
-            }
+            Err(problems) => outcome.rejected(problems),
         },
         // Kept in the archive; nothing reads them yet.
         _ => outcome.notes.push(format!("{message_type} is kept in the archive")),
@@ -1142,7 +1120,7 @@ pub async fn send_price_catalogue(db: &Db, clock: &Clock, actor: &Actor, partner
                 order_multiple: entry.item.order_multiple,
                 net_price,
                 list_price: entry.list_price,
-                vat_rate: percent(entry.item.vat_rate_bp),
+                vat_rate: platform::money::percent_text(entry.item.vat_rate_bp),
             })
         }));
         if !more {
@@ -1184,16 +1162,6 @@ pub async fn send_price_catalogue(db: &Db, clock: &Clock, actor: &Actor, partner
     .await?;
     tx.commit().await?;
     Ok(id)
-}
-
-/// Basis points as a percentage, such as 2000 as "20" and 950 as "9.5".
-fn percent(basis_points: i64) -> String {
-    let whole = basis_points / 100;
-    match basis_points % 100 {
-        0 => whole.to_string(),
-        part if part % 10 == 0 => format!("{whole}.{}", part / 10),
-        part => format!("{whole}.{part:02}"),
-    }
 }
 
 // ---- Reprocessing and delivery ----
@@ -1275,18 +1243,4 @@ pub async fn mark_delivered(db: &Db, clock: &Clock, actor: &Actor, id: i64) -> R
     }
     store::mark_delivered(db, actor.tenant_id, id, clock.now()).await?;
     Ok(())
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn vat_rates_are_written_as_plain_percentages() {
-        assert_eq!(percent(2000), "20");
-        assert_eq!(percent(950), "9.5");
-        assert_eq!(percent(1025), "10.25");
-        assert_eq!(percent(0), "0");
-    }
 }

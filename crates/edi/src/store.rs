@@ -38,34 +38,39 @@ fn read_partner(row: &Row) -> Result<Partner, DbError> {
     })
 }
 
+/// A profile's columns from `dealer_id` to `active`, in the order both statements below name them.
+fn profile_values(partner: &ValidPartner) -> Vec<platform::db::Value> {
+    vec![
+        partner.dealer_id.into(),
+        partner.interchange_id.as_str().into(),
+        partner.interchange_qualifier.as_str().into(),
+        directory_code(partner.directory).into(),
+        partner.syntax.code().into(),
+        i64::from(partner.syntax_version).into(),
+        partner.channel.code().into(),
+        partner.directory_path.clone().into(),
+        partner.messages_in.join(",").into(),
+        partner.messages_out.join(",").into(),
+        partner.active.into(),
+    ]
+}
+
 pub async fn insert_partner(
     tx: &mut Tx,
     tenant_id: TenantId,
     partner: &ValidPartner,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
-    tx.fetch_one(
-        &Query::new(
-            "INSERT INTO edi_partners (tenant_id, dealer_id, interchange_id, interchange_qualifier, directory, syntax,
-                 syntax_version, channel, directory_path, messages_in, messages_out, next_reference, active, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 1, $12, $13, $13) RETURNING id",
-        )
-        .bind(tenant_id)
-        .bind(partner.dealer_id)
-        .bind(partner.interchange_id.as_str())
-        .bind(partner.interchange_qualifier.as_str())
-        .bind(directory_code(partner.directory))
-        .bind(partner.syntax.code())
-        .bind(i64::from(partner.syntax_version))
-        .bind(partner.channel.code())
-        .bind(partner.directory_path.clone())
-        .bind(partner.messages_in.join(","))
-        .bind(partner.messages_out.join(","))
-        .bind(partner.active)
-        .bind(now),
+    let mut query = Query::new(
+        "INSERT INTO edi_partners (tenant_id, dealer_id, interchange_id, interchange_qualifier, directory, syntax,
+             syntax_version, channel, directory_path, messages_in, messages_out, active, next_reference, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13) RETURNING id",
     )
-    .await?
-    .get("id")
+    .bind(tenant_id);
+    for value in profile_values(partner) {
+        query = query.bind(value);
+    }
+    tx.fetch_one(&query.bind(now)).await?.get("id")
 }
 
 /// Changes a partner's profile; false when there is no such partner in the tenant.
@@ -76,31 +81,18 @@ pub async fn update_partner(
     partner: &ValidPartner,
     now: DateTime<Utc>,
 ) -> Result<bool, DbError> {
-    let changed = tx
-        .execute(
-            &Query::new(
-                "UPDATE edi_partners SET dealer_id = $3, interchange_id = $4, interchange_qualifier = $5, directory = $6,
-                     syntax = $7, syntax_version = $8, channel = $9, directory_path = $10, messages_in = $11,
-                     messages_out = $12, active = $13, updated_at = $14
-                 WHERE tenant_id = $1 AND id = $2",
-            )
-            .bind(tenant_id)
-            .bind(id)
-            .bind(partner.dealer_id)
-            .bind(partner.interchange_id.as_str())
-            .bind(partner.interchange_qualifier.as_str())
-            .bind(directory_code(partner.directory))
-            .bind(partner.syntax.code())
-            .bind(i64::from(partner.syntax_version))
-            .bind(partner.channel.code())
-            .bind(partner.directory_path.clone())
-            .bind(partner.messages_in.join(","))
-            .bind(partner.messages_out.join(","))
-            .bind(partner.active)
-            .bind(now),
-        )
-        .await?;
-    Ok(changed == 1)
+    let mut query = Query::new(
+        "UPDATE edi_partners SET dealer_id = $3, interchange_id = $4, interchange_qualifier = $5, directory = $6,
+             syntax = $7, syntax_version = $8, channel = $9, directory_path = $10, messages_in = $11,
+             messages_out = $12, active = $13, updated_at = $14
+         WHERE tenant_id = $1 AND id = $2",
+    )
+    .bind(tenant_id)
+    .bind(id);
+    for value in profile_values(partner) {
+        query = query.bind(value);
+    }
+    Ok(tx.execute(&query.bind(now)).await? == 1)
 }
 
 /// The partners whose dealers the scope sees.

@@ -408,11 +408,32 @@ pub fn parse_percent(text: &str) -> Option<i64> {
     whole.checked_mul(100)?.checked_add(fraction)
 }
 
+/// Basis points as the percentage people type, the inverse of [`parse_percent`]: 2000 is "20",
+/// 950 is "9.5", 1025 is "10.25".
+pub fn percent_text(basis_points: i64) -> String {
+    let whole = basis_points / 100;
+    let fraction = basis_points % 100;
+    if fraction == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{fraction:02}").trim_end_matches('0').to_owned()
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn percentages_are_written_as_people_type_them() {
+        assert_eq!(percent_text(2000), "20");
+        assert_eq!(percent_text(950), "9.5");
+        assert_eq!(percent_text(1025), "10.25");
+        assert_eq!(percent_text(0), "0");
+        assert_eq!(parse_percent(&percent_text(1025)), Some(1025));
+    }
 
     fn currency(code: &str) -> Currency {
         Currency::parse(code).unwrap()

@@ -10,7 +10,7 @@ use testkit::TestApp;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
-use crate::id_of;
+use crate::{id_of, location_of};
 
 /// One e-mail as the server took it.
 #[derive(Debug, Clone)]
@@ -126,12 +126,7 @@ async fn confirm_an_order(app: &TestApp, number: &str) {
     let dealer = app.token("dealer@demo.test").await;
     let desk = app.token("orders@demo.test").await;
     let water = id_of(app, "products", "sku", "BS-0002").await;
-    let location = app
-        .count(
-            "SELECT l.id AS n FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id
-             WHERE d.code = 'VEKTOR' AND l.is_primary = TRUE",
-        )
-        .await;
+    let location = location_of(app, "VEKTOR").await;
     let placed = app
         .post(
             "/api/v1/orders",

@@ -42,6 +42,14 @@ pub async fn id_of(app: &TestApp, table: &str, column: &str, value: &str) -> i64
 }
 
 /// Units of a product reserved over all warehouses.
+/// The id of a demo dealer's primary delivery location.
+pub async fn location_of(app: &TestApp, dealer_code: &str) -> i64 {
+    app.count(&format!(
+        "SELECT l.id AS n FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id WHERE d.code = '{dealer_code}' AND l.is_primary = TRUE"
+    ))
+    .await
+}
+
 pub async fn reserved(app: &TestApp, sku: &str) -> i64 {
     app.count(&format!(
         "SELECT CAST(COALESCE(SUM(s.reserved), 0) AS BIGINT) AS n FROM stock_levels s JOIN products p ON p.id = s.product_id WHERE p.sku = '{sku}'"

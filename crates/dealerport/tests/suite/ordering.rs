@@ -7,17 +7,10 @@ use serde_json::{json, Value};
 use testkit::TestApp;
 use tower::ServiceExt;
 
-use crate::{assert_ledger_holds, id_of, reserved};
+use crate::{assert_ledger_holds, id_of, location_of, reserved};
 
 /// A delivery date after the test clock's today (2026-11-24 in Moscow).
 const DELIVERY: &str = "2026-11-30";
-
-async fn location_of(app: &TestApp, dealer_code: &str) -> i64 {
-    app.count(&format!(
-        "SELECT l.id AS n FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id WHERE d.code = '{dealer_code}' AND l.is_primary = TRUE"
-    ))
-    .await
-}
 
 fn order_body(number: &str, location: i64, lines: &[(i64, i64)]) -> Value {
     json!({

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use testkit::TestApp;
 
-use crate::id_of;
+use crate::{id_of, location_of};
 
 /// A GTIN-13 with a valid check digit that the demo does not use.
 const NEW_GTIN: &str = "4607001000013";
@@ -21,12 +21,7 @@ async fn an_order_of_water_and_juice_becomes_one_sales_order_per_selling_company
     let desk = app.token("orders@demo.test").await;
     let water = id_of(&app, "products", "sku", "BS-0002").await;
     let juice = id_of(&app, "products", "sku", "BS-0006").await;
-    let location = app
-        .count(
-            "SELECT l.id AS n FROM delivery_locations l JOIN dealers d ON d.id = l.dealer_id
-             WHERE d.code = 'VEKTOR' AND l.is_primary = TRUE",
-        )
-        .await;
+    let location = location_of(&app, "VEKTOR").await;
     let placed = app
         .post(
             "/api/v1/orders",

@@ -13,7 +13,7 @@ use edifact::{Message, Segment};
 use serde::{Deserialize, Serialize};
 
 use super::errors::ApplicationError;
-use super::values::{parse_date, parse_whole_quantity, read_items, text};
+use super::values::{free_text, parse_date, parse_whole_quantity, read_items, text};
 
 /// A party's identification from NAD C082: 3039 and its agency 3055 (9 GS1, 91 assigned by
 /// the supplier, 92 by the buyer, ZZ mutually agreed); agency "" when absent.
@@ -189,15 +189,7 @@ impl Reading {
             "CUX" if self.orders.currency.is_none() => {
                 self.orders.currency = text(segment, 1, 2).map(str::to_owned);
             }
-            "FTX" => {
-                let joined: String = segment
-                    .element(4)
-                    .map(|element| element.components().concat())
-                    .unwrap_or_default();
-                if !joined.is_empty() {
-                    self.free_texts.push(joined);
-                }
-            }
+            "FTX" => self.free_texts.extend(free_text(segment)),
             _ => {}
         }
     }

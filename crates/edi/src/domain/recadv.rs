@@ -43,7 +43,7 @@ use edifact::{Message, Segment};
 
 use super::errors::ApplicationError;
 use super::orders::ItemId;
-use super::values::{parse_count, parse_date, read_items, text};
+use super::values::{free_text, parse_count, parse_date, read_items, text};
 
 /// One line received.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -203,15 +203,7 @@ impl Reading {
                     _ => {}
                 }
             }
-            "FTX" => {
-                let joined: String = segment
-                    .element(4)
-                    .map(|element| element.components().concat())
-                    .unwrap_or_default();
-                if !joined.is_empty() {
-                    self.notes.push(joined);
-                }
-            }
+            "FTX" => self.notes.extend(free_text(segment)),
             _ => {}
         }
     }

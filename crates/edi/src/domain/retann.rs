@@ -16,7 +16,7 @@ use edifact::{Message, Segment};
 use super::errors::ApplicationError;
 use super::orders::ItemId;
 use super::recadv::reason_of_code;
-use super::values::{parse_whole_quantity, read_items, text};
+use super::values::{free_text, parse_whole_quantity, read_items, text};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ReturnedLine {
@@ -50,9 +50,7 @@ pub fn read_retann(message: &Message) -> Result<ReturnAnnouncement, Vec<Applicat
             "RFF" if text(segment, 1, 1) == Some("AAK") => {
                 announcement.despatch_number = text(segment, 1, 2).map(str::to_owned);
             }
-            "FTX" if announcement.lines.is_empty() => {
-                notes.extend(segment.element(4).map(|e| e.components().join("")));
-            }
+            "FTX" if announcement.lines.is_empty() => notes.extend(free_text(segment)),
             "LIN" => {
                 let mut line = ReturnedLine {
                     line_number: text(segment, 1, 1)

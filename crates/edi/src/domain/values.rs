@@ -13,6 +13,12 @@ pub(super) fn text(segment: &Segment, element: usize, component: usize) -> Optio
     segment.value(element, component).filter(|value| !value.is_empty())
 }
 
+/// The text of an FTX (its element 4, the components joined), `None` when it has none.
+pub(super) fn free_text(segment: &Segment) -> Option<String> {
+    let joined = segment.element(4)?.components().concat();
+    (!joined.is_empty()).then_some(joined)
+}
+
 /// An item identification by its type (7143); `Ok(None)` for a type we do not use or no number.
 fn item_id(number: &str, kind: &str) -> Result<Option<ItemId>, String> {
     if number.is_empty() {

@@ -253,17 +253,6 @@ fn order_rule_text(t: &Translator, item: &CatalogItem) -> String {
     )
 }
 
-/// A VAT rate in basis points as the percent people type: 2000 is "20", 950 is "9.5".
-fn percent_text(basis_points: i64) -> String {
-    let whole = basis_points / 100;
-    let fraction = basis_points % 100;
-    if fraction == 0 {
-        whole.to_string()
-    } else {
-        format!("{whole}.{fraction:02}").trim_end_matches('0').to_owned()
-    }
-}
-
 fn status_name(t: &Translator, status: ProductStatus) -> String {
     t.t(&format!("product_status.{}", status.code())).to_owned()
 }
@@ -655,7 +644,7 @@ pub async fn product_page(
         ),
         unit: unit_name(&t, &product.unit),
         status: status_name(&t, product.status),
-        vat: format!("{} %", percent_text(product.vat_rate_bp)),
+        vat: format!("{} %", platform::money::percent_text(product.vat_rate_bp)),
         weight: product
             .weight_grams
             .map(|g| t.t_with("product.grams", &[("value", t.number(g))])),
@@ -947,7 +936,7 @@ impl ProductForm {
             pack_size: product.pack_size.to_string(),
             min_order_quantity: product.min_order_quantity.to_string(),
             order_multiple: product.order_multiple.to_string(),
-            vat_rate: percent_text(product.vat_rate_bp),
+            vat_rate: platform::money::percent_text(product.vat_rate_bp),
             weight_grams: product.weight_grams.map(|g| g.to_string()).unwrap_or_default(),
             volume_ml: product.volume_ml.map(|ml| ml.to_string()).unwrap_or_default(),
             status: product.status.code().to_owned(),
@@ -1248,14 +1237,6 @@ pub async fn withdraw_product(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn vat_rates_read_as_people_type_them() {
-        assert_eq!(percent_text(2000), "20");
-        assert_eq!(percent_text(950), "9.5");
-        assert_eq!(percent_text(1025), "10.25");
-        assert_eq!(percent_text(0), "0");
-    }
 
     #[test]
     fn only_paths_on_this_site_are_returned_to() {
