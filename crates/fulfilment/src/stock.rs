@@ -132,31 +132,45 @@ pub async fn apply(
     now: DateTime<Utc>,
     movements: &[Movement],
 ) -> Result<Applied, DbError> {
+    let by: Vec<(Option<UserId>, &Movement)> = movements.iter().map(|movement| (user_id, movement)).collect();
+    apply_by(tx, tenant_id, now, &by).await
+}
+
+/// As [`apply`], each movement made by its own user: orders of several users recorded together.
+pub async fn apply_by(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    now: DateTime<Utc>,
+    movements: &[(Option<UserId>, &Movement)],
+) -> Result<Applied, DbError> {
     if movements.is_empty() {
         return Ok(Ok(()));
     }
     let mut totals: BTreeMap<(i64, i64), (i64, i64)> = BTreeMap::new();
-    for movement in movements {
+    for (_, movement) in movements {
         let total = totals.entry((movement.warehouse_id, movement.product_id)).or_default();
         total.0 += movement.on_hand_delta;
         total.1 += movement.reserved_delta;
     }
-    // `UPDATE … FROM (VALUES …)` reads the same on both databases when the values' columns are
-    // named by a sub-select; both call them column1, column2….
+    let moved: Vec<Vec<Value>> = totals
+        .iter()
+        .map(|((warehouse, product), (on_hand, reserved))| {
+            vec![
+                (*warehouse).into(),
+                (*product).into(),
+                (*on_hand).into(),
+                (*reserved).into(),
+            ]
+        })
+        .collect();
     let mut update = Query::new(
         "UPDATE stock_levels SET on_hand = stock_levels.on_hand + v.on_hand, reserved = stock_levels.reserved + v.reserved, updated_at = ",
     );
-    update.push_bind(now).push(
-        " FROM (SELECT column1 AS warehouse_id, column2 AS product_id, column3 AS on_hand, column4 AS reserved FROM (VALUES ",
-    );
-    for (index, ((warehouse, product), (on_hand, reserved))) in totals.iter().enumerate() {
-        if index > 0 {
-            update.push(", ");
-        }
-        update.push_bind_list([*warehouse, *product, *on_hand, *reserved]);
-    }
     update
-        .push(") AS moved) AS v WHERE stock_levels.warehouse_id = v.warehouse_id AND stock_levels.product_id = v.product_id AND stock_levels.tenant_id = ")
+        .push_bind(now)
+        .push(" FROM ")
+        .push_values_table(&["warehouse_id", "product_id", "on_hand", "reserved"], &moved)
+        .push(" AS v WHERE stock_levels.warehouse_id = v.warehouse_id AND stock_levels.product_id = v.product_id AND stock_levels.tenant_id = ")
         .push_bind(tenant_id);
     match tx.execute(&update).await {
         Ok(changed) if changed == totals.len() as u64 => {}
@@ -167,7 +181,7 @@ pub async fn apply(
     }
     let rows: Vec<Vec<Value>> = movements
         .iter()
-        .map(|m| {
+        .map(|(user_id, m)| {
             vec![
                 tenant_id.into(),
                 m.warehouse_id.into(),

@@ -15,7 +15,8 @@ use crate::domain::{
     decide_lines, required_reason, resolve_lines, vat_of, AmountLimits, Channel, CheckedOrder, LineAsOrdered,
     LineDecision, OrderEvent, OrderInput, OrderState, OrderableProduct,
 };
-use crate::store::{self, LineHead, NewEvent, NewLine, NewOrder, OrderHead};
+use crate::recording::{self, Attempt, Recorded, Writing};
+use crate::store::{self, LineHead, NewEvent, OrderHead};
 
 /// How placing an order ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
@@ -250,34 +251,38 @@ async fn place(
             drafts.push(draft);
         }
         let now = clock.now();
-        let mut tx = db.begin().await?;
-        let mut placed = Vec::with_capacity(orders.len());
-        for (index, ((order, draft), origins)) in orders.iter().zip(&drafts).zip(&lines).enumerate() {
-            let attempt = Attempt {
+        let attempts: Vec<Attempt> = orders
+            .iter()
+            .zip(drafts)
+            .zip(&lines)
+            .map(|((order, draft), origins)| Attempt {
+                actor: actor.clone(),
+                now,
                 dealer_id,
-                order,
+                order: order.clone(),
                 draft,
                 channel,
-                idempotency_key,
+                idempotency_key: idempotency_key.map(str::to_owned),
                 refuse_over_limit,
-                origins,
+                origins: origins.clone(),
                 writing,
-            };
-            match record_in(&mut tx, now, actor, &attempt)
-                .await
-                .map_err(|failure| of_order(index, several, failure))?
-            {
+            })
+            .collect();
+        let outcomes = match <[Attempt; 1]>::try_from(attempts) {
+            Ok([attempt]) if writing == Writing::New => vec![recording::record_grouped(db, attempt).await],
+            Ok(one) => recording::record_together(db, &one).await?,
+            Err(several) => recording::record_together(db, &several).await?,
+        };
+        let mut placed = Vec::with_capacity(orders.len());
+        for (index, outcome) in outcomes.into_iter().enumerate() {
+            match outcome.map_err(|failure| of_order(index, several, failure))? {
                 Recorded::Placed(one) => placed.push(one),
-                Recorded::Duplicate => {
-                    written_meanwhile = true;
-                    break;
-                }
+                Recorded::Duplicate => written_meanwhile = true,
                 // Another order took the stock or budget priced for this one: price afresh.
-                Recorded::RaceLost => break,
+                Recorded::RaceLost => {}
             }
         }
         if placed.len() == orders.len() {
-            tx.commit().await?;
             return Ok(placed);
         }
     }
@@ -440,227 +445,7 @@ pub async fn price(
     })
 }
 
-struct Attempt<'a> {
-    dealer_id: DealerId,
-    order: &'a CheckedOrder,
-    draft: &'a Draft,
-    channel: Channel,
-    idempotency_key: Option<&'a str>,
-    refuse_over_limit: bool,
-    /// The dealer's lines (product, category, quantity), to name them in errors.
-    origins: &'a [(i64, Option<i64>, i64)],
-    writing: Writing,
-}
-
-/// What recording an order writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Writing {
-    /// A new order, with its stock, credit and budgets.
-    New,
-    /// A draft: priced and kept, holding no stock, credit or budget until it is submitted.
-    Draft,
-    /// The draft of this id, submitted: it becomes the order, taking everything a new one takes.
-    Submitting(i64),
-}
-
-enum Recorded {
-    Placed(Placed),
-    /// The same order was written by a concurrent request.
-    Duplicate,
-    /// Another order took stock or promotion budget after this one was priced.
-    RaceLost,
-}
-
-/// For each priced line, the index of the dealer's line it comes from: bundle components from
-/// the bundle's line, free goods from the line that earned them.
-fn line_origins(lines: &[PricedLine], origins: &[(i64, Option<i64>, i64)]) -> Vec<usize> {
-    let index_of = |product: i64| origins.iter().position(|(id, _, _)| *id == product).unwrap_or(0);
-    let mut last = 0;
-    lines
-        .iter()
-        .map(|line| {
-            if let Some(bundle) = line.bundle_of {
-                last = index_of(bundle);
-            } else if !line.free {
-                last = index_of(line.product_id);
-            }
-            last
-        })
-        .collect()
-}
-
-/// Checks stock, credit and budgets for one order and writes it, inside the caller's transaction.
-async fn record_in(tx: &mut Tx, now: DateTime<Utc>, actor: &Actor, attempt: &Attempt<'_>) -> Result<Recorded, Failure> {
-    let Attempt {
-        dealer_id,
-        order,
-        draft,
-        ..
-    } = attempt;
-    let serving = store::delivery_location(tx, actor.tenant_id, *dealer_id, order.delivery_location_id)
-        .await?
-        .ok_or_else(|| Failure::field("delivery_location_id", "order.location_not_of_dealer"))?;
-
-    let wanted: Vec<(i64, i64)> = draft.lines.iter().map(|l| (l.product_id, l.quantity)).collect();
-    let product_ids: Vec<i64> = wanted
-        .iter()
-        .map(|(p, _)| *p)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let available = stock::availability(tx, actor.tenant_id, &product_ids).await?;
-    let warehouses = match stock::allocate(&wanted, serving, &available) {
-        Ok(warehouses) => warehouses,
-        // A draft reserves nothing: its lines note where they would come from today.
-        Err(_) if attempt.writing == Writing::Draft => wanted
-            .iter()
-            .map(|(product, _)| {
-                serving
-                    .or_else(|| {
-                        available
-                            .iter()
-                            .find(|a| a.product_id == *product)
-                            .map(|a| a.warehouse_id)
-                    })
-                    .ok_or_else(|| Failure::field("lines", "order.stock_insufficient"))
-            })
-            .collect::<Result<_, _>>()?,
-        Err(shortages) => {
-            let origins = line_origins(&draft.lines, attempt.origins);
-            let mut errors: Vec<FieldError> = Vec::with_capacity(shortages.len());
-            for shortage in &shortages {
-                let field = format!("lines[{}].quantity", origins.get(shortage.line).copied().unwrap_or(0));
-                // Free goods short with the line that earned them are that line's one problem.
-                if !errors.iter().any(|e| e.field == field) {
-                    errors
-                        .push(FieldError::new(field, "order.stock_insufficient").with("available", shortage.available));
-                }
-            }
-            return Err(Failure::Invalid(errors));
-        }
-    };
-
-    let gross = draft.gross_total()?.minor();
-    let holds = attempt.writing != Writing::Draft;
-    let within_limit = !holds || store::take_exposure(tx, *dealer_id, gross, false).await?;
-    if !within_limit && attempt.refuse_over_limit {
-        return Err(Failure::Conflict {
-            code: "order.credit_limit_exceeded",
-        });
-    }
-    let state = match (holds, within_limit) {
-        (false, _) => OrderState::Draft,
-        (true, true) => OrderState::Submitted,
-        (true, false) => OrderState::OnCreditHold,
-    };
-
-    let used: Vec<i64> = draft.uses.iter().map(|(id, _, _)| *id).collect();
-    let capped = if holds {
-        store::capped_promotions(tx, &used).await?
-    } else {
-        Vec::new()
-    };
-    for (promotion, amount, units) in draft.uses.iter().filter(|(id, _, _)| capped.contains(id)) {
-        if !store::take_promotion(tx, *promotion, *amount, *units).await? {
-            return Ok(Recorded::RaceLost);
-        }
-    }
-
-    let new_order = NewOrder {
-        dealer_id: *dealer_id,
-        dealer_order_number: &order.dealer_order_number,
-        delivery_location_id: order.delivery_location_id,
-        requested_delivery_on: order.requested_delivery_on,
-        allow_adjust: order.allow_adjust,
-        state,
-        channel: attempt.channel.code(),
-        currency: draft.net_total.currency().code(),
-        net_total_minor: draft.net_total.minor(),
-        vat_total_minor: draft.vat_total.minor(),
-        exposure_minor: if holds && within_limit { gross } else { 0 },
-        comment: &order.comment,
-        idempotency_key: attempt.idempotency_key,
-        placed_by: actor.user_id,
-    };
-    let order_id = match attempt.writing {
-        Writing::Submitting(id) => {
-            if !store::submit_draft(tx, id, &new_order, now).await? {
-                return Err(Failure::Conflict {
-                    code: "order.changed_meanwhile",
-                });
-            }
-            // The draft's lines were priced when it was saved; the order's are priced now.
-            store::delete_lines(tx, id).await?;
-            id
-        }
-        Writing::New | Writing::Draft => match store::insert_order(tx, actor.tenant_id, &new_order, now).await {
-            Ok(id) => id,
-            Err(error) if error.is_unique_violation() => return Ok(Recorded::Duplicate),
-            Err(error) => return Err(error.into()),
-        },
-    };
-    let lines: Vec<NewLine> = draft
-        .lines
-        .iter()
-        .zip(&warehouses)
-        .enumerate()
-        .map(|(index, (line, warehouse))| NewLine {
-            line_number: index as i64 + 1,
-            product_id: line.product_id,
-            kind: if line.free {
-                "free"
-            } else if line.bundle_of.is_some() {
-                "bundle_component"
-            } else {
-                "regular"
-            },
-            bundle_product_id: line.bundle_of,
-            quantity: line.quantity,
-            unit_list_price_minor: line.unit_list_price.minor(),
-            unit_net_price_minor: line.unit_net_price.minor(),
-            line_total_minor: line.line_total.minor(),
-            vat_rate_bp: draft.vat_rates.get(&line.product_id).copied().unwrap_or_default(),
-            promotions: serde_json::to_string(&line.applied).unwrap_or_else(|_| "[]".to_owned()),
-            warehouse_id: *warehouse,
-            delivery_on: order.requested_delivery_on,
-        })
-        .collect();
-    store::insert_lines(tx, actor.tenant_id, order_id, &lines).await?;
-    let reservations: Vec<Movement> = lines
-        .iter()
-        .filter(|_| holds)
-        .map(|line| reservation(line.warehouse_id, line.product_id, line.quantity, order_id))
-        .collect();
-    if stock::apply(tx, actor.tenant_id, actor.user_id, now, &reservations)
-        .await?
-        .is_err()
-    {
-        return Ok(Recorded::RaceLost);
-    }
-    if holds {
-        store::insert_order_promotions(tx, actor.tenant_id, order_id, &draft.uses).await?;
-    }
-    let note = (!within_limit).then_some("credit limit");
-    let (kind, from) = match attempt.writing {
-        Writing::Submitting(_) => ("submit", Some(OrderState::Draft)),
-        Writing::New | Writing::Draft => ("placed", None),
-    };
-    store::insert_event(
-        tx,
-        actor.tenant_id,
-        order_id,
-        &event(actor, kind, from, Some(state), note),
-        now,
-    )
-    .await?;
-    Ok(Recorded::Placed(Placed {
-        order_id,
-        state,
-        created: true,
-    }))
-}
-
-fn reservation(warehouse_id: i64, product_id: i64, quantity: i64, order_id: i64) -> Movement {
+pub(crate) fn reservation(warehouse_id: i64, product_id: i64, quantity: i64, order_id: i64) -> Movement {
     Movement {
         warehouse_id,
         product_id,
@@ -684,7 +469,7 @@ fn release(warehouse_id: i64, product_id: i64, quantity: i64, order_id: i64) -> 
     }
 }
 
-fn event<'a>(
+pub(crate) fn event<'a>(
     actor: &'a Actor,
     kind: &'a str,
     from_state: Option<OrderState>,

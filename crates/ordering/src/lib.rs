@@ -9,6 +9,7 @@ pub mod commands;
 pub mod domain;
 pub mod queries;
 pub mod receiving;
+mod recording;
 pub mod report;
 pub mod shipping;
 mod store;

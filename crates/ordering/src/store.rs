@@ -1,5 +1,7 @@
 //! Ordering's SQL.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use platform::db::Value;
 use platform::{DataScope, Db, DbError, DealerId, Query, Row, TenantId, Tx, UserId};
@@ -85,38 +87,6 @@ pub async fn find_duplicate(
         .transpose()
 }
 
-/// The delivery location's serving warehouse, if the location belongs to the dealer.
-pub async fn delivery_location(
-    tx: &mut Tx,
-    tenant_id: TenantId,
-    dealer_id: DealerId,
-    location_id: i64,
-) -> Result<Option<Option<i64>>, DbError> {
-    tx.fetch_optional(
-        &Query::new("SELECT warehouse_id FROM delivery_locations WHERE tenant_id = $1 AND dealer_id = $2 AND id = $3")
-            .bind(tenant_id)
-            .bind(dealer_id)
-            .bind(location_id),
-    )
-    .await?
-    .map(|row| row.get("warehouse_id"))
-    .transpose()
-}
-
-/// Adds `amount` to the dealer's open orders if its exposure stays within its credit limit (or
-/// it has none); `false` when it would not. `force` adds it regardless (finance's release).
-pub async fn take_exposure(tx: &mut Tx, dealer_id: DealerId, amount: i64, force: bool) -> Result<bool, DbError> {
-    let mut query = Query::new("UPDATE dealers SET open_orders_minor = open_orders_minor + $1 WHERE id = $2")
-        .bind(amount)
-        .bind(dealer_id);
-    if !force {
-        query.push(
-            " AND (credit_limit_minor IS NULL OR receivables_minor + open_orders_minor + $1 <= credit_limit_minor)",
-        );
-    }
-    Ok(tx.execute(&query).await? == 1)
-}
-
 pub async fn set_dealer_credit(
     tx: &mut Tx,
     tenant_id: TenantId,
@@ -150,35 +120,7 @@ pub async fn give_back_exposure(tx: &mut Tx, dealer_id: DealerId, amount: i64) -
     Ok(())
 }
 
-/// Takes from a promotion's budget and quantity cap if they still cover it; `false` when
-/// another order used them up first.
-pub async fn take_promotion(tx: &mut Tx, promotion_id: i64, amount: i64, units: i64) -> Result<bool, DbError> {
-    Ok(tx
-        .execute(
-            &Query::new(
-                "UPDATE promotions SET budget_used_minor = budget_used_minor + $1, quantity_used = quantity_used + $2
-                 WHERE id = $3 AND (budget_minor IS NULL OR budget_used_minor + $1 <= budget_minor)
-                   AND (quantity_cap IS NULL OR quantity_used + $2 <= quantity_cap)",
-            )
-            .bind(amount)
-            .bind(units)
-            .bind(promotion_id),
-        )
-        .await?
-        == 1)
-}
-
-/// Which of these promotions have a budget or a quantity cap that orders must count against.
-pub async fn capped_promotions(tx: &mut Tx, ids: &[i64]) -> Result<Vec<i64>, DbError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut query =
-        Query::new("SELECT id FROM promotions WHERE (budget_minor IS NOT NULL OR quantity_cap IS NOT NULL) AND id IN ");
-    query.push_bind_list(ids.iter().copied());
-    tx.fetch_all(&query).await?.iter().map(|row| row.get("id")).collect()
-}
-
+#[derive(Clone)]
 pub struct NewOrder<'a> {
     pub dealer_id: DealerId,
     pub dealer_order_number: &'a str,
@@ -196,40 +138,6 @@ pub struct NewOrder<'a> {
     pub placed_by: Option<UserId>,
 }
 
-pub async fn insert_order(
-    tx: &mut Tx,
-    tenant_id: TenantId,
-    order: &NewOrder<'_>,
-    now: DateTime<Utc>,
-) -> Result<i64, DbError> {
-    tx.fetch_one(
-        &Query::new(
-            "INSERT INTO orders (tenant_id, dealer_id, dealer_order_number, delivery_location_id, requested_delivery_on,
-                allow_adjust, state, channel, currency, net_total_minor, vat_total_minor, exposure_minor, comment,
-                idempotency_key, placed_by, placed_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
-        )
-        .bind(tenant_id)
-        .bind(order.dealer_id)
-        .bind(order.dealer_order_number)
-        .bind(order.delivery_location_id)
-        .bind(order.requested_delivery_on)
-        .bind(order.allow_adjust)
-        .bind(order.state.code())
-        .bind(order.channel)
-        .bind(order.currency)
-        .bind(order.net_total_minor)
-        .bind(order.vat_total_minor)
-        .bind(order.exposure_minor)
-        .bind(order.comment)
-        .bind(order.idempotency_key)
-        .bind(order.placed_by.map(UserId::get))
-        .bind(now),
-    )
-    .await?
-    .get("id")
-}
-
 /// One line as it is written.
 pub struct NewLine {
     pub line_number: i64,
@@ -244,63 +152,6 @@ pub struct NewLine {
     pub promotions: String,
     pub warehouse_id: i64,
     pub delivery_on: NaiveDate,
-}
-
-pub async fn insert_lines(tx: &mut Tx, tenant_id: TenantId, order_id: i64, lines: &[NewLine]) -> Result<(), DbError> {
-    let rows: Vec<Vec<Value>> = lines
-        .iter()
-        .map(|line| {
-            vec![
-                tenant_id.into(),
-                order_id.into(),
-                line.line_number.into(),
-                line.product_id.into(),
-                line.kind.into(),
-                line.bundle_product_id.into(),
-                line.quantity.into(),
-                line.unit_list_price_minor.into(),
-                line.unit_net_price_minor.into(),
-                line.line_total_minor.into(),
-                line.vat_rate_bp.into(),
-                line.promotions.as_str().into(),
-                line.warehouse_id.into(),
-                line.delivery_on.into(),
-            ]
-        })
-        .collect();
-    tx.insert_many(
-        "INSERT INTO order_lines (tenant_id, order_id, line_number, product_id, kind, bundle_product_id, quantity,
-            unit_list_price_minor, unit_net_price_minor, line_total_minor, vat_rate_bp, promotions, warehouse_id, delivery_on)",
-        &rows,
-    )
-    .await?;
-    Ok(())
-}
-
-pub async fn insert_order_promotions(
-    tx: &mut Tx,
-    tenant_id: TenantId,
-    order_id: i64,
-    uses: &[(i64, i64, i64)],
-) -> Result<(), DbError> {
-    let rows: Vec<Vec<Value>> = uses
-        .iter()
-        .map(|(promotion, amount, units)| {
-            vec![
-                tenant_id.into(),
-                order_id.into(),
-                (*promotion).into(),
-                (*amount).into(),
-                (*units).into(),
-            ]
-        })
-        .collect();
-    tx.insert_many(
-        "INSERT INTO order_promotions (tenant_id, order_id, promotion_id, amount_minor, units)",
-        &rows,
-    )
-    .await?;
-    Ok(())
 }
 
 /// What the order took from capped promotions, to give back.
@@ -334,6 +185,7 @@ pub async fn give_back_promotion(tx: &mut Tx, promotion_id: i64, amount: i64, un
     Ok(())
 }
 
+#[derive(Clone)]
 pub struct NewEvent<'a> {
     pub kind: &'a str,
     pub from_state: Option<OrderState>,
@@ -341,32 +193,6 @@ pub struct NewEvent<'a> {
     pub note: Option<&'a str>,
     pub user_id: Option<UserId>,
     pub user_name: &'a str,
-}
-
-pub async fn insert_event(
-    tx: &mut Tx,
-    tenant_id: TenantId,
-    order_id: i64,
-    event: &NewEvent<'_>,
-    now: DateTime<Utc>,
-) -> Result<(), DbError> {
-    tx.execute(
-        &Query::new(
-            "INSERT INTO order_events (tenant_id, order_id, kind, from_state, to_state, note, user_id, user_name, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(tenant_id)
-        .bind(order_id)
-        .bind(event.kind)
-        .bind(event.from_state.map(OrderState::code))
-        .bind(event.to_state.map(OrderState::code))
-        .bind(event.note)
-        .bind(event.user_id.map(UserId::get))
-        .bind(event.user_name)
-        .bind(now),
-    )
-    .await?;
-    Ok(())
 }
 
 /// The order as a command needs it, if the actor's scope lets it see the order.
@@ -1472,4 +1298,347 @@ pub async fn delete_lines(tx: &mut Tx, order_id: i64) -> Result<(), DbError> {
     tx.execute(&Query::new("DELETE FROM order_lines WHERE order_id = $1").bind(order_id))
         .await?;
     Ok(())
+}
+
+/// Where a delivery location is and which warehouse serves it.
+pub struct LocationFacts {
+    pub tenant_id: TenantId,
+    pub dealer_id: DealerId,
+    pub warehouse_id: Option<i64>,
+}
+
+pub async fn delivery_locations(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, LocationFacts>, DbError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut query = Query::new("SELECT id, tenant_id, dealer_id, warehouse_id FROM delivery_locations WHERE id IN ");
+    query.push_bind_list(ids.iter().copied());
+    tx.fetch_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.get("id")?,
+                LocationFacts {
+                    tenant_id: TenantId(row.get("tenant_id")?),
+                    dealer_id: DealerId(row.get("dealer_id")?),
+                    warehouse_id: row.get("warehouse_id")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The delivery location's serving warehouse, if the location belongs to the dealer.
+pub async fn delivery_location(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    dealer_id: DealerId,
+    location_id: i64,
+) -> Result<Option<Option<i64>>, DbError> {
+    Ok(delivery_locations(tx, &[location_id])
+        .await?
+        .remove(&location_id)
+        .filter(|facts| facts.tenant_id == tenant_id && facts.dealer_id == dealer_id)
+        .map(|facts| facts.warehouse_id))
+}
+
+/// A dealer's credit as orders count against it.
+#[derive(Debug, Clone, Copy)]
+pub struct CreditStanding {
+    pub limit_minor: Option<i64>,
+    pub receivables_minor: i64,
+    pub open_orders_minor: i64,
+}
+
+impl CreditStanding {
+    /// Whether `amount` more stays within the limit (a dealer without one has no limit).
+    pub fn allows(&self, amount: i64) -> bool {
+        self.limit_minor
+            .is_none_or(|limit| self.receivables_minor + self.open_orders_minor + amount <= limit)
+    }
+}
+
+pub async fn credit_standings(tx: &mut Tx, dealer_ids: &[i64]) -> Result<HashMap<i64, CreditStanding>, DbError> {
+    if dealer_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut query =
+        Query::new("SELECT id, credit_limit_minor, receivables_minor, open_orders_minor FROM dealers WHERE id IN ");
+    query.push_bind_list(dealer_ids.iter().copied());
+    tx.fetch_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.get("id")?,
+                CreditStanding {
+                    limit_minor: row.get("credit_limit_minor")?,
+                    receivables_minor: row.get("receivables_minor")?,
+                    open_orders_minor: row.get("open_orders_minor")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Adds each amount to its dealer's open orders if every dealer's exposure stays within its
+/// credit limit (or it has none); `false`, having added only some, when one would not: the
+/// caller's transaction must then be abandoned. `force` adds them regardless (finance's release).
+pub async fn take_exposures(tx: &mut Tx, amounts: &[(DealerId, i64)], force: bool) -> Result<bool, DbError> {
+    if amounts.is_empty() {
+        return Ok(true);
+    }
+    let mut totals: HashMap<DealerId, i64> = HashMap::new();
+    for (dealer, amount) in amounts {
+        *totals.entry(*dealer).or_default() += amount;
+    }
+    let rows: Vec<Vec<Value>> = totals
+        .iter()
+        .map(|(dealer, amount)| vec![(*dealer).into(), (*amount).into()])
+        .collect();
+    let mut query = Query::new("UPDATE dealers SET open_orders_minor = dealers.open_orders_minor + v.amount FROM ");
+    query
+        .push_values_table(&["dealer_id", "amount"], &rows)
+        .push(" AS v WHERE dealers.id = v.dealer_id");
+    if !force {
+        query.push(
+            " AND (dealers.credit_limit_minor IS NULL
+                   OR dealers.receivables_minor + dealers.open_orders_minor + v.amount <= dealers.credit_limit_minor)",
+        );
+    }
+    Ok(tx.execute(&query).await? == rows.len() as u64)
+}
+
+/// Adds `amount` to the dealer's open orders if its exposure stays within its credit limit (or
+/// it has none); `false` when it would not. `force` adds it regardless (finance's release).
+pub async fn take_exposure(tx: &mut Tx, dealer_id: DealerId, amount: i64, force: bool) -> Result<bool, DbError> {
+    take_exposures(tx, &[(dealer_id, amount)], force).await
+}
+
+/// How much of a promotion's budget and quantity cap orders have used.
+#[derive(Debug, Clone, Copy)]
+pub struct PromotionBudget {
+    pub budget_minor: Option<i64>,
+    pub budget_used_minor: i64,
+    pub quantity_cap: Option<i64>,
+    pub quantity_used: i64,
+}
+
+impl PromotionBudget {
+    /// Whether the budget and the cap still cover `amount` and `units` more.
+    pub fn covers(&self, amount: i64, units: i64) -> bool {
+        self.budget_minor
+            .is_none_or(|budget| self.budget_used_minor + amount <= budget)
+            && self.quantity_cap.is_none_or(|cap| self.quantity_used + units <= cap)
+    }
+}
+
+/// The budgets of those of these promotions that have a budget or a quantity cap.
+pub async fn promotion_budgets(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, PromotionBudget>, DbError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut query = Query::new(
+        "SELECT id, budget_minor, budget_used_minor, quantity_cap, quantity_used FROM promotions
+         WHERE (budget_minor IS NOT NULL OR quantity_cap IS NOT NULL) AND id IN ",
+    );
+    query.push_bind_list(ids.iter().copied());
+    tx.fetch_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.get("id")?,
+                PromotionBudget {
+                    budget_minor: row.get("budget_minor")?,
+                    budget_used_minor: row.get("budget_used_minor")?,
+                    quantity_cap: row.get("quantity_cap")?,
+                    quantity_used: row.get("quantity_used")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// Takes from promotions' budgets and quantity caps if they still cover every use; `false`,
+/// having taken only some, when another order used one up first: the caller's transaction
+/// must then be abandoned.
+pub async fn take_promotions(tx: &mut Tx, uses: &[(i64, i64, i64)]) -> Result<bool, DbError> {
+    if uses.is_empty() {
+        return Ok(true);
+    }
+    let mut totals: HashMap<i64, (i64, i64)> = HashMap::new();
+    for (promotion, amount, units) in uses {
+        let total = totals.entry(*promotion).or_default();
+        total.0 += amount;
+        total.1 += units;
+    }
+    let rows: Vec<Vec<Value>> = totals
+        .iter()
+        .map(|(promotion, (amount, units))| vec![(*promotion).into(), (*amount).into(), (*units).into()])
+        .collect();
+    let mut query = Query::new(
+        "UPDATE promotions SET budget_used_minor = promotions.budget_used_minor + v.amount,
+             quantity_used = promotions.quantity_used + v.units FROM ",
+    );
+    query
+        .push_values_table(&["promotion_id", "amount", "units"], &rows)
+        .push(
+            " AS v WHERE promotions.id = v.promotion_id
+           AND (promotions.budget_minor IS NULL OR promotions.budget_used_minor + v.amount <= promotions.budget_minor)
+           AND (promotions.quantity_cap IS NULL OR promotions.quantity_used + v.units <= promotions.quantity_cap)",
+        );
+    Ok(tx.execute(&query).await? == rows.len() as u64)
+}
+
+/// Takes from a promotion's budget and quantity cap if they still cover it; `false` when
+/// another order used them up first.
+pub async fn take_promotion(tx: &mut Tx, promotion_id: i64, amount: i64, units: i64) -> Result<bool, DbError> {
+    take_promotions(tx, &[(promotion_id, amount, units)]).await
+}
+
+/// Inserts the orders; answers their ids in the order given.
+pub async fn insert_orders(
+    tx: &mut Tx,
+    orders: &[(TenantId, NewOrder<'_>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, DbError> {
+    let rows: Vec<Vec<Value>> = orders
+        .iter()
+        .map(|(tenant_id, order)| {
+            vec![
+                (*tenant_id).into(),
+                order.dealer_id.into(),
+                order.dealer_order_number.into(),
+                order.delivery_location_id.into(),
+                order.requested_delivery_on.into(),
+                order.allow_adjust.into(),
+                order.state.code().into(),
+                order.channel.into(),
+                order.currency.into(),
+                order.net_total_minor.into(),
+                order.vat_total_minor.into(),
+                order.exposure_minor.into(),
+                order.comment.into(),
+                order.idempotency_key.into(),
+                order.placed_by.map(UserId::get).into(),
+                now.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    let returned = tx
+        .insert_many_returning(
+            "INSERT INTO orders (tenant_id, dealer_id, dealer_order_number, delivery_location_id, requested_delivery_on,
+                allow_adjust, state, channel, currency, net_total_minor, vat_total_minor, exposure_minor, comment,
+                idempotency_key, placed_by, placed_at, updated_at)",
+            &rows,
+            "RETURNING id, dealer_id, dealer_order_number",
+        )
+        .await?;
+    let mut ids: HashMap<(i64, String), i64> = HashMap::with_capacity(returned.len());
+    for row in &returned {
+        ids.insert((row.get("dealer_id")?, row.get("dealer_order_number")?), row.get("id")?);
+    }
+    orders
+        .iter()
+        .map(|(_, order)| {
+            ids.get(&(order.dealer_id.get(), order.dealer_order_number.to_owned()))
+                .copied()
+                .ok_or(DbError::NoRow)
+        })
+        .collect()
+}
+
+pub async fn insert_lines(tx: &mut Tx, lines: &[(TenantId, i64, NewLine)]) -> Result<(), DbError> {
+    let rows: Vec<Vec<Value>> = lines
+        .iter()
+        .map(|(tenant_id, order_id, line)| {
+            vec![
+                (*tenant_id).into(),
+                (*order_id).into(),
+                line.line_number.into(),
+                line.product_id.into(),
+                line.kind.into(),
+                line.bundle_product_id.into(),
+                line.quantity.into(),
+                line.unit_list_price_minor.into(),
+                line.unit_net_price_minor.into(),
+                line.line_total_minor.into(),
+                line.vat_rate_bp.into(),
+                line.promotions.as_str().into(),
+                line.warehouse_id.into(),
+                line.delivery_on.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO order_lines (tenant_id, order_id, line_number, product_id, kind, bundle_product_id, quantity,
+            unit_list_price_minor, unit_net_price_minor, line_total_minor, vat_rate_bp, promotions, warehouse_id, delivery_on)",
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records what each order took of each promotion: (tenant, order, promotion, money, units).
+pub async fn insert_order_promotions(tx: &mut Tx, uses: &[(TenantId, i64, i64, i64, i64)]) -> Result<(), DbError> {
+    let rows: Vec<Vec<Value>> = uses
+        .iter()
+        .map(|(tenant_id, order_id, promotion, amount, units)| {
+            vec![
+                (*tenant_id).into(),
+                (*order_id).into(),
+                (*promotion).into(),
+                (*amount).into(),
+                (*units).into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO order_promotions (tenant_id, order_id, promotion_id, amount_minor, units)",
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_events(
+    tx: &mut Tx,
+    events: &[(TenantId, i64, NewEvent<'_>)],
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    let rows: Vec<Vec<Value>> = events
+        .iter()
+        .map(|(tenant_id, order_id, event)| {
+            vec![
+                (*tenant_id).into(),
+                (*order_id).into(),
+                event.kind.into(),
+                event.from_state.map(OrderState::code).into(),
+                event.to_state.map(OrderState::code).into(),
+                event.note.into(),
+                event.user_id.map(UserId::get).into(),
+                event.user_name.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    tx.insert_many(
+        "INSERT INTO order_events (tenant_id, order_id, kind, from_state, to_state, note, user_id, user_name, created_at)",
+        &rows,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn insert_event(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    order_id: i64,
+    event: &NewEvent<'_>,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    insert_events(tx, &[(tenant_id, order_id, event.clone())], now).await
 }

@@ -23,7 +23,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Row as _, Sqlite};
 
+mod grouped;
 mod migrate;
+
+pub use grouped::Grouped;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -166,6 +169,28 @@ impl Query {
         self
     }
 
+    /// Appends `(SELECT column1 AS a, column2 AS b … FROM (VALUES (…), (…)) AS listed)`: rows of
+    /// values as a table named by `columns`, to join in `UPDATE … FROM`. Both databases call a
+    /// `VALUES` list's columns column1, column2….
+    pub fn push_values_table(&mut self, columns: &[&str], rows: &[Vec<Value>]) -> &mut Query {
+        self.sql.push_str("(SELECT ");
+        for (index, column) in columns.iter().enumerate() {
+            if index > 0 {
+                self.sql.push_str(", ");
+            }
+            self.sql.push_str(&format!("column{} AS {column}", index + 1));
+        }
+        self.sql.push_str(" FROM (VALUES ");
+        for (index, row) in rows.iter().enumerate() {
+            if index > 0 {
+                self.sql.push_str(", ");
+            }
+            self.push_bind_list(row.iter().cloned());
+        }
+        self.sql.push_str(") AS listed)");
+        self
+    }
+
     /// Puts text before what is there; the placeholders keep their numbers.
     pub fn prepend(&mut self, sql: &str) -> &mut Query {
         self.sql.insert_str(0, sql);
@@ -261,6 +286,7 @@ pub struct Db {
     /// concurrent orders that sleeping cut throughput from hundreds to tens a second.
     /// Other processes on the same file still meet the busy handler.
     writer: Arc<tokio::sync::Mutex<()>>,
+    shared: Arc<grouped::Shared>,
 }
 
 /// This process's turn to write to SQLite, held until the transaction ends.
@@ -333,7 +359,13 @@ impl Db {
         Ok(Db {
             pool,
             writer: Arc::new(tokio::sync::Mutex::new(())),
+            shared: Arc::default(),
         })
+    }
+
+    /// The one `T` of this database in this process, such as a capability's [`Grouped`] queue.
+    pub fn shared<T: Default + Send + Sync + 'static>(&self) -> Arc<T> {
+        self.shared.get()
     }
 
     pub fn backend_name(&self) -> &'static str {
@@ -501,14 +533,39 @@ impl Tx {
             .await
     }
 
+    /// As [`Tx::insert_many`], answering the rows `returning` (such as `RETURNING id, key`)
+    /// names. Neither database promises them in the order of `rows`: match them by a key.
+    pub async fn insert_many_returning(
+        &mut self,
+        insert: &str,
+        rows: &[Vec<Value>],
+        returning: &str,
+    ) -> Result<Vec<Row>, DbError> {
+        let mut returned = Vec::with_capacity(rows.len());
+        for query in many_rows(insert, rows, &format!(" {returning}")) {
+            returned.extend(self.fetch_all(&query).await?);
+        }
+        Ok(returned)
+    }
+
     async fn insert_many_then(&mut self, insert: &str, rows: &[Vec<Value>], suffix: &str) -> Result<u64, DbError> {
-        let columns = rows.first().map_or(1, Vec::len).max(1);
-        // About 2,000 placeholders a statement: both databases cap them (SQLite at 32,766), and
-        // the SQLite driver binds in time that grows with the square of their number, so 1,000
-        // rows of 21 columns took over a second where 95 rows take a few milliseconds.
-        let per_statement = (2_000 / columns).clamp(1, 1000);
         let mut inserted = 0;
-        for chunk in rows.chunks(per_statement) {
+        for query in many_rows(insert, rows, suffix) {
+            inserted += self.execute(&query).await?;
+        }
+        Ok(inserted)
+    }
+}
+
+/// The multi-row `INSERT` statements that write `rows`.
+fn many_rows(insert: &str, rows: &[Vec<Value>], suffix: &str) -> Vec<Query> {
+    let columns = rows.first().map_or(1, Vec::len).max(1);
+    // About 2,000 placeholders a statement: both databases cap them (SQLite at 32,766), and
+    // the SQLite driver binds in time that grows with the square of their number, so 1,000
+    // rows of 21 columns took over a second where 95 rows take a few milliseconds.
+    let per_statement = (2_000 / columns).clamp(1, 1000);
+    rows.chunks(per_statement)
+        .map(|chunk| {
             let mut query = Query::new(insert);
             query.push(" VALUES ");
             for (index, row) in chunk.iter().enumerate() {
@@ -518,10 +575,9 @@ impl Tx {
                 query.push_bind_list(row.iter().cloned());
             }
             query.push(suffix);
-            inserted += self.execute(&query).await?;
-        }
-        Ok(inserted)
-    }
+            query
+        })
+        .collect()
 }
 
 /// Reads through a pool or inside a transaction, for lookups that commands and queries share.
