@@ -91,6 +91,8 @@ fn screenshot_dir() -> PathBuf {
 /// Dropping it closes the browser and stops the driver, also when a test fails.
 pub struct Browser {
     driver: Child,
+    /// The driver's and Chromium's temporary files, which Chromium leaves behind otherwise.
+    temp_dir: PathBuf,
     driver_address: String,
     session: String,
     base_url: String,
@@ -104,8 +106,11 @@ impl Browser {
             .and_then(|listener| listener.local_addr())
             .expect("a free port")
             .port();
+        let temp_dir = std::env::temp_dir().join(crate::unique_name("dealerport-browser"));
+        std::fs::create_dir_all(&temp_dir).expect("a temporary folder for the browser");
         let mut driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &temp_dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .kill_on_drop(true)
@@ -142,6 +147,7 @@ impl Browser {
             .to_owned();
         let browser = Browser {
             driver,
+            temp_dir,
             driver_address,
             session,
             base_url: base_url.trim_end_matches('/').to_owned(),
@@ -281,6 +287,12 @@ impl Drop for Browser {
             let _ = stream.read(&mut [0; 1024]);
         }
         let _ = self.driver.start_kill();
+        // The driver deletes the browser's profile as it goes; the rest goes once it has gone.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while matches!(self.driver.try_wait(), Ok(None)) && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let _ = std::fs::remove_dir_all(&self.temp_dir);
     }
 }
 
