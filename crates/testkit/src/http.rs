@@ -56,8 +56,7 @@ pub async fn try_request(
     text.push_str("\r\n");
     text.push_str(body);
     stream.write_all(text.as_bytes()).await?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
+    let raw = read_answer(&mut stream).await?;
     let raw = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
     let mut lines = head.lines();
@@ -75,4 +74,31 @@ pub async fn try_request(
         headers,
         body: body.to_owned(),
     })
+}
+
+/// Reads an answer up to its `Content-Length`, or to the end of the connection without one:
+/// some servers (chromedriver) say `Connection: close` but wait for the client to close.
+async fn read_answer(stream: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut raw = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let read = stream.read(&mut chunk).await?;
+        if read == 0 {
+            return Ok(raw);
+        }
+        raw.extend_from_slice(&chunk[..read]);
+        let Some(head_end) = raw.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&raw[..head_end]);
+        let length = head.lines().find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.trim()
+                .eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        });
+        if length.is_some_and(|length| raw.len() >= head_end + 4 + length) {
+            return Ok(raw);
+        }
+    }
 }

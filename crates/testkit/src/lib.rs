@@ -16,6 +16,7 @@ use platform::{Clock, Db, Query};
 use serde_json::Value;
 use tower::ServiceExt;
 
+pub mod browser;
 pub mod http;
 
 pub const PASSWORD: &str = demo::DEMO_PASSWORD;
@@ -152,6 +153,18 @@ impl TestApp {
             .await
             .expect("seed demo");
         app
+    }
+
+    /// Serves the router over TCP on a free local port, as a browser needs; returns its base URL.
+    /// The server stops with the test's runtime.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free local port");
+        let address = listener.local_addr().expect("the bound address");
+        let router = self.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        format!("http://{address}")
     }
 
     pub async fn send(&self, request: Request<Body>) -> TestResponse {

@@ -5,6 +5,7 @@
 
 mod accounts;
 mod api_contract;
+mod browser;
 mod catalog;
 mod catalog_pages;
 mod categories;
