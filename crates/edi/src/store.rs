@@ -636,6 +636,24 @@ pub async fn shipment_warehouse_gln(db: &Db, shipment_id: i64) -> Result<Option<
     .get("gln")
 }
 
+/// The dealer's order of this number (the dealer's own, as it ordered).
+pub async fn order_of_dealer(
+    db: &Db,
+    tenant_id: TenantId,
+    dealer_id: i64,
+    number: &str,
+) -> Result<Option<i64>, DbError> {
+    db.fetch_optional(
+        &Query::new("SELECT id FROM orders WHERE tenant_id = $1 AND dealer_id = $2 AND dealer_order_number = $3")
+            .bind(tenant_id)
+            .bind(dealer_id)
+            .bind(number),
+    )
+    .await?
+    .map(|row| row.get("id"))
+    .transpose()
+}
+
 /// The shipment of this delivery note number sent to the dealer, and its order.
 pub async fn shipment_of_dealer(
     db: &Db,

@@ -13,6 +13,7 @@ mod command_line;
 mod dealers;
 mod demo_tenant;
 mod edi;
+mod edi_ordchg;
 mod imports;
 mod jobs_and_audit;
 mod mail;
