@@ -149,6 +149,108 @@ pub async fn set_cross_references(
     let partner = store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, partner_id)
         .await?
         .ok_or(Failure::NotFound { entity: "edi_partner" })?;
+    let resolved = resolve_cross_references(db, actor, &partner, rows).await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    store::replace_cross_references(&mut tx, actor.tenant_id, partner.id, &resolved, now).await?;
+    audit_cross_references(
+        &mut tx,
+        actor,
+        now,
+        partner.id,
+        "cross_references",
+        json!({ "rows": resolved.len() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(store::cross_references(db, partner.id).await?)
+}
+
+/// Adds one row to a partner's cross-reference table, checked as the whole table is; editing a
+/// row, `replacing` names its kind and partner code as they were. Errors name the row's fields.
+pub async fn save_cross_reference(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    partner_id: i64,
+    replacing: Option<(&str, &str)>,
+    row: &CrossReferenceInput,
+) -> Result<(), Failure> {
+    actor.require(Permission::ManageEdi)?;
+    let partner = store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, partner_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "edi_partner" })?;
+    let resolved = match resolve_cross_references(db, actor, &partner, std::slice::from_ref(row)).await {
+        Ok(resolved) => resolved,
+        Err(Failure::Invalid(errors)) => {
+            return Err(Failure::Invalid(
+                errors
+                    .into_iter()
+                    .map(|mut error| {
+                        error.field = error.field.trim_start_matches("rows[0].").to_owned();
+                        error
+                    })
+                    .collect(),
+            ))
+        }
+        Err(other) => return Err(other),
+    };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    if let Some((kind, code)) = replacing {
+        if !store::delete_cross_reference(&mut tx, partner.id, kind, code).await? {
+            return Err(Failure::NotFound {
+                entity: "edi_cross_reference",
+            });
+        }
+    }
+    match store::insert_cross_references(&mut tx, actor.tenant_id, partner.id, &resolved, now).await {
+        Err(error) if error.is_unique_violation() => {
+            return Err(Failure::field("partner_code", "edi.cross_reference_taken"));
+        }
+        other => other?,
+    }
+    let after = json!({ "kind": row.kind.trim(), "partner_code": row.partner_code.trim(),
+        "replacing": replacing.map(|(kind, code)| json!({ "kind": kind, "partner_code": code })) });
+    audit_cross_references(&mut tx, actor, now, partner.id, "cross_reference_save", after).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes one row of a partner's cross-reference table, by its kind and partner code.
+pub async fn remove_cross_reference(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    partner_id: i64,
+    kind: &str,
+    code: &str,
+) -> Result<(), Failure> {
+    actor.require(Permission::ManageEdi)?;
+    let partner = store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, partner_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "edi_partner" })?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    if !store::delete_cross_reference(&mut tx, partner.id, kind, code).await? {
+        return Err(Failure::NotFound {
+            entity: "edi_cross_reference",
+        });
+    }
+    let after = json!({ "kind": kind, "partner_code": code });
+    audit_cross_references(&mut tx, actor, now, partner.id, "cross_reference_remove", after).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Checks cross-reference rows and finds our product or the dealer's location each names:
+/// (is an article, partner code, product or location id). Errors name the row.
+async fn resolve_cross_references(
+    db: &Db,
+    actor: &Actor,
+    partner: &Partner,
+    rows: &[CrossReferenceInput],
+) -> Result<Vec<(bool, String, i64)>, Failure> {
     let valid = check_cross_references(rows)?;
     let skus: Vec<String> = valid.iter().filter(|r| r.article).map(|r| r.our_code.clone()).collect();
     let products = store::products_by_sku(db, actor.tenant_id, &skus).await?;
@@ -170,24 +272,31 @@ pub async fn set_cross_references(
         }
     }
     checks.finish()?;
-    let now = clock.now();
-    let mut tx = db.begin().await?;
-    store::replace_cross_references(&mut tx, actor.tenant_id, partner.id, &resolved, now).await?;
+    Ok(resolved)
+}
+
+async fn audit_cross_references(
+    tx: &mut platform::Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    partner_id: i64,
+    action: &'static str,
+    after: serde_json::Value,
+) -> Result<(), Failure> {
     audit::record(
-        &mut tx,
+        tx,
         actor,
         now,
         Change {
             entity: "edi_partner",
-            entity_id: partner.id,
-            action: "cross_references",
+            entity_id: partner_id,
+            action,
             before: None,
-            after: Some(json!({ "rows": resolved.len() })),
+            after: Some(after),
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(store::cross_references(db, partner.id).await?)
+    Ok(())
 }
 
 // ---- Receiving ----
