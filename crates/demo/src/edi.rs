@@ -53,9 +53,11 @@ pub async fn seed_edi(
         syntax_version: 3,
         channel: "api".to_owned(),
         directory_path: None,
-        messages_in: ["ORDERS", "RECADV", "RETANN", "INVRPT", "SLSRPT", "CONTRL", "APERAK"]
-            .map(String::from)
-            .to_vec(),
+        messages_in: [
+            "ORDERS", "ORDCHG", "RECADV", "RETANN", "INVRPT", "SLSRPT", "CONTRL", "APERAK",
+        ]
+        .map(String::from)
+        .to_vec(),
         messages_out: ["ORDRSP", "DESADV", "CONTRL", "APERAK"].map(String::from).to_vec(),
         active: true,
     };

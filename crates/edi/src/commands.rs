@@ -2,7 +2,8 @@
 //!
 //! A received interchange is kept raw in the archive before anything else, then read. A syntax
 //! error rejects it whole; otherwise each message is applied on its own through the same
-//! command a page or the API uses (an ORDERS through `place_order`), and a message with
+//! command a page or the API uses (an ORDERS through `place_order`, an ORDCHG through
+//! `cancel_order` or `raise_change_request`), and a message with
 //! problems changes nothing and is answered with an APERAK. A CONTRL answers the interchange
 //! when its UNB asks for one (0031), except an interchange of CONTRLs, which is never answered.
 
@@ -10,7 +11,8 @@ use std::io::BufRead;
 
 use chrono::{DateTime, Utc};
 use edifact::{Event, InterchangeHeader, Message, Reader, SyntaxError};
-use ordering::domain::{Channel as OrderChannel, OrderInput, OrderLineInput};
+use ordering::changes::{ChangeLineInput, ChangeRequestInput};
+use ordering::domain::{Channel as OrderChannel, OrderInput, OrderLineInput, OrderState};
 use platform::audit::{self, Change};
 use platform::db::Source;
 use platform::money::Money;
@@ -23,7 +25,8 @@ use crate::domain::aperak::{write_aperak, Aperak, ReferencedDocument};
 use crate::domain::contrl::{read_contrl, write_contrl, ContrlAction, ReceivedInterchange};
 use crate::domain::envelope::Outbound;
 use crate::domain::errors::{ApplicationError, ApplicationErrorCode};
-use crate::domain::orders::{read_orders, ItemId, Orders, OrdersLine};
+use crate::domain::ordchg::{read_ordchg, OrderChange};
+use crate::domain::orders::{read_orders, ItemId, Orders, PartyId};
 use crate::domain::partner::{
     check_cross_references, parse_directory, CrossReference, CrossReferenceInput, Partner, PartnerInput, ValidPartner,
 };
@@ -146,6 +149,108 @@ pub async fn set_cross_references(
     let partner = store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, partner_id)
         .await?
         .ok_or(Failure::NotFound { entity: "edi_partner" })?;
+    let resolved = resolve_cross_references(db, actor, &partner, rows).await?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    store::replace_cross_references(&mut tx, actor.tenant_id, partner.id, &resolved, now).await?;
+    audit_cross_references(
+        &mut tx,
+        actor,
+        now,
+        partner.id,
+        "cross_references",
+        json!({ "rows": resolved.len() }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(store::cross_references(db, partner.id).await?)
+}
+
+/// Adds one row to a partner's cross-reference table, checked as the whole table is; editing a
+/// row, `replacing` names its kind and partner code as they were. Errors name the row's fields.
+pub async fn save_cross_reference(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    partner_id: i64,
+    replacing: Option<(&str, &str)>,
+    row: &CrossReferenceInput,
+) -> Result<(), Failure> {
+    actor.require(Permission::ManageEdi)?;
+    let partner = store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, partner_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "edi_partner" })?;
+    let resolved = match resolve_cross_references(db, actor, &partner, std::slice::from_ref(row)).await {
+        Ok(resolved) => resolved,
+        Err(Failure::Invalid(errors)) => {
+            return Err(Failure::Invalid(
+                errors
+                    .into_iter()
+                    .map(|mut error| {
+                        error.field = error.field.trim_start_matches("rows[0].").to_owned();
+                        error
+                    })
+                    .collect(),
+            ))
+        }
+        Err(other) => return Err(other),
+    };
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    if let Some((kind, code)) = replacing {
+        if !store::delete_cross_reference(&mut tx, partner.id, kind, code).await? {
+            return Err(Failure::NotFound {
+                entity: "edi_cross_reference",
+            });
+        }
+    }
+    match store::insert_cross_references(&mut tx, actor.tenant_id, partner.id, &resolved, now).await {
+        Err(error) if error.is_unique_violation() => {
+            return Err(Failure::field("partner_code", "edi.cross_reference_taken"));
+        }
+        other => other?,
+    }
+    let after = json!({ "kind": row.kind.trim(), "partner_code": row.partner_code.trim(),
+        "replacing": replacing.map(|(kind, code)| json!({ "kind": kind, "partner_code": code })) });
+    audit_cross_references(&mut tx, actor, now, partner.id, "cross_reference_save", after).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Removes one row of a partner's cross-reference table, by its kind and partner code.
+pub async fn remove_cross_reference(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    partner_id: i64,
+    kind: &str,
+    code: &str,
+) -> Result<(), Failure> {
+    actor.require(Permission::ManageEdi)?;
+    let partner = store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, partner_id)
+        .await?
+        .ok_or(Failure::NotFound { entity: "edi_partner" })?;
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    if !store::delete_cross_reference(&mut tx, partner.id, kind, code).await? {
+        return Err(Failure::NotFound {
+            entity: "edi_cross_reference",
+        });
+    }
+    let after = json!({ "kind": kind, "partner_code": code });
+    audit_cross_references(&mut tx, actor, now, partner.id, "cross_reference_remove", after).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Checks cross-reference rows and finds our product or the dealer's location each names:
+/// (is an article, partner code, product or location id). Errors name the row.
+async fn resolve_cross_references(
+    db: &Db,
+    actor: &Actor,
+    partner: &Partner,
+    rows: &[CrossReferenceInput],
+) -> Result<Vec<(bool, String, i64)>, Failure> {
     let valid = check_cross_references(rows)?;
     let skus: Vec<String> = valid.iter().filter(|r| r.article).map(|r| r.our_code.clone()).collect();
     let products = store::products_by_sku(db, actor.tenant_id, &skus).await?;
@@ -167,24 +272,31 @@ pub async fn set_cross_references(
         }
     }
     checks.finish()?;
-    let now = clock.now();
-    let mut tx = db.begin().await?;
-    store::replace_cross_references(&mut tx, actor.tenant_id, partner.id, &resolved, now).await?;
+    Ok(resolved)
+}
+
+async fn audit_cross_references(
+    tx: &mut platform::Tx,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    partner_id: i64,
+    action: &'static str,
+    after: serde_json::Value,
+) -> Result<(), Failure> {
     audit::record(
-        &mut tx,
+        tx,
         actor,
         now,
         Change {
             entity: "edi_partner",
-            entity_id: partner.id,
-            action: "cross_references",
+            entity_id: partner_id,
+            action,
             before: None,
-            after: Some(json!({ "rows": resolved.len() })),
+            after: Some(after),
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(store::cross_references(db, partner.id).await?)
+    Ok(())
 }
 
 // ---- Receiving ----
@@ -649,6 +761,22 @@ async fn outcome_of(
             }
             Err(problems) => outcome.rejected(problems),
         },
+        "ORDCHG" => match read_ordchg(message) {
+            Ok(change) => {
+                outcome.document_number = Some(change.order_number.clone());
+                let (order_id, result) = change_order(db, clock, tenant_id, partner, &change).await?;
+                match result {
+                    Ok(note) => {
+                        outcome.status = "applied";
+                        outcome.notes.push(note);
+                    }
+                    Err(problems) => outcome.rejected(problems),
+                }
+                // A refused change of a known order belongs to that order's story too.
+                outcome.order_id = order_id;
+            }
+            Err(problems) => outcome.rejected(problems),
+        },
         "RECADV" => match read_recadv(message) {
             Ok(advice) => {
                 outcome.document_number = advice.despatch_number.clone().or(Some(advice.document_number.clone()));
@@ -705,10 +833,11 @@ async fn named_shipment(
     )
 }
 
-/// The line of a shipment that a message's line names by GTIN or our SKU, not yet taken by an
-/// earlier line of the same message (free goods may come as a second line of a product).
-fn shipment_line(shipped: &[(i64, String, String)], taken: &[i64], items: &[ItemId]) -> Option<i64> {
-    shipped
+/// The line of a shipment or an order, given as (line number, GTIN, SKU), that a message's line
+/// names by GTIN or our SKU, not yet taken by an earlier line of the same message (free goods
+/// may come as a second line of a product).
+fn named_line(lines: &[(i64, String, String)], taken: &[i64], items: &[ItemId]) -> Option<i64> {
+    lines
         .iter()
         .find(|(number, gtin, sku)| {
             !taken.contains(number)
@@ -748,7 +877,7 @@ async fn announce_return(
     let mut problems = Vec::new();
     let mut lines = Vec::with_capacity(announcement.lines.len());
     for line in &announcement.lines {
-        match shipment_line(&shipped, &taken, &line.items) {
+        match named_line(&shipped, &taken, &line.items) {
             Some(line_number) => {
                 taken.push(line_number);
                 lines.push(fulfilment::returns::ReturnLineInput {
@@ -770,7 +899,7 @@ async fn announce_return(
     let actor = dealer_actor(tenant_id, partner);
     match fulfilment::returns::request_return(db, clock, &actor, shipment_id, &input).await {
         Ok(_) => Ok(Ok(order_id)),
-        Err(failure) => Ok(Err(refusals(failure, &[]))),
+        Err(failure) => Ok(Err(refusals(failure, |_| None))),
     }
 }
 
@@ -793,7 +922,7 @@ async fn receive_goods(
     let mut problems = Vec::new();
     let mut lines = Vec::with_capacity(advice.lines.len());
     for line in &advice.lines {
-        let Some(line_number) = shipment_line(&shipped, &taken, &line.items) else {
+        let Some(line_number) = named_line(&shipped, &taken, &line.items) else {
             problems.push(not_in_shipment(&line.line_number, line.segment, &number));
             continue;
         };
@@ -819,11 +948,151 @@ async fn receive_goods(
     let actor = dealer_actor(tenant_id, partner);
     match ordering::receiving::receive(db, clock, &actor, shipment_id, &input).await {
         Ok(_) => Ok(Ok(order_id)),
-        Err(failure) => Ok(Err(refusals(failure, &[]))),
+        Err(failure) => Ok(Err(refusals(failure, |_| None))),
     }
 }
 
-/// The partner's dealer, acting through EDI: it may place orders for itself and nothing else.
+/// Cancels or changes an order as its dealer would on the order page: a cancellation through
+/// `cancel_order`, line changes as a change request through `raise_change_request`, for the
+/// order desk to decide. Returns the order when it is known, with a note on what was done or
+/// the problems that kept anything from being done.
+async fn change_order(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    change: &OrderChange,
+) -> Result<(Option<i64>, Result<String, Vec<ApplicationError>>), Failure> {
+    let number = &change.order_number;
+    let mut problems = party_problems(db, tenant_id, partner, change.buyer.as_ref(), change.supplier.as_ref()).await?;
+    let Some(order_id) = store::order_of_dealer(db, tenant_id, partner.dealer_id, number).await? else {
+        problems.push(
+            ApplicationError::invalid(format!("no order {number} was placed by this partner's dealer")).at_tag("RFF"),
+        );
+        return Ok((None, Err(problems)));
+    };
+    let actor = dealer_actor(tenant_id, partner);
+    let order = ordering::queries::order(db, &actor, Locale::En, order_id).await?;
+    let state = order.summary.state;
+    if change.cancellation {
+        if !problems.is_empty() {
+            return Ok((Some(order_id), Err(problems)));
+        }
+        let cancelled = ordering::commands::cancel_order(db, clock, &actor, order_id, change.note.as_deref()).await;
+        return Ok((
+            Some(order_id),
+            match cancelled {
+                Ok(_) => Ok(format!("order {number} cancelled")),
+                Err(failure) => Err(change_refusals(failure, number, state, |_| None)),
+            },
+        ));
+    }
+    let ordered: Vec<(i64, String, String)> = order
+        .lines
+        .iter()
+        .filter(|line| line.kind == "regular")
+        .map(|line| (line.line_number, line.gtin.clone(), line.sku.clone()))
+        .collect();
+    let mut lines = Vec::new();
+    let mut segments = Vec::new();
+    for line in &change.lines {
+        let mut items = line.items.clone();
+        if let Some(sku) = buyers_article(db, partner, &line.items).await? {
+            items.push(ItemId::Supplier(sku));
+        }
+        let taken: Vec<i64> = lines.iter().map(|l: &ChangeLineInput| l.line_number).collect();
+        match named_line(&ordered, &taken, &items) {
+            Some(line_number) => {
+                lines.push(ChangeLineInput {
+                    line_number,
+                    quantity: line.quantity,
+                    unit_price: None,
+                    delivery_on: line.delivery_on.or(change.requested_delivery_on),
+                });
+                segments.push(Some(line.segment));
+            }
+            None => {
+                let mut problem = ApplicationError::new(
+                    ApplicationErrorCode::UnknownProduct,
+                    format!("line {}: the product is not in order {number}", line.line_number),
+                );
+                problem.segment = Some(line.segment);
+                problem.tag = Some("LIN".to_owned());
+                problems.push(problem);
+            }
+        }
+    }
+    // A new date in the heading moves every line the message does not name.
+    if let Some(date) = change.requested_delivery_on {
+        for line in &order.lines {
+            if !lines.iter().any(|l| l.line_number == line.line_number) {
+                lines.push(ChangeLineInput {
+                    line_number: line.line_number,
+                    quantity: None,
+                    unit_price: None,
+                    delivery_on: Some(date),
+                });
+                segments.push(None);
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Ok((Some(order_id), Err(problems)));
+    }
+    let input = ChangeRequestInput {
+        reason: change
+            .note
+            .clone()
+            .unwrap_or_else(|| format!("ORDCHG {}", change.document_number)),
+        lines,
+    };
+    Ok((
+        Some(order_id),
+        match ordering::changes::raise_change_request(db, clock, &actor, order_id, &input).await {
+            Ok(id) => Ok(format!("change request {id} raised for the order desk")),
+            Err(failure) => Err(change_refusals(failure, number, state, |index| {
+                segments.get(index).copied().flatten()
+            })),
+        },
+    ))
+}
+
+/// Why an order did not take a change or a cancellation, in words for the partner's staff.
+fn change_refusals(
+    failure: Failure,
+    number: &str,
+    state: OrderState,
+    segment_of: impl Fn(usize) -> Option<usize>,
+) -> Vec<ApplicationError> {
+    let state = state.code().replace('_', " ");
+    let reason = match failure {
+        Failure::Conflict {
+            code: "order.already_decided",
+        } => format!(
+            "order {number} is {state} and can no longer be cancelled; a confirmed order is changed by a change \
+             request (its lines with quantity 0), which the order desk decides"
+        ),
+        Failure::Conflict {
+            code: "change.order_not_confirmed",
+        } => format!(
+            "order {number} is {state}: changes are asked for once the order desk has confirmed it; until then \
+             it can be cancelled (BGM function 1) and ordered anew"
+        ),
+        Failure::Conflict {
+            code: "change.already_open",
+        } => {
+            format!("order {number} has a change request waiting for the order desk's decision; send this one after it")
+        }
+        Failure::Conflict {
+            code: "order.adjust_not_allowed",
+        } => format!("order {number} was placed by a user who allowed nobody else to change it"),
+        other => return refusals(other, segment_of),
+    };
+    vec![ApplicationError::new(ApplicationErrorCode::NotAccepted, reason).at_tag("BGM")]
+}
+
+/// The partner's dealer, acting through EDI: it may place and change orders for itself and
+/// nothing else.
 fn dealer_actor(tenant_id: TenantId, partner: &Partner) -> Actor {
     Actor {
         tenant_id,
@@ -860,29 +1129,7 @@ async fn place(
             .at_tag("BGM"),
         );
     }
-    let dealer_gln = store::dealer_gln(db, partner.dealer_id).await?;
-    if let (Some(buyer), Some(dealer_gln)) = (&orders.buyer, &dealer_gln) {
-        if is_gln(&buyer.agency) && &buyer.id != dealer_gln {
-            problems.push(
-                ApplicationError::new(
-                    ApplicationErrorCode::UnknownParty,
-                    format!("buyer {} is not this partner", buyer.id),
-                )
-                .at_tag("NAD"),
-            );
-        }
-    }
-    if let (Some(supplier), Some(ours)) = (&orders.supplier, store::tenant_gln(db, tenant_id).await?) {
-        if is_gln(&supplier.agency) && supplier.id != ours {
-            problems.push(
-                ApplicationError::new(
-                    ApplicationErrorCode::UnknownParty,
-                    format!("supplier {} is not us", supplier.id),
-                )
-                .at_tag("NAD"),
-            );
-        }
-    }
+    problems.extend(party_problems(db, tenant_id, partner, orders.buyer.as_ref(), orders.supplier.as_ref()).await?);
     let delivery_gln = orders.delivery_party.as_ref().map(|p| p.id.as_str());
     let location = match &orders.delivery_party {
         // A partner's own location code, or a GLN it has mapped to one of its locations.
@@ -964,7 +1211,11 @@ async fn place(
     let placed =
         match ordering::commands::place_order(db, clock, &actor, &audience, &input, OrderChannel::Edi, None).await {
             Ok(placed) => placed,
-            Err(failure) => return Ok(Err(refusals(failure, &orders.lines))),
+            Err(failure) => {
+                return Ok(Err(refusals(failure, |index| {
+                    orders.lines.get(index).map(|line| line.segment)
+                })))
+            }
         };
     let mut notes = price_differences(db, &actor, placed.order_id, orders, &audience.currency).await?;
     if !placed.created {
@@ -974,6 +1225,40 @@ async fn place(
         ));
     }
     Ok(Ok((placed.order_id, notes)))
+}
+
+/// A buyer or supplier named by GLN that is not the partner's dealer or not us.
+async fn party_problems(
+    db: &Db,
+    tenant_id: TenantId,
+    partner: &Partner,
+    buyer: Option<&PartyId>,
+    supplier: Option<&PartyId>,
+) -> Result<Vec<ApplicationError>, Failure> {
+    let mut problems = Vec::new();
+    if let (Some(buyer), Some(dealer_gln)) = (buyer, store::dealer_gln(db, partner.dealer_id).await?) {
+        if is_gln(&buyer.agency) && buyer.id != dealer_gln {
+            problems.push(
+                ApplicationError::new(
+                    ApplicationErrorCode::UnknownParty,
+                    format!("buyer {} is not this partner", buyer.id),
+                )
+                .at_tag("NAD"),
+            );
+        }
+    }
+    if let (Some(supplier), Some(ours)) = (supplier, store::tenant_gln(db, tenant_id).await?) {
+        if is_gln(&supplier.agency) && supplier.id != ours {
+            problems.push(
+                ApplicationError::new(
+                    ApplicationErrorCode::UnknownParty,
+                    format!("supplier {} is not us", supplier.id),
+                )
+                .at_tag("NAD"),
+            );
+        }
+    }
+    Ok(problems)
 }
 
 /// Our SKU for the first of the buyer's article numbers its cross-reference table knows.
@@ -992,8 +1277,9 @@ fn is_gln(agency: &str) -> bool {
     agency.is_empty() || agency == "9"
 }
 
-/// A command's refusal, as problems placed at the lines they concern.
-fn refusals(failure: Failure, lines: &[OrdersLine]) -> Vec<ApplicationError> {
+/// A command's refusal, as problems placed at the lines they concern: `segment_of` gives the
+/// LIN segment of the command's line of an index, where there is one.
+fn refusals(failure: Failure, segment_of: impl Fn(usize) -> Option<usize>) -> Vec<ApplicationError> {
     match failure {
         Failure::Invalid(errors) => errors
             .into_iter()
@@ -1017,14 +1303,14 @@ fn refusals(failure: Failure, lines: &[OrdersLine]) -> Vec<ApplicationError> {
                         }
                     ),
                 );
-                let line = error
+                let segment = error
                     .field
                     .strip_prefix("lines[")
                     .and_then(|rest| rest.split(']').next())
                     .and_then(|index| index.parse::<usize>().ok())
-                    .and_then(|index| lines.get(index));
-                if let Some(line) = line {
-                    problem.segment = Some(line.segment);
+                    .and_then(&segment_of);
+                if let Some(segment) = segment {
+                    problem.segment = Some(segment);
                     problem.tag = Some("LIN".to_owned());
                 }
                 problem

@@ -105,6 +105,17 @@ pub async fn cross_references(db: &Db, actor: &Actor, partner_id: i64) -> Result
     Ok(store::cross_references(db, partner.id).await?)
 }
 
+/// One page of a partner's cross-reference table, for the page that keeps it.
+pub async fn cross_reference_page(
+    db: &Db,
+    actor: &Actor,
+    partner_id: i64,
+    page: PageRequest,
+) -> Result<Page<CrossReference>, Failure> {
+    let partner = partner(db, actor, partner_id).await?;
+    Ok(store::cross_reference_page(db, partner.id, page).await?)
+}
+
 pub async fn archive(
     db: &Db,
     actor: &Actor,

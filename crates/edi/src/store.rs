@@ -636,6 +636,24 @@ pub async fn shipment_warehouse_gln(db: &Db, shipment_id: i64) -> Result<Option<
     .get("gln")
 }
 
+/// The dealer's order of this number (the dealer's own, as it ordered).
+pub async fn order_of_dealer(
+    db: &Db,
+    tenant_id: TenantId,
+    dealer_id: i64,
+    number: &str,
+) -> Result<Option<i64>, DbError> {
+    db.fetch_optional(
+        &Query::new("SELECT id FROM orders WHERE tenant_id = $1 AND dealer_id = $2 AND dealer_order_number = $3")
+            .bind(tenant_id)
+            .bind(dealer_id)
+            .bind(number),
+    )
+    .await?
+    .map(|row| row.get("id"))
+    .transpose()
+}
+
 /// The shipment of this delivery note number sent to the dealer, and its order.
 pub async fn shipment_of_dealer(
     db: &Db,
@@ -679,6 +697,17 @@ pub async fn replace_cross_references(
 ) -> Result<(), DbError> {
     tx.execute(&Query::new("DELETE FROM edi_cross_references WHERE partner_id = $1").bind(partner_id))
         .await?;
+    insert_cross_references(tx, tenant_id, partner_id, rows, now).await
+}
+
+/// Adds cross-references resolved to product or location ids: (is an article, partner code, id).
+pub async fn insert_cross_references(
+    tx: &mut Tx,
+    tenant_id: TenantId,
+    partner_id: i64,
+    rows: &[(bool, String, i64)],
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -704,26 +733,65 @@ pub async fn replace_cross_references(
     Ok(())
 }
 
+/// Removes a partner's cross-reference; false when there was none of that kind and code.
+pub async fn delete_cross_reference(tx: &mut Tx, partner_id: i64, kind: &str, code: &str) -> Result<bool, DbError> {
+    let removed = tx
+        .execute(
+            &Query::new("DELETE FROM edi_cross_references WHERE partner_id = $1 AND kind = $2 AND partner_code = $3")
+                .bind(partner_id)
+                .bind(kind)
+                .bind(code),
+        )
+        .await?;
+    Ok(removed > 0)
+}
+
+const CROSS_REFERENCE_FROM: &str = "edi_cross_references x LEFT JOIN products p ON p.id = x.product_id \
+     LEFT JOIN delivery_locations l ON l.id = x.delivery_location_id";
+const CROSS_REFERENCE_SELECT: &str = "SELECT x.kind, x.partner_code, p.sku, l.code AS location_code FROM \
+     edi_cross_references x LEFT JOIN products p ON p.id = x.product_id \
+     LEFT JOIN delivery_locations l ON l.id = x.delivery_location_id";
+const CROSS_REFERENCE_ORDER: &str = "x.kind, x.partner_code";
+
+fn read_cross_reference(row: &Row) -> Result<CrossReference, DbError> {
+    Ok(CrossReference {
+        kind: row.get("kind")?,
+        partner_code: row.get("partner_code")?,
+        sku: row.get("sku")?,
+        location_code: row.get("location_code")?,
+    })
+}
+
+/// A partner's whole cross-reference table, articles first, each by the partner's code.
 pub async fn cross_references(db: &Db, partner_id: i64) -> Result<Vec<CrossReference>, DbError> {
     db.fetch_all(
-        &Query::new(
-            "SELECT x.kind, x.partner_code, p.sku, l.code AS location_code FROM edi_cross_references x
-             LEFT JOIN products p ON p.id = x.product_id LEFT JOIN delivery_locations l ON l.id = x.delivery_location_id
-             WHERE x.partner_id = $1 ORDER BY x.kind, x.partner_code",
-        )
+        &Query::new(format!(
+            "{CROSS_REFERENCE_SELECT} WHERE x.partner_id = $1 ORDER BY {CROSS_REFERENCE_ORDER}"
+        ))
         .bind(partner_id),
     )
     .await?
     .iter()
-    .map(|row| {
-        Ok(CrossReference {
-            kind: row.get("kind")?,
-            partner_code: row.get("partner_code")?,
-            sku: row.get("sku")?,
-            location_code: row.get("location_code")?,
-        })
-    })
+    .map(read_cross_reference)
     .collect()
+}
+
+/// One page of a partner's cross-reference table, in the same order.
+pub async fn cross_reference_page(
+    db: &Db,
+    partner_id: i64,
+    page: PageRequest,
+) -> Result<Page<CrossReference>, DbError> {
+    platform::db::fetch_page(
+        db,
+        CROSS_REFERENCE_FROM,
+        CROSS_REFERENCE_SELECT,
+        Query::new(" WHERE x.partner_id = $1").bind(partner_id),
+        CROSS_REFERENCE_ORDER,
+        page,
+        read_cross_reference,
+    )
+    .await
 }
 
 /// Our SKU for a partner's article number.

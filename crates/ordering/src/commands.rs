@@ -112,8 +112,7 @@ pub async fn submit_draft(
             code: "order.not_a_draft",
         });
     }
-    let own = head.placed_by.is_some() && head.placed_by == actor.user_id.map(platform::UserId::get);
-    if !own && !head.allow_adjust {
+    if !placed_it(actor, &head) && !head.allow_adjust {
         return Err(Failure::Conflict {
             code: "order.adjust_not_allowed",
         });
@@ -129,6 +128,12 @@ pub async fn submit_draft(
         .into_iter()
         .next()
         .ok_or_else(|| Failure::Internal("one draft in, none out".into()))
+}
+
+/// Whether the dealer's actor placed the order itself. An order placed by no user came from the
+/// dealer's own system through EDI, which speaks for the dealer and may take back what it sent.
+fn placed_it(actor: &Actor, head: &OrderHead) -> bool {
+    head.placed_by == actor.user_id.map(platform::UserId::get)
 }
 
 /// An order's failure as one of several: its fields named `orders[k].…`.
@@ -793,8 +798,7 @@ pub async fn cancel_order(
     let head = order_in_scope(&mut tx, actor, order_id).await?;
     let reason = if actor.is_dealer_user() {
         actor.require(Permission::PlaceOrders)?;
-        let own = head.placed_by.is_some() && head.placed_by == actor.user_id.map(platform::UserId::get);
-        if !own && !head.allow_adjust {
+        if !placed_it(actor, &head) && !head.allow_adjust {
             return Err(Failure::Conflict {
                 code: "order.adjust_not_allowed",
             });

@@ -56,6 +56,30 @@ pub async fn price_list(state: &AppState, actor: &Actor, id: i64) -> Result<Resp
     Ok(spreadsheet(&format!("price-list-{}.xlsx", list.code), bytes))
 }
 
+/// A partner's cross-reference table, in the columns its import reads.
+pub async fn cross_references(state: &AppState, actor: &Actor, partner_id: i64) -> Result<Response, WebError> {
+    let partner = edi::queries::partner(&state.db, actor, partner_id).await?;
+    let text = |value: Option<String>| value.map_or(xlsx::Cell::Empty, xlsx::Cell::Text);
+    let rows: Vec<Vec<xlsx::Cell>> = edi::queries::cross_references(&state.db, actor, partner.id)
+        .await?
+        .into_iter()
+        .map(|row| {
+            vec![
+                xlsx::Cell::Text(row.kind),
+                xlsx::Cell::Text(row.partner_code),
+                text(row.sku),
+                text(row.location_code),
+            ]
+        })
+        .collect();
+    let bytes = xlsx::write_table("cross references", &crate::imports::CROSS_REFERENCE_COLUMNS, &rows)
+        .map_err(export_failure)?;
+    Ok(spreadsheet(
+        &format!("cross-references-{}.xlsx", partner.dealer_code),
+        bytes,
+    ))
+}
+
 /// Everything the dealer's catalog shows under `filter`, at its prices on `date`, page by page.
 pub async fn catalog(
     state: &AppState,

@@ -1,4 +1,5 @@
-//! Spreadsheet imports of products, of price-list rows and of stock levels.
+//! Spreadsheet imports of products, of price-list rows and of stock levels, and of a partner's
+//! EDI cross-references.
 //!
 //! An uploaded XLSX is kept with a record and a background job. The job reads the sheet, turns
 //! each row into the input of catalog's or pricing's own import command (the same columns as
@@ -11,6 +12,7 @@ use std::sync::Arc;
 
 use catalog::domain::ProductInput;
 use chrono::NaiveDate;
+use edi::domain::partner::{CrossReference, CrossReferenceInput};
 use fulfilment::domain::{StockImportInput, StockImportMode, StockRowInput};
 use platform::imports::{self, Import, Problem};
 use platform::jobs::{self, Handler};
@@ -105,6 +107,53 @@ pub fn kinds_for(actor: &Actor) -> Vec<ImportKind> {
     .into_iter()
     .filter(|kind| actor.can(kind.permission()))
     .collect()
+}
+
+/// The columns of a partner's cross-reference table, in its export and its import.
+pub const CROSS_REFERENCE_COLUMNS: [&str; 4] = ["kind", "partner_code", "sku", "location_code"];
+
+/// Replaces a partner's EDI cross-reference table from an XLSX file with the columns of its
+/// export, at once: the table is small. A problem carries the spreadsheet's row in `params.row`.
+pub async fn cross_references(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    partner_id: i64,
+    content: &[u8],
+) -> Result<Vec<CrossReference>, Failure> {
+    let table = xlsx::read_table(content).map_err(|error| Failure::field("file", error.code()))?;
+    let [kind, code, sku, location] = CROSS_REFERENCE_COLUMNS.map(|name| table.column(name));
+    let cell = |row: &TableRow, column: Option<usize>| column.map(|c| row.cell(c).trim().to_owned());
+    let rows: Vec<CrossReferenceInput> = table
+        .rows
+        .iter()
+        .map(|row| CrossReferenceInput {
+            kind: cell(row, kind).unwrap_or_default(),
+            partner_code: cell(row, code).unwrap_or_default(),
+            sku: cell(row, sku).filter(|v| !v.is_empty()),
+            location_code: cell(row, location).filter(|v| !v.is_empty()),
+        })
+        .collect();
+    match edi::commands::set_cross_references(db, clock, actor, partner_id, &rows).await {
+        // Name the spreadsheet's own row, as the person fixing the file sees it.
+        Err(Failure::Invalid(errors)) => Err(Failure::Invalid(
+            errors
+                .into_iter()
+                .map(|error| {
+                    let index = error
+                        .field
+                        .strip_prefix("rows[")
+                        .and_then(|rest| rest.split(']').next())
+                        .and_then(|index| index.parse::<usize>().ok());
+                    match index.and_then(|index| table.rows.get(index)) {
+                        Some(row) => error.with("row", row.number),
+                        None => error,
+                    }
+                })
+                .collect(),
+        )),
+        other => other,
+    }
 }
 
 /// Accepts an upload: the actor may import this kind, the price list is the tenant's, and the

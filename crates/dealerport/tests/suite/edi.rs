@@ -10,17 +10,17 @@ use serde_json::{json, Value};
 use testkit::{TestApp, TestResponse};
 
 /// Baikal Springs' GLN in the demo.
-const OURS: &str = "4601234500005";
+pub(crate) const OURS: &str = "4601234500005";
 /// A GTIN with a valid check digit that no product has.
-const UNKNOWN_GTIN: &str = "4607099999992";
+pub(crate) const UNKNOWN_GTIN: &str = "4607099999992";
 /// A GLN with a valid check digit that no delivery location has, yet.
 const NEW_LOCATION_GLN: &str = "4601234599900";
 
-async fn text(app: &TestApp, sql: &str) -> String {
+pub(crate) async fn text(app: &TestApp, sql: &str) -> String {
     app.db.fetch_one(&Query::new(sql)).await.unwrap().get("t").unwrap()
 }
 
-async fn vektor(app: &TestApp) -> (String, String) {
+pub(crate) async fn vektor(app: &TestApp) -> (String, String) {
     (
         text(app, "SELECT gln AS t FROM dealers WHERE code = 'VEKTOR'").await,
         text(
@@ -32,7 +32,7 @@ async fn vektor(app: &TestApp) -> (String, String) {
     )
 }
 
-async fn gtin(app: &TestApp, sku: &str) -> String {
+pub(crate) async fn gtin(app: &TestApp, sku: &str) -> String {
     text(app, &format!("SELECT gtin AS t FROM products WHERE sku = '{sku}'")).await
 }
 
@@ -58,7 +58,7 @@ fn orders(sender: &str, reference: &str, number: &str, delivery: &str, lines: &[
     )
 }
 
-async fn post(app: &TestApp, token: &str, interchange: &str) -> TestResponse {
+pub(crate) async fn post(app: &TestApp, token: &str, interchange: &str) -> TestResponse {
     app.send(
         Request::builder()
             .method(Method::POST)
@@ -80,7 +80,7 @@ async fn outbox(app: &TestApp, token: &str) -> Vec<Value> {
         .clone()
 }
 
-async fn content(app: &TestApp, token: &str, id: &Value) -> String {
+pub(crate) async fn content(app: &TestApp, token: &str, id: &Value) -> String {
     let response = app.get(&format!("/api/v1/edi/interchanges/{id}/content"), token).await;
     assert_eq!(response.status, 200);
     response.text()

@@ -14,6 +14,8 @@ mod command_line;
 mod dealers;
 mod demo_tenant;
 mod edi;
+mod edi_ordchg;
+mod edi_pages;
 mod imports;
 mod jobs_and_audit;
 mod mail;

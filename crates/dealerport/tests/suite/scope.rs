@@ -63,6 +63,7 @@ const LISTS: &[&str] = &[
     "/sales-organisations",
     "/edi",
     "/edi/partners",
+    "/edi/partners/new",
     "/promotions",
     "/reports/order-execution?view=lines",
     "/messages",
@@ -79,7 +80,8 @@ const LISTS: &[&str] = &[
     "/api/v1/returns",
 ];
 
-/// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach.
+/// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach,
+/// and `{partner}` for the EDI partner profile of that dealer.
 const DETAILS: &[&str] = &[
     "/api/v1/dealers/{dealer}",
     "/api/v1/regions/{region}",
@@ -101,6 +103,11 @@ const DETAILS: &[&str] = &[
     "/catalog-statistics?dealer_id={dealer}",
     "/users/{user}",
     "/orders/{order}",
+    "/api/v1/edi/partners/{partner}",
+    "/api/v1/edi/partners/{partner}/cross-references",
+    "/edi/partners/{partner}/edit",
+    "/edi/partners/{partner}/cross-references",
+    "/edi/partners/{partner}/cross-references/export",
 ];
 
 /// Changes aimed at the same out-of-scope ids; each must be refused and write nothing.
@@ -164,6 +171,12 @@ const WRITES: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/api/v1/returns/{return}/decision", r#"{"approve":true}"#),
     ("POST", "/api/v1/receipts/{receipt}/settlement", r#"{"note":"Hijack"}"#),
+    (
+        "PUT",
+        "/api/v1/edi/partners/{partner}",
+        r#"{"dealer_id":{dealer},"interchange_id":"4601234599900","directory":"D96A","syntax":"UNOC","syntax_version":3,"channel":"api","messages_in":[],"messages_out":[]}"#,
+    ),
+    ("PUT", "/api/v1/edi/partners/{partner}/cross-references", r#"[]"#),
 ];
 
 /// The reason of a change request on the forbidden order, which no list may show the viewer.
@@ -250,8 +263,16 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
             }
         }
     }
+    // The forbidden dealer's EDI partner, or an id no partner has.
+    let partner = app
+        .count(&format!(
+            "SELECT COALESCE(MIN(id), {NO_SUCH_ORDER}) AS n FROM edi_partners WHERE dealer_id = {}",
+            forbidden.dealer
+        ))
+        .await
+        .to_string();
     for template in DETAILS {
-        let path = fill(template, forbidden);
+        let path = fill(template, forbidden).replace("{partner}", &partner);
         let response = if path.starts_with("/api/") {
             app.get(&path, &token).await
         } else {
@@ -299,7 +320,8 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
             .replace("{sales_order}", &sales_order)
             .replace("{shipment}", &shipment)
             .replace("{receipt}", &receipt)
-            .replace("{return}", &return_id);
+            .replace("{return}", &return_id)
+            .replace("{partner}", &partner);
         let body: serde_json::Value = serde_json::from_str(&fill(body, forbidden)).unwrap();
         let response = app.call(method.parse().unwrap(), &path, Some(&token), Some(body)).await;
         assert!(

@@ -5,6 +5,7 @@ pub mod contrl;
 pub mod desadv;
 pub mod envelope;
 pub mod errors;
+pub mod ordchg;
 pub mod orders;
 pub mod ordrsp;
 pub mod partner;

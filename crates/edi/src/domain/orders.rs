@@ -13,7 +13,7 @@ use edifact::{Message, Segment};
 use serde::{Deserialize, Serialize};
 
 use super::errors::ApplicationError;
-use super::values::{free_text, parse_date, parse_whole_quantity, read_items, text};
+use super::values::{free_text, parse_date, parse_whole_quantity, party_id, read_items, text};
 
 /// A party's identification from NAD C082: 3039 and its agency 3055 (9 GS1, 91 assigned by
 /// the supplier, 92 by the buyer, ZZ mutually agreed); agency "" when absent.
@@ -220,10 +220,7 @@ impl Reading {
 
     fn read_party(&mut self, segment: &Segment) {
         let Some(qualifier) = text(segment, 1, 1) else { return };
-        let id = text(segment, 2, 1).map(|id| PartyId {
-            id: id.to_owned(),
-            agency: text(segment, 2, 3).unwrap_or_default().to_owned(),
-        });
+        let id = party_id(segment);
         let slot = match qualifier {
             "BY" => &mut self.orders.buyer,
             "SU" => &mut self.orders.supplier,

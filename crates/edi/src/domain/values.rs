@@ -6,7 +6,7 @@ use edifact::Segment;
 use platform::Gtin;
 
 use super::errors::ApplicationError;
-use super::orders::ItemId;
+use super::orders::{ItemId, PartyId};
 
 /// A component's text, `None` when absent or empty.
 pub(super) fn text(segment: &Segment, element: usize, component: usize) -> Option<&str> {
@@ -17,6 +17,14 @@ pub(super) fn text(segment: &Segment, element: usize, component: usize) -> Optio
 pub(super) fn free_text(segment: &Segment) -> Option<String> {
     let joined = segment.element(4)?.components().concat();
     (!joined.is_empty()).then_some(joined)
+}
+
+/// A NAD's party identification (C082: 3039 and its agency 3055), `None` when it has none.
+pub(super) fn party_id(segment: &Segment) -> Option<PartyId> {
+    text(segment, 2, 1).map(|id| PartyId {
+        id: id.to_owned(),
+        agency: text(segment, 2, 3).unwrap_or_default().to_owned(),
+    })
 }
 
 /// An item identification by its type (7143); `Ok(None)` for a type we do not use or no number.

@@ -110,48 +110,9 @@ pub async fn import_cross_references(
     let content = axum::body::to_bytes(body, crate::imports::MAX_BYTES)
         .await
         .map_err(|_| Failure::field("file", "import.file_size"))?;
-    let table = xlsx::read_table(&content).map_err(|error| Failure::field("file", error.code()))?;
-    let column = |name: &str| table.column(name);
-    let (kind, code, sku, location) = (
-        column("kind"),
-        column("partner_code"),
-        column("sku"),
-        column("location_code"),
-    );
-    let cell = |row: &xlsx::TableRow, column: Option<usize>| column.map(|c| row.cell(c).trim().to_owned());
-    let rows: Vec<CrossReferenceInput> = table
-        .rows
-        .iter()
-        .map(|row| CrossReferenceInput {
-            kind: cell(row, kind).unwrap_or_default(),
-            partner_code: cell(row, code).unwrap_or_default(),
-            sku: cell(row, sku).filter(|v| !v.is_empty()),
-            location_code: cell(row, location).filter(|v| !v.is_empty()),
-        })
-        .collect();
-    let result = commands::set_cross_references(&state.db, &state.clock, &caller.signed_in.actor, id, &rows).await;
-    match result {
-        Ok(saved) => Ok(Json(saved)),
-        // Name the spreadsheet's own row, as the person fixing the file sees it.
-        Err(Failure::Invalid(errors)) => Err(Failure::Invalid(
-            errors
-                .into_iter()
-                .map(|error| {
-                    let index = error
-                        .field
-                        .strip_prefix("rows[")
-                        .and_then(|rest| rest.split(']').next())
-                        .and_then(|index| index.parse::<usize>().ok());
-                    match index.and_then(|index| table.rows.get(index)) {
-                        Some(row) => error.with("row", row.number),
-                        None => error,
-                    }
-                })
-                .collect(),
-        )
-        .into()),
-        Err(other) => Err(other.into()),
-    }
+    Ok(Json(
+        crate::imports::cross_references(&state.db, &state.clock, &caller.signed_in.actor, id, &content).await?,
+    ))
 }
 
 /// Sends the partner its whole catalog at its own prices today as a PRICAT, into the outbox.

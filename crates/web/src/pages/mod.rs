@@ -165,7 +165,26 @@ pub fn router() -> Router<AppState> {
         .route("/admin/settings", get(admin::settings_page).post(admin::save_settings))
         .route("/admin/logo", post(admin::upload_logo))
         .route("/edi", get(edi::archive))
-        .route("/edi/partners", get(edi::partners))
+        .route("/edi/partners", get(edi::partners).post(edi::create_partner))
+        .route("/edi/partners/new", get(edi::new_partner_form))
+        .route("/edi/partners/{id}", post(edi::update_partner))
+        .route("/edi/partners/{id}/edit", get(edi::edit_partner_form))
+        .route(
+            "/edi/partners/{id}/cross-references",
+            get(edi::cross_references).post(edi::save_cross_reference),
+        )
+        .route(
+            "/edi/partners/{id}/cross-references/remove",
+            post(edi::remove_cross_reference),
+        )
+        .route(
+            "/edi/partners/{id}/cross-references/import",
+            post(edi::import_cross_references).layer(DefaultBodyLimit::max(crate::imports::MAX_BYTES + 64 * 1024)),
+        )
+        .route(
+            "/edi/partners/{id}/cross-references/export",
+            get(edi::export_cross_references),
+        )
         .route("/edi/interchanges/{id}", get(edi::interchange))
         .route("/edi/messages/{id}/reprocess", post(edi::reprocess))
         .route("/admin/mail", get(mail::show).post(mail::save))
