@@ -172,6 +172,25 @@ async fn run() {
             .unwrap();
     }
 
+    // One order at a time: what an order costs when nothing else runs.
+    let mut alone = Vec::new();
+    let buyer = &buyers[0];
+    let mut sequence = Sequence(0xa10e_0000);
+    let started = Instant::now();
+    for n in 0..200 {
+        let input = order_input(
+            format!("ALONE-{run}-{n}"),
+            buyer.location,
+            &lines(&products, &mut sequence, LINES),
+        );
+        let placed = Instant::now();
+        ordering::commands::place_order(&db, &clock, &buyer.actor, &buyer.audience, &input, Channel::Api, None)
+            .await
+            .unwrap();
+        alone.push(placed.elapsed());
+    }
+    summary("place a 10-line order (in-process, one at a time)", alone, Some(started.elapsed()));
+
     let buyers = Arc::new(buyers);
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();

@@ -194,11 +194,13 @@ pub async fn session(db: &Db, clock: &Clock, token: &str) -> Result<Option<Signe
 /// The user behind an API bearer token, narrowed to the token's role when it has one.
 pub async fn bearer(db: &Db, clock: &Clock, token: &str) -> Result<Option<SignedIn>> {
     let now = clock.now();
-    let Some((token_id, user_id, role)) = store::find_live_token(db, &secret::token_digest(token), now).await? else {
+    let Some(token) = store::find_live_token(db, &secret::token_digest(token), now).await? else {
         return Ok(None);
     };
-    store::touch_api_token(db, token_id, now).await?;
-    signed_in(db, user_id, role, None).await
+    if token.stale {
+        store::touch_api_token(db, token.id, now).await?;
+    }
+    signed_in(db, token.user_id, token.role, None).await
 }
 
 #[cfg(test)]

@@ -1166,15 +1166,20 @@ pub async fn revoke_api_token(tx: &mut Tx, tenant_id: TenantId, id: i64, now: Da
 }
 
 /// The user and role a live token acts as.
-pub async fn find_live_token(
-    db: &Db,
-    digest: &str,
-    now: DateTime<Utc>,
-) -> Result<Option<(i64, UserId, Option<Role>)>, DbError> {
+/// A live token: its id, its user, the role it is limited to, and whether its last use is
+/// noted as over a minute ago.
+pub struct LiveToken {
+    pub id: i64,
+    pub user_id: UserId,
+    pub role: Option<Role>,
+    pub stale: bool,
+}
+
+pub async fn find_live_token(db: &Db, digest: &str, now: DateTime<Utc>) -> Result<Option<LiveToken>, DbError> {
     let Some(row) = db
         .fetch_optional(
             &Query::new(
-                "SELECT id, user_id, role FROM api_tokens
+                "SELECT id, user_id, role, last_used_at FROM api_tokens
                  WHERE token_digest = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
             )
             .bind(digest)
@@ -1185,14 +1190,20 @@ pub async fn find_live_token(
         return Ok(None);
     };
     let role: Option<String> = row.get("role")?;
-    Ok(Some((
-        row.get("id")?,
-        UserId(row.get("user_id")?),
-        role.as_deref().and_then(Role::parse),
-    )))
+    let last_used_at: Option<DateTime<Utc>> = row.get("last_used_at")?;
+    Ok(Some(LiveToken {
+        id: row.get("id")?,
+        user_id: UserId(row.get("user_id")?),
+        role: role.as_deref().and_then(Role::parse),
+        stale: last_used_at.is_none_or(|last| last < now - TOUCH_EVERY),
+    }))
 }
 
-/// Notes when a token was last used, at most once a minute, to spare a write per request.
+/// How often a token's last use is noted: a write on every request would make each API call
+/// wait for a disk flush.
+const TOUCH_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
+/// Notes when a token was last used, at most once a minute.
 pub async fn touch_api_token(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(), DbError> {
     db.execute(
         &Query::new(
@@ -1200,7 +1211,7 @@ pub async fn touch_api_token(db: &Db, id: i64, now: DateTime<Utc>) -> Result<(),
         )
         .bind(id)
         .bind(now)
-        .bind(now - chrono::TimeDelta::minutes(1)),
+        .bind(now - TOUCH_EVERY),
     )
     .await?;
     Ok(())

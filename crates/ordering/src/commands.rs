@@ -180,7 +180,7 @@ async fn place(
         .filter(|id| *id == audience.dealer_id)
         .ok_or(Failure::Forbidden)?;
     let several = inputs.len() > 1;
-    let settings = store::tenant_settings(db, actor.tenant_id).await?;
+    let (settings, dealer_limits, group_limits) = store::placing_terms(db, actor.tenant_id, dealer_id).await?;
     let today = today_in(&settings.time_zone, clock.now());
     let mut errors = Vec::new();
     let mut orders = Vec::with_capacity(inputs.len());
@@ -233,7 +233,6 @@ async fn place(
         }
     }
     refuse_if_any(errors)?;
-    let (dealer_limits, group_limits) = store::amount_limits(db, dealer_id).await?;
     let limits = AmountLimits::effective(dealer_limits, &group_limits);
     let currency = Currency::parse(&audience.currency).map_err(|e| Failure::Internal(e.to_string()))?;
     let refuse_over_limit = settings.credit_policy == "refuse";

@@ -35,27 +35,46 @@ pub async fn tenant_settings(db: &Db, tenant_id: TenantId) -> Result<TenantSetti
     })
 }
 
-/// The dealer's own order amount limits and its groups'.
-pub async fn amount_limits(db: &Db, dealer_id: DealerId) -> Result<(AmountLimits, Vec<AmountLimits>), DbError> {
-    let read = |row: &Row| -> Result<AmountLimits, DbError> {
-        Ok(AmountLimits {
-            min_minor: row.get("min_order_minor")?,
-            max_minor: row.get("max_order_minor")?,
-        })
-    };
-    let dealer = db
-        .fetch_one(&Query::new("SELECT min_order_minor, max_order_minor FROM dealers WHERE id = $1").bind(dealer_id))
-        .await?;
-    let groups = db
+/// What placing an order for the dealer needs of the tenant and of the dealer: the tenant's
+/// settings and the order amount limits of the dealer and of each of its groups, in one query.
+pub async fn placing_terms(
+    db: &Db,
+    tenant_id: TenantId,
+    dealer_id: DealerId,
+) -> Result<(TenantSettings, AmountLimits, Vec<AmountLimits>), DbError> {
+    let rows = db
         .fetch_all(
             &Query::new(
-                "SELECT g.min_order_minor, g.max_order_minor FROM dealer_groups g
-                 JOIN dealer_group_members m ON m.group_id = g.id WHERE m.dealer_id = $1",
+                "SELECT t.time_zone, t.credit_policy, d.min_order_minor, d.max_order_minor, g.id AS group_id,
+                        g.min_order_minor AS group_min_minor, g.max_order_minor AS group_max_minor
+                 FROM dealers d JOIN tenants t ON t.id = d.tenant_id
+                 LEFT JOIN dealer_group_members m ON m.dealer_id = d.id
+                 LEFT JOIN dealer_groups g ON g.id = m.group_id
+                 WHERE d.id = $1 AND d.tenant_id = $2",
             )
-            .bind(dealer_id),
+            .bind(dealer_id)
+            .bind(tenant_id),
         )
         .await?;
-    Ok((read(&dealer)?, groups.iter().map(read).collect::<Result<_, _>>()?))
+    let first = rows.first().ok_or(DbError::NoRow)?;
+    let settings = TenantSettings {
+        time_zone: first.get("time_zone")?,
+        credit_policy: first.get("credit_policy")?,
+    };
+    let dealer = AmountLimits {
+        min_minor: first.get("min_order_minor")?,
+        max_minor: first.get("max_order_minor")?,
+    };
+    let mut groups = Vec::new();
+    for row in &rows {
+        if row.get::<Option<i64>>("group_id")?.is_some() {
+            groups.push(AmountLimits {
+                min_minor: row.get("group_min_minor")?,
+                max_minor: row.get("group_max_minor")?,
+            });
+        }
+    }
+    Ok((settings, dealer, groups))
 }
 
 /// An order this dealer already placed under the same number, or the same idempotency key.
