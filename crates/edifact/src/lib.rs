@@ -19,6 +19,7 @@ mod delimiters;
 mod error;
 mod header;
 mod reader;
+mod scan;
 mod segment;
 mod tokenizer;
 mod writer;
