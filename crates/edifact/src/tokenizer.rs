@@ -10,6 +10,8 @@ use crate::delimiters::{describe, leading_noise_length, Delimiters, UNA_LENGTH};
 use crate::error::{ErrorKind, SyntaxError};
 use crate::scan::{lane, ByteSet};
 
+const TAG_LENGTH: usize = 3;
+
 /// One segment as it stands in the input, without its terminator.
 #[derive(Debug, Clone, Copy)]
 pub struct RawSegment<'a> {
@@ -17,9 +19,8 @@ pub struct RawSegment<'a> {
     pub number: usize,
     /// Byte offset of the tag from the start of the input.
     pub offset: u64,
-    tag: &'a [u8],
-    /// Everything after the tag: empty, or starting with the element separator.
-    body: &'a [u8],
+    /// The tag, three upper-case letters or digits, and the rest of the segment.
+    bytes: &'a [u8],
     delimiters: Delimiters,
 }
 
@@ -44,7 +45,7 @@ impl<'a> RawSegment<'a> {
     /// letters or digits.
     #[inline]
     pub fn parse(bytes: &'a [u8], delimiters: Delimiters, number: usize, offset: u64) -> Result<Self, SyntaxError> {
-        let (tag, body) = bytes.split_at(bytes.len().min(3));
+        let (tag, body) = bytes.split_at(bytes.len().min(TAG_LENGTH));
         let well_formed = tag.len() == 3
             && tag
                 .iter()
@@ -57,8 +58,7 @@ impl<'a> RawSegment<'a> {
         Ok(RawSegment {
             number,
             offset,
-            tag,
-            body,
+            bytes,
             delimiters,
         })
     }
@@ -66,19 +66,46 @@ impl<'a> RawSegment<'a> {
     /// The tag, such as "UNH" or "QTY".
     pub fn tag(&self) -> &'a str {
         // The tag was checked to be ASCII in `parse`.
-        std::str::from_utf8(self.tag).unwrap_or_default()
+        std::str::from_utf8(self.tag_bytes()).unwrap_or_default()
+    }
+
+    /// The tag as bytes, for a look that does not need it as text.
+    #[inline]
+    pub(crate) fn tag_bytes(&self) -> &'a [u8] {
+        self.bytes.get(..TAG_LENGTH).unwrap_or_default()
+    }
+
+    /// The tag and everything after it, as they stand.
+    #[inline]
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Everything after the tag: empty, or starting with the element separator.
+    #[inline]
+    fn body(&self) -> &'a [u8] {
+        self.bytes.get(TAG_LENGTH..).unwrap_or_default()
     }
 
     /// The values of the segment in order, each with its element, repetition and component.
     #[inline]
     pub fn values(&self) -> RawValues<'a> {
-        RawValues::new(self.body, self.delimiters, self.offset + self.tag.len() as u64)
+        RawValues::new(self.body(), self.delimiters, self.body_offset())
     }
 
     /// The first value at `element` and `component` (1-based), if the segment has it.
     pub fn value(&self, element: usize, component: usize) -> Option<RawValue<'a>> {
         self.values()
             .find(|value| value.element == element && value.component == component && value.repetition == 1)
+    }
+
+    /// Byte offset from the start of the input of everything after the tag.
+    pub(crate) fn body_offset(&self) -> u64 {
+        self.offset + TAG_LENGTH as u64
+    }
+
+    pub(crate) fn delimiters(&self) -> Delimiters {
+        self.delimiters
     }
 
     /// An error located at this segment.
@@ -103,6 +130,11 @@ impl<'a> RawValue<'a> {
             (true, Some(release)) => Cow::Owned(unescape(self.bytes, release)),
             _ => Cow::Borrowed(self.bytes),
         }
+    }
+
+    /// Whether the value holds a release character.
+    pub(crate) fn is_escaped(&self) -> bool {
+        self.escaped
     }
 
     /// Byte offset within the raw value of the byte that is at `position` once unescaped, so that
@@ -226,7 +258,8 @@ impl<'a> RawValues<'a> {
 impl<'a> Iterator for RawValues<'a> {
     type Item = RawValue<'a>;
 
-    #[inline]
+    // Called once per value, and returning a value through memory costs as much as finding it.
+    #[inline(always)]
     fn next(&mut self) -> Option<RawValue<'a>> {
         if self.done {
             return None;
