@@ -48,14 +48,27 @@ impl<const N: usize> ByteSet<N> {
             word.copy_from_slice(chunk);
             return self.matches(u64::from_le_bytes(word));
         }
-        let rest = haystack.get(at..).unwrap_or_default();
-        if rest.is_empty() {
+        let rest = haystack.len().saturating_sub(at);
+        if rest == 0 {
             return 0;
         }
-        let mut word = [0; 8];
-        word.get_mut(..rest.len()).unwrap_or_default().copy_from_slice(rest);
+        // Fewer than eight bytes are left: the last eight of the haystack, shifted so that the
+        // byte at `at` comes first, or when there are not eight, the few there are one by one.
+        let last = haystack.len().saturating_sub(8);
+        let word = match haystack.get(last..).filter(|chunk| chunk.len() == 8) {
+            Some(chunk) => {
+                let mut word = [0; 8];
+                word.copy_from_slice(chunk);
+                u64::from_le_bytes(word) >> (8 * (at - last))
+            }
+            None => haystack
+                .iter()
+                .skip(at)
+                .rev()
+                .fold(0, |word, &byte| word << 8 | u64::from(byte)),
+        };
         // The zero bytes that fill the word up are not input, whatever the set holds.
-        self.matches(u64::from_le_bytes(word)) & (u64::MAX >> (64 - 8 * rest.len()))
+        self.matches(word) & (u64::MAX >> (64 - 8 * rest))
     }
 
     /// The position of the first byte of the set in `haystack` at or after `from`.

@@ -80,6 +80,7 @@ impl Segment {
     }
 
     /// The 1-based component of the 1-based element (first repetition), if present.
+    #[inline]
     pub fn value(&self, element: usize, component: usize) -> Option<&str> {
         self.element(element)?.component(component)
     }
@@ -202,13 +203,15 @@ pub(crate) struct MessageBuilder {
 }
 
 impl MessageBuilder {
-    /// A message with room for one of `size`.
+    /// A message with room for one of `size` and an eighth more, since messages of one
+    /// interchange tend to be alike, and growing costs a copy.
     pub(crate) fn new(header: MessageHeader, size: MessageSize) -> Self {
+        let room = |length: usize| length + length / 8;
         MessageBuilder {
             header,
-            text: Vec::with_capacity(size.text),
-            values: Vec::with_capacity(size.values),
-            segments: Vec::with_capacity(size.segments),
+            text: Vec::with_capacity(room(size.text)),
+            values: Vec::with_capacity(room(size.values)),
+            segments: Vec::with_capacity(room(size.segments)),
             decoded: String::new(),
         }
     }
@@ -261,12 +264,17 @@ impl MessageBuilder {
         Ok(())
     }
 
-    /// The message, without room to spare (so that a short message after a long one does not
-    /// keep the room of the long one), and its size.
+    /// The message and its size. A message that uses less than half its room gives the rest
+    /// back, so that a short message after a long one does not keep the room of the long one.
     pub(crate) fn finish(mut self) -> (Message, MessageSize) {
-        self.text.shrink_to_fit();
-        self.values.shrink_to_fit();
-        self.segments.shrink_to_fit();
+        fn fit<T>(items: &mut Vec<T>) {
+            if items.capacity() > 2 * items.len() {
+                items.shrink_to_fit();
+            }
+        }
+        fit(&mut self.text);
+        fit(&mut self.values);
+        fit(&mut self.segments);
         let size = MessageSize {
             text: self.text.len(),
             values: self.values.len(),
@@ -288,15 +296,18 @@ impl MessageBuilder {
 
 impl Message {
     /// The segments in order.
+    #[inline]
     pub fn segments(&self) -> impl ExactSizeIterator<Item = SegmentView<'_>> + DoubleEndedIterator + Clone {
         self.segments.iter().map(|span| self.view(span))
     }
 
     /// The segment at a 0-based index, if there is one.
+    #[inline]
     pub fn segment(&self, index: usize) -> Option<SegmentView<'_>> {
         self.segments.get(index).map(|span| self.view(span))
     }
 
+    #[inline]
     fn view(&self, span: &SegmentSpan) -> SegmentView<'_> {
         SegmentView {
             number: span.number,
@@ -333,6 +344,7 @@ pub struct SegmentView<'a> {
 
 impl<'a> SegmentView<'a> {
     /// The tag, such as "QTY".
+    #[inline]
     pub fn tag(&self) -> &'a str {
         self.tag
     }
@@ -343,6 +355,7 @@ impl<'a> SegmentView<'a> {
     }
 
     /// The 1-based component of a 1-based repetition of a 1-based element, if present.
+    #[inline]
     pub fn value_at(&self, element: usize, repetition: usize, component: usize) -> Option<&'a str> {
         self.values
             .iter()
@@ -351,11 +364,13 @@ impl<'a> SegmentView<'a> {
     }
 
     /// How many data elements the segment has.
+    #[inline]
     pub fn element_count(&self) -> usize {
         self.values.last().map_or(0, |value| value.element)
     }
 
     /// How many repetitions a 1-based element has: 1 for most, 0 if the segment ends before it.
+    #[inline]
     pub fn repetition_count(&self, element: usize) -> usize {
         self.values
             .iter()
@@ -366,6 +381,7 @@ impl<'a> SegmentView<'a> {
     }
 
     /// The components of the first repetition of a 1-based element, in order; none if absent.
+    #[inline]
     pub fn components(&self, element: usize) -> impl Iterator<Item = &'a str> + 'a {
         let text = self.text;
         self.values
@@ -393,6 +409,7 @@ impl<'a> SegmentView<'a> {
         }
     }
 
+    #[inline]
     fn text_of(&self, value: &ValueSpan) -> &'a str {
         self.text.get(value.start..value.end).unwrap_or_default()
     }

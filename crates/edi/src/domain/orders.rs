@@ -105,7 +105,8 @@ pub fn read_orders(message: &Message) -> Result<Orders, Vec<ApplicationError>> {
             invoicee: None,
             currency: None,
             free_text: None,
-            lines: Vec::new(),
+            // Room for every line at once rather than again at each doubling.
+            lines: Vec::with_capacity(message.segments().filter(|segment| segment.tag() == "LIN").count()),
         },
         errors: Vec::new(),
         delivery_priority: usize::MAX,

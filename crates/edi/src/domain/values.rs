@@ -26,7 +26,7 @@ fn item_id(number: &str, kind: &str) -> Result<Option<ItemId>, String> {
     }
     Ok(Some(match kind {
         "EN" | "SRV" | "UP" => {
-            if Gtin::parse(number).is_err() {
+            if Gtin::check(number).is_err() {
                 return Err(format!("{number} is not a GTIN: wrong length or check digit"));
             }
             ItemId::Gtin(number.to_owned())
