@@ -46,7 +46,7 @@ impl<'a> RawSegment<'a> {
     #[inline]
     pub fn parse(bytes: &'a [u8], delimiters: Delimiters, number: usize, offset: u64) -> Result<Self, SyntaxError> {
         let (tag, body) = bytes.split_at(bytes.len().min(TAG_LENGTH));
-        let well_formed = tag.len() == 3
+        let well_formed = tag.len() == TAG_LENGTH
             && tag
                 .iter()
                 .all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit())
@@ -100,7 +100,7 @@ impl<'a> RawSegment<'a> {
     }
 
     /// Byte offset from the start of the input of everything after the tag.
-    pub(crate) fn body_offset(&self) -> u64 {
+    fn body_offset(&self) -> u64 {
         self.offset + TAG_LENGTH as u64
     }
 
