@@ -189,7 +189,11 @@ async fn run() {
             .unwrap();
         alone.push(placed.elapsed());
     }
-    summary("place a 10-line order (in-process, one at a time)", alone, Some(started.elapsed()));
+    summary(
+        "place a 10-line order (in-process, one at a time)",
+        alone,
+        Some(started.elapsed()),
+    );
 
     let buyers = Arc::new(buyers);
     let started = Instant::now();

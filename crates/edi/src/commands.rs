@@ -316,11 +316,12 @@ pub struct Receipt {
     pub contrl_interchange_id: Option<i64>,
 }
 
-/// An interchange as read: its UNB (when it could be read), its messages, and the syntax error
-/// that stopped the reading, if any.
+/// An interchange as read: its UNB (when it could be read), the types of its messages, and the
+/// syntax error that stopped the reading, if any. The messages themselves are read again one at
+/// a time when they are applied, so that a large interchange is not held a second time, decoded.
 struct Read {
     header: Option<InterchangeHeader>,
-    messages: Vec<Message>,
+    message_types: Vec<String>,
     error: Option<SyntaxError>,
 }
 
@@ -330,13 +331,13 @@ fn read(content: impl BufRead) -> Read {
     let mut reader = Reader::new(content);
     let mut read = Read {
         header: None,
-        messages: Vec::new(),
+        message_types: Vec::new(),
         error: None,
     };
     loop {
         match reader.next_event() {
             Ok(Some(Event::InterchangeStart(header))) => read.header = Some(*header),
-            Ok(Some(Event::Message(message))) => read.messages.push(message),
+            Ok(Some(Event::Message(message))) => read.message_types.push(message.header.message_type),
             Ok(Some(_)) => {}
             Ok(None) => return read,
             Err(error) => {
@@ -390,12 +391,7 @@ pub async fn receive(db: &Db, clock: &Clock, actor: &Actor, content: &[u8], chan
         ),
         (None, false) => ("accepted", None, None),
     };
-    let message_types = read
-        .messages
-        .iter()
-        .map(|m| m.header.message_type.as_str())
-        .collect::<Vec<_>>()
-        .join(",");
+    let message_types = read.message_types.join(",");
     let recipient = read.header.as_ref().map(|h| h.recipient.id.clone()).unwrap_or_default();
     let mut tx = db.begin().await?;
     let stored = store::insert_interchange(
@@ -443,11 +439,14 @@ pub async fn receive(db: &Db, clock: &Clock, actor: &Actor, content: &[u8], chan
         });
     };
     if read.error.is_none() {
-        for message in &read.messages {
-            apply_message(db, clock, actor.tenant_id, &partner, interchange_id, message).await?;
+        // The first reading found no error, so this one finds the same messages and no error.
+        for event in Reader::new(content) {
+            if let Ok(Event::Message(message)) = event {
+                apply_message(db, clock, actor.tenant_id, &partner, interchange_id, &message).await?;
+            }
         }
     }
-    let only_contrls = !read.messages.is_empty() && read.messages.iter().all(|m| m.header.message_type == "CONTRL");
+    let only_contrls = !read.message_types.is_empty() && read.message_types.iter().all(|t| t == "CONTRL");
     let asked = read.header.as_ref().and_then(|h| h.acknowledgement_request.as_deref()) == Some("1");
     let contrl_interchange_id = if asked && !only_contrls {
         Some(answer_with_contrl(db, clock, actor.tenant_id, &partner, interchange_id, &read).await?)
@@ -1474,15 +1473,22 @@ pub async fn reprocess(db: &Db, clock: &Clock, actor: &Actor, message_id: i64) -
     let partner = store::find_partner(&mut Source::Db(db), actor.tenant_id, &actor.scope, partner_id)
         .await?
         .ok_or(Failure::NotFound { entity: "edi_partner" })?;
-    let read = read(content.as_slice());
-    let message = read
-        .messages
-        .iter()
-        .find(|m| m.header.reference == record.message_reference && m.header.message_type == record.message_type)
+    // The message as read before any syntax error, as when it was received.
+    let message = Reader::new(content.as_slice())
+        .map_while(Result::ok)
+        .find_map(|event| match event {
+            Event::Message(message)
+                if message.header.reference == record.message_reference
+                    && message.header.message_type == record.message_type =>
+            {
+                Some(message)
+            }
+            _ => None,
+        })
         .ok_or(Failure::Conflict {
             code: "edi.message_unreadable",
         })?;
-    let outcome = outcome_of(db, clock, actor.tenant_id, &partner, message).await?;
+    let outcome = outcome_of(db, clock, actor.tenant_id, &partner, &message).await?;
     store::update_message(
         db,
         message_id,

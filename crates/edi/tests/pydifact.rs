@@ -287,7 +287,7 @@ fn read_by_us(bytes: &[u8]) -> (Vec<Described>, Vec<String>) {
             identifier.push(association.clone());
         }
         segments.push(("UNH".to_owned(), vec![owned(&[&unh.reference]), identifier]));
-        for segment in &message.segments {
+        for segment in message.segments().map(|segment| segment.to_segment()) {
             let elements = segment
                 .elements
                 .iter()
@@ -296,9 +296,9 @@ fn read_by_us(bytes: &[u8]) -> (Vec<Described>, Vec<String>) {
                     element.components().to_vec()
                 })
                 .collect();
-            segments.push((segment.tag.clone(), elements));
+            segments.push((segment.tag, elements));
         }
-        let count = (message.segments.len() + 2).to_string();
+        let count = (message.segments().len() + 2).to_string();
         segments.push(("UNT".to_owned(), vec![owned(&[&count]), owned(&[&unh.reference])]));
         types.push(unh.message_type.clone());
     }

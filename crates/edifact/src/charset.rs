@@ -74,8 +74,9 @@ impl SyntaxIdentifier {
         matches!(self, SyntaxIdentifier::Unow | SyntaxIdentifier::Unoy)
     }
 
-    /// Turns one value, already unescaped, into text.
-    pub fn decode(self, bytes: &[u8]) -> Result<String, CharacterError> {
+    /// Appends one value, already unescaped, to `out` as text; the first byte the set does not
+    /// define is an error naming its position, and leaves `out` with part of the value.
+    pub fn decode_into(self, bytes: &[u8], out: &mut String) -> Result<(), CharacterError> {
         match self {
             SyntaxIdentifier::Unoa | SyntaxIdentifier::Unob => {
                 let allowed = if self == SyntaxIdentifier::Unoa {
@@ -86,10 +87,14 @@ impl SyntaxIdentifier {
                 if let Some(position) = bytes.iter().position(|&byte| !allowed[usize::from(byte)]) {
                     return Err(self.undecodable(bytes, position));
                 }
-                Ok(bytes.iter().map(|&byte| char::from(byte)).collect())
+                out.extend(bytes.iter().map(|&byte| char::from(byte)));
+                Ok(())
             }
             SyntaxIdentifier::Unow | SyntaxIdentifier::Unoy => match std::str::from_utf8(bytes) {
-                Ok(text) => Ok(text.to_owned()),
+                Ok(text) => {
+                    out.push_str(text);
+                    Ok(())
+                }
                 Err(error) => Err(CharacterError {
                     position: error.valid_up_to(),
                     description: format!("invalid UTF-8 for {}", self.code()),
@@ -98,17 +103,31 @@ impl SyntaxIdentifier {
             SyntaxIdentifier::Unoc | SyntaxIdentifier::Unod | SyntaxIdentifier::Unoe | SyntaxIdentifier::Unof => {
                 if let Ok(text) = std::str::from_utf8(bytes) {
                     if text.is_ascii() {
-                        return Ok(text.to_owned());
+                        out.push_str(text);
+                        return Ok(());
                     }
                 }
-                let mut text = String::with_capacity(bytes.len() + bytes.len() / 2);
+                out.reserve(bytes.len() + bytes.len() / 2);
                 for (position, &byte) in bytes.iter().enumerate() {
                     match self.decode_byte(byte) {
-                        Some(character) => text.push(character),
+                        Some(character) => out.push(character),
                         None => return Err(self.undecodable(bytes, position)),
                     }
                 }
-                Ok(text)
+                Ok(())
+            }
+        }
+    }
+
+    /// Whether the bytes are text as they stand, that is, decode to themselves: ASCII in the
+    /// ISO 8859 sets, any UTF-8 in the Unicode ones. Never for levels A and B, whose
+    /// repertoires leave out part of ASCII and must be checked byte by byte.
+    pub(crate) fn reads_as_it_stands(self, bytes: &[u8]) -> bool {
+        match self {
+            SyntaxIdentifier::Unoa | SyntaxIdentifier::Unob => false,
+            SyntaxIdentifier::Unow | SyntaxIdentifier::Unoy => std::str::from_utf8(bytes).is_ok(),
+            SyntaxIdentifier::Unoc | SyntaxIdentifier::Unod | SyntaxIdentifier::Unoe | SyntaxIdentifier::Unof => {
+                bytes.is_ascii()
             }
         }
     }
@@ -381,6 +400,13 @@ const ISO_8859_7_HIGH: [Option<char>; 96] = [
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    impl SyntaxIdentifier {
+        fn decode(self, bytes: &[u8]) -> Result<String, CharacterError> {
+            let mut text = String::new();
+            self.decode_into(bytes, &mut text).map(|()| text)
+        }
+    }
 
     fn round_trip(identifier: SyntaxIdentifier, text: &str) -> Vec<u8> {
         let mut bytes = Vec::new();

@@ -132,6 +132,15 @@ impl Delimiters {
         Ok(())
     }
 
+    /// Whether every separator and the release character are ASCII, so that in UTF-8 and the
+    /// ISO 8859 sets none of them can be part of a character.
+    pub(crate) fn are_ascii(&self) -> bool {
+        [Some(self.component), Some(self.element), self.release, self.repetition]
+            .into_iter()
+            .flatten()
+            .all(|byte| byte.is_ascii())
+    }
+
     /// Whether `byte` is a service character that data must escape with the release character.
     pub fn is_service_character(&self, byte: u8) -> bool {
         byte == self.component

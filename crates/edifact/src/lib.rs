@@ -5,6 +5,7 @@
 //! - [`Reader`] reads from any [`std::io::BufRead`] as a stream of [`Event`]s (UNB, UNG, whole
 //!   messages, UNE, UNZ), holding one message at a time, and checks the envelopes: counts,
 //!   references, order, character set. [`parse`] does the same for a small input in one call.
+//!   A [`Message`] keeps its decoded values together in one string, shown as [`SegmentView`]s.
 //! - [`InterchangeWriter`] writes the envelopes and their counts around the caller's segments,
 //!   escaping every service character.
 //! - Every error is a [`SyntaxError`] with the segment number, tag, element, component and byte
@@ -19,6 +20,7 @@ mod delimiters;
 mod error;
 mod header;
 mod reader;
+mod scan;
 mod segment;
 mod tokenizer;
 mod writer;
@@ -28,6 +30,6 @@ pub use delimiters::{Delimiters, UNA_LENGTH};
 pub use error::{ErrorKind, SyntaxError};
 pub use header::{DateTime, GroupHeader, InterchangeHeader, MessageHeader, Party};
 pub use reader::{parse, Event, Group, Interchange, Reader};
-pub use segment::{Element, Message, Segment};
+pub use segment::{Element, Message, Segment, SegmentView};
 pub use tokenizer::{RawSegment, RawValue, RawValues, Tokenizer};
 pub use writer::{InterchangeWriter, LineBreak, WriterOptions};

@@ -9,7 +9,7 @@ use crate::charset::SyntaxIdentifier;
 use crate::delimiters::Delimiters;
 use crate::error::{ErrorKind, SyntaxError};
 use crate::header::{GroupHeader, InterchangeHeader, MessageHeader, Trailer};
-use crate::segment::{Message, Segment};
+use crate::segment::{Message, MessageBuilder, MessageSize, Segment};
 use crate::tokenizer::{
     blank_length, detect_delimiters, find_terminator, implied_by_version, unterminated, RawSegment,
 };
@@ -82,8 +82,10 @@ pub fn parse(input: &[u8]) -> Result<Interchange, SyntaxError> {
 struct SegmentSource<R> {
     /// Bytes read ahead while looking for UNA, then the rest of the input.
     input: Chain<Cursor<Vec<u8>>, R>,
-    /// The current segment, terminator excluded.
+    /// The current segment, terminator excluded, when it was not whole in the input's buffer.
     buffer: Vec<u8>,
+    /// Bytes of the input's buffer that the current segment was read from in place.
+    read_in_place: usize,
     /// Bytes consumed from the start of the input.
     offset: u64,
     /// Segments read so far.
@@ -126,6 +128,7 @@ impl<R: BufRead> SegmentSource<R> {
 
     /// Skips blanks; true if more input follows.
     fn skip_blanks(&mut self) -> Result<bool, SyntaxError> {
+        self.input.consume(std::mem::take(&mut self.read_in_place));
         loop {
             let chunk = self.input.fill_buf()?;
             if chunk.is_empty() {
@@ -148,14 +151,30 @@ impl<R: BufRead> SegmentSource<R> {
         }
         let start = self.offset;
         let number = self.number + 1;
-        self.buffer.clear();
         let mut escaped = false;
+        // Usually the whole segment is in the input's buffer: then it is read where it stands,
+        // and consumed when the next one is read.
+        if let Some(end) = find_terminator(self.input.fill_buf()?, &self.delimiters, &mut escaped) {
+            self.read_in_place = end + 1;
+            self.offset += end as u64 + 1;
+            self.number = number;
+            let bytes = self.input.fill_buf()?.get(..end).unwrap_or_default();
+            return RawSegment::parse(bytes, self.delimiters, number, start).map(Some);
+        }
+        // Otherwise it is gathered from as many fills of the buffer as it takes.
+        self.buffer.clear();
         loop {
             let chunk = self.input.fill_buf()?;
             if chunk.is_empty() {
                 return Err(unterminated(number, start, escaped, &self.delimiters));
             }
-            match find_terminator(chunk, &self.delimiters, &mut escaped) {
+            // Nothing gathered yet means this is the chunk searched above, which has no end.
+            let found = if self.buffer.is_empty() {
+                None
+            } else {
+                find_terminator(chunk, &self.delimiters, &mut escaped)
+            };
+            match found {
                 Some(end) => {
                     self.buffer.extend_from_slice(chunk.get(..end).unwrap_or_default());
                     self.input.consume(end + 1);
@@ -201,6 +220,8 @@ pub struct Reader<R> {
     uses_groups: Option<bool>,
     group_reference: String,
     group_count: u64,
+    /// The size of the last message, so that the next is given room for as much at once.
+    last_message_size: MessageSize,
 }
 
 impl<R: BufRead> Reader<R> {
@@ -209,6 +230,7 @@ impl<R: BufRead> Reader<R> {
             source: SegmentSource {
                 input: Cursor::new(Vec::new()).chain(input),
                 buffer: Vec::with_capacity(256),
+                read_in_place: 0,
                 offset: 0,
                 number: 0,
                 delimiters: Delimiters::LEVEL_A,
@@ -220,6 +242,7 @@ impl<R: BufRead> Reader<R> {
             uses_groups: None,
             group_reference: String::new(),
             group_count: 0,
+            last_message_size: MessageSize::default(),
         }
     }
 
@@ -334,25 +357,30 @@ impl<R: BufRead> Reader<R> {
     /// Reads the segments of a message after its UNH, up to and including UNT.
     fn read_message(&mut self, unh: Segment) -> Result<Message, SyntaxError> {
         let header = MessageHeader::from_segment(&unh)?;
-        let mut segments = Vec::new();
+        let mut message = MessageBuilder::new(header, self.last_message_size);
         loop {
             let Some(raw) = self.source.next_segment()? else {
-                let what = format!("UNT of message {} at the end of the input", header.reference);
+                let what = format!("UNT of message {} at the end of the input", message.header().reference);
                 return Err(unh.error(ErrorKind::Missing(what), None, None));
             };
-            let segment = Segment::decode(&raw, self.syntax)?;
-            match segment.tag.as_str() {
-                "UNT" => {
-                    let trailer = Trailer::from_segment(&segment, &header.reference)?;
+            match raw.tag_bytes() {
+                // Most segments are data; only service segments need a closer look.
+                tag if !tag.starts_with(b"UN") => message.push(&raw, self.syntax)?,
+                b"UNT" => {
+                    let segment = Segment::decode(&raw, self.syntax)?;
+                    let trailer = Trailer::from_segment(&segment, &message.header().reference)?;
                     let counted = (segment.number + 1).saturating_sub(unh.number) as u64;
                     trailer.check_count(&segment, counted)?;
-                    return Ok(Message { header, segments });
+                    let (message, size) = message.finish();
+                    self.last_message_size = size;
+                    return Ok(message);
                 }
-                "UNH" | "UNB" | "UNG" | "UNE" | "UNZ" => {
-                    let what = format!("UNT of message {} before {}", header.reference, segment.tag);
+                b"UNH" | b"UNB" | b"UNG" | b"UNE" | b"UNZ" => {
+                    let segment = Segment::decode(&raw, self.syntax)?;
+                    let what = format!("UNT of message {} before {}", message.header().reference, segment.tag);
                     return Err(segment.error(ErrorKind::Missing(what), None, None));
                 }
-                _ => segments.push(segment),
+                _ => message.push(&raw, self.syntax)?,
             }
         }
     }
@@ -396,10 +424,11 @@ UNZ+1+IC1'";
         let message = &interchange.messages[0];
         assert_eq!(message.header.message_type, "ORDERS");
         assert_eq!(message.header.association.as_deref(), Some("EAN008"));
-        let tags: Vec<_> = message.segments.iter().map(|segment| segment.tag.as_str()).collect();
+        let tags: Vec<_> = message.segments().map(|segment| segment.tag()).collect();
         assert_eq!(tags, ["BGM", "DTM", "NAD", "LIN", "QTY", "UNS"]);
-        assert_eq!(message.segments[4].value(1, 2), Some("5"));
-        assert_eq!(message.segments[4].number, 7);
+        let qty = message.segment(4).unwrap();
+        assert_eq!(qty.value(1, 2), Some("5"));
+        assert_eq!(qty.number, 7);
     }
 
     #[test]
@@ -454,7 +483,7 @@ UNZ+1+IC1'";
             ORDERS.replace('\'', "'\r\n").replace("UNA:+.? '\r\n", "UNA:+.? '")
         );
         let interchange = parse(broken.as_bytes()).unwrap();
-        assert_eq!(interchange.messages[0].segments.len(), 6);
+        assert_eq!(interchange.messages[0].segments().len(), 6);
     }
 
     #[test]
@@ -472,7 +501,7 @@ UNH+1+ORDERS:D:01B:UN'NAD+SU+++上海汽车配件有限公司'UNT+3+1'UNZ+1+IC1'
         assert_eq!(interchange.delimiters.repetition, Some(b'*'));
         assert_eq!(interchange.header.prepared.year, 2024);
         assert_eq!(
-            interchange.messages[0].segments[0].value(4, 1),
+            interchange.messages[0].segment(0).unwrap().value(4, 1),
             Some("上海汽车配件有限公司")
         );
     }
@@ -488,7 +517,7 @@ UNH+1+ORDERS:D:01B:UN'NAD+SU+++上海汽车配件有限公司'UNT+3+1'UNZ+1+IC1'
         input.extend_from_slice(b"'UNT+3+1'UNZ+1+1'");
         let interchange = parse(&input).unwrap();
         assert_eq!(
-            interchange.messages[0].segments[0].value(4, 1),
+            interchange.messages[0].segment(0).unwrap().value(4, 1),
             Some("Вектор-Дистрибуция")
         );
     }
@@ -555,7 +584,7 @@ UNG+ORDERS+S+R+240131:0915+G1'UNH+2+ORDERS:D:96A:UN'UNT+2+2'UNE+1+G1'UNZ+2+IC1'"
             let Event::Message(message) = &events[1] else {
                 panic!("{events:?}")
             };
-            assert_eq!(message.segments[0].value(2, 1), Some("PO'47+11?"));
+            assert_eq!(message.segment(0).unwrap().value(2, 1), Some("PO'47+11?"));
         }
     }
 

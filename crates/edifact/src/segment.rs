@@ -1,9 +1,12 @@
-//! Segments as owned, decoded text: what the reader hands out and what the writer takes.
+//! Segments as decoded text: [`Segment`], owned, which the writer takes and the envelopes are
+//! read into; and [`Message`], what the reader hands out, with its segments held compactly and
+//! looked at through [`SegmentView`]s.
 
 use crate::charset::SyntaxIdentifier;
 use crate::error::ErrorKind;
 use crate::error::SyntaxError;
-use crate::tokenizer::RawSegment;
+use crate::header::MessageHeader;
+use crate::tokenizer::{RawSegment, RawValue};
 
 /// One segment: a tag and its data elements. Positions in accessors are 1-based, as in
 /// implementation guides and in CONTRL.
@@ -77,6 +80,7 @@ impl Segment {
     }
 
     /// The 1-based component of the 1-based element (first repetition), if present.
+    #[inline]
     pub fn value(&self, element: usize, component: usize) -> Option<&str> {
         self.element(element)?.component(component)
     }
@@ -86,25 +90,9 @@ impl Segment {
     pub fn decode(raw: &RawSegment<'_>, syntax: SyntaxIdentifier) -> Result<Segment, SyntaxError> {
         let mut elements: Vec<Element> = Vec::new();
         for value in raw.values() {
-            let text = syntax.decode(&value.unescaped()).map_err(|error| {
-                raw.error(ErrorKind::InvalidCharacter(error.description))
-                    .at_element(value.element, Some(value.component))
-                    .at_offset(value.offset + value.raw_position(error.position) as u64)
-            })?;
-            // Values arrive in order, and each new element or repetition starts with component 1.
-            if value.element > elements.len() {
-                elements.push(Element {
-                    repetitions: Vec::new(),
-                });
-            }
-            if let Some(element) = elements.last_mut() {
-                if value.repetition > element.repetitions.len() {
-                    element.repetitions.push(Vec::new());
-                }
-                if let Some(components) = element.repetitions.last_mut() {
-                    components.push(text);
-                }
-            }
+            let mut text = String::new();
+            decode_value(raw, &value, syntax, &mut text)?;
+            add_value(&mut elements, value.element, value.repetition, text);
         }
         Ok(Segment {
             tag: raw.tag().to_owned(),
@@ -126,12 +114,323 @@ impl Segment {
     }
 }
 
-/// One message: its UNH header and the segments between UNH and UNT, both excluded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Message {
-    pub header: crate::header::MessageHeader,
-    pub segments: Vec<Segment>,
+/// Adds the next value of a segment to its elements. Values come in order, and each new element
+/// or repetition starts with component 1.
+fn add_value(elements: &mut Vec<Element>, element: usize, repetition: usize, text: String) {
+    if element > elements.len() {
+        elements.push(Element {
+            repetitions: Vec::new(),
+        });
+    }
+    if let Some(element) = elements.last_mut() {
+        if repetition > element.repetitions.len() {
+            element.repetitions.push(Vec::new());
+        }
+        if let Some(components) = element.repetitions.last_mut() {
+            components.push(text);
+        }
+    }
 }
+
+/// Appends one value of a raw segment to `out`, unescaped and decoded from the character set
+/// of the interchange; an undecodable byte is an error naming the element, component and byte
+/// offset.
+#[inline]
+fn decode_value(
+    raw: &RawSegment<'_>,
+    value: &RawValue<'_>,
+    syntax: SyntaxIdentifier,
+    out: &mut String,
+) -> Result<(), SyntaxError> {
+    syntax.decode_into(&value.unescaped(), out).map_err(|error| {
+        raw.error(ErrorKind::InvalidCharacter(error.description))
+            .at_element(value.element, Some(value.component))
+            .at_offset(value.offset + value.raw_position(error.position) as u64)
+    })
+}
+
+/// One message as read: its UNH header and the segments between UNH and UNT, both excluded.
+///
+/// An interchange holds millions of values, and a `String` each would cost more than reading
+/// them, so a message keeps the text of all its segments in one string, and where each tag and
+/// value lies in it. [`Message::segments`] shows them as [`SegmentView`]s.
+#[derive(Debug, Clone)]
+pub struct Message {
+    pub header: MessageHeader,
+    text: String,
+    values: Vec<ValueSpan>,
+    segments: Vec<SegmentSpan>,
+}
+
+/// Where one value lies in its message's text, and its place in its segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ValueSpan {
+    element: usize,
+    repetition: usize,
+    component: usize,
+    start: usize,
+    end: usize,
+}
+
+/// One segment of a message: where its tag lies in the text, its place in the interchange,
+/// and its values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct SegmentSpan {
+    tag_start: usize,
+    number: usize,
+    offset: u64,
+    first_value: usize,
+    end_value: usize,
+}
+
+/// How much a message holds, so that the next one can be given room for as much at once.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct MessageSize {
+    text: usize,
+    values: usize,
+    segments: usize,
+}
+
+/// A message being read. Its text is gathered as bytes and made a `String` once it is whole:
+/// checking it is text costs little over a whole message, and much segment by segment.
+pub(crate) struct MessageBuilder {
+    header: MessageHeader,
+    text: Vec<u8>,
+    values: Vec<ValueSpan>,
+    segments: Vec<SegmentSpan>,
+    /// One value decoded from the interchange's character set.
+    decoded: String,
+}
+
+impl MessageBuilder {
+    /// A message with room for one of `size` and an eighth more, since messages of one
+    /// interchange tend to be alike, and growing costs a copy.
+    pub(crate) fn new(header: MessageHeader, size: MessageSize) -> Self {
+        let room = |length: usize| length + length / 8;
+        MessageBuilder {
+            header,
+            text: Vec::with_capacity(room(size.text)),
+            values: Vec::with_capacity(room(size.values)),
+            segments: Vec::with_capacity(room(size.segments)),
+            decoded: String::new(),
+        }
+    }
+
+    pub(crate) fn header(&self) -> &MessageHeader {
+        &self.header
+    }
+
+    /// Adds a segment as read, decoding its values from the character set of the interchange;
+    /// an undecodable byte is an error naming the element, component and byte offset.
+    pub(crate) fn push(&mut self, raw: &RawSegment<'_>, syntax: SyntaxIdentifier) -> Result<(), SyntaxError> {
+        let first_value = self.values.len();
+        let tag_start = self.text.len();
+        // Most segments are text as they stand. Then the segment is kept whole, separators and
+        // all, and its values point into it: one copy per segment rather than one per value.
+        // A value with a release character is still added on its own, without them.
+        let bytes = raw.bytes();
+        let as_it_stands = raw.delimiters().are_ascii() && syntax.reads_as_it_stands(bytes);
+        if as_it_stands {
+            self.text.extend_from_slice(bytes);
+        } else {
+            self.text.extend_from_slice(raw.tag_bytes());
+        }
+        for value in raw.values() {
+            let (start, end) = if as_it_stands && !value.is_escaped() {
+                let start = tag_start + (value.offset - raw.offset) as usize;
+                (start, start + value.raw().len())
+            } else {
+                self.decoded.clear();
+                decode_value(raw, &value, syntax, &mut self.decoded)?;
+                let start = self.text.len();
+                self.text.extend_from_slice(self.decoded.as_bytes());
+                (start, self.text.len())
+            };
+            self.values.push(ValueSpan {
+                element: value.element,
+                repetition: value.repetition,
+                component: value.component,
+                start,
+                end,
+            });
+        }
+        self.segments.push(SegmentSpan {
+            tag_start,
+            number: raw.number,
+            offset: raw.offset,
+            first_value,
+            end_value: self.values.len(),
+        });
+        Ok(())
+    }
+
+    /// The message and its size. A message that uses less than half its room gives the rest
+    /// back, so that a short message after a long one does not keep the room of the long one.
+    pub(crate) fn finish(mut self) -> (Message, MessageSize) {
+        fn fit<T>(items: &mut Vec<T>) {
+            if items.capacity() > 2 * items.len() {
+                items.shrink_to_fit();
+            }
+        }
+        fit(&mut self.text);
+        fit(&mut self.values);
+        fit(&mut self.segments);
+        let size = MessageSize {
+            text: self.text.len(),
+            values: self.values.len(),
+            segments: self.segments.len(),
+        };
+        // Every part added is text: tags, ASCII or UTF-8 as it stood, or values decoded. The
+        // lossy conversion only spares this an error that cannot happen.
+        let text =
+            String::from_utf8(self.text).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
+        let message = Message {
+            header: self.header,
+            text,
+            values: self.values,
+            segments: self.segments,
+        };
+        (message, size)
+    }
+}
+
+impl Message {
+    /// The segments in order.
+    #[inline]
+    pub fn segments(&self) -> impl ExactSizeIterator<Item = SegmentView<'_>> + DoubleEndedIterator + Clone {
+        self.segments.iter().map(|span| self.view(span))
+    }
+
+    /// The segment at a 0-based index, if there is one.
+    #[inline]
+    pub fn segment(&self, index: usize) -> Option<SegmentView<'_>> {
+        self.segments.get(index).map(|span| self.view(span))
+    }
+
+    #[inline]
+    fn view(&self, span: &SegmentSpan) -> SegmentView<'_> {
+        SegmentView {
+            number: span.number,
+            offset: span.offset,
+            tag: self.text.get(span.tag_start..span.tag_start + 3).unwrap_or_default(),
+            text: &self.text,
+            values: self.values.get(span.first_value..span.end_value).unwrap_or_default(),
+        }
+    }
+}
+
+/// Messages are equal when their headers and segments are, however their text is laid out.
+impl PartialEq for Message {
+    fn eq(&self, other: &Message) -> bool {
+        self.header == other.header && self.segments().eq(other.segments())
+    }
+}
+
+impl Eq for Message {}
+
+/// A segment of a read [`Message`], borrowed from it. Positions are 1-based, as in
+/// implementation guides and in CONTRL; an element present in the segment has at least one
+/// repetition of at least one component, which may be empty.
+#[derive(Debug, Clone, Copy)]
+pub struct SegmentView<'a> {
+    /// 1-based number in the interchange; UNB is 1.
+    pub number: usize,
+    /// Byte offset of the tag in the input.
+    pub offset: u64,
+    tag: &'a str,
+    text: &'a str,
+    values: &'a [ValueSpan],
+}
+
+impl<'a> SegmentView<'a> {
+    /// The tag, such as "QTY".
+    #[inline]
+    pub fn tag(&self) -> &'a str {
+        self.tag
+    }
+
+    /// The 1-based component of the 1-based element (first repetition), if present.
+    pub fn value(&self, element: usize, component: usize) -> Option<&'a str> {
+        self.value_at(element, 1, component)
+    }
+
+    /// The 1-based component of a 1-based repetition of a 1-based element, if present.
+    #[inline]
+    pub fn value_at(&self, element: usize, repetition: usize, component: usize) -> Option<&'a str> {
+        self.values
+            .iter()
+            .find(|value| value.element == element && value.repetition == repetition && value.component == component)
+            .map(|value| self.text_of(value))
+    }
+
+    /// How many data elements the segment has.
+    #[inline]
+    pub fn element_count(&self) -> usize {
+        self.values.last().map_or(0, |value| value.element)
+    }
+
+    /// How many repetitions a 1-based element has: 1 for most, 0 if the segment ends before it.
+    #[inline]
+    pub fn repetition_count(&self, element: usize) -> usize {
+        self.values
+            .iter()
+            .filter(|value| value.element == element)
+            .map(|value| value.repetition)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The components of the first repetition of a 1-based element, in order; none if absent.
+    #[inline]
+    pub fn components(&self, element: usize) -> impl Iterator<Item = &'a str> + 'a {
+        let text = self.text;
+        self.values
+            .iter()
+            .filter(move |value| value.element == element && value.repetition == 1)
+            .map(move |value| text.get(value.start..value.end).unwrap_or_default())
+    }
+
+    /// The segment as an owned [`Segment`], with its number and offset.
+    pub fn to_segment(&self) -> Segment {
+        let mut elements: Vec<Element> = Vec::new();
+        for value in self.values {
+            add_value(
+                &mut elements,
+                value.element,
+                value.repetition,
+                self.text_of(value).to_owned(),
+            );
+        }
+        Segment {
+            tag: self.tag.to_owned(),
+            elements,
+            number: self.number,
+            offset: self.offset,
+        }
+    }
+
+    #[inline]
+    fn text_of(&self, value: &ValueSpan) -> &'a str {
+        self.text.get(value.start..value.end).unwrap_or_default()
+    }
+
+    /// Every value with its place.
+    fn placed_values(&self) -> impl Iterator<Item = (usize, usize, usize, &'a str)> + '_ {
+        self.values
+            .iter()
+            .map(|value| (value.element, value.repetition, value.component, self.text_of(value)))
+    }
+}
+
+/// Segments are equal when their places in the interchange, tags and values are.
+impl PartialEq for SegmentView<'_> {
+    fn eq(&self, other: &SegmentView<'_>) -> bool {
+        (self.number, self.offset, self.tag) == (other.number, other.offset, other.tag)
+            && self.placed_values().eq(other.placed_values())
+    }
+}
+
+impl Eq for SegmentView<'_> {}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -178,5 +477,62 @@ mod tests {
         assert!(Element::composite(["", ""]).is_empty());
         assert!(Element::composite(Vec::<String>::new()).is_empty());
         assert!(!Element::simple("x").is_empty());
+    }
+
+    /// The only message of an interchange of one message of the given body segments, each
+    /// terminated by `'`. The envelopes use the component separator of `una`.
+    fn message_of(una: &str, syntax: &str, body: &[u8]) -> Message {
+        let component = una.chars().nth(3).unwrap_or(':');
+        let mut input = format!(
+            "{una}UNB+{syntax}{component}4+S+R+20240131{component}0915+1'UNH+1+ORDERS{component}D{component}01B{component}UN'"
+        )
+        .into_bytes();
+        input.extend_from_slice(body);
+        let segments = body.split(|&byte| byte == b'\'').count() - 1;
+        input.extend_from_slice(format!("UNT+{}+1'UNZ+1+1'", segments + 2).as_bytes());
+        let mut interchange = crate::parse(&input).unwrap();
+        interchange.messages.remove(0)
+    }
+
+    #[test]
+    fn a_read_message_shows_every_value_in_its_place() {
+        let message = message_of("UNA:+.?*'", "UNOY", b"PIA+1+A:SA*B:IN+C?:D*'UNS+S'");
+        let pia = message.segment(0).unwrap();
+        assert_eq!((pia.tag(), pia.number, pia.offset), ("PIA", 3, 62));
+        assert_eq!(pia.element_count(), 3);
+        assert_eq!((pia.repetition_count(2), pia.repetition_count(3)), (2, 2));
+        assert_eq!(pia.repetition_count(4), 0);
+        assert_eq!(pia.value_at(2, 2, 1), Some("B"));
+        assert_eq!(pia.value_at(2, 2, 2), Some("IN"));
+        assert_eq!(pia.value(3, 1), Some("C:D"), "released, the separator is data");
+        assert_eq!((pia.value(3, 2), pia.value_at(3, 2, 1)), (None, Some("")));
+        assert_eq!(pia.components(2).collect::<Vec<_>>(), ["A", "SA"]);
+        assert_eq!(pia.components(5).count(), 0);
+        let tags: Vec<_> = message.segments().map(|segment| segment.tag()).collect();
+        assert_eq!(tags, ["PIA", "UNS"]);
+        assert!(message.segment(2).is_none());
+    }
+
+    #[test]
+    fn values_that_must_be_decoded_read_like_those_that_need_not() {
+        let message = message_of("", "UNOC", b"NAD+SU+++Caf\xE9 M?+S+Paris'NAD+BY+++Cafe M?+S+Paris'");
+        let [decoded, plain] = [0, 1].map(|index| message.segment(index).unwrap());
+        assert_eq!(decoded.value(4, 1), Some("Café M+S"));
+        assert_eq!(plain.value(4, 1), Some("Cafe M+S"));
+        assert_eq!(decoded.value(5, 1), Some("Paris"));
+        assert_eq!(decoded.to_segment().elements, {
+            let mut elements = plain.to_segment().elements;
+            elements[0] = Element::simple("SU");
+            elements[3] = Element::simple("Café M+S");
+            elements
+        });
+    }
+
+    #[test]
+    fn messages_are_equal_by_what_they_say_not_by_how_it_was_written() {
+        let colons = message_of("UNA:+.? '", "UNOC", b"QTY+21:5:PCE'");
+        let bars = message_of("UNA|+.? '", "UNOC", b"QTY+21|5|PCE'");
+        assert_eq!(colons, bars);
+        assert_ne!(colons, message_of("UNA:+.? '", "UNOC", b"QTY+21:6:PCE'"));
     }
 }

@@ -8,6 +8,9 @@ use std::borrow::Cow;
 
 use crate::delimiters::{describe, leading_noise_length, Delimiters, UNA_LENGTH};
 use crate::error::{ErrorKind, SyntaxError};
+use crate::scan::{lane, ByteSet};
+
+const TAG_LENGTH: usize = 3;
 
 /// One segment as it stands in the input, without its terminator.
 #[derive(Debug, Clone, Copy)]
@@ -16,9 +19,8 @@ pub struct RawSegment<'a> {
     pub number: usize,
     /// Byte offset of the tag from the start of the input.
     pub offset: u64,
-    tag: &'a [u8],
-    /// Everything after the tag: empty, or starting with the element separator.
-    body: &'a [u8],
+    /// The tag, three upper-case letters or digits, and the rest of the segment.
+    bytes: &'a [u8],
     delimiters: Delimiters,
 }
 
@@ -41,26 +43,22 @@ pub struct RawValue<'a> {
 impl<'a> RawSegment<'a> {
     /// Cuts the tag from a segment's bytes (terminator excluded). The tag must be three upper-case
     /// letters or digits.
+    #[inline]
     pub fn parse(bytes: &'a [u8], delimiters: Delimiters, number: usize, offset: u64) -> Result<Self, SyntaxError> {
-        let tag_length = bytes
-            .iter()
-            .position(|&byte| byte == delimiters.element)
-            .unwrap_or(bytes.len());
-        let (tag, body) = bytes.split_at(tag_length);
-        if tag.len() != 3
-            || !tag
+        let (tag, body) = bytes.split_at(bytes.len().min(TAG_LENGTH));
+        let well_formed = tag.len() == TAG_LENGTH
+            && tag
                 .iter()
                 .all(|byte| byte.is_ascii_uppercase() || byte.is_ascii_digit())
-        {
-            let shown = String::from_utf8_lossy(tag.get(..tag.len().min(20)).unwrap_or_default()).into_owned();
-            let error = SyntaxError::new(ErrorKind::InvalidServiceSegmentTag(shown));
-            return Err(error.at_segment_number(number).at_offset(offset));
+            && body.first().is_none_or(|&byte| byte == delimiters.element)
+            && !tag.contains(&delimiters.element);
+        if !well_formed {
+            return Err(malformed_tag(bytes, delimiters.element, number, offset));
         }
         Ok(RawSegment {
             number,
             offset,
-            tag,
-            body,
+            bytes,
             delimiters,
         })
     }
@@ -68,28 +66,46 @@ impl<'a> RawSegment<'a> {
     /// The tag, such as "UNH" or "QTY".
     pub fn tag(&self) -> &'a str {
         // The tag was checked to be ASCII in `parse`.
-        std::str::from_utf8(self.tag).unwrap_or_default()
+        std::str::from_utf8(self.tag_bytes()).unwrap_or_default()
+    }
+
+    /// The tag as bytes, for a look that does not need it as text.
+    #[inline]
+    pub(crate) fn tag_bytes(&self) -> &'a [u8] {
+        self.bytes.get(..TAG_LENGTH).unwrap_or_default()
+    }
+
+    /// The tag and everything after it, as they stand.
+    #[inline]
+    pub(crate) fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Everything after the tag: empty, or starting with the element separator.
+    #[inline]
+    fn body(&self) -> &'a [u8] {
+        self.bytes.get(TAG_LENGTH..).unwrap_or_default()
     }
 
     /// The values of the segment in order, each with its element, repetition and component.
+    #[inline]
     pub fn values(&self) -> RawValues<'a> {
-        RawValues {
-            body: self.body,
-            position: 1,
-            element: 1,
-            repetition: 1,
-            component: 1,
-            done: self.body.is_empty(),
-            delimiters: self.delimiters,
-            separators: SeparatorFilter::new(&self.delimiters),
-            base_offset: self.offset + self.tag.len() as u64,
-        }
+        RawValues::new(self.body(), self.delimiters, self.body_offset())
     }
 
     /// The first value at `element` and `component` (1-based), if the segment has it.
     pub fn value(&self, element: usize, component: usize) -> Option<RawValue<'a>> {
         self.values()
             .find(|value| value.element == element && value.component == component && value.repetition == 1)
+    }
+
+    /// Byte offset from the start of the input of everything after the tag.
+    fn body_offset(&self) -> u64 {
+        self.offset + TAG_LENGTH as u64
+    }
+
+    pub(crate) fn delimiters(&self) -> Delimiters {
+        self.delimiters
     }
 
     /// An error located at this segment.
@@ -102,30 +118,23 @@ impl<'a> RawSegment<'a> {
 
 impl<'a> RawValue<'a> {
     /// The bytes as they stand, release characters included.
+    #[inline]
     pub fn raw(&self) -> &'a [u8] {
         self.bytes
     }
 
     /// The bytes with release characters removed; borrowed unless there was one to remove.
+    #[inline]
     pub fn unescaped(&self) -> Cow<'a, [u8]> {
         match (self.escaped, self.release) {
-            (true, Some(release)) => {
-                let mut out = Vec::with_capacity(self.bytes.len());
-                let mut bytes = self.bytes.iter();
-                while let Some(&byte) = bytes.next() {
-                    if byte == release {
-                        // The release character stands for the byte after it.
-                        if let Some(&next) = bytes.next() {
-                            out.push(next);
-                        }
-                    } else {
-                        out.push(byte);
-                    }
-                }
-                Cow::Owned(out)
-            }
+            (true, Some(release)) => Cow::Owned(unescape(self.bytes, release)),
             _ => Cow::Borrowed(self.bytes),
         }
+    }
+
+    /// Whether the value holds a release character.
+    pub(crate) fn is_escaped(&self) -> bool {
+        self.escaped
     }
 
     /// Byte offset within the raw value of the byte that is at `position` once unescaped, so that
@@ -147,108 +156,132 @@ impl<'a> RawValue<'a> {
     }
 }
 
+/// Error 22 for a segment whose tag, everything before the first element separator, is not
+/// three upper-case letters or digits.
+#[cold]
+fn malformed_tag(bytes: &[u8], element: u8, number: usize, offset: u64) -> SyntaxError {
+    let tag_length = bytes.iter().position(|&byte| byte == element).unwrap_or(bytes.len());
+    let shown = String::from_utf8_lossy(bytes.get(..tag_length.min(20)).unwrap_or_default()).into_owned();
+    SyntaxError::new(ErrorKind::InvalidServiceSegmentTag(shown))
+        .at_segment_number(number)
+        .at_offset(offset)
+}
+
+/// The bytes with each release character dropped and the byte after it kept as it is.
+fn unescape(bytes: &[u8], release: u8) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut bytes = bytes.iter();
+    while let Some(&byte) = bytes.next() {
+        if byte == release {
+            // The release character stands for the byte after it.
+            if let Some(&next) = bytes.next() {
+                out.push(next);
+            }
+        } else {
+            out.push(byte);
+        }
+    }
+    out
+}
+
 /// Iterator over the values of a segment; see [`RawSegment::values`].
 #[derive(Debug, Clone)]
 pub struct RawValues<'a> {
     body: &'a [u8],
-    position: usize,
+    /// Where the next value starts.
+    start: usize,
     element: usize,
     repetition: usize,
     component: usize,
     done: bool,
     delimiters: Delimiters,
-    separators: SeparatorFilter,
+    separators: ByteSet<4>,
+    /// Where the word of eight bytes being looked at starts in `body`, and the separators and
+    /// release characters in it not yet dealt with.
+    word: usize,
+    matches: u64,
+    /// Bytes before this are data even if they look like separators: the element separator
+    /// that starts the body, or a byte after a release character.
+    data_until: usize,
     base_offset: u64,
 }
 
-/// A quick test that rules out most data bytes with one or two comparisons, because the inner
-/// loop runs once per byte: separators below 64 (all the usual ones) as a bit mask, and any
-/// higher ones below a ceiling. A byte it lets through is compared exactly.
-#[derive(Debug, Clone, Copy)]
-struct SeparatorFilter {
-    low: u64,
-    high_ceiling: u8,
-}
-
-impl SeparatorFilter {
-    fn new(delimiters: &Delimiters) -> Self {
+impl<'a> RawValues<'a> {
+    #[inline]
+    fn new(body: &'a [u8], delimiters: Delimiters, base_offset: u64) -> Self {
         let Delimiters {
             component,
             element,
             release,
             repetition,
             ..
-        } = *delimiters;
-        let mut filter = SeparatorFilter {
-            low: 0,
-            high_ceiling: 0,
-        };
-        for byte in [Some(component), Some(element), release, repetition]
-            .into_iter()
-            .flatten()
-        {
-            if byte < 64 {
-                filter.low |= 1 << byte;
-            } else {
-                filter.high_ceiling = filter.high_ceiling.max(byte);
-            }
+        } = delimiters;
+        let separators = ByteSet::new([
+            component,
+            element,
+            release.unwrap_or(component),
+            repetition.unwrap_or(component),
+        ]);
+        RawValues {
+            body,
+            start: 1,
+            element: 1,
+            repetition: 1,
+            component: 1,
+            done: body.is_empty(),
+            delimiters,
+            separators,
+            word: 0,
+            matches: separators.matches_at(body, 0),
+            data_until: 1,
+            base_offset,
         }
-        filter
     }
 
+    /// The next separator or release character from the words of the body, `None` at its end.
     #[inline]
-    fn may_contain(&self, byte: u8) -> bool {
-        if byte < 64 {
-            (self.low >> byte) & 1 == 1
-        } else {
-            byte <= self.high_ceiling
+    fn next_match(&mut self) -> Option<usize> {
+        while self.matches == 0 {
+            self.word += 8;
+            if self.word >= self.body.len() {
+                return None;
+            }
+            self.matches = self.separators.matches_at(self.body, self.word);
         }
+        let index = self.word + lane(self.matches);
+        // The lowest match is dealt with.
+        self.matches &= self.matches - 1;
+        Some(index)
     }
 }
 
 impl<'a> Iterator for RawValues<'a> {
     type Item = RawValue<'a>;
 
+    // Called once per value, and returning a value through memory costs as much as finding it.
+    #[inline(always)]
     fn next(&mut self) -> Option<RawValue<'a>> {
         if self.done {
             return None;
         }
-        let Delimiters {
-            component,
-            element,
-            release,
-            ..
-        } = self.delimiters;
-        let start = self.position;
+        let start = self.start;
         let mut escaped = false;
-        let mut separator = None;
-        let separators = self.separators;
-        let mut index = start;
-        // Skip runs of data with the quick filter, then look closely at the byte it stopped at.
-        while let Some(found) = self
-            .body
-            .get(index..)
-            .and_then(|rest| rest.iter().position(|&byte| separators.may_contain(byte)))
-        {
-            index += found;
+        let (end, separator) = loop {
+            let Some(index) = self.next_match() else {
+                break (self.body.len(), None);
+            };
+            if index < self.data_until {
+                continue;
+            }
             let byte = self.body.get(index).copied();
-            if byte == release {
+            if byte == self.delimiters.release {
                 escaped = true;
                 // The byte after the release character is data, whatever it is.
-                index += 2;
-            } else if byte == Some(component) || byte == Some(element) || byte == self.delimiters.repetition {
-                separator = byte;
-                break;
-            } else {
-                index += 1;
+                self.data_until = index + 2;
+                continue;
             }
-        }
-        let length = if separator.is_some() {
-            index - start
-        } else {
-            self.body.len().saturating_sub(start)
+            break (index, byte);
         };
-        let end = start + length;
         let value = RawValue {
             element: self.element,
             repetition: self.repetition,
@@ -256,12 +289,12 @@ impl<'a> Iterator for RawValues<'a> {
             offset: self.base_offset + start as u64,
             bytes: self.body.get(start..end).unwrap_or_default(),
             escaped,
-            release,
+            release: self.delimiters.release,
         };
         match separator {
             None => self.done = true,
-            Some(byte) if byte == component => self.component += 1,
-            Some(byte) if byte == element => {
+            Some(byte) if byte == self.delimiters.component => self.component += 1,
+            Some(byte) if byte == self.delimiters.element => {
                 self.element += 1;
                 self.repetition = 1;
                 self.component = 1;
@@ -271,7 +304,7 @@ impl<'a> Iterator for RawValues<'a> {
                 self.component = 1;
             }
         }
-        self.position = end + 1;
+        self.start = end + 1;
         Some(value)
     }
 }
@@ -279,6 +312,7 @@ impl<'a> Iterator for RawValues<'a> {
 /// Finds the segment terminator in `input` that is not escaped by the release character.
 /// `escaped` carries over a release character that was the last byte of the previous chunk, so
 /// the streaming reader can call this on successive buffers.
+#[inline]
 pub(crate) fn find_terminator(input: &[u8], delimiters: &Delimiters, escaped: &mut bool) -> Option<usize> {
     let mut index = 0;
     if *escaped {
@@ -289,16 +323,10 @@ pub(crate) fn find_terminator(input: &[u8], delimiters: &Delimiters, escaped: &m
         index = 1;
     }
     let terminator = delimiters.segment;
-    let Some(release) = delimiters.release else {
-        return input
-            .get(index..)?
-            .iter()
-            .position(|&byte| byte == terminator)
-            .map(|found| found + index);
-    };
+    let release = delimiters.release.unwrap_or(terminator);
+    let search = ByteSet::new([terminator, release]);
     loop {
-        let rest = input.get(index..)?;
-        let found = rest.iter().position(|&byte| byte == terminator || byte == release)? + index;
+        let found = search.find(input, index)?;
         if input.get(found) == Some(&terminator) {
             return Some(found);
         }
@@ -312,6 +340,7 @@ pub(crate) fn find_terminator(input: &[u8], delimiters: &Delimiters, escaped: &m
 
 /// Number of blank bytes (line breaks, spaces, tabs) at the start of `input`: partners put line
 /// breaks after segment terminators, and they carry no meaning.
+#[inline]
 pub(crate) fn blank_length(input: &[u8]) -> usize {
     input.iter().take_while(|byte| byte.is_ascii_whitespace()).count()
 }
@@ -413,6 +442,7 @@ impl<'a> Tokenizer<'a> {
         self.delimiters
     }
 
+    #[inline]
     fn next_segment(&mut self) -> Result<Option<RawSegment<'a>>, SyntaxError> {
         let rest = self.input.get(self.position..).unwrap_or_default();
         let start = self.position + blank_length(rest);
@@ -441,6 +471,7 @@ impl<'a> Iterator for Tokenizer<'a> {
     type Item = Result<RawSegment<'a>, SyntaxError>;
 
     /// The next segment; after an error, nothing more.
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.failed {
             return None;

@@ -7,7 +7,7 @@ use crate::charset::SyntaxIdentifier;
 use crate::delimiters::{describe, Delimiters};
 use crate::error::{ErrorKind, SyntaxError};
 use crate::header::{GroupHeader, InterchangeHeader, MessageHeader, Trailer};
-use crate::segment::{Element, Message, Segment};
+use crate::segment::{Element, Segment};
 
 /// What follows each segment terminator. EDIFACT needs nothing; some partners want line breaks
 /// so that people can read the files.
@@ -184,12 +184,9 @@ impl<W: Write> InterchangeWriter<W> {
     }
 
     /// Writes a whole message: UNH, its segments, UNT.
-    pub fn write_message(&mut self, message: &Message) -> Result<(), SyntaxError> {
-        self.begin_message(&message.header)?;
-        message
-            .segments
-            .iter()
-            .try_for_each(|segment| self.write_segment(segment))?;
+    pub fn write_message(&mut self, header: &MessageHeader, segments: &[Segment]) -> Result<(), SyntaxError> {
+        self.begin_message(header)?;
+        segments.iter().try_for_each(|segment| self.write_segment(segment))?;
         self.end_message()
     }
 
@@ -456,7 +453,10 @@ UNH+M1+ORDERS:D:96A:UN'BGM+220+PO 4711+9'QTY+21:5:PCE'UNT+4+M1'UNZ+1+IC1'"
         let text = String::from_utf8(bytes).unwrap();
         assert!(text.contains("FTX+AAI+++a?:b?+c?'d??e?*f'"), "{text}");
         let interchange = parse(text.as_bytes()).unwrap();
-        assert_eq!(interchange.messages[0].segments[0].value(4, 1), Some("a:b+c'd?e*f"));
+        assert_eq!(
+            interchange.messages[0].segment(0).unwrap().value(4, 1),
+            Some("a:b+c'd?e*f")
+        );
     }
 
     #[test]
@@ -496,7 +496,7 @@ UNH+M1+ORDERS:D:96A:UN'BGM+220+PO 4711+9'QTY+21:5:PCE'UNT+4+M1'UNZ+1+IC1'"
         assert!(bytes.windows(6).any(|window| window == [b'+', 178, 213, 218, 226, 222]));
         let interchange = parse(&bytes).unwrap();
         assert_eq!(
-            interchange.messages[0].segments[0].value(4, 1),
+            interchange.messages[0].segment(0).unwrap().value(4, 1),
             Some("Вектор-Дистрибуция")
         );
     }

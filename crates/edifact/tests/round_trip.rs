@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use edifact::{
-    parse, DateTime, Delimiters, Element, InterchangeHeader, InterchangeWriter, LineBreak, Message, MessageHeader,
-    Party, Reader, Segment, SyntaxIdentifier, Tokenizer, WriterOptions,
+    parse, DateTime, Delimiters, Element, InterchangeHeader, InterchangeWriter, LineBreak, MessageHeader, Party,
+    Reader, Segment, SyntaxIdentifier, Tokenizer, WriterOptions,
 };
 use proptest::prelude::*;
 
@@ -150,12 +150,7 @@ fn write(case: &Case) -> Vec<u8> {
     let mut writer = InterchangeWriter::new(Vec::new(), &header, options).unwrap();
     for (index, segments) in case.messages.iter().enumerate() {
         let header = MessageHeader::new(&format!("M{index}"), "ORDERS", "D", "96A");
-        writer
-            .write_message(&Message {
-                header,
-                segments: segments.clone(),
-            })
-            .unwrap();
+        writer.write_message(&header, segments).unwrap();
     }
     writer.finish().unwrap()
 }
@@ -173,7 +168,7 @@ proptest! {
         prop_assert_eq!(&interchange.header.control_reference, &case.control_reference);
         prop_assert_eq!(interchange.messages.len(), case.messages.len());
         for (read, written) in interchange.messages.iter().zip(&case.messages) {
-            let read: Vec<_> = read.segments.iter().map(normalized).collect();
+            let read: Vec<_> = read.segments().map(|segment| normalized(&segment.to_segment())).collect();
             let written: Vec<_> = written.iter().map(normalized).collect();
             prop_assert_eq!(read, written);
         }

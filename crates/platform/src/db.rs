@@ -226,7 +226,11 @@ impl Query {
                         number = number * 10 + (digit as usize - '0' as usize);
                         digits += 1;
                     }
-                    if let Some(value) = number.checked_sub(1).and_then(|index| self.args.get(index)).filter(|_| digits > 0) {
+                    if let Some(value) = number
+                        .checked_sub(1)
+                        .and_then(|index| self.args.get(index))
+                        .filter(|_| digits > 0)
+                    {
                         sql.push('?');
                         args.push(value);
                         continue;
@@ -552,7 +556,12 @@ impl Tx {
 
     pub async fn fetch_optional(&mut self, query: &Query) -> Result<Option<Row>, DbError> {
         Ok(match self {
-            Tx::Sqlite(tx, _) => query.for_sqlite().query().fetch_optional(&mut **tx).await?.map(Row::Sqlite),
+            Tx::Sqlite(tx, _) => query
+                .for_sqlite()
+                .query()
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(Row::Sqlite),
             Tx::Postgres(tx) => query.for_postgres().fetch_optional(&mut **tx).await?.map(Row::Postgres),
         })
     }

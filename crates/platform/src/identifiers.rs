@@ -103,7 +103,9 @@ fn trimmed_digits(input: &str) -> Result<&str, IdentifierError> {
     Ok(digits)
 }
 
-fn parse_shape(input: &str, shape: &Shape) -> Result<String, IdentifierError> {
+/// The digits of an identifier of the shape, trimmed, if they have its length and a correct
+/// check digit.
+fn checked_digits<'a>(input: &'a str, shape: &Shape) -> Result<&'a str, IdentifierError> {
     let digits = trimmed_digits(input)?;
     if !shape.lengths.contains(&digits.len()) {
         return Err(IdentifierError::WrongLength {
@@ -114,7 +116,7 @@ fn parse_shape(input: &str, shape: &Shape) -> Result<String, IdentifierError> {
     let (body, check) = digits.split_at(digits.len() - 1);
     let found = check.bytes().next().map_or(0, |b| b - b'0');
     match gs1_check_digit(body) {
-        Some(expected) if expected == found => Ok(digits.to_owned()),
+        Some(expected) if expected == found => Ok(digits),
         Some(expected) => Err(IdentifierError::CheckDigit { expected, found }),
         // Unreachable: the body is at least seven digits. Reported rather than assumed.
         None => Err(IdentifierError::NotDigits),
@@ -144,7 +146,13 @@ macro_rules! gs1_identifier {
             /// Accepts the digits with surrounding whitespace; anything inside must be a digit,
             /// because a stray space or dash in an EDI message means a different party or item.
             pub fn parse(input: &str) -> Result<Self, IdentifierError> {
-                parse_shape(input, &$shape).map($name)
+                checked_digits(input, &$shape).map(|digits| $name(digits.to_owned()))
+            }
+
+            /// Checks what `parse` checks without keeping the number, for reading many
+            /// numbers that are kept as they were sent, such as the items of an EDI message.
+            pub fn check(input: &str) -> Result<(), IdentifierError> {
+                checked_digits(input, &$shape).map(drop)
             }
 
             /// Completes a body (all digits but the last) with its check digit.
@@ -341,6 +349,13 @@ mod tests {
             Sscc::parse("106141412345678900"),
             Err(IdentifierError::CheckDigit { expected: 8, found: 0 })
         );
+    }
+
+    #[test]
+    fn check_accepts_and_refuses_what_parse_does() {
+        for input in [" 4006381333931 ", "4006381333932", "400638133393", "4006-381333931", ""] {
+            assert_eq!(Gtin::check(input), Gtin::parse(input).map(drop), "{input:?}");
+        }
     }
 
     #[test]

@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(written.header.message_type, "APERAK");
         assert_eq!(written.header.release, "96A");
         assert_eq!(written.header.association.as_deref(), Some("EAN001"));
-        let segments = tags_and_values(&written.segments);
+        let segments = tags_and_values(written);
         assert_eq!(
             segments[..7],
             [
@@ -133,19 +133,17 @@ mod tests {
             ]
         );
         let codes: Vec<&str> = written
-            .segments
-            .iter()
-            .filter(|segment| segment.tag == "ERC")
+            .segments()
+            .filter(|segment| segment.tag() == "ERC")
             .filter_map(|segment| segment.value(1, 1))
             .collect();
         assert_eq!(codes, ["12", "12", "13", "54"]);
         let details: Vec<String> = written
-            .segments
-            .iter()
-            .filter(|segment| segment.tag == "FTX")
+            .segments()
+            .filter(|segment| segment.tag() == "FTX")
             .map(|segment| {
                 assert_eq!(segment.value(1, 1), Some("AAO"));
-                segment.element(4).unwrap().components().concat()
+                segment.components(4).collect::<String>()
             })
             .collect();
         assert_eq!(details[0], "segment 4 (DTM): unknown date format 999 in DTM+137");
@@ -167,10 +165,10 @@ mod tests {
         let message = &edifact::parse(&bytes).unwrap().messages[0];
         assert_eq!(message.header.association.as_deref(), Some("EAN003"));
         assert_eq!(message.header.release, "01B");
-        let tags: Vec<&str> = message.segments.iter().map(|segment| segment.tag.as_str()).collect();
+        let tags: Vec<&str> = message.segments().map(|segment| segment.tag()).collect();
         assert_eq!(tags, ["BGM", "DTM", "RFF", "NAD", "NAD"]);
-        assert_eq!(message.segments[0].value(1, 1), Some("305"));
-        assert_eq!(message.segments[0].value(3, 1), Some("6"));
+        assert_eq!(message.segment(0).unwrap().value(1, 1), Some("305"));
+        assert_eq!(message.segment(0).unwrap().value(3, 1), Some("6"));
     }
 
     #[test]
@@ -184,12 +182,12 @@ mod tests {
         };
         let bytes = write_aperak(&outbound(Directory::D96A), &aperak).unwrap();
         let message = &edifact::parse(&bytes).unwrap().messages[0];
-        let ftx = message.segments.iter().find(|segment| segment.tag == "FTX").unwrap();
-        let components = ftx.element(4).unwrap().components();
+        let ftx = message.segments().find(|segment| segment.tag() == "FTX").unwrap();
+        let components = ftx.components(4).collect::<Vec<_>>();
         assert_eq!(components.len(), 5);
         assert!(components.iter().all(|component| component.chars().count() <= 70));
         assert!(components[0].starts_with("????? x"));
-        let erc = message.segments.iter().find(|segment| segment.tag == "ERC").unwrap();
+        let erc = message.segments().find(|segment| segment.tag() == "ERC").unwrap();
         assert_eq!(erc.value(1, 1), Some("60"));
     }
 }

@@ -10,7 +10,9 @@
 //! Action codes (0083): 7 accepted (this level and those below, unless reported), 4 rejected,
 //! 8 interchange received (nothing checked below).
 
-use edifact::{Element, InterchangeHeader, InterchangeWriter, Message, MessageHeader, Party, Segment, SyntaxError};
+use edifact::{
+    Element, InterchangeHeader, InterchangeWriter, Message, MessageHeader, Party, Segment, SegmentView, SyntaxError,
+};
 use serde::{Deserialize, Serialize};
 
 use super::envelope::{open_interchange_with, Outbound, GLN_QUALIFIER};
@@ -254,8 +256,9 @@ pub fn read_contrl(message: &Message) -> Result<ContrlReport, Vec<ApplicationErr
     let mut errors = Vec::new();
     let mut report: Option<ContrlReport> = None;
     let mut lower_code: Option<u16> = None;
-    for segment in &message.segments {
-        match segment.tag.as_str() {
+    for segment in message.segments() {
+        let segment = &segment;
+        match segment.tag() {
             "UCI" if report.is_none() => {
                 let action = read_action(segment, 4, &mut errors);
                 let error_code = read_code(segment, 5, &mut errors);
@@ -282,7 +285,7 @@ pub fn read_contrl(message: &Message) -> Result<ContrlReport, Vec<ApplicationErr
                 }
             }
             "UCS" | "UCD" => {
-                let element = if segment.tag == "UCS" { ucs_code_element } else { 1 };
+                let element = if segment.tag() == "UCS" { ucs_code_element } else { 1 };
                 let code = read_code(segment, element, &mut errors);
                 if let Some(last) = report.as_mut().and_then(|report| report.messages.last_mut()) {
                     last.error_code = last.error_code.or(code);
@@ -305,7 +308,7 @@ pub fn read_contrl(message: &Message) -> Result<ContrlReport, Vec<ApplicationErr
 }
 
 /// 0083: the fourth element of UCI, the third of UCM.
-fn read_action(segment: &Segment, element: usize, errors: &mut Vec<ApplicationError>) -> Option<ContrlAction> {
+fn read_action(segment: &SegmentView<'_>, element: usize, errors: &mut Vec<ApplicationError>) -> Option<ContrlAction> {
     let code = segment.value(element, 1).unwrap_or_default();
     let action = ContrlAction::from_code(code);
     if action.is_none() {
@@ -314,7 +317,7 @@ fn read_action(segment: &Segment, element: usize, errors: &mut Vec<ApplicationEr
     action
 }
 
-fn read_code(segment: &Segment, element: usize, errors: &mut Vec<ApplicationError>) -> Option<u16> {
+fn read_code(segment: &SegmentView<'_>, element: usize, errors: &mut Vec<ApplicationError>) -> Option<u16> {
     let code = segment.value(element, 1).filter(|code| !code.is_empty())?;
     match code.parse::<u16>() {
         Ok(code) => Some(code),

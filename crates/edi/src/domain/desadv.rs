@@ -243,7 +243,7 @@ mod tests {
         assert_eq!(message.header.message_type, "DESADV");
         assert_eq!(message.header.association.as_deref(), Some("EAN005"));
         assert_eq!(
-            tags_and_values(&message.segments),
+            tags_and_values(message),
             vec![
                 seg("BGM", &[&["351"], &["DN-2024-0042"], &["9"]]),
                 seg("DTM", &[&["137", "202401160905", "203"]]),
@@ -309,7 +309,7 @@ mod tests {
         let bytes = write_desadv(&outbound(Directory::D01B), &minimal).unwrap();
         let message = &edifact::parse(&bytes).unwrap().messages[0];
         assert_eq!(message.header.association.as_deref(), Some("EAN007"));
-        let tags: Vec<&str> = message.segments.iter().map(|segment| segment.tag.as_str()).collect();
+        let tags: Vec<&str> = message.segments().map(|segment| segment.tag()).collect();
         assert_eq!(
             tags,
             [
@@ -317,7 +317,7 @@ mod tests {
                 "DTM", "GIN", "CNT"
             ]
         );
-        let lin = message.segments.iter().find(|segment| segment.tag == "LIN").unwrap();
+        let lin = message.segments().find(|segment| segment.tag() == "LIN").unwrap();
         assert_eq!(lin.value(3, 2), Some("SRV"));
     }
 
@@ -327,7 +327,7 @@ mod tests {
         cyrillic.vehicle = Some(format!("А123ВС 66 {}", "x".repeat(40)));
         let bytes = write_desadv(&outbound(Directory::D96A), &cyrillic).unwrap();
         let message = &edifact::parse(&bytes).unwrap().messages[0];
-        let tdt = message.segments.iter().find(|segment| segment.tag == "TDT").unwrap();
+        let tdt = message.segments().find(|segment| segment.tag() == "TDT").unwrap();
         let vehicle = tdt.value(8, 4).unwrap();
         assert!(vehicle.starts_with("?123?? 66 x"), "{vehicle}");
         assert_eq!(vehicle.chars().count(), 35);

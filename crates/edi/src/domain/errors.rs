@@ -86,13 +86,10 @@ impl ApplicationError {
         ApplicationError::new(ApplicationErrorCode::InvalidValue, detail)
     }
 
-    /// Places the error at a segment as read; a segment built to be written (number 0) gives
-    /// only its tag.
-    pub fn at(mut self, segment: &edifact::Segment) -> Self {
-        if segment.number > 0 {
-            self.segment = Some(segment.number);
-        }
-        self.tag = Some(segment.tag.clone());
+    /// Places the error at a segment as read.
+    pub fn at(mut self, segment: &edifact::SegmentView<'_>) -> Self {
+        self.segment = Some(segment.number);
+        self.tag = Some(segment.tag().to_owned());
         self
     }
 
@@ -122,6 +119,7 @@ impl std::error::Error for ApplicationError {}
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use crate::domain::fixtures::{interchange, only_message};
 
     #[test]
     fn every_code_has_a_distinct_aperak_code() {
@@ -151,13 +149,11 @@ mod tests {
 
     #[test]
     fn display_names_the_segment_and_tag() {
-        let mut segment = edifact::Segment::new("QTY", Vec::new());
-        segment.number = 12;
-        let error = ApplicationError::invalid("quantity 1.5 is not a whole number").at(&segment);
-        assert_eq!(
-            error.to_string(),
-            "segment 12 (QTY): quantity 1.5 is not a whole number"
-        );
+        let bytes = interchange("UNOC:3", "ORDERS:D:96A:UN:EAN008", &["BGM+220+1+9", "QTY+21:1.5"]);
+        let message = only_message(&bytes);
+        let qty = message.segment(1).unwrap();
+        let error = ApplicationError::invalid("quantity 1.5 is not a whole number").at(&qty);
+        assert_eq!(error.to_string(), "segment 4 (QTY): quantity 1.5 is not a whole number");
         let missing = ApplicationError::missing("no order lines").at_tag("LIN");
         assert_eq!(missing.to_string(), "LIN: no order lines");
     }

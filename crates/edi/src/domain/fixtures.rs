@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{TimeZone, Utc};
-use edifact::Segment;
 use edifact::SyntaxIdentifier;
 
 use super::envelope::{Directory, Outbound};
@@ -96,20 +95,16 @@ fn fixtures_use_valid_check_digits() {
     assert!(!has_valid_check_digit("5412345000014"));
 }
 
-/// Test helper shared by the writers' tests: every segment as its tag and its elements'
-/// components.
-pub fn tags_and_values(segments: &[Segment]) -> Vec<(String, Vec<Vec<String>>)> {
-    segments
-        .iter()
+/// Test helper shared by the writers' tests: every segment of a message as its tag and its
+/// elements' components.
+pub fn tags_and_values(message: &edifact::Message) -> Vec<(String, Vec<Vec<String>>)> {
+    message
+        .segments()
         .map(|segment| {
-            (
-                segment.tag.clone(),
-                segment
-                    .elements
-                    .iter()
-                    .map(|element| element.components().to_vec())
-                    .collect(),
-            )
+            let elements = (1..=segment.element_count())
+                .map(|element| segment.components(element).map(str::to_owned).collect())
+                .collect();
+            (segment.tag().to_owned(), elements)
         })
         .collect()
 }

@@ -22,7 +22,7 @@
 //! All errors are collected, so that one APERAK tells the partner everything at once.
 
 use chrono::NaiveDate;
-use edifact::{Message, Segment};
+use edifact::{Message, SegmentView};
 
 use super::errors::{ApplicationError, ApplicationErrorCode};
 use super::orders::{ItemId, PartyId};
@@ -71,29 +71,29 @@ pub fn read_ordchg(message: &Message) -> Result<OrderChange, Vec<ApplicationErro
         .at_tag("UNH")]);
     }
     let mut reading = Reading::default();
-    for segment in &message.segments {
-        if segment.tag == "UNS" {
+    for segment in message.segments() {
+        if segment.tag() == "UNS" {
             break;
         }
-        reading.read(segment);
+        reading.read(&segment);
     }
     reading.finish()
 }
 
 #[derive(Default)]
-struct Reading {
+struct Reading<'a> {
     change: OrderChange,
     errors: Vec<ApplicationError>,
     bgm_seen: bool,
     ordered_as: Option<String>,
     notes: Vec<String>,
     /// Each line with its LIN segment and action code, as read so far.
-    lines: Vec<(ChangedLine, Segment, String)>,
+    lines: Vec<(ChangedLine, SegmentView<'a>, String)>,
 }
 
-impl Reading {
-    fn read(&mut self, segment: &Segment) {
-        if segment.tag == "LIN" {
+impl<'a> Reading<'a> {
+    fn read(&mut self, segment: &SegmentView<'a>) {
+        if segment.tag() == "LIN" {
             let mut line = ChangedLine {
                 line_number: text(segment, 1, 1)
                     .map(str::to_owned)
@@ -107,7 +107,7 @@ impl Reading {
             return;
         }
         match self.lines.last_mut() {
-            Some((line, _, _)) => match segment.tag.as_str() {
+            Some((line, _, _)) => match segment.tag() {
                 "PIA" => self.errors.extend(read_items(segment, &mut line.items)),
                 "QTY" if text(segment, 1, 1) == Some("21") => {
                     match parse_count(text(segment, 1, 2).unwrap_or_default()) {
@@ -128,8 +128,8 @@ impl Reading {
         }
     }
 
-    fn read_heading(&mut self, segment: &Segment) {
-        match segment.tag.as_str() {
+    fn read_heading(&mut self, segment: &SegmentView<'_>) {
+        match segment.tag() {
             "BGM" if !self.bgm_seen => {
                 self.bgm_seen = true;
                 self.change.document_number = text(segment, 2, 1).unwrap_or_default().to_owned();

@@ -9,11 +9,11 @@
 //! All errors are collected, so that one APERAK tells the partner everything at once.
 
 use chrono::NaiveDate;
-use edifact::{Message, Segment};
+use edifact::{Message, SegmentView};
 use serde::{Deserialize, Serialize};
 
 use super::errors::ApplicationError;
-use super::values::{free_text, parse_date, parse_whole_quantity, party_id, read_items, text};
+use super::values::{free_text, parse_date, parse_whole_quantity, party_id, read_items, split_decimal, text};
 
 /// A party's identification from NAD C082: 3039 and its agency 3055 (9 GS1, 91 assigned by
 /// the supplier, 92 by the buyer, ZZ mutually agreed); agency "" when absent.
@@ -105,7 +105,8 @@ pub fn read_orders(message: &Message) -> Result<Orders, Vec<ApplicationError>> {
             invoicee: None,
             currency: None,
             free_text: None,
-            lines: Vec::new(),
+            // Room for every line at once rather than again at each doubling.
+            lines: Vec::with_capacity(message.segments().filter(|segment| segment.tag() == "LIN").count()),
         },
         errors: Vec::new(),
         delivery_priority: usize::MAX,
@@ -114,8 +115,8 @@ pub fn read_orders(message: &Message) -> Result<Orders, Vec<ApplicationError>> {
         lines_seen: 0,
         free_texts: Vec::new(),
     };
-    for segment in &message.segments {
-        if !reading.read(segment) {
+    for segment in message.segments() {
+        if !reading.read(&segment) {
             break;
         }
     }
@@ -125,19 +126,19 @@ pub fn read_orders(message: &Message) -> Result<Orders, Vec<ApplicationError>> {
 /// Requested delivery qualifiers, most wanted first.
 const DELIVERY_QUALIFIERS: [&str; 3] = ["2", "64", "69"];
 
-struct Reading {
+struct Reading<'a> {
     orders: Orders,
     errors: Vec<ApplicationError>,
     /// Index in [`DELIVERY_QUALIFIERS`] of the requested delivery date taken so far.
     delivery_priority: usize,
     bgm_seen: bool,
-    line: Option<LineDraft>,
+    line: Option<LineDraft<'a>>,
     lines_seen: usize,
     free_texts: Vec<String>,
 }
 
 /// A line being read: its quantity is known only once QTY+21 has been seen.
-struct LineDraft {
+struct LineDraft<'a> {
     line_number: String,
     items: Vec<ItemId>,
     quantity: Option<i64>,
@@ -145,13 +146,13 @@ struct LineDraft {
     quantity_reported: bool,
     unit: Option<String>,
     buyer_net_price: Option<String>,
-    segment: Segment,
+    segment: SegmentView<'a>,
 }
 
-impl Reading {
+impl<'a> Reading<'a> {
     /// Reads one segment; false once the summary section (UNS) is reached.
-    fn read(&mut self, segment: &Segment) -> bool {
-        match segment.tag.as_str() {
+    fn read(&mut self, segment: &SegmentView<'a>) -> bool {
+        match segment.tag() {
             "UNS" => {
                 self.end_line();
                 return false;
@@ -173,8 +174,8 @@ impl Reading {
         true
     }
 
-    fn read_heading(&mut self, segment: &Segment) {
-        match segment.tag.as_str() {
+    fn read_heading(&mut self, segment: &SegmentView<'_>) {
+        match segment.tag() {
             "BGM" if !self.bgm_seen => {
                 self.bgm_seen = true;
                 self.orders.order_number = text(segment, 2, 1).unwrap_or_default().to_owned();
@@ -194,7 +195,7 @@ impl Reading {
         }
     }
 
-    fn read_date(&mut self, segment: &Segment) {
+    fn read_date(&mut self, segment: &SegmentView<'_>) {
         let Some(qualifier) = text(segment, 1, 1) else { return };
         let delivery_priority = DELIVERY_QUALIFIERS.iter().position(|wanted| *wanted == qualifier);
         if qualifier != "137" && delivery_priority.is_none() {
@@ -218,7 +219,7 @@ impl Reading {
         }
     }
 
-    fn read_party(&mut self, segment: &Segment) {
+    fn read_party(&mut self, segment: &SegmentView<'_>) {
         let Some(qualifier) = text(segment, 1, 1) else { return };
         let id = party_id(segment);
         let slot = match qualifier {
@@ -239,7 +240,7 @@ impl Reading {
         }
     }
 
-    fn begin_line(&mut self, segment: &Segment) {
+    fn begin_line(&mut self, segment: &SegmentView<'a>) {
         self.lines_seen += 1;
         let mut line = LineDraft {
             line_number: text(segment, 1, 1)
@@ -250,7 +251,7 @@ impl Reading {
             quantity_reported: false,
             unit: None,
             buyer_net_price: None,
-            segment: segment.clone(),
+            segment: *segment,
         };
         let errors = read_items(segment, &mut line.items);
         self.errors.extend(errors);
@@ -305,12 +306,12 @@ impl Reading {
     }
 }
 
-impl LineDraft {
-    fn read_pia(&mut self, segment: &Segment) -> Vec<ApplicationError> {
+impl LineDraft<'_> {
+    fn read_pia(&mut self, segment: &SegmentView<'_>) -> Vec<ApplicationError> {
         read_items(segment, &mut self.items)
     }
 
-    fn read_qty(&mut self, segment: &Segment) -> Vec<ApplicationError> {
+    fn read_qty(&mut self, segment: &SegmentView<'_>) -> Vec<ApplicationError> {
         if text(segment, 1, 1) != Some("21") || self.quantity.is_some() || self.quantity_reported {
             return Vec::new();
         }
@@ -331,7 +332,7 @@ impl LineDraft {
         }
     }
 
-    fn read_pri(&mut self, segment: &Segment) -> Vec<ApplicationError> {
+    fn read_pri(&mut self, segment: &SegmentView<'_>) -> Vec<ApplicationError> {
         if text(segment, 1, 1) != Some("AAA") || self.buyer_net_price.is_some() {
             return Vec::new();
         }
@@ -355,8 +356,7 @@ impl LineDraft {
 /// A non-negative decimal with '.' as decimal mark ("1250,50" → "1250.50", ".5" → "0.5"), or
 /// `None` if the text is not one.
 fn normalise_decimal(value: &str) -> Option<String> {
-    let normalised = value.replace(',', ".");
-    let (whole, fraction) = normalised.split_once('.').unwrap_or((&normalised, ""));
+    let (whole, fraction) = split_decimal(value);
     let digits = |text: &str| text.bytes().all(|byte| byte.is_ascii_digit());
     if (whole.is_empty() && fraction.is_empty()) || !digits(whole) || !digits(fraction) {
         return None;
@@ -365,7 +365,7 @@ fn normalise_decimal(value: &str) -> Option<String> {
     Some(if fraction.is_empty() {
         whole.to_owned()
     } else {
-        format!("{whole}.{fraction}")
+        [whole, ".", fraction].concat()
     })
 }
 
@@ -673,15 +673,9 @@ mod tests {
     #[test]
     fn gtins_are_checked_by_length_and_check_digit() {
         let is_gtin = |number: &str| {
-            let lin = Segment::new(
-                "LIN",
-                vec![
-                    edifact::Element::simple("1"),
-                    edifact::Element::simple(""),
-                    edifact::Element::composite([number, "EN"]),
-                ],
-            );
-            read_items(&lin, &mut Vec::new()).is_empty()
+            let bytes = interchange("UNOC:3", ORDERS_D96A, &[&format!("LIN+1++{number}:EN")]);
+            let message = only_message(&bytes);
+            read_items(&message.segment(0).unwrap(), &mut Vec::new()).is_empty()
         };
         assert!(is_gtin(BRAKE_PADS_GTIN));
         assert!(is_gtin("96385074"), "GTIN-8");

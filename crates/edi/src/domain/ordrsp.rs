@@ -239,7 +239,7 @@ mod tests {
         assert_eq!(message.header.release, "96A");
         assert_eq!(message.header.association.as_deref(), Some("EAN005"));
         assert_eq!(
-            tags_and_values(&message.segments),
+            tags_and_values(message),
             vec![
                 seg("BGM", &[&["231"], &["OR-2024-0117"], &["4"]]),
                 seg("DTM", &[&["137", "202401160905", "203"]]),
@@ -275,13 +275,12 @@ mod tests {
         let bytes = write_ordrsp(&outbound(Directory::D01B), &accepted).unwrap();
         let message = &edifact::parse(&bytes).unwrap().messages[0];
         assert_eq!(message.header.association.as_deref(), Some("EAN007"));
-        assert_eq!(message.segments[0].value(3, 1), Some("29"));
-        let lin = message.segments.iter().find(|segment| segment.tag == "LIN").unwrap();
+        assert_eq!(message.segment(0).unwrap().value(3, 1), Some("29"));
+        let lin = message.segments().find(|segment| segment.tag() == "LIN").unwrap();
         assert_eq!((lin.value(2, 1), lin.value(3, 2)), (Some("5"), Some("SRV")));
         assert!(!message
-            .segments
-            .iter()
-            .any(|segment| segment.tag == "NAD" && segment.value(1, 1) == Some("DP")));
+            .segments()
+            .any(|segment| segment.tag() == "NAD" && segment.value(1, 1) == Some("DP")));
     }
 
     #[test]
@@ -293,15 +292,14 @@ mod tests {
         }
         let bytes = write_ordrsp(&outbound(Directory::D96A), &rejected).unwrap();
         let message = &edifact::parse(&bytes).unwrap().messages[0];
-        assert_eq!(message.segments[0].value(3, 1), Some("27"));
+        assert_eq!(message.segment(0).unwrap().value(3, 1), Some("27"));
         let actions: Vec<&str> = message
-            .segments
-            .iter()
-            .filter(|segment| segment.tag == "LIN")
+            .segments()
+            .filter(|segment| segment.tag() == "LIN")
             .filter_map(|segment| segment.value(2, 1))
             .collect();
         assert_eq!(actions, ["7", "7"]);
-        let ftx = message.segments.iter().find(|segment| segment.tag == "FTX").unwrap();
+        let ftx = message.segments().find(|segment| segment.tag() == "FTX").unwrap();
         assert_eq!(
             ftx.value(4, 1),
             Some("????? ????????: dealer blocked"),
@@ -311,9 +309,9 @@ mod tests {
         rejected.lines.clear();
         let bytes = write_ordrsp(&outbound(Directory::D96A), &rejected).unwrap();
         let message = &edifact::parse(&bytes).unwrap().messages[0];
-        assert!(!message.segments.iter().any(|segment| segment.tag == "LIN"));
-        let cnt = message.segments.last().unwrap();
-        assert_eq!((cnt.tag.as_str(), cnt.value(1, 2)), ("CNT", Some("0")));
+        assert!(!message.segments().any(|segment| segment.tag() == "LIN"));
+        let cnt = message.segments().last().unwrap();
+        assert_eq!((cnt.tag(), cnt.value(1, 2)), ("CNT", Some("0")));
     }
 
     #[test]
@@ -325,7 +323,7 @@ mod tests {
         changed.lines[1].reason = Some("Нет на складе: 1 шт.".into());
         let bytes = write_ordrsp(&outbound, &changed).unwrap();
         let message = &edifact::parse(&bytes).unwrap().messages[0];
-        let ftx = message.segments.iter().find(|segment| segment.tag == "FTX").unwrap();
+        let ftx = message.segments().find(|segment| segment.tag() == "FTX").unwrap();
         assert_eq!(ftx.value(4, 1), Some("Нет на складе: 1 шт."));
     }
 

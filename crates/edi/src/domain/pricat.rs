@@ -214,7 +214,7 @@ mod tests {
         assert_eq!(message.header.message_type, "PRICAT");
         assert_eq!(message.header.association.as_deref(), Some("EAN006"));
         assert_eq!(
-            tags_and_values(&message.segments),
+            tags_and_values(message),
             vec![
                 seg("BGM", &[&["9"], &["PC-2024-01"], &["9"]]),
                 seg("DTM", &[&["137", "202401160905", "203"]]),
@@ -258,14 +258,13 @@ mod tests {
         let bytes = write_pricat(&outbound, &changes).unwrap();
         let message = &edifact::parse(&bytes).unwrap().messages[0];
         assert_eq!(message.header.association.as_deref(), Some("EAN008"));
-        assert_eq!(message.segments[0].value(3, 1), Some("4"));
-        assert_eq!(message.segments[1].value(1, 2), Some("20240115"));
-        assert_eq!(message.segments[1].value(1, 3), Some("102"));
+        assert_eq!(message.segment(0).unwrap().value(3, 1), Some("4"));
+        assert_eq!(message.segment(1).unwrap().value(1, 2), Some("20240115"));
+        assert_eq!(message.segment(1).unwrap().value(1, 3), Some("102"));
         let names: Vec<String> = message
-            .segments
-            .iter()
-            .filter(|segment| segment.tag == "IMD")
-            .map(|segment| segment.element(3).unwrap().components()[3..].concat())
+            .segments()
+            .filter(|segment| segment.tag() == "IMD")
+            .map(|segment| segment.components(3).skip(3).collect::<String>())
             .collect();
         assert_eq!(
             names,
@@ -275,9 +274,8 @@ mod tests {
             ]
         );
         let actions: Vec<(&str, &str)> = message
-            .segments
-            .iter()
-            .filter(|segment| segment.tag == "LIN")
+            .segments()
+            .filter(|segment| segment.tag() == "LIN")
             .map(|segment| (segment.value(2, 1).unwrap(), segment.value(3, 2).unwrap()))
             .collect();
         assert_eq!(actions, [("3", "SRV"), ("2", "SRV")]);
@@ -289,7 +287,7 @@ mod tests {
         empty.items.clear();
         let bytes = write_pricat(&outbound(Directory::D96A), &empty).unwrap();
         let message = &edifact::parse(&bytes).unwrap().messages[0];
-        let tags: Vec<&str> = message.segments.iter().map(|segment| segment.tag.as_str()).collect();
+        let tags: Vec<&str> = message.segments().map(|segment| segment.tag()).collect();
         assert_eq!(tags, ["BGM", "DTM", "DTM", "NAD", "NAD", "CUX"]);
     }
 }

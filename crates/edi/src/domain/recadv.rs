@@ -39,7 +39,7 @@
 //! difference: negative `short`, positive `surplus`, else none.
 
 use chrono::NaiveDate;
-use edifact::{Message, Segment};
+use edifact::{Message, SegmentView};
 
 use super::errors::ApplicationError;
 use super::orders::ItemId;
@@ -108,17 +108,17 @@ pub fn read_recadv(message: &Message) -> Result<ReceivingAdvice, Vec<Application
         .at_tag("UNH")]);
     }
     let mut reading = Reading::default();
-    for segment in &message.segments {
-        if segment.tag == "UNS" {
+    for segment in message.segments() {
+        if segment.tag() == "UNS" {
             break;
         }
-        reading.read(segment);
+        reading.read(&segment);
     }
     reading.finish()
 }
 
 #[derive(Default)]
-struct Reading {
+struct Reading<'a> {
     advice: ReceivingAdvice,
     errors: Vec<ApplicationError>,
     bgm_seen: bool,
@@ -126,25 +126,25 @@ struct Reading {
     in_detail: bool,
     /// GIN+BJ of the current package, for the lines that follow it.
     package_sscc: Option<String>,
-    line: Option<LineDraft>,
+    line: Option<LineDraft<'a>>,
     lines_seen: usize,
     notes: Vec<String>,
 }
 
 /// A line being read: it is complete once its received quantity is known.
-struct LineDraft {
+struct LineDraft<'a> {
     line: ReceivedLine,
     received: Option<i64>,
     /// QTY+48 was there but unusable; already reported.
     received_reported: bool,
     /// The reason taken from a QVR sign, replaced by a coded one.
     reason_from_sign: bool,
-    segment: Segment,
+    segment: SegmentView<'a>,
 }
 
-impl Reading {
-    fn read(&mut self, segment: &Segment) {
-        match segment.tag.as_str() {
+impl<'a> Reading<'a> {
+    fn read(&mut self, segment: &SegmentView<'a>) {
+        match segment.tag() {
             "CPS" => {
                 self.end_line();
                 self.in_detail = true;
@@ -181,8 +181,8 @@ impl Reading {
         }
     }
 
-    fn read_heading(&mut self, segment: &Segment) {
-        match segment.tag.as_str() {
+    fn read_heading(&mut self, segment: &SegmentView<'_>) {
+        match segment.tag() {
             "BGM" if !self.bgm_seen => {
                 self.bgm_seen = true;
                 self.advice.document_number = text(segment, 2, 1).unwrap_or_default().to_owned();
@@ -208,7 +208,7 @@ impl Reading {
         }
     }
 
-    fn begin_line(&mut self, segment: &Segment) {
+    fn begin_line(&mut self, segment: &SegmentView<'a>) {
         self.lines_seen += 1;
         let mut line = ReceivedLine {
             line_number: text(segment, 1, 1)
@@ -225,7 +225,7 @@ impl Reading {
             received: None,
             received_reported: false,
             reason_from_sign: false,
-            segment: segment.clone(),
+            segment: *segment,
         });
     }
 
@@ -270,12 +270,12 @@ impl Reading {
     }
 }
 
-impl LineDraft {
-    fn read_pia(&mut self, segment: &Segment) -> Vec<ApplicationError> {
+impl LineDraft<'_> {
+    fn read_pia(&mut self, segment: &SegmentView<'_>) -> Vec<ApplicationError> {
         read_items(segment, &mut self.line.items)
     }
 
-    fn read_qty(&mut self, segment: &Segment) -> Vec<ApplicationError> {
+    fn read_qty(&mut self, segment: &SegmentView<'_>) -> Vec<ApplicationError> {
         let qualifier = text(segment, 1, 1).unwrap_or_default();
         let name = match qualifier {
             "12" => "despatched",
@@ -307,7 +307,7 @@ impl LineDraft {
         Vec::new()
     }
 
-    fn read_qvr(&mut self, segment: &Segment) -> Vec<ApplicationError> {
+    fn read_qvr(&mut self, segment: &SegmentView<'_>) -> Vec<ApplicationError> {
         let coded = [text(segment, 2, 1), text(segment, 3, 1)]
             .into_iter()
             .flatten()

@@ -79,8 +79,9 @@ pub fn read_channel_report(message: &Message) -> Result<ChannelReport, Vec<Appli
     let mut errors = Vec::new();
     let mut location: Option<String> = None;
     let mut quantity_seen: Vec<bool> = Vec::new();
-    for segment in &message.segments {
-        match segment.tag.as_str() {
+    for segment in message.segments() {
+        let segment = &segment;
+        match segment.tag() {
             "BGM" => report.document_number = text(segment, 2, 1).unwrap_or_default().to_owned(),
             "DTM" if matches!(text(segment, 1, 1), Some("137" | "366" | "90" | "91")) => match parse_date(segment) {
                 // The day the figures are for wins over the day the message was written.

@@ -11,7 +11,7 @@
 //! QVR++AF'                        why: a discrepancy code or one of our reason words
 //! ```
 
-use edifact::{Message, Segment};
+use edifact::{Message, SegmentView};
 
 use super::errors::ApplicationError;
 use super::orders::ItemId;
@@ -44,8 +44,9 @@ pub fn read_retann(message: &Message) -> Result<ReturnAnnouncement, Vec<Applicat
     let mut errors = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     let mut quantity_seen = Vec::new();
-    for segment in &message.segments {
-        match segment.tag.as_str() {
+    for segment in message.segments() {
+        let segment = &segment;
+        match segment.tag() {
             "BGM" => announcement.document_number = text(segment, 2, 1).unwrap_or_default().to_owned(),
             "RFF" if text(segment, 1, 1) == Some("AAK") => {
                 announcement.despatch_number = text(segment, 1, 2).map(str::to_owned);
@@ -101,8 +102,8 @@ pub fn read_retann(message: &Message) -> Result<ReturnAnnouncement, Vec<Applicat
     }
 }
 
-fn read_line_segment(segment: &Segment, line: &mut ReturnedLine, seen: &mut bool) -> Vec<ApplicationError> {
-    match segment.tag.as_str() {
+fn read_line_segment(segment: &SegmentView<'_>, line: &mut ReturnedLine, seen: &mut bool) -> Vec<ApplicationError> {
+    match segment.tag() {
         "PIA" => read_items(segment, &mut line.items),
         "QTY" if matches!(text(segment, 1, 1), Some("61" | "21")) => {
             match parse_whole_quantity(text(segment, 1, 2).unwrap_or_default()) {

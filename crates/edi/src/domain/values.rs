@@ -2,25 +2,25 @@
 //! dates and quantities.
 
 use chrono::NaiveDate;
-use edifact::Segment;
+use edifact::SegmentView;
 use platform::Gtin;
 
 use super::errors::ApplicationError;
 use super::orders::{ItemId, PartyId};
 
 /// A component's text, `None` when absent or empty.
-pub(super) fn text(segment: &Segment, element: usize, component: usize) -> Option<&str> {
+pub(super) fn text<'a>(segment: &SegmentView<'a>, element: usize, component: usize) -> Option<&'a str> {
     segment.value(element, component).filter(|value| !value.is_empty())
 }
 
 /// The text of an FTX (its element 4, the components joined), `None` when it has none.
-pub(super) fn free_text(segment: &Segment) -> Option<String> {
-    let joined = segment.element(4)?.components().concat();
+pub(super) fn free_text(segment: &SegmentView<'_>) -> Option<String> {
+    let joined: String = segment.components(4).collect();
     (!joined.is_empty()).then_some(joined)
 }
 
 /// A NAD's party identification (C082: 3039 and its agency 3055), `None` when it has none.
-pub(super) fn party_id(segment: &Segment) -> Option<PartyId> {
+pub(super) fn party_id(segment: &SegmentView<'_>) -> Option<PartyId> {
     text(segment, 2, 1).map(|id| PartyId {
         id: id.to_owned(),
         agency: text(segment, 2, 3).unwrap_or_default().to_owned(),
@@ -34,7 +34,7 @@ fn item_id(number: &str, kind: &str) -> Result<Option<ItemId>, String> {
     }
     Ok(Some(match kind {
         "EN" | "SRV" | "UP" => {
-            if Gtin::parse(number).is_err() {
+            if Gtin::check(number).is_err() {
                 return Err(format!("{number} is not a GTIN: wrong length or check digit"));
             }
             ItemId::Gtin(number.to_owned())
@@ -47,36 +47,34 @@ fn item_id(number: &str, kind: &str) -> Result<Option<ItemId>, String> {
 
 /// The item numbers of a LIN (its element 3) or a PIA (4347 = 1 or 5, every repetition of its
 /// item elements), added to `items`; a number that is not what its type says is an error.
-pub(super) fn read_items(segment: &Segment, items: &mut Vec<ItemId>) -> Vec<ApplicationError> {
-    let numbers: Vec<&Vec<String>> = match segment.tag.as_str() {
-        "LIN" => segment
-            .element(3)
-            .map(|e| e.repetitions.iter().take(1).collect())
-            .unwrap_or_default(),
-        "PIA" if matches!(text(segment, 1, 1), Some("1" | "5")) => segment
-            .elements
-            .iter()
-            .skip(1)
-            .flat_map(|e| e.repetitions.iter())
-            .collect(),
-        _ => Vec::new(),
-    };
+pub(super) fn read_items(segment: &SegmentView<'_>, items: &mut Vec<ItemId>) -> Vec<ApplicationError> {
     let mut errors = Vec::new();
-    for components in numbers {
-        let number = components.first().map(String::as_str).unwrap_or_default();
-        let kind = components.get(1).map(String::as_str).unwrap_or_default();
+    let mut read = |element: usize, repetition: usize| {
+        let number = segment.value_at(element, repetition, 1).unwrap_or_default();
+        let kind = segment.value_at(element, repetition, 2).unwrap_or_default();
         match item_id(number, kind) {
             Ok(Some(item)) => items.push(item),
             Ok(None) => {}
             Err(detail) => errors.push(ApplicationError::invalid(detail).at(segment)),
         }
+    };
+    match segment.tag() {
+        "LIN" => read(3, 1),
+        "PIA" if matches!(text(segment, 1, 1), Some("1" | "5")) => {
+            for element in 2..=segment.element_count() {
+                for repetition in 1..=segment.repetition_count(element) {
+                    read(element, repetition);
+                }
+            }
+        }
+        _ => {}
     }
     errors
 }
 
 /// A DTM date in format 102 (CCYYMMDD), 203 (CCYYMMDDHHMM), 204 (CCYYMMDDHHMMSS) or 101
 /// (YYMMDD, years 2000-2099); without a format code, 102, 203 or 204 by length.
-pub(super) fn parse_date(segment: &Segment) -> Result<NaiveDate, ApplicationError> {
+pub(super) fn parse_date(segment: &SegmentView<'_>) -> Result<NaiveDate, ApplicationError> {
     let qualifier = text(segment, 1, 1).unwrap_or_default();
     let value = text(segment, 1, 2).unwrap_or_default();
     let invalid = |detail: String| ApplicationError::invalid(detail).at(segment);
@@ -103,10 +101,15 @@ pub(super) fn parse_date(segment: &Segment) -> Result<NaiveDate, ApplicationErro
         .map_err(|_| invalid(format!("{value:?} in DTM+{qualifier} is not a calendar date")))
 }
 
+/// The whole and fractional digits of a decimal written with '.' or ',' as decimal mark; the
+/// fraction is empty when there is no mark.
+pub(super) fn split_decimal(value: &str) -> (&str, &str) {
+    value.split_once(['.', ',']).unwrap_or((value, ""))
+}
+
 /// A quantity that must be a whole number, zero allowed: "9", "9.000" (or "9,000") and "0".
 pub(super) fn parse_count(value: &str) -> Result<i64, String> {
-    let normalised = value.replace(',', ".");
-    let (whole, fraction) = normalised.split_once('.').unwrap_or((&normalised, ""));
+    let (whole, fraction) = split_decimal(value);
     let digits = |text: &str| text.bytes().all(|byte| byte.is_ascii_digit());
     if whole.is_empty() || !digits(whole) || !digits(fraction) {
         return Err(format!("{value:?} is not a whole number of zero or more"));
