@@ -400,9 +400,7 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(30))
-                // Pages read through a memory map rather than a system call and a copy each; and a
-                // larger page cache per connection than SQLite's 2 MiB, for the large catalogs.
-                .pragma("mmap_size", "1073741824")
+                // A larger page cache per connection than SQLite's 2 MiB, for the large catalogs.
                 .pragma("cache_size", "-32768");
             Pool::Sqlite(
                 SqlitePoolOptions::new()
