@@ -39,6 +39,13 @@ pub async fn shipments(
     Ok(Page { items, ..found })
 }
 
+/// Shipments the actor may see that have not been received yet, newest first, at most `limit`,
+/// without their packages and lines, and how many there are in all.
+pub async fn shipments_on_the_way(db: &Db, actor: &Actor, limit: u32) -> Result<Page<Shipment>, Failure> {
+    actor.require(Permission::ViewOrders)?;
+    Ok(store::shipments_on_the_way(db, actor.tenant_id, &actor.scope, limit).await?)
+}
+
 /// One shipment with its packages and lines, if the actor may see it.
 pub async fn shipment(db: &Db, actor: &Actor, id: i64) -> Result<Shipment, Failure> {
     actor.require(Permission::ViewOrders)?;

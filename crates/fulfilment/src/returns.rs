@@ -388,6 +388,13 @@ pub async fn returns(
     Ok(store::list_returns(db, actor.tenant_id, &actor.scope, order_id, state, page).await?)
 }
 
+/// Returns the actor may see that are still under way (awaiting a decision, or approved and not
+/// yet back), newest first, at most `limit`, without their lines, and how many there are in all.
+pub async fn open_returns(db: &Db, actor: &Actor, limit: u32) -> Result<Page<Return>, Failure> {
+    actor.require(Permission::ViewOrders)?;
+    Ok(store::open_returns(db, actor.tenant_id, &actor.scope, limit).await?)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {

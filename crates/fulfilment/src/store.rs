@@ -288,6 +288,29 @@ pub async fn list_shipments(
     .await
 }
 
+/// Shipments the scope may see that no receipt has answered yet, newest first, at most `limit`,
+/// without their packages and lines, and how many there are in all.
+pub async fn shipments_on_the_way(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    limit: u32,
+) -> Result<Page<Shipment>, DbError> {
+    let mut condition =
+        Query::new(" WHERE s.tenant_id = $1 AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.shipment_id = s.id)")
+            .bind(tenant_id);
+    scope.restrict_dealer(&mut condition, "s.dealer_id");
+    platform::db::fetch_first(
+        db,
+        SHIPMENT_SELECT,
+        condition,
+        "s.shipped_at DESC, s.id DESC",
+        limit,
+        read_shipment,
+    )
+    .await
+}
+
 /// Shipments of the ids with their packages and lines: three queries however many there are.
 pub async fn shipments_with_contents(
     db: &Db,
@@ -823,6 +846,55 @@ pub async fn set_arrival(
     Ok(())
 }
 
+const RETURN_SELECT: &str =
+    "SELECT r.id, r.shipment_id, s.number AS shipment_number, r.order_id, o.dealer_order_number, d.code AS dealer_code, \
+     r.state, r.note, r.requested_at, r.requested_by_name, r.notice_number, r.decided_by_name, r.decision_reason, \
+     r.arrived_at \
+     FROM returns r JOIN shipments s ON s.id = r.shipment_id JOIN orders o ON o.id = r.order_id \
+     JOIN dealers d ON d.id = r.dealer_id";
+
+fn read_return(row: &Row) -> Result<Return, DbError> {
+    Ok(Return {
+        id: row.get("id")?,
+        shipment_id: row.get("shipment_id")?,
+        shipment_number: row.get("shipment_number")?,
+        order_id: row.get("order_id")?,
+        dealer_order_number: row.get("dealer_order_number")?,
+        dealer_code: row.get("dealer_code")?,
+        state: row.get("state")?,
+        note: row.get("note")?,
+        requested_at: row.get("requested_at")?,
+        requested_by_name: row.get("requested_by_name")?,
+        notice_number: row.get("notice_number")?,
+        decided_by_name: row.get("decided_by_name")?,
+        decision_reason: row.get("decision_reason")?,
+        arrived_at: row.get("arrived_at")?,
+        lines: Vec::new(),
+        photo_ids: Vec::new(),
+    })
+}
+
+/// Returns of the scope still under way (awaiting a decision, or approved and not yet back),
+/// newest first, at most `limit`, without their lines, and how many there are in all.
+pub async fn open_returns(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    limit: u32,
+) -> Result<Page<Return>, DbError> {
+    let mut condition = Query::new(" WHERE r.tenant_id = $1 AND r.state IN ('requested', 'approved')").bind(tenant_id);
+    scope.restrict_dealer(&mut condition, "r.dealer_id");
+    platform::db::fetch_first(
+        db,
+        RETURN_SELECT,
+        condition,
+        "r.requested_at DESC, r.id DESC",
+        limit,
+        read_return,
+    )
+    .await
+}
+
 /// Returns the scope may see, newest first, with their lines.
 pub async fn list_returns(
     db: &Db,
@@ -843,34 +915,11 @@ pub async fn list_returns(
     let mut found = platform::db::fetch_page(
         db,
         "returns r",
-        "SELECT r.id, r.shipment_id, s.number AS shipment_number, r.order_id, o.dealer_order_number, d.code AS dealer_code,
-                r.state, r.note, r.requested_at, r.requested_by_name, r.notice_number, r.decided_by_name, r.decision_reason,
-                r.arrived_at
-         FROM returns r JOIN shipments s ON s.id = r.shipment_id JOIN orders o ON o.id = r.order_id
-         JOIN dealers d ON d.id = r.dealer_id",
+        RETURN_SELECT,
         condition,
         "r.requested_at DESC, r.id DESC",
         page,
-        |row| {
-            Ok(Return {
-                id: row.get("id")?,
-                shipment_id: row.get("shipment_id")?,
-                shipment_number: row.get("shipment_number")?,
-                order_id: row.get("order_id")?,
-                dealer_order_number: row.get("dealer_order_number")?,
-                dealer_code: row.get("dealer_code")?,
-                state: row.get("state")?,
-                note: row.get("note")?,
-                requested_at: row.get("requested_at")?,
-                requested_by_name: row.get("requested_by_name")?,
-                notice_number: row.get("notice_number")?,
-                decided_by_name: row.get("decided_by_name")?,
-                decision_reason: row.get("decision_reason")?,
-                arrived_at: row.get("arrived_at")?,
-                lines: Vec::new(),
-                photo_ids: Vec::new(),
-            })
-        },
+        read_return,
     )
     .await?;
     let ids: Vec<i64> = found.items.iter().map(|r| r.id).collect();

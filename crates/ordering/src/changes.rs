@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use platform::audit::{self, Change};
 use platform::failure::Checks;
 use platform::money::{MoneyError, Rounding};
-use platform::{Actor, Clock, Currency, Db, Failure, FieldError, Money, Permission, Tx};
+use platform::{Actor, Clock, Currency, Db, Failure, FieldError, Money, Page, Permission, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -99,6 +99,19 @@ pub struct ChangeRequest {
     pub created_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
     pub lines: Vec<ChangeLine>,
+}
+
+/// An open request as a list of what waits for a decision shows it.
+#[derive(Debug, Clone)]
+pub struct OpenChangeRequest {
+    pub id: i64,
+    pub order_id: i64,
+    pub dealer_order_number: String,
+    /// `dealer` or `manufacturer`: who asked; the other side decides.
+    pub raised_by_side: String,
+    pub raised_by_name: String,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
 }
 
 /// One line of a request: what it asks for beside what the line was when it was asked.
@@ -495,6 +508,13 @@ async fn short_lines(
 pub async fn change_requests(db: &Db, actor: &Actor, order_id: i64) -> Result<Vec<ChangeRequest>, Failure> {
     actor.require(Permission::ViewOrders)?;
     Ok(store::list_change_requests(db, actor.tenant_id, &actor.scope, order_id).await?)
+}
+
+/// The open change requests of orders the actor may see, newest first, at most `limit`, and how
+/// many are open in all.
+pub async fn open_change_requests(db: &Db, actor: &Actor, limit: u32) -> Result<Page<OpenChangeRequest>, Failure> {
+    actor.require(Permission::ViewOrders)?;
+    Ok(store::open_change_requests(db, actor.tenant_id, &actor.scope, limit).await?)
 }
 
 #[cfg(test)]

@@ -118,6 +118,18 @@ pub async fn orders(
     Ok(store::list_orders(db, actor.tenant_id, &actor.scope, filter, false, page).await?)
 }
 
+/// The newest orders the actor may see that the filter selects, at most `limit`, and how many
+/// it selects in all: a short list beside its count.
+pub async fn latest_orders(
+    db: &Db,
+    actor: &Actor,
+    filter: &OrderFilter,
+    limit: u32,
+) -> Result<Page<OrderSummary>, Failure> {
+    actor.require(Permission::ViewOrders)?;
+    Ok(store::latest_orders(db, actor.tenant_id, &actor.scope, filter, limit).await?)
+}
+
 /// The order desk's queue: orders awaiting a decision in the reviewer's regions, oldest first.
 pub async fn review_queue(
     db: &Db,
@@ -136,7 +148,7 @@ pub async fn review_queue(
     Ok(store::list_orders(db, actor.tenant_id, &actor.scope, &filter, true, page).await?)
 }
 
-fn name_column(locale: Locale) -> &'static str {
+pub(crate) fn name_column(locale: Locale) -> &'static str {
     match locale {
         Locale::En => "name_en",
         Locale::Ru => "name_ru",

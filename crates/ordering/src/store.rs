@@ -486,14 +486,8 @@ pub struct OrderFilter {
     pub placed_to: Option<NaiveDate>,
 }
 
-pub async fn list_orders(
-    db: &Db,
-    tenant_id: TenantId,
-    scope: &DataScope,
-    filter: &OrderFilter,
-    oldest_first: bool,
-    page: platform::PageRequest,
-) -> Result<platform::Page<OrderSummary>, DbError> {
+/// ` WHERE …` for the orders of the scope that the filter selects.
+fn order_condition(tenant_id: TenantId, scope: &DataScope, filter: &OrderFilter) -> Query {
     let mut condition = Query::new(" WHERE o.tenant_id = $1").bind(tenant_id);
     restrict_orders(scope, &mut condition);
     if !filter.states.is_empty() {
@@ -522,6 +516,17 @@ pub async fn list_orders(
             .push(" AND o.placed_at < ")
             .push_bind(to.and_hms_opt(0, 0, 0).map(|t| t.and_utc()));
     }
+    condition
+}
+
+pub async fn list_orders(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    filter: &OrderFilter,
+    oldest_first: bool,
+    page: platform::PageRequest,
+) -> Result<platform::Page<OrderSummary>, DbError> {
     let order_by = if oldest_first {
         "o.placed_at, o.id"
     } else {
@@ -531,9 +536,28 @@ pub async fn list_orders(
         db,
         SUMMARY_FROM,
         SUMMARY_SELECT,
-        condition,
+        order_condition(tenant_id, scope, filter),
         order_by,
         page,
+        read_summary,
+    )
+    .await
+}
+
+/// The newest orders the filter selects, at most `limit`, and how many it selects in all.
+pub async fn latest_orders(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    filter: &OrderFilter,
+    limit: u32,
+) -> Result<platform::Page<OrderSummary>, DbError> {
+    platform::db::fetch_first(
+        db,
+        SUMMARY_SELECT,
+        order_condition(tenant_id, scope, filter),
+        "o.placed_at DESC, o.id DESC",
+        limit,
         read_summary,
     )
     .await
@@ -1128,6 +1152,38 @@ pub async fn list_change_requests(
         });
     }
     Ok(requests)
+}
+
+/// The open requests of orders the scope may see, newest first, at most `limit`, and how many
+/// are open in all.
+pub async fn open_change_requests(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    limit: u32,
+) -> Result<platform::Page<crate::changes::OpenChangeRequest>, DbError> {
+    let mut condition = Query::new(" WHERE c.tenant_id = $1 AND c.state = 'open'").bind(tenant_id);
+    restrict_orders(scope, &mut condition);
+    platform::db::fetch_first(
+        db,
+        "SELECT c.id, c.order_id, o.dealer_order_number, c.raised_by_side, c.raised_by_name, c.reason, c.created_at
+         FROM change_requests c JOIN orders o ON o.id = c.order_id",
+        condition,
+        "c.created_at DESC, c.id DESC",
+        limit,
+        |row| {
+            Ok(crate::changes::OpenChangeRequest {
+                id: row.get("id")?,
+                order_id: row.get("order_id")?,
+                dealer_order_number: row.get("dealer_order_number")?,
+                raised_by_side: row.get("raised_by_side")?,
+                raised_by_name: row.get("raised_by_name")?,
+                reason: row.get("reason")?,
+                created_at: row.get("created_at")?,
+            })
+        },
+    )
+    .await
 }
 
 // ---- Shipping ----

@@ -84,6 +84,7 @@ impl Role {
                     | ViewProducts
                     | ViewPrices
                     | ViewCatalogStatistics
+                    | ViewDashboard
                     | ViewOrders
                     | ReviewOrders
                     | ViewStock
@@ -96,6 +97,7 @@ impl Role {
                     | ViewCatalog
                     | ViewProducts
                     | ViewPrices
+                    | ViewDashboard
                     | ViewOrders
                     | ReviewOrders
                     | ViewStock
@@ -108,6 +110,7 @@ impl Role {
                     | ViewCatalog
                     | ViewProducts
                     | ViewPrices
+                    | ViewDashboard
                     | ViewOrders
                     | ReleaseCreditHolds
                     | ManageCredit
@@ -170,6 +173,9 @@ pub enum Permission {
     ViewProducts,
     ViewPrices,
     ViewCatalogStatistics,
+    /// See the manufacturer's dashboard: orders and their value over time, by region, dealer and
+    /// product, and how long orders have waited for the order desk, of the dealers in scope.
+    ViewDashboard,
     /// See orders: a dealer's own for its users, those of dealers in scope for internal users.
     ViewOrders,
     /// Carts and orders of one's own dealer.

@@ -663,6 +663,35 @@ impl Source<'_> {
     }
 }
 
+/// The first `limit` rows `condition` selects in `order_by` order, and how many it selects in
+/// all, in one query: the count rides on every row as a window over the whole selection, so a
+/// short list beside its count (the home page's) costs one round trip. `select_from` is a
+/// `SELECT … FROM …` text, as for [`fetch_page`].
+pub async fn fetch_first<T>(
+    db: &Db,
+    select_from: &str,
+    condition: Query,
+    order_by: &str,
+    limit: u32,
+    read: impl Fn(&Row) -> Result<T, DbError>,
+) -> Result<crate::page::Page<T>, DbError> {
+    let columns = select_from
+        .strip_prefix("SELECT ")
+        .ok_or_else(|| DbError::Config(format!("not a SELECT: {select_from}")))?;
+    let request = crate::page::PageRequest::new(Some(1), Some(limit));
+    let mut rows = condition;
+    rows.prepend(&format!("SELECT COUNT(*) OVER () AS listed_total, {columns}"));
+    rows.push(&format!(" ORDER BY {order_by} LIMIT "))
+        .push_bind(request.limit());
+    let found = db.fetch_all(&rows).await?;
+    let total = match found.first() {
+        Some(row) => row.get("listed_total")?,
+        None => 0,
+    };
+    let items = found.iter().map(read).collect::<Result<_, _>>()?;
+    Ok(crate::page::Page::new(items, total, request))
+}
+
 /// Counts the rows `condition` selects (a text starting ` WHERE …`), then reads one page of
 /// them in `order_by` order: the two queries behind every counted list.
 pub async fn fetch_page<T>(

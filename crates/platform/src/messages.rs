@@ -91,6 +91,23 @@ pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Mess
     .await?)
 }
 
+/// The user's newest unread messages, at most `limit`, and how many are unread in all.
+pub async fn latest_unread(db: &Db, actor: &Actor, limit: u32) -> Result<Page<Message>, Failure> {
+    let user = actor.user_id.ok_or(Failure::Forbidden)?;
+    let condition = Query::new(" WHERE tenant_id = $1 AND user_id = $2 AND read_at IS NULL")
+        .bind(actor.tenant_id)
+        .bind(user);
+    Ok(crate::db::fetch_first(
+        db,
+        "SELECT id, kind, order_id, params, created_at, read_at FROM messages",
+        condition,
+        "id DESC",
+        limit,
+        read_message,
+    )
+    .await?)
+}
+
 /// How many of the user's messages are unread.
 pub async fn unread(db: &Db, actor: &Actor) -> Result<i64, DbError> {
     let Some(user) = actor.user_id else { return Ok(0) };

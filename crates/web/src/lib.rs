@@ -2,6 +2,7 @@
 //! single mapping from failures to responses.
 
 pub mod api;
+mod charts;
 pub mod error;
 mod exports;
 pub mod i18n;

@@ -11,6 +11,7 @@ mod catalog_pages;
 mod categories;
 mod change_requests;
 mod command_line;
+mod dashboard;
 mod dealers;
 mod demo_tenant;
 mod edi;

@@ -41,6 +41,8 @@ const LISTS: &[&str] = &[
     "/api/v1/reports/order-execution?view=lines",
     "/api/v1/messages",
     "/",
+    "/dashboard",
+    "/dashboard?currency=CNY",
     "/dealers",
     "/regions",
     "/users",

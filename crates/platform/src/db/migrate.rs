@@ -119,6 +119,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "channel reports",
         sql: include_str!("../../../../migrations/0022_channel_reports.sql"),
     },
+    Migration {
+        version: 23,
+        name: "dashboard indexes",
+        sql: include_str!("../../../../migrations/0023_dashboard_indexes.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

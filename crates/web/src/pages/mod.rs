@@ -8,6 +8,7 @@ mod account;
 mod admin;
 mod catalog;
 mod categories;
+mod dashboard;
 mod dealers;
 mod edi;
 mod home;
@@ -47,6 +48,7 @@ use crate::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
+        .route("/dashboard", get(dashboard::dashboard_page))
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout))
         .route("/language", get(account::choose_language))
@@ -222,8 +224,9 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 27] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 28] = [
     ("/", "nav.home", None),
+    ("/dashboard", "nav.dashboard", Some(Permission::ViewDashboard)),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
     ("/catalog", "nav.catalog", Some(Permission::ViewCatalog)),
     ("/favorites", "nav.favorites", Some(Permission::ViewCatalog)),
