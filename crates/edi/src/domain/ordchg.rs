@@ -103,7 +103,7 @@ impl<'a> Reading<'a> {
             };
             self.errors.extend(read_items(segment, &mut line.items));
             let action = text(segment, 2, 1).unwrap_or("3").to_owned();
-            self.lines.push((line, segment.clone(), action));
+            self.lines.push((line, *segment, action));
             return;
         }
         match self.lines.last_mut() {
