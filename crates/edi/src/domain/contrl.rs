@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::envelope::{open_interchange_with, Outbound, GLN_QUALIFIER};
 use super::errors::ApplicationError;
+use super::values::of_type;
 
 /// What we know of the interchange we answer. All of it comes from its UNB; when the UNB itself
 /// could not be read, what is missing is `None`, and the partner profile's GLNs stand in for the
@@ -244,13 +245,7 @@ fn party_element(party: &Party) -> Element {
 
 /// Reads a CONTRL a partner sent about one of our interchanges.
 pub fn read_contrl(message: &Message) -> Result<ContrlReport, Vec<ApplicationError>> {
-    if message.header.message_type != "CONTRL" {
-        return Err(vec![ApplicationError::invalid(format!(
-            "message type {} is not CONTRL",
-            message.header.message_type
-        ))
-        .at_tag("UNH")]);
-    }
+    of_type(message, "CONTRL")?;
     // UCS has 0085 second in syntax 3 and third (after S011) in syntax 4.
     let ucs_code_element = if message.header.version == "4" { 3 } else { 2 };
     let mut errors = Vec::new();

@@ -26,7 +26,7 @@ use edifact::{Message, SegmentView};
 
 use super::errors::{ApplicationError, ApplicationErrorCode};
 use super::orders::{ItemId, PartyId};
-use super::values::{free_text, parse_count, parse_date, party_id, read_items, text};
+use super::values::{free_text, of_type, parse_count, parse_date, party_id, read_items, text};
 
 /// One line to change, as the partner sent it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -63,13 +63,7 @@ pub struct OrderChange {
 
 /// Reads an ORDCHG message, or every application error found in it.
 pub fn read_ordchg(message: &Message) -> Result<OrderChange, Vec<ApplicationError>> {
-    if message.header.message_type != "ORDCHG" {
-        return Err(vec![ApplicationError::invalid(format!(
-            "message type {} is not ORDCHG",
-            message.header.message_type
-        ))
-        .at_tag("UNH")]);
-    }
+    of_type(message, "ORDCHG")?;
     let mut reading = Reading::default();
     for segment in message.segments() {
         if segment.tag() == "UNS" {

@@ -13,7 +13,7 @@ use edifact::{Message, SegmentView};
 use serde::{Deserialize, Serialize};
 
 use super::errors::ApplicationError;
-use super::values::{free_text, parse_date, parse_whole_quantity, party_id, read_items, split_decimal, text};
+use super::values::{free_text, of_type, parse_date, parse_whole_quantity, party_id, read_items, split_decimal, text};
 
 /// A party's identification from NAD C082: 3039 and its agency 3055 (9 GS1, 91 assigned by
 /// the supplier, 92 by the buyer, ZZ mutually agreed); agency "" when absent.
@@ -82,13 +82,7 @@ pub struct Orders {
 /// Reads an ORDERS message, or every application error found in it.
 pub fn read_orders(message: &Message) -> Result<Orders, Vec<ApplicationError>> {
     let header = &message.header;
-    if header.message_type != "ORDERS" {
-        return Err(vec![ApplicationError::invalid(format!(
-            "message type {} is not ORDERS",
-            header.message_type
-        ))
-        .at_tag("UNH")]);
-    }
+    of_type(message, "ORDERS")?;
     let mut reading = Reading {
         orders: Orders {
             reference: header.reference.clone(),

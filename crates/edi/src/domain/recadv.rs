@@ -43,7 +43,7 @@ use edifact::{Message, SegmentView};
 
 use super::errors::ApplicationError;
 use super::orders::ItemId;
-use super::values::{free_text, parse_count, parse_date, read_items, text};
+use super::values::{free_text, of_type, parse_count, parse_date, read_items, text};
 
 /// One line received.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -100,13 +100,7 @@ const DISCREPANCY_CODES: [(&str, &str); 7] = [
 
 /// Reads a RECADV message, or every application error found in it.
 pub fn read_recadv(message: &Message) -> Result<ReceivingAdvice, Vec<ApplicationError>> {
-    if message.header.message_type != "RECADV" {
-        return Err(vec![ApplicationError::invalid(format!(
-            "message type {} is not RECADV",
-            message.header.message_type
-        ))
-        .at_tag("UNH")]);
-    }
+    of_type(message, "RECADV")?;
     let mut reading = Reading::default();
     for segment in message.segments() {
         if segment.tag() == "UNS" {

@@ -2,11 +2,23 @@
 //! dates and quantities.
 
 use chrono::NaiveDate;
-use edifact::SegmentView;
+use edifact::{Message, SegmentView};
 use platform::Gtin;
 
 use super::errors::ApplicationError;
 use super::orders::{ItemId, PartyId};
+
+/// Refuses a message of another type than the one its reader reads.
+pub(super) fn of_type(message: &Message, expected: &str) -> Result<(), Vec<ApplicationError>> {
+    if message.header.message_type == expected {
+        return Ok(());
+    }
+    Err(vec![ApplicationError::invalid(format!(
+        "message type {} is not {expected}",
+        message.header.message_type
+    ))
+    .at_tag("UNH")])
+}
 
 /// A component's text, `None` when absent or empty.
 pub(super) fn text<'a>(segment: &SegmentView<'a>, element: usize, component: usize) -> Option<&'a str> {
