@@ -69,8 +69,7 @@ pub async fn seed_volume(
     progress(started, "promotions");
     seed_stock(db, clock, actor, &products).await?;
     progress(started, "stock");
-    // Fresh statistics, or the query planners guess from empty tables and choose full scans.
-    db.execute(&platform::Query::new("ANALYZE")).await?;
+    db.refresh_statistics().await?;
     progress(started, "statistics");
     Ok(format!(
         "; added volume: {} regions in all, {} dealers, {} users, {} products, {} dealer-specific price rows, {} promotions in {:.0} s",
