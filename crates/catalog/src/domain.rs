@@ -304,6 +304,21 @@ fn non_empty(code: &Option<String>) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// What ordering checks of a product the dealer may see: its codes, its category (for
+/// promotions), its unit and its quantity rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderableItem {
+    pub product_id: i64,
+    pub sku: String,
+    pub gtin: String,
+    pub category_id: Option<i64>,
+    pub unit: String,
+    pub pack_size: i64,
+    pub status: ProductStatus,
+    pub min_order_quantity: i64,
+    pub order_multiple: i64,
+}
+
 /// A product in a dealer's catalog, named in the reader's language.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CatalogItem {

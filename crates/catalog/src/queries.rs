@@ -270,15 +270,14 @@ pub async fn orderable_products(
     db: &Db,
     actor: &Actor,
     audience: &DealerAudience,
-    locale: Locale,
     ids: &[i64],
     codes: &[String],
-) -> Result<Vec<CatalogItem>, Failure> {
+) -> Result<Vec<OrderableItem>, Failure> {
     actor.require(Permission::ViewCatalog)?;
     if ids.is_empty() && codes.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(store::published_items(db, actor.tenant_id, audience, locale, ids, codes).await?)
+    Ok(store::orderable_items(db, actor.tenant_id, audience, ids, codes).await?)
 }
 
 /// What order lines show of their products, including those the dealer did not name (free

@@ -8,7 +8,7 @@ use platform::{Actor, Clock, Currency, Db, DealerAudience, Failure, FieldError, 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::commands::{self, Placed};
+use crate::commands::{self, orderable_product, Placed};
 use crate::domain::{resolve_lines, Channel, OrderInput, OrderLineInput, OrderableProduct};
 use crate::store;
 
@@ -77,34 +77,13 @@ fn dealer_user(actor: &Actor, audience: &DealerAudience) -> Result<UserId, Failu
     }
 }
 
-async fn orderable_by_id(
-    db: &Db,
-    actor: &Actor,
-    audience: &DealerAudience,
-    ids: &[i64],
-) -> Result<Vec<catalog::domain::CatalogItem>, Failure> {
-    catalog::queries::orderable_products(db, actor, audience, actor.locale, ids, &[]).await
-}
-
-fn orderable_product(item: &catalog::domain::CatalogItem) -> OrderableProduct {
-    OrderableProduct {
-        product_id: item.product_id,
-        sku: item.sku.clone(),
-        gtin: item.gtin.clone(),
-        category_id: item.category_id,
-        active: item.status == catalog::domain::ProductStatus::Active,
-        min_order_quantity: item.min_order_quantity,
-        order_multiple: item.order_multiple,
-    }
-}
-
 /// The user's working cart, priced as an order placed now would be: one query for the lines,
 /// one for their products, then one pricing pass for the whole cart.
 pub async fn cart(db: &Db, clock: &Clock, actor: &Actor, audience: &DealerAudience) -> Result<CartView, Failure> {
     let user = dealer_user(actor, audience)?;
     let stored = store::cart_lines(db, user, WORKING).await?;
     let ids: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
-    let items = orderable_by_id(db, actor, audience, &ids).await?;
+    let items = catalog::queries::orderable_products(db, actor, audience, &ids, &[]).await?;
     let inputs: Vec<OrderLineInput> = stored
         .iter()
         .map(|(product, quantity)| OrderLineInput {
@@ -227,7 +206,7 @@ pub async fn put_in_cart(
         .map_or(0, |(_, quantity)| *quantity);
     let total = if add { existing + quantity } else { quantity };
     if total > 0 {
-        let items = orderable_by_id(db, actor, audience, &[product_id]).await?;
+        let items = catalog::queries::orderable_products(db, actor, audience, &[product_id], &[]).await?;
         let products: Vec<OrderableProduct> = items.iter().map(orderable_product).collect();
         let line = OrderLineInput {
             product_id: Some(product_id),
@@ -287,7 +266,7 @@ pub async fn add_entries(
         return Err(Failure::Invalid(errors));
     }
     let codes: Vec<String> = entries.iter().map(|(_, code, _)| code.clone()).collect();
-    let items = catalog::queries::orderable_products(db, actor, audience, actor.locale, &[], &codes).await?;
+    let items = catalog::queries::orderable_products(db, actor, audience, &[], &codes).await?;
     let products: Vec<OrderableProduct> = items.iter().map(orderable_product).collect();
     let inputs: Vec<OrderLineInput> = entries
         .iter()
@@ -348,7 +327,7 @@ pub async fn reorder(
         .await?
         .ok_or(Failure::NotFound { entity: "order" })?;
     let ids: Vec<i64> = lines.iter().map(|(id, _)| *id).collect();
-    let orderable: Vec<i64> = orderable_by_id(db, actor, audience, &ids)
+    let orderable: Vec<i64> = catalog::queries::orderable_products(db, actor, audience, &ids, &[])
         .await?
         .iter()
         .filter(|item| item.status == catalog::domain::ProductStatus::Active)

@@ -368,19 +368,21 @@ async fn orderable(
         .filter(|line| line.product_id.is_none())
         .filter_map(|line| line.product_code.as_deref().map(str::trim).map(str::to_owned))
         .collect();
-    let items = catalog::queries::orderable_products(db, actor, audience, actor.locale, &ids, &codes).await?;
-    Ok(items
-        .into_iter()
-        .map(|item| OrderableProduct {
-            product_id: item.product_id,
-            sku: item.sku,
-            gtin: item.gtin,
-            category_id: item.category_id,
-            active: item.status == catalog::domain::ProductStatus::Active,
-            min_order_quantity: item.min_order_quantity,
-            order_multiple: item.order_multiple,
-        })
-        .collect())
+    let items = catalog::queries::orderable_products(db, actor, audience, &ids, &codes).await?;
+    Ok(items.iter().map(orderable_product).collect())
+}
+
+/// What the order lines are checked against of a product the dealer may see.
+pub(crate) fn orderable_product(item: &catalog::domain::OrderableItem) -> OrderableProduct {
+    OrderableProduct {
+        product_id: item.product_id,
+        sku: item.sku.clone(),
+        gtin: item.gtin.clone(),
+        category_id: item.category_id,
+        active: item.status == catalog::domain::ProductStatus::Active,
+        min_order_quantity: item.min_order_quantity,
+        order_multiple: item.order_multiple,
+    }
 }
 
 /// An order priced by the server, line by line with VAT, ready to write.
