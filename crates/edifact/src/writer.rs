@@ -42,9 +42,12 @@ const FLUSH_THRESHOLD: usize = 64 * 1024;
 pub struct InterchangeWriter<W: Write> {
     out: W,
     buffer: Vec<u8>,
-    /// The current value in the interchange's character set, before escaping.
+    /// The current value in the interchange's character set, before escaping, when it is not
+    /// written as it stands.
     scratch: Vec<u8>,
     delimiters: Delimiters,
+    /// Which bytes are service characters, to be escaped in data.
+    service: [bool; 256],
     syntax: SyntaxIdentifier,
     version: u8,
     line_break: LineBreak,
@@ -80,6 +83,7 @@ impl<W: Write> InterchangeWriter<W> {
             buffer: Vec::with_capacity(FLUSH_THRESHOLD + 4096),
             scratch: Vec::with_capacity(256),
             delimiters,
+            service: std::array::from_fn(|byte| u8::try_from(byte).is_ok_and(|byte| delimiters.is_service_character(byte))),
             syntax: header.syntax,
             version: header.version,
             line_break: options.line_break,
@@ -296,25 +300,25 @@ impl<W: Write> InterchangeWriter<W> {
     /// Writes one value in the interchange's character set, with every service character
     /// preceded by the release character.
     fn put_value(&mut self, text: &str, element: usize, component: usize) -> Result<(), SyntaxError> {
-        self.scratch.clear();
-        if let Err(error) = self.syntax.encode_into(text, &mut self.scratch) {
-            let kind =
-                ErrorKind::InvalidCharacter(format!("{}, at character {}", error.description, error.position + 1));
-            return Err(self.located(&self.tag, kind).at_element(element, Some(component)));
-        }
-        let delimiters = self.delimiters;
-        for &byte in &self.scratch {
-            if delimiters.is_service_character(byte) {
-                let Some(release) = delimiters.release else {
-                    let kind = ErrorKind::InvalidCharacter(format!(
-                        "{} is a service character and there is no release character to escape it",
-                        describe(byte)
-                    ));
-                    return Err(self.located(&self.tag, kind).at_element(element, Some(component)));
-                };
-                self.buffer.push(release);
+        // Most values are text that the character set holds byte for byte, such as ASCII in
+        // UNOC: those are escaped from where they stand, others are encoded into `scratch` first.
+        let bytes = if self.syntax.writes_as_it_stands(text) {
+            text.as_bytes()
+        } else {
+            self.scratch.clear();
+            if let Err(error) = self.syntax.encode_into(text, &mut self.scratch) {
+                let kind =
+                    ErrorKind::InvalidCharacter(format!("{}, at character {}", error.description, error.position + 1));
+                return Err(self.located(&self.tag, kind).at_element(element, Some(component)));
             }
-            self.buffer.push(byte);
+            &self.scratch
+        };
+        if let Err(byte) = escape_into(&mut self.buffer, bytes, &self.service, self.delimiters.release) {
+            let kind = ErrorKind::InvalidCharacter(format!(
+                "{} is a service character and there is no release character to escape it",
+                describe(byte)
+            ));
+            return Err(self.located(&self.tag, kind).at_element(element, Some(component)));
         }
         Ok(())
     }
@@ -350,6 +354,25 @@ impl<W: Write> InterchangeWriter<W> {
     fn misuse(&self, tag: &str, what: &str) -> SyntaxError {
         self.located(tag, ErrorKind::NotSupportedInPosition(what.to_owned()))
     }
+}
+
+/// Appends `bytes` to `out` with every service character preceded by the release character,
+/// copying the runs between them whole. Without a release character, the first service
+/// character is an error.
+fn escape_into(out: &mut Vec<u8>, bytes: &[u8], service: &[bool; 256], release: Option<u8>) -> Result<(), u8> {
+    let mut rest = bytes;
+    while let Some(index) = rest.iter().position(|&byte| service[usize::from(byte)]) {
+        let (run, from_service) = rest.split_at(index);
+        let Some((&byte, after)) = from_service.split_first() else {
+            break;
+        };
+        let release = release.ok_or(byte)?;
+        out.extend_from_slice(run);
+        out.extend_from_slice(&[release, byte]);
+        rest = after;
+    }
+    out.extend_from_slice(rest);
+    Ok(())
 }
 
 #[cfg(test)]
