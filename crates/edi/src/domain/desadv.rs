@@ -31,7 +31,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use edifact::SyntaxError;
 
-use super::envelope::Outbound;
+use super::envelope::{number_text, split_at_character, Outbound};
 use super::ordrsp::{date_102, gtin_item_type, party};
 
 /// One item line within a package.
@@ -104,7 +104,8 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
         party(&mut writer, "SF", gln)?;
     }
     if let Some(vehicle) = advice.vehicle.as_deref().filter(|vehicle| !vehicle.is_empty()) {
-        let vehicle: String = outbound.fit_text(vehicle).chars().take(VEHICLE_LENGTH).collect();
+        let fitted = outbound.fit_text(vehicle);
+        let (vehicle, _) = split_at_character(&fitted, VEHICLE_LENGTH);
         writer.segment(
             "TDT",
             &[
@@ -115,15 +116,17 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
                 &[""],
                 &[""],
                 &[""],
-                &["", "", "", &vehicle],
+                &["", "", "", vehicle],
             ],
         )?;
     }
     writer.segment("CPS", &[&["1"]])?;
     let item_type = gtin_item_type(outbound.directory);
     let mut lines = 0_usize;
+    // Numbers are written into one buffer after another, rather than each into a new string.
+    let mut number = String::new();
     for (index, package) in advice.packages.iter().enumerate() {
-        writer.segment("CPS", &[&[&(index + 2).to_string()], &["1"]])?;
+        writer.segment("CPS", &[&[number_text(&mut number, index + 2)], &["1"]])?;
         writer.segment("PAC", &[&["1"], &[""], &["201"]])?;
         if !package.sscc.is_empty() {
             writer.segment("PCI", &[&["33E"]])?;
@@ -131,17 +134,15 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
         }
         for line in &package.lines {
             lines += 1;
-            writer.segment(
-                "LIN",
-                &[&[&line.line_number.to_string()], &[""], &[&line.gtin, item_type]],
-            )?;
+            let line_number = number_text(&mut number, line.line_number);
+            writer.segment("LIN", &[&[line_number], &[""], &[&line.gtin, item_type]])?;
             if !line.sku.is_empty() {
                 writer.segment("PIA", &[&["1"], &[&line.sku, "SA"]])?;
             }
-            writer.segment("QTY", &[&["12", &line.quantity.to_string()]])?;
+            writer.segment("QTY", &[&["12", number_text(&mut number, line.quantity)]])?;
             if line.order_line_number > 0 {
-                let order_line = line.order_line_number.to_string();
-                writer.segment("RFF", &[&["ON", &advice.order_number, &order_line]])?;
+                let order_line = number_text(&mut number, line.order_line_number);
+                writer.segment("RFF", &[&["ON", &advice.order_number, order_line]])?;
             } else {
                 writer.segment("RFF", &[&["ON", &advice.order_number]])?;
             }
@@ -157,7 +158,7 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
             }
         }
     }
-    writer.segment("CNT", &[&["2", &lines.to_string()]])?;
+    writer.segment("CNT", &[&["2", number_text(&mut number, lines)]])?;
     writer.end_message()?;
     writer.finish()
 }

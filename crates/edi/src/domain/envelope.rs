@@ -2,6 +2,9 @@
 //! and the EANCOM directory of the partner profile; and the one table of EANCOM association
 //! assigned codes.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use edifact::{
     Element, InterchangeHeader, InterchangeWriter, MessageHeader, Party, Segment, SyntaxError, SyntaxIdentifier,
@@ -151,23 +154,39 @@ impl Outbound {
 
     /// Fits text into the interchange's character set: characters it cannot hold become '?'
     /// (the writer escapes it), so that a partner's value quoted in a detail never makes the
-    /// answer unwritable.
-    pub(crate) fn fit_text(&self, text: &str) -> String {
-        let mut scratch = Vec::new();
+    /// answer unwritable. Text the set holds, as most is, is returned as it is.
+    pub(crate) fn fit_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if self.syntax.holds(text) {
+            return Cow::Borrowed(text);
+        }
+        let mut buffer = [0_u8; 4];
         text.chars()
             .map(|character| {
-                scratch.clear();
-                let mut buffer = [0_u8; 4];
-                match self
-                    .syntax
-                    .encode_into(character.encode_utf8(&mut buffer), &mut scratch)
-                {
-                    Ok(()) => character,
-                    Err(_) => '?',
+                if self.syntax.holds(character.encode_utf8(&mut buffer)) {
+                    character
+                } else {
+                    '?'
                 }
             })
             .collect()
     }
+}
+
+/// The text up to its `count`th character, and the rest.
+pub(crate) fn split_at_character(text: &str, count: usize) -> (&str, &str) {
+    match text.char_indices().nth(count) {
+        Some((index, _)) => text.split_at(index),
+        None => (text, ""),
+    }
+}
+
+/// A number as text in a buffer used again and again, for writing segments without a new
+/// string for each number.
+pub(crate) fn number_text(buffer: &mut String, number: impl std::fmt::Display) -> &str {
+    buffer.clear();
+    // Writing into a String cannot fail.
+    let _ = write!(buffer, "{number}");
+    buffer
 }
 
 /// Opens an interchange in memory with UNA always written: many partners' tools expect it.

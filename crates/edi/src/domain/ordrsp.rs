@@ -28,7 +28,7 @@
 //! ([`ResponseKind::Rejected`], BGM 27) rejects the whole order: the lines given are written,
 //! each with action 7 (an empty list writes the heading and summary only, with CNT+2:0).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use edifact::{InterchangeWriter, SyntaxError};
 
 use super::envelope::{free_text, Directory, Outbound, GS1_AGENCY};
@@ -177,7 +177,13 @@ pub(super) fn party<W: std::io::Write>(
 
 /// A date as DTM text in format 102 (CCYYMMDD).
 pub(super) fn date_102(date: NaiveDate) -> String {
-    date.format("%Y%m%d").to_string()
+    // Written out rather than through a format string, which is read again for every date;
+    // years outside 0 to 9999 keep the sign that chrono's `%Y` gives them.
+    if (0..=9999).contains(&date.year()) {
+        format!("{:04}{:02}{:02}", date.year(), date.month(), date.day())
+    } else {
+        date.format("%Y%m%d").to_string()
+    }
 }
 
 #[cfg(test)]
