@@ -132,6 +132,16 @@ impl SyntaxIdentifier {
         }
     }
 
+    /// Whether one byte is a character of this set that reads as itself: ASCII in the ISO 8859
+    /// and Unicode sets, the repertoire in levels A and B.
+    pub(crate) fn reads_byte_as_it_stands(self, byte: u8) -> bool {
+        match self {
+            SyntaxIdentifier::Unoa => LEVEL_A[usize::from(byte)],
+            SyntaxIdentifier::Unob => LEVEL_B[usize::from(byte)],
+            _ => byte.is_ascii(),
+        }
+    }
+
     /// Whether `text` is written in this set byte for byte as its UTF-8 stands: any text in the
     /// Unicode sets, ASCII in the ISO 8859 sets, and in levels A and B text of their repertoire.
     #[inline]
