@@ -122,11 +122,12 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
     }
     writer.segment("CPS", &[&["1"]])?;
     let item_type = gtin_item_type(outbound.directory);
-    let mut lines = 0_usize;
+    let mut lines = 0_i64;
     // Numbers are written into one buffer after another, rather than each into a new string.
     let mut number = String::new();
-    for (index, package) in advice.packages.iter().enumerate() {
-        writer.segment("CPS", &[&[number_text(&mut number, index + 2)], &["1"]])?;
+    // CPS+1 is the consignment; the packages follow from 2.
+    for (package_number, package) in (2..).zip(&advice.packages) {
+        writer.segment("CPS", &[&[number_text(&mut number, package_number)], &["1"]])?;
         writer.segment("PAC", &[&["1"], &[""], &["201"]])?;
         if !package.sscc.is_empty() {
             writer.segment("PCI", &[&["33E"]])?;
@@ -134,7 +135,7 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
         }
         for line in &package.lines {
             lines += 1;
-            let line_number = number_text(&mut number, line.line_number);
+            let line_number = number_text(&mut number, i64::from(line.line_number));
             writer.segment("LIN", &[&[line_number], &[""], &[&line.gtin, item_type]])?;
             if !line.sku.is_empty() {
                 writer.segment("PIA", &[&["1"], &[&line.sku, "SA"]])?;

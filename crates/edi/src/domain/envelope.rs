@@ -3,7 +3,6 @@
 //! assigned codes.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use edifact::{
@@ -180,13 +179,35 @@ pub(crate) fn split_at_character(text: &str, count: usize) -> (&str, &str) {
     }
 }
 
-/// A number as text in a buffer used again and again, for writing segments without a new
-/// string for each number.
-pub(crate) fn number_text(buffer: &mut String, number: impl std::fmt::Display) -> &str {
+/// A whole number as text in a buffer used again and again, for writing segments without a
+/// new string for each number.
+pub(crate) fn number_text(buffer: &mut String, number: i64) -> &str {
     buffer.clear();
-    // Writing into a String cannot fail.
-    let _ = write!(buffer, "{number}");
+    if number < 0 {
+        buffer.push('-');
+    }
+    push_digits(buffer, number.unsigned_abs(), 1);
     buffer
+}
+
+/// Appends `number` in decimal to `text`, with zeros in front up to `width` digits. Digit by
+/// digit: the formatting machinery costs more than writing the rest of a segment.
+pub(crate) fn push_digits(text: &mut String, number: u64, width: usize) {
+    // A u64 has at most 20 digits; the places not written stay '0', for the padding.
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    let mut rest = number;
+    for slot in digits.iter_mut().rev() {
+        // The remainder is below ten.
+        *slot = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        start -= 1;
+        if rest == 0 {
+            break;
+        }
+    }
+    let start = start.min(digits.len().saturating_sub(width));
+    text.extend(digits.iter().skip(start).map(|&digit| char::from(digit)));
 }
 
 /// Opens an interchange in memory with UNA always written: many partners' tools expect it.
@@ -276,6 +297,20 @@ mod tests {
             (2024, 1, 16)
         );
         assert_eq!((header.prepared.hour, header.prepared.minute), (9, 5));
+    }
+
+    #[test]
+    fn numbers_are_written_as_they_are_formatted() {
+        let mut buffer = String::from("left over");
+        for number in [0, 7, 10, 42, 120, 1_000_000, -3, -10, i64::MAX, i64::MIN] {
+            assert_eq!(number_text(&mut buffer, number), number.to_string());
+        }
+        let mut padded = String::new();
+        push_digits(&mut padded, 20240118, 8);
+        push_digits(&mut padded, 9990118, 8);
+        push_digits(&mut padded, 5, 2);
+        push_digits(&mut padded, 123, 2);
+        assert_eq!(padded, "202401180999011805123");
     }
 
     #[test]

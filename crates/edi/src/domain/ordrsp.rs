@@ -31,7 +31,7 @@
 use chrono::{Datelike, NaiveDate};
 use edifact::{InterchangeWriter, SyntaxError};
 
-use super::envelope::{free_text, Directory, Outbound, GS1_AGENCY};
+use super::envelope::{free_text, push_digits, Directory, Outbound, GS1_AGENCY};
 
 /// What the response says of the order as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,13 +177,16 @@ pub(super) fn party<W: std::io::Write>(
 
 /// A date as DTM text in format 102 (CCYYMMDD).
 pub(super) fn date_102(date: NaiveDate) -> String {
-    // Written out rather than through a format string, which is read again for every date;
-    // years outside 0 to 9999 keep the sign that chrono's `%Y` gives them.
-    if (0..=9999).contains(&date.year()) {
-        format!("{:04}{:02}{:02}", date.year(), date.month(), date.day())
-    } else {
-        date.format("%Y%m%d").to_string()
+    let mut text = String::with_capacity(8);
+    match u64::try_from(date.year()) {
+        Ok(year) if year <= 9999 => {
+            let (month, day) = (u64::from(date.month()), u64::from(date.day()));
+            push_digits(&mut text, year * 10_000 + month * 100 + day, 8);
+        }
+        // Outside 0 to 9999, with the sign that chrono's `%Y` gives such years.
+        _ => text = date.format("%Y%m%d").to_string(),
     }
+    text
 }
 
 #[cfg(test)]

@@ -124,8 +124,8 @@ pub fn write_pricat(outbound: &Outbound, catalogue: &PriceCatalogue) -> Result<V
     let item_type = gtin_item_type(outbound.directory);
     // Numbers are written into one buffer after another, rather than each into a new string.
     let mut number = String::new();
-    for (index, item) in catalogue.items.iter().enumerate() {
-        let line = number_text(&mut number, index + 1);
+    for (line_number, item) in (1..).zip(&catalogue.items) {
+        let line = number_text(&mut number, line_number);
         writer.segment("LIN", &[&[line], &[item.action.code()], &[&item.gtin, item_type]])?;
         if !item.sku.is_empty() {
             writer.segment("PIA", &[&["5"], &[&item.sku, "SA"]])?;
