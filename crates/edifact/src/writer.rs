@@ -356,22 +356,18 @@ impl<W: Write> InterchangeWriter<W> {
     }
 }
 
-/// Appends `bytes` to `out` with every service character preceded by the release character,
-/// copying the runs between them whole. Without a release character, the first service
-/// character is an error.
+/// Appends `bytes` to `out` with every service character preceded by the release character.
+/// Without a release character, the first service character is an error. Values are short, so
+/// they are copied byte by byte, with room made once.
+#[inline]
 fn escape_into(out: &mut Vec<u8>, bytes: &[u8], service: &[bool; 256], release: Option<u8>) -> Result<(), u8> {
-    let mut rest = bytes;
-    while let Some(index) = rest.iter().position(|&byte| service[usize::from(byte)]) {
-        let (run, from_service) = rest.split_at(index);
-        let Some((&byte, after)) = from_service.split_first() else {
-            break;
-        };
-        let release = release.ok_or(byte)?;
-        out.extend_from_slice(run);
-        out.extend_from_slice(&[release, byte]);
-        rest = after;
+    out.reserve(bytes.len());
+    for &byte in bytes {
+        if service[usize::from(byte)] {
+            out.push(release.ok_or(byte)?);
+        }
+        out.push(byte);
     }
-    out.extend_from_slice(rest);
     Ok(())
 }
 
