@@ -32,7 +32,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use edifact::SyntaxError;
 
 use super::envelope::{number_text, split_at_character, Outbound};
-use super::ordrsp::{date_102, gtin_item_type, party};
+use super::ordrsp::{date_102, gtin_item_type, party, push_date_102};
 
 /// One item line within a package.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -123,7 +123,8 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
     writer.segment("CPS", &[&["1"]])?;
     let item_type = gtin_item_type(outbound.directory);
     let mut lines = 0_i64;
-    // Numbers are written into one buffer after another, rather than each into a new string.
+    // Numbers and dates are written into one buffer after another, rather than each into a
+    // new string.
     let mut number = String::new();
     // CPS+1 is the consignment; the packages follow from 2.
     for (package_number, package) in (2..).zip(&advice.packages) {
@@ -151,7 +152,9 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
             if batch.is_some() || line.expiry_on.is_some() {
                 writer.segment("PCI", &[&["36E"]])?;
                 if let Some(date) = line.expiry_on {
-                    writer.segment("DTM", &[&["36", &date_102(date), "102"]])?;
+                    number.clear();
+                    push_date_102(&mut number, date);
+                    writer.segment("DTM", &[&["36", &number, "102"]])?;
                 }
                 if let Some(batch) = batch {
                     writer.segment("GIN", &[&["BX"], &[batch]])?;

@@ -207,7 +207,8 @@ pub(crate) fn push_digits(text: &mut String, number: u64, width: usize) {
         }
     }
     let start = start.min(digits.len().saturating_sub(width));
-    text.extend(digits.iter().skip(start).map(|&digit| char::from(digit)));
+    // Digits are ASCII.
+    text.push_str(std::str::from_utf8(digits.get(start..).unwrap_or_default()).unwrap_or_default());
 }
 
 /// Opens an interchange in memory with UNA always written: many partners' tools expect it.

@@ -178,15 +178,20 @@ pub(super) fn party<W: std::io::Write>(
 /// A date as DTM text in format 102 (CCYYMMDD).
 pub(super) fn date_102(date: NaiveDate) -> String {
     let mut text = String::with_capacity(8);
+    push_date_102(&mut text, date);
+    text
+}
+
+/// Appends a date as DTM text in format 102 (CCYYMMDD) to `text`.
+pub(super) fn push_date_102(text: &mut String, date: NaiveDate) {
     match u64::try_from(date.year()) {
         Ok(year) if year <= 9999 => {
             let (month, day) = (u64::from(date.month()), u64::from(date.day()));
-            push_digits(&mut text, year * 10_000 + month * 100 + day, 8);
+            push_digits(text, year * 10_000 + month * 100 + day, 8);
         }
         // Outside 0 to 9999, with the sign that chrono's `%Y` gives such years.
-        _ => text = date.format("%Y%m%d").to_string(),
+        _ => text.push_str(&date.format("%Y%m%d").to_string()),
     }
-    text
 }
 
 #[cfg(test)]
