@@ -532,6 +532,21 @@ mod tests {
     }
 
     #[test]
+    fn dates_are_read_in_each_format_and_must_exist() {
+        let read = |date: &str| {
+            let body = ["BGM+220+1+9", date, &format!("LIN+1++{BRAKE_PADS_GTIN}:EN"), "QTY+21:1"];
+            read_orders(&only_message(&interchange("UNOC:3", ORDERS_D96A, &body))).map(|orders| orders.document_date)
+        };
+        assert_eq!(read("DTM+137:240229:101"), Ok(date(2024, 2, 29)));
+        assert_eq!(read("DTM+137:00010101:102"), Ok(date(1, 1, 1)));
+        assert_eq!(read("DTM+137:209912312359:203"), Ok(date(2099, 12, 31)));
+        for impossible in ["DTM+137:20230229:102", "DTM+137:20241301:102", "DTM+137:20240100:102", "DTM+137:250230:101"] {
+            let errors = read(impossible).unwrap_err();
+            assert!(errors[0].detail.ends_with("is not a calendar date"), "{impossible}: {errors:?}");
+        }
+    }
+
+    #[test]
     fn a_message_with_three_errors_reports_all_three_with_segment_numbers() {
         let bytes = interchange(
             "UNOC:3",
