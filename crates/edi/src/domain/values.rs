@@ -127,7 +127,13 @@ pub(super) fn parse_date(segment: &SegmentView<'_>) -> Result<NaiveDate, Applica
 /// The whole and fractional digits of a decimal written with '.' or ',' as decimal mark; the
 /// fraction is empty when there is no mark.
 pub(super) fn split_decimal(value: &str) -> (&str, &str) {
-    value.split_once(['.', ',']).unwrap_or((value, ""))
+    match value.bytes().position(|byte| byte == b'.' || byte == b',') {
+        Some(mark) => (
+            value.get(..mark).unwrap_or_default(),
+            value.get(mark + 1..).unwrap_or_default(),
+        ),
+        None => (value, ""),
+    }
 }
 
 /// A quantity that must be a whole number, zero allowed: "9", "9.000" (or "9,000") and "0".
