@@ -191,7 +191,11 @@ fn main() -> Result<(), SyntaxError> {
     if wanted("pricat") {
         let catalogue = price_catalogue(mebibytes() * 5_000);
         let pricat = best_of_three(|| Ok(black_box(write_pricat(&outbound, &catalogue)?).len()))?;
-        report(&format!("write PRICAT ({} items)", catalogue.items.len()), pricat, 100.0);
+        report(
+            &format!("write PRICAT ({} items)", catalogue.items.len()),
+            pricat,
+            100.0,
+        );
     }
     Ok(())
 }

@@ -366,7 +366,12 @@ impl<R: BufRead> Reader<R> {
 
     /// Reads the segments of a message after its UNH (segment `unh_number` at `unh_offset`), up
     /// to and including UNT.
-    fn read_message(&mut self, header: MessageHeader, unh_number: usize, unh_offset: u64) -> Result<Message, SyntaxError> {
+    fn read_message(
+        &mut self,
+        header: MessageHeader,
+        unh_number: usize,
+        unh_offset: u64,
+    ) -> Result<Message, SyntaxError> {
         let mut message = MessageBuilder::new(self.last_message_size);
         loop {
             let Some(raw) = self.source.next_segment()? else {

@@ -458,7 +458,9 @@ fn view<'a>(text: &'a str, values: &'a [ValueSpan], span: &SegmentSpan) -> Segme
     SegmentView {
         number: span.number,
         offset: span.offset,
-        tag: text.get(span.tag_start..span.tag_start + TAG_LENGTH).unwrap_or_default(),
+        tag: text
+            .get(span.tag_start..span.tag_start + TAG_LENGTH)
+            .unwrap_or_default(),
         text,
         values: values.get(span.first_value..span.end_value).unwrap_or_default(),
     }
@@ -714,6 +716,9 @@ FTX+AAI+++a?+b'NAD+SU+++Caf\xC3\xA9'IMD+F++:::\xE6\x9C\xBA\xE6\xB2\xB9'";
         assert_eq!(either_way.segments().len(), 8);
         assert_eq!(either_way, tokenized);
         let pia = either_way.segment(4).unwrap();
-        assert_eq!((pia.repetition_count(2), pia.value_at(2, 2, 2), pia.value(3, 2)), (4, Some("IN"), Some("")));
+        assert_eq!(
+            (pia.repetition_count(2), pia.value_at(2, 2, 2), pia.value(3, 2)),
+            (4, Some("IN"), Some(""))
+        );
     }
 }

@@ -83,7 +83,9 @@ impl<W: Write> InterchangeWriter<W> {
             buffer: Vec::with_capacity(FLUSH_THRESHOLD + 4096),
             scratch: Vec::with_capacity(256),
             delimiters,
-            service: std::array::from_fn(|byte| u8::try_from(byte).is_ok_and(|byte| delimiters.is_service_character(byte))),
+            service: std::array::from_fn(|byte| {
+                u8::try_from(byte).is_ok_and(|byte| delimiters.is_service_character(byte))
+            }),
             syntax: header.syntax,
             version: header.version,
             line_break: options.line_break,

@@ -544,9 +544,17 @@ mod tests {
         assert_eq!(read("DTM+137:240229:101"), Ok(date(2024, 2, 29)));
         assert_eq!(read("DTM+137:00010101:102"), Ok(date(1, 1, 1)));
         assert_eq!(read("DTM+137:209912312359:203"), Ok(date(2099, 12, 31)));
-        for impossible in ["DTM+137:20230229:102", "DTM+137:20241301:102", "DTM+137:20240100:102", "DTM+137:250230:101"] {
+        for impossible in [
+            "DTM+137:20230229:102",
+            "DTM+137:20241301:102",
+            "DTM+137:20240100:102",
+            "DTM+137:250230:101",
+        ] {
             let errors = read(impossible).unwrap_err();
-            assert!(errors[0].detail.ends_with("is not a calendar date"), "{impossible}: {errors:?}");
+            assert!(
+                errors[0].detail.ends_with("is not a calendar date"),
+                "{impossible}: {errors:?}"
+            );
         }
     }
 
