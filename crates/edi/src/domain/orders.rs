@@ -248,7 +248,8 @@ impl<'a> Reading<'a> {
             line_number: text(segment, 1, 1)
                 .map(str::to_owned)
                 .unwrap_or_else(|| self.lines_seen.to_string()),
-            items: Vec::new(),
+            // Most lines name their item once in LIN and once in PIA.
+            items: Vec::with_capacity(2),
             quantity: None,
             quantity_reported: false,
             unit: None,
