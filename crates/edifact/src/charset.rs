@@ -132,9 +132,9 @@ impl SyntaxIdentifier {
         }
     }
 
-    /// Whether one byte is a character of this set that reads as itself: ASCII in the ISO 8859
-    /// and Unicode sets, the repertoire in levels A and B.
-    pub(crate) fn reads_byte_as_it_stands(self, byte: u8) -> bool {
+    /// Whether one byte is a character of this set that stands for itself, the same byte in the
+    /// set as in UTF-8: ASCII in the ISO 8859 and Unicode sets, the repertoire in levels A and B.
+    pub(crate) fn byte_stands_for_itself(self, byte: u8) -> bool {
         match self {
             SyntaxIdentifier::Unoa => LEVEL_A[usize::from(byte)],
             SyntaxIdentifier::Unob => LEVEL_B[usize::from(byte)],

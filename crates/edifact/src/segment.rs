@@ -222,7 +222,7 @@ impl PlainBytes {
                 ByteClass::Repetition
             } else if Some(byte) == delimiters.release || byte == delimiters.segment {
                 ByteClass::Other
-            } else if syntax.reads_byte_as_it_stands(byte) {
+            } else if syntax.byte_stands_for_itself(byte) {
                 ByteClass::Text
             } else {
                 ByteClass::Other

@@ -54,9 +54,8 @@ pub struct InterchangeWriter<W: Write> {
     control_reference: String,
     /// Segments written, UNA not counted; the current segment is number `written + 1`.
     written: usize,
-    /// Where the current segment starts in `buffer`, and its tag.
+    /// Where the current segment starts in `buffer`.
     segment_start: usize,
-    tag: String,
     /// Separators owed: an empty element is only written if a later one is not empty.
     pending_elements: usize,
     /// The open message's reference and the number of its UNH.
@@ -92,7 +91,6 @@ impl<W: Write> InterchangeWriter<W> {
             control_reference: header.control_reference.clone(),
             written: 0,
             segment_start: 0,
-            tag: String::new(),
             pending_elements: 0,
             message: None,
             group: None,
@@ -159,7 +157,7 @@ impl<W: Write> InterchangeWriter<W> {
         let result = elements
             .iter()
             .enumerate()
-            .try_for_each(|(index, components)| self.put_element(index + 1, [components.iter().copied()]));
+            .try_for_each(|(index, components)| self.put_element(tag, index + 1, [components.iter().copied()]));
         self.end_segment(result)
     }
 
@@ -230,6 +228,7 @@ impl<W: Write> InterchangeWriter<W> {
             .enumerate()
             .try_for_each(|(index, element): (usize, &Element)| {
                 self.put_element(
+                    &segment.tag,
                     index + 1,
                     element
                         .repetitions
@@ -242,16 +241,15 @@ impl<W: Write> InterchangeWriter<W> {
 
     fn begin_segment(&mut self, tag: &str) {
         self.segment_start = self.buffer.len();
-        self.tag.clear();
-        self.tag.push_str(tag);
         self.buffer.extend_from_slice(tag.as_bytes());
         self.pending_elements = 0;
     }
 
-    /// Writes one data element, leaving out trailing empty repetitions and components and
-    /// keeping empty elements owed until a later one has content.
+    /// Writes one data element of the segment `tag`, leaving out trailing empty repetitions and
+    /// components and keeping empty elements owed until a later one has content.
     fn put_element<'s, C>(
         &mut self,
+        tag: &str,
         position: usize,
         repetitions: impl IntoIterator<Item = C>,
     ) -> Result<(), SyntaxError>
@@ -280,15 +278,19 @@ impl<W: Write> InterchangeWriter<W> {
                 if pending_repetitions > 0 {
                     let Some(separator) = self.delimiters.repetition else {
                         let kind = ErrorKind::TooManyRepetitions;
-                        return Err(self.located(&self.tag, kind).at_element(position, None));
+                        return Err(self.located(tag, kind).at_element(position, None));
                     };
-                    self.buffer.extend(std::iter::repeat_n(separator, pending_repetitions));
+                    // Owed separators are one or two: pushed, rather than filled by a call.
+                    for _ in 0..pending_repetitions {
+                        self.buffer.push(separator);
+                    }
                     pending_repetitions = 0;
                 }
-                self.buffer
-                    .extend(std::iter::repeat_n(self.delimiters.component, pending_components));
+                for _ in 0..pending_components {
+                    self.buffer.push(self.delimiters.component);
+                }
                 pending_components = 0;
-                self.put_value(text, position, index + 1)?;
+                self.put_value(tag, text, position, index + 1)?;
             }
         }
         if self.buffer.len() == content_start {
@@ -301,7 +303,7 @@ impl<W: Write> InterchangeWriter<W> {
 
     /// Writes one value in the interchange's character set, with every service character
     /// preceded by the release character.
-    fn put_value(&mut self, text: &str, element: usize, component: usize) -> Result<(), SyntaxError> {
+    fn put_value(&mut self, tag: &str, text: &str, element: usize, component: usize) -> Result<(), SyntaxError> {
         // Most values are text that the character set holds byte for byte, such as ASCII in
         // UNOC: those are escaped from where they stand, others are encoded into `scratch` first.
         let bytes = if self.syntax.writes_as_it_stands(text) {
@@ -311,7 +313,7 @@ impl<W: Write> InterchangeWriter<W> {
             if let Err(error) = self.syntax.encode_into(text, &mut self.scratch) {
                 let kind =
                     ErrorKind::InvalidCharacter(format!("{}, at character {}", error.description, error.position + 1));
-                return Err(self.located(&self.tag, kind).at_element(element, Some(component)));
+                return Err(self.located(tag, kind).at_element(element, Some(component)));
             }
             &self.scratch
         };
@@ -320,7 +322,7 @@ impl<W: Write> InterchangeWriter<W> {
                 "{} is a service character and there is no release character to escape it",
                 describe(byte)
             ));
-            return Err(self.located(&self.tag, kind).at_element(element, Some(component)));
+            return Err(self.located(tag, kind).at_element(element, Some(component)));
         }
         Ok(())
     }
@@ -504,6 +506,27 @@ UNH+M1+ORDERS:D:96A:UN'BGM+220+PO 4711+9'QTY+21:5:PCE'UNT+4+M1'UNZ+1+IC1'"
         .unwrap_err();
         assert_eq!((error.code(), error.segment(), error.tag()), (21, Some(3), Some("NAD")));
         assert_eq!((error.element(), error.component()), (Some(2), Some(2)));
+    }
+
+    #[test]
+    fn text_that_is_encoded_first_is_escaped_as_plain_text_is() {
+        for (syntax, version, text, written) in [
+            (SyntaxIdentifier::Unoc, 3, "Café+Co:1", &b"Caf\xE9?+Co?:1"[..]),
+            (SyntaxIdentifier::Unoy, 4, "机油+滤*", "机油?+滤?*".as_bytes()),
+            (SyntaxIdentifier::Unoc, 3, "Cafe+Co:1", b"Cafe?+Co?:1"),
+        ] {
+            let bytes = write(syntax, version, WriterOptions::default(), |writer| {
+                writer.begin_message(&MessageHeader::new("1", "ORDERS", "D", "96A"))?;
+                writer.segment("FTX", &[&["AAI"], &[], &[], &[text]])?;
+                writer.end_message()
+            })
+            .unwrap();
+            let mut segment = b"FTX+AAI+++".to_vec();
+            segment.extend_from_slice(written);
+            assert!(bytes.windows(segment.len()).any(|window| window == segment), "{text}");
+            let interchange = parse(&bytes).unwrap();
+            assert_eq!(interchange.messages[0].segment(0).unwrap().value(4, 1), Some(text));
+        }
     }
 
     #[test]
