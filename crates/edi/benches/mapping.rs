@@ -2,7 +2,9 @@
 //! DESADV and PRICAT written, each on about 50 MB.
 //!
 //! Run with `cargo bench -p edi --bench mapping`; each figure is the best of three runs, on
-//! the thread's own CPU time where Linux reports it.
+//! the thread's own CPU time where Linux reports it. `cargo bench -p edi --bench mapping --
+//! pricat` runs only the measures whose name holds "pricat" (or "orders", "desadv"), and
+//! `EDI_BENCH_MIB=3` makes the inputs about 3 MB each, for example to run under a profiler.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -14,7 +16,23 @@ use edi::domain::orders::read_orders;
 use edi::domain::pricat::{write_pricat, CatalogueItem, ItemAction, PriceCatalogue};
 use edifact::{Event, Reader, SyntaxError, SyntaxIdentifier};
 
-const TARGET_BYTES: usize = 50 * 1024 * 1024;
+/// Size of each input or output in MiB: 50, or `EDI_BENCH_MIB`.
+fn mebibytes() -> usize {
+    std::env::var("EDI_BENCH_MIB")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(50)
+}
+
+fn target_bytes() -> usize {
+    mebibytes() * 1024 * 1024
+}
+
+/// Whether a measure is to be run: every one, unless the command line names some.
+fn wanted(name: &str) -> bool {
+    let filters: Vec<String> = std::env::args().skip(1).filter(|arg| !arg.starts_with('-')).collect();
+    filters.is_empty() || filters.iter().any(|filter| name.contains(filter.as_str()))
+}
 const OURS: &str = "4601234500005";
 const DEALER: &str = "4601234500012";
 const GTIN: &str = "4607001000013";
@@ -39,7 +57,7 @@ fn outbound() -> Outbound {
 fn orders_interchange() -> Vec<u8> {
     let mut text = format!("UNA:+.? 'UNB+UNOC:3+{DEALER}:14+{OURS}:14+261124:0930+BENCH1++ORDERS'");
     let mut count = 0;
-    while text.len() < TARGET_BYTES {
+    while text.len() < target_bytes() {
         count += 1;
         let mut segments = vec![
             format!("UNH+{count}+ORDERS:D:96A:UN:EAN008'"),
@@ -155,6 +173,34 @@ fn report(name: &str, (bytes, elapsed): (usize, Duration), target: f64) {
 }
 
 fn main() -> Result<(), SyntaxError> {
+    if wanted("orders") {
+        map_orders()?;
+    }
+    let outbound = outbound();
+    if wanted("desadv") {
+        let advices: Vec<DespatchAdvice> = (0..target_bytes() / 4_000).map(despatch_advice).collect();
+        let desadv = best_of_three(|| {
+            let mut bytes = 0;
+            for advice in &advices {
+                bytes += black_box(write_desadv(&outbound, advice)?).len();
+            }
+            Ok(bytes)
+        })?;
+        report("write DESADV (10 pallets of 10 lines each)", desadv, 100.0);
+    }
+    if wanted("pricat") {
+        let catalogue = price_catalogue(mebibytes() * 5_000);
+        let pricat = best_of_three(|| Ok(black_box(write_pricat(&outbound, &catalogue)?).len()))?;
+        report(
+            &format!("write PRICAT ({} items)", catalogue.items.len()),
+            pricat,
+            100.0,
+        );
+    }
+    Ok(())
+}
+
+fn map_orders() -> Result<(), SyntaxError> {
     let input = orders_interchange();
     let map = || -> Result<(usize, usize), SyntaxError> {
         let (mut orders, mut lines) = (0, 0);
@@ -178,20 +224,5 @@ fn main() -> Result<(), SyntaxError> {
         Ok(input.len())
     })?;
     report("read and map ORDERS into orders-to-be", mapped, 100.0);
-
-    let outbound = outbound();
-    let advices: Vec<DespatchAdvice> = (0..TARGET_BYTES / 4_000).map(despatch_advice).collect();
-    let desadv = best_of_three(|| {
-        let mut bytes = 0;
-        for advice in &advices {
-            bytes += black_box(write_desadv(&outbound, advice)?).len();
-        }
-        Ok(bytes)
-    })?;
-    report("write DESADV (10 pallets of 10 lines each)", desadv, 100.0);
-
-    let catalogue = price_catalogue(250_000);
-    let pricat = best_of_three(|| Ok(black_box(write_pricat(&outbound, &catalogue)?).len()))?;
-    report("write PRICAT (250,000 items)", pricat, 100.0);
     Ok(())
 }

@@ -132,44 +132,58 @@ impl SyntaxIdentifier {
         }
     }
 
+    /// Whether one byte is a character of this set that stands for itself, the same byte in the
+    /// set as in UTF-8: ASCII in the ISO 8859 and Unicode sets, the repertoire in levels A and B.
+    pub(crate) fn byte_stands_for_itself(self, byte: u8) -> bool {
+        match self {
+            SyntaxIdentifier::Unoa => LEVEL_A[usize::from(byte)],
+            SyntaxIdentifier::Unob => LEVEL_B[usize::from(byte)],
+            _ => byte.is_ascii(),
+        }
+    }
+
+    /// Whether `text` is written in this set byte for byte as its UTF-8 stands: any text in the
+    /// Unicode sets, ASCII in the ISO 8859 sets, and in levels A and B text of their repertoire.
+    #[inline]
+    pub(crate) fn writes_as_it_stands(self, text: &str) -> bool {
+        match self {
+            SyntaxIdentifier::Unow | SyntaxIdentifier::Unoy => true,
+            SyntaxIdentifier::Unoc | SyntaxIdentifier::Unod | SyntaxIdentifier::Unoe | SyntaxIdentifier::Unof => {
+                text.is_ascii()
+            }
+            SyntaxIdentifier::Unoa => text.bytes().all(|byte| LEVEL_A[usize::from(byte)]),
+            SyntaxIdentifier::Unob => text.bytes().all(|byte| LEVEL_B[usize::from(byte)]),
+        }
+    }
+
+    /// Whether every character of `text` can be written in this set.
+    pub fn holds(self, text: &str) -> bool {
+        self.writes_as_it_stands(text) || text.chars().all(|character| self.encode_char(character).is_some())
+    }
+
     /// Appends `text` in this character set to `out`; the first character the set cannot hold is
     /// an error naming it.
     pub fn encode_into(self, text: &str, out: &mut Vec<u8>) -> Result<(), CharacterError> {
-        match self {
-            SyntaxIdentifier::Unow | SyntaxIdentifier::Unoy => {
-                out.extend_from_slice(text.as_bytes());
-                Ok(())
-            }
-            SyntaxIdentifier::Unob
-            | SyntaxIdentifier::Unoc
-            | SyntaxIdentifier::Unod
-            | SyntaxIdentifier::Unoe
-            | SyntaxIdentifier::Unof
-                if text.is_ascii()
-                    && (self != SyntaxIdentifier::Unob || text.bytes().all(|b| LEVEL_B[usize::from(b)])) =>
-            {
-                out.extend_from_slice(text.as_bytes());
-                Ok(())
-            }
-            _ => {
-                for (position, character) in text.chars().enumerate() {
-                    match self.encode_char(character) {
-                        Some(byte) => out.push(byte),
-                        None => {
-                            return Err(CharacterError {
-                                position,
-                                description: format!(
-                                    "{character:?} (U+{:04X}) cannot be written in {}",
-                                    u32::from(character),
-                                    self.code()
-                                ),
-                            })
-                        }
-                    }
+        if self.writes_as_it_stands(text) {
+            out.extend_from_slice(text.as_bytes());
+            return Ok(());
+        }
+        for (position, character) in text.chars().enumerate() {
+            match self.encode_char(character) {
+                Some(byte) => out.push(byte),
+                None => {
+                    return Err(CharacterError {
+                        position,
+                        description: format!(
+                            "{character:?} (U+{:04X}) cannot be written in {}",
+                            u32::from(character),
+                            self.code()
+                        ),
+                    })
                 }
-                Ok(())
             }
         }
+        Ok(())
     }
 
     /// One byte of a single-byte set as a character; `None` where the set leaves it undefined.

@@ -4,7 +4,54 @@
 
 use crate::charset::SyntaxIdentifier;
 use crate::error::{ErrorKind, SyntaxError};
-use crate::segment::{Element, Segment};
+use crate::segment::{Element, Segment, SegmentView};
+
+/// A service segment read for its values: an owned [`Segment`], or a [`SegmentView`] of one,
+/// which is how the reader looks at the UNH and UNT of every message.
+pub(crate) trait ServiceSegment {
+    fn tag(&self) -> &str;
+    /// The 1-based component of the 1-based element (first repetition), if present.
+    fn value(&self, element: usize, component: usize) -> Option<&str>;
+    fn element_count(&self) -> usize;
+    /// An error located at the segment and, if given, at a 1-based element and component.
+    fn error(&self, kind: ErrorKind, element: Option<usize>, component: Option<usize>) -> SyntaxError;
+}
+
+impl ServiceSegment for Segment {
+    fn tag(&self) -> &str {
+        &self.tag
+    }
+
+    fn value(&self, element: usize, component: usize) -> Option<&str> {
+        Segment::value(self, element, component)
+    }
+
+    fn element_count(&self) -> usize {
+        self.elements.len()
+    }
+
+    fn error(&self, kind: ErrorKind, element: Option<usize>, component: Option<usize>) -> SyntaxError {
+        Segment::error(self, kind, element, component)
+    }
+}
+
+impl ServiceSegment for SegmentView<'_> {
+    fn tag(&self) -> &str {
+        SegmentView::tag(self)
+    }
+
+    fn value(&self, element: usize, component: usize) -> Option<&str> {
+        SegmentView::value(self, element, component)
+    }
+
+    fn element_count(&self) -> usize {
+        SegmentView::element_count(self)
+    }
+
+    fn error(&self, kind: ErrorKind, element: Option<usize>, component: Option<usize>) -> SyntaxError {
+        SegmentView::error(self, kind, element, component)
+    }
+}
 
 /// Longest control reference ISO 9735 allows (0020, 0048, 0062: an..14).
 const REFERENCE_MAXIMUM: usize = 14;
@@ -260,7 +307,7 @@ impl GroupHeader {
 }
 
 impl MessageHeader {
-    pub(crate) fn from_segment(segment: &Segment) -> Result<Self, SyntaxError> {
+    pub(crate) fn from_segment(segment: &impl ServiceSegment) -> Result<Self, SyntaxError> {
         Ok(MessageHeader {
             reference: reference(segment, 1, "message reference number (0062)")?,
             message_type: required(segment, 2, 1, "message type (0065)")?.to_owned(),
@@ -298,7 +345,7 @@ pub(crate) struct Trailer {
 
 impl Trailer {
     /// Reads a trailer and checks its reference against the header's (error 28).
-    pub(crate) fn from_segment(segment: &Segment, header_reference: &str) -> Result<Self, SyntaxError> {
+    pub(crate) fn from_segment(segment: &impl ServiceSegment, header_reference: &str) -> Result<Self, SyntaxError> {
         check_constituents(segment, 2)?;
         let count_text = required(segment, 1, 1, "control count")?;
         if count_text.len() > 6 {
@@ -316,11 +363,11 @@ impl Trailer {
                 let kind = ErrorKind::InvalidTypeOfCharacters(format!("control count {count_text:?} is not a number"));
                 segment.error(kind, Some(1), Some(1))
             })?;
-        let reference = reference(segment, 2, "reference")?;
+        let reference = checked_reference(segment, 2, "reference")?;
         if reference != header_reference {
             let kind = ErrorKind::ReferencesDoNotMatch {
                 header: header_reference.to_owned(),
-                trailer: reference,
+                trailer: reference.to_owned(),
             };
             return Err(segment.error(kind, Some(2), Some(1)));
         }
@@ -328,7 +375,7 @@ impl Trailer {
     }
 
     /// Checks the count against what was received (error 29).
-    pub(crate) fn check_count(&self, segment: &Segment, counted: u64) -> Result<(), SyntaxError> {
+    pub(crate) fn check_count(&self, segment: &impl ServiceSegment, counted: u64) -> Result<(), SyntaxError> {
         if self.count == counted {
             Ok(())
         } else {
@@ -348,28 +395,34 @@ impl Trailer {
     }
 }
 
-fn check_constituents(segment: &Segment, maximum: usize) -> Result<(), SyntaxError> {
-    if segment.elements.len() > maximum {
-        let kind = ErrorKind::TooManyConstituents(format!("{} has at most {maximum} data elements", segment.tag));
+fn check_constituents(segment: &impl ServiceSegment, maximum: usize) -> Result<(), SyntaxError> {
+    if segment.element_count() > maximum {
+        let kind = ErrorKind::TooManyConstituents(format!("{} has at most {maximum} data elements", segment.tag()));
         return Err(segment.error(kind, Some(maximum + 1), None));
     }
     Ok(())
 }
 
-fn optional(segment: &Segment, element: usize, component: usize) -> Option<&str> {
+fn optional(segment: &impl ServiceSegment, element: usize, component: usize) -> Option<&str> {
     segment.value(element, component).filter(|value| !value.is_empty())
 }
 
-fn optional_owned(segment: &Segment, element: usize, component: usize) -> Option<String> {
+fn optional_owned(segment: &impl ServiceSegment, element: usize, component: usize) -> Option<String> {
     optional(segment, element, component).map(str::to_owned)
 }
 
-fn required<'s>(segment: &'s Segment, element: usize, component: usize, name: &str) -> Result<&'s str, SyntaxError> {
+fn required<'s>(
+    segment: &'s impl ServiceSegment,
+    element: usize,
+    component: usize,
+    name: &str,
+) -> Result<&'s str, SyntaxError> {
     optional(segment, element, component)
         .ok_or_else(|| segment.error(ErrorKind::Missing(name.to_owned()), Some(element), Some(component)))
 }
 
-fn reference(segment: &Segment, element: usize, name: &str) -> Result<String, SyntaxError> {
+/// A control reference, checked for its length.
+fn checked_reference<'s>(segment: &'s impl ServiceSegment, element: usize, name: &str) -> Result<&'s str, SyntaxError> {
     let value = required(segment, element, 1, name)?;
     let length = value.chars().count();
     if length > REFERENCE_MAXIMUM {
@@ -379,7 +432,11 @@ fn reference(segment: &Segment, element: usize, name: &str) -> Result<String, Sy
         };
         return Err(segment.error(kind, Some(element), Some(1)));
     }
-    Ok(value.to_owned())
+    Ok(value)
+}
+
+fn reference(segment: &impl ServiceSegment, element: usize, name: &str) -> Result<String, SyntaxError> {
+    checked_reference(segment, element, name).map(str::to_owned)
 }
 
 fn party(segment: &Segment, element: usize, name: &str) -> Result<Party, SyntaxError> {

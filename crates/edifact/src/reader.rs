@@ -9,7 +9,7 @@ use crate::charset::SyntaxIdentifier;
 use crate::delimiters::Delimiters;
 use crate::error::{ErrorKind, SyntaxError};
 use crate::header::{GroupHeader, InterchangeHeader, MessageHeader, Trailer};
-use crate::segment::{Message, MessageBuilder, MessageSize, Segment};
+use crate::segment::{Message, MessageBuilder, MessageSize, PlainBytes, Segment};
 use crate::tokenizer::{
     blank_length, detect_delimiters, find_terminator, implied_by_version, unterminated, RawSegment,
 };
@@ -222,6 +222,10 @@ pub struct Reader<R> {
     group_count: u64,
     /// The size of the last message, so that the next is given room for as much at once.
     last_message_size: MessageSize,
+    /// What each byte is under the delimiters and character set, known from UNB on.
+    plain: PlainBytes,
+    /// Where each UNH and UNT is read for a look at its values.
+    service_segment: MessageBuilder,
 }
 
 impl<R: BufRead> Reader<R> {
@@ -243,6 +247,8 @@ impl<R: BufRead> Reader<R> {
             group_reference: String::new(),
             group_count: 0,
             last_message_size: MessageSize::default(),
+            plain: PlainBytes::new(Delimiters::LEVEL_A, SyntaxIdentifier::Unoa),
+            service_segment: MessageBuilder::new(MessageSize::default()),
         }
     }
 
@@ -279,21 +285,24 @@ impl<R: BufRead> Reader<R> {
             let error = SyntaxError::new(ErrorKind::Missing(format!("{missing} at the end of the input")));
             return Err(error.at_offset(self.source.offset));
         };
+        if raw.tag_bytes() == b"UNH" {
+            let unh = self.service_segment.read_alone(&raw, syntax, &self.plain)?;
+            if self.uses_groups == Some(true) && self.state == State::Interchange {
+                return Err(unh.error(ErrorKind::GroupsAndMessagesMixed, None, None));
+            }
+            let header = MessageHeader::from_segment(&unh)?;
+            let (number, offset) = (unh.number, unh.offset);
+            let message = self.read_message(header, number, offset)?;
+            if self.state == State::Group {
+                self.group_count += 1;
+            } else {
+                self.uses_groups = Some(false);
+                self.interchange_count += 1;
+            }
+            return Ok(Some(Event::Message(message)));
+        }
         let segment = Segment::decode(&raw, syntax)?;
         match (segment.tag.as_str(), self.state) {
-            ("UNH", _) => {
-                if self.uses_groups == Some(true) && self.state == State::Interchange {
-                    return Err(segment.error(ErrorKind::GroupsAndMessagesMixed, None, None));
-                }
-                let message = self.read_message(segment)?;
-                if self.state == State::Group {
-                    self.group_count += 1;
-                } else {
-                    self.uses_groups = Some(false);
-                    self.interchange_count += 1;
-                }
-                Ok(Some(Event::Message(message)))
-            }
             ("UNG", State::Interchange) => {
                 if self.uses_groups == Some(false) {
                     return Err(segment.error(ErrorKind::GroupsAndMessagesMixed, None, None));
@@ -349,38 +358,46 @@ impl<R: BufRead> Reader<R> {
         let header = InterchangeHeader::from_segment(&Segment::decode(&raw, syntax)?)?;
         self.source.delimiters = delimiters;
         self.syntax = syntax;
+        self.plain = PlainBytes::new(delimiters, syntax);
         self.control_reference = header.control_reference.clone();
         self.state = State::Interchange;
         Ok(header)
     }
 
-    /// Reads the segments of a message after its UNH, up to and including UNT.
-    fn read_message(&mut self, unh: Segment) -> Result<Message, SyntaxError> {
-        let header = MessageHeader::from_segment(&unh)?;
-        let mut message = MessageBuilder::new(header, self.last_message_size);
+    /// Reads the segments of a message after its UNH (segment `unh_number` at `unh_offset`), up
+    /// to and including UNT.
+    fn read_message(
+        &mut self,
+        header: MessageHeader,
+        unh_number: usize,
+        unh_offset: u64,
+    ) -> Result<Message, SyntaxError> {
+        let mut message = MessageBuilder::new(self.last_message_size);
         loop {
             let Some(raw) = self.source.next_segment()? else {
-                let what = format!("UNT of message {} at the end of the input", message.header().reference);
-                return Err(unh.error(ErrorKind::Missing(what), None, None));
+                let what = format!("UNT of message {} at the end of the input", header.reference);
+                return Err(SyntaxError::new(ErrorKind::Missing(what))
+                    .at_segment(unh_number, "UNH")
+                    .at_offset(unh_offset));
             };
             match raw.tag_bytes() {
                 // Most segments are data; only service segments need a closer look.
-                tag if !tag.starts_with(b"UN") => message.push(&raw, self.syntax)?,
+                tag if !tag.starts_with(b"UN") => message.push(&raw, self.syntax, &self.plain)?,
                 b"UNT" => {
-                    let segment = Segment::decode(&raw, self.syntax)?;
-                    let trailer = Trailer::from_segment(&segment, &message.header().reference)?;
-                    let counted = (segment.number + 1).saturating_sub(unh.number) as u64;
-                    trailer.check_count(&segment, counted)?;
-                    let (message, size) = message.finish();
+                    let unt = self.service_segment.read_alone(&raw, self.syntax, &self.plain)?;
+                    let trailer = Trailer::from_segment(&unt, &header.reference)?;
+                    let counted = (unt.number + 1).saturating_sub(unh_number) as u64;
+                    trailer.check_count(&unt, counted)?;
+                    let (message, size) = message.finish(header);
                     self.last_message_size = size;
                     return Ok(message);
                 }
                 b"UNH" | b"UNB" | b"UNG" | b"UNE" | b"UNZ" => {
                     let segment = Segment::decode(&raw, self.syntax)?;
-                    let what = format!("UNT of message {} before {}", message.header().reference, segment.tag);
+                    let what = format!("UNT of message {} before {}", header.reference, segment.tag);
                     return Err(segment.error(ErrorKind::Missing(what), None, None));
                 }
-                _ => message.push(&raw, self.syntax)?,
+                _ => message.push(&raw, self.syntax, &self.plain)?,
             }
         }
     }

@@ -3,10 +3,11 @@
 //! looked at through [`SegmentView`]s.
 
 use crate::charset::SyntaxIdentifier;
+use crate::delimiters::Delimiters;
 use crate::error::ErrorKind;
 use crate::error::SyntaxError;
 use crate::header::MessageHeader;
-use crate::tokenizer::{RawSegment, RawValue};
+use crate::tokenizer::{RawSegment, RawValue, TAG_LENGTH};
 
 /// One segment: a tag and its data elements. Positions in accessors are 1-based, as in
 /// implementation guides and in CONTRL.
@@ -183,6 +184,56 @@ struct SegmentSpan {
     end_value: usize,
 }
 
+/// What a byte is to a segment cut in one pass; see [`PlainBytes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ByteClass {
+    /// Part of a value, and text as it stands.
+    Text,
+    Component,
+    Element,
+    Repetition,
+    /// The release character, or a byte that must be decoded or refused: the segment is read
+    /// through the tokenizer's values.
+    Other,
+}
+
+/// The class of every byte under the delimiters and character set of an interchange.
+///
+/// Most segments hold nothing but separators and text that reads as it stands, such as ASCII
+/// in UNOC: those are cut into values in one pass over their bytes, with a look-up per byte,
+/// rather than value by value with the tokenizer's handling of release characters, and their
+/// values need no decoding.
+#[derive(Debug, Clone)]
+pub(crate) struct PlainBytes {
+    classes: [ByteClass; 256],
+}
+
+impl PlainBytes {
+    pub(crate) fn new(delimiters: Delimiters, syntax: SyntaxIdentifier) -> Self {
+        let class = |byte: u8| {
+            if !delimiters.are_ascii() {
+                // A separator could then be part of a character; such interchanges are rare.
+                ByteClass::Other
+            } else if byte == delimiters.component {
+                ByteClass::Component
+            } else if byte == delimiters.element {
+                ByteClass::Element
+            } else if Some(byte) == delimiters.repetition {
+                ByteClass::Repetition
+            } else if Some(byte) == delimiters.release || byte == delimiters.segment {
+                ByteClass::Other
+            } else if syntax.byte_stands_for_itself(byte) {
+                ByteClass::Text
+            } else {
+                ByteClass::Other
+            }
+        };
+        PlainBytes {
+            classes: std::array::from_fn(|index| u8::try_from(index).map_or(ByteClass::Other, class)),
+        }
+    }
+}
+
 /// How much a message holds, so that the next one can be given room for as much at once.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct MessageSize {
@@ -191,10 +242,10 @@ pub(crate) struct MessageSize {
     segments: usize,
 }
 
-/// A message being read. Its text is gathered as bytes and made a `String` once it is whole:
-/// checking it is text costs little over a whole message, and much segment by segment.
+/// The segments of a message being read. Their text is gathered as bytes and made a `String`
+/// once the message is whole: checking it is text costs little over a whole message, and much
+/// segment by segment.
 pub(crate) struct MessageBuilder {
-    header: MessageHeader,
     text: Vec<u8>,
     values: Vec<ValueSpan>,
     segments: Vec<SegmentSpan>,
@@ -205,10 +256,9 @@ pub(crate) struct MessageBuilder {
 impl MessageBuilder {
     /// A message with room for one of `size` and an eighth more, since messages of one
     /// interchange tend to be alike, and growing costs a copy.
-    pub(crate) fn new(header: MessageHeader, size: MessageSize) -> Self {
+    pub(crate) fn new(size: MessageSize) -> Self {
         let room = |length: usize| length + length / 8;
         MessageBuilder {
-            header,
             text: Vec::with_capacity(room(size.text)),
             values: Vec::with_capacity(room(size.values)),
             segments: Vec::with_capacity(room(size.segments)),
@@ -216,13 +266,102 @@ impl MessageBuilder {
         }
     }
 
-    pub(crate) fn header(&self) -> &MessageHeader {
-        &self.header
+    /// Reads one segment alone, in place of whatever was gathered, for a look at its values.
+    /// The service segments UNH and UNT are read so, into the same buffers each time, rather
+    /// than into an owned [`Segment`] with a `String` for every value.
+    pub(crate) fn read_alone(
+        &mut self,
+        raw: &RawSegment<'_>,
+        syntax: SyntaxIdentifier,
+        plain: &PlainBytes,
+    ) -> Result<SegmentView<'_>, SyntaxError> {
+        self.text.clear();
+        self.values.clear();
+        self.segments.clear();
+        self.push(raw, syntax, plain)?;
+        // Text by construction, as in `finish`; were it not, the segment would show no values.
+        let text = std::str::from_utf8(&self.text).unwrap_or_default();
+        let span = self.segments.first().copied().unwrap_or(SegmentSpan {
+            tag_start: 0,
+            number: raw.number,
+            offset: raw.offset,
+            first_value: 0,
+            end_value: 0,
+        });
+        Ok(view(text, &self.values, &span))
     }
 
     /// Adds a segment as read, decoding its values from the character set of the interchange;
     /// an undecodable byte is an error naming the element, component and byte offset.
-    pub(crate) fn push(&mut self, raw: &RawSegment<'_>, syntax: SyntaxIdentifier) -> Result<(), SyntaxError> {
+    #[inline]
+    pub(crate) fn push(
+        &mut self,
+        raw: &RawSegment<'_>,
+        syntax: SyntaxIdentifier,
+        plain: &PlainBytes,
+    ) -> Result<(), SyntaxError> {
+        if self.push_plain(raw, plain) {
+            Ok(())
+        } else {
+            self.push_decoded(raw, syntax)
+        }
+    }
+
+    /// Adds a segment that holds only separators and text as it stands, as most do, cutting it
+    /// in one pass with a look-up per byte; false, with nothing added, for any other.
+    #[inline]
+    fn push_plain(&mut self, raw: &RawSegment<'_>, plain: &PlainBytes) -> bool {
+        let bytes = raw.bytes();
+        let tag_start = self.text.len();
+        let first_value = self.values.len();
+        let (mut element, mut repetition, mut component) = (1, 1, 1);
+        // The tag is checked already, and the element separator after it opens the first value.
+        let mut start = TAG_LENGTH + 1;
+        for (index, &byte) in bytes.iter().enumerate().skip(start) {
+            let class = plain.classes[usize::from(byte)];
+            if class == ByteClass::Text {
+                continue;
+            }
+            if class == ByteClass::Other {
+                self.values.truncate(first_value);
+                return false;
+            }
+            self.values.push(ValueSpan {
+                element,
+                repetition,
+                component,
+                start: tag_start + start,
+                end: tag_start + index,
+            });
+            match class {
+                ByteClass::Component => component += 1,
+                ByteClass::Element => (element, repetition, component) = (element + 1, 1, 1),
+                _ => (repetition, component) = (repetition + 1, 1),
+            }
+            start = index + 1;
+        }
+        if bytes.len() > TAG_LENGTH {
+            self.values.push(ValueSpan {
+                element,
+                repetition,
+                component,
+                start: tag_start + start,
+                end: tag_start + bytes.len(),
+            });
+        }
+        self.text.extend_from_slice(bytes);
+        self.segments.push(SegmentSpan {
+            tag_start,
+            number: raw.number,
+            offset: raw.offset,
+            first_value,
+            end_value: self.values.len(),
+        });
+        true
+    }
+
+    /// Adds any segment, through the tokenizer's values, unescaped and decoded.
+    fn push_decoded(&mut self, raw: &RawSegment<'_>, syntax: SyntaxIdentifier) -> Result<(), SyntaxError> {
         let first_value = self.values.len();
         let tag_start = self.text.len();
         // Most segments are text as they stand. Then the segment is kept whole, separators and
@@ -266,7 +405,7 @@ impl MessageBuilder {
 
     /// The message and its size. A message that uses less than half its room gives the rest
     /// back, so that a short message after a long one does not keep the room of the long one.
-    pub(crate) fn finish(mut self) -> (Message, MessageSize) {
+    pub(crate) fn finish(mut self, header: MessageHeader) -> (Message, MessageSize) {
         fn fit<T>(items: &mut Vec<T>) {
             if items.capacity() > 2 * items.len() {
                 items.shrink_to_fit();
@@ -285,7 +424,7 @@ impl MessageBuilder {
         let text =
             String::from_utf8(self.text).unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
         let message = Message {
-            header: self.header,
+            header,
             text,
             values: self.values,
             segments: self.segments,
@@ -309,13 +448,21 @@ impl Message {
 
     #[inline]
     fn view(&self, span: &SegmentSpan) -> SegmentView<'_> {
-        SegmentView {
-            number: span.number,
-            offset: span.offset,
-            tag: self.text.get(span.tag_start..span.tag_start + 3).unwrap_or_default(),
-            text: &self.text,
-            values: self.values.get(span.first_value..span.end_value).unwrap_or_default(),
-        }
+        view(&self.text, &self.values, span)
+    }
+}
+
+/// The segment of `span`, whose tag and values lie in `text`.
+#[inline]
+fn view<'a>(text: &'a str, values: &'a [ValueSpan], span: &SegmentSpan) -> SegmentView<'a> {
+    SegmentView {
+        number: span.number,
+        offset: span.offset,
+        tag: text
+            .get(span.tag_start..span.tag_start + TAG_LENGTH)
+            .unwrap_or_default(),
+        text,
+        values: values.get(span.first_value..span.end_value).unwrap_or_default(),
     }
 }
 
@@ -406,6 +553,17 @@ impl<'a> SegmentView<'a> {
             elements,
             number: self.number,
             offset: self.offset,
+        }
+    }
+
+    /// An error located at this segment and, if given, at a 1-based element and component.
+    pub(crate) fn error(&self, kind: ErrorKind, element: Option<usize>, component: Option<usize>) -> SyntaxError {
+        let error = SyntaxError::new(kind)
+            .at_segment(self.number, self.tag)
+            .at_offset(self.offset);
+        match element {
+            Some(element) => error.at_element(element, component),
+            None => error,
         }
     }
 
@@ -534,5 +692,33 @@ mod tests {
         let bars = message_of("UNA|+.? '", "UNOC", b"QTY+21|5|PCE'");
         assert_eq!(colons, bars);
         assert_ne!(colons, message_of("UNA:+.? '", "UNOC", b"QTY+21:6:PCE'"));
+    }
+
+    #[test]
+    fn segments_cut_in_one_pass_read_as_through_the_tokenizer() {
+        let input: &[u8] = b"UNA:+.?*'UNB+UNOY:4'QTY+21:5:PCE'UNS'UNS+'NAD+BY++::X+'PIA+1+A:SA*B:IN**+:'\
+FTX+AAI+++a?+b'NAD+SU+++Caf\xC3\xA9'IMD+F++:::\xE6\x9C\xBA\xE6\xB2\xB9'";
+        let plain = PlainBytes::new(Delimiters::VERSION_4, SyntaxIdentifier::Unoy);
+        let header = MessageHeader::new("1", "ORDERS", "D", "01B");
+        let mut either_way = MessageBuilder::new(MessageSize::default());
+        let mut tokenized = MessageBuilder::new(MessageSize::default());
+        let mut cut_in_one_pass = 0;
+        for raw in Tokenizer::new(input).unwrap().skip(1) {
+            let raw = raw.unwrap();
+            let mut alone = MessageBuilder::new(MessageSize::default());
+            cut_in_one_pass += usize::from(alone.push_plain(&raw, &plain));
+            either_way.push(&raw, SyntaxIdentifier::Unoy, &plain).unwrap();
+            tokenized.push_decoded(&raw, SyntaxIdentifier::Unoy).unwrap();
+        }
+        assert_eq!(cut_in_one_pass, 5, "all but the released and the non-ASCII ones");
+        let (either_way, _) = either_way.finish(header.clone());
+        let (tokenized, _) = tokenized.finish(header);
+        assert_eq!(either_way.segments().len(), 8);
+        assert_eq!(either_way, tokenized);
+        let pia = either_way.segment(4).unwrap();
+        assert_eq!(
+            (pia.repetition_count(2), pia.value_at(2, 2, 2), pia.value(3, 2)),
+            (4, Some("IN"), Some(""))
+        );
     }
 }

@@ -10,7 +10,7 @@ use crate::delimiters::{describe, leading_noise_length, Delimiters, UNA_LENGTH};
 use crate::error::{ErrorKind, SyntaxError};
 use crate::scan::{lane, ByteSet};
 
-const TAG_LENGTH: usize = 3;
+pub(crate) const TAG_LENGTH: usize = 3;
 
 /// One segment as it stands in the input, without its terminator.
 #[derive(Debug, Clone, Copy)]

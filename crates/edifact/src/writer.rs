@@ -42,18 +42,20 @@ const FLUSH_THRESHOLD: usize = 64 * 1024;
 pub struct InterchangeWriter<W: Write> {
     out: W,
     buffer: Vec<u8>,
-    /// The current value in the interchange's character set, before escaping.
+    /// The current value in the interchange's character set, before escaping, when it is not
+    /// written as it stands.
     scratch: Vec<u8>,
     delimiters: Delimiters,
+    /// Which bytes are service characters, to be escaped in data.
+    service: [bool; 256],
     syntax: SyntaxIdentifier,
     version: u8,
     line_break: LineBreak,
     control_reference: String,
     /// Segments written, UNA not counted; the current segment is number `written + 1`.
     written: usize,
-    /// Where the current segment starts in `buffer`, and its tag.
+    /// Where the current segment starts in `buffer`.
     segment_start: usize,
-    tag: String,
     /// Separators owed: an empty element is only written if a later one is not empty.
     pending_elements: usize,
     /// The open message's reference and the number of its UNH.
@@ -80,13 +82,15 @@ impl<W: Write> InterchangeWriter<W> {
             buffer: Vec::with_capacity(FLUSH_THRESHOLD + 4096),
             scratch: Vec::with_capacity(256),
             delimiters,
+            service: std::array::from_fn(|byte| {
+                u8::try_from(byte).is_ok_and(|byte| delimiters.is_service_character(byte))
+            }),
             syntax: header.syntax,
             version: header.version,
             line_break: options.line_break,
             control_reference: header.control_reference.clone(),
             written: 0,
             segment_start: 0,
-            tag: String::new(),
             pending_elements: 0,
             message: None,
             group: None,
@@ -153,7 +157,7 @@ impl<W: Write> InterchangeWriter<W> {
         let result = elements
             .iter()
             .enumerate()
-            .try_for_each(|(index, components)| self.put_element(index + 1, [components.iter().copied()]));
+            .try_for_each(|(index, components)| self.put_element(tag, index + 1, [components.iter().copied()]));
         self.end_segment(result)
     }
 
@@ -224,6 +228,7 @@ impl<W: Write> InterchangeWriter<W> {
             .enumerate()
             .try_for_each(|(index, element): (usize, &Element)| {
                 self.put_element(
+                    &segment.tag,
                     index + 1,
                     element
                         .repetitions
@@ -236,16 +241,15 @@ impl<W: Write> InterchangeWriter<W> {
 
     fn begin_segment(&mut self, tag: &str) {
         self.segment_start = self.buffer.len();
-        self.tag.clear();
-        self.tag.push_str(tag);
         self.buffer.extend_from_slice(tag.as_bytes());
         self.pending_elements = 0;
     }
 
-    /// Writes one data element, leaving out trailing empty repetitions and components and
-    /// keeping empty elements owed until a later one has content.
+    /// Writes one data element of the segment `tag`, leaving out trailing empty repetitions and
+    /// components and keeping empty elements owed until a later one has content.
     fn put_element<'s, C>(
         &mut self,
+        tag: &str,
         position: usize,
         repetitions: impl IntoIterator<Item = C>,
     ) -> Result<(), SyntaxError>
@@ -274,15 +278,19 @@ impl<W: Write> InterchangeWriter<W> {
                 if pending_repetitions > 0 {
                     let Some(separator) = self.delimiters.repetition else {
                         let kind = ErrorKind::TooManyRepetitions;
-                        return Err(self.located(&self.tag, kind).at_element(position, None));
+                        return Err(self.located(tag, kind).at_element(position, None));
                     };
-                    self.buffer.extend(std::iter::repeat_n(separator, pending_repetitions));
+                    // Owed separators are one or two: pushed, rather than filled by a call.
+                    for _ in 0..pending_repetitions {
+                        self.buffer.push(separator);
+                    }
                     pending_repetitions = 0;
                 }
-                self.buffer
-                    .extend(std::iter::repeat_n(self.delimiters.component, pending_components));
+                for _ in 0..pending_components {
+                    self.buffer.push(self.delimiters.component);
+                }
                 pending_components = 0;
-                self.put_value(text, position, index + 1)?;
+                self.put_value(tag, text, position, index + 1)?;
             }
         }
         if self.buffer.len() == content_start {
@@ -295,26 +303,26 @@ impl<W: Write> InterchangeWriter<W> {
 
     /// Writes one value in the interchange's character set, with every service character
     /// preceded by the release character.
-    fn put_value(&mut self, text: &str, element: usize, component: usize) -> Result<(), SyntaxError> {
-        self.scratch.clear();
-        if let Err(error) = self.syntax.encode_into(text, &mut self.scratch) {
-            let kind =
-                ErrorKind::InvalidCharacter(format!("{}, at character {}", error.description, error.position + 1));
-            return Err(self.located(&self.tag, kind).at_element(element, Some(component)));
-        }
-        let delimiters = self.delimiters;
-        for &byte in &self.scratch {
-            if delimiters.is_service_character(byte) {
-                let Some(release) = delimiters.release else {
-                    let kind = ErrorKind::InvalidCharacter(format!(
-                        "{} is a service character and there is no release character to escape it",
-                        describe(byte)
-                    ));
-                    return Err(self.located(&self.tag, kind).at_element(element, Some(component)));
-                };
-                self.buffer.push(release);
+    fn put_value(&mut self, tag: &str, text: &str, element: usize, component: usize) -> Result<(), SyntaxError> {
+        // Most values are text that the character set holds byte for byte, such as ASCII in
+        // UNOC: those are escaped from where they stand, others are encoded into `scratch` first.
+        let bytes = if self.syntax.writes_as_it_stands(text) {
+            text.as_bytes()
+        } else {
+            self.scratch.clear();
+            if let Err(error) = self.syntax.encode_into(text, &mut self.scratch) {
+                let kind =
+                    ErrorKind::InvalidCharacter(format!("{}, at character {}", error.description, error.position + 1));
+                return Err(self.located(tag, kind).at_element(element, Some(component)));
             }
-            self.buffer.push(byte);
+            &self.scratch
+        };
+        if let Err(byte) = escape_into(&mut self.buffer, bytes, &self.service, self.delimiters.release) {
+            let kind = ErrorKind::InvalidCharacter(format!(
+                "{} is a service character and there is no release character to escape it",
+                describe(byte)
+            ));
+            return Err(self.located(tag, kind).at_element(element, Some(component)));
         }
         Ok(())
     }
@@ -350,6 +358,21 @@ impl<W: Write> InterchangeWriter<W> {
     fn misuse(&self, tag: &str, what: &str) -> SyntaxError {
         self.located(tag, ErrorKind::NotSupportedInPosition(what.to_owned()))
     }
+}
+
+/// Appends `bytes` to `out` with every service character preceded by the release character.
+/// Without a release character, the first service character is an error. Values are short, so
+/// they are copied byte by byte, with room made once.
+#[inline]
+fn escape_into(out: &mut Vec<u8>, bytes: &[u8], service: &[bool; 256], release: Option<u8>) -> Result<(), u8> {
+    out.reserve(bytes.len());
+    for &byte in bytes {
+        if service[usize::from(byte)] {
+            out.push(release.ok_or(byte)?);
+        }
+        out.push(byte);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -483,6 +506,27 @@ UNH+M1+ORDERS:D:96A:UN'BGM+220+PO 4711+9'QTY+21:5:PCE'UNT+4+M1'UNZ+1+IC1'"
         .unwrap_err();
         assert_eq!((error.code(), error.segment(), error.tag()), (21, Some(3), Some("NAD")));
         assert_eq!((error.element(), error.component()), (Some(2), Some(2)));
+    }
+
+    #[test]
+    fn text_that_is_encoded_first_is_escaped_as_plain_text_is() {
+        for (syntax, version, text, written) in [
+            (SyntaxIdentifier::Unoc, 3, "Café+Co:1", &b"Caf\xE9?+Co?:1"[..]),
+            (SyntaxIdentifier::Unoy, 4, "机油+滤*", "机油?+滤?*".as_bytes()),
+            (SyntaxIdentifier::Unoc, 3, "Cafe+Co:1", b"Cafe?+Co?:1"),
+        ] {
+            let bytes = write(syntax, version, WriterOptions::default(), |writer| {
+                writer.begin_message(&MessageHeader::new("1", "ORDERS", "D", "96A"))?;
+                writer.segment("FTX", &[&["AAI"], &[], &[], &[text]])?;
+                writer.end_message()
+            })
+            .unwrap();
+            let mut segment = b"FTX+AAI+++".to_vec();
+            segment.extend_from_slice(written);
+            assert!(bytes.windows(segment.len()).any(|window| window == segment), "{text}");
+            let interchange = parse(&bytes).unwrap();
+            assert_eq!(interchange.messages[0].segment(0).unwrap().value(4, 1), Some(text));
+        }
     }
 
     #[test]

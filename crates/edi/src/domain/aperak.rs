@@ -69,8 +69,8 @@ pub fn write_aperak(outbound: &Outbound, aperak: &Aperak) -> Result<Vec<u8>, Syn
     writer.segment("NAD", &[&["MR"], &[&outbound.recipient_gln, "", GS1_AGENCY]])?;
     for error in &aperak.errors {
         writer.segment("ERC", &[&[error.code.aperak_code(), "", APERAK_CODE_AGENCY]])?;
-        let detail = outbound.fit_text(&error.to_string());
-        writer.write_segment(&free_text("AAO", &detail))?;
+        let detail = error.to_string();
+        writer.write_segment(&free_text("AAO", &outbound.fit_text(&detail)))?;
     }
     writer.end_message()?;
     writer.finish()

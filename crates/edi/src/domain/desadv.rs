@@ -31,8 +31,8 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use edifact::SyntaxError;
 
-use super::envelope::Outbound;
-use super::ordrsp::{date_102, gtin_item_type, party};
+use super::envelope::{number_text, split_at_character, Outbound};
+use super::ordrsp::{date_102, gtin_item_type, party, push_date_102};
 
 /// One item line within a package.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -104,7 +104,8 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
         party(&mut writer, "SF", gln)?;
     }
     if let Some(vehicle) = advice.vehicle.as_deref().filter(|vehicle| !vehicle.is_empty()) {
-        let vehicle: String = outbound.fit_text(vehicle).chars().take(VEHICLE_LENGTH).collect();
+        let fitted = outbound.fit_text(vehicle);
+        let (vehicle, _) = split_at_character(&fitted, VEHICLE_LENGTH);
         writer.segment(
             "TDT",
             &[
@@ -115,15 +116,19 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
                 &[""],
                 &[""],
                 &[""],
-                &["", "", "", &vehicle],
+                &["", "", "", vehicle],
             ],
         )?;
     }
     writer.segment("CPS", &[&["1"]])?;
     let item_type = gtin_item_type(outbound.directory);
-    let mut lines = 0_usize;
-    for (index, package) in advice.packages.iter().enumerate() {
-        writer.segment("CPS", &[&[&(index + 2).to_string()], &["1"]])?;
+    let mut lines = 0_i64;
+    // Numbers and dates are written into one buffer after another, rather than each into a
+    // new string.
+    let mut number = String::new();
+    // CPS+1 is the consignment; the packages follow from 2.
+    for (package_number, package) in (2..).zip(&advice.packages) {
+        writer.segment("CPS", &[&[number_text(&mut number, package_number)], &["1"]])?;
         writer.segment("PAC", &[&["1"], &[""], &["201"]])?;
         if !package.sscc.is_empty() {
             writer.segment("PCI", &[&["33E"]])?;
@@ -131,17 +136,15 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
         }
         for line in &package.lines {
             lines += 1;
-            writer.segment(
-                "LIN",
-                &[&[&line.line_number.to_string()], &[""], &[&line.gtin, item_type]],
-            )?;
+            let line_number = number_text(&mut number, i64::from(line.line_number));
+            writer.segment("LIN", &[&[line_number], &[""], &[&line.gtin, item_type]])?;
             if !line.sku.is_empty() {
                 writer.segment("PIA", &[&["1"], &[&line.sku, "SA"]])?;
             }
-            writer.segment("QTY", &[&["12", &line.quantity.to_string()]])?;
+            writer.segment("QTY", &[&["12", number_text(&mut number, line.quantity)]])?;
             if line.order_line_number > 0 {
-                let order_line = line.order_line_number.to_string();
-                writer.segment("RFF", &[&["ON", &advice.order_number, &order_line]])?;
+                let order_line = number_text(&mut number, line.order_line_number);
+                writer.segment("RFF", &[&["ON", &advice.order_number, order_line]])?;
             } else {
                 writer.segment("RFF", &[&["ON", &advice.order_number]])?;
             }
@@ -149,7 +152,9 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
             if batch.is_some() || line.expiry_on.is_some() {
                 writer.segment("PCI", &[&["36E"]])?;
                 if let Some(date) = line.expiry_on {
-                    writer.segment("DTM", &[&["36", &date_102(date), "102"]])?;
+                    number.clear();
+                    push_date_102(&mut number, date);
+                    writer.segment("DTM", &[&["36", &number, "102"]])?;
                 }
                 if let Some(batch) = batch {
                     writer.segment("GIN", &[&["BX"], &[batch]])?;
@@ -157,7 +162,7 @@ pub fn write_desadv(outbound: &Outbound, advice: &DespatchAdvice) -> Result<Vec<
             }
         }
     }
-    writer.segment("CNT", &[&["2", &lines.to_string()]])?;
+    writer.segment("CNT", &[&["2", number_text(&mut number, lines)]])?;
     writer.end_message()?;
     writer.finish()
 }

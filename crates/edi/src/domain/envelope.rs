@@ -2,6 +2,8 @@
 //! and the EANCOM directory of the partner profile; and the one table of EANCOM association
 //! assigned codes.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use edifact::{
     Element, InterchangeHeader, InterchangeWriter, MessageHeader, Party, Segment, SyntaxError, SyntaxIdentifier,
@@ -151,23 +153,62 @@ impl Outbound {
 
     /// Fits text into the interchange's character set: characters it cannot hold become '?'
     /// (the writer escapes it), so that a partner's value quoted in a detail never makes the
-    /// answer unwritable.
-    pub(crate) fn fit_text(&self, text: &str) -> String {
-        let mut scratch = Vec::new();
+    /// answer unwritable. Text the set holds, as most is, is returned as it is.
+    pub(crate) fn fit_text<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if self.syntax.holds(text) {
+            return Cow::Borrowed(text);
+        }
+        let mut buffer = [0_u8; 4];
         text.chars()
             .map(|character| {
-                scratch.clear();
-                let mut buffer = [0_u8; 4];
-                match self
-                    .syntax
-                    .encode_into(character.encode_utf8(&mut buffer), &mut scratch)
-                {
-                    Ok(()) => character,
-                    Err(_) => '?',
+                if self.syntax.holds(character.encode_utf8(&mut buffer)) {
+                    character
+                } else {
+                    '?'
                 }
             })
             .collect()
     }
+}
+
+/// The text up to its `count`th character, and the rest.
+pub(crate) fn split_at_character(text: &str, count: usize) -> (&str, &str) {
+    match text.char_indices().nth(count) {
+        Some((index, _)) => text.split_at(index),
+        None => (text, ""),
+    }
+}
+
+/// A whole number as text in a buffer used again and again, for writing segments without a
+/// new string for each number.
+pub(crate) fn number_text(buffer: &mut String, number: i64) -> &str {
+    buffer.clear();
+    if number < 0 {
+        buffer.push('-');
+    }
+    push_digits(buffer, number.unsigned_abs(), 1);
+    buffer
+}
+
+/// Appends `number` in decimal to `text`, with zeros in front up to `width` digits. Digit by
+/// digit: the formatting machinery costs more than writing the rest of a segment.
+pub(crate) fn push_digits(text: &mut String, number: u64, width: usize) {
+    // A u64 has at most 20 digits; the places not written stay '0', for the padding.
+    let mut digits = [b'0'; 20];
+    let mut start = digits.len();
+    let mut rest = number;
+    for slot in digits.iter_mut().rev() {
+        // The remainder is below ten.
+        *slot = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        start -= 1;
+        if rest == 0 {
+            break;
+        }
+    }
+    let start = start.min(digits.len().saturating_sub(width));
+    // Digits are ASCII.
+    text.push_str(std::str::from_utf8(digits.get(start..).unwrap_or_default()).unwrap_or_default());
 }
 
 /// Opens an interchange in memory with UNA always written: many partners' tools expect it.
@@ -257,6 +298,20 @@ mod tests {
             (2024, 1, 16)
         );
         assert_eq!((header.prepared.hour, header.prepared.minute), (9, 5));
+    }
+
+    #[test]
+    fn numbers_are_written_as_they_are_formatted() {
+        let mut buffer = String::from("left over");
+        for number in [0, 7, 10, 42, 120, 1_000_000, -3, -10, i64::MAX, i64::MIN] {
+            assert_eq!(number_text(&mut buffer, number), number.to_string());
+        }
+        let mut padded = String::new();
+        push_digits(&mut padded, 20240118, 8);
+        push_digits(&mut padded, 9990118, 8);
+        push_digits(&mut padded, 5, 2);
+        push_digits(&mut padded, 123, 2);
+        assert_eq!(padded, "202401180999011805123");
     }
 
     #[test]

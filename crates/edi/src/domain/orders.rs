@@ -107,7 +107,7 @@ pub fn read_orders(message: &Message) -> Result<Orders, Vec<ApplicationError>> {
         bgm_seen: false,
         line: None,
         lines_seen: 0,
-        free_texts: Vec::new(),
+        free_text: String::new(),
     };
     for segment in message.segments() {
         if !reading.read(&segment) {
@@ -128,7 +128,8 @@ struct Reading<'a> {
     bgm_seen: bool,
     line: Option<LineDraft<'a>>,
     lines_seen: usize,
-    free_texts: Vec<String>,
+    /// The heading's FTX texts so far, one line each.
+    free_text: String,
 }
 
 /// A line being read: its quantity is known only once QTY+21 has been seen.
@@ -157,9 +158,9 @@ impl<'a> Reading<'a> {
             }
             tag => match &mut self.line {
                 Some(line) => match tag {
-                    "PIA" => self.errors.extend(line.read_pia(segment)),
-                    "QTY" => self.errors.extend(line.read_qty(segment)),
-                    "PRI" => self.errors.extend(line.read_pri(segment)),
+                    "PIA" => self.errors.extend(read_items(segment, &mut line.items)),
+                    "QTY" => line.read_qty(segment, &mut self.errors),
+                    "PRI" => line.read_pri(segment, &mut self.errors),
                     _ => {}
                 },
                 None => self.read_heading(segment),
@@ -184,7 +185,14 @@ impl<'a> Reading<'a> {
             "CUX" if self.orders.currency.is_none() => {
                 self.orders.currency = text(segment, 1, 2).map(str::to_owned);
             }
-            "FTX" => self.free_texts.extend(free_text(segment)),
+            "FTX" => {
+                if let Some(text) = free_text(segment) {
+                    if !self.free_text.is_empty() {
+                        self.free_text.push('\n');
+                    }
+                    self.free_text.push_str(&text);
+                }
+            }
             _ => {}
         }
     }
@@ -240,7 +248,8 @@ impl<'a> Reading<'a> {
             line_number: text(segment, 1, 1)
                 .map(str::to_owned)
                 .unwrap_or_else(|| self.lines_seen.to_string()),
-            items: Vec::new(),
+            // Most lines name their item once in LIN and once in PIA.
+            items: Vec::with_capacity(2),
             quantity: None,
             quantity_reported: false,
             unit: None,
@@ -289,8 +298,8 @@ impl<'a> Reading<'a> {
         if self.lines_seen == 0 {
             self.errors.push(ApplicationError::missing("order lines").at_tag("LIN"));
         }
-        if !self.free_texts.is_empty() {
-            self.orders.free_text = Some(self.free_texts.join("\n"));
+        if !self.free_text.is_empty() {
+            self.orders.free_text = Some(self.free_text);
         }
         if self.errors.is_empty() {
             Ok(self.orders)
@@ -301,48 +310,42 @@ impl<'a> Reading<'a> {
 }
 
 impl LineDraft<'_> {
-    fn read_pia(&mut self, segment: &SegmentView<'_>) -> Vec<ApplicationError> {
-        read_items(segment, &mut self.items)
-    }
-
-    fn read_qty(&mut self, segment: &SegmentView<'_>) -> Vec<ApplicationError> {
+    fn read_qty(&mut self, segment: &SegmentView<'_>, errors: &mut Vec<ApplicationError>) {
         if text(segment, 1, 1) != Some("21") || self.quantity.is_some() || self.quantity_reported {
-            return Vec::new();
+            return;
         }
         let value = text(segment, 1, 2).unwrap_or_default();
         match parse_whole_quantity(value) {
             Ok(quantity) => {
                 self.quantity = Some(quantity);
                 self.unit = text(segment, 1, 3).map(str::to_owned);
-                Vec::new()
             }
             Err(detail) => {
                 self.quantity_reported = true;
-                vec![
+                errors.push(
                     ApplicationError::invalid(format!("ordered quantity of line {}: {detail}", self.line_number))
                         .at(segment),
-                ]
+                );
             }
         }
     }
 
-    fn read_pri(&mut self, segment: &SegmentView<'_>) -> Vec<ApplicationError> {
+    fn read_pri(&mut self, segment: &SegmentView<'_>, errors: &mut Vec<ApplicationError>) {
         if text(segment, 1, 1) != Some("AAA") || self.buyer_net_price.is_some() {
-            return Vec::new();
+            return;
         }
         let Some(value) = text(segment, 1, 2) else {
-            return Vec::new();
+            return;
         };
         match normalise_decimal(value) {
-            Some(price) => {
-                self.buyer_net_price = Some(price);
-                Vec::new()
-            }
-            None => vec![ApplicationError::invalid(format!(
-                "net price {value:?} of line {} is not a decimal number",
-                self.line_number
-            ))
-            .at(segment)],
+            Some(price) => self.buyer_net_price = Some(price),
+            None => errors.push(
+                ApplicationError::invalid(format!(
+                    "net price {value:?} of line {} is not a decimal number",
+                    self.line_number
+                ))
+                .at(segment),
+            ),
         }
     }
 }
@@ -356,11 +359,13 @@ fn normalise_decimal(value: &str) -> Option<String> {
         return None;
     }
     let whole = if whole.is_empty() { "0" } else { whole };
-    Some(if fraction.is_empty() {
-        whole.to_owned()
-    } else {
-        [whole, ".", fraction].concat()
-    })
+    let mut decimal = String::with_capacity(whole.len() + 1 + fraction.len());
+    decimal.push_str(whole);
+    if !fraction.is_empty() {
+        decimal.push('.');
+        decimal.push_str(fraction);
+    }
+    Some(decimal)
 }
 
 #[cfg(test)]
@@ -529,6 +534,29 @@ mod tests {
             date(2024, 3, 3),
             "no format code: 102 by its length"
         );
+    }
+
+    #[test]
+    fn dates_are_read_in_each_format_and_must_exist() {
+        let read = |date: &str| {
+            let body = ["BGM+220+1+9", date, &format!("LIN+1++{BRAKE_PADS_GTIN}:EN"), "QTY+21:1"];
+            read_orders(&only_message(&interchange("UNOC:3", ORDERS_D96A, &body))).map(|orders| orders.document_date)
+        };
+        assert_eq!(read("DTM+137:240229:101"), Ok(date(2024, 2, 29)));
+        assert_eq!(read("DTM+137:00010101:102"), Ok(date(1, 1, 1)));
+        assert_eq!(read("DTM+137:209912312359:203"), Ok(date(2099, 12, 31)));
+        for impossible in [
+            "DTM+137:20230229:102",
+            "DTM+137:20241301:102",
+            "DTM+137:20240100:102",
+            "DTM+137:250230:101",
+        ] {
+            let errors = read(impossible).unwrap_err();
+            assert!(
+                errors[0].detail.ends_with("is not a calendar date"),
+                "{impossible}: {errors:?}"
+            );
+        }
     }
 
     #[test]

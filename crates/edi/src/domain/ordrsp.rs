@@ -28,10 +28,10 @@
 //! ([`ResponseKind::Rejected`], BGM 27) rejects the whole order: the lines given are written,
 //! each with action 7 (an empty list writes the heading and summary only, with CNT+2:0).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use edifact::{InterchangeWriter, SyntaxError};
 
-use super::envelope::{free_text, Directory, Outbound, GS1_AGENCY};
+use super::envelope::{free_text, push_digits, Directory, Outbound, GS1_AGENCY};
 
 /// What the response says of the order as a whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,7 +177,21 @@ pub(super) fn party<W: std::io::Write>(
 
 /// A date as DTM text in format 102 (CCYYMMDD).
 pub(super) fn date_102(date: NaiveDate) -> String {
-    date.format("%Y%m%d").to_string()
+    let mut text = String::with_capacity(8);
+    push_date_102(&mut text, date);
+    text
+}
+
+/// Appends a date as DTM text in format 102 (CCYYMMDD) to `text`.
+pub(super) fn push_date_102(text: &mut String, date: NaiveDate) {
+    match u64::try_from(date.year()) {
+        Ok(year) if year <= 9999 => {
+            let (month, day) = (u64::from(date.month()), u64::from(date.day()));
+            push_digits(text, year * 10_000 + month * 100 + day, 8);
+        }
+        // Outside 0 to 9999, with the sign that chrono's `%Y` gives such years.
+        _ => text.push_str(&date.format("%Y%m%d").to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@
 use chrono::NaiveDate;
 use edifact::SyntaxError;
 
-use super::envelope::Outbound;
+use super::envelope::{number_text, split_at_character, Outbound};
 use super::ordrsp::{date_102, gtin_item_type, party};
 
 /// What an item line does to the catalogue the dealer has.
@@ -96,9 +96,8 @@ pub struct PriceCatalogue {
     pub items: Vec<CatalogueItem>,
 }
 
-/// Longest item description (7008, an..35) and descriptions per IMD.
+/// Longest item description (7008, an..35); an IMD has two of them.
 const DESCRIPTION_LENGTH: usize = 35;
-const DESCRIPTIONS: usize = 2;
 
 /// Writes a complete interchange holding one PRICAT, in the outbound directory.
 pub fn write_pricat(outbound: &Outbound, catalogue: &PriceCatalogue) -> Result<Vec<u8>, SyntaxError> {
@@ -123,29 +122,27 @@ pub fn write_pricat(outbound: &Outbound, catalogue: &PriceCatalogue) -> Result<V
         writer.segment("PGI", &[&["2"]])?;
     }
     let item_type = gtin_item_type(outbound.directory);
-    for (index, item) in catalogue.items.iter().enumerate() {
-        let number = (index + 1).to_string();
-        writer.segment("LIN", &[&[&number], &[item.action.code()], &[&item.gtin, item_type]])?;
+    // Numbers are written into one buffer after another, rather than each into a new string.
+    let mut number = String::new();
+    for (line_number, item) in (1..).zip(&catalogue.items) {
+        let line = number_text(&mut number, line_number);
+        writer.segment("LIN", &[&[line], &[item.action.code()], &[&item.gtin, item_type]])?;
         if !item.sku.is_empty() {
             writer.segment("PIA", &[&["5"], &[&item.sku, "SA"]])?;
         }
-        let name: Vec<char> = outbound.fit_text(&item.name).chars().collect();
-        let descriptions: Vec<String> = name
-            .chunks(DESCRIPTION_LENGTH)
-            .take(DESCRIPTIONS)
-            .map(|chunk| chunk.iter().collect())
-            .collect();
-        if !descriptions.is_empty() {
-            let mut description: Vec<&str> = vec!["", "", ""];
-            description.extend(descriptions.iter().map(String::as_str));
-            writer.segment("IMD", &[&["F"], &[""], &description])?;
+        let name = outbound.fit_text(&item.name);
+        let (first, rest) = split_at_character(&name, DESCRIPTION_LENGTH);
+        let (second, _) = split_at_character(rest, DESCRIPTION_LENGTH);
+        if !first.is_empty() {
+            writer.segment("IMD", &[&["F"], &[""], &["", "", "", first, second]])?;
         }
         let unit = item.unit.as_str();
         if item.pack_size > 0 {
-            writer.segment("QTY", &[&["52", &item.pack_size.to_string(), unit]])?;
+            writer.segment("QTY", &[&["52", number_text(&mut number, item.pack_size), unit]])?;
         }
         if item.min_order_quantity > 0 {
-            writer.segment("QTY", &[&["53", &item.min_order_quantity.to_string(), unit]])?;
+            let quantity = number_text(&mut number, item.min_order_quantity);
+            writer.segment("QTY", &[&["53", quantity, unit]])?;
         }
         writer.segment("PRI", &[&["AAA", &item.net_price, "", "", "1", unit]])?;
         if let Some(list_price) = item.list_price.as_deref().filter(|price| !price.is_empty()) {

@@ -104,19 +104,36 @@ pub(super) fn parse_date(segment: &SegmentView<'_>) -> Result<NaiveDate, Applica
             "{value:?} in DTM+{qualifier} does not match its format"
         )));
     }
-    let date_text = if length == 6 {
-        format!("20{value}")
-    } else {
-        value[..8].to_owned()
+    // The number of `count` digits from `from`; all are digits, as checked above.
+    let number = |from: usize, count: usize| {
+        value
+            .bytes()
+            .skip(from)
+            .take(count)
+            .fold(0, |number, digit| number * 10 + u32::from(digit - b'0'))
     };
-    NaiveDate::parse_from_str(&date_text, "%Y%m%d")
-        .map_err(|_| invalid(format!("{value:?} in DTM+{qualifier} is not a calendar date")))
+    // YYMMDD are the years 2000 to 2099; the other formats start with CCYYMMDD.
+    let (year, month_at) = if length == 6 {
+        (2000 + number(0, 2), 2)
+    } else {
+        (number(0, 4), 4)
+    };
+    i32::try_from(year)
+        .ok()
+        .and_then(|year| NaiveDate::from_ymd_opt(year, number(month_at, 2), number(month_at + 2, 2)))
+        .ok_or_else(|| invalid(format!("{value:?} in DTM+{qualifier} is not a calendar date")))
 }
 
 /// The whole and fractional digits of a decimal written with '.' or ',' as decimal mark; the
 /// fraction is empty when there is no mark.
 pub(super) fn split_decimal(value: &str) -> (&str, &str) {
-    value.split_once(['.', ',']).unwrap_or((value, ""))
+    match value.bytes().position(|byte| byte == b'.' || byte == b',') {
+        Some(mark) => (
+            value.get(..mark).unwrap_or_default(),
+            value.get(mark + 1..).unwrap_or_default(),
+        ),
+        None => (value, ""),
+    }
 }
 
 /// A quantity that must be a whole number, zero allowed: "9", "9.000" (or "9,000") and "0".
