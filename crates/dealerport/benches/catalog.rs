@@ -13,32 +13,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use catalog::domain::CatalogFilter;
 use chrono::Utc;
 use platform::db::DbOptions;
 use platform::{Clock, Db, Locale, PageRequest};
+use support::{page_session, summary};
 use testkit::http::request;
+
+mod support;
 
 const USERS: usize = 40;
 const ROUNDS: usize = 25;
-
-fn summary(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    let at = |q: f64| {
-        samples[((samples.len() as f64 * q).ceil() as usize)
-            .saturating_sub(1)
-            .min(samples.len() - 1)]
-    };
-    println!(
-        "{name:<48} n={:<5} p50={:>8.3} ms  p99={:>8.3} ms  max={:>8.3} ms",
-        samples.len(),
-        at(0.50).as_secs_f64() * 1000.0,
-        at(0.99).as_secs_f64() * 1000.0,
-        samples[samples.len() - 1].as_secs_f64() * 1000.0
-    );
-}
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -104,8 +91,8 @@ async fn run() {
             assert_eq!(entries.len(), 50);
         }
     }
-    summary("resolve prices and promotions of 50 items (in-process)", resolve);
-    summary("priced catalog page, 50 items (in-process)", whole_page);
+    summary("resolve prices and promotions of 50 items (in-process)", resolve, None);
+    summary("priced catalog page, 50 items (in-process)", whole_page, None);
 
     let app = web::router(web::AppState {
         db: db.clone(),
@@ -133,33 +120,11 @@ async fn run() {
             assert_eq!(response.status, 200, "{}", response.body);
         }
     }
-    summary("GET /api/v1/catalog, 50 items (HTTP, local socket)", http);
+    summary("GET /api/v1/catalog, 50 items (HTTP, local socket)", http, None);
 
     let mut cookies = Vec::new();
     for login in logins.iter().take(10) {
-        let page = request(&address, "GET", "/login", &[], "").await;
-        let csrf = page.set_cookie("dealerport_signin").unwrap();
-        let form = format!(
-            "csrf_token={csrf}&login={}&password={}&next=%2F",
-            login.replace('@', "%40"),
-            demo::DEMO_PASSWORD
-        );
-        let cookie = format!("dealerport_signin={csrf}");
-        let signed_in = request(
-            &address,
-            "POST",
-            "/login",
-            &[
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                ("Cookie", &cookie),
-            ],
-            &form,
-        )
-        .await;
-        cookies.push(format!(
-            "dealerport_session={}",
-            signed_in.set_cookie("dealerport_session").unwrap()
-        ));
+        cookies.push(page_session(&address, login, demo::DEMO_PASSWORD).await);
     }
     let mut pages = Vec::new();
     for round in 0..ROUNDS * 4 {
@@ -178,5 +143,5 @@ async fn run() {
             assert_eq!(response.status, 200);
         }
     }
-    summary("GET /catalog page, server-rendered (HTTP)", pages);
+    summary("GET /catalog page, server-rendered (HTTP)", pages, None);
 }

@@ -11,6 +11,9 @@
 //! reservation, credit, order amount limits, duplicates) for 64 dealers at once: in-process, then
 //! over HTTP on a local socket with 64 concurrent clients. It prints the throughput and the p50 and
 //! p99 latency of each, and the time to price a 500-line cart.
+//!
+//! `DEALERPORT_LOG=sqlx=debug` logs every statement with its time to standard error, and
+//! `DEALERPORT_BENCH_ALONE=1` stops after the orders placed one at a time, for such a look.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -21,34 +24,15 @@ use chrono::{TimeDelta, Utc};
 use ordering::domain::{Channel, OrderInput, OrderLineInput};
 use platform::db::DbOptions;
 use platform::{Actor, Clock, Currency, Db, DealerAudience, Query};
+use support::summary;
 use testkit::http::request;
+
+mod support;
 
 const CLIENTS: usize = 64;
 const ORDERS: usize = 6_400;
 const LINES: usize = 10;
 const CART_LINES: usize = 500;
-
-fn percentile(samples: &[Duration], q: f64) -> f64 {
-    samples[((samples.len() as f64 * q).ceil() as usize)
-        .saturating_sub(1)
-        .min(samples.len() - 1)]
-    .as_secs_f64()
-        * 1000.0
-}
-
-fn summary(name: &str, mut samples: Vec<Duration>, wall: Option<Duration>) {
-    samples.sort();
-    let rate = wall.map_or(String::new(), |wall| {
-        format!("  {:>7.0} orders/s", samples.len() as f64 / wall.as_secs_f64())
-    });
-    println!(
-        "{name:<52} n={:<5} p50={:>7.2} ms  p99={:>7.2} ms  max={:>7.2} ms{rate}",
-        samples.len(),
-        percentile(&samples, 0.50),
-        percentile(&samples, 0.99),
-        samples[samples.len() - 1].as_secs_f64() * 1000.0,
-    );
-}
 
 struct Buyer {
     actor: Actor,
@@ -101,6 +85,13 @@ fn order_input(number: String, location: i64, lines: &[(i64, i64)]) -> OrderInpu
 }
 
 fn main() {
+    // `DEALERPORT_LOG=sqlx=debug` prints every statement with its time, to find the slow ones.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("DEALERPORT_LOG") {
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -194,6 +185,10 @@ async fn run() {
         alone,
         Some(started.elapsed()),
     );
+
+    if std::env::var_os("DEALERPORT_BENCH_ALONE").is_some() {
+        return;
+    }
 
     let buyers = Arc::new(buyers);
     let started = Instant::now();

@@ -1,0 +1,185 @@
+//! Dealer workspace pages on the large demo tenant, rendered by the server.
+//!
+//! Prepare the tenant once, then run the benchmark against it:
+//!
+//! ```sh
+//! cargo run --release -- demo --scale large --database-url sqlite:large.db
+//! DEALERPORT_BENCH_DATABASE_URL=sqlite:large.db cargo bench -p dealerport --bench pages
+//! ```
+//!
+//! Ten purchasers of dealers spread over the 10,000 get a working cart of 30 lines, ten
+//! favorites and twenty orders each (added on every run, so their order lists grow); then every
+//! page of the dealer workspace is fetched over HTTP on a local socket, in Russian, by each of
+//! them in turn, and p50, p99 and max are printed per page against the 50 ms target.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeDelta, Utc};
+use ordering::domain::{Channel, OrderInput, OrderLineInput};
+use platform::db::DbOptions;
+use platform::{Clock, Db, Query};
+use support::{page_session, summary};
+use testkit::http::request;
+
+mod support;
+
+const USERS: usize = 10;
+const ROUNDS: usize = 30;
+const CART_LINES: usize = 30;
+const FAVORITES: usize = 10;
+const ORDERS: usize = 20;
+const ORDER_LINES: usize = 5;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run());
+}
+
+/// What one purchaser's pages show: a product of its catalog and its newest order.
+struct Purchaser {
+    cookie: String,
+    product_id: i64,
+    order_id: i64,
+}
+
+async fn run() {
+    let url = std::env::var("DEALERPORT_BENCH_DATABASE_URL").unwrap_or_else(|_| "sqlite:large.db".to_owned());
+    let db = Db::connect(&DbOptions::new(&url))
+        .await
+        .expect("open the benchmark database");
+    db.migrate().await.unwrap();
+    let clock = Clock::system();
+    let products: Vec<(i64, i64)> = db
+        .fetch_all(&Query::new(
+            "SELECT id, min_order_quantity FROM products WHERE sku LIKE 'BS-0%' AND order_multiple = 1 ORDER BY id LIMIT 20000",
+        ))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| (row.get("id").unwrap(), row.get("min_order_quantity").unwrap()))
+        .collect();
+    assert!(products.len() > CART_LINES, "seed the large demo first");
+
+    let app = web::router(web::AppState {
+        db: db.clone(),
+        clock: clock.clone(),
+        secure_cookies: false,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap().to_string();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+
+    let run = Utc::now().timestamp();
+    let mut purchasers = Vec::new();
+    for n in 0..USERS {
+        let login = format!("buyer.{:05}@dealers.demo.test", 1 + n * 7_919 % 10_000);
+        let token = identity::commands::issue_sign_in_token(&db, &clock, &login, demo::DEMO_PASSWORD)
+            .await
+            .unwrap_or_else(|e| panic!("{login} cannot sign in ({e}); seed the large demo first"));
+        let actor = identity::queries::bearer(&db, &clock, &token)
+            .await
+            .unwrap()
+            .unwrap()
+            .actor;
+        let audience = identity::queries::dealer_audience(&db, &actor, None).await.unwrap();
+        let location: i64 = db
+            .fetch_one(
+                &Query::new("SELECT MIN(id) AS id FROM delivery_locations WHERE dealer_id = $1")
+                    .bind(audience.dealer_id),
+            )
+            .await
+            .unwrap()
+            .get("id")
+            .unwrap();
+        // Each purchaser takes its own stretch of products, so that no two race for stock.
+        let own = &products[n * CART_LINES..];
+        for (product, minimum) in &own[..CART_LINES] {
+            ordering::carts::put_in_cart(&db, &clock, &actor, &audience, *product, *minimum, false)
+                .await
+                .unwrap();
+        }
+        for (product, _) in &own[..FAVORITES] {
+            catalog::commands::set_favorite(&db, &clock, &actor, &audience, *product, true)
+                .await
+                .unwrap();
+        }
+        let mut order_id = 0;
+        for k in 0..ORDERS {
+            let input = OrderInput {
+                dealer_order_number: format!("PAGES-{run}-{n}-{k}"),
+                delivery_location_id: location,
+                requested_delivery_on: Utc::now().date_naive() + TimeDelta::days(7),
+                allow_adjust: false,
+                comment: None,
+                lines: own[k..k + ORDER_LINES]
+                    .iter()
+                    .map(|(product, minimum)| OrderLineInput {
+                        product_id: Some(*product),
+                        product_code: None,
+                        quantity: *minimum,
+                    })
+                    .collect(),
+                draft: false,
+            };
+            order_id = ordering::commands::place_order(&db, &clock, &actor, &audience, &input, Channel::Portal, None)
+                .await
+                .unwrap()
+                .order_id;
+        }
+        purchasers.push(Purchaser {
+            cookie: page_session(&address, &login, demo::DEMO_PASSWORD).await,
+            product_id: own[0].0,
+            order_id,
+        });
+    }
+    println!(
+        "database: {} · {USERS} dealer purchasers · {ROUNDS} rounds · carts of {CART_LINES} lines",
+        db.backend_name()
+    );
+
+    let pages: [(&str, fn(&Purchaser) -> String); 14] = [
+        ("home", |_| "/".to_owned()),
+        ("catalog", |_| "/catalog".to_owned()),
+        ("catalog, page 20", |_| "/catalog?page=20".to_owned()),
+        ("catalog, search", |_| "/catalog?search=BS-01".to_owned()),
+        ("product", |p| format!("/catalog/{}", p.product_id)),
+        ("favorites", |_| "/favorites".to_owned()),
+        ("cart", |_| "/cart".to_owned()),
+        ("orders", |_| "/orders".to_owned()),
+        ("order", |p| format!("/orders/{}", p.order_id)),
+        ("order upload", |_| "/orders/upload".to_owned()),
+        ("shipments", |_| "/shipments".to_owned()),
+        ("returns", |_| "/returns".to_owned()),
+        ("messages", |_| "/messages".to_owned()),
+        ("account", |_| "/account".to_owned()),
+    ];
+    let mut worst: f64 = 0.0;
+    for (name, path) in pages {
+        let mut samples: Vec<Duration> = Vec::with_capacity(ROUNDS * USERS);
+        for _ in 0..ROUNDS {
+            for purchaser in &purchasers {
+                let path = path(purchaser);
+                let started = Instant::now();
+                let response = request(
+                    &address,
+                    "GET",
+                    &path,
+                    &[("Cookie", &purchaser.cookie), ("Accept-Language", "ru")],
+                    "",
+                )
+                .await;
+                samples.push(started.elapsed());
+                assert_eq!(response.status, 200, "GET {path}: {}", response.body);
+            }
+        }
+        samples.sort();
+        worst = worst.max(support::percentile(&samples, 0.99));
+        summary(&format!("GET {name} (HTTP)"), samples, None);
+    }
+    println!("slowest page p99: {worst:.2} ms (target ≤ 50 ms)");
+}
