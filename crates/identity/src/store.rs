@@ -339,6 +339,21 @@ const DEALER_SELECT: &str = "SELECT d.id, d.code, d.legal_name, d.tax_number, d.
      d.region_id, r.name AS region_name, d.status, d.currency, d.created_at, d.updated_at \
      FROM dealers d JOIN regions r ON r.id = d.region_id";
 
+/// The dealer list's sortable columns.
+pub const DEALER_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("code", "d.code"),
+        platform::SortColumn::new("legal_name", "d.legal_name"),
+        platform::SortColumn::new("region", "r.name"),
+        platform::SortColumn::new("tier", "d.tier"),
+        platform::SortColumn::new("status", "d.status"),
+        platform::SortColumn::nullable("gln", "d.gln"),
+        platform::SortColumn::new("created_at", "d.created_at"),
+    ],
+    default: "code",
+    tiebreaker: "d.id",
+};
+
 fn read_dealer(row: &Row) -> Result<Dealer, DbError> {
     Ok(Dealer {
         id: DealerId(row.get("id")?),
@@ -408,7 +423,8 @@ pub async fn list_dealers(
             .push_bind(group_id)
             .push(")");
     }
-    platform::db::fetch_page(db, "dealers d", DEALER_SELECT, condition, "d.code", page, read_dealer).await
+    let order_by = DEALER_SORT.order_by(filter.sort);
+    platform::db::fetch_page(db, "dealers d", DEALER_SELECT, condition, &order_by, page, read_dealer).await
 }
 
 /// Escapes `%`, `_` and the escape character itself, so user text matches literally.

@@ -158,6 +158,9 @@ pub struct DealerQuery {
     pub status: Option<String>,
     pub tier: Option<i64>,
     pub group_id: Option<i64>,
+    /// `code`, `legal_name`, `region`, `tier`, `status`, `gln` or `created_at`; `-` first for
+    /// descending. By code when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -176,6 +179,7 @@ impl DealerQuery {
             status,
             tier: self.tier,
             group_id: self.group_id,
+            sort: queries::DEALER_SORT.parse(self.sort.as_deref())?,
         })
     }
 }
@@ -197,6 +201,19 @@ pub async fn list_dealers(
         )
         .await?,
     ))
+}
+
+/// The same dealers as `GET /dealers` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/dealers/export", tag = "identity", security(("bearer" = [])), params(DealerQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_dealers(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<DealerQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::dealers(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 #[utoipa::path(post, path = "/dealers", tag = "identity", security(("bearer" = [])), request_body = DealerInput,

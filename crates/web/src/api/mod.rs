@@ -76,6 +76,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             identity_api::create_dealer_group
         ))
         .routes(routes!(identity_api::list_dealers, identity_api::create_dealer))
+        .routes(routes!(identity_api::export_dealers))
         .routes(routes!(identity_api::get_dealer, identity_api::update_dealer))
         .routes(routes!(identity_api::add_delivery_location))
         .routes(routes!(identity_api::add_contact))

@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(account::change_password))
         .route("/account/language", post(account::save_language))
         .route("/dealers", get(dealers::list).post(dealers::create))
+        .route("/dealers/export", get(dealers::export))
         .route("/dealers/new", get(dealers::new_form))
         .route("/dealers/{id}", get(dealers::detail).post(dealers::update))
         .route("/dealers/{id}/edit", get(dealers::edit_form))
