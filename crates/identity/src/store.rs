@@ -795,7 +795,23 @@ pub async fn find_visible_user(db: &Db, actor: &Actor, id: UserId) -> Result<Opt
 pub struct UserFilter {
     pub search: Option<String>,
     pub dealer_id: Option<DealerId>,
+    pub status: Option<UserStatus>,
+    /// Parsed with [`USER_SORT`].
+    pub sort: platform::Sort,
 }
+
+/// The user list's sortable columns.
+pub const USER_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("login", "u.login"),
+        platform::SortColumn::new("display_name", "u.display_name"),
+        platform::SortColumn::nullable("dealer", "d.legal_name"),
+        platform::SortColumn::new("status", "u.status"),
+        platform::SortColumn::new("created_at", "u.created_at"),
+    ],
+    default: "login",
+    tiebreaker: "u.id",
+};
 
 pub async fn list_users(
     db: &Db,
@@ -819,12 +835,15 @@ pub async fn list_users(
     if let Some(dealer_id) = filter.dealer_id {
         condition.push(" AND u.dealer_id = ").push_bind(dealer_id);
     }
+    if let Some(status) = filter.status {
+        condition.push(" AND u.status = ").push_bind(status.code());
+    }
     let mut count = condition.clone();
     count.prepend("SELECT COUNT(*) AS total FROM users u");
     let total: i64 = db.fetch_one(&count).await?.get("total")?;
     let mut rows = condition;
     rows.prepend(USER_SELECT);
-    rows.push(" ORDER BY u.login LIMIT ")
+    rows.push(&format!(" ORDER BY {} LIMIT ", USER_SORT.order_by(filter.sort)))
         .push_bind(page.limit())
         .push(" OFFSET ")
         .push_bind(page.offset());

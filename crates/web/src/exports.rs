@@ -376,3 +376,48 @@ pub async fn order_execution(
     let bytes = xlsx::write_table("Order execution", &headers, &rows).map_err(export_failure)?;
     Ok(spreadsheet("order-execution.xlsx", bytes))
 }
+
+/// The user list under `filter`, as the users page shows it.
+pub async fn users(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &identity::queries::UserFilter,
+) -> Result<Response, WebError> {
+    let users = identity::queries::users(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = users
+        .into_iter()
+        .map(|user| {
+            vec![
+                xlsx::Cell::Text(user.login),
+                xlsx::Cell::Text(user.display_name),
+                text(user.dealer_name),
+                xlsx::Cell::Text(
+                    user.roles
+                        .iter()
+                        .map(|role| t.t(&format!("role.{}", role.code())).to_owned())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                xlsx::Cell::Text(t.t(&format!("user_status.{}", user.status.code())).to_owned()),
+                xlsx::Cell::Date(user.created_at.date_naive()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "users.xlsx",
+        "nav.users",
+        &[
+            "user.login",
+            "user.display_name",
+            "user.dealer",
+            "user.roles",
+            "user.account_status",
+            "user.created_at",
+        ],
+        &rows,
+    )
+}

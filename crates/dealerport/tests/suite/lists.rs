@@ -20,15 +20,26 @@ struct List {
     export_column: usize,
 }
 
-const LISTS: &[List] = &[List {
-    login: "admin@demo.test",
-    page: "/dealers",
-    api: "/api/v1/dealers",
-    filter: "tier=1",
-    sort: "legal_name",
-    identity: "code",
-    export_column: 0,
-}];
+const LISTS: &[List] = &[
+    List {
+        login: "admin@demo.test",
+        page: "/dealers",
+        api: "/api/v1/dealers",
+        filter: "tier=1",
+        sort: "legal_name",
+        identity: "code",
+        export_column: 0,
+    },
+    List {
+        login: "admin@demo.test",
+        page: "/users",
+        api: "/api/v1/users",
+        filter: "search=dealer",
+        sort: "display_name",
+        identity: "login",
+        export_column: 0,
+    },
+];
 
 fn with_query(path: &str, query: &str) -> String {
     if query.is_empty() {

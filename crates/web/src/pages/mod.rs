@@ -162,6 +162,7 @@ pub fn router() -> Router<AppState> {
             get(sales_organisations::list).post(sales_organisations::create),
         )
         .route("/users", get(users::list).post(users::create))
+        .route("/users/export", get(users::export))
         .route("/users/new", get(users::new_form))
         .route("/users/{id}", get(users::edit_form).post(users::update))
         .route("/users/{id}/password", post(users::reset_password))
