@@ -421,3 +421,114 @@ pub async fn users(
         &rows,
     )
 }
+
+/// Who a price list is for, in words: the kind, and the number of the dealer, group, tier or
+/// region it names.
+pub(crate) fn price_audience(t: &Translator, kind: &str, id: Option<i64>) -> String {
+    let kind_name = t.t(&format!("price_audience.{kind}")).to_owned();
+    match id {
+        Some(id) => format!("{kind_name} · #{id}"),
+        None => kind_name,
+    }
+}
+
+/// The price-list list under `filter`, as the price lists page shows it.
+pub async fn price_lists(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &pricing::domain::PriceListFilter,
+) -> Result<Response, WebError> {
+    let lists = pricing::queries::price_lists(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = lists
+        .into_iter()
+        .map(|list| {
+            let audience = price_audience(t, &list.audience, list.audience_id);
+            vec![
+                xlsx::Cell::Text(list.code),
+                xlsx::Cell::Text(list.name),
+                xlsx::Cell::Text(audience),
+                xlsx::Cell::Text(list.currency),
+                xlsx::Cell::Integer(list.row_count),
+                xlsx::Cell::Date(list.created_at.date_naive()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "price-lists.xlsx",
+        "nav.price_lists",
+        &[
+            "price_list.code",
+            "price_list.name",
+            "price_list.audience",
+            "price_list.currency",
+            "price_list.rows",
+            "price_list.created_at",
+        ],
+        &rows,
+    )
+}
+
+/// The promotion list under `filter`, as the promotions page shows it.
+pub async fn promotions(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &pricing::domain::PromotionFilter,
+) -> Result<Response, WebError> {
+    let promotions = pricing::queries::promotions(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = promotions
+        .into_iter()
+        .map(|promotion| {
+            let status = if promotion.status == "active" {
+                "promotion.active"
+            } else {
+                "promotion.paused"
+            };
+            vec![
+                xlsx::Cell::Text(promotion.code),
+                xlsx::Cell::Text(promotion.name),
+                xlsx::Cell::Text(t.t(&format!("promotion_kind.{}", promotion.kind)).to_owned()),
+                xlsx::Cell::Date(promotion.starts_on),
+                xlsx::Cell::Date(promotion.ends_on),
+                xlsx::Cell::Integer(promotion.priority),
+                xlsx::Cell::Text(
+                    t.t(if promotion.stackable { "common.yes" } else { "common.no" })
+                        .to_owned(),
+                ),
+                promotion.budget.map_or(xlsx::Cell::Empty, xlsx::Cell::Decimal),
+                xlsx::Cell::Decimal(promotion.budget_used),
+                xlsx::Cell::Text(promotion.currency),
+                promotion.quantity_cap.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer),
+                xlsx::Cell::Integer(promotion.quantity_used),
+                xlsx::Cell::Text(t.t(status).to_owned()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "promotions.xlsx",
+        "nav.promotions",
+        &[
+            "promotion.code",
+            "promotion.name",
+            "promotion.kind",
+            "promotion.starts_on",
+            "promotion.ends_on",
+            "promotion.priority",
+            "promotion.stackable",
+            "promotion.budget",
+            "promotion.budget_used",
+            "price_list.currency",
+            "promotion.quantity_cap",
+            "promotion.units_used",
+            "promotion.status",
+        ],
+        &rows,
+    )
+}

@@ -39,6 +39,24 @@ const LISTS: &[List] = &[
         identity: "login",
         export_column: 0,
     },
+    List {
+        login: "manager@demo.test",
+        page: "/price-lists",
+        api: "/api/v1/price-lists",
+        filter: "currency=RUB",
+        sort: "name",
+        identity: "code",
+        export_column: 0,
+    },
+    List {
+        login: "manager@demo.test",
+        page: "/promotions",
+        api: "/api/v1/promotions",
+        filter: "kind=percent_off",
+        sort: "code",
+        identity: "code",
+        export_column: 0,
+    },
 ];
 
 fn with_query(path: &str, query: &str) -> String {

@@ -361,21 +361,58 @@ pub struct PageQuery {
     pub per_page: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/price-lists", tag = "pricing", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = Page<PriceList>), (status = 403, body = Problem)))]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PriceListQuery {
+    /// Part of the code or name.
+    pub search: Option<String>,
+    /// An ISO 4217 code such as `RUB`.
+    pub currency: Option<String>,
+    /// `code`, `name`, `currency`, `rows` or `created_at`; `-` first for descending. By code
+    /// when absent.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl PriceListQuery {
+    pub fn filter(&self) -> Result<pricing::domain::PriceListFilter, platform::Failure> {
+        Ok(pricing::domain::PriceListFilter {
+            search: self.search.clone(),
+            currency: self.currency.clone(),
+            sort: pricing::queries::PRICE_LIST_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/price-lists", tag = "pricing", security(("bearer" = [])), params(PriceListQuery),
+    responses((status = 200, body = Page<PriceList>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_price_lists(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiQuery(query): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<PriceListQuery>,
 ) -> ApiResult<Page<PriceList>> {
     Ok(Json(
         pricing::queries::price_lists(
             &state.db,
             &caller.signed_in.actor,
+            &query.filter()?,
             PageRequest::new(query.page, query.per_page),
         )
         .await?,
     ))
+}
+
+/// The same price lists as `GET /price-lists` (filters and sort), every row, as a spreadsheet
+/// with headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/price-lists/export", tag = "pricing", security(("bearer" = [])), params(PriceListQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_price_lists(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<PriceListQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::price_lists(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 #[utoipa::path(post, path = "/price-lists", tag = "pricing", security(("bearer" = [])), request_body = PriceListInput,
@@ -444,21 +481,61 @@ pub async fn add_price_rows(
     Ok(Json(Changed { changed }))
 }
 
-#[utoipa::path(get, path = "/promotions", tag = "pricing", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = Page<PromotionSummary>), (status = 403, body = Problem)))]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PromotionQuery {
+    /// Part of the code or name.
+    pub search: Option<String>,
+    /// `percent_off`, `amount_off`, `spend_save`, `buy_get` or `bundle`.
+    pub kind: Option<String>,
+    /// `active` or `paused`.
+    pub status: Option<String>,
+    /// `code`, `name`, `kind`, `starts_on`, `ends_on`, `priority` or `status`; `-` first for
+    /// descending. Newest start first when absent.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl PromotionQuery {
+    pub fn filter(&self) -> Result<pricing::domain::PromotionFilter, platform::Failure> {
+        Ok(pricing::domain::PromotionFilter {
+            search: self.search.clone(),
+            kind: self.kind.clone(),
+            status: self.status.clone(),
+            sort: pricing::queries::PROMOTION_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/promotions", tag = "pricing", security(("bearer" = [])), params(PromotionQuery),
+    responses((status = 200, body = Page<PromotionSummary>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_promotions(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiQuery(query): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<PromotionQuery>,
 ) -> ApiResult<Page<PromotionSummary>> {
     Ok(Json(
         pricing::queries::promotions(
             &state.db,
             &caller.signed_in.actor,
+            &query.filter()?,
             PageRequest::new(query.page, query.per_page),
         )
         .await?,
     ))
+}
+
+/// The same promotions as `GET /promotions` (filters and sort), every row, as a spreadsheet
+/// with headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/promotions/export", tag = "pricing", security(("bearer" = [])), params(PromotionQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_promotions(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<PromotionQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::promotions(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 /// Creates a promotion: a discount, spend X save Y, buy N get M, or a bundle, for an audience

@@ -8,6 +8,7 @@ mod fulfilment_api;
 mod identity_api;
 mod imports_api;
 mod ordering_api;
+pub use catalog_api::{PriceListQuery, PromotionQuery};
 pub use identity_api::{DealerQuery, UserQuery};
 mod platform_api;
 
@@ -113,10 +114,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog_api::product_views))
         .routes(routes!(catalog_api::never_viewed))
         .routes(routes!(catalog_api::list_price_lists, catalog_api::create_price_list))
+        .routes(routes!(catalog_api::export_price_lists))
         .routes(routes!(catalog_api::get_price_list))
         .routes(routes!(catalog_api::export_price_list))
         .routes(routes!(catalog_api::list_price_rows, catalog_api::add_price_rows))
         .routes(routes!(catalog_api::list_promotions, catalog_api::create_promotion))
+        .routes(routes!(catalog_api::export_promotions))
         .routes(routes!(catalog_api::set_promotion_status))
         .routes(routes!(ordering_api::get_cart, ordering_api::clear_cart))
         .routes(routes!(ordering_api::set_cart_line))

@@ -95,8 +95,10 @@ pub fn router() -> Router<AppState> {
             get(pricing::price_lists_page).post(pricing::create_price_list),
         )
         .route("/promotions", get(promotions::promotions_page).post(promotions::create))
+        .route("/promotions/export", get(promotions::export))
         .route("/promotions/new", get(promotions::new_form))
         .route("/promotions/{id}/status", post(promotions::set_status))
+        .route("/price-lists/export", get(pricing::export_price_lists))
         .route("/price-lists/{id}/export", get(pricing::export_price_list))
         .route("/price-lists/{id}", get(pricing::price_list_page))
         .route("/price-lists/{id}/rows", post(pricing::add_price_row))

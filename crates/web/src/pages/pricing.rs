@@ -15,7 +15,9 @@ use super::catalog::{
     AudienceGroup,
 };
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::api::PriceListQuery;
 use crate::error::WebError;
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -23,6 +25,32 @@ use crate::AppState;
 pub struct PageQuery {
     page: Option<u32>,
     done: Option<String>,
+}
+
+/// The price-list list's filters as the form sends them; empty means "any".
+#[derive(Deserialize, Default)]
+pub struct PriceListsQuery {
+    #[serde(default)]
+    search: String,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    sort: String,
+    page: Option<u32>,
+    done: Option<String>,
+}
+
+impl PriceListsQuery {
+    fn query(&self) -> PriceListQuery {
+        let text = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+        PriceListQuery {
+            search: text(&self.search),
+            currency: text(&self.currency),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
 }
 
 /// A `yyyy-mm-dd` date, as a date input sends it.
@@ -69,6 +97,8 @@ impl PriceListForm {
 struct PriceListsPage {
     layout: Layout,
     page: Page<PriceListRow>,
+    query: PriceListsQuery,
+    links: ListLinks,
     filter_query: String,
     can_manage: bool,
     form: PriceListForm,
@@ -79,12 +109,17 @@ struct PriceListsPage {
 async fn lists_response(
     state: &AppState,
     user: &PageUser,
-    query: PageQuery,
+    query: PriceListsQuery,
     form: PriceListForm,
     errors: FormErrors,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
-    let lists = pricing::queries::price_lists(&state.db, actor, PageRequest::new(query.page, None)).await?;
+    let api_query = query.query();
+    let filter = api_query.filter()?;
+    let lists = pricing::queries::price_lists(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/price-lists", &pricing::queries::PRICE_LIST_SORT, filter.sort)
+        .filter("search", api_query.search.as_deref())
+        .filter("currency", api_query.currency.as_deref());
     let audiences = audience_groups(state, user, ("base", "audience_choice.base"), &form.audience).await?;
     let rows = lists
         .items
@@ -104,7 +139,9 @@ async fn lists_response(
                 per_page: lists.per_page,
             },
         ),
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        query,
         can_manage: actor.can(Permission::ManagePrices),
         form,
         errors,
@@ -113,10 +150,19 @@ async fn lists_response(
     render(&view)
 }
 
+/// The price lists the list shows under the same filters and sort, every row, as XLSX.
+pub async fn export_price_lists(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<PriceListsQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::price_lists(&state, user.actor(), &user.t, &query.query().filter()?).await
+}
+
 pub async fn price_lists_page(
     State(state): State<AppState>,
     user: PageUser,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<PriceListsQuery>,
 ) -> Result<Response, WebError> {
     let form = PriceListForm {
         audience: "base".to_owned(),
@@ -135,7 +181,7 @@ pub async fn create_price_list(
         .map_err(|e| WebError(as_form_fields(e, &[("audience_id", "audience")])));
     match form_outcome(&user.t, result)? {
         Ok(id) => Ok(redirect_done(&format!("/price-lists/{id}"), "created")),
-        Err(errors) => lists_response(&state, &user, PageQuery::default(), form, errors).await,
+        Err(errors) => lists_response(&state, &user, PriceListsQuery::default(), form, errors).await,
     }
 }
 
