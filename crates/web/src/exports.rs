@@ -201,31 +201,28 @@ pub async fn catalog(
 }
 
 /// Orders under `filter` that the actor may see (or, for `queue`, those awaiting review), one
-/// row each with their amounts.
+/// row each with their amounts, in the list's order.
 pub async fn orders(
     state: &AppState,
     actor: &Actor,
+    t: &Translator,
     filter: &ordering::queries::OrderFilter,
     queue: bool,
 ) -> Result<Response, WebError> {
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let request = PageRequest::new(Some(page), Some(platform::page::MAX_PER_PAGE));
-        let orders = if queue {
-            ordering::queries::review_queue(&state.db, actor, filter, request).await?
-        } else {
-            ordering::queries::orders(&state.db, actor, filter, request).await?
-        };
-        let more = orders.has_next();
-        rows.extend(orders.items.into_iter().map(|order| {
+    let orders = if queue {
+        ordering::queries::review_queue(&state.db, actor, filter, PageRequest::export()).await?
+    } else {
+        ordering::queries::orders(&state.db, actor, filter, PageRequest::export()).await?
+    };
+    let rows: Vec<Vec<xlsx::Cell>> = orders
+        .exportable()?
+        .into_iter()
+        .map(|order| {
             vec![
-                xlsx::Cell::Integer(order.id),
                 xlsx::Cell::Text(order.dealer_order_number),
                 xlsx::Cell::Text(order.dealer_code),
                 xlsx::Cell::Text(order.dealer_name),
-                xlsx::Cell::Text(order.state.code().to_owned()),
-                xlsx::Cell::Text(order.channel),
+                xlsx::Cell::Text(t.t(&format!("order_state.{}", order.state.code())).to_owned()),
                 xlsx::Cell::Date(order.placed_at.date_naive()),
                 xlsx::Cell::Date(order.requested_delivery_on),
                 xlsx::Cell::Integer(order.line_count),
@@ -233,30 +230,37 @@ pub async fn orders(
                 xlsx::Cell::Decimal(order.vat_total),
                 xlsx::Cell::Decimal(order.gross_total),
                 xlsx::Cell::Text(order.currency),
+                xlsx::Cell::Text(order.channel),
+                xlsx::Cell::Integer(order.id),
             ]
-        }));
-        if !more {
-            break;
-        }
-        page += 1;
-    }
-    let headers = [
-        "order_id",
-        "dealer_order_number",
-        "dealer_code",
-        "dealer_name",
-        "state",
-        "channel",
-        "placed_on",
-        "requested_delivery_on",
-        "lines",
-        "net_total",
-        "vat_total",
-        "gross_total",
-        "currency",
-    ];
-    let bytes = xlsx::write_table("Orders", &headers, &rows).map_err(export_failure)?;
-    Ok(spreadsheet("orders.xlsx", bytes))
+        })
+        .collect();
+    let (file_name, title) = if queue {
+        ("order-desk.xlsx", "nav.order_desk")
+    } else {
+        ("orders.xlsx", "nav.orders")
+    };
+    list_export(
+        t,
+        file_name,
+        title,
+        &[
+            "order.number",
+            "order.dealer_code",
+            "order.dealer",
+            "order.state",
+            "order.placed_at",
+            "order.requested_delivery_on",
+            "order.lines",
+            "order.net_total",
+            "order.vat_total",
+            "order.gross_total",
+            "order.currency",
+            "order.channel",
+            "order.id",
+        ],
+        &rows,
+    )
 }
 
 /// An import's problems, in the reader's language.
