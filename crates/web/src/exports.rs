@@ -319,28 +319,30 @@ pub async fn product_image(
         .into_response())
 }
 
-/// The whole order execution report under `filter`, per order or per line.
+/// The whole order execution report under `filter`, per order or per line, in its order.
 pub async fn order_execution(
     state: &AppState,
     actor: &Actor,
+    t: &Translator,
     filter: &ordering::report::ReportFilter,
     per_line: bool,
 ) -> Result<Response, WebError> {
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let request = PageRequest::new(Some(page), Some(platform::page::MAX_PER_PAGE));
-        let report = ordering::report::order_execution(&state.db, actor, filter, per_line, request).await?;
-        let more = report.has_next();
-        rows.extend(report.items.into_iter().map(|row| {
-            vec![
-                xlsx::Cell::Integer(row.order_id),
+    let report = ordering::report::order_execution(&state.db, actor, filter, per_line, PageRequest::export()).await?;
+    let rows: Vec<Vec<xlsx::Cell>> = report
+        .exportable()?
+        .into_iter()
+        .map(|row| {
+            let mut cells = vec![
                 xlsx::Cell::Text(row.dealer_order_number),
                 xlsx::Cell::Text(row.dealer_code),
-                xlsx::Cell::Text(row.state.code().to_owned()),
+                xlsx::Cell::Text(t.t(&format!("order_state.{}", row.state.code())).to_owned()),
                 xlsx::Cell::Date(row.placed_at.date_naive()),
-                row.line_number.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer),
-                row.sku.map_or(xlsx::Cell::Empty, xlsx::Cell::Text),
+            ];
+            if per_line {
+                cells.push(row.line_number.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer));
+                cells.push(text(row.sku));
+            }
+            cells.extend([
                 xlsx::Cell::Integer(row.ordered_quantity),
                 xlsx::Cell::Integer(row.confirmed_quantity),
                 xlsx::Cell::Integer(row.shipped_quantity),
@@ -351,34 +353,29 @@ pub async fn order_execution(
                 xlsx::Cell::Decimal(row.invoiced_amount),
                 xlsx::Cell::Decimal(row.paid_amount),
                 xlsx::Cell::Text(row.currency),
-            ]
-        }));
-        if !more {
-            break;
-        }
-        page += 1;
+                xlsx::Cell::Integer(row.order_id),
+            ]);
+            cells
+        })
+        .collect();
+    let mut headers = vec!["order.number", "order.dealer_code", "order.state", "order.placed_at"];
+    if per_line {
+        headers.extend(["execution.line", "catalog.sku"]);
     }
-    let headers = [
-        "order_id",
-        "dealer_order_number",
-        "dealer_code",
-        "state",
-        "placed_on",
-        "line_number",
-        "sku",
-        "ordered_quantity",
-        "confirmed_quantity",
-        "shipped_quantity",
-        "received_quantity",
-        "invoiced_quantity",
-        "ordered_amount",
-        "confirmed_amount",
-        "invoiced_amount",
-        "paid_amount",
-        "currency",
-    ];
-    let bytes = xlsx::write_table("Order execution", &headers, &rows).map_err(export_failure)?;
-    Ok(spreadsheet("order-execution.xlsx", bytes))
+    headers.extend([
+        "order.ordered",
+        "order.confirmed",
+        "execution.shipped",
+        "execution.received",
+        "execution.invoiced",
+        "execution.ordered_amount",
+        "execution.confirmed_amount",
+        "execution.invoiced_amount",
+        "execution.paid_amount",
+        "order.currency",
+        "order.id",
+    ]);
+    list_export(t, "order-execution.xlsx", "nav.order_execution", &headers, &rows)
 }
 
 /// The user list under `filter`, as the users page shows it.

@@ -66,6 +66,15 @@ const LISTS: &[List] = &[
         identity: "dealer_order_number",
         export_column: 0,
     },
+    List {
+        login: "manager@demo.test",
+        page: "/reports/order-execution",
+        api: "/api/v1/reports/order-execution",
+        filter: "state=submitted",
+        sort: "ordered_amount",
+        identity: "dealer_order_number",
+        export_column: 0,
+    },
 ];
 
 fn with_query(path: &str, query: &str) -> String {

@@ -77,6 +77,7 @@ fn list_exports(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(catalog_api::export_promotions))
         .routes(routes!(ordering_api::export_orders))
         .routes(routes!(ordering_api::export_review_queue))
+        .routes(routes!(ordering_api::export_order_execution))
 }
 
 /// Every API route; adding a handler here adds it to the router and to the document.

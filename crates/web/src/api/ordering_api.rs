@@ -532,6 +532,9 @@ pub struct ExecutionQuery {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub state: Option<String>,
+    /// `number`, `dealer`, `state`, `placed_at`, `ordered_amount`, `confirmed_amount`,
+    /// `invoiced_amount` or `paid_amount`; `-` first for descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -550,12 +553,26 @@ impl ExecutionQuery {
             placed_from: self.from,
             placed_to: self.to,
             state,
+            sort: ordering::report::EXECUTION_SORT.parse(self.sort.as_deref())?,
         })
     }
 
     pub fn per_line(&self) -> bool {
         self.view.as_deref() == Some("lines")
     }
+}
+
+/// The same rows as `GET /reports/order-execution` (view, filters and sort), every row, as a
+/// spreadsheet with headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/reports/order-execution/export", tag = "ordering", security(("bearer" = [])), params(ExecutionQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_order_execution(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ExecutionQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::order_execution(&state, &caller.signed_in.actor, &t, &query.filter()?, query.per_line()).await
 }
 
 /// The order execution report: ordered, confirmed, shipped, received, invoiced and paid, per

@@ -12,7 +12,7 @@ use ordering::carts::{CartOrderInput, CartView};
 use ordering::domain::{Channel, LineDecision, OrderState};
 use ordering::queries::{OrderDetail, OrderFilter, OrderSummary};
 use platform::{Failure, FieldError, Page, PageRequest, Permission};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::catalog::{currency, day, local_path, money, today};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
@@ -1117,34 +1117,50 @@ pub async fn reorder(
 
 // ----- the order execution report -----
 
-#[derive(Deserialize, Serialize, Default)]
+#[derive(Deserialize, Default)]
 pub struct ExecutionForm {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     view: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     dealer_id: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     region_id: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     from: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     to: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     state: String,
-    #[serde(skip_serializing)]
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
 }
 
 impl ExecutionForm {
-    fn filter(&self) -> ordering::report::ReportFilter {
+    fn filter(&self) -> Result<ordering::report::ReportFilter, WebError> {
         let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
-        ordering::report::ReportFilter {
+        Ok(ordering::report::ReportFilter {
             dealer_id: self.dealer_id.trim().parse().ok(),
             region_id: self.region_id.trim().parse().ok(),
             placed_from: date(&self.from),
             placed_to: date(&self.to),
             state: OrderState::parse(&self.state),
-        }
+            sort: ordering::report::EXECUTION_SORT.parse(Some(&self.sort))?,
+        })
+    }
+
+    fn links(&self, filter: &ordering::report::ReportFilter) -> ListLinks {
+        ListLinks::new(
+            "/reports/order-execution",
+            &ordering::report::EXECUTION_SORT,
+            filter.sort,
+        )
+        .filter("view", Some(self.view.trim()))
+        .filter("dealer_id", Some(self.dealer_id.trim()))
+        .filter("region_id", Some(self.region_id.trim()))
+        .filter("state", Some(self.state.trim()))
+        .filter("from", Some(self.from.trim()))
+        .filter("to", Some(self.to.trim()))
     }
 
     fn per_line(&self) -> bool {
@@ -1169,6 +1185,7 @@ struct ExecutionPage {
     page: Page<ExecutionRowView>,
     query: ExecutionForm,
     filter_query: String,
+    links: ListLinks,
     states: Vec<StateChoice>,
     dealers: Vec<(i64, String)>,
     regions: Vec<(i64, String)>,
@@ -1192,10 +1209,12 @@ pub async fn execution_page(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let t = &user.t;
+    let filter = query.filter()?;
+    let links = query.links(&filter);
     let report = ordering::report::order_execution(
         &state.db,
         actor,
-        &query.filter(),
+        &filter,
         query.per_line(),
         PageRequest::new(query.page, None),
     )
@@ -1246,7 +1265,8 @@ pub async fn execution_page(
                 per_page: report.per_page,
             },
         ),
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         per_line: query.per_line(),
         states: OrderState::ALL
             .into_iter()
@@ -1267,7 +1287,7 @@ pub async fn export_execution(
     user: PageUser,
     Query(query): Query<ExecutionForm>,
 ) -> Result<Response, WebError> {
-    crate::exports::order_execution(&state, user.actor(), &query.filter(), query.per_line()).await
+    crate::exports::order_execution(&state, user.actor(), &user.t, &query.filter()?, query.per_line()).await
 }
 
 // ----- change requests -----
