@@ -533,3 +533,52 @@ pub async fn promotions(
         &rows,
     )
 }
+
+/// The manufacturer's product list under `filter`, names and categories in the reader's language.
+pub async fn products(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &catalog::domain::ProductFilter,
+) -> Result<Response, WebError> {
+    let products = catalog::queries::products(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let categories = catalog::queries::categories(&state.db, actor).await?;
+    let category_name = |id: Option<i64>| {
+        categories.iter().find(|c| Some(c.id) == id).map(|c| match t.locale {
+            Locale::En => c.name_en.clone(),
+            Locale::Ru => c.name_ru.clone(),
+            Locale::Zh => c.name_zh.clone(),
+        })
+    };
+    let rows: Vec<Vec<xlsx::Cell>> = products
+        .into_iter()
+        .map(|product| {
+            vec![
+                xlsx::Cell::Text(product.sku.clone()),
+                xlsx::Cell::Text(product.name(t.locale).to_owned()),
+                xlsx::Cell::Text(product.gtin.clone()),
+                text(category_name(product.category_id)),
+                xlsx::Cell::Integer(product.pack_size),
+                xlsx::Cell::Text(t.t(&format!("unit.{}", product.unit)).to_owned()),
+                xlsx::Cell::Text(t.t(&format!("product_status.{}", product.status.code())).to_owned()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "products.xlsx",
+        "nav.products",
+        &[
+            "product.sku",
+            "product.name",
+            "product.gtin",
+            "catalog.category",
+            "catalog.pack",
+            "product.unit",
+            "product.status",
+        ],
+        &rows,
+    )
+}

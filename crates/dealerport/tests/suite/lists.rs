@@ -67,6 +67,15 @@ const LISTS: &[List] = &[
         export_column: 0,
     },
     List {
+        login: "admin@demo.test",
+        page: "/products",
+        api: "/api/v1/products",
+        filter: "search=water",
+        sort: "gtin",
+        identity: "sku",
+        export_column: 0,
+    },
+    List {
         login: "manager@demo.test",
         page: "/reports/order-execution",
         api: "/api/v1/reports/order-execution",

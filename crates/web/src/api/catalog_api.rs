@@ -215,15 +215,53 @@ pub async fn create_sales_organisation(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ProductQuery {
+    /// Part of the SKU, GTIN or a name, any letter case.
     pub search: Option<String>,
     pub category_id: Option<i64>,
+    /// `active`, `discontinued` or `blocked`.
+    pub status: Option<String>,
+    /// `sku`, `name` (in the caller's language), `gtin`, `pack_size` or `status`; `-` first for
+    /// descending. By SKU when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl ProductQuery {
+    pub fn filter(&self, locale: platform::Locale) -> Result<catalog::domain::ProductFilter, platform::Failure> {
+        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(code) => Some(
+                catalog::domain::ProductStatus::parse(code)
+                    .ok_or_else(|| platform::Failure::field("status", "field.invalid"))?,
+            ),
+            None => None,
+        };
+        Ok(catalog::domain::ProductFilter {
+            search: self.search.clone(),
+            category_id: self.category_id,
+            status,
+            locale,
+            sort: catalog::queries::PRODUCT_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+/// The same products as `GET /products` (filters and sort), every row, as a spreadsheet with
+/// headers and names in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/products/export", tag = "catalog", security(("bearer" = [])), params(ProductQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_products(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ProductQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::products(&state, &caller.signed_in.actor, &t, &query.filter(caller.locale)?).await
+}
+
 /// All of the tenant's products, published or not (the manufacturer's people).
 #[utoipa::path(get, path = "/products", tag = "catalog", security(("bearer" = [])), params(ProductQuery),
-    responses((status = 200, body = Page<Product>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<Product>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_products(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -231,14 +269,7 @@ pub async fn list_products(
 ) -> ApiResult<Page<Product>> {
     let page = PageRequest::new(query.page, query.per_page);
     Ok(Json(
-        catalog::queries::products(
-            &state.db,
-            &caller.signed_in.actor,
-            query.search.as_deref(),
-            query.category_id,
-            page,
-        )
-        .await?,
+        catalog::queries::products(&state.db, &caller.signed_in.actor, &query.filter(caller.locale)?, page).await?,
     ))
 }
 

@@ -8,7 +8,7 @@ mod fulfilment_api;
 mod identity_api;
 mod imports_api;
 mod ordering_api;
-pub use catalog_api::{PriceListQuery, PromotionQuery};
+pub use catalog_api::{PriceListQuery, ProductQuery, PromotionQuery};
 pub use identity_api::{DealerQuery, UserQuery};
 pub use ordering_api::OrderQuery;
 mod platform_api;
@@ -78,6 +78,7 @@ fn list_exports(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(ordering_api::export_orders))
         .routes(routes!(ordering_api::export_review_queue))
         .routes(routes!(ordering_api::export_order_execution))
+        .routes(routes!(catalog_api::export_products))
 }
 
 /// Every API route; adding a handler here adds it to the router and to the document.

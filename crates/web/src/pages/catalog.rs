@@ -775,10 +775,37 @@ pub struct ProductListQuery {
     search: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     category_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    status: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    sort: String,
     #[serde(skip_serializing)]
     page: Option<u32>,
     #[serde(skip_serializing)]
     done: Option<String>,
+}
+
+impl ProductListQuery {
+    fn query(&self) -> crate::api::ProductQuery {
+        crate::api::ProductQuery {
+            search: optional_text(&self.search),
+            category_id: self.category_id.trim().parse().ok(),
+            status: optional_text(&self.status),
+            sort: optional_text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
+}
+
+/// The products the list shows under the same filters and sort, every row, as XLSX.
+pub async fn export_products(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ProductListQuery>,
+) -> Result<Response, WebError> {
+    let filter = query.query().filter(user.t.locale)?;
+    crate::exports::products(&state, user.actor(), &user.t, &filter).await
 }
 
 /// A product in the manufacturer's list, named in the reader's language.
@@ -797,7 +824,9 @@ struct ProductsPage {
     page: Page<ProductRow>,
     query: ProductListQuery,
     categories: Vec<CategoryChoice>,
+    statuses: [&'static str; 3],
     can_manage: bool,
+    links: crate::lists::ListLinks,
     /// The query string without `page`, for links to other pages of the same list.
     filter_query: String,
 }
@@ -815,14 +844,13 @@ pub async fn products_page(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let t = user.t;
-    let products = catalog::queries::products(
-        &state.db,
-        actor,
-        optional_text(&query.search).as_deref(),
-        query.category_id.trim().parse().ok(),
-        PageRequest::new(query.page, None),
-    )
-    .await?;
+    let api_query = query.query();
+    let filter = api_query.filter(t.locale)?;
+    let products = catalog::queries::products(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
+    let links = crate::lists::ListLinks::new("/products", &catalog::queries::PRODUCT_SORT, filter.sort)
+        .filter("search", api_query.search.as_deref())
+        .filter("category_id", api_query.category_id)
+        .filter("status", api_query.status.as_deref());
     let categories = category_choices(&state, &user).await?;
     let rows = products
         .items
@@ -849,9 +877,11 @@ pub async fn products_page(
                 per_page: products.per_page,
             },
         ),
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         query,
         categories,
+        statuses: ["active", "discontinued", "blocked"],
         can_manage: actor.can(Permission::ManageCatalog),
     };
     render(&view)

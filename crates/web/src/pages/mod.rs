@@ -75,6 +75,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/categories/{id}/delete", post(categories::delete))
         .route("/products", get(catalog::products_page).post(catalog::create_product))
+        .route("/products/export", get(catalog::export_products))
         .route("/products/new", get(catalog::new_product_form))
         .route(
             "/products/{id}",

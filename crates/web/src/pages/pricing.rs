@@ -298,7 +298,7 @@ async fn list_response(
     let can_manage = actor.can(Permission::ManagePrices);
     let products = if can_manage && actor.can(Permission::ViewProducts) {
         let first = PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE));
-        catalog::queries::products(&state.db, actor, None, None, first)
+        catalog::queries::products(&state.db, actor, &catalog::domain::ProductFilter::default(), first)
             .await?
             .items
             .into_iter()
