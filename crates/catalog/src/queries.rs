@@ -36,7 +36,7 @@ pub async fn sales_organisations(db: &Db, actor: &Actor) -> Result<Vec<SalesOrga
 }
 
 /// Every product of the tenant, published or not, for the manufacturer's people.
-pub use crate::store::PRODUCT_SORT;
+pub use crate::store::{PRODUCT_SORT, PRODUCT_VIEW_SORT};
 
 pub async fn products(
     db: &Db,
@@ -94,10 +94,11 @@ pub async fn product_views(
     actor: &Actor,
     audience: &DealerAudience,
     locale: Locale,
+    sort: platform::Sort,
     page: PageRequest,
 ) -> Result<Page<ProductView>, Failure> {
     actor.require(Permission::ViewCatalogStatistics)?;
-    Ok(store::product_views(db, actor.tenant_id, audience.dealer_id, locale, page).await?)
+    Ok(store::product_views(db, actor.tenant_id, audience.dealer_id, locale, sort, page).await?)
 }
 
 /// Products published to a dealer that none of its users has opened.

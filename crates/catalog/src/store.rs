@@ -649,11 +649,24 @@ pub async fn record_view(
 }
 
 /// Visits of products by the users of one dealer, most viewed first.
+/// The product-view statistics' sortable columns.
+pub const PRODUCT_VIEW_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("sku", "p.sku"),
+        platform::SortColumn::new("user", "u.login"),
+        platform::SortColumn::new("views", "v.view_count"),
+        platform::SortColumn::new("last_viewed_at", "v.last_viewed_at"),
+    ],
+    default: "-views",
+    tiebreaker: "v.product_id, v.user_id",
+};
+
 pub async fn product_views(
     db: &Db,
     tenant_id: TenantId,
     dealer_id: DealerId,
     locale: Locale,
+    sort: platform::Sort,
     page: platform::PageRequest,
 ) -> Result<platform::Page<ProductView>, DbError> {
     let total: i64 = db
@@ -671,7 +684,8 @@ pub async fn product_views(
                 "SELECT v.product_id, p.sku, {name} AS name, u.login, d.code, v.view_count, v.last_viewed_at
                  FROM product_views v JOIN products p ON p.id = v.product_id JOIN users u ON u.id = v.user_id
                  JOIN dealers d ON d.id = v.dealer_id
-                 WHERE v.tenant_id = $1 AND v.dealer_id = $2 ORDER BY v.view_count DESC, p.sku LIMIT $3 OFFSET $4"
+                 WHERE v.tenant_id = $1 AND v.dealer_id = $2 ORDER BY {} LIMIT $3 OFFSET $4",
+                PRODUCT_VIEW_SORT.order_by(sort)
             ))
             .bind(tenant_id)
             .bind(dealer_id)

@@ -582,3 +582,41 @@ pub async fn products(
         &rows,
     )
 }
+
+/// Which of a dealer's users opened which products, in the statistics page's order.
+pub async fn product_views(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    audience: &DealerAudience,
+    sort: platform::Sort,
+) -> Result<Response, WebError> {
+    let views = catalog::queries::product_views(&state.db, actor, audience, t.locale, sort, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = views
+        .into_iter()
+        .map(|view| {
+            vec![
+                xlsx::Cell::Text(view.sku),
+                xlsx::Cell::Text(view.name),
+                xlsx::Cell::Text(view.user_login),
+                xlsx::Cell::Integer(view.view_count),
+                xlsx::Cell::Date(view.last_viewed_at.date_naive()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        &format!("product-views-{}.xlsx", audience.dealer_id),
+        "statistics.views",
+        &[
+            "catalog.sku",
+            "catalog.product",
+            "statistics.user",
+            "statistics.count",
+            "statistics.last_viewed",
+        ],
+        &rows,
+    )
+}

@@ -274,3 +274,67 @@ async fn the_dealer_list_sorts_by_tier_and_keeps_filters_in_its_header_links() {
     ));
     assert!(html.contains("href=\"/dealers/export?search=%D0%BE&status=active\""));
 }
+
+#[tokio::test]
+async fn catalog_statistics_sort_by_views_and_export_the_dealers_views_only() {
+    let app = TestApp::with_demo().await;
+    let buyer = app.token("dealer@demo.test").await;
+    for (sku, times) in [("BS-0001", 3), ("BS-0002", 1), ("BS-0003", 2)] {
+        let product = crate::id_of(&app, "products", "sku", sku).await;
+        for _ in 0..times {
+            assert_eq!(app.get(&format!("/api/v1/catalog/{product}"), &buyer).await.status, 200);
+        }
+    }
+    let vektor = crate::id_of(&app, "dealers", "code", "VEKTOR").await;
+    let manager = app.token("manager@demo.test").await;
+    let fewest_first = api_rows(
+        &app,
+        &manager,
+        &format!("/api/v1/catalog-statistics/views?dealer_id={vektor}"),
+        "sort=views",
+        "sku",
+    )
+    .await;
+    assert_eq!(fewest_first, ["BS-0002", "BS-0003", "BS-0001"]);
+    let refused = app
+        .get(
+            &format!("/api/v1/catalog-statistics/views?dealer_id={vektor}&sort=name"),
+            &manager,
+        )
+        .await;
+    assert_eq!(refused.error_fields(), vec!["sort"]);
+
+    let session = app.browser_session("manager@demo.test").await;
+    let html = unescaped(
+        &app.page(&session, &format!("/catalog-statistics?dealer_id={vektor}&sort=-sku"))
+            .await
+            .text(),
+    );
+    assert!(html.contains(&format!(
+        "href=\"/catalog-statistics/export?dealer_id={vektor}&sort=-sku\""
+    )));
+    let (headers, exported) = export_column(
+        &app,
+        &session,
+        &format!("/catalog-statistics/export?dealer_id={vektor}&sort=-sku"),
+        0,
+    )
+    .await;
+    assert_eq!(exported, ["BS-0003", "BS-0002", "BS-0001"]);
+    assert_eq!(headers[0], "SKU");
+    let api_export = app
+        .get(
+            &format!("/api/v1/catalog-statistics/views/export?dealer_id={vektor}&sort=-sku"),
+            &manager,
+        )
+        .await;
+    assert_eq!(
+        api_export.body,
+        app.page(
+            &session,
+            &format!("/catalog-statistics/export?dealer_id={vektor}&sort=-sku")
+        )
+        .await
+        .body
+    );
+}

@@ -339,22 +339,42 @@ pub async fn withdraw(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct DealerStatisticsQuery {
     pub dealer_id: i64,
+    /// `sku`, `user`, `views` or `last_viewed_at` (views only); `-` first for descending. Most
+    /// viewed first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+/// The same product views as `GET /catalog-statistics/views` (dealer and sort), every row, as a
+/// spreadsheet with headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/catalog-statistics/views/export", tag = "catalog", security(("bearer" = [])), params(DealerStatisticsQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_product_views(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<DealerStatisticsQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(query.sort.as_deref())?;
+    let audience = audience_of(&state, &caller, Some(query.dealer_id)).await?;
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::product_views(&state, &caller.signed_in.actor, &t, &audience, sort).await
+}
+
 /// Which of a dealer's users opened which products, most viewed first.
 #[utoipa::path(get, path = "/catalog-statistics/views", tag = "catalog", security(("bearer" = [])), params(DealerStatisticsQuery),
-    responses((status = 200, body = Page<ProductView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Page<ProductView>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn product_views(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<DealerStatisticsQuery>,
 ) -> ApiResult<Page<ProductView>> {
+    let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(query.sort.as_deref())?;
     let audience = audience_of(&state, &caller, Some(query.dealer_id)).await?;
     let page = PageRequest::new(query.page, query.per_page);
     Ok(Json(
-        catalog::queries::product_views(&state.db, &caller.signed_in.actor, &audience, caller.locale, page).await?,
+        catalog::queries::product_views(&state.db, &caller.signed_in.actor, &audience, caller.locale, sort, page)
+            .await?,
     ))
 }
 

@@ -79,6 +79,7 @@ fn list_exports(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(ordering_api::export_review_queue))
         .routes(routes!(ordering_api::export_order_execution))
         .routes(routes!(catalog_api::export_products))
+        .routes(routes!(catalog_api::export_product_views))
 }
 
 /// Every API route; adding a handler here adds it to the router and to the document.

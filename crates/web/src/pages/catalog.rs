@@ -698,8 +698,27 @@ pub async fn product_page(
 pub struct StatisticsQuery {
     #[serde(default)]
     dealer_id: String,
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
     unviewed_page: Option<u32>,
+}
+
+/// The product views the statistics page shows for a dealer, in its order, every row, as XLSX.
+pub async fn export_statistics(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<StatisticsQuery>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(Some(&query.sort))?;
+    let dealer_id = query
+        .dealer_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| platform::Failure::field("dealer_id", "field.required"))?;
+    let audience = identity::queries::dealer_audience(&state.db, actor, Some(DealerId(dealer_id))).await?;
+    crate::exports::product_views(&state, actor, &user.t, &audience, sort).await
 }
 
 /// A product published to the dealer that none of its users opened.
@@ -722,6 +741,8 @@ struct StatisticsPage {
     unviewed_has_next: bool,
     /// For the never-opened list's pagination: the dealer and the views' page.
     unviewed_query: String,
+    /// The views' sort headers and export.
+    links: crate::lists::ListLinks,
 }
 
 impl StatisticsPage {
@@ -738,20 +759,24 @@ pub async fn statistics_page(
     let actor = user.actor();
     actor.require(Permission::ViewCatalogStatistics)?;
     let dealer_id = query.dealer_id.trim().parse::<i64>().ok();
+    let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(Some(&query.sort))?;
+    let links = crate::lists::ListLinks::new("/catalog-statistics", &catalog::queries::PRODUCT_VIEW_SORT, sort)
+        .filter("dealer_id", dealer_id);
     let views_request = PageRequest::new(query.page, None);
     let unviewed_request = PageRequest::new(query.unviewed_page, None);
     let (page, unviewed, unviewed_has_next) = match dealer_id {
         Some(id) => {
             let audience = identity::queries::dealer_audience(&state.db, actor, Some(DealerId(id))).await?;
             let views =
-                catalog::queries::product_views(&state.db, actor, &audience, user.t.locale, views_request).await?;
+                catalog::queries::product_views(&state.db, actor, &audience, user.t.locale, sort, views_request)
+                    .await?;
             let (items, more) =
                 catalog::queries::never_viewed(&state.db, actor, &audience, user.t.locale, unviewed_request).await?;
             (views, items, more)
         }
         None => (Page::new(Vec::new(), 0, views_request), Vec::new(), false),
     };
-    let dealer_pair = dealer_id.map(|id| format!("dealer_id={id}")).unwrap_or_default();
+    let dealer_pair = links.page_query();
     let view = StatisticsPage {
         layout: Layout::new(&user, "/catalog-statistics", "nav.catalog_statistics"),
         dealers: dealer_choices(&state, &user).await?,
@@ -762,6 +787,7 @@ pub async fn statistics_page(
         unviewed: unviewed.into_iter().map(|item| UnviewedRow { item }).collect(),
         unviewed_page: unviewed_request.page,
         unviewed_has_next,
+        links,
     };
     render(&view)
 }

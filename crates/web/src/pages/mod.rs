@@ -68,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/catalog/{id}/favorite", post(catalog::toggle_favorite))
         .route("/favorites", get(catalog::favorites_page))
         .route("/catalog-statistics", get(catalog::statistics_page))
+        .route("/catalog-statistics/export", get(catalog::export_statistics))
         .route("/categories", get(categories::categories_page).post(categories::create))
         .route(
             "/categories/{id}",
