@@ -486,6 +486,14 @@ pub struct PriceListFilter {
     pub sort: platform::Sort,
 }
 
+/// Which rows of one price list to show: SKU containing `search`, in `sort` order.
+#[derive(Debug, Clone, Default)]
+pub struct PriceRowFilter {
+    pub search: Option<String>,
+    /// Parsed with [`crate::queries::PRICE_ROW_SORT`].
+    pub sort: platform::Sort,
+}
+
 /// What the promotion list shows: code or name containing `search`, of one kind and status.
 #[derive(Debug, Clone, Default)]
 pub struct PromotionFilter {

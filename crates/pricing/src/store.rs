@@ -7,8 +7,8 @@ use platform::{DbError, Query, TenantId, Tx};
 use platform::{Currency, Money};
 
 use crate::domain::{
-    Audience, PriceList, PriceListFilter, PriceRow, PromotionFilter, PromotionSummary, StoredTerms, ValidPriceList,
-    ValidPriceRow, ValidPromotion,
+    Audience, PriceList, PriceListFilter, PriceRow, PriceRowFilter, PromotionFilter, PromotionSummary, StoredTerms,
+    ValidPriceList, ValidPriceRow, ValidPromotion,
 };
 use crate::engine::Candidate;
 use crate::promotions::Promotion;
@@ -229,37 +229,54 @@ pub async fn find_price_list(db: &platform::Db, tenant_id: TenantId, id: i64) ->
     .transpose()
 }
 
-const ROW_SELECT: &str = "SELECT r.id, r.product_id, p.sku, r.min_quantity, r.unit_price_minor, l.currency, r.valid_from, \
-     r.valid_to FROM price_list_rows r JOIN products p ON p.id = r.product_id JOIN price_lists l ON l.id = r.price_list_id \
-     WHERE r.tenant_id = $1 AND r.price_list_id = $2";
+const ROW_SELECT_FROM: &str = "SELECT r.id, r.product_id, p.sku, r.min_quantity, r.unit_price_minor, l.currency, \
+     r.valid_from, r.valid_to FROM price_list_rows r JOIN products p ON p.id = r.product_id \
+     JOIN price_lists l ON l.id = r.price_list_id";
+
+/// A price list's rows' sortable columns.
+pub const PRICE_ROW_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("sku", "p.sku"),
+        platform::SortColumn::new("min_quantity", "r.min_quantity"),
+        platform::SortColumn::new("unit_price", "r.unit_price_minor"),
+        platform::SortColumn::new("valid_from", "r.valid_from"),
+        platform::SortColumn::nullable("valid_to", "r.valid_to"),
+    ],
+    default: "sku",
+    tiebreaker: "r.id",
+};
+
+/// `AND` the row's SKU contains the filter's search.
+fn row_condition(tenant_id: TenantId, price_list_id: i64, filter: &PriceRowFilter) -> Query {
+    let mut condition = Query::new(" WHERE r.tenant_id = $1 AND r.price_list_id = $2")
+        .bind(tenant_id)
+        .bind(price_list_id);
+    if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        condition
+            .push(" AND LOWER(p.sku) LIKE ")
+            .push_bind(platform::db::like_contains(search))
+            .push(" ESCAPE '\\'");
+    }
+    condition
+}
 
 pub async fn list_rows(
     db: &platform::Db,
     tenant_id: TenantId,
     price_list_id: i64,
+    filter: &PriceRowFilter,
     page: platform::PageRequest,
 ) -> Result<platform::Page<PriceRow>, DbError> {
-    let total: i64 = db
-        .fetch_one(
-            &Query::new("SELECT COUNT(*) AS total FROM price_list_rows WHERE tenant_id = $1 AND price_list_id = $2")
-                .bind(tenant_id)
-                .bind(price_list_id),
-        )
-        .await?
-        .get("total")?;
-    let rows = db
-        .fetch_all(
-            &Query::new(format!(
-                "{ROW_SELECT} ORDER BY p.sku, r.min_quantity, r.valid_from LIMIT $3 OFFSET $4"
-            ))
-            .bind(tenant_id)
-            .bind(price_list_id)
-            .bind(page.limit())
-            .bind(page.offset()),
-        )
-        .await?;
-    let items = rows.iter().map(read_row).collect::<Result<_, _>>()?;
-    Ok(platform::Page::new(items, total, page))
+    platform::db::fetch_page(
+        db,
+        "price_list_rows r JOIN products p ON p.id = r.product_id",
+        ROW_SELECT_FROM,
+        row_condition(tenant_id, price_list_id, filter),
+        &PRICE_ROW_SORT.order_by(filter.sort),
+        page,
+        read_row,
+    )
+    .await
 }
 
 fn read_row(row: &platform::Row) -> Result<PriceRow, DbError> {
@@ -276,16 +293,17 @@ fn read_row(row: &platform::Row) -> Result<PriceRow, DbError> {
 }
 
 /// Every row of a list at once, for exports.
-pub async fn all_rows(db: &platform::Db, tenant_id: TenantId, price_list_id: i64) -> Result<Vec<PriceRow>, DbError> {
-    db.fetch_all(
-        &Query::new(format!("{ROW_SELECT} ORDER BY p.sku, r.min_quantity, r.valid_from"))
-            .bind(tenant_id)
-            .bind(price_list_id),
-    )
-    .await?
-    .iter()
-    .map(read_row)
-    .collect()
+/// Every row of a price list under `filter`, for its export (which imports read back).
+pub async fn all_rows(
+    db: &platform::Db,
+    tenant_id: TenantId,
+    price_list_id: i64,
+    filter: &PriceRowFilter,
+) -> Result<Vec<PriceRow>, DbError> {
+    let mut query = row_condition(tenant_id, price_list_id, filter);
+    query.prepend(ROW_SELECT_FROM);
+    query.push(&format!(" ORDER BY {}", PRICE_ROW_SORT.order_by(filter.sort)));
+    db.fetch_all(&query).await?.iter().map(read_row).collect()
 }
 
 // ----- promotions -----

@@ -87,10 +87,16 @@ pub async fn dealers(
     )
 }
 
-/// A price list's rows: SKU, from quantity, price, currency, valid from and to.
-pub async fn price_list(state: &AppState, actor: &Actor, id: i64) -> Result<Response, WebError> {
+/// A price list's rows under `filter`: SKU, from quantity, price, currency, valid from and to,
+/// headed by the column codes its import reads (so the file goes back in unchanged).
+pub async fn price_list(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    filter: &pricing::domain::PriceRowFilter,
+) -> Result<Response, WebError> {
     let list = pricing::queries::price_list(&state.db, actor, id).await?;
-    let rows: Vec<Vec<xlsx::Cell>> = pricing::queries::all_price_rows(&state.db, actor, id)
+    let rows: Vec<Vec<xlsx::Cell>> = pricing::queries::all_price_rows(&state.db, actor, id, filter)
         .await?
         .into_iter()
         .map(|row| {

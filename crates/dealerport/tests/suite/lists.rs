@@ -338,3 +338,39 @@ async fn catalog_statistics_sort_by_views_and_export_the_dealers_views_only() {
         .body
     );
 }
+
+#[tokio::test]
+async fn a_price_lists_rows_sort_and_export_under_the_pages_search() {
+    let app = TestApp::with_demo().await;
+    let token = app.token("manager@demo.test").await;
+    let base = crate::id_of(&app, "price_lists", "code", "BASE-RUB").await;
+    let rows = format!("/api/v1/price-lists/{base}/rows");
+    let prices: Vec<f64> = api_rows(&app, &token, &rows, "sort=-unit_price", "unit_price")
+        .await
+        .iter()
+        .map(|price| price.parse().unwrap())
+        .collect();
+    assert!(
+        prices.len() > 1 && prices.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{prices:?}"
+    );
+    assert!(prices.first() > prices.last(), "{prices:?}");
+    let refused = app.get(&format!("{rows}?sort=price"), &token).await;
+    assert_eq!(refused.error_fields(), vec!["sort"]);
+
+    let query = "search=bs-001&sort=-sku";
+    let shown = api_rows(&app, &token, &rows, query, "sku").await;
+    assert!(
+        !shown.is_empty() && shown.iter().all(|sku| sku.starts_with("BS-001")),
+        "{shown:?}"
+    );
+    let session = app.browser_session("manager@demo.test").await;
+    let html = unescaped(&app.page(&session, &format!("/price-lists/{base}?{query}")).await.text());
+    assert!(html.contains(&format!("href=\"/price-lists/{base}/export?{query}\"")));
+    assert!(html.contains(&format!(
+        " aria-sort=\"descending\"><a class=\"sort\" href=\"/price-lists/{base}?search=bs-001&sort=sku\">"
+    )));
+    let (headers, exported) = export_column(&app, &session, &format!("/price-lists/{base}/export?{query}"), 0).await;
+    assert_eq!(headers[0], "sku", "the export keeps the columns its import reads");
+    assert_eq!(exported, shown);
+}

@@ -407,12 +407,6 @@ pub async fn never_viewed(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct PageQuery {
-    pub page: Option<u32>,
-    pub per_page: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct PriceListQuery {
     /// Part of the code or name.
     pub search: Option<String>,
@@ -493,19 +487,40 @@ pub async fn get_price_list(
     ))
 }
 
-#[utoipa::path(get, path = "/price-lists/{id}/rows", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
-    responses((status = 200, body = Page<PriceRow>), (status = 404, body = Problem)))]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PriceRowQuery {
+    /// Part of the SKU.
+    pub search: Option<String>,
+    /// `sku`, `min_quantity`, `unit_price`, `valid_from` or `valid_to`; `-` first for
+    /// descending. By SKU when absent.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl PriceRowQuery {
+    pub fn filter(&self) -> Result<pricing::domain::PriceRowFilter, platform::Failure> {
+        Ok(pricing::domain::PriceRowFilter {
+            search: self.search.clone(),
+            sort: pricing::queries::PRICE_ROW_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/price-lists/{id}/rows", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path), PriceRowQuery),
+    responses((status = 200, body = Page<PriceRow>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_price_rows(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
-    ApiQuery(query): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<PriceRowQuery>,
 ) -> ApiResult<Page<PriceRow>> {
     Ok(Json(
         pricing::queries::price_rows(
             &state.db,
             &caller.signed_in.actor,
             id,
+            &query.filter()?,
             PageRequest::new(query.page, query.per_page),
         )
         .await?,
@@ -623,15 +638,17 @@ pub async fn set_promotion_status(
     ))
 }
 
-/// A price list as a spreadsheet: SKU, from quantity, price, currency, valid from and to.
-#[utoipa::path(get, path = "/price-lists/{id}/export", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = Problem)))]
+/// A price list's rows (search and sort as `GET /price-lists/{id}/rows`) as a spreadsheet: SKU,
+/// from quantity, price, currency, valid from and to, under the column names its import reads.
+#[utoipa::path(get, path = "/price-lists/{id}/export", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path), PriceRowQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_price_list(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<PriceRowQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    crate::exports::price_list(&state, &caller.signed_in.actor, id).await
+    crate::exports::price_list(&state, &caller.signed_in.actor, id, &query.filter()?).await
 }
 
 /// The dealer's whole catalog with its prices as a spreadsheet, in the reader's language.

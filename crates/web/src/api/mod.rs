@@ -8,7 +8,7 @@ mod fulfilment_api;
 mod identity_api;
 mod imports_api;
 mod ordering_api;
-pub use catalog_api::{PriceListQuery, ProductQuery, PromotionQuery};
+pub use catalog_api::{PriceListQuery, PriceRowQuery, ProductQuery, PromotionQuery};
 pub use identity_api::{DealerQuery, UserQuery};
 pub use ordering_api::OrderQuery;
 mod platform_api;

@@ -15,16 +15,33 @@ use super::catalog::{
     AudienceGroup,
 };
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
-use crate::api::PriceListQuery;
+use crate::api::{PriceListQuery, PriceRowQuery};
 use crate::error::WebError;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
+/// A price list's rows as the page asks for them: search, sort, page.
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
+    #[serde(default)]
+    search: String,
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
     done: Option<String>,
+}
+
+impl PageQuery {
+    fn query(&self) -> PriceRowQuery {
+        let text = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+        PriceRowQuery {
+            search: text(&self.search),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
 }
 
 /// The price-list list's filters as the form sends them; empty means "any".
@@ -262,6 +279,8 @@ struct PriceListPage {
     audience: String,
     created_at: String,
     page: Page<PriceRowView>,
+    query: PageQuery,
+    links: ListLinks,
     filter_query: String,
     can_manage: bool,
     form: PriceRowForm,
@@ -281,7 +300,15 @@ async fn list_response(
     let actor = user.actor();
     let t = &user.t;
     let list = pricing::queries::price_list(&state.db, actor, id).await?;
-    let rows = pricing::queries::price_rows(&state.db, actor, id, PageRequest::new(query.page, None)).await?;
+    let row_query = query.query();
+    let filter = row_query.filter()?;
+    let rows = pricing::queries::price_rows(&state.db, actor, id, &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new(
+        format!("/price-lists/{id}"),
+        &pricing::queries::PRICE_ROW_SORT,
+        filter.sort,
+    )
+    .filter("search", row_query.search.as_deref());
     let list_currency = currency(&list.currency)?;
     let views = rows
         .items
@@ -322,7 +349,9 @@ async fn list_response(
                 per_page: rows.per_page,
             },
         ),
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        query,
         can_manage,
         form,
         errors,
@@ -337,8 +366,9 @@ pub async fn export_price_list(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
+    Query(query): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::price_list(&state, user.actor(), id).await
+    crate::exports::price_list(&state, user.actor(), id, &query.query().filter()?).await
 }
 
 pub async fn price_list_page(
