@@ -19,6 +19,7 @@ mod edi_ordchg;
 mod edi_pages;
 mod imports;
 mod jobs_and_audit;
+mod lists;
 mod mail;
 mod order_upload;
 mod ordering;
