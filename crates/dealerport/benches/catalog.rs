@@ -17,8 +17,7 @@ use std::time::Instant;
 
 use catalog::domain::CatalogFilter;
 use chrono::Utc;
-use platform::db::DbOptions;
-use platform::{Clock, Db, Locale, PageRequest};
+use platform::{Clock, Locale, PageRequest};
 use support::{page_session, summary};
 use testkit::http::request;
 
@@ -28,19 +27,11 @@ const USERS: usize = 40;
 const ROUNDS: usize = 25;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run());
+    support::run(run());
 }
 
 async fn run() {
-    let url = std::env::var("DEALERPORT_BENCH_DATABASE_URL").unwrap_or_else(|_| "sqlite:large.db".to_owned());
-    let db = Db::connect(&DbOptions::new(&url))
-        .await
-        .expect("open the benchmark database");
-    db.migrate().await.unwrap();
+    let db = support::open_database().await;
     let clock = Clock::system();
     let logins: Vec<String> = (0..USERS)
         .map(|n| format!("buyer.{:05}@dealers.demo.test", 1 + n * 9_973 % 10_000))
@@ -48,11 +39,8 @@ async fn run() {
     let mut actors = Vec::new();
     let mut tokens = Vec::new();
     for login in &logins {
-        let token = identity::commands::issue_sign_in_token(&db, &clock, login, demo::DEMO_PASSWORD)
-            .await
-            .unwrap_or_else(|e| panic!("{login} cannot sign in ({e}); seed the large demo first"));
-        let signed_in = identity::queries::bearer(&db, &clock, &token).await.unwrap().unwrap();
-        actors.push(signed_in.actor);
+        let (token, actor) = support::sign_in(&db, &clock, login).await;
+        actors.push(actor);
         tokens.push(token);
     }
     println!(

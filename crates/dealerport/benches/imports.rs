@@ -10,27 +10,20 @@
 
 use std::time::Instant;
 
-use platform::db::DbOptions;
-use platform::{Actor, Clock, Db, Query};
+use platform::{Actor, Clock, Query};
 use pricing::domain::PriceListInput;
 use xlsx::Cell;
+
+mod support;
 
 const ROWS: usize = 100_000;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run());
+    support::run(run());
 }
 
 async fn run() {
-    let url = std::env::var("DEALERPORT_BENCH_DATABASE_URL").unwrap_or_else(|_| "sqlite:large.db".to_owned());
-    let db = Db::connect(&DbOptions::new(&url))
-        .await
-        .expect("open the benchmark database");
-    db.migrate().await.unwrap();
+    let db = support::open_database().await;
     let clock = Clock::system();
     let token = identity::commands::issue_sign_in_token(&db, &clock, "admin@demo.test", demo::DEMO_PASSWORD)
         .await

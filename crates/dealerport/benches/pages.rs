@@ -18,8 +18,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
 use ordering::domain::{Channel, OrderInput, OrderLineInput};
-use platform::db::DbOptions;
-use platform::{Clock, Db, Query};
+use platform::Clock;
 use support::{page_session, summary};
 use testkit::http::request;
 
@@ -33,12 +32,11 @@ const ORDERS: usize = 20;
 const ORDER_LINES: usize = 5;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run());
+    support::run(run());
 }
+
+/// A page's path for one purchaser.
+type PathOf = fn(&Purchaser) -> String;
 
 /// What one purchaser's pages show: a product of its catalog and its newest order.
 struct Purchaser {
@@ -48,21 +46,9 @@ struct Purchaser {
 }
 
 async fn run() {
-    let url = std::env::var("DEALERPORT_BENCH_DATABASE_URL").unwrap_or_else(|_| "sqlite:large.db".to_owned());
-    let db = Db::connect(&DbOptions::new(&url))
-        .await
-        .expect("open the benchmark database");
-    db.migrate().await.unwrap();
+    let db = support::open_database().await;
     let clock = Clock::system();
-    let products: Vec<(i64, i64)> = db
-        .fetch_all(&Query::new(
-            "SELECT id, min_order_quantity FROM products WHERE sku LIKE 'BS-0%' AND order_multiple = 1 ORDER BY id LIMIT 20000",
-        ))
-        .await
-        .unwrap()
-        .iter()
-        .map(|row| (row.get("id").unwrap(), row.get("min_order_quantity").unwrap()))
-        .collect();
+    let products = support::orderable_products(&db).await;
     assert!(products.len() > CART_LINES, "seed the large demo first");
 
     let app = web::router(web::AppState {
@@ -77,25 +63,13 @@ async fn run() {
     let run = Utc::now().timestamp();
     let mut purchasers = Vec::new();
     for n in 0..USERS {
-        let login = format!("buyer.{:05}@dealers.demo.test", 1 + n * 7_919 % 10_000);
-        let token = identity::commands::issue_sign_in_token(&db, &clock, &login, demo::DEMO_PASSWORD)
-            .await
-            .unwrap_or_else(|e| panic!("{login} cannot sign in ({e}); seed the large demo first"));
-        let actor = identity::queries::bearer(&db, &clock, &token)
-            .await
-            .unwrap()
-            .unwrap()
-            .actor;
-        let audience = identity::queries::dealer_audience(&db, &actor, None).await.unwrap();
-        let location: i64 = db
-            .fetch_one(
-                &Query::new("SELECT MIN(id) AS id FROM delivery_locations WHERE dealer_id = $1")
-                    .bind(audience.dealer_id),
-            )
-            .await
-            .unwrap()
-            .get("id")
-            .unwrap();
+        let support::Buyer {
+            login,
+            actor,
+            audience,
+            location,
+            ..
+        } = support::buyer(&db, &clock, n).await;
         // Each purchaser takes its own stretch of products, so that no two race for stock.
         let own = &products[n * CART_LINES..];
         for (product, minimum) in &own[..CART_LINES] {
@@ -142,7 +116,7 @@ async fn run() {
         db.backend_name()
     );
 
-    let pages: [(&str, fn(&Purchaser) -> String); 14] = [
+    let pages: [(&str, PathOf); 14] = [
         ("home", |_| "/".to_owned()),
         ("catalog", |_| "/catalog".to_owned()),
         ("catalog, page 20", |_| "/catalog?page=20".to_owned()),

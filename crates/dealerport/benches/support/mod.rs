@@ -3,9 +3,90 @@
 // Each benchmark is its own crate and uses only part of this.
 #![allow(dead_code)]
 
+use std::future::Future;
 use std::time::Duration;
 
+use platform::db::DbOptions;
+use platform::{Actor, Clock, Db, DealerAudience, Query};
 use testkit::http::request;
+
+/// Runs a benchmark on a multi-threaded runtime, as the server runs.
+pub fn run(benchmark: impl Future<Output = ()>) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(benchmark);
+}
+
+/// The database named by `DEALERPORT_BENCH_DATABASE_URL` (`sqlite:large.db` by default),
+/// migrated.
+pub async fn open_database() -> Db {
+    let url = std::env::var("DEALERPORT_BENCH_DATABASE_URL").unwrap_or_else(|_| "sqlite:large.db".to_owned());
+    let db = Db::connect(&DbOptions::new(&url))
+        .await
+        .expect("open the benchmark database");
+    db.migrate().await.unwrap();
+    db
+}
+
+/// Signs in with the demo password for an API token; returns it with its actor.
+pub async fn sign_in(db: &Db, clock: &Clock, login: &str) -> (String, Actor) {
+    let token = identity::commands::issue_sign_in_token(db, clock, login, demo::DEMO_PASSWORD)
+        .await
+        .unwrap_or_else(|e| panic!("{login} cannot sign in ({e}); seed the large demo first"));
+    let actor = identity::queries::bearer(db, clock, &token)
+        .await
+        .unwrap()
+        .unwrap()
+        .actor;
+    (token, actor)
+}
+
+/// A large demo dealer's purchaser, ready to order.
+pub struct Buyer {
+    pub login: String,
+    pub actor: Actor,
+    pub audience: DealerAudience,
+    pub token: String,
+    /// The dealer's first delivery location.
+    pub location: i64,
+}
+
+/// The purchaser of the `n`th of a spread of large demo dealers.
+pub async fn buyer(db: &Db, clock: &Clock, n: usize) -> Buyer {
+    let login = format!("buyer.{:05}@dealers.demo.test", 1 + n * 7_919 % 10_000);
+    let (token, actor) = sign_in(db, clock, &login).await;
+    let audience = identity::queries::dealer_audience(db, &actor, None).await.unwrap();
+    let location: i64 = db
+        .fetch_one(
+            &Query::new("SELECT MIN(id) AS id FROM delivery_locations WHERE dealer_id = $1").bind(audience.dealer_id),
+        )
+        .await
+        .unwrap()
+        .get("id")
+        .unwrap();
+    Buyer {
+        login,
+        actor,
+        audience,
+        token,
+        location,
+    }
+}
+
+/// Products every large demo dealer may order in any quantity above the minimum, with that
+/// minimum.
+pub async fn orderable_products(db: &Db) -> Vec<(i64, i64)> {
+    db.fetch_all(&Query::new(
+        "SELECT id, min_order_quantity FROM products WHERE sku LIKE 'BS-0%' AND order_multiple = 1 ORDER BY id LIMIT 20000",
+    ))
+    .await
+    .unwrap()
+    .iter()
+    .map(|row| (row.get("id").unwrap(), row.get("min_order_quantity").unwrap()))
+    .collect()
+}
 
 /// The `q` quantile of sorted samples, in milliseconds.
 pub fn percentile(sorted: &[Duration], q: f64) -> f64 {
