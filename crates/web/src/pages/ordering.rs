@@ -675,6 +675,13 @@ struct OrderPage {
     withdraw_change: Option<i64>,
 }
 
+impl OrderPage {
+    /// The reason column is there while the order is reviewed, or once a line has a reason.
+    fn shows_reasons(&self) -> bool {
+        self.can_review || self.lines.iter().any(|line| !line.reason.is_empty())
+    }
+}
+
 pub struct ChangeView {
     who: String,
     at: String,
