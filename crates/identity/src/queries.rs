@@ -75,6 +75,16 @@ pub async fn dealer(db: &Db, actor: &Actor, id: DealerId) -> Result<DealerDetail
     Ok(store::dealer_detail(db, dealer).await?)
 }
 
+/// A dealer in the actor's scope by its code, as typed into a form; `None` if there is none.
+pub async fn dealer_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Option<Dealer>> {
+    actor.require(Permission::ViewDealers)?;
+    let code = code.trim();
+    if code.is_empty() {
+        return Ok(None);
+    }
+    Ok(store::find_dealer_by_code(&mut Source::Db(db), actor.tenant_id, &actor.scope, code).await?)
+}
+
 /// Who a dealer is for publications and prices: the actor's own dealer for dealer users, any
 /// dealer in scope for internal users who look at a catalog as that dealer sees it.
 pub async fn dealer_audience(db: &Db, actor: &Actor, dealer_id: Option<DealerId>) -> Result<platform::DealerAudience> {

@@ -376,6 +376,33 @@ pub async fn find_dealer(
         .transpose()
 }
 
+/// A dealer by the code people know it by, in the actor's data scope. The exact code first;
+/// failing that, letter case is forgiven where it picks out one dealer.
+pub async fn find_dealer_by_code(
+    source: &mut Source<'_>,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    code: &str,
+) -> Result<Option<Dealer>, DbError> {
+    let mut exact = Query::new(DEALER_SELECT);
+    exact.push(" WHERE d.tenant_id = ").push_bind(tenant_id);
+    exact.push(" AND d.code = ").push_bind(code.to_owned());
+    scope.restrict_dealer(&mut exact, "d.id");
+    if let Some(row) = source.fetch_optional(&exact).await? {
+        return read_dealer(&row).map(Some);
+    }
+    let mut any_case = Query::new(DEALER_SELECT);
+    any_case.push(" WHERE d.tenant_id = ").push_bind(tenant_id);
+    any_case.push(" AND UPPER(d.code) = ").push_bind(code.to_uppercase());
+    scope.restrict_dealer(&mut any_case, "d.id");
+    any_case.push(" ORDER BY d.code LIMIT 2");
+    let rows = source.fetch_all(&any_case).await?;
+    match rows.as_slice() {
+        [row] => read_dealer(row).map(Some),
+        _ => Ok(None),
+    }
+}
+
 pub async fn list_dealers(
     db: &Db,
     actor: &Actor,

@@ -12,6 +12,7 @@ use platform::{Page, PageRequest, Permission};
 use serde::{Deserialize, Serialize};
 
 use super::account::{DoneQuery, EmptyForm};
+use super::dealers::{dealer_suggestions, CodedDealer};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::{field_message, WebError};
 use crate::session::{PageForm, PageUser};
@@ -144,8 +145,9 @@ const CHANNELS: [&str; 2] = ["api", "directory"];
 /// The partner form as posted: selects send strings, message checkboxes repeat.
 #[derive(Deserialize, Default)]
 pub struct PartnerForm {
+    /// The dealer's code, typed.
     #[serde(default)]
-    dealer_id: String,
+    dealer_code: String,
     #[serde(default)]
     interchange_id: String,
     #[serde(default)]
@@ -171,7 +173,7 @@ pub struct PartnerForm {
 impl PartnerForm {
     fn from_partner(partner: &Partner) -> PartnerForm {
         PartnerForm {
-            dealer_id: partner.dealer_id.to_string(),
+            dealer_code: partner.dealer_code.clone(),
             interchange_id: partner.interchange_id.clone(),
             interchange_qualifier: partner.interchange_qualifier.clone(),
             directory: partner.directory.clone(),
@@ -185,10 +187,11 @@ impl PartnerForm {
         }
     }
 
-    /// Unreadable numbers become 0, which the command refuses naming the field.
-    fn input(&self) -> PartnerInput {
+    /// Unreadable numbers become 0, which the command refuses naming the field; so does a
+    /// dealer code that names nobody.
+    fn input(&self, dealer: &CodedDealer) -> PartnerInput {
         PartnerInput {
-            dealer_id: self.dealer_id.trim().parse().unwrap_or(0),
+            dealer_id: dealer.id().map_or(0, |id| id.get()),
             interchange_id: self.interchange_id.clone(),
             interchange_qualifier: Some(self.interchange_qualifier.clone()),
             directory: self.directory.clone(),
@@ -211,8 +214,8 @@ struct PartnerFormPage {
     partner_id: Option<i64>,
     form: PartnerForm,
     errors: FormErrors,
-    /// Each dealer that may become a partner: id and "code · name".
-    dealers: Vec<(i64, String)>,
+    /// Dealers to suggest: code and name.
+    dealers: Vec<(String, String)>,
     directories: [&'static str; 2],
     syntaxes: [&'static str; 8],
     syntax_versions: [&'static str; 3],
@@ -240,30 +243,7 @@ async fn partner_form_page(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     actor.require(Permission::ManageEdi)?;
-    let mut dealers: Vec<(i64, String)> = identity::queries::dealers(
-        &state.db,
-        actor,
-        &identity::domain::DealerFilter::default(),
-        PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE)),
-    )
-    .await?
-    .items
-    .into_iter()
-    .map(|dealer| (dealer.id.get(), format!("{} · {}", dealer.code, dealer.legal_name)))
-    .collect();
-    // The partner's own dealer stays choosable however long the list of dealers grows.
-    if let Some(id) = partner_id {
-        let partner = queries::partner(&state.db, actor, id).await?;
-        if !dealers.iter().any(|(dealer, _)| *dealer == partner.dealer_id) {
-            dealers.insert(
-                0,
-                (
-                    partner.dealer_id,
-                    format!("{} · {}", partner.dealer_code, partner.dealer_name),
-                ),
-            );
-        }
-    }
+    let dealers = dealer_suggestions(state, user, &identity::domain::DealerFilter::default()).await?;
     let title = if partner_id.is_some() {
         "edi.partner_edit"
     } else {
@@ -304,12 +284,17 @@ pub async fn create_partner(
     State(state): State<AppState>,
     PageForm { user, form }: PageForm<PartnerForm>,
 ) -> Result<Response, WebError> {
-    let result = edi::commands::create_partner(&state.db, &state.clock, user.actor(), &form.input())
+    user.actor().require(Permission::ManageEdi)?;
+    let dealer = CodedDealer::look_up(&state, &user, &form.dealer_code).await?;
+    let result = edi::commands::create_partner(&state.db, &state.clock, user.actor(), &form.input(&dealer))
         .await
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done("/edi/partners", "created")),
-        Err(errors) => partner_form_page(&state, &user, None, form, errors).await,
+        Err(errors) => {
+            let errors = dealer.errors(&user.t, errors, ("dealer_id", "dealer_code"), true);
+            partner_form_page(&state, &user, None, form, errors).await
+        }
     }
 }
 
@@ -334,12 +319,17 @@ pub async fn update_partner(
     Path(id): Path<i64>,
     PageForm { user, form }: PageForm<PartnerForm>,
 ) -> Result<Response, WebError> {
-    let result = edi::commands::update_partner(&state.db, &state.clock, user.actor(), id, &form.input())
+    user.actor().require(Permission::ManageEdi)?;
+    let dealer = CodedDealer::look_up(&state, &user, &form.dealer_code).await?;
+    let result = edi::commands::update_partner(&state.db, &state.clock, user.actor(), id, &form.input(&dealer))
         .await
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done("/edi/partners", "saved")),
-        Err(errors) => partner_form_page(&state, &user, Some(id), form, errors).await,
+        Err(errors) => {
+            let errors = dealer.errors(&user.t, errors, ("dealer_id", "dealer_code"), true);
+            partner_form_page(&state, &user, Some(id), form, errors).await
+        }
     }
 }
 

@@ -378,6 +378,22 @@ impl FormErrors {
             .map(|(field, message)| (field.as_str(), message.as_str()))
     }
 
+    /// The same errors with `from`'s under the name `to`: for a form field that the page
+    /// translates before the command sees it, such as a dealer code for a dealer id.
+    pub fn renamed(mut self, from: &str, to: &str) -> FormErrors {
+        if let Some(message) = self.messages.remove(from) {
+            self.messages.insert(to.to_owned(), message);
+        }
+        self
+    }
+
+    /// These errors with `message` for `field`, in place of what the field had.
+    pub fn with_message(mut self, t: &Translator, field: &str, message: String) -> FormErrors {
+        self.messages.insert(field.to_owned(), message);
+        self.summary = self.summary.or_else(|| Some(t.t("problem.invalid").to_owned()));
+        self
+    }
+
     /// These errors and `other`'s; where both name a field, these win.
     pub fn merged(mut self, other: FormErrors) -> FormErrors {
         for (field, message) in other.messages {
