@@ -134,8 +134,8 @@ async fn a_dealer_orders_in_russian_the_order_desk_confirms_part_in_english_and_
 /// laptop and on a phone. (A function of its own, boxed: one long journey overflows the stack.)
 async fn the_dealer_sees_the_partial_confirmation(browser: &Browser) {
     browser.click("nav.languages a[lang=ru]").await;
-    sign_in(&browser, "dealer@demo.test").await;
-    go_to(&browser, "/orders").await;
+    sign_in(browser, "dealer@demo.test").await;
+    go_to(browser, "/orders").await;
     browser
         .find_containing("main table.list tbody tr", "WEB-E2E-1")
         .await
@@ -161,12 +161,12 @@ async fn the_dealer_sees_the_partial_confirmation(browser: &Browser) {
     assert!(timeline.contains("Подтверждён с изменениями"), "{timeline}");
     browser.screenshot_whole_page("order").await;
     assert_eq!(
-        overflow_at(&browser, 1366, ".table-wrap:has(table.order-lines)").await,
+        overflow_at(browser, 1366, ".table-wrap:has(table.order-lines)").await,
         0,
         "every line with all its figures, in Russian, fits a laptop's window"
     );
     assert_eq!(
-        overflow_at(&browser, 390, "html").await,
+        overflow_at(browser, 390, "html").await,
         0,
         "on a phone the page does not scroll sideways; a wide table scrolls inside its own box"
     );
