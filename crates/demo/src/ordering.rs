@@ -326,7 +326,7 @@ async fn receive_with_breakage(db: &Db, clock: &Clock, buyer: &Actor, order_id: 
 async fn demo_user(db: &Db, system: &Actor, login: &str) -> Result<UserId, DemoError> {
     let filter = identity::queries::UserFilter {
         search: Some(login.to_owned()),
-        dealer_id: None,
+        ..Default::default()
     };
     identity::queries::users(db, system, &filter, platform::PageRequest::default())
         .await?

@@ -375,6 +375,8 @@ pub struct DealerFilter {
     pub status: Option<DealerStatus>,
     pub tier: Option<i64>,
     pub group_id: Option<i64>,
+    /// Parsed with [`crate::queries::DEALER_SORT`].
+    pub sort: platform::Sort,
 }
 
 /// The text dealers are searched by: code and name, lower-cased with Unicode rules.

@@ -9,7 +9,7 @@ use crate::domain::*;
 use crate::error::IdentityError;
 use crate::store::{self, Source};
 
-pub use crate::store::UserFilter;
+pub use crate::store::{UserFilter, DEALER_SORT, USER_SORT};
 
 type Result<T> = std::result::Result<T, IdentityError>;
 

@@ -339,6 +339,21 @@ const DEALER_SELECT: &str = "SELECT d.id, d.code, d.legal_name, d.tax_number, d.
      d.region_id, r.name AS region_name, d.status, d.currency, d.created_at, d.updated_at \
      FROM dealers d JOIN regions r ON r.id = d.region_id";
 
+/// The dealer list's sortable columns.
+pub const DEALER_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("code", "d.code"),
+        platform::SortColumn::new("legal_name", "d.legal_name"),
+        platform::SortColumn::new("region", "r.name"),
+        platform::SortColumn::new("tier", "d.tier"),
+        platform::SortColumn::new("status", "d.status"),
+        platform::SortColumn::nullable("gln", "d.gln"),
+        platform::SortColumn::new("created_at", "d.created_at"),
+    ],
+    default: "code",
+    tiebreaker: "d.id",
+};
+
 fn read_dealer(row: &Row) -> Result<Dealer, DbError> {
     Ok(Dealer {
         id: DealerId(row.get("id")?),
@@ -435,7 +450,8 @@ pub async fn list_dealers(
             .push_bind(group_id)
             .push(")");
     }
-    platform::db::fetch_page(db, "dealers d", DEALER_SELECT, condition, "d.code", page, read_dealer).await
+    let order_by = DEALER_SORT.order_by(filter.sort);
+    platform::db::fetch_page(db, "dealers d", DEALER_SELECT, condition, &order_by, page, read_dealer).await
 }
 
 /// Escapes `%`, `_` and the escape character itself, so user text matches literally.
@@ -806,7 +822,23 @@ pub async fn find_visible_user(db: &Db, actor: &Actor, id: UserId) -> Result<Opt
 pub struct UserFilter {
     pub search: Option<String>,
     pub dealer_id: Option<DealerId>,
+    pub status: Option<UserStatus>,
+    /// Parsed with [`USER_SORT`].
+    pub sort: platform::Sort,
 }
+
+/// The user list's sortable columns.
+pub const USER_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("login", "u.login"),
+        platform::SortColumn::new("display_name", "u.display_name"),
+        platform::SortColumn::nullable("dealer", "d.legal_name"),
+        platform::SortColumn::new("status", "u.status"),
+        platform::SortColumn::new("created_at", "u.created_at"),
+    ],
+    default: "login",
+    tiebreaker: "u.id",
+};
 
 pub async fn list_users(
     db: &Db,
@@ -830,12 +862,15 @@ pub async fn list_users(
     if let Some(dealer_id) = filter.dealer_id {
         condition.push(" AND u.dealer_id = ").push_bind(dealer_id);
     }
+    if let Some(status) = filter.status {
+        condition.push(" AND u.status = ").push_bind(status.code());
+    }
     let mut count = condition.clone();
     count.prepend("SELECT COUNT(*) AS total FROM users u");
     let total: i64 = db.fetch_one(&count).await?.get("total")?;
     let mut rows = condition;
     rows.prepend(USER_SELECT);
-    rows.push(" ORDER BY u.login LIMIT ")
+    rows.push(&format!(" ORDER BY {} LIMIT ", USER_SORT.order_by(filter.sort)))
         .push_bind(page.limit())
         .push(" OFFSET ")
         .push_bind(page.offset());

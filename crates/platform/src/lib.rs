@@ -29,4 +29,4 @@ pub use identifiers::{Gln, Gtin, IdentifierError, Sscc};
 pub use ids::{DealerId, RegionId, TenantId, UserId};
 pub use locale::Locale;
 pub use money::{Currency, Money};
-pub use page::{Page, PageRequest};
+pub use page::{Page, PageRequest, Sort, SortColumn, SortColumns};

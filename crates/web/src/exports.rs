@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use platform::{Actor, DealerAudience, Locale, PageRequest};
 
 use crate::error::WebError;
+use crate::i18n::Translator;
 use crate::AppState;
 
 pub(crate) fn spreadsheet(file_name: &str, bytes: Vec<u8>) -> Response {
@@ -25,6 +26,65 @@ pub(crate) fn spreadsheet(file_name: &str, bytes: Vec<u8>) -> Response {
 
 fn export_failure(error: xlsx::XlsxError) -> WebError {
     platform::Failure::Internal(error.to_string()).into()
+}
+
+/// A list page's export: one sheet named by `title_key`, one header per translation key in
+/// `header_keys` (the columns the page shows, in the reader's language), one row per item.
+/// The rows come from the list's own query read with `PageRequest::export()` and checked by
+/// `Page::exportable()`, so the filters, sort, permissions and the row limit are the page's.
+pub(crate) fn list_export(
+    t: &Translator,
+    file_name: &str,
+    title_key: &str,
+    header_keys: &[&str],
+    rows: &[Vec<xlsx::Cell>],
+) -> Result<Response, WebError> {
+    let headers: Vec<&str> = header_keys.iter().map(|key| t.t(key)).collect();
+    let bytes = xlsx::write_table(t.t(title_key), &headers, rows).map_err(export_failure)?;
+    Ok(spreadsheet(file_name, bytes))
+}
+
+fn text(value: Option<String>) -> xlsx::Cell {
+    value.map_or(xlsx::Cell::Empty, xlsx::Cell::Text)
+}
+
+/// The dealer list under `filter`, as the dealers page shows it.
+pub async fn dealers(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &identity::domain::DealerFilter,
+) -> Result<Response, WebError> {
+    let dealers = identity::queries::dealers(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = dealers
+        .into_iter()
+        .map(|dealer| {
+            vec![
+                xlsx::Cell::Text(dealer.code),
+                xlsx::Cell::Text(dealer.legal_name),
+                xlsx::Cell::Text(dealer.region_name),
+                xlsx::Cell::Integer(dealer.tier),
+                xlsx::Cell::Text(t.t(&format!("dealer_status.{}", dealer.status.code())).to_owned()),
+                text(dealer.gln),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "dealers.xlsx",
+        "nav.dealers",
+        &[
+            "dealer.code",
+            "dealer.legal_name",
+            "dealer.region",
+            "dealer.tier",
+            "dealer.status",
+            "dealer.gln",
+        ],
+        &rows,
+    )
 }
 
 /// A price list's rows: SKU, from quantity, price, currency, valid from and to.
@@ -315,4 +375,49 @@ pub async fn order_execution(
     ];
     let bytes = xlsx::write_table("Order execution", &headers, &rows).map_err(export_failure)?;
     Ok(spreadsheet("order-execution.xlsx", bytes))
+}
+
+/// The user list under `filter`, as the users page shows it.
+pub async fn users(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &identity::queries::UserFilter,
+) -> Result<Response, WebError> {
+    let users = identity::queries::users(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = users
+        .into_iter()
+        .map(|user| {
+            vec![
+                xlsx::Cell::Text(user.login),
+                xlsx::Cell::Text(user.display_name),
+                text(user.dealer_name),
+                xlsx::Cell::Text(
+                    user.roles
+                        .iter()
+                        .map(|role| t.t(&format!("role.{}", role.code())).to_owned())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                xlsx::Cell::Text(t.t(&format!("user_status.{}", user.status.code())).to_owned()),
+                xlsx::Cell::Date(user.created_at.date_naive()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "users.xlsx",
+        "nav.users",
+        &[
+            "user.login",
+            "user.display_name",
+            "user.dealer",
+            "user.roles",
+            "user.account_status",
+            "user.created_at",
+        ],
+        &rows,
+    )
 }

@@ -7,6 +7,7 @@ pub mod error;
 mod exports;
 pub mod i18n;
 pub mod imports;
+pub mod lists;
 pub mod mail;
 pub mod order_upload;
 pub mod pages;

@@ -20,6 +20,7 @@ mod edi_ordchg;
 mod edi_pages;
 mod imports;
 mod jobs_and_audit;
+mod lists;
 mod locale_formats;
 mod mail;
 mod order_upload;

@@ -158,6 +158,9 @@ pub struct DealerQuery {
     pub status: Option<String>,
     pub tier: Option<i64>,
     pub group_id: Option<i64>,
+    /// `code`, `legal_name`, `region`, `tier`, `status`, `gln` or `created_at`; `-` first for
+    /// descending. By code when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -176,6 +179,7 @@ impl DealerQuery {
             status,
             tier: self.tier,
             group_id: self.group_id,
+            sort: queries::DEALER_SORT.parse(self.sort.as_deref())?,
         })
     }
 }
@@ -197,6 +201,19 @@ pub async fn list_dealers(
         )
         .await?,
     ))
+}
+
+/// The same dealers as `GET /dealers` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/dealers/export", tag = "identity", security(("bearer" = [])), params(DealerQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_dealers(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<DealerQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::dealers(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 #[utoipa::path(post, path = "/dealers", tag = "identity", security(("bearer" = [])), request_body = DealerInput,
@@ -262,23 +279,56 @@ pub async fn add_contact(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct UserQuery {
+    /// Part of the login or name, any letter case.
     pub search: Option<String>,
     pub dealer_id: Option<i64>,
+    /// `active` or `disabled`.
+    pub status: Option<String>,
+    /// `login`, `display_name`, `dealer`, `status` or `created_at`; `-` first for descending.
+    /// By login when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl UserQuery {
+    pub fn filter(&self) -> Result<UserFilter, platform::Failure> {
+        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(code) => {
+                Some(UserStatus::parse(code).ok_or_else(|| platform::Failure::field("status", "field.invalid"))?)
+            }
+            None => None,
+        };
+        Ok(UserFilter {
+            search: self.search.clone().filter(|s| !s.trim().is_empty()),
+            dealer_id: self.dealer_id.map(DealerId),
+            status,
+            sort: queries::USER_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+/// The same users as `GET /users` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/users/export", tag = "identity", security(("bearer" = [])), params(UserQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_users(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<UserQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::users(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+}
+
 #[utoipa::path(get, path = "/users", tag = "identity", security(("bearer" = [])), params(UserQuery),
-    responses((status = 200, body = Page<User>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<User>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_users(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<UserQuery>,
 ) -> ApiResult<Page<User>> {
-    let filter = UserFilter {
-        search: query.search.clone(),
-        dealer_id: query.dealer_id.map(DealerId),
-    };
+    let filter = query.filter()?;
     Ok(Json(
         queries::users(
             &state.db,

@@ -8,7 +8,7 @@ mod fulfilment_api;
 mod identity_api;
 mod imports_api;
 mod ordering_api;
-pub use identity_api::DealerQuery;
+pub use identity_api::{DealerQuery, UserQuery};
 mod platform_api;
 
 use std::sync::LazyLock;
@@ -76,10 +76,12 @@ pub fn router() -> OpenApiRouter<AppState> {
             identity_api::create_dealer_group
         ))
         .routes(routes!(identity_api::list_dealers, identity_api::create_dealer))
+        .routes(routes!(identity_api::export_dealers))
         .routes(routes!(identity_api::get_dealer, identity_api::update_dealer))
         .routes(routes!(identity_api::add_delivery_location))
         .routes(routes!(identity_api::add_contact))
         .routes(routes!(identity_api::list_users, identity_api::create_user))
+        .routes(routes!(identity_api::export_users))
         .routes(routes!(identity_api::get_user, identity_api::update_user))
         .routes(routes!(identity_api::reset_password))
         .routes(routes!(identity_api::list_api_tokens, identity_api::create_api_token))

@@ -13,6 +13,7 @@ use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::DealerQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -26,6 +27,8 @@ struct DealersPage {
     groups: Vec<DealerGroup>,
     statuses: Vec<&'static str>,
     can_manage: bool,
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     /// The query string without `page`, for links to other pages of the same list.
     filter_query: String,
 }
@@ -48,38 +51,6 @@ impl DealersPage {
     }
 }
 
-fn encode(text: &str) -> String {
-    let mut out = String::new();
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-fn filter_query(query: &DealerQuery) -> String {
-    let mut pairs = Vec::new();
-    if let Some(search) = query.search.as_deref().filter(|s| !s.is_empty()) {
-        pairs.push(format!("search={}", encode(search)));
-    }
-    if let Some(region) = query.region_id {
-        pairs.push(format!("region_id={region}"));
-    }
-    if let Some(status) = query.status.as_deref().filter(|s| !s.is_empty()) {
-        pairs.push(format!("status={}", encode(status)));
-    }
-    if let Some(tier) = query.tier {
-        pairs.push(format!("tier={tier}"));
-    }
-    if let Some(group) = query.group_id {
-        pairs.push(format!("group_id={group}"));
-    }
-    pairs.join("&")
-}
-
 /// Empty selects arrive as empty strings; they mean "any".
 #[derive(Deserialize, Default)]
 pub struct DealerListQuery {
@@ -88,6 +59,7 @@ pub struct DealerListQuery {
     status: Option<String>,
     tier: Option<String>,
     group_id: Option<String>,
+    sort: Option<String>,
     page: Option<u32>,
     done: Option<String>,
 }
@@ -96,31 +68,46 @@ fn number(text: &Option<String>) -> Option<i64> {
     text.as_deref().and_then(|t| t.trim().parse().ok())
 }
 
+impl DealerListQuery {
+    fn query(&self) -> DealerQuery {
+        DealerQuery {
+            search: self.search.clone(),
+            region_id: number(&self.region_id),
+            status: self.status.clone().filter(|s| !s.is_empty()),
+            tier: number(&self.tier),
+            group_id: number(&self.group_id),
+            sort: self.sort.clone(),
+            page: self.page,
+            per_page: None,
+        }
+    }
+}
+
 pub async fn list(
     State(state): State<AppState>,
     user: PageUser,
     Query(raw): Query<DealerListQuery>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
-    let query = DealerQuery {
-        search: raw.search.clone(),
-        region_id: number(&raw.region_id),
-        status: raw.status.clone().filter(|s| !s.is_empty()),
-        tier: number(&raw.tier),
-        group_id: number(&raw.group_id),
-        page: raw.page,
-        per_page: None,
-    };
-    let page = queries::dealers(&state.db, actor, &query.filter()?, PageRequest::new(query.page, None)).await?;
+    let query = raw.query();
+    let filter = query.filter()?;
+    let page = queries::dealers(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
     let regions = if actor.can(Permission::ViewRegions) {
         queries::regions(&state.db, actor).await?
     } else {
         Vec::new()
     };
     let groups = queries::dealer_groups(&state.db, actor).await?;
+    let links = ListLinks::new("/dealers", &queries::DEALER_SORT, filter.sort)
+        .filter("search", query.search.as_deref())
+        .filter("region_id", query.region_id)
+        .filter("status", query.status.as_deref())
+        .filter("tier", query.tier)
+        .filter("group_id", query.group_id);
     let view = DealersPage {
         layout: Layout::new(&user, "/dealers", "nav.dealers").with_notice(raw.done.as_deref()),
-        filter_query: filter_query(&query),
+        filter_query: links.page_query(),
+        links,
         page,
         query,
         regions,
@@ -129,6 +116,15 @@ pub async fn list(
         can_manage: actor.can(Permission::ManageDealers),
     };
     render(&view)
+}
+
+/// The dealers the list shows under the same filters and sort, every row, as XLSX.
+pub async fn export(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(raw): Query<DealerListQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::dealers(&state, user.actor(), &user.t, &raw.query().filter()?).await
 }
 
 #[derive(Template)]

@@ -56,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .route("/account/password", post(account::change_password))
         .route("/account/language", post(account::save_language))
         .route("/dealers", get(dealers::list).post(dealers::create))
+        .route("/dealers/export", get(dealers::export))
         .route("/dealers/new", get(dealers::new_form))
         .route("/dealers/{id}", get(dealers::detail).post(dealers::update))
         .route("/dealers/{id}/edit", get(dealers::edit_form))
@@ -161,6 +162,7 @@ pub fn router() -> Router<AppState> {
             get(sales_organisations::list).post(sales_organisations::create),
         )
         .route("/users", get(users::list).post(users::create))
+        .route("/users/export", get(users::export))
         .route("/users/new", get(users::new_form))
         .route("/users/{id}", get(users::edit_form).post(users::update))
         .route("/users/{id}/password", post(users::reset_password))

@@ -5,14 +5,15 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use identity::domain::{Dealer, DealerFilter, Region, User, UserInput, UserStatus};
-use identity::queries::UserFilter;
 use identity::{commands, queries};
 use platform::{Locale, Page, PageRequest, Permission, RegionId, Role, UserId};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::account::DoneQuery;
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::api::UserQuery;
 use crate::error::WebError;
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -43,21 +44,40 @@ struct UsersPage {
     query: UserListQuery,
     dealers: Vec<Dealer>,
     can_manage: bool,
+    statuses: [&'static str; 2],
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     /// The query string without `page`, for links to other pages of the same list.
     filter_query: String,
 }
 
 /// Empty fields arrive as empty strings; they mean "any".
-#[derive(Deserialize, Serialize, Default)]
+#[derive(Deserialize, Default)]
 pub struct UserListQuery {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     search: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     dealer_id: String,
-    #[serde(skip_serializing)]
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
-    #[serde(skip_serializing)]
     done: Option<String>,
+}
+
+impl UserListQuery {
+    fn query(&self) -> UserQuery {
+        let text = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+        UserQuery {
+            search: text(&self.search),
+            dealer_id: self.dealer_id.trim().parse().ok(),
+            status: text(&self.status),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
 }
 
 pub async fn list(
@@ -66,25 +86,38 @@ pub async fn list(
     Query(query): Query<UserListQuery>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
-    let filter = UserFilter {
-        search: Some(query.search.clone()).filter(|s| !s.trim().is_empty()),
-        dealer_id: query.dealer_id.trim().parse().ok(),
-    };
+    let api_query = query.query();
+    let filter = api_query.filter()?;
     let page = queries::users(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
     let dealers = if actor.scope.dealer_id().is_none() {
         dealer_choices(&state, &user).await?
     } else {
         Vec::new()
     };
+    let links = ListLinks::new("/users", &queries::USER_SORT, filter.sort)
+        .filter("search", api_query.search.as_deref())
+        .filter("dealer_id", api_query.dealer_id)
+        .filter("status", api_query.status.as_deref());
     let view = UsersPage {
         layout: Layout::new(&user, "/users", "nav.users").with_notice(query.done.as_deref()),
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         page,
         query,
         dealers,
         can_manage: actor.can(Permission::ManageUsers),
+        statuses: [UserStatus::Active.code(), UserStatus::Disabled.code()],
     };
     render(&view)
+}
+
+/// The users the list shows under the same filters and sort, every row, as XLSX.
+pub async fn export(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<UserListQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::users(&state, user.actor(), &user.t, &query.query().filter()?).await
 }
 
 /// The user form as posted: role and region checkboxes repeat, other checkboxes send `true`.
