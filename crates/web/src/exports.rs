@@ -421,3 +421,106 @@ pub async fn users(
         &rows,
     )
 }
+
+/// The translator for an API caller's export: the caller's language and the tenant's time
+/// zone, so that the file is the same as the page's.
+pub(crate) async fn api_translator(
+    state: &AppState,
+    caller: &crate::session::ApiCaller,
+) -> Result<Translator, WebError> {
+    let tenant = state.tenant(caller.signed_in.actor.tenant_id).await?;
+    Ok(Translator::new(
+        caller.locale,
+        tenant.time_zone.parse().unwrap_or(chrono_tz::UTC),
+    ))
+}
+
+/// A moment as the reader's locale writes it in the tenant's time zone, or an empty cell.
+fn moment(t: &Translator, at: Option<chrono::DateTime<chrono::Utc>>) -> xlsx::Cell {
+    at.map_or(xlsx::Cell::Empty, |at| xlsx::Cell::Text(t.date_time(&at)))
+}
+
+/// The audit log under `filter`, as the audit page shows it, with the records as JSON.
+pub async fn audit_log(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &platform::audit::AuditFilter,
+) -> Result<Response, WebError> {
+    let records = platform::audit::list(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let json = |value: Option<serde_json::Value>| text(value.map(|v| v.to_string()));
+    let rows: Vec<Vec<xlsx::Cell>> = records
+        .into_iter()
+        .map(|record| {
+            vec![
+                moment(t, Some(record.occurred_at)),
+                xlsx::Cell::Text(record.actor_name),
+                xlsx::Cell::Text(record.entity),
+                xlsx::Cell::Integer(record.entity_id),
+                xlsx::Cell::Text(record.action),
+                json(record.before),
+                json(record.after),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "audit-log.xlsx",
+        "nav.audit",
+        &[
+            "audit.time",
+            "audit.actor",
+            "audit.entity",
+            "audit.entity_id",
+            "audit.action",
+            "audit.before",
+            "audit.after",
+        ],
+        &rows,
+    )
+}
+
+/// The background jobs under `filter`, as the jobs page shows them.
+pub async fn jobs(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &platform::jobs::JobFilter,
+) -> Result<Response, WebError> {
+    let jobs = platform::jobs::list(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = jobs
+        .into_iter()
+        .map(|job| {
+            vec![
+                xlsx::Cell::Integer(job.id),
+                xlsx::Cell::Text(job.kind),
+                xlsx::Cell::Text(t.t(&format!("job_status.{}", job.status)).to_owned()),
+                xlsx::Cell::Integer(job.attempts),
+                moment(t, Some(job.run_at)),
+                text(job.last_error),
+                moment(t, Some(job.created_at)),
+                moment(t, job.finished_at),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "jobs.xlsx",
+        "nav.jobs",
+        &[
+            "job.id",
+            "job.kind",
+            "job.status",
+            "job.attempts",
+            "job.run_at",
+            "job.last_error",
+            "job.created_at",
+            "job.finished_at",
+        ],
+        &rows,
+    )
+}

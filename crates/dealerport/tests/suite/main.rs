@@ -23,6 +23,7 @@ mod jobs_and_audit;
 mod lists;
 mod locale_formats;
 mod mail;
+mod more_lists;
 mod order_upload;
 mod ordering;
 mod ordering_pages;

@@ -9,6 +9,7 @@ mod identity_api;
 mod imports_api;
 mod ordering_api;
 pub use identity_api::{DealerQuery, UserQuery};
+pub use platform_api::{AuditQuery, JobQuery};
 mod platform_api;
 
 use std::sync::LazyLock;
@@ -171,7 +172,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(platform_api::list_messages))
         .routes(routes!(platform_api::read_messages))
         .routes(routes!(platform_api::list_audit_log))
+        .routes(routes!(platform_api::export_audit_log))
         .routes(routes!(platform_api::list_jobs))
+        .routes(routes!(platform_api::export_jobs))
         .routes(routes!(edi_api::list_partners, edi_api::create_partner))
         .routes(routes!(edi_api::get_partner, edi_api::update_partner))
         .routes(routes!(edi_api::send_price_catalogue))
