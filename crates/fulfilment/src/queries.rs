@@ -7,6 +7,8 @@ use crate::receipts::Receipt;
 use crate::shipments::Shipment;
 use crate::store;
 
+pub use crate::store::STOCK_SORT;
+
 pub async fn warehouses(db: &Db, actor: &Actor) -> Result<Vec<Warehouse>, Failure> {
     actor.require(Permission::ViewStock)?;
     Ok(store::list_warehouses(db, actor.tenant_id).await?)
@@ -18,10 +20,11 @@ pub async fn stock_levels(
     warehouse_id: Option<i64>,
     sku: Option<&str>,
     alerts_only: bool,
+    sort: platform::Sort,
     page: PageRequest,
 ) -> Result<Page<StockLevel>, Failure> {
     actor.require(Permission::ViewStock)?;
-    Ok(store::list_levels(db, actor.tenant_id, warehouse_id, sku, alerts_only, page).await?)
+    Ok(store::list_levels(db, actor.tenant_id, warehouse_id, sku, alerts_only, sort, page).await?)
 }
 
 /// Shipments the actor may see (a dealer its own, a manager those of its regions), newest first;

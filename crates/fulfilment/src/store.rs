@@ -107,14 +107,30 @@ pub async fn set_location_warehouse(
     .await
 }
 
-/// A page of stock levels, by warehouse and SKU, optionally of one warehouse, matching a SKU, or
-/// only those outside their safety stock or maximum (alerts).
+/// The stock list's sortable columns; by warehouse and SKU by default.
+pub const STOCK_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("warehouse", "w.code"),
+        platform::SortColumn::new("sku", "p.sku"),
+        platform::SortColumn::new("on_hand", "s.on_hand"),
+        platform::SortColumn::new("reserved", "s.reserved"),
+        platform::SortColumn::new("available", "s.on_hand - s.reserved"),
+        platform::SortColumn::nullable("safety_stock", "s.safety_stock"),
+        platform::SortColumn::nullable("max_stock", "s.max_stock"),
+    ],
+    default: "warehouse",
+    tiebreaker: "p.sku",
+};
+
+/// A page of stock levels, by warehouse and SKU unless `sort` says otherwise, optionally of
+/// one warehouse, matching a SKU, or only those outside their safety stock or maximum (alerts).
 pub async fn list_levels(
     db: &Db,
     tenant_id: TenantId,
     warehouse_id: Option<i64>,
     sku: Option<&str>,
     alerts_only: bool,
+    sort: platform::Sort,
     page: platform::PageRequest,
 ) -> Result<platform::Page<StockLevel>, DbError> {
     let mut condition = Query::new(" WHERE s.tenant_id = $1").bind(tenant_id);
@@ -141,7 +157,17 @@ pub async fn list_levels(
              s.safety_stock, s.max_stock FROM {FROM}"
         ),
         condition,
-        "w.code, p.sku",
+        // A SKU is unique within a warehouse: the warehouse ends the tiebreak, in the same
+        // direction, so that descending is exactly ascending reversed.
+        &format!(
+            "{}, s.warehouse_id {}",
+            STOCK_SORT.order_by(sort),
+            if STOCK_SORT.effective(sort).descending {
+                "DESC"
+            } else {
+                "ASC"
+            }
+        ),
         page,
         |row| {
             let on_hand: i64 = row.get("on_hand")?;

@@ -524,3 +524,53 @@ pub async fn jobs(
         &rows,
     )
 }
+
+/// The stock levels under the query's filters and sort, as the stock page shows them.
+pub async fn stock(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    query: &crate::api::StockQuery,
+) -> Result<Response, WebError> {
+    let levels = fulfilment::queries::stock_levels(
+        &state.db,
+        actor,
+        query.warehouse_id,
+        query.sku.as_deref(),
+        query.alerts.unwrap_or(false),
+        query.sort()?,
+        PageRequest::export(),
+    )
+    .await?
+    .exportable()?;
+    let optional = |value: Option<i64>| value.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer);
+    let rows: Vec<Vec<xlsx::Cell>> = levels
+        .into_iter()
+        .map(|level| {
+            vec![
+                xlsx::Cell::Text(level.warehouse_code),
+                xlsx::Cell::Text(level.sku),
+                xlsx::Cell::Integer(level.on_hand),
+                xlsx::Cell::Integer(level.reserved),
+                xlsx::Cell::Integer(level.available),
+                optional(level.safety_stock),
+                optional(level.max_stock),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "stock.xlsx",
+        "nav.stock",
+        &[
+            "order.warehouse",
+            "catalog.sku",
+            "stock.on_hand",
+            "stock.reserved",
+            "stock.available",
+            "stock.safety_stock",
+            "stock.max_stock",
+        ],
+        &rows,
+    )
+}

@@ -40,6 +40,15 @@ const LISTS: &[List] = &[
         export_column: 3,
     },
     List {
+        login: "warehouse@demo.test",
+        page: "/stock",
+        api: "/api/v1/stock",
+        filter: "sku=BS-001",
+        sort: "available",
+        identity: "sku",
+        export_column: 1,
+    },
+    List {
         login: "admin@demo.test",
         page: "/users",
         api: "/api/v1/users",

@@ -87,7 +87,9 @@ const LISTS: &[&str] = &[
     "/discrepancies",
     "/stock",
     "/stock?alerts=true",
+    "/stock/export?sort=-available",
     "/api/v1/stock?alerts=true",
+    "/api/v1/stock/export?warehouse_id=1",
     "/returns",
     "/api/v1/returns",
 ];

@@ -43,12 +43,21 @@ pub struct StockQuery {
     pub warehouse_id: Option<i64>,
     /// The start of a SKU.
     pub sku: Option<String>,
+    /// `warehouse`, `sku`, `on_hand`, `reserved`, `available`, `safety_stock` or `max_stock`;
+    /// `-` first for descending. By warehouse and SKU when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl StockQuery {
+    pub fn sort(&self) -> Result<platform::Sort, platform::Failure> {
+        fulfilment::queries::STOCK_SORT.parse(self.sort.as_deref())
+    }
+}
+
 #[utoipa::path(get, path = "/stock", tag = "fulfilment", security(("bearer" = [])), params(StockQuery),
-    responses((status = 200, body = Page<StockLevel>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<StockLevel>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_stock(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -62,10 +71,24 @@ pub async fn list_stock(
             query.warehouse_id,
             query.sku.as_deref(),
             query.alerts.unwrap_or(false),
+            query.sort()?,
             page,
         )
         .await?,
     ))
+}
+
+/// The same stock levels as `GET /stock` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/stock/export", tag = "fulfilment", security(("bearer" = [])), params(StockQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_stock(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<StockQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::stock(&state, &caller.signed_in.actor, &t, &query).await
 }
 
 /// A receipt, an adjustment or a stocktake, written to the movement ledger.

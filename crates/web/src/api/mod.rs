@@ -8,6 +8,7 @@ mod fulfilment_api;
 mod identity_api;
 mod imports_api;
 mod ordering_api;
+pub use fulfilment_api::StockQuery;
 pub use identity_api::{DealerQuery, UserQuery};
 pub use platform_api::{AuditQuery, JobQuery};
 mod platform_api;
@@ -151,6 +152,7 @@ pub fn router() -> OpenApiRouter<AppState> {
             fulfilment_api::create_warehouse
         ))
         .routes(routes!(fulfilment_api::list_stock))
+        .routes(routes!(fulfilment_api::export_stock))
         .routes(routes!(fulfilment_api::change_stock))
         .routes(routes!(fulfilment_api::assign_warehouse))
         .routes(routes!(fulfilment_api::import_stock))

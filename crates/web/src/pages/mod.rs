@@ -135,6 +135,7 @@ pub fn router() -> Router<AppState> {
         .route("/receipts/{id}/settlement", post(receipts::settle))
         .route("/discrepancies", get(receipts::discrepancies_page))
         .route("/stock", get(stock::stock_page))
+        .route("/stock/export", get(stock::export_stock))
         .route("/shipments/{id}/returns", post(returns::request))
         .route("/returns", get(returns::returns_page))
         .route("/returns/{id}/decision", post(returns::decide))
