@@ -77,7 +77,25 @@ pub struct ArchiveFilter {
     /// A control reference, message reference or document number.
     pub reference: Option<String>,
     pub order_id: Option<i64>,
+    /// Parsed with [`ARCHIVE_SORT`].
+    #[serde(skip)]
+    pub sort: platform::Sort,
 }
+
+/// The archive's sortable columns; newest first by default.
+pub const ARCHIVE_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("control_reference", "i.control_reference"),
+        platform::SortColumn::new("direction", "i.direction"),
+        platform::SortColumn::nullable("partner", "d.code"),
+        platform::SortColumn::new("message_types", "i.message_types"),
+        platform::SortColumn::new("status", "i.status"),
+        platform::SortColumn::nullable("contrl", "i.contrl"),
+        platform::SortColumn::new("created_at", "i.created_at"),
+    ],
+    default: "-created_at",
+    tiebreaker: "i.id",
+};
 
 /// An interchange with its messages and its segments, one per line, as read.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -369,7 +369,7 @@ fn scoped(tenant_id: TenantId, scope: &DataScope) -> Query {
     query
 }
 
-/// The archive, newest first, filtered.
+/// The archive, newest first unless sorted otherwise, filtered.
 pub async fn search(
     db: &Db,
     tenant_id: TenantId,
@@ -414,7 +414,7 @@ pub async fn search(
         SUMMARY_FROM,
         SUMMARY_SELECT,
         condition,
-        "i.id DESC",
+        &crate::queries::ARCHIVE_SORT.order_by(filter.sort),
         page,
         read_summary,
     )

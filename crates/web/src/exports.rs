@@ -574,3 +574,48 @@ pub async fn stock(
         &rows,
     )
 }
+
+/// The EDI archive under `filter`, as the EDI monitor shows it.
+pub async fn interchanges(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &edi::queries::ArchiveFilter,
+) -> Result<Response, WebError> {
+    let interchanges = edi::queries::archive(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = interchanges
+        .into_iter()
+        .map(|interchange| {
+            vec![
+                xlsx::Cell::Text(interchange.control_reference),
+                xlsx::Cell::Text(t.t(&format!("edi_direction.{}", interchange.direction)).to_owned()),
+                xlsx::Cell::Text(interchange.dealer_code.unwrap_or(interchange.sender)),
+                xlsx::Cell::Text(interchange.message_types.join(", ")),
+                xlsx::Cell::Text(t.t(&format!("edi_status.{}", interchange.status)).to_owned()),
+                text(
+                    interchange
+                        .contrl
+                        .map(|contrl| t.t(&format!("edi_contrl.{contrl}")).to_owned()),
+                ),
+                moment(t, Some(interchange.created_at)),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "edi-interchanges.xlsx",
+        "nav.edi",
+        &[
+            "edi.reference",
+            "edi.direction",
+            "edi.partner",
+            "edi.messages",
+            "edi.status",
+            "edi.contrl",
+            "edi.at",
+        ],
+        &rows,
+    )
+}

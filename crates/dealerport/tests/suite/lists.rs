@@ -50,6 +50,15 @@ const LISTS: &[List] = &[
     },
     List {
         login: "admin@demo.test",
+        page: "/edi",
+        api: "/api/v1/edi/interchanges",
+        filter: "direction=in",
+        sort: "control_reference",
+        identity: "control_reference",
+        export_column: 0,
+    },
+    List {
+        login: "admin@demo.test",
         page: "/users",
         api: "/api/v1/users",
         filter: "search=dealer",

@@ -8,6 +8,7 @@ mod fulfilment_api;
 mod identity_api;
 mod imports_api;
 mod ordering_api;
+pub use edi_api::ArchiveQuery;
 pub use fulfilment_api::StockQuery;
 pub use identity_api::{DealerQuery, UserQuery};
 pub use platform_api::{AuditQuery, JobQuery};
@@ -185,6 +186,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(edi_api::receive))
         .routes(routes!(edi_api::outbox))
         .routes(routes!(edi_api::archive))
+        .routes(routes!(edi_api::export_archive))
         .routes(routes!(edi_api::interchange))
         .routes(routes!(edi_api::content))
         .routes(routes!(edi_api::delivered))

@@ -7,14 +7,16 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use edi::domain::partner::{CrossReference, CrossReferenceInput, Partner, PartnerInput, MESSAGES_IN, MESSAGES_OUT};
-use edi::queries::{self, ArchiveFilter, InterchangeDetail, InterchangeSummary};
+use edi::queries::{self, InterchangeDetail, InterchangeSummary};
 use platform::{Page, PageRequest, Permission};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::account::{DoneQuery, EmptyForm};
 use super::dealers::{dealer_suggestions, CodedDealer};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::api::ArchiveQuery;
 use crate::error::{field_message, WebError};
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -26,50 +28,76 @@ const STATUSES: [&str; 4] = ["accepted", "rejected", "queued", "delivered"];
 struct ArchivePage {
     layout: Layout,
     page: Page<InterchangeSummary>,
-    query: ArchiveQuery,
+    query: ArchiveListQuery,
     directions: [&'static str; 2],
     statuses: [&'static str; 4],
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     filter_query: String,
 }
 
 /// Empty fields arrive as empty strings; they mean "any".
-#[derive(Deserialize, Serialize, Default)]
-pub struct ArchiveQuery {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+#[derive(Deserialize, Default)]
+pub struct ArchiveListQuery {
+    #[serde(default)]
     direction: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     status: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     message_type: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     reference: String,
-    #[serde(skip_serializing)]
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
+}
+
+impl ArchiveListQuery {
+    fn query(&self) -> ArchiveQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        ArchiveQuery {
+            direction: text(&self.direction),
+            status: text(&self.status),
+            message_type: text(&self.message_type),
+            reference: text(&self.reference),
+            sort: text(&self.sort),
+            page: self.page,
+            ..ArchiveQuery::default()
+        }
+    }
 }
 
 pub async fn archive(
     State(state): State<AppState>,
     user: PageUser,
-    Query(query): Query<ArchiveQuery>,
+    Query(query): Query<ArchiveListQuery>,
 ) -> Result<Response, WebError> {
-    let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
-    let filter = ArchiveFilter {
-        direction: text(&query.direction),
-        status: text(&query.status),
-        message_type: text(&query.message_type),
-        reference: text(&query.reference),
-        ..ArchiveFilter::default()
-    };
+    let filter = query.query().filter()?;
     let page = queries::archive(&state.db, user.actor(), &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/edi", &queries::ARCHIVE_SORT, filter.sort)
+        .filter("direction", filter.direction.as_deref())
+        .filter("status", filter.status.as_deref())
+        .filter("message_type", filter.message_type.as_deref())
+        .filter("reference", filter.reference.as_deref());
     let view = ArchivePage {
         layout: Layout::new(&user, "/edi", "nav.edi"),
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         page,
         query,
         directions: DIRECTIONS,
         statuses: STATUSES,
     };
     render(&view)
+}
+
+/// The interchanges the monitor shows under the same filters and sort, every row, as XLSX.
+pub async fn export_archive(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ArchiveListQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::interchanges(&state, user.actor(), &user.t, &query.query().filter()?).await
 }
 
 #[derive(Template)]

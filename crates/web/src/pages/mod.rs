@@ -170,6 +170,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/settings", get(admin::settings_page).post(admin::save_settings))
         .route("/admin/logo", post(admin::upload_logo))
         .route("/edi", get(edi::archive))
+        .route("/edi/export", get(edi::export_archive))
         .route("/edi/partners", get(edi::partners).post(edi::create_partner))
         .route("/edi/partners/new", get(edi::new_partner_form))
         .route("/edi/partners/{id}", post(edi::update_partner))
