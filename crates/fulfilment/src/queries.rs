@@ -7,7 +7,7 @@ use crate::receipts::Receipt;
 use crate::shipments::Shipment;
 use crate::store;
 
-pub use crate::store::STOCK_SORT;
+pub use crate::store::{ShipmentFilter, SHIPMENT_SORT, STOCK_SORT};
 
 pub async fn warehouses(db: &Db, actor: &Actor) -> Result<Vec<Warehouse>, Failure> {
     actor.require(Permission::ViewStock)?;
@@ -35,10 +35,26 @@ pub async fn shipments(
     order_id: Option<i64>,
     page: PageRequest,
 ) -> Result<Page<Shipment>, Failure> {
+    let filter = ShipmentFilter {
+        order_id,
+        ..ShipmentFilter::default()
+    };
+    shipment_list(db, actor, &filter, page).await
+}
+
+/// Shipments the actor may see under `filter`, in its order, with their packages and lines.
+pub async fn shipment_list(
+    db: &Db,
+    actor: &Actor,
+    filter: &ShipmentFilter,
+    page: PageRequest,
+) -> Result<Page<Shipment>, Failure> {
     actor.require(Permission::ViewOrders)?;
-    let found = store::list_shipments(db, actor.tenant_id, &actor.scope, order_id, page).await?;
+    let found = store::list_shipments(db, actor.tenant_id, &actor.scope, filter, page).await?;
     let ids: Vec<i64> = found.items.iter().map(|s| s.id).collect();
-    let items = store::shipments_with_contents(db, actor.tenant_id, &actor.scope, &ids).await?;
+    let mut items = store::shipments_with_contents(db, actor.tenant_id, &actor.scope, &ids).await?;
+    // In the list's order, whatever order the contents came back in.
+    items.sort_by_key(|shipment| ids.iter().position(|id| *id == shipment.id));
     Ok(Page { items, ..found })
 }
 

@@ -289,25 +289,64 @@ fn read_shipment(row: &Row) -> Result<Shipment, DbError> {
     })
 }
 
-/// Shipments the scope may see, newest first, without their packages and lines.
+/// What the shipment list shows: of one order, or those whose number or order number
+/// contains a text; in the order asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ShipmentFilter {
+    pub order_id: Option<i64>,
+    pub search: Option<String>,
+    /// Parsed with [`SHIPMENT_SORT`].
+    pub sort: platform::Sort,
+}
+
+/// The shipment list's sortable columns; newest first by default.
+pub const SHIPMENT_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("number", "s.number"),
+        platform::SortColumn::new("order", "o.dealer_order_number"),
+        platform::SortColumn::new("dealer", "d.code"),
+        platform::SortColumn::new("shipped_at", "s.shipped_at"),
+        platform::SortColumn::new("warehouse", "w.code"),
+        platform::SortColumn::nullable("planned_arrival", "s.planned_arrival_on"),
+    ],
+    default: "-shipped_at",
+    tiebreaker: "s.id",
+};
+
+/// Shipments the scope may see, newest first unless sorted otherwise, without their packages
+/// and lines.
 pub async fn list_shipments(
     db: &Db,
     tenant_id: TenantId,
     scope: &DataScope,
-    order_id: Option<i64>,
+    filter: &ShipmentFilter,
     page: PageRequest,
 ) -> Result<Page<Shipment>, DbError> {
     let mut condition = Query::new(" WHERE s.tenant_id = $1").bind(tenant_id);
     scope.restrict_dealer(&mut condition, "s.dealer_id");
-    if let Some(order_id) = order_id {
+    if let Some(order_id) = filter.order_id {
         condition.push(" AND s.order_id = ").push_bind(order_id);
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        // Upper case on both sides: PostgreSQL's LIKE minds letter case, SQLite's does not.
+        let search = search.to_uppercase();
+        let pattern = format!(
+            "%{}%",
+            search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        );
+        condition
+            .push(" AND (UPPER(s.number) LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR s.order_id IN (SELECT o2.id FROM orders o2 WHERE o2.tenant_id = s.tenant_id AND UPPER(o2.dealer_order_number) LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\'))");
     }
     platform::db::fetch_page(
         db,
         SHIPMENT_FROM,
         SHIPMENT_SELECT,
         condition,
-        "s.shipped_at DESC, s.id DESC",
+        &SHIPMENT_SORT.order_by(filter.sort),
         page,
         read_shipment,
     )

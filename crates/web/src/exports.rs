@@ -619,3 +619,55 @@ pub async fn interchanges(
         &rows,
     )
 }
+
+/// The shipments under `filter`, as the shipment list shows them, with their packages and
+/// lines as text.
+pub async fn shipments(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &fulfilment::queries::ShipmentFilter,
+) -> Result<Response, WebError> {
+    let shipments = fulfilment::queries::shipment_list(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = shipments
+        .into_iter()
+        .map(|shipment| {
+            let lines = shipment
+                .lines
+                .iter()
+                .map(|line| format!("#{} {} × {}", line.order_line_number, line.sku, line.quantity))
+                .collect::<Vec<_>>()
+                .join("; ");
+            vec![
+                xlsx::Cell::Text(shipment.number),
+                xlsx::Cell::Text(shipment.dealer_order_number),
+                xlsx::Cell::Text(shipment.dealer_code),
+                moment(t, Some(shipment.shipped_at)),
+                xlsx::Cell::Text(shipment.warehouse_code),
+                xlsx::Cell::Text(shipment.vehicle),
+                shipment.planned_arrival_on.map_or(xlsx::Cell::Empty, xlsx::Cell::Date),
+                xlsx::Cell::Text(shipment.packages.join(", ")),
+                xlsx::Cell::Text(lines),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "shipments.xlsx",
+        "nav.shipments",
+        &[
+            "shipment.number",
+            "order.number",
+            "order.dealer",
+            "shipment.shipped_at",
+            "order.warehouse",
+            "shipment.vehicle",
+            "shipment.planned_arrival",
+            "shipment.packages",
+            "order.lines",
+        ],
+        &rows,
+    )
+}

@@ -58,6 +58,15 @@ const LISTS: &[List] = &[
         export_column: 0,
     },
     List {
+        login: "warehouse@demo.test",
+        page: "/shipments",
+        api: "/api/v1/shipments",
+        filter: "search=dn-000004-2",
+        sort: "number",
+        identity: "number",
+        export_column: 0,
+    },
+    List {
         login: "admin@demo.test",
         page: "/users",
         api: "/api/v1/users",

@@ -170,13 +170,28 @@ pub async fn ship(
 pub struct ShipmentQuery {
     /// Only the shipments of this order.
     pub order_id: Option<i64>,
+    /// Part of the shipment's number or of its order's number, any letter case.
+    pub search: Option<String>,
+    /// `number`, `order`, `dealer`, `shipped_at`, `warehouse` or `planned_arrival`; `-` first
+    /// for descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl ShipmentQuery {
+    pub fn filter(&self) -> Result<fulfilment::queries::ShipmentFilter, platform::Failure> {
+        Ok(fulfilment::queries::ShipmentFilter {
+            order_id: self.order_id,
+            search: self.search.clone().filter(|s| !s.trim().is_empty()),
+            sort: fulfilment::queries::SHIPMENT_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
 /// Shipments with their packages and lines, newest first: a dealer's own, a manager's regions'.
 #[utoipa::path(get, path = "/shipments", tag = "fulfilment", security(("bearer" = [])), params(ShipmentQuery),
-    responses((status = 200, body = Page<Shipment>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<Shipment>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_shipments(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -184,8 +199,21 @@ pub async fn list_shipments(
 ) -> ApiResult<Page<Shipment>> {
     let page = PageRequest::new(query.page, query.per_page);
     Ok(Json(
-        fulfilment::queries::shipments(&state.db, &caller.signed_in.actor, query.order_id, page).await?,
+        fulfilment::queries::shipment_list(&state.db, &caller.signed_in.actor, &query.filter()?, page).await?,
     ))
+}
+
+/// The same shipments as `GET /shipments` (filters and sort), every row, as a spreadsheet
+/// with headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/shipments/export", tag = "fulfilment", security(("bearer" = [])), params(ShipmentQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_shipments(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ShipmentQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::shipments(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 #[utoipa::path(get, path = "/shipments/{shipment_id}", tag = "fulfilment", security(("bearer" = [])),

@@ -9,7 +9,7 @@ mod identity_api;
 mod imports_api;
 mod ordering_api;
 pub use edi_api::ArchiveQuery;
-pub use fulfilment_api::StockQuery;
+pub use fulfilment_api::{ShipmentQuery, StockQuery};
 pub use identity_api::{DealerQuery, UserQuery};
 pub use platform_api::{AuditQuery, JobQuery};
 mod platform_api;
@@ -159,6 +159,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fulfilment_api::import_stock))
         .routes(routes!(fulfilment_api::ship))
         .routes(routes!(fulfilment_api::list_shipments))
+        .routes(routes!(fulfilment_api::export_shipments))
         .routes(routes!(fulfilment_api::get_shipment))
         .routes(routes!(fulfilment_api::receive))
         .routes(routes!(fulfilment_api::list_receipts))

@@ -131,6 +131,7 @@ pub fn router() -> Router<AppState> {
         .route("/change-requests/{id}/decision", post(ordering::decide_change))
         .route("/sales-orders/{id}/shipments", post(shipments::ship))
         .route("/shipments", get(shipments::shipments_page))
+        .route("/shipments/export", get(shipments::export_shipments))
         .route("/shipments/{id}/receipt", post(receipts::receive))
         .route("/receipts/{id}/settlement", post(receipts::settle))
         .route("/discrepancies", get(receipts::discrepancies_page))
