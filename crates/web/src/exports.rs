@@ -671,3 +671,32 @@ pub async fn shipments(
         &rows,
     )
 }
+
+/// The reader's messages under `filter`, as the message centre shows them.
+pub async fn messages(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &platform::messages::MessageFilter,
+) -> Result<Response, WebError> {
+    let messages = platform::messages::list_filtered(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = messages
+        .into_iter()
+        .map(|message| {
+            vec![
+                moment(t, Some(message.created_at)),
+                xlsx::Cell::Text(crate::pages::message_text(t, &message)),
+                moment(t, message.read_at),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "messages.xlsx",
+        "nav.messages",
+        &["messages.time", "messages.text", "messages.read_at"],
+        &rows,
+    )
+}

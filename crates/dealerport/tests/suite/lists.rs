@@ -67,6 +67,15 @@ const LISTS: &[List] = &[
         export_column: 0,
     },
     List {
+        login: "dealer@demo.test",
+        page: "/messages",
+        api: "/api/v1/messages",
+        filter: "kind=message.order_shipped",
+        sort: "kind",
+        identity: "text",
+        export_column: 1,
+    },
+    List {
         login: "admin@demo.test",
         page: "/users",
         api: "/api/v1/users",

@@ -11,7 +11,7 @@ mod ordering_api;
 pub use edi_api::ArchiveQuery;
 pub use fulfilment_api::{ShipmentQuery, StockQuery};
 pub use identity_api::{DealerQuery, UserQuery};
-pub use platform_api::{AuditQuery, JobQuery};
+pub use platform_api::{AuditQuery, JobQuery, MessageQuery};
 mod platform_api;
 
 use std::sync::LazyLock;
@@ -174,6 +174,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(imports_api::get))
         .routes(routes!(imports_api::report))
         .routes(routes!(platform_api::list_messages))
+        .routes(routes!(platform_api::export_messages))
         .routes(routes!(platform_api::read_messages))
         .routes(routes!(platform_api::list_audit_log))
         .routes(routes!(platform_api::export_audit_log))

@@ -136,8 +136,24 @@ pub async fn export_jobs(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct MessageQuery {
+    /// `true`: only the messages not read yet.
+    pub unread: Option<bool>,
+    /// Only messages of one kind, such as `message.order_shipped`.
+    pub kind: Option<String>,
+    /// `created_at`, `kind` or `read_at`; `-` first for descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
+}
+
+impl MessageQuery {
+    pub fn filter(&self) -> Result<platform::messages::MessageFilter, Failure> {
+        Ok(platform::messages::MessageFilter {
+            unread: self.unread.unwrap_or(false),
+            kind: self.kind.clone().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()),
+            sort: platform::messages::MESSAGE_SORT.parse(self.sort.as_deref())?,
+        })
+    }
 }
 
 /// A message with its text in the caller's language.
@@ -150,14 +166,14 @@ pub struct MessageText {
 
 /// The caller's own messages, newest first.
 #[utoipa::path(get, path = "/messages", tag = "platform", security(("bearer" = [])), params(MessageQuery),
-    responses((status = 200, body = Page<MessageText>)))]
+    responses((status = 200, body = Page<MessageText>), (status = 422, body = Problem)))]
 pub async fn list_messages(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<MessageQuery>,
 ) -> Result<Json<Page<MessageText>>, WebError> {
     let page = PageRequest::new(query.page, query.per_page);
-    let found = platform::messages::list(&state.db, &caller.signed_in.actor, page).await?;
+    let found = platform::messages::list_filtered(&state.db, &caller.signed_in.actor, &query.filter()?, page).await?;
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
     let items = found
         .items
@@ -173,6 +189,19 @@ pub async fn list_messages(
         page: found.page,
         per_page: found.per_page,
     }))
+}
+
+/// The same messages as `GET /messages` (filters and sort), every row, as a spreadsheet in
+/// the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/messages/export", tag = "platform", security(("bearer" = [])), params(MessageQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 422, body = Problem)))]
+pub async fn export_messages(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<MessageQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::messages(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 /// Marks all the caller's messages read.

@@ -157,6 +157,7 @@ pub fn router() -> Router<AppState> {
         .route("/imports/{id}", get(imports::import_page))
         .route("/imports/{id}/report", get(imports::report))
         .route("/messages", get(messages::messages_page))
+        .route("/messages/export", get(messages::export_messages))
         .route("/messages/read", post(messages::mark_read))
         .route("/regions", get(regions::list).post(regions::create))
         .route(
