@@ -7,7 +7,7 @@ use crate::receipts::Receipt;
 use crate::shipments::Shipment;
 use crate::store;
 
-pub use crate::store::{ShipmentFilter, SHIPMENT_SORT, STOCK_SORT};
+pub use crate::store::{ReceiptFilter, ShipmentFilter, RECEIPT_SORT, SHIPMENT_SORT, STOCK_SORT};
 
 pub async fn warehouses(db: &Db, actor: &Actor) -> Result<Vec<Warehouse>, Failure> {
     actor.require(Permission::ViewStock)?;
@@ -84,6 +84,21 @@ pub async fn receipts(
     open_only: bool,
     page: PageRequest,
 ) -> Result<Page<Receipt>, Failure> {
+    let filter = ReceiptFilter {
+        order_id,
+        discrepancy: open_only.then(|| "open".to_owned()),
+        ..ReceiptFilter::default()
+    };
+    receipt_list(db, actor, &filter, page).await
+}
+
+/// Receipts the actor may see under `filter`, in its order, with their lines.
+pub async fn receipt_list(
+    db: &Db,
+    actor: &Actor,
+    filter: &ReceiptFilter,
+    page: PageRequest,
+) -> Result<Page<Receipt>, Failure> {
     actor.require(Permission::ViewOrders)?;
-    Ok(store::list_receipts(db, actor.tenant_id, &actor.scope, order_id, open_only, page).await?)
+    Ok(store::list_receipts(db, actor.tenant_id, &actor.scope, filter, page).await?)
 }

@@ -574,30 +574,58 @@ const RECEIPT_SELECT: &str = "SELECT r.id, r.shipment_id, s.number AS shipment_n
      FROM receipts r JOIN shipments s ON s.id = r.shipment_id JOIN orders o ON o.id = r.order_id \
      JOIN dealers d ON d.id = r.dealer_id";
 
-/// Receipts the scope may see, newest first, with their lines: of one order, or only those
-/// whose discrepancy is still to settle.
+/// What a receipt list shows: of one order, and by the state of its discrepancy (`none`,
+/// `open` or `settled`, or `any` for every receipt with one); in the order asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ReceiptFilter {
+    pub order_id: Option<i64>,
+    pub discrepancy: Option<String>,
+    /// Parsed with [`RECEIPT_SORT`].
+    pub sort: platform::Sort,
+}
+
+/// The receipt list's sortable columns; newest first by default.
+pub const RECEIPT_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("shipment", "s.number"),
+        platform::SortColumn::new("order", "o.dealer_order_number"),
+        platform::SortColumn::new("dealer", "d.code"),
+        platform::SortColumn::new("received_at", "r.received_at"),
+        platform::SortColumn::new("discrepancy", "r.discrepancy"),
+    ],
+    default: "-received_at",
+    tiebreaker: "r.id",
+};
+
+/// Receipts the scope may see under `filter`, newest first unless sorted otherwise, with their
+/// lines.
 pub async fn list_receipts(
     db: &Db,
     tenant_id: TenantId,
     scope: &DataScope,
-    order_id: Option<i64>,
-    open_only: bool,
+    filter: &ReceiptFilter,
     page: PageRequest,
 ) -> Result<Page<Receipt>, DbError> {
     let mut condition = Query::new(" WHERE r.tenant_id = $1").bind(tenant_id);
     scope.restrict_dealer(&mut condition, "r.dealer_id");
-    if let Some(order_id) = order_id {
+    if let Some(order_id) = filter.order_id {
         condition.push(" AND r.order_id = ").push_bind(order_id);
     }
-    if open_only {
-        condition.push(" AND r.discrepancy = 'open'");
+    match filter.discrepancy.as_deref() {
+        None => {}
+        Some("any") => {
+            condition.push(" AND r.discrepancy <> 'none'");
+        }
+        Some(state) => {
+            condition.push(" AND r.discrepancy = ").push_bind(state.to_owned());
+        }
     }
     let mut found = platform::db::fetch_page(
         db,
         "receipts r",
         RECEIPT_SELECT,
         condition,
-        "r.received_at DESC, r.id DESC",
+        &RECEIPT_SORT.order_by(filter.sort),
         page,
         |row| {
             Ok(Receipt {

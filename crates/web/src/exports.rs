@@ -700,3 +700,57 @@ pub async fn messages(
         &rows,
     )
 }
+
+/// The receipts under `filter`, as the discrepancy list shows them, with their lines as text.
+pub async fn receipts(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &fulfilment::queries::ReceiptFilter,
+) -> Result<Response, WebError> {
+    let receipts = fulfilment::queries::receipt_list(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = receipts
+        .into_iter()
+        .map(|receipt| {
+            let lines = receipt
+                .lines
+                .iter()
+                .map(|line| {
+                    format!(
+                        "#{} {}: {} / {} / {}",
+                        line.order_line_number,
+                        line.sku,
+                        line.shipped_quantity,
+                        line.received_quantity,
+                        line.rejected_quantity
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            vec![
+                xlsx::Cell::Text(receipt.shipment_number),
+                xlsx::Cell::Text(receipt.dealer_order_number),
+                xlsx::Cell::Text(receipt.dealer_code),
+                moment(t, Some(receipt.received_at)),
+                xlsx::Cell::Text(lines),
+                xlsx::Cell::Text(t.t(&format!("receipt.discrepancy_{}", receipt.discrepancy)).to_owned()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "receipts.xlsx",
+        "nav.discrepancies",
+        &[
+            "shipment.number",
+            "order.number",
+            "order.dealer",
+            "receipt.received_at",
+            "receipt.lines_export",
+            "receipt.discrepancy",
+        ],
+        &rows,
+    )
+}

@@ -77,6 +77,15 @@ const LISTS: &[List] = &[
     },
     List {
         login: "admin@demo.test",
+        page: "/discrepancies",
+        api: "/api/v1/receipts",
+        filter: "discrepancy=open",
+        sort: "shipment",
+        identity: "shipment_number",
+        export_column: 0,
+    },
+    List {
+        login: "admin@demo.test",
         page: "/users",
         api: "/api/v1/users",
         filter: "search=dealer",

@@ -247,25 +247,59 @@ pub async fn receive(
 pub struct ReceiptQuery {
     /// Only the receipts of this order.
     pub order_id: Option<i64>,
-    /// `open`: only the discrepancies still to settle.
+    /// `open`: only the discrepancies still to settle; `settled`, `none`, or `any` for every
+    /// receipt with a discrepancy.
     pub discrepancy: Option<String>,
+    /// `shipment`, `order`, `dealer`, `received_at` or `discrepancy`; `-` first for
+    /// descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+/// The states a receipt list may be filtered by.
+pub const DISCREPANCY_FILTERS: [&str; 4] = ["open", "settled", "any", "none"];
+
+impl ReceiptQuery {
+    pub fn filter(&self) -> Result<fulfilment::queries::ReceiptFilter, platform::Failure> {
+        let discrepancy = match self.discrepancy.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            Some(state) if DISCREPANCY_FILTERS.contains(&state) => Some(state.to_owned()),
+            Some(_) => return Err(platform::Failure::field("discrepancy", "field.invalid")),
+            None => None,
+        };
+        Ok(fulfilment::queries::ReceiptFilter {
+            order_id: self.order_id,
+            discrepancy,
+            sort: fulfilment::queries::RECEIPT_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
 /// Receipts with their lines, newest first: a dealer's own, a manager's regions'.
 #[utoipa::path(get, path = "/receipts", tag = "fulfilment", security(("bearer" = [])), params(ReceiptQuery),
-    responses((status = 200, body = Page<Receipt>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<Receipt>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_receipts(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ReceiptQuery>,
 ) -> ApiResult<Page<Receipt>> {
     let page = PageRequest::new(query.page, query.per_page);
-    let open_only = query.discrepancy.as_deref() == Some("open");
     Ok(Json(
-        fulfilment::queries::receipts(&state.db, &caller.signed_in.actor, query.order_id, open_only, page).await?,
+        fulfilment::queries::receipt_list(&state.db, &caller.signed_in.actor, &query.filter()?, page).await?,
     ))
+}
+
+/// The same receipts as `GET /receipts` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/receipts/export", tag = "fulfilment", security(("bearer" = [])), params(ReceiptQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_receipts(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ReceiptQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::receipts(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -9,7 +9,7 @@ mod identity_api;
 mod imports_api;
 mod ordering_api;
 pub use edi_api::ArchiveQuery;
-pub use fulfilment_api::{ShipmentQuery, StockQuery};
+pub use fulfilment_api::{ReceiptQuery, ShipmentQuery, StockQuery, DISCREPANCY_FILTERS};
 pub use identity_api::{DealerQuery, UserQuery};
 pub use platform_api::{AuditQuery, JobQuery, MessageQuery};
 mod platform_api;
@@ -163,6 +163,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fulfilment_api::get_shipment))
         .routes(routes!(fulfilment_api::receive))
         .routes(routes!(fulfilment_api::list_receipts))
+        .routes(routes!(fulfilment_api::export_receipts))
         .routes(routes!(fulfilment_api::settle))
         .routes(routes!(fulfilment_api::request_return))
         .routes(routes!(fulfilment_api::list_returns))

@@ -135,6 +135,7 @@ pub fn router() -> Router<AppState> {
         .route("/shipments/{id}/receipt", post(receipts::receive))
         .route("/receipts/{id}/settlement", post(receipts::settle))
         .route("/discrepancies", get(receipts::discrepancies_page))
+        .route("/discrepancies/export", get(receipts::export_discrepancies))
         .route("/stock", get(stock::stock_page))
         .route("/stock/export", get(stock::export_stock))
         .route("/shipments/{id}/returns", post(returns::request))

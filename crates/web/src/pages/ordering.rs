@@ -681,6 +681,11 @@ impl OrderPage {
         None
     }
 
+    /// Nor are its receipts.
+    fn receipt_links(&self) -> Option<&crate::lists::ListLinks> {
+        None
+    }
+
     /// The reason column is there while the order is reviewed, or once a line has a reason.
     fn shows_reasons(&self) -> bool {
         self.can_review || self.lines.iter().any(|line| !line.reason.is_empty())
