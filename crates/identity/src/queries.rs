@@ -9,7 +9,7 @@ use crate::domain::*;
 use crate::error::IdentityError;
 use crate::store::{self, Source};
 
-pub use crate::store::{UserFilter, DEALER_SORT, USER_SORT};
+pub use crate::store::{ApiTokenFilter, UserFilter, API_TOKEN_SORT, DEALER_SORT, USER_SORT};
 
 type Result<T> = std::result::Result<T, IdentityError>;
 
@@ -127,9 +127,9 @@ pub async fn user(db: &Db, actor: &Actor, id: UserId) -> Result<User> {
         .ok_or(Failure::NotFound { entity: "user" })?)
 }
 
-pub async fn api_tokens(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<ApiToken>> {
+pub async fn api_tokens(db: &Db, actor: &Actor, filter: &ApiTokenFilter, page: PageRequest) -> Result<Page<ApiToken>> {
     actor.require(Permission::ManageApiTokens)?;
-    Ok(store::list_api_tokens(db, actor.tenant_id, page).await?)
+    Ok(store::list_api_tokens(db, actor.tenant_id, filter, page).await?)
 }
 
 /// Who is signed in, as the web layer needs it.

@@ -754,3 +754,47 @@ pub async fn receipts(
         &rows,
     )
 }
+
+/// The integration tokens under `filter`, as the tokens page shows them (never their secrets).
+pub async fn api_tokens(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &identity::queries::ApiTokenFilter,
+) -> Result<Response, WebError> {
+    let tokens = identity::queries::api_tokens(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = tokens
+        .into_iter()
+        .map(|token| {
+            vec![
+                xlsx::Cell::Text(token.name),
+                xlsx::Cell::Text(token.user_login),
+                xlsx::Cell::Text(match token.role {
+                    Some(role) => t.t(&format!("role.{role}")).to_owned(),
+                    None => t.t("token.all_roles").to_owned(),
+                }),
+                moment(t, Some(token.created_at)),
+                moment(t, token.expires_at),
+                moment(t, token.last_used_at),
+                moment(t, token.revoked_at),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "api-tokens.xlsx",
+        "nav.api_tokens",
+        &[
+            "token.name",
+            "token.user",
+            "token.role",
+            "token.created_at",
+            "token.expires_at",
+            "token.last_used_at",
+            "token.revoked_at",
+        ],
+        &rows,
+    )
+}

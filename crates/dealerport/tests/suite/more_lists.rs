@@ -36,3 +36,44 @@ async fn the_job_list_sorts_and_exports() {
     assert_sorts(&app, &list).await;
     assert_exports(&app, &list).await;
 }
+
+#[tokio::test]
+async fn the_integration_token_list_filters_by_state_sorts_and_exports() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let manager = crate::id_of(&app, "users", "login", "manager@demo.test").await;
+    let mut ids = Vec::new();
+    for name in ["ERP", "WMS", "BI", "Mobile"] {
+        let created = app
+            .post(
+                "/api/v1/api-tokens",
+                &admin,
+                serde_json::json!({ "name": name, "user_id": manager }),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text());
+        ids.push(created.json()["id"].as_i64().unwrap());
+    }
+    for id in &ids[..2] {
+        let revoked = app
+            .call(
+                axum::http::Method::DELETE,
+                &format!("/api/v1/api-tokens/{id}"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(revoked.status, 200);
+    }
+    let list = List {
+        login: "admin@demo.test",
+        page: "/admin/api-tokens",
+        api: "/api/v1/api-tokens",
+        filter: "state=revoked",
+        sort: "name",
+        identity: "name",
+        export_column: 0,
+    };
+    assert_sorts(&app, &list).await;
+    assert_exports(&app, &list).await;
+}

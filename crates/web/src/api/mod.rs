@@ -10,7 +10,7 @@ mod imports_api;
 mod ordering_api;
 pub use edi_api::ArchiveQuery;
 pub use fulfilment_api::{ReceiptQuery, ShipmentQuery, StockQuery, DISCREPANCY_FILTERS};
-pub use identity_api::{DealerQuery, UserQuery};
+pub use identity_api::{ApiTokenQuery, DealerQuery, UserQuery};
 pub use platform_api::{AuditQuery, JobQuery, MessageQuery};
 mod platform_api;
 
@@ -88,6 +88,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(identity_api::get_user, identity_api::update_user))
         .routes(routes!(identity_api::reset_password))
         .routes(routes!(identity_api::list_api_tokens, identity_api::create_api_token))
+        .routes(routes!(identity_api::export_api_tokens))
         .routes(routes!(identity_api::revoke_api_token))
         .routes(routes!(catalog_api::dealer_catalog))
         .routes(routes!(catalog_api::export_catalog))

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::account::{DoneQuery, EmptyForm};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
-use crate::api::JobQuery;
+use crate::api::{ApiTokenQuery, JobQuery};
 use crate::error::WebError;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
@@ -185,6 +185,10 @@ pub async fn logo(State(state): State<AppState>, user: PageUser) -> Result<Respo
 struct TokensPage {
     layout: Layout,
     page: Page<ApiToken>,
+    query: PageQuery,
+    states: [&'static str; 2],
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     filter_query: String,
     users: Vec<User>,
     roles: Vec<&'static str>,
@@ -226,10 +230,26 @@ impl TokenForm {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct PageQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
     done: Option<String>,
+}
+
+impl PageQuery {
+    fn query(&self) -> ApiTokenQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        ApiTokenQuery {
+            state: text(&self.state),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
 }
 
 async fn tokens_response(
@@ -241,12 +261,18 @@ async fn tokens_response(
     issued: Option<IssuedToken>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
-    let page = queries::api_tokens(&state.db, actor, PageRequest::new(query.page, None)).await?;
+    let filter = query.query().filter()?;
+    let page = queries::api_tokens(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/admin/api-tokens", &queries::API_TOKEN_SORT, filter.sort)
+        .filter("state", filter.state.as_deref());
     let choices = PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE));
     let view = TokensPage {
         layout: Layout::new(user, "/admin/api-tokens", "nav.api_tokens").with_notice(query.done.as_deref()),
         page,
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        states: ["active", "revoked"],
+        query,
         users: queries::users(&state.db, actor, &UserFilter::default(), choices)
             .await?
             .items,
@@ -260,6 +286,15 @@ async fn tokens_response(
         issued,
     };
     render(&view)
+}
+
+/// The tokens the page lists under the same filters and sort, every row, as XLSX.
+pub async fn export_tokens(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::api_tokens(&state, user.actor(), &user.t, &query.query().filter()?).await
 }
 
 pub async fn tokens_page(
@@ -280,7 +315,7 @@ pub async fn create_token(
             .map_err(WebError::from),
         Err(failure) => Err(failure.into()),
     };
-    let first_page = PageQuery { page: None, done: None };
+    let first_page = PageQuery::default();
     match form_outcome(&user.t, result)? {
         Ok(issued) => {
             let mut response = tokens_response(

@@ -199,6 +199,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/mail", get(mail::show).post(mail::save))
         .route("/admin/mail/remove", post(mail::remove))
         .route("/admin/api-tokens", get(admin::tokens_page).post(admin::create_token))
+        .route("/admin/api-tokens/export", get(admin::export_tokens))
         .route("/admin/api-tokens/{id}/revoke", post(admin::revoke_token))
         .route("/admin/audit", get(admin::audit_page))
         .route("/admin/audit/export", get(admin::export_audit))
