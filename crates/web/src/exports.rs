@@ -798,3 +798,48 @@ pub async fn api_tokens(
         &rows,
     )
 }
+
+/// The imports of `kinds` under `filter`, as the imports page lists them.
+pub async fn imports(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    kinds: &[&str],
+    filter: &platform::imports::ImportFilter,
+) -> Result<Response, WebError> {
+    if kinds.is_empty() {
+        return Err(platform::Failure::Forbidden.into());
+    }
+    let imports = platform::imports::list(&state.db, actor, kinds, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = imports
+        .into_iter()
+        .map(|import| {
+            vec![
+                xlsx::Cell::Text(import.file_name),
+                xlsx::Cell::Text(t.t(&format!("import.kind_{}", import.kind)).to_owned()),
+                xlsx::Cell::Text(t.t(&format!("import.status_{}", import.status)).to_owned()),
+                xlsx::Cell::Integer(import.rows_total),
+                xlsx::Cell::Integer(import.rows_applied),
+                moment(t, Some(import.created_at)),
+                moment(t, import.finished_at),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "imports.xlsx",
+        "nav.imports",
+        &[
+            "import.file",
+            "import.kind",
+            "import.status",
+            "import.rows",
+            "import.applied",
+            "import.started",
+            "import.finished",
+        ],
+        &rows,
+    )
+}

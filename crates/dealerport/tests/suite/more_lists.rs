@@ -77,3 +77,39 @@ async fn the_integration_token_list_filters_by_state_sorts_and_exports() {
     assert_sorts(&app, &list).await;
     assert_exports(&app, &list).await;
 }
+
+#[tokio::test]
+async fn the_import_list_filters_by_status_sorts_and_exports() {
+    let app = TestApp::with_demo().await;
+    let admin = crate::id_of(&app, "users", "login", "admin@demo.test").await;
+    let actor = identity::queries::acting_user(&app.db, platform::UserId(admin))
+        .await
+        .unwrap()
+        .unwrap();
+    let now = app.clock.now();
+    let mut ids = Vec::new();
+    for file in ["spring.xlsx", "autumn.xlsx", "winter.xlsx", "summer.xlsx"] {
+        let mut tx = app.db.begin().await.unwrap();
+        let id = platform::imports::create(&mut tx, &actor, "products", None, file, Vec::new(), now)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        ids.push(id);
+    }
+    for (rows, id) in ids[..2].iter().enumerate() {
+        platform::imports::finish(&app.db, *id, "done", rows as i64 + 1, &[], now)
+            .await
+            .unwrap();
+    }
+    let list = List {
+        login: "admin@demo.test",
+        page: "/imports",
+        api: "/api/v1/imports",
+        filter: "status=done",
+        sort: "file_name",
+        identity: "file_name",
+        export_column: 0,
+    };
+    assert_sorts(&app, &list).await;
+    assert_exports(&app, &list).await;
+}

@@ -11,6 +11,7 @@ mod ordering_api;
 pub use edi_api::ArchiveQuery;
 pub use fulfilment_api::{ReceiptQuery, ShipmentQuery, StockQuery, DISCREPANCY_FILTERS};
 pub use identity_api::{ApiTokenQuery, DealerQuery, UserQuery};
+pub use imports_api::ListQuery as ImportListQuery;
 pub use platform_api::{AuditQuery, JobQuery, MessageQuery};
 mod platform_api;
 
@@ -173,6 +174,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fulfilment_api::add_return_photo))
         .routes(routes!(fulfilment_api::return_photo))
         .routes(routes!(imports_api::list, imports_api::upload))
+        .routes(routes!(imports_api::export))
         .routes(routes!(imports_api::get))
         .routes(routes!(imports_api::report))
         .routes(routes!(platform_api::list_messages))

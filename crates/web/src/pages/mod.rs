@@ -154,6 +154,7 @@ pub fn router() -> Router<AppState> {
                 .post(imports::upload)
                 .layer(DefaultBodyLimit::max(crate::imports::MAX_BYTES + 64 * 1024)),
         )
+        .route("/imports/export", get(imports::export_imports))
         .route("/imports/template/{kind}", get(imports::template))
         .route("/imports/{id}", get(imports::import_page))
         .route("/imports/{id}/report", get(imports::report))
