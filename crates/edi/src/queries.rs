@@ -118,9 +118,16 @@ pub async fn partner(db: &Db, actor: &Actor, id: i64) -> Result<Partner, Failure
         .ok_or(Failure::NotFound { entity: "edi_partner" })
 }
 
-pub async fn cross_references(db: &Db, actor: &Actor, partner_id: i64) -> Result<Vec<CrossReference>, Failure> {
+pub use crate::store::CROSS_REFERENCE_SORT;
+
+pub async fn cross_references(
+    db: &Db,
+    actor: &Actor,
+    partner_id: i64,
+    sort: platform::Sort,
+) -> Result<Vec<CrossReference>, Failure> {
     let partner = partner(db, actor, partner_id).await?;
-    Ok(store::cross_references(db, partner.id).await?)
+    Ok(store::cross_references(db, partner.id, sort).await?)
 }
 
 /// One page of a partner's cross-reference table, for the page that keeps it.
@@ -128,10 +135,11 @@ pub async fn cross_reference_page(
     db: &Db,
     actor: &Actor,
     partner_id: i64,
+    sort: platform::Sort,
     page: PageRequest,
 ) -> Result<Page<CrossReference>, Failure> {
     let partner = partner(db, actor, partner_id).await?;
-    Ok(store::cross_reference_page(db, partner.id, page).await?)
+    Ok(store::cross_reference_page(db, partner.id, sort, page).await?)
 }
 
 pub async fn archive(

@@ -116,11 +116,16 @@ pub async fn price_list(state: &AppState, actor: &Actor, id: i64) -> Result<Resp
     Ok(spreadsheet(&format!("price-list-{}.xlsx", list.code), bytes))
 }
 
-/// A partner's cross-reference table, in the columns its import reads.
-pub async fn cross_references(state: &AppState, actor: &Actor, partner_id: i64) -> Result<Response, WebError> {
+/// A partner's cross-reference table, in the columns its import reads, in the page's order.
+pub async fn cross_references(
+    state: &AppState,
+    actor: &Actor,
+    partner_id: i64,
+    sort: platform::Sort,
+) -> Result<Response, WebError> {
     let partner = edi::queries::partner(&state.db, actor, partner_id).await?;
     let text = |value: Option<String>| value.map_or(xlsx::Cell::Empty, xlsx::Cell::Text);
-    let rows: Vec<Vec<xlsx::Cell>> = edi::queries::cross_references(&state.db, actor, partner.id)
+    let rows: Vec<Vec<xlsx::Cell>> = edi::queries::cross_references(&state.db, actor, partner.id, sort)
         .await?
         .into_iter()
         .map(|row| {

@@ -113,3 +113,61 @@ async fn the_import_list_filters_by_status_sorts_and_exports() {
     assert_sorts(&app, &list).await;
     assert_exports(&app, &list).await;
 }
+
+/// The partner codes of a cross-reference list, in its order.
+fn codes(rows: &serde_json::Value) -> Vec<String> {
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["partner_code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_partners_cross_references_sort_and_export_in_the_same_order() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let partner = app.count("SELECT id AS n FROM edi_partners").await;
+    let path = format!("/api/v1/edi/partners/{partner}/cross-references");
+    let saved = app
+        .put(
+            &path,
+            &admin,
+            serde_json::json!([
+                {"kind": "article", "partner_code": "VK-ART-2", "sku": "BS-0003"},
+                {"kind": "article", "partner_code": "VK-ART-3", "sku": "BS-0001"},
+                {"kind": "article", "partner_code": "VK-ART-1", "sku": "BS-0002"},
+            ]),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text());
+
+    let by_sku = codes(&app.get(&format!("{path}?sort=sku"), &admin).await.json());
+    assert_eq!(
+        by_sku,
+        ["VK-ART-3", "VK-ART-1", "VK-ART-2"],
+        "BS-0001, BS-0002, BS-0003"
+    );
+    let mut reversed = codes(&app.get(&format!("{path}?sort=-sku"), &admin).await.json());
+    reversed.reverse();
+    assert_eq!(reversed, by_sku);
+    let refused = app.get(&format!("{path}?sort=secret"), &admin).await;
+    assert_eq!(refused.status, 422);
+    assert_eq!(refused.error_codes(), vec!["list.sort_invalid"]);
+
+    let session = app.browser_session("admin@demo.test").await;
+    let page_path = format!("/edi/partners/{partner}/cross-references");
+    let page = app.page(&session, &format!("{page_path}?sort=sku")).await.text();
+    assert!(
+        page.contains(&format!(
+            "<th aria-sort=\"ascending\"><a class=\"sort\" href=\"{page_path}?sort=-sku\">"
+        )),
+        "{page}"
+    );
+    assert!(page.contains(&format!("href=\"{page_path}/export?sort=sku\"")));
+    let export = app.page(&session, &format!("{page_path}/export?sort=sku")).await;
+    let table = xlsx::read_table(&export.body).unwrap();
+    let exported: Vec<String> = table.rows.iter().map(|row| row.cell(1).to_owned()).collect();
+    assert_eq!(exported, by_sku, "the export keeps the page's order");
+    assert_eq!(table.headers[1], "partner_code", "and the columns its import reads");
+}

@@ -64,17 +64,26 @@ pub async fn update_partner(
     ))
 }
 
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct CrossReferenceListQuery {
+    /// `kind`, `partner_code`, `sku` or `location_code`; `-` first for descending. Articles
+    /// first, each by the partner's code, when absent.
+    pub sort: Option<String>,
+}
+
 /// The partner's own article numbers and location codes, and ours they stand for.
 #[utoipa::path(get, path = "/edi/partners/{partner_id}/cross-references", tag = "edi", security(("bearer" = [])),
-    params(("partner_id" = i64, Path)),
-    responses((status = 200, body = Vec<CrossReference>), (status = 404, body = Problem)))]
+    params(("partner_id" = i64, Path), CrossReferenceListQuery),
+    responses((status = 200, body = Vec<CrossReference>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn cross_references(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<CrossReferenceListQuery>,
 ) -> ApiResult<Vec<CrossReference>> {
+    let sort = queries::CROSS_REFERENCE_SORT.parse(query.sort.as_deref())?;
     Ok(Json(
-        queries::cross_references(&state.db, &caller.signed_in.actor, id).await?,
+        queries::cross_references(&state.db, &caller.signed_in.actor, id, sort).await?,
     ))
 }
 

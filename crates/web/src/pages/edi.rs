@@ -402,6 +402,7 @@ impl CrossReferenceForm {
 #[derive(Deserialize, Default)]
 pub struct CrossReferenceQuery {
     page: Option<u32>,
+    sort: Option<String>,
     /// The row to fill the form with: its kind and partner code.
     edit_kind: Option<String>,
     edit_code: Option<String>,
@@ -421,6 +422,8 @@ struct CrossReferencesPage {
     layout: Layout,
     partner: Partner,
     page: Page<CrossReference>,
+    /// Sort headers, pages and the export, all keeping the sort.
+    links: ListLinks,
     filter_query: String,
     can_manage: bool,
     form: CrossReferenceForm,
@@ -454,11 +457,14 @@ async fn cross_references_response(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let partner = queries::partner(&state.db, actor, partner_id).await?;
-    let page = queries::cross_reference_page(&state.db, actor, partner.id, PageRequest::new(query.page, None)).await?;
+    let sort = queries::CROSS_REFERENCE_SORT.parse(query.sort.as_deref())?;
+    let page =
+        queries::cross_reference_page(&state.db, actor, partner.id, sort, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new(cross_references_path(partner.id), &queries::CROSS_REFERENCE_SORT, sort);
     let form = match (form, &query.edit_kind, &query.edit_code) {
         (Some(form), _, _) => form,
         (None, Some(kind), Some(code)) => {
-            let row = queries::cross_references(&state.db, actor, partner.id)
+            let row = queries::cross_references(&state.db, actor, partner.id, platform::Sort::default())
                 .await?
                 .into_iter()
                 .find(|row| row.kind == *kind && row.partner_code == *code)
@@ -484,7 +490,8 @@ async fn cross_references_response(
     let view = CrossReferencesPage {
         layout,
         page,
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
         can_manage: actor.can(Permission::ManageEdi),
         partner,
         form,
@@ -565,12 +572,20 @@ pub async fn remove_cross_reference(
     Ok(redirect_done(&cross_references_path(id), "removed"))
 }
 
+/// The table in the columns its import reads, in the page's order.
 pub async fn export_cross_references(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
+    Query(query): Query<SortQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::cross_references(&state, user.actor(), id).await
+    let sort = queries::CROSS_REFERENCE_SORT.parse(query.sort.as_deref())?;
+    crate::exports::cross_references(&state, user.actor(), id, sort).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct SortQuery {
+    sort: Option<String>,
 }
 
 /// Reads the import form: its CSRF token and the file.
