@@ -988,13 +988,28 @@ pub async fn open_returns(
     .await
 }
 
-/// Returns the scope may see, newest first, with their lines.
+/// The return list's sortable columns; newest first by default.
+pub const RETURN_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::nullable("notice", "r.notice_number"),
+        platform::SortColumn::new("order", "o.dealer_order_number"),
+        platform::SortColumn::new("dealer", "d.code"),
+        platform::SortColumn::new("shipment", "s.number"),
+        platform::SortColumn::new("requested_at", "r.requested_at"),
+        platform::SortColumn::new("state", "r.state"),
+    ],
+    default: "-requested_at",
+    tiebreaker: "r.id",
+};
+
+/// Returns the scope may see, newest first unless sorted otherwise, with their lines.
 pub async fn list_returns(
     db: &Db,
     tenant_id: TenantId,
     scope: &DataScope,
     order_id: Option<i64>,
     state: Option<&str>,
+    sort: platform::Sort,
     page: PageRequest,
 ) -> Result<Page<Return>, DbError> {
     let mut condition = Query::new(" WHERE r.tenant_id = $1").bind(tenant_id);
@@ -1010,7 +1025,7 @@ pub async fn list_returns(
         "returns r",
         RETURN_SELECT,
         condition,
-        "r.requested_at DESC, r.id DESC",
+        &RETURN_SORT.order_by(sort),
         page,
         read_return,
     )

@@ -848,3 +848,58 @@ pub async fn imports(
         &rows,
     )
 }
+
+/// The returns under the query's filters and sort, as the returns page shows them, with their
+/// lines as text.
+pub async fn returns(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    query: &crate::api::ReturnQuery,
+) -> Result<Response, WebError> {
+    let returns = fulfilment::returns::returns(
+        &state.db,
+        actor,
+        query.order_id,
+        query.state(),
+        query.sort()?,
+        PageRequest::export(),
+    )
+    .await?
+    .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = returns
+        .into_iter()
+        .map(|item| {
+            let lines = item
+                .lines
+                .iter()
+                .map(|line| format!("#{} {} × {}", line.order_line_number, line.sku, line.quantity))
+                .collect::<Vec<_>>()
+                .join("; ");
+            vec![
+                text(item.notice_number),
+                xlsx::Cell::Text(item.dealer_order_number),
+                xlsx::Cell::Text(item.dealer_code),
+                xlsx::Cell::Text(item.shipment_number),
+                moment(t, Some(item.requested_at)),
+                xlsx::Cell::Text(lines),
+                xlsx::Cell::Text(t.t(&format!("return.state_{}", item.state)).to_owned()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "returns.xlsx",
+        "nav.returns",
+        &[
+            "return.notice",
+            "order.number",
+            "order.dealer",
+            "shipment.number",
+            "return.requested",
+            "order.lines",
+            "order.state",
+        ],
+        &rows,
+    )
+}

@@ -171,3 +171,58 @@ async fn a_partners_cross_references_sort_and_export_in_the_same_order() {
     assert_eq!(exported, by_sku, "the export keeps the page's order");
     assert_eq!(table.headers[1], "partner_code", "and the columns its import reads");
 }
+
+#[tokio::test]
+async fn the_return_list_sorts_and_exports() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let admin = app.token("admin@demo.test").await;
+    let shipments = app.get("/api/v1/shipments", &dealer).await.json();
+    let mut asked = Vec::new();
+    // One unit at a time, twice over: each a return of its own.
+    for shipment in shipments["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(shipments["items"].as_array().unwrap())
+    {
+        for line in shipment["lines"].as_array().unwrap() {
+            let requested = app
+                .post(
+                    &format!("/api/v1/shipments/{}/returns", shipment["id"]),
+                    &dealer,
+                    serde_json::json!({ "lines": [{
+                        "line_number": line["order_line_number"], "quantity": 1, "reason": "damaged"
+                    }]}),
+                )
+                .await;
+            assert_eq!(requested.status, 201, "{}", requested.text());
+            asked.push(requested.json()["id"].as_i64().unwrap());
+        }
+    }
+    assert!(asked.len() > 2, "the demo's received shipments have lines to return");
+    let rejected = app
+        .post(
+            &format!("/api/v1/returns/{}/decision", asked[0]),
+            &admin,
+            serde_json::json!({ "approve": false, "reason": "Not damaged on arrival" }),
+        )
+        .await;
+    assert!(rejected.status.is_success(), "{}", rejected.text());
+    let list = List {
+        login: "admin@demo.test",
+        page: "/returns",
+        api: "/api/v1/returns",
+        filter: "state=requested",
+        sort: "requested_at",
+        identity: "id",
+        export_column: 0,
+    };
+    assert_sorts(&app, &list).await;
+    let list = List {
+        identity: "shipment_number",
+        export_column: 3,
+        ..list
+    };
+    assert_exports(&app, &list).await;
+}

@@ -103,7 +103,9 @@ const LISTS: &[&str] = &[
     "/api/v1/stock?alerts=true",
     "/api/v1/stock/export?warehouse_id=1",
     "/returns",
+    "/returns/export?sort=-state",
     "/api/v1/returns",
+    "/api/v1/returns/export?state=requested",
 ];
 
 /// Details, with `{dealer}`, `{region}` and `{user}` standing for ids the viewer must not reach,

@@ -350,13 +350,26 @@ pub struct ReturnQuery {
     pub order_id: Option<i64>,
     /// `requested`, `approved`, `rejected` or `received`.
     pub state: Option<String>,
+    /// `notice`, `order`, `dealer`, `shipment`, `requested_at` or `state`; `-` first for
+    /// descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl ReturnQuery {
+    pub fn sort(&self) -> Result<platform::Sort, platform::Failure> {
+        returns::RETURN_SORT.parse(self.sort.as_deref())
+    }
+
+    pub fn state(&self) -> Option<&str> {
+        self.state.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+}
+
 /// Returns with their lines, newest first: a dealer's own, a manager's regions'.
 #[utoipa::path(get, path = "/returns", tag = "fulfilment", security(("bearer" = [])), params(ReturnQuery),
-    responses((status = 200, body = Page<Return>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<Return>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_returns(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -368,11 +381,25 @@ pub async fn list_returns(
             &state.db,
             &caller.signed_in.actor,
             query.order_id,
-            query.state.as_deref(),
+            query.state(),
+            query.sort()?,
             page,
         )
         .await?,
     ))
+}
+
+/// The same returns as `GET /returns` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/returns/export", tag = "fulfilment", security(("bearer" = [])), params(ReturnQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_returns(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ReturnQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::returns(&state, &caller.signed_in.actor, &t, &query).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -9,7 +9,7 @@ mod identity_api;
 mod imports_api;
 mod ordering_api;
 pub use edi_api::ArchiveQuery;
-pub use fulfilment_api::{ReceiptQuery, ShipmentQuery, StockQuery, DISCREPANCY_FILTERS};
+pub use fulfilment_api::{ReceiptQuery, ReturnQuery, ShipmentQuery, StockQuery, DISCREPANCY_FILTERS};
 pub use identity_api::{ApiTokenQuery, DealerQuery, UserQuery};
 pub use imports_api::ListQuery as ImportListQuery;
 pub use platform_api::{AuditQuery, JobQuery, MessageQuery};
@@ -169,6 +169,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(fulfilment_api::settle))
         .routes(routes!(fulfilment_api::request_return))
         .routes(routes!(fulfilment_api::list_returns))
+        .routes(routes!(fulfilment_api::export_returns))
         .routes(routes!(fulfilment_api::decide_return))
         .routes(routes!(fulfilment_api::receive_return))
         .routes(routes!(fulfilment_api::add_return_photo))

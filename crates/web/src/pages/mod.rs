@@ -140,6 +140,7 @@ pub fn router() -> Router<AppState> {
         .route("/stock/export", get(stock::export_stock))
         .route("/shipments/{id}/returns", post(returns::request))
         .route("/returns", get(returns::returns_page))
+        .route("/returns/export", get(returns::export_returns))
         .route("/returns/{id}/decision", post(returns::decide))
         .route("/returns/{id}/arrival", post(returns::arrival))
         .route(
