@@ -543,6 +543,18 @@ pub enum CatalogSort {
     Sku,
 }
 
+/// What the manufacturer's product list shows; names sort in `locale`.
+#[derive(Debug, Clone, Default)]
+pub struct ProductFilter {
+    /// Part of the SKU, GTIN or a name, any letter case.
+    pub search: Option<String>,
+    pub category_id: Option<i64>,
+    pub status: Option<ProductStatus>,
+    pub locale: platform::Locale,
+    /// Parsed with [`crate::queries::PRODUCT_SORT`].
+    pub sort: platform::Sort,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CatalogFilter {
     /// Part of a name in any language, a SKU or a GTIN.

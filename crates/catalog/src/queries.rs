@@ -36,15 +36,16 @@ pub async fn sales_organisations(db: &Db, actor: &Actor) -> Result<Vec<SalesOrga
 }
 
 /// Every product of the tenant, published or not, for the manufacturer's people.
+pub use crate::store::{PRODUCT_SORT, PRODUCT_VIEW_SORT};
+
 pub async fn products(
     db: &Db,
     actor: &Actor,
-    search: Option<&str>,
-    category_id: Option<i64>,
+    filter: &ProductFilter,
     page: PageRequest,
 ) -> Result<Page<Product>, Failure> {
     actor.require(Permission::ViewProducts)?;
-    Ok(store::list_products(db, actor.tenant_id, search, category_id, page).await?)
+    Ok(store::list_products(db, actor.tenant_id, filter, page).await?)
 }
 
 pub async fn product(db: &Db, actor: &Actor, id: i64) -> Result<Product, Failure> {
@@ -93,10 +94,11 @@ pub async fn product_views(
     actor: &Actor,
     audience: &DealerAudience,
     locale: Locale,
+    sort: platform::Sort,
     page: PageRequest,
 ) -> Result<Page<ProductView>, Failure> {
     actor.require(Permission::ViewCatalogStatistics)?;
-    Ok(store::product_views(db, actor.tenant_id, audience.dealer_id, locale, page).await?)
+    Ok(store::product_views(db, actor.tenant_id, audience.dealer_id, locale, sort, page).await?)
 }
 
 /// Products published to a dealer that none of its users has opened.

@@ -327,20 +327,59 @@ fn push_search(query: &mut Query, search: Option<&str>) {
     }
 }
 
+/// The product list's sortable columns, with names in one language.
+macro_rules! product_sort {
+    ($name:literal) => {
+        platform::SortColumns {
+            columns: &[
+                platform::SortColumn::new("sku", "p.sku"),
+                platform::SortColumn::new("name", $name),
+                platform::SortColumn::new("gtin", "p.gtin"),
+                platform::SortColumn::new("pack_size", "p.pack_size"),
+                platform::SortColumn::new("status", "p.status"),
+            ],
+            default: "sku",
+            tiebreaker: "p.id",
+        }
+    };
+}
+
+/// The product list's sortable columns (names in English; other languages sort by their own).
+pub const PRODUCT_SORT: platform::SortColumns = product_sort!("p.name_en");
+const PRODUCT_SORT_RU: platform::SortColumns = product_sort!("p.name_ru");
+const PRODUCT_SORT_ZH: platform::SortColumns = product_sort!("p.name_zh");
+
 /// The tenant's products for its own people, whatever is published.
 pub async fn list_products(
     db: &Db,
     tenant_id: TenantId,
-    search: Option<&str>,
-    category_id: Option<i64>,
+    filter: &ProductFilter,
     page: platform::PageRequest,
 ) -> Result<platform::Page<Product>, DbError> {
     let mut condition = Query::new(" WHERE p.tenant_id = $1").bind(tenant_id);
-    push_search(&mut condition, search);
-    if let Some(category_id) = category_id {
+    push_search(&mut condition, filter.search.as_deref());
+    if let Some(category_id) = filter.category_id {
         push_category(&mut condition, category_id);
     }
-    platform::db::fetch_page(db, "products p", PRODUCT_SELECT, condition, "p.sku", page, read_product).await
+    if let Some(status) = filter.status {
+        condition.push(" AND p.status = ").push_bind(status.code());
+    }
+    let columns = match filter.locale {
+        Locale::En => PRODUCT_SORT,
+        Locale::Ru => PRODUCT_SORT_RU,
+        Locale::Zh => PRODUCT_SORT_ZH,
+    };
+    let order_by = columns.order_by(filter.sort);
+    platform::db::fetch_page(
+        db,
+        "products p",
+        PRODUCT_SELECT,
+        condition,
+        &order_by,
+        page,
+        read_product,
+    )
+    .await
 }
 
 fn name_column(locale: Locale) -> &'static str {
@@ -610,11 +649,24 @@ pub async fn record_view(
 }
 
 /// Visits of products by the users of one dealer, most viewed first.
+/// The product-view statistics' sortable columns.
+pub const PRODUCT_VIEW_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("sku", "p.sku"),
+        platform::SortColumn::new("user", "u.login"),
+        platform::SortColumn::new("views", "v.view_count"),
+        platform::SortColumn::new("last_viewed_at", "v.last_viewed_at"),
+    ],
+    default: "-views",
+    tiebreaker: "v.product_id, v.user_id",
+};
+
 pub async fn product_views(
     db: &Db,
     tenant_id: TenantId,
     dealer_id: DealerId,
     locale: Locale,
+    sort: platform::Sort,
     page: platform::PageRequest,
 ) -> Result<platform::Page<ProductView>, DbError> {
     let total: i64 = db
@@ -632,7 +684,8 @@ pub async fn product_views(
                 "SELECT v.product_id, p.sku, {name} AS name, u.login, d.code, v.view_count, v.last_viewed_at
                  FROM product_views v JOIN products p ON p.id = v.product_id JOIN users u ON u.id = v.user_id
                  JOIN dealers d ON d.id = v.dealer_id
-                 WHERE v.tenant_id = $1 AND v.dealer_id = $2 ORDER BY v.view_count DESC, p.sku LIMIT $3 OFFSET $4"
+                 WHERE v.tenant_id = $1 AND v.dealer_id = $2 ORDER BY {} LIMIT $3 OFFSET $4",
+                PRODUCT_VIEW_SORT.order_by(sort)
             ))
             .bind(tenant_id)
             .bind(dealer_id)

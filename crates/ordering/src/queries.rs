@@ -7,7 +7,7 @@ use utoipa::ToSchema;
 
 use crate::domain::OrderState;
 use crate::store;
-pub use crate::store::OrderFilter;
+pub use crate::store::{OrderFilter, ORDER_SORT, REVIEW_QUEUE_SORT};
 
 /// Minor units as a decimal text in the currency's own precision ("1250.50").
 pub(crate) fn money_text(minor: i64, currency: &str) -> String {

@@ -21,7 +21,26 @@ pub struct ReportFilter {
     pub placed_from: Option<NaiveDate>,
     pub placed_to: Option<NaiveDate>,
     pub state: Option<OrderState>,
+    /// Parsed with [`EXECUTION_SORT`].
+    pub sort: platform::Sort,
 }
+
+/// The report's sortable columns (amounts by their summed or per-line values); per line, rows
+/// of one order stay in line order.
+pub const EXECUTION_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("number", "o.dealer_order_number"),
+        platform::SortColumn::new("dealer", "d.code"),
+        platform::SortColumn::new("state", "o.state"),
+        platform::SortColumn::new("placed_at", "o.placed_at"),
+        platform::SortColumn::new("ordered_amount", "ordered_minor"),
+        platform::SortColumn::new("confirmed_amount", "confirmed_minor"),
+        platform::SortColumn::new("invoiced_amount", "invoiced_minor"),
+        platform::SortColumn::new("paid_amount", "paid_minor"),
+    ],
+    default: "-placed_at",
+    tiebreaker: "o.id",
+};
 
 /// One row: an order with its lines summed, or one line. Amounts are decimal texts in the
 /// order's currency, net of VAT.
@@ -129,8 +148,10 @@ pub async fn order_execution(
         let select = format!(
             "SELECT {head}, l.line_number, p.sku, {LINE_COLUMNS} FROM {from} JOIN products p ON p.id = l.product_id"
         );
-        let order_by = "o.placed_at DESC, o.id DESC, l.line_number";
-        return Ok(platform::db::fetch_page(db, from, &select, rows, order_by, page, |row| read_row(row, true)).await?);
+        let order_by = format!("{}, l.line_number", EXECUTION_SORT.order_by(filter.sort));
+        return Ok(
+            platform::db::fetch_page(db, from, &select, rows, &order_by, page, |row| read_row(row, true)).await?,
+        );
     }
     // One row per order: its lines summed. Counting grouped rows needs them in a sub-select.
     rows.push(" GROUP BY o.id, o.dealer_order_number, d.code, o.state, o.placed_at, o.currency");
@@ -139,7 +160,7 @@ pub async fn order_execution(
     count.push(") AS grouped");
     let total: i64 = db.fetch_one(&count).await?.get("total")?;
     rows.prepend(&format!("SELECT {head}, {ORDER_COLUMNS} FROM {from}"));
-    rows.push(" ORDER BY o.placed_at DESC, o.id DESC LIMIT ")
+    rows.push(&format!(" ORDER BY {} LIMIT ", EXECUTION_SORT.order_by(filter.sort)))
         .push_bind(page.limit())
         .push(" OFFSET ")
         .push_bind(page.offset());

@@ -484,7 +484,33 @@ pub struct OrderFilter {
     pub search: Option<String>,
     pub placed_from: Option<NaiveDate>,
     pub placed_to: Option<NaiveDate>,
+    /// Parsed with [`ORDER_SORT`] (the order desk's queue takes the same keys).
+    pub sort: platform::Sort,
 }
+
+const ORDER_SORT_COLUMNS: &[platform::SortColumn] = &[
+    platform::SortColumn::new("number", "o.dealer_order_number"),
+    platform::SortColumn::new("dealer", "d.code"),
+    platform::SortColumn::new("state", "o.state"),
+    platform::SortColumn::new("placed_at", "o.placed_at"),
+    platform::SortColumn::new("requested_delivery_on", "o.requested_delivery_on"),
+    platform::SortColumn::new("lines", "line_count"),
+    platform::SortColumn::new("total", "o.net_total_minor + o.vat_total_minor"),
+];
+
+/// The order list's sortable columns: newest first unless asked otherwise.
+pub const ORDER_SORT: platform::SortColumns = platform::SortColumns {
+    columns: ORDER_SORT_COLUMNS,
+    default: "-placed_at",
+    tiebreaker: "o.id",
+};
+
+/// The order desk's: the same columns, oldest first unless asked otherwise.
+pub const REVIEW_QUEUE_SORT: platform::SortColumns = platform::SortColumns {
+    columns: ORDER_SORT_COLUMNS,
+    default: "placed_at",
+    tiebreaker: "o.id",
+};
 
 /// ` WHERE …` for the orders of the scope that the filter selects.
 fn order_condition(tenant_id: TenantId, scope: &DataScope, filter: &OrderFilter) -> Query {
@@ -528,16 +554,16 @@ pub async fn list_orders(
     page: platform::PageRequest,
 ) -> Result<platform::Page<OrderSummary>, DbError> {
     let order_by = if oldest_first {
-        "o.placed_at, o.id"
+        REVIEW_QUEUE_SORT.order_by(filter.sort)
     } else {
-        "o.placed_at DESC, o.id DESC"
+        ORDER_SORT.order_by(filter.sort)
     };
     platform::db::fetch_page(
         db,
         SUMMARY_FROM,
         SUMMARY_SELECT,
         order_condition(tenant_id, scope, filter),
-        order_by,
+        &order_by,
         page,
         read_summary,
     )

@@ -364,6 +364,18 @@ impl DbOptions {
     }
 }
 
+/// A LIKE pattern matching `text` anywhere, lower-cased, with `%`, `_` and `\` taken literally;
+/// use it with `LIKE … ESCAPE '\'` against a lower-cased column.
+pub fn like_contains(text: &str) -> String {
+    let escaped = text
+        .trim()
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 pub fn is_postgres_url(url: &str) -> bool {
     url.starts_with("postgres://") || url.starts_with("postgresql://")
 }

@@ -477,6 +477,34 @@ impl PromotionInput {
     }
 }
 
+/// What the price-list list shows: code or name containing `search`, in one currency.
+#[derive(Debug, Clone, Default)]
+pub struct PriceListFilter {
+    pub search: Option<String>,
+    pub currency: Option<String>,
+    /// Parsed with [`crate::queries::PRICE_LIST_SORT`].
+    pub sort: platform::Sort,
+}
+
+/// Which rows of one price list to show: SKU containing `search`, in `sort` order.
+#[derive(Debug, Clone, Default)]
+pub struct PriceRowFilter {
+    pub search: Option<String>,
+    /// Parsed with [`crate::queries::PRICE_ROW_SORT`].
+    pub sort: platform::Sort,
+}
+
+/// What the promotion list shows: code or name containing `search`, of one kind and status.
+#[derive(Debug, Clone, Default)]
+pub struct PromotionFilter {
+    pub search: Option<String>,
+    pub kind: Option<String>,
+    /// `active` or `paused`.
+    pub status: Option<String>,
+    /// Parsed with [`crate::queries::PROMOTION_SORT`].
+    pub sort: platform::Sort,
+}
+
 /// A promotion as lists and pages show it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PromotionSummary {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use platform::{Actor, Db, DealerAudience, Failure, Page, PageRequest, Permission};
 
-use crate::domain::{PriceList, PriceRow, PromotionSummary};
+use crate::domain::{PriceList, PriceListFilter, PriceRow, PriceRowFilter, PromotionFilter, PromotionSummary};
 use crate::engine::{self, Candidate, ListPrice};
 use crate::promotions::Promotion;
 use crate::store;
@@ -35,9 +35,16 @@ pub async fn list_prices(
         .collect())
 }
 
-pub async fn price_lists(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<PriceList>, Failure> {
+pub use crate::store::{PRICE_LIST_SORT, PRICE_ROW_SORT, PROMOTION_SORT};
+
+pub async fn price_lists(
+    db: &Db,
+    actor: &Actor,
+    filter: &PriceListFilter,
+    page: PageRequest,
+) -> Result<Page<PriceList>, Failure> {
     actor.require(Permission::ViewPrices)?;
-    Ok(store::list_price_lists(db, actor.tenant_id, page).await?)
+    Ok(store::list_price_lists(db, actor.tenant_id, filter, page).await?)
 }
 
 pub async fn price_list(db: &Db, actor: &Actor, id: i64) -> Result<PriceList, Failure> {
@@ -48,19 +55,35 @@ pub async fn price_list(db: &Db, actor: &Actor, id: i64) -> Result<PriceList, Fa
 }
 
 /// Every row of a price list, for its export.
-pub async fn all_price_rows(db: &Db, actor: &Actor, id: i64) -> Result<Vec<PriceRow>, Failure> {
+pub async fn all_price_rows(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    filter: &PriceRowFilter,
+) -> Result<Vec<PriceRow>, Failure> {
     price_list(db, actor, id).await?;
-    Ok(store::all_rows(db, actor.tenant_id, id).await?)
+    Ok(store::all_rows(db, actor.tenant_id, id, filter).await?)
 }
 
-pub async fn price_rows(db: &Db, actor: &Actor, id: i64, page: PageRequest) -> Result<Page<PriceRow>, Failure> {
+pub async fn price_rows(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    filter: &PriceRowFilter,
+    page: PageRequest,
+) -> Result<Page<PriceRow>, Failure> {
     price_list(db, actor, id).await?;
-    Ok(store::list_rows(db, actor.tenant_id, id, page).await?)
+    Ok(store::list_rows(db, actor.tenant_id, id, filter, page).await?)
 }
 
-pub async fn promotions(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<PromotionSummary>, Failure> {
+pub async fn promotions(
+    db: &Db,
+    actor: &Actor,
+    filter: &PromotionFilter,
+    page: PageRequest,
+) -> Result<Page<PromotionSummary>, Failure> {
     actor.require(Permission::ViewPrices)?;
-    Ok(store::list_promotions(db, actor.tenant_id, page).await?)
+    Ok(store::list_promotions(db, actor.tenant_id, filter, page).await?)
 }
 
 /// The promotions that may apply to these products (with their categories) for the dealer on

@@ -7,7 +7,8 @@ use platform::{DbError, Query, TenantId, Tx};
 use platform::{Currency, Money};
 
 use crate::domain::{
-    Audience, PriceList, PriceRow, PromotionSummary, StoredTerms, ValidPriceList, ValidPriceRow, ValidPromotion,
+    Audience, PriceList, PriceListFilter, PriceRow, PriceRowFilter, PromotionFilter, PromotionSummary, StoredTerms,
+    ValidPriceList, ValidPriceRow, ValidPromotion,
 };
 use crate::engine::Candidate;
 use crate::promotions::Promotion;
@@ -180,29 +181,40 @@ fn read_list(row: &platform::Row) -> Result<PriceList, DbError> {
     })
 }
 
+/// The price-list list's sortable columns.
+pub const PRICE_LIST_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("code", "l.code"),
+        platform::SortColumn::new("name", "l.name"),
+        platform::SortColumn::new("currency", "l.currency"),
+        platform::SortColumn::new("rows", "row_count"),
+        platform::SortColumn::new("created_at", "l.created_at"),
+    ],
+    default: "code",
+    tiebreaker: "l.id",
+};
+
 pub async fn list_price_lists(
     db: &platform::Db,
     tenant_id: TenantId,
+    filter: &PriceListFilter,
     page: platform::PageRequest,
 ) -> Result<platform::Page<PriceList>, DbError> {
-    let total: i64 = db
-        .fetch_one(&Query::new("SELECT COUNT(*) AS total FROM price_lists WHERE tenant_id = $1").bind(tenant_id))
-        .await?
-        .get("total")?;
-    let items = db
-        .fetch_all(
-            &Query::new(format!(
-                "{LIST_SELECT} WHERE l.tenant_id = $1 ORDER BY l.code LIMIT $2 OFFSET $3"
-            ))
-            .bind(tenant_id)
-            .bind(page.limit())
-            .bind(page.offset()),
-        )
-        .await?
-        .iter()
-        .map(read_list)
-        .collect::<Result<_, _>>()?;
-    Ok(platform::Page::new(items, total, page))
+    let mut condition = Query::new(" WHERE l.tenant_id = $1").bind(tenant_id);
+    if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        let pattern = platform::db::like_contains(search);
+        condition
+            .push(" AND (LOWER(l.code) LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR LOWER(l.name) LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(currency) = filter.currency.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        condition.push(" AND l.currency = ").push_bind(currency.to_uppercase());
+    }
+    let order_by = PRICE_LIST_SORT.order_by(filter.sort);
+    platform::db::fetch_page(db, "price_lists l", LIST_SELECT, condition, &order_by, page, read_list).await
 }
 
 pub async fn find_price_list(db: &platform::Db, tenant_id: TenantId, id: i64) -> Result<Option<PriceList>, DbError> {
@@ -217,37 +229,54 @@ pub async fn find_price_list(db: &platform::Db, tenant_id: TenantId, id: i64) ->
     .transpose()
 }
 
-const ROW_SELECT: &str = "SELECT r.id, r.product_id, p.sku, r.min_quantity, r.unit_price_minor, l.currency, r.valid_from, \
-     r.valid_to FROM price_list_rows r JOIN products p ON p.id = r.product_id JOIN price_lists l ON l.id = r.price_list_id \
-     WHERE r.tenant_id = $1 AND r.price_list_id = $2";
+const ROW_SELECT_FROM: &str = "SELECT r.id, r.product_id, p.sku, r.min_quantity, r.unit_price_minor, l.currency, \
+     r.valid_from, r.valid_to FROM price_list_rows r JOIN products p ON p.id = r.product_id \
+     JOIN price_lists l ON l.id = r.price_list_id";
+
+/// A price list's rows' sortable columns.
+pub const PRICE_ROW_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("sku", "p.sku"),
+        platform::SortColumn::new("min_quantity", "r.min_quantity"),
+        platform::SortColumn::new("unit_price", "r.unit_price_minor"),
+        platform::SortColumn::new("valid_from", "r.valid_from"),
+        platform::SortColumn::nullable("valid_to", "r.valid_to"),
+    ],
+    default: "sku",
+    tiebreaker: "r.id",
+};
+
+/// `AND` the row's SKU contains the filter's search.
+fn row_condition(tenant_id: TenantId, price_list_id: i64, filter: &PriceRowFilter) -> Query {
+    let mut condition = Query::new(" WHERE r.tenant_id = $1 AND r.price_list_id = $2")
+        .bind(tenant_id)
+        .bind(price_list_id);
+    if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        condition
+            .push(" AND LOWER(p.sku) LIKE ")
+            .push_bind(platform::db::like_contains(search))
+            .push(" ESCAPE '\\'");
+    }
+    condition
+}
 
 pub async fn list_rows(
     db: &platform::Db,
     tenant_id: TenantId,
     price_list_id: i64,
+    filter: &PriceRowFilter,
     page: platform::PageRequest,
 ) -> Result<platform::Page<PriceRow>, DbError> {
-    let total: i64 = db
-        .fetch_one(
-            &Query::new("SELECT COUNT(*) AS total FROM price_list_rows WHERE tenant_id = $1 AND price_list_id = $2")
-                .bind(tenant_id)
-                .bind(price_list_id),
-        )
-        .await?
-        .get("total")?;
-    let rows = db
-        .fetch_all(
-            &Query::new(format!(
-                "{ROW_SELECT} ORDER BY p.sku, r.min_quantity, r.valid_from LIMIT $3 OFFSET $4"
-            ))
-            .bind(tenant_id)
-            .bind(price_list_id)
-            .bind(page.limit())
-            .bind(page.offset()),
-        )
-        .await?;
-    let items = rows.iter().map(read_row).collect::<Result<_, _>>()?;
-    Ok(platform::Page::new(items, total, page))
+    platform::db::fetch_page(
+        db,
+        "price_list_rows r JOIN products p ON p.id = r.product_id",
+        ROW_SELECT_FROM,
+        row_condition(tenant_id, price_list_id, filter),
+        &PRICE_ROW_SORT.order_by(filter.sort),
+        page,
+        read_row,
+    )
+    .await
 }
 
 fn read_row(row: &platform::Row) -> Result<PriceRow, DbError> {
@@ -264,16 +293,17 @@ fn read_row(row: &platform::Row) -> Result<PriceRow, DbError> {
 }
 
 /// Every row of a list at once, for exports.
-pub async fn all_rows(db: &platform::Db, tenant_id: TenantId, price_list_id: i64) -> Result<Vec<PriceRow>, DbError> {
-    db.fetch_all(
-        &Query::new(format!("{ROW_SELECT} ORDER BY p.sku, r.min_quantity, r.valid_from"))
-            .bind(tenant_id)
-            .bind(price_list_id),
-    )
-    .await?
-    .iter()
-    .map(read_row)
-    .collect()
+/// Every row of a price list under `filter`, for its export (which imports read back).
+pub async fn all_rows(
+    db: &platform::Db,
+    tenant_id: TenantId,
+    price_list_id: i64,
+    filter: &PriceRowFilter,
+) -> Result<Vec<PriceRow>, DbError> {
+    let mut query = row_condition(tenant_id, price_list_id, filter);
+    query.prepend(ROW_SELECT_FROM);
+    query.push(&format!(" ORDER BY {}", PRICE_ROW_SORT.order_by(filter.sort)));
+    db.fetch_all(&query).await?.iter().map(read_row).collect()
 }
 
 // ----- promotions -----
@@ -399,29 +429,46 @@ fn read_summary(row: &platform::Row) -> Result<PromotionSummary, DbError> {
     })
 }
 
+/// The promotion list's sortable columns.
+pub const PROMOTION_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("code", "p.code"),
+        platform::SortColumn::new("name", "p.name"),
+        platform::SortColumn::new("kind", "p.kind"),
+        platform::SortColumn::new("starts_on", "p.starts_on"),
+        platform::SortColumn::new("ends_on", "p.ends_on"),
+        platform::SortColumn::new("priority", "p.priority"),
+        platform::SortColumn::new("status", "p.status"),
+    ],
+    default: "-starts_on",
+    tiebreaker: "p.id",
+};
+
 pub async fn list_promotions(
     db: &platform::Db,
     tenant_id: TenantId,
+    filter: &PromotionFilter,
     page: platform::PageRequest,
 ) -> Result<platform::Page<PromotionSummary>, DbError> {
-    let total: i64 = db
-        .fetch_one(&Query::new("SELECT COUNT(*) AS total FROM promotions WHERE tenant_id = $1").bind(tenant_id))
-        .await?
-        .get("total")?;
-    let items = db
-        .fetch_all(
-            &Query::new(format!(
-                "SELECT {PROMOTION_COLUMNS} FROM promotions p WHERE p.tenant_id = $1 ORDER BY p.starts_on DESC, p.code LIMIT $2 OFFSET $3"
-            ))
-            .bind(tenant_id)
-            .bind(page.limit())
-            .bind(page.offset()),
-        )
-        .await?
-        .iter()
-        .map(read_summary)
-        .collect::<Result<_, _>>()?;
-    Ok(platform::Page::new(items, total, page))
+    let mut condition = Query::new(" WHERE p.tenant_id = $1").bind(tenant_id);
+    if let Some(search) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        let pattern = platform::db::like_contains(search);
+        condition
+            .push(" AND (LOWER(p.code) LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR LOWER(p.name) LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(kind) = filter.kind.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        condition.push(" AND p.kind = ").push_bind(kind.to_owned());
+    }
+    if let Some(status) = filter.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        condition.push(" AND p.status = ").push_bind(status.to_owned());
+    }
+    let order_by = PROMOTION_SORT.order_by(filter.sort);
+    let select = format!("SELECT {PROMOTION_COLUMNS} FROM promotions p");
+    platform::db::fetch_page(db, "promotions p", &select, condition, &order_by, page, read_summary).await
 }
 
 pub async fn find_promotion(

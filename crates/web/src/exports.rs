@@ -87,10 +87,16 @@ pub async fn dealers(
     )
 }
 
-/// A price list's rows: SKU, from quantity, price, currency, valid from and to.
-pub async fn price_list(state: &AppState, actor: &Actor, id: i64) -> Result<Response, WebError> {
+/// A price list's rows under `filter`: SKU, from quantity, price, currency, valid from and to,
+/// headed by the column codes its import reads (so the file goes back in unchanged).
+pub async fn price_list(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    filter: &pricing::domain::PriceRowFilter,
+) -> Result<Response, WebError> {
     let list = pricing::queries::price_list(&state.db, actor, id).await?;
-    let rows: Vec<Vec<xlsx::Cell>> = pricing::queries::all_price_rows(&state.db, actor, id)
+    let rows: Vec<Vec<xlsx::Cell>> = pricing::queries::all_price_rows(&state.db, actor, id, filter)
         .await?
         .into_iter()
         .map(|row| {
@@ -206,31 +212,28 @@ pub async fn catalog(
 }
 
 /// Orders under `filter` that the actor may see (or, for `queue`, those awaiting review), one
-/// row each with their amounts.
+/// row each with their amounts, in the list's order.
 pub async fn orders(
     state: &AppState,
     actor: &Actor,
+    t: &Translator,
     filter: &ordering::queries::OrderFilter,
     queue: bool,
 ) -> Result<Response, WebError> {
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let request = PageRequest::new(Some(page), Some(platform::page::MAX_PER_PAGE));
-        let orders = if queue {
-            ordering::queries::review_queue(&state.db, actor, filter, request).await?
-        } else {
-            ordering::queries::orders(&state.db, actor, filter, request).await?
-        };
-        let more = orders.has_next();
-        rows.extend(orders.items.into_iter().map(|order| {
+    let orders = if queue {
+        ordering::queries::review_queue(&state.db, actor, filter, PageRequest::export()).await?
+    } else {
+        ordering::queries::orders(&state.db, actor, filter, PageRequest::export()).await?
+    };
+    let rows: Vec<Vec<xlsx::Cell>> = orders
+        .exportable()?
+        .into_iter()
+        .map(|order| {
             vec![
-                xlsx::Cell::Integer(order.id),
                 xlsx::Cell::Text(order.dealer_order_number),
                 xlsx::Cell::Text(order.dealer_code),
                 xlsx::Cell::Text(order.dealer_name),
-                xlsx::Cell::Text(order.state.code().to_owned()),
-                xlsx::Cell::Text(order.channel),
+                xlsx::Cell::Text(t.t(&format!("order_state.{}", order.state.code())).to_owned()),
                 xlsx::Cell::Date(order.placed_at.date_naive()),
                 xlsx::Cell::Date(order.requested_delivery_on),
                 xlsx::Cell::Integer(order.line_count),
@@ -238,30 +241,37 @@ pub async fn orders(
                 xlsx::Cell::Decimal(order.vat_total),
                 xlsx::Cell::Decimal(order.gross_total),
                 xlsx::Cell::Text(order.currency),
+                xlsx::Cell::Text(order.channel),
+                xlsx::Cell::Integer(order.id),
             ]
-        }));
-        if !more {
-            break;
-        }
-        page += 1;
-    }
-    let headers = [
-        "order_id",
-        "dealer_order_number",
-        "dealer_code",
-        "dealer_name",
-        "state",
-        "channel",
-        "placed_on",
-        "requested_delivery_on",
-        "lines",
-        "net_total",
-        "vat_total",
-        "gross_total",
-        "currency",
-    ];
-    let bytes = xlsx::write_table("Orders", &headers, &rows).map_err(export_failure)?;
-    Ok(spreadsheet("orders.xlsx", bytes))
+        })
+        .collect();
+    let (file_name, title) = if queue {
+        ("order-desk.xlsx", "nav.order_desk")
+    } else {
+        ("orders.xlsx", "nav.orders")
+    };
+    list_export(
+        t,
+        file_name,
+        title,
+        &[
+            "order.number",
+            "order.dealer_code",
+            "order.dealer",
+            "order.state",
+            "order.placed_at",
+            "order.requested_delivery_on",
+            "order.lines",
+            "order.net_total",
+            "order.vat_total",
+            "order.gross_total",
+            "order.currency",
+            "order.channel",
+            "order.id",
+        ],
+        &rows,
+    )
 }
 
 /// An import's problems, in the reader's language.
@@ -320,28 +330,30 @@ pub async fn product_image(
         .into_response())
 }
 
-/// The whole order execution report under `filter`, per order or per line.
+/// The whole order execution report under `filter`, per order or per line, in its order.
 pub async fn order_execution(
     state: &AppState,
     actor: &Actor,
+    t: &Translator,
     filter: &ordering::report::ReportFilter,
     per_line: bool,
 ) -> Result<Response, WebError> {
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let request = PageRequest::new(Some(page), Some(platform::page::MAX_PER_PAGE));
-        let report = ordering::report::order_execution(&state.db, actor, filter, per_line, request).await?;
-        let more = report.has_next();
-        rows.extend(report.items.into_iter().map(|row| {
-            vec![
-                xlsx::Cell::Integer(row.order_id),
+    let report = ordering::report::order_execution(&state.db, actor, filter, per_line, PageRequest::export()).await?;
+    let rows: Vec<Vec<xlsx::Cell>> = report
+        .exportable()?
+        .into_iter()
+        .map(|row| {
+            let mut cells = vec![
                 xlsx::Cell::Text(row.dealer_order_number),
                 xlsx::Cell::Text(row.dealer_code),
-                xlsx::Cell::Text(row.state.code().to_owned()),
+                xlsx::Cell::Text(t.t(&format!("order_state.{}", row.state.code())).to_owned()),
                 xlsx::Cell::Date(row.placed_at.date_naive()),
-                row.line_number.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer),
-                row.sku.map_or(xlsx::Cell::Empty, xlsx::Cell::Text),
+            ];
+            if per_line {
+                cells.push(row.line_number.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer));
+                cells.push(text(row.sku));
+            }
+            cells.extend([
                 xlsx::Cell::Integer(row.ordered_quantity),
                 xlsx::Cell::Integer(row.confirmed_quantity),
                 xlsx::Cell::Integer(row.shipped_quantity),
@@ -352,34 +364,29 @@ pub async fn order_execution(
                 xlsx::Cell::Decimal(row.invoiced_amount),
                 xlsx::Cell::Decimal(row.paid_amount),
                 xlsx::Cell::Text(row.currency),
-            ]
-        }));
-        if !more {
-            break;
-        }
-        page += 1;
+                xlsx::Cell::Integer(row.order_id),
+            ]);
+            cells
+        })
+        .collect();
+    let mut headers = vec!["order.number", "order.dealer_code", "order.state", "order.placed_at"];
+    if per_line {
+        headers.extend(["execution.line", "catalog.sku"]);
     }
-    let headers = [
-        "order_id",
-        "dealer_order_number",
-        "dealer_code",
-        "state",
-        "placed_on",
-        "line_number",
-        "sku",
-        "ordered_quantity",
-        "confirmed_quantity",
-        "shipped_quantity",
-        "received_quantity",
-        "invoiced_quantity",
-        "ordered_amount",
-        "confirmed_amount",
-        "invoiced_amount",
-        "paid_amount",
-        "currency",
-    ];
-    let bytes = xlsx::write_table("Order execution", &headers, &rows).map_err(export_failure)?;
-    Ok(spreadsheet("order-execution.xlsx", bytes))
+    headers.extend([
+        "order.ordered",
+        "order.confirmed",
+        "execution.shipped",
+        "execution.received",
+        "execution.invoiced",
+        "execution.ordered_amount",
+        "execution.confirmed_amount",
+        "execution.invoiced_amount",
+        "execution.paid_amount",
+        "order.currency",
+        "order.id",
+    ]);
+    list_export(t, "order-execution.xlsx", "nav.order_execution", &headers, &rows)
 }
 
 /// The user list under `filter`, as the users page shows it.
@@ -422,6 +429,204 @@ pub async fn users(
             "user.roles",
             "user.account_status",
             "user.created_at",
+        ],
+        &rows,
+    )
+}
+
+/// Who a price list is for, in words: the kind, and the number of the dealer, group, tier or
+/// region it names.
+pub(crate) fn price_audience(t: &Translator, kind: &str, id: Option<i64>) -> String {
+    let kind_name = t.t(&format!("price_audience.{kind}")).to_owned();
+    match id {
+        Some(id) => format!("{kind_name} · #{id}"),
+        None => kind_name,
+    }
+}
+
+/// The price-list list under `filter`, as the price lists page shows it.
+pub async fn price_lists(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &pricing::domain::PriceListFilter,
+) -> Result<Response, WebError> {
+    let lists = pricing::queries::price_lists(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = lists
+        .into_iter()
+        .map(|list| {
+            let audience = price_audience(t, &list.audience, list.audience_id);
+            vec![
+                xlsx::Cell::Text(list.code),
+                xlsx::Cell::Text(list.name),
+                xlsx::Cell::Text(audience),
+                xlsx::Cell::Text(list.currency),
+                xlsx::Cell::Integer(list.row_count),
+                xlsx::Cell::Date(list.created_at.date_naive()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "price-lists.xlsx",
+        "nav.price_lists",
+        &[
+            "price_list.code",
+            "price_list.name",
+            "price_list.audience",
+            "price_list.currency",
+            "price_list.rows",
+            "price_list.created_at",
+        ],
+        &rows,
+    )
+}
+
+/// The promotion list under `filter`, as the promotions page shows it.
+pub async fn promotions(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &pricing::domain::PromotionFilter,
+) -> Result<Response, WebError> {
+    let promotions = pricing::queries::promotions(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = promotions
+        .into_iter()
+        .map(|promotion| {
+            let status = if promotion.status == "active" {
+                "promotion.active"
+            } else {
+                "promotion.paused"
+            };
+            vec![
+                xlsx::Cell::Text(promotion.code),
+                xlsx::Cell::Text(promotion.name),
+                xlsx::Cell::Text(t.t(&format!("promotion_kind.{}", promotion.kind)).to_owned()),
+                xlsx::Cell::Date(promotion.starts_on),
+                xlsx::Cell::Date(promotion.ends_on),
+                xlsx::Cell::Integer(promotion.priority),
+                xlsx::Cell::Text(
+                    t.t(if promotion.stackable { "common.yes" } else { "common.no" })
+                        .to_owned(),
+                ),
+                promotion.budget.map_or(xlsx::Cell::Empty, xlsx::Cell::Decimal),
+                xlsx::Cell::Decimal(promotion.budget_used),
+                xlsx::Cell::Text(promotion.currency),
+                promotion.quantity_cap.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer),
+                xlsx::Cell::Integer(promotion.quantity_used),
+                xlsx::Cell::Text(t.t(status).to_owned()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "promotions.xlsx",
+        "nav.promotions",
+        &[
+            "promotion.code",
+            "promotion.name",
+            "promotion.kind",
+            "promotion.starts_on",
+            "promotion.ends_on",
+            "promotion.priority",
+            "promotion.stackable",
+            "promotion.budget",
+            "promotion.budget_used",
+            "price_list.currency",
+            "promotion.quantity_cap",
+            "promotion.units_used",
+            "promotion.status",
+        ],
+        &rows,
+    )
+}
+
+/// The manufacturer's product list under `filter`, names and categories in the reader's language.
+pub async fn products(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &catalog::domain::ProductFilter,
+) -> Result<Response, WebError> {
+    let products = catalog::queries::products(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let categories = catalog::queries::categories(&state.db, actor).await?;
+    let category_name = |id: Option<i64>| {
+        categories.iter().find(|c| Some(c.id) == id).map(|c| match t.locale {
+            Locale::En => c.name_en.clone(),
+            Locale::Ru => c.name_ru.clone(),
+            Locale::Zh => c.name_zh.clone(),
+        })
+    };
+    let rows: Vec<Vec<xlsx::Cell>> = products
+        .into_iter()
+        .map(|product| {
+            vec![
+                xlsx::Cell::Text(product.sku.clone()),
+                xlsx::Cell::Text(product.name(t.locale).to_owned()),
+                xlsx::Cell::Text(product.gtin.clone()),
+                text(category_name(product.category_id)),
+                xlsx::Cell::Integer(product.pack_size),
+                xlsx::Cell::Text(t.t(&format!("unit.{}", product.unit)).to_owned()),
+                xlsx::Cell::Text(t.t(&format!("product_status.{}", product.status.code())).to_owned()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "products.xlsx",
+        "nav.products",
+        &[
+            "product.sku",
+            "product.name",
+            "product.gtin",
+            "catalog.category",
+            "catalog.pack",
+            "product.unit",
+            "product.status",
+        ],
+        &rows,
+    )
+}
+
+/// Which of a dealer's users opened which products, in the statistics page's order.
+pub async fn product_views(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    audience: &DealerAudience,
+    sort: platform::Sort,
+) -> Result<Response, WebError> {
+    let views = catalog::queries::product_views(&state.db, actor, audience, t.locale, sort, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = views
+        .into_iter()
+        .map(|view| {
+            vec![
+                xlsx::Cell::Text(view.sku),
+                xlsx::Cell::Text(view.name),
+                xlsx::Cell::Text(view.user_login),
+                xlsx::Cell::Integer(view.view_count),
+                xlsx::Cell::Date(view.last_viewed_at.date_naive()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        &format!("product-views-{}.xlsx", audience.dealer_id),
+        "statistics.views",
+        &[
+            "catalog.sku",
+            "catalog.product",
+            "statistics.user",
+            "statistics.count",
+            "statistics.last_viewed",
         ],
         &rows,
     )

@@ -93,6 +93,51 @@ const LISTS: &[List] = &[
         identity: "login",
         export_column: 0,
     },
+    List {
+        login: "manager@demo.test",
+        page: "/price-lists",
+        api: "/api/v1/price-lists",
+        filter: "currency=RUB",
+        sort: "name",
+        identity: "code",
+        export_column: 0,
+    },
+    List {
+        login: "manager@demo.test",
+        page: "/promotions",
+        api: "/api/v1/promotions",
+        filter: "kind=percent_off",
+        sort: "code",
+        identity: "code",
+        export_column: 0,
+    },
+    List {
+        login: "manager@demo.test",
+        page: "/orders",
+        api: "/api/v1/orders",
+        filter: "state=submitted",
+        sort: "total",
+        identity: "dealer_order_number",
+        export_column: 0,
+    },
+    List {
+        login: "admin@demo.test",
+        page: "/products",
+        api: "/api/v1/products",
+        filter: "search=water",
+        sort: "gtin",
+        identity: "sku",
+        export_column: 0,
+    },
+    List {
+        login: "manager@demo.test",
+        page: "/reports/order-execution",
+        api: "/api/v1/reports/order-execution",
+        filter: "state=submitted",
+        sort: "ordered_amount",
+        identity: "dealer_order_number",
+        export_column: 0,
+    },
 ];
 
 fn with_query(path: &str, query: &str) -> String {
@@ -180,7 +225,7 @@ pub async fn assert_sorts(app: &TestApp, list: &List) {
     let html = unescaped(&page.text());
     assert!(
         html.contains(&format!(
-            "<th aria-sort=\"descending\"><a class=\"sort\" href=\"{}?sort={}\">",
+            " aria-sort=\"descending\"><a class=\"sort\" href=\"{}?sort={}\">",
             list.page.split('?').next().unwrap(),
             list.sort
         )),
@@ -310,4 +355,106 @@ async fn the_dealer_list_sorts_by_tier_and_keeps_filters_in_its_header_links() {
         "<th aria-sort=\"none\"><a class=\"sort\" href=\"/dealers?search=%D0%BE&status=active&sort=legal_name\">"
     ));
     assert!(html.contains("href=\"/dealers/export?search=%D0%BE&status=active\""));
+}
+
+#[tokio::test]
+async fn catalog_statistics_sort_by_views_and_export_the_dealers_views_only() {
+    let app = TestApp::with_demo().await;
+    let buyer = app.token("dealer@demo.test").await;
+    for (sku, times) in [("BS-0001", 3), ("BS-0002", 1), ("BS-0003", 2)] {
+        let product = crate::id_of(&app, "products", "sku", sku).await;
+        for _ in 0..times {
+            assert_eq!(app.get(&format!("/api/v1/catalog/{product}"), &buyer).await.status, 200);
+        }
+    }
+    let vektor = crate::id_of(&app, "dealers", "code", "VEKTOR").await;
+    let manager = app.token("manager@demo.test").await;
+    let fewest_first = api_rows(
+        &app,
+        &manager,
+        &format!("/api/v1/catalog-statistics/views?dealer_id={vektor}"),
+        "sort=views",
+        "sku",
+    )
+    .await;
+    assert_eq!(fewest_first, ["BS-0002", "BS-0003", "BS-0001"]);
+    let refused = app
+        .get(
+            &format!("/api/v1/catalog-statistics/views?dealer_id={vektor}&sort=name"),
+            &manager,
+        )
+        .await;
+    assert_eq!(refused.error_fields(), vec!["sort"]);
+
+    let session = app.browser_session("manager@demo.test").await;
+    let html = unescaped(
+        &app.page(&session, &format!("/catalog-statistics?dealer_id={vektor}&sort=-sku"))
+            .await
+            .text(),
+    );
+    assert!(html.contains(&format!(
+        "href=\"/catalog-statistics/export?dealer_id={vektor}&sort=-sku\""
+    )));
+    let (headers, exported) = export_column(
+        &app,
+        &session,
+        &format!("/catalog-statistics/export?dealer_id={vektor}&sort=-sku"),
+        0,
+    )
+    .await;
+    assert_eq!(exported, ["BS-0003", "BS-0002", "BS-0001"]);
+    assert_eq!(headers[0], "SKU");
+    let api_export = app
+        .get(
+            &format!("/api/v1/catalog-statistics/views/export?dealer_id={vektor}&sort=-sku"),
+            &manager,
+        )
+        .await;
+    assert_eq!(
+        workbook(&api_export.body),
+        workbook(
+            &app.page(
+                &session,
+                &format!("/catalog-statistics/export?dealer_id={vektor}&sort=-sku")
+            )
+            .await
+            .body
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_price_lists_rows_sort_and_export_under_the_pages_search() {
+    let app = TestApp::with_demo().await;
+    let token = app.token("manager@demo.test").await;
+    let base = crate::id_of(&app, "price_lists", "code", "BASE-RUB").await;
+    let rows = format!("/api/v1/price-lists/{base}/rows");
+    let prices: Vec<f64> = api_rows(&app, &token, &rows, "sort=-unit_price", "unit_price")
+        .await
+        .iter()
+        .map(|price| price.parse().unwrap())
+        .collect();
+    assert!(
+        prices.len() > 1 && prices.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{prices:?}"
+    );
+    assert!(prices.first() > prices.last(), "{prices:?}");
+    let refused = app.get(&format!("{rows}?sort=price"), &token).await;
+    assert_eq!(refused.error_fields(), vec!["sort"]);
+
+    let query = "search=bs-001&sort=-sku";
+    let shown = api_rows(&app, &token, &rows, query, "sku").await;
+    assert!(
+        !shown.is_empty() && shown.iter().all(|sku| sku.starts_with("BS-001")),
+        "{shown:?}"
+    );
+    let session = app.browser_session("manager@demo.test").await;
+    let html = unescaped(&app.page(&session, &format!("/price-lists/{base}?{query}")).await.text());
+    assert!(html.contains(&format!("href=\"/price-lists/{base}/export?{query}\"")));
+    assert!(html.contains(&format!(
+        " aria-sort=\"descending\"><a class=\"sort\" href=\"/price-lists/{base}?search=bs-001&sort=sku\">"
+    )));
+    let (headers, exported) = export_column(&app, &session, &format!("/price-lists/{base}/export?{query}"), 0).await;
+    assert_eq!(headers[0], "sku", "the export keeps the columns its import reads");
+    assert_eq!(exported, shown);
 }

@@ -215,15 +215,53 @@ pub async fn create_sales_organisation(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ProductQuery {
+    /// Part of the SKU, GTIN or a name, any letter case.
     pub search: Option<String>,
     pub category_id: Option<i64>,
+    /// `active`, `discontinued` or `blocked`.
+    pub status: Option<String>,
+    /// `sku`, `name` (in the caller's language), `gtin`, `pack_size` or `status`; `-` first for
+    /// descending. By SKU when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl ProductQuery {
+    pub fn filter(&self, locale: platform::Locale) -> Result<catalog::domain::ProductFilter, platform::Failure> {
+        let status = match self.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(code) => Some(
+                catalog::domain::ProductStatus::parse(code)
+                    .ok_or_else(|| platform::Failure::field("status", "field.invalid"))?,
+            ),
+            None => None,
+        };
+        Ok(catalog::domain::ProductFilter {
+            search: self.search.clone(),
+            category_id: self.category_id,
+            status,
+            locale,
+            sort: catalog::queries::PRODUCT_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+/// The same products as `GET /products` (filters and sort), every row, as a spreadsheet with
+/// headers and names in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/products/export", tag = "catalog", security(("bearer" = [])), params(ProductQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_products(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ProductQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::products(&state, &caller.signed_in.actor, &t, &query.filter(caller.locale)?).await
+}
+
 /// All of the tenant's products, published or not (the manufacturer's people).
 #[utoipa::path(get, path = "/products", tag = "catalog", security(("bearer" = [])), params(ProductQuery),
-    responses((status = 200, body = Page<Product>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<Product>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_products(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -231,14 +269,7 @@ pub async fn list_products(
 ) -> ApiResult<Page<Product>> {
     let page = PageRequest::new(query.page, query.per_page);
     Ok(Json(
-        catalog::queries::products(
-            &state.db,
-            &caller.signed_in.actor,
-            query.search.as_deref(),
-            query.category_id,
-            page,
-        )
-        .await?,
+        catalog::queries::products(&state.db, &caller.signed_in.actor, &query.filter(caller.locale)?, page).await?,
     ))
 }
 
@@ -308,22 +339,42 @@ pub async fn withdraw(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct DealerStatisticsQuery {
     pub dealer_id: i64,
+    /// `sku`, `user`, `views` or `last_viewed_at` (views only); `-` first for descending. Most
+    /// viewed first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+/// The same product views as `GET /catalog-statistics/views` (dealer and sort), every row, as a
+/// spreadsheet with headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/catalog-statistics/views/export", tag = "catalog", security(("bearer" = [])), params(DealerStatisticsQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_product_views(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<DealerStatisticsQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(query.sort.as_deref())?;
+    let audience = audience_of(&state, &caller, Some(query.dealer_id)).await?;
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::product_views(&state, &caller.signed_in.actor, &t, &audience, sort).await
+}
+
 /// Which of a dealer's users opened which products, most viewed first.
 #[utoipa::path(get, path = "/catalog-statistics/views", tag = "catalog", security(("bearer" = [])), params(DealerStatisticsQuery),
-    responses((status = 200, body = Page<ProductView>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+    responses((status = 200, body = Page<ProductView>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn product_views(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<DealerStatisticsQuery>,
 ) -> ApiResult<Page<ProductView>> {
+    let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(query.sort.as_deref())?;
     let audience = audience_of(&state, &caller, Some(query.dealer_id)).await?;
     let page = PageRequest::new(query.page, query.per_page);
     Ok(Json(
-        catalog::queries::product_views(&state.db, &caller.signed_in.actor, &audience, caller.locale, page).await?,
+        catalog::queries::product_views(&state.db, &caller.signed_in.actor, &audience, caller.locale, sort, page)
+            .await?,
     ))
 }
 
@@ -356,26 +407,57 @@ pub async fn never_viewed(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct PageQuery {
+pub struct PriceListQuery {
+    /// Part of the code or name.
+    pub search: Option<String>,
+    /// An ISO 4217 code such as `RUB`.
+    pub currency: Option<String>,
+    /// `code`, `name`, `currency`, `rows` or `created_at`; `-` first for descending. By code
+    /// when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/price-lists", tag = "pricing", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = Page<PriceList>), (status = 403, body = Problem)))]
+impl PriceListQuery {
+    pub fn filter(&self) -> Result<pricing::domain::PriceListFilter, platform::Failure> {
+        Ok(pricing::domain::PriceListFilter {
+            search: self.search.clone(),
+            currency: self.currency.clone(),
+            sort: pricing::queries::PRICE_LIST_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/price-lists", tag = "pricing", security(("bearer" = [])), params(PriceListQuery),
+    responses((status = 200, body = Page<PriceList>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_price_lists(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiQuery(query): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<PriceListQuery>,
 ) -> ApiResult<Page<PriceList>> {
     Ok(Json(
         pricing::queries::price_lists(
             &state.db,
             &caller.signed_in.actor,
+            &query.filter()?,
             PageRequest::new(query.page, query.per_page),
         )
         .await?,
     ))
+}
+
+/// The same price lists as `GET /price-lists` (filters and sort), every row, as a spreadsheet
+/// with headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/price-lists/export", tag = "pricing", security(("bearer" = [])), params(PriceListQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_price_lists(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<PriceListQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::price_lists(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 #[utoipa::path(post, path = "/price-lists", tag = "pricing", security(("bearer" = [])), request_body = PriceListInput,
@@ -405,19 +487,40 @@ pub async fn get_price_list(
     ))
 }
 
-#[utoipa::path(get, path = "/price-lists/{id}/rows", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
-    responses((status = 200, body = Page<PriceRow>), (status = 404, body = Problem)))]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PriceRowQuery {
+    /// Part of the SKU.
+    pub search: Option<String>,
+    /// `sku`, `min_quantity`, `unit_price`, `valid_from` or `valid_to`; `-` first for
+    /// descending. By SKU when absent.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl PriceRowQuery {
+    pub fn filter(&self) -> Result<pricing::domain::PriceRowFilter, platform::Failure> {
+        Ok(pricing::domain::PriceRowFilter {
+            search: self.search.clone(),
+            sort: pricing::queries::PRICE_ROW_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/price-lists/{id}/rows", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path), PriceRowQuery),
+    responses((status = 200, body = Page<PriceRow>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_price_rows(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
-    ApiQuery(query): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<PriceRowQuery>,
 ) -> ApiResult<Page<PriceRow>> {
     Ok(Json(
         pricing::queries::price_rows(
             &state.db,
             &caller.signed_in.actor,
             id,
+            &query.filter()?,
             PageRequest::new(query.page, query.per_page),
         )
         .await?,
@@ -444,21 +547,61 @@ pub async fn add_price_rows(
     Ok(Json(Changed { changed }))
 }
 
-#[utoipa::path(get, path = "/promotions", tag = "pricing", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = Page<PromotionSummary>), (status = 403, body = Problem)))]
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct PromotionQuery {
+    /// Part of the code or name.
+    pub search: Option<String>,
+    /// `percent_off`, `amount_off`, `spend_save`, `buy_get` or `bundle`.
+    pub kind: Option<String>,
+    /// `active` or `paused`.
+    pub status: Option<String>,
+    /// `code`, `name`, `kind`, `starts_on`, `ends_on`, `priority` or `status`; `-` first for
+    /// descending. Newest start first when absent.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl PromotionQuery {
+    pub fn filter(&self) -> Result<pricing::domain::PromotionFilter, platform::Failure> {
+        Ok(pricing::domain::PromotionFilter {
+            search: self.search.clone(),
+            kind: self.kind.clone(),
+            status: self.status.clone(),
+            sort: pricing::queries::PROMOTION_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/promotions", tag = "pricing", security(("bearer" = [])), params(PromotionQuery),
+    responses((status = 200, body = Page<PromotionSummary>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_promotions(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiQuery(query): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<PromotionQuery>,
 ) -> ApiResult<Page<PromotionSummary>> {
     Ok(Json(
         pricing::queries::promotions(
             &state.db,
             &caller.signed_in.actor,
+            &query.filter()?,
             PageRequest::new(query.page, query.per_page),
         )
         .await?,
     ))
+}
+
+/// The same promotions as `GET /promotions` (filters and sort), every row, as a spreadsheet
+/// with headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/promotions/export", tag = "pricing", security(("bearer" = [])), params(PromotionQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_promotions(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<PromotionQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::promotions(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 /// Creates a promotion: a discount, spend X save Y, buy N get M, or a bundle, for an audience
@@ -495,15 +638,17 @@ pub async fn set_promotion_status(
     ))
 }
 
-/// A price list as a spreadsheet: SKU, from quantity, price, currency, valid from and to.
-#[utoipa::path(get, path = "/price-lists/{id}/export", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = Problem)))]
+/// A price list's rows (search and sort as `GET /price-lists/{id}/rows`) as a spreadsheet: SKU,
+/// from quantity, price, currency, valid from and to, under the column names its import reads.
+#[utoipa::path(get, path = "/price-lists/{id}/export", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path), PriceRowQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_price_list(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<PriceRowQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    crate::exports::price_list(&state, &caller.signed_in.actor, id).await
+    crate::exports::price_list(&state, &caller.signed_in.actor, id, &query.filter()?).await
 }
 
 /// The dealer's whole catalog with its prices as a spreadsheet, in the reader's language.

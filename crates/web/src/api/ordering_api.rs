@@ -275,6 +275,9 @@ pub struct OrderQuery {
     pub from: Option<NaiveDate>,
     /// Last day placed, inclusive.
     pub to: Option<NaiveDate>,
+    /// `number`, `dealer`, `state`, `placed_at`, `requested_delivery_on`, `lines` or `total`;
+    /// `-` first for descending. Newest first when absent (the order desk: oldest first).
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -297,13 +300,14 @@ impl OrderQuery {
             search: self.search.clone(),
             placed_from: self.from,
             placed_to: self.to,
+            sort: ordering::queries::ORDER_SORT.parse(self.sort.as_deref())?,
         })
     }
 }
 
 /// Orders: a dealer user's own dealer's, an internal user's regions'.
 #[utoipa::path(get, path = "/orders", tag = "ordering", security(("bearer" = [])), params(OrderQuery),
-    responses((status = 200, body = Page<OrderSummary>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<OrderSummary>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_orders(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -315,9 +319,35 @@ pub async fn list_orders(
     ))
 }
 
+/// The same orders as `GET /orders` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/orders/export", tag = "ordering", security(("bearer" = [])), params(OrderQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_orders(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<OrderQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::orders(&state, &caller.signed_in.actor, &t, &query.filter()?, false).await
+}
+
+/// The same orders as `GET /order-desk` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/order-desk/export", tag = "ordering", security(("bearer" = [])), params(OrderQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_review_queue(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<OrderQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::orders(&state, &caller.signed_in.actor, &t, &query.filter()?, true).await
+}
+
 /// The order desk's queue: orders awaiting a decision, oldest first.
 #[utoipa::path(get, path = "/order-desk", tag = "ordering", security(("bearer" = [])), params(OrderQuery),
-    responses((status = 200, body = Page<OrderSummary>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<OrderSummary>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn review_queue(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -502,6 +532,9 @@ pub struct ExecutionQuery {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub state: Option<String>,
+    /// `number`, `dealer`, `state`, `placed_at`, `ordered_amount`, `confirmed_amount`,
+    /// `invoiced_amount` or `paid_amount`; `-` first for descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -520,12 +553,26 @@ impl ExecutionQuery {
             placed_from: self.from,
             placed_to: self.to,
             state,
+            sort: ordering::report::EXECUTION_SORT.parse(self.sort.as_deref())?,
         })
     }
 
     pub fn per_line(&self) -> bool {
         self.view.as_deref() == Some("lines")
     }
+}
+
+/// The same rows as `GET /reports/order-execution` (view, filters and sort), every row, as a
+/// spreadsheet with headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/reports/order-execution/export", tag = "ordering", security(("bearer" = [])), params(ExecutionQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_order_execution(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ExecutionQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    crate::exports::order_execution(&state, &caller.signed_in.actor, &t, &query.filter()?, query.per_line()).await
 }
 
 /// The order execution report: ordered, confirmed, shipped, received, invoiced and paid, per

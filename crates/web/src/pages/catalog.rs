@@ -698,8 +698,27 @@ pub async fn product_page(
 pub struct StatisticsQuery {
     #[serde(default)]
     dealer_id: String,
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
     unviewed_page: Option<u32>,
+}
+
+/// The product views the statistics page shows for a dealer, in its order, every row, as XLSX.
+pub async fn export_statistics(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<StatisticsQuery>,
+) -> Result<Response, WebError> {
+    let actor = user.actor();
+    let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(Some(&query.sort))?;
+    let dealer_id = query
+        .dealer_id
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| platform::Failure::field("dealer_id", "field.required"))?;
+    let audience = identity::queries::dealer_audience(&state.db, actor, Some(DealerId(dealer_id))).await?;
+    crate::exports::product_views(&state, actor, &user.t, &audience, sort).await
 }
 
 /// A product published to the dealer that none of its users opened.
@@ -722,6 +741,8 @@ struct StatisticsPage {
     unviewed_has_next: bool,
     /// For the never-opened list's pagination: the dealer and the views' page.
     unviewed_query: String,
+    /// The views' sort headers and export.
+    links: crate::lists::ListLinks,
 }
 
 impl StatisticsPage {
@@ -738,20 +759,24 @@ pub async fn statistics_page(
     let actor = user.actor();
     actor.require(Permission::ViewCatalogStatistics)?;
     let dealer_id = query.dealer_id.trim().parse::<i64>().ok();
+    let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(Some(&query.sort))?;
+    let links = crate::lists::ListLinks::new("/catalog-statistics", &catalog::queries::PRODUCT_VIEW_SORT, sort)
+        .filter("dealer_id", dealer_id);
     let views_request = PageRequest::new(query.page, None);
     let unviewed_request = PageRequest::new(query.unviewed_page, None);
     let (page, unviewed, unviewed_has_next) = match dealer_id {
         Some(id) => {
             let audience = identity::queries::dealer_audience(&state.db, actor, Some(DealerId(id))).await?;
             let views =
-                catalog::queries::product_views(&state.db, actor, &audience, user.t.locale, views_request).await?;
+                catalog::queries::product_views(&state.db, actor, &audience, user.t.locale, sort, views_request)
+                    .await?;
             let (items, more) =
                 catalog::queries::never_viewed(&state.db, actor, &audience, user.t.locale, unviewed_request).await?;
             (views, items, more)
         }
         None => (Page::new(Vec::new(), 0, views_request), Vec::new(), false),
     };
-    let dealer_pair = dealer_id.map(|id| format!("dealer_id={id}")).unwrap_or_default();
+    let dealer_pair = links.page_query();
     let view = StatisticsPage {
         layout: Layout::new(&user, "/catalog-statistics", "nav.catalog_statistics"),
         dealers: dealer_choices(&state, &user).await?,
@@ -762,6 +787,7 @@ pub async fn statistics_page(
         unviewed: unviewed.into_iter().map(|item| UnviewedRow { item }).collect(),
         unviewed_page: unviewed_request.page,
         unviewed_has_next,
+        links,
     };
     render(&view)
 }
@@ -775,10 +801,37 @@ pub struct ProductListQuery {
     search: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     category_id: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    status: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    sort: String,
     #[serde(skip_serializing)]
     page: Option<u32>,
     #[serde(skip_serializing)]
     done: Option<String>,
+}
+
+impl ProductListQuery {
+    fn query(&self) -> crate::api::ProductQuery {
+        crate::api::ProductQuery {
+            search: optional_text(&self.search),
+            category_id: self.category_id.trim().parse().ok(),
+            status: optional_text(&self.status),
+            sort: optional_text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
+}
+
+/// The products the list shows under the same filters and sort, every row, as XLSX.
+pub async fn export_products(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ProductListQuery>,
+) -> Result<Response, WebError> {
+    let filter = query.query().filter(user.t.locale)?;
+    crate::exports::products(&state, user.actor(), &user.t, &filter).await
 }
 
 /// A product in the manufacturer's list, named in the reader's language.
@@ -797,7 +850,9 @@ struct ProductsPage {
     page: Page<ProductRow>,
     query: ProductListQuery,
     categories: Vec<CategoryChoice>,
+    statuses: [&'static str; 3],
     can_manage: bool,
+    links: crate::lists::ListLinks,
     /// The query string without `page`, for links to other pages of the same list.
     filter_query: String,
 }
@@ -815,14 +870,13 @@ pub async fn products_page(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let t = user.t;
-    let products = catalog::queries::products(
-        &state.db,
-        actor,
-        optional_text(&query.search).as_deref(),
-        query.category_id.trim().parse().ok(),
-        PageRequest::new(query.page, None),
-    )
-    .await?;
+    let api_query = query.query();
+    let filter = api_query.filter(t.locale)?;
+    let products = catalog::queries::products(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
+    let links = crate::lists::ListLinks::new("/products", &catalog::queries::PRODUCT_SORT, filter.sort)
+        .filter("search", api_query.search.as_deref())
+        .filter("category_id", api_query.category_id)
+        .filter("status", api_query.status.as_deref());
     let categories = category_choices(&state, &user).await?;
     let rows = products
         .items
@@ -849,9 +903,11 @@ pub async fn products_page(
                 per_page: products.per_page,
             },
         ),
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         query,
         categories,
+        statuses: ["active", "discontinued", "blocked"],
         can_manage: actor.can(Permission::ManageCatalog),
     };
     render(&view)

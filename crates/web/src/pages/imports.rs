@@ -116,6 +116,7 @@ async fn imports_response(
         pricing::queries::price_lists(
             &state.db,
             actor,
+            &pricing::domain::PriceListFilter::default(),
             PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE)),
         )
         .await?

@@ -68,6 +68,7 @@ pub fn router() -> Router<AppState> {
         .route("/catalog/{id}/favorite", post(catalog::toggle_favorite))
         .route("/favorites", get(catalog::favorites_page))
         .route("/catalog-statistics", get(catalog::statistics_page))
+        .route("/catalog-statistics/export", get(catalog::export_statistics))
         .route("/categories", get(categories::categories_page).post(categories::create))
         .route(
             "/categories/{id}",
@@ -75,6 +76,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/categories/{id}/delete", post(categories::delete))
         .route("/products", get(catalog::products_page).post(catalog::create_product))
+        .route("/products/export", get(catalog::export_products))
         .route("/products/new", get(catalog::new_product_form))
         .route(
             "/products/{id}",
@@ -95,8 +97,10 @@ pub fn router() -> Router<AppState> {
             get(pricing::price_lists_page).post(pricing::create_price_list),
         )
         .route("/promotions", get(promotions::promotions_page).post(promotions::create))
+        .route("/promotions/export", get(promotions::export))
         .route("/promotions/new", get(promotions::new_form))
         .route("/promotions/{id}/status", post(promotions::set_status))
+        .route("/price-lists/export", get(pricing::export_price_lists))
         .route("/price-lists/{id}/export", get(pricing::export_price_list))
         .route("/price-lists/{id}", get(pricing::price_list_page))
         .route("/price-lists/{id}/rows", post(pricing::add_price_row))

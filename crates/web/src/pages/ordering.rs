@@ -12,12 +12,13 @@ use ordering::carts::{CartOrderInput, CartView};
 use ordering::domain::{Channel, LineDecision, OrderState};
 use ordering::queries::{OrderDetail, OrderFilter, OrderSummary};
 use platform::{Failure, FieldError, Page, PageRequest, Permission};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::catalog::{currency, day, local_path, money, today};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -433,32 +434,46 @@ pub async fn order_cart(
 
 // ----- order lists -----
 
-#[derive(Deserialize, Serialize, Default)]
+#[derive(Deserialize, Default)]
 pub struct OrdersQuery {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     state: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     search: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     from: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     to: String,
-    #[serde(skip_serializing)]
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
-    #[serde(skip_serializing)]
     done: Option<String>,
 }
 
 impl OrdersQuery {
-    fn filter(&self) -> OrderFilter {
+    fn filter(&self) -> Result<OrderFilter, WebError> {
         let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
-        OrderFilter {
+        Ok(OrderFilter {
             states: OrderState::parse(&self.state).into_iter().collect(),
             dealer_id: None,
             search: Some(self.search.clone()).filter(|s| !s.trim().is_empty()),
             placed_from: date(&self.from),
             placed_to: date(&self.to),
-        }
+            sort: ordering::queries::ORDER_SORT.parse(Some(&self.sort))?,
+        })
+    }
+
+    fn links(&self, path: &str, queue: bool, filter: &OrderFilter) -> ListLinks {
+        let columns = if queue {
+            &ordering::queries::REVIEW_QUEUE_SORT
+        } else {
+            &ordering::queries::ORDER_SORT
+        };
+        ListLinks::new(path, columns, filter.sort)
+            .filter("search", Some(self.search.trim()))
+            .filter("state", Some(self.state.trim()))
+            .filter("from", Some(self.from.trim()))
+            .filter("to", Some(self.to.trim()))
     }
 }
 
@@ -486,9 +501,9 @@ struct OrdersPage {
     page: Page<OrderRow>,
     query: OrdersQuery,
     filter_query: String,
+    links: ListLinks,
     states: Vec<StateChoice>,
     show_dealer: bool,
-    export: &'static str,
     /// A dealer's user who may order may also upload a spreadsheet of orders.
     may_upload: bool,
 }
@@ -515,7 +530,7 @@ async fn orders_response(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let page_request = PageRequest::new(query.page, None);
-    let filter = query.filter();
+    let filter = query.filter()?;
     let orders = if queue {
         ordering::queries::review_queue(&state.db, actor, &filter, page_request).await?
     } else {
@@ -526,11 +541,12 @@ async fn orders_response(
         .into_iter()
         .map(|order| order_row(&user.t, order))
         .collect::<Result<_, _>>()?;
-    let (path, title, export) = if queue {
-        ("/order-desk", "nav.order_desk", "/order-desk/export")
+    let (path, title) = if queue {
+        ("/order-desk", "nav.order_desk")
     } else {
-        ("/orders", "nav.orders", "/orders/export")
+        ("/orders", "nav.orders")
     };
+    let links = query.links(path, queue, &filter);
     let states = OrderState::ALL
         .into_iter()
         .filter(|s| !queue || s.awaits_review())
@@ -549,12 +565,12 @@ async fn orders_response(
                 per_page: orders.per_page,
             },
         ),
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         query,
         states,
         show_dealer: !actor.is_dealer_user(),
         may_upload: actor.is_dealer_user() && actor.can(Permission::PlaceOrders),
-        export,
     };
     render(&view)
 }
@@ -580,7 +596,7 @@ pub async fn export_orders(
     user: PageUser,
     Query(query): Query<OrdersQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::orders(&state, user.actor(), &query.filter(), false).await
+    crate::exports::orders(&state, user.actor(), &user.t, &query.filter()?, false).await
 }
 
 pub async fn export_order_desk(
@@ -588,7 +604,7 @@ pub async fn export_order_desk(
     user: PageUser,
     Query(query): Query<OrdersQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::orders(&state, user.actor(), &query.filter(), true).await
+    crate::exports::orders(&state, user.actor(), &user.t, &query.filter()?, true).await
 }
 
 // ----- one order -----
@@ -1118,34 +1134,50 @@ pub async fn reorder(
 
 // ----- the order execution report -----
 
-#[derive(Deserialize, Serialize, Default)]
+#[derive(Deserialize, Default)]
 pub struct ExecutionForm {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     view: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     dealer_id: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     region_id: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     from: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     to: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     state: String,
-    #[serde(skip_serializing)]
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
 }
 
 impl ExecutionForm {
-    fn filter(&self) -> ordering::report::ReportFilter {
+    fn filter(&self) -> Result<ordering::report::ReportFilter, WebError> {
         let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
-        ordering::report::ReportFilter {
+        Ok(ordering::report::ReportFilter {
             dealer_id: self.dealer_id.trim().parse().ok(),
             region_id: self.region_id.trim().parse().ok(),
             placed_from: date(&self.from),
             placed_to: date(&self.to),
             state: OrderState::parse(&self.state),
-        }
+            sort: ordering::report::EXECUTION_SORT.parse(Some(&self.sort))?,
+        })
+    }
+
+    fn links(&self, filter: &ordering::report::ReportFilter) -> ListLinks {
+        ListLinks::new(
+            "/reports/order-execution",
+            &ordering::report::EXECUTION_SORT,
+            filter.sort,
+        )
+        .filter("view", Some(self.view.trim()))
+        .filter("dealer_id", Some(self.dealer_id.trim()))
+        .filter("region_id", Some(self.region_id.trim()))
+        .filter("state", Some(self.state.trim()))
+        .filter("from", Some(self.from.trim()))
+        .filter("to", Some(self.to.trim()))
     }
 
     fn per_line(&self) -> bool {
@@ -1170,6 +1202,7 @@ struct ExecutionPage {
     page: Page<ExecutionRowView>,
     query: ExecutionForm,
     filter_query: String,
+    links: ListLinks,
     states: Vec<StateChoice>,
     dealers: Vec<(i64, String)>,
     regions: Vec<(i64, String)>,
@@ -1193,10 +1226,12 @@ pub async fn execution_page(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let t = &user.t;
+    let filter = query.filter()?;
+    let links = query.links(&filter);
     let report = ordering::report::order_execution(
         &state.db,
         actor,
-        &query.filter(),
+        &filter,
         query.per_line(),
         PageRequest::new(query.page, None),
     )
@@ -1247,7 +1282,8 @@ pub async fn execution_page(
                 per_page: report.per_page,
             },
         ),
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         per_line: query.per_line(),
         states: OrderState::ALL
             .into_iter()
@@ -1268,7 +1304,7 @@ pub async fn export_execution(
     user: PageUser,
     Query(query): Query<ExecutionForm>,
 ) -> Result<Response, WebError> {
-    crate::exports::order_execution(&state, user.actor(), &query.filter(), query.per_line()).await
+    crate::exports::order_execution(&state, user.actor(), &user.t, &query.filter()?, query.per_line()).await
 }
 
 // ----- change requests -----

@@ -15,14 +15,59 @@ use super::catalog::{
     AudienceGroup,
 };
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::api::{PriceListQuery, PriceRowQuery};
 use crate::error::WebError;
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
+/// A price list's rows as the page asks for them: search, sort, page.
 #[derive(Deserialize, Default)]
 pub struct PageQuery {
+    #[serde(default)]
+    search: String,
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
     done: Option<String>,
+}
+
+impl PageQuery {
+    fn query(&self) -> PriceRowQuery {
+        let text = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+        PriceRowQuery {
+            search: text(&self.search),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
+}
+
+/// The price-list list's filters as the form sends them; empty means "any".
+#[derive(Deserialize, Default)]
+pub struct PriceListsQuery {
+    #[serde(default)]
+    search: String,
+    #[serde(default)]
+    currency: String,
+    #[serde(default)]
+    sort: String,
+    page: Option<u32>,
+    done: Option<String>,
+}
+
+impl PriceListsQuery {
+    fn query(&self) -> PriceListQuery {
+        let text = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+        PriceListQuery {
+            search: text(&self.search),
+            currency: text(&self.currency),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
 }
 
 /// A `yyyy-mm-dd` date, as a date input sends it.
@@ -69,6 +114,8 @@ impl PriceListForm {
 struct PriceListsPage {
     layout: Layout,
     page: Page<PriceListRow>,
+    query: PriceListsQuery,
+    links: ListLinks,
     filter_query: String,
     can_manage: bool,
     form: PriceListForm,
@@ -79,12 +126,17 @@ struct PriceListsPage {
 async fn lists_response(
     state: &AppState,
     user: &PageUser,
-    query: PageQuery,
+    query: PriceListsQuery,
     form: PriceListForm,
     errors: FormErrors,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
-    let lists = pricing::queries::price_lists(&state.db, actor, PageRequest::new(query.page, None)).await?;
+    let api_query = query.query();
+    let filter = api_query.filter()?;
+    let lists = pricing::queries::price_lists(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/price-lists", &pricing::queries::PRICE_LIST_SORT, filter.sort)
+        .filter("search", api_query.search.as_deref())
+        .filter("currency", api_query.currency.as_deref());
     let audiences = audience_groups(state, user, ("base", "audience_choice.base"), &form.audience).await?;
     let rows = lists
         .items
@@ -104,7 +156,9 @@ async fn lists_response(
                 per_page: lists.per_page,
             },
         ),
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        query,
         can_manage: actor.can(Permission::ManagePrices),
         form,
         errors,
@@ -113,10 +167,19 @@ async fn lists_response(
     render(&view)
 }
 
+/// The price lists the list shows under the same filters and sort, every row, as XLSX.
+pub async fn export_price_lists(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<PriceListsQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::price_lists(&state, user.actor(), &user.t, &query.query().filter()?).await
+}
+
 pub async fn price_lists_page(
     State(state): State<AppState>,
     user: PageUser,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<PriceListsQuery>,
 ) -> Result<Response, WebError> {
     let form = PriceListForm {
         audience: "base".to_owned(),
@@ -135,7 +198,7 @@ pub async fn create_price_list(
         .map_err(|e| WebError(as_form_fields(e, &[("audience_id", "audience")])));
     match form_outcome(&user.t, result)? {
         Ok(id) => Ok(redirect_done(&format!("/price-lists/{id}"), "created")),
-        Err(errors) => lists_response(&state, &user, PageQuery::default(), form, errors).await,
+        Err(errors) => lists_response(&state, &user, PriceListsQuery::default(), form, errors).await,
     }
 }
 
@@ -216,6 +279,8 @@ struct PriceListPage {
     audience: String,
     created_at: String,
     page: Page<PriceRowView>,
+    query: PageQuery,
+    links: ListLinks,
     filter_query: String,
     can_manage: bool,
     form: PriceRowForm,
@@ -235,7 +300,15 @@ async fn list_response(
     let actor = user.actor();
     let t = &user.t;
     let list = pricing::queries::price_list(&state.db, actor, id).await?;
-    let rows = pricing::queries::price_rows(&state.db, actor, id, PageRequest::new(query.page, None)).await?;
+    let row_query = query.query();
+    let filter = row_query.filter()?;
+    let rows = pricing::queries::price_rows(&state.db, actor, id, &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new(
+        format!("/price-lists/{id}"),
+        &pricing::queries::PRICE_ROW_SORT,
+        filter.sort,
+    )
+    .filter("search", row_query.search.as_deref());
     let list_currency = currency(&list.currency)?;
     let views = rows
         .items
@@ -252,7 +325,7 @@ async fn list_response(
     let can_manage = actor.can(Permission::ManagePrices);
     let products = if can_manage && actor.can(Permission::ViewProducts) {
         let first = PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE));
-        catalog::queries::products(&state.db, actor, None, None, first)
+        catalog::queries::products(&state.db, actor, &catalog::domain::ProductFilter::default(), first)
             .await?
             .items
             .into_iter()
@@ -276,7 +349,9 @@ async fn list_response(
                 per_page: rows.per_page,
             },
         ),
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        query,
         can_manage,
         form,
         errors,
@@ -291,8 +366,9 @@ pub async fn export_price_list(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
+    Query(query): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::price_list(&state, user.actor(), id).await
+    crate::exports::price_list(&state, user.actor(), id, &query.query().filter()?).await
 }
 
 pub async fn price_list_page(

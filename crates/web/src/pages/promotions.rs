@@ -10,7 +10,9 @@ use serde::Deserialize;
 
 use super::catalog::{audience_groups, currency, day, money, parse_audience, AudienceGroup};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::api::PromotionQuery;
 use crate::error::WebError;
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -27,24 +29,65 @@ pub struct PromotionRow {
 struct PromotionsPage {
     layout: Layout,
     page: Page<PromotionRow>,
+    query: PromotionsQuery,
+    links: ListLinks,
+    kinds: [&'static str; 5],
     filter_query: String,
     can_manage: bool,
 }
 
+/// The promotion list's filters as the form sends them; empty means "any".
 #[derive(Deserialize, Default)]
-pub struct PageQuery {
+pub struct PromotionsQuery {
+    #[serde(default)]
+    search: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
     done: Option<String>,
+}
+
+impl PromotionsQuery {
+    fn query(&self) -> PromotionQuery {
+        let text = |value: &str| Some(value.trim().to_owned()).filter(|v| !v.is_empty());
+        PromotionQuery {
+            search: text(&self.search),
+            kind: text(&self.kind),
+            status: text(&self.status),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
+}
+
+/// The promotions the list shows under the same filters and sort, every row, as XLSX.
+pub async fn export(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<PromotionsQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::promotions(&state, user.actor(), &user.t, &query.query().filter()?).await
 }
 
 pub async fn promotions_page(
     State(state): State<AppState>,
     user: PageUser,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<PromotionsQuery>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let t = &user.t;
-    let found = pricing::queries::promotions(&state.db, actor, PageRequest::new(query.page, None)).await?;
+    let api_query = query.query();
+    let filter = api_query.filter()?;
+    let found = pricing::queries::promotions(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/promotions", &pricing::queries::PROMOTION_SORT, filter.sort)
+        .filter("search", api_query.search.as_deref())
+        .filter("kind", api_query.kind.as_deref())
+        .filter("status", api_query.status.as_deref());
     let mut rows = Vec::with_capacity(found.items.len());
     for promotion in found.items {
         let budget = match &promotion.budget {
@@ -79,7 +122,10 @@ pub async fn promotions_page(
                 per_page: found.per_page,
             },
         ),
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        query,
+        kinds: ["percent_off", "amount_off", "spend_save", "buy_get", "bundle"],
         can_manage: actor.can(Permission::ManagePrices),
     };
     render(&view)
