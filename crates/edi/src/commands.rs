@@ -163,7 +163,7 @@ pub async fn set_cross_references(
     )
     .await?;
     tx.commit().await?;
-    Ok(store::cross_references(db, partner.id).await?)
+    Ok(store::cross_references(db, partner.id, platform::Sort::default()).await?)
 }
 
 /// Adds one row to a partner's cross-reference table, checked as the whole table is; editing a

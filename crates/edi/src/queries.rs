@@ -77,7 +77,25 @@ pub struct ArchiveFilter {
     /// A control reference, message reference or document number.
     pub reference: Option<String>,
     pub order_id: Option<i64>,
+    /// Parsed with [`ARCHIVE_SORT`].
+    #[serde(skip)]
+    pub sort: platform::Sort,
 }
+
+/// The archive's sortable columns; newest first by default.
+pub const ARCHIVE_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("control_reference", "i.control_reference"),
+        platform::SortColumn::new("direction", "i.direction"),
+        platform::SortColumn::nullable("partner", "d.code"),
+        platform::SortColumn::new("message_types", "i.message_types"),
+        platform::SortColumn::new("status", "i.status"),
+        platform::SortColumn::nullable("contrl", "i.contrl"),
+        platform::SortColumn::new("created_at", "i.created_at"),
+    ],
+    default: "-created_at",
+    tiebreaker: "i.id",
+};
 
 /// An interchange with its messages and its segments, one per line, as read.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -100,9 +118,16 @@ pub async fn partner(db: &Db, actor: &Actor, id: i64) -> Result<Partner, Failure
         .ok_or(Failure::NotFound { entity: "edi_partner" })
 }
 
-pub async fn cross_references(db: &Db, actor: &Actor, partner_id: i64) -> Result<Vec<CrossReference>, Failure> {
+pub use crate::store::CROSS_REFERENCE_SORT;
+
+pub async fn cross_references(
+    db: &Db,
+    actor: &Actor,
+    partner_id: i64,
+    sort: platform::Sort,
+) -> Result<Vec<CrossReference>, Failure> {
     let partner = partner(db, actor, partner_id).await?;
-    Ok(store::cross_references(db, partner.id).await?)
+    Ok(store::cross_references(db, partner.id, sort).await?)
 }
 
 /// One page of a partner's cross-reference table, for the page that keeps it.
@@ -110,10 +135,11 @@ pub async fn cross_reference_page(
     db: &Db,
     actor: &Actor,
     partner_id: i64,
+    sort: platform::Sort,
     page: PageRequest,
 ) -> Result<Page<CrossReference>, Failure> {
     let partner = partner(db, actor, partner_id).await?;
-    Ok(store::cross_reference_page(db, partner.id, page).await?)
+    Ok(store::cross_reference_page(db, partner.id, sort, page).await?)
 }
 
 pub async fn archive(

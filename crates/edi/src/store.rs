@@ -369,7 +369,7 @@ fn scoped(tenant_id: TenantId, scope: &DataScope) -> Query {
     query
 }
 
-/// The archive, newest first, filtered.
+/// The archive, newest first unless sorted otherwise, filtered.
 pub async fn search(
     db: &Db,
     tenant_id: TenantId,
@@ -414,7 +414,7 @@ pub async fn search(
         SUMMARY_FROM,
         SUMMARY_SELECT,
         condition,
-        "i.id DESC",
+        &crate::queries::ARCHIVE_SORT.order_by(filter.sort),
         page,
         read_summary,
     )
@@ -753,6 +753,28 @@ const CROSS_REFERENCE_SELECT: &str = "SELECT x.kind, x.partner_code, p.sku, l.co
      LEFT JOIN delivery_locations l ON l.id = x.delivery_location_id";
 const CROSS_REFERENCE_ORDER: &str = "x.kind, x.partner_code";
 
+/// The cross-reference table's sortable columns; articles first, each by the partner's code,
+/// when no column is asked for.
+pub const CROSS_REFERENCE_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("kind", "x.kind"),
+        platform::SortColumn::new("partner_code", "x.partner_code"),
+        platform::SortColumn::nullable("sku", "p.sku"),
+        platform::SortColumn::nullable("location_code", "l.code"),
+    ],
+    default: "kind",
+    tiebreaker: "x.id",
+};
+
+/// The ORDER BY of a cross-reference list: the table's own order unless a column is asked for.
+fn cross_reference_order(sort: platform::Sort) -> String {
+    if sort.key.is_empty() {
+        CROSS_REFERENCE_ORDER.to_owned()
+    } else {
+        CROSS_REFERENCE_SORT.order_by(sort)
+    }
+}
+
 fn read_cross_reference(row: &Row) -> Result<CrossReference, DbError> {
     Ok(CrossReference {
         kind: row.get("kind")?,
@@ -762,11 +784,13 @@ fn read_cross_reference(row: &Row) -> Result<CrossReference, DbError> {
     })
 }
 
-/// A partner's whole cross-reference table, articles first, each by the partner's code.
-pub async fn cross_references(db: &Db, partner_id: i64) -> Result<Vec<CrossReference>, DbError> {
+/// A partner's whole cross-reference table, articles first, each by the partner's code, unless
+/// sorted otherwise.
+pub async fn cross_references(db: &Db, partner_id: i64, sort: platform::Sort) -> Result<Vec<CrossReference>, DbError> {
     db.fetch_all(
         &Query::new(format!(
-            "{CROSS_REFERENCE_SELECT} WHERE x.partner_id = $1 ORDER BY {CROSS_REFERENCE_ORDER}"
+            "{CROSS_REFERENCE_SELECT} WHERE x.partner_id = $1 ORDER BY {}",
+            cross_reference_order(sort)
         ))
         .bind(partner_id),
     )
@@ -780,6 +804,7 @@ pub async fn cross_references(db: &Db, partner_id: i64) -> Result<Vec<CrossRefer
 pub async fn cross_reference_page(
     db: &Db,
     partner_id: i64,
+    sort: platform::Sort,
     page: PageRequest,
 ) -> Result<Page<CrossReference>, DbError> {
     platform::db::fetch_page(
@@ -787,7 +812,7 @@ pub async fn cross_reference_page(
         CROSS_REFERENCE_FROM,
         CROSS_REFERENCE_SELECT,
         Query::new(" WHERE x.partner_id = $1").bind(partner_id),
-        CROSS_REFERENCE_ORDER,
+        &cross_reference_order(sort),
         page,
         read_cross_reference,
     )

@@ -7,6 +7,8 @@ use crate::receipts::Receipt;
 use crate::shipments::Shipment;
 use crate::store;
 
+pub use crate::store::{ReceiptFilter, ShipmentFilter, RECEIPT_SORT, SHIPMENT_SORT, STOCK_SORT};
+
 pub async fn warehouses(db: &Db, actor: &Actor) -> Result<Vec<Warehouse>, Failure> {
     actor.require(Permission::ViewStock)?;
     Ok(store::list_warehouses(db, actor.tenant_id).await?)
@@ -18,10 +20,11 @@ pub async fn stock_levels(
     warehouse_id: Option<i64>,
     sku: Option<&str>,
     alerts_only: bool,
+    sort: platform::Sort,
     page: PageRequest,
 ) -> Result<Page<StockLevel>, Failure> {
     actor.require(Permission::ViewStock)?;
-    Ok(store::list_levels(db, actor.tenant_id, warehouse_id, sku, alerts_only, page).await?)
+    Ok(store::list_levels(db, actor.tenant_id, warehouse_id, sku, alerts_only, sort, page).await?)
 }
 
 /// Shipments the actor may see (a dealer its own, a manager those of its regions), newest first;
@@ -32,10 +35,26 @@ pub async fn shipments(
     order_id: Option<i64>,
     page: PageRequest,
 ) -> Result<Page<Shipment>, Failure> {
+    let filter = ShipmentFilter {
+        order_id,
+        ..ShipmentFilter::default()
+    };
+    shipment_list(db, actor, &filter, page).await
+}
+
+/// Shipments the actor may see under `filter`, in its order, with their packages and lines.
+pub async fn shipment_list(
+    db: &Db,
+    actor: &Actor,
+    filter: &ShipmentFilter,
+    page: PageRequest,
+) -> Result<Page<Shipment>, Failure> {
     actor.require(Permission::ViewOrders)?;
-    let found = store::list_shipments(db, actor.tenant_id, &actor.scope, order_id, page).await?;
+    let found = store::list_shipments(db, actor.tenant_id, &actor.scope, filter, page).await?;
     let ids: Vec<i64> = found.items.iter().map(|s| s.id).collect();
-    let items = store::shipments_with_contents(db, actor.tenant_id, &actor.scope, &ids).await?;
+    let mut items = store::shipments_with_contents(db, actor.tenant_id, &actor.scope, &ids).await?;
+    // In the list's order, whatever order the contents came back in.
+    items.sort_by_key(|shipment| ids.iter().position(|id| *id == shipment.id));
     Ok(Page { items, ..found })
 }
 
@@ -65,6 +84,21 @@ pub async fn receipts(
     open_only: bool,
     page: PageRequest,
 ) -> Result<Page<Receipt>, Failure> {
+    let filter = ReceiptFilter {
+        order_id,
+        discrepancy: open_only.then(|| "open".to_owned()),
+        ..ReceiptFilter::default()
+    };
+    receipt_list(db, actor, &filter, page).await
+}
+
+/// Receipts the actor may see under `filter`, in its order, with their lines.
+pub async fn receipt_list(
+    db: &Db,
+    actor: &Actor,
+    filter: &ReceiptFilter,
+    page: PageRequest,
+) -> Result<Page<Receipt>, Failure> {
     actor.require(Permission::ViewOrders)?;
-    Ok(store::list_receipts(db, actor.tenant_id, &actor.scope, order_id, open_only, page).await?)
+    Ok(store::list_receipts(db, actor.tenant_id, &actor.scope, filter, page).await?)
 }

@@ -382,11 +382,14 @@ pub async fn returns(
     actor: &Actor,
     order_id: Option<i64>,
     state: Option<&str>,
+    sort: platform::Sort,
     page: PageRequest,
 ) -> Result<Page<Return>, Failure> {
     actor.require(Permission::ViewOrders)?;
-    Ok(store::list_returns(db, actor.tenant_id, &actor.scope, order_id, state, page).await?)
+    Ok(store::list_returns(db, actor.tenant_id, &actor.scope, order_id, state, sort, page).await?)
 }
+
+pub use crate::store::RETURN_SORT;
 
 /// Returns the actor may see that are still under way (awaiting a decision, or approved and not
 /// yet back), newest first, at most `limit`, without their lines, and how many there are in all.

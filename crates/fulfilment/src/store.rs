@@ -107,14 +107,30 @@ pub async fn set_location_warehouse(
     .await
 }
 
-/// A page of stock levels, by warehouse and SKU, optionally of one warehouse, matching a SKU, or
-/// only those outside their safety stock or maximum (alerts).
+/// The stock list's sortable columns; by warehouse and SKU by default.
+pub const STOCK_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("warehouse", "w.code"),
+        platform::SortColumn::new("sku", "p.sku"),
+        platform::SortColumn::new("on_hand", "s.on_hand"),
+        platform::SortColumn::new("reserved", "s.reserved"),
+        platform::SortColumn::new("available", "s.on_hand - s.reserved"),
+        platform::SortColumn::nullable("safety_stock", "s.safety_stock"),
+        platform::SortColumn::nullable("max_stock", "s.max_stock"),
+    ],
+    default: "warehouse",
+    tiebreaker: "p.sku",
+};
+
+/// A page of stock levels, by warehouse and SKU unless `sort` says otherwise, optionally of
+/// one warehouse, matching a SKU, or only those outside their safety stock or maximum (alerts).
 pub async fn list_levels(
     db: &Db,
     tenant_id: TenantId,
     warehouse_id: Option<i64>,
     sku: Option<&str>,
     alerts_only: bool,
+    sort: platform::Sort,
     page: platform::PageRequest,
 ) -> Result<platform::Page<StockLevel>, DbError> {
     let mut condition = Query::new(" WHERE s.tenant_id = $1").bind(tenant_id);
@@ -141,7 +157,17 @@ pub async fn list_levels(
              s.safety_stock, s.max_stock FROM {FROM}"
         ),
         condition,
-        "w.code, p.sku",
+        // A SKU is unique within a warehouse: the warehouse ends the tiebreak, in the same
+        // direction, so that descending is exactly ascending reversed.
+        &format!(
+            "{}, s.warehouse_id {}",
+            STOCK_SORT.order_by(sort),
+            if STOCK_SORT.effective(sort).descending {
+                "DESC"
+            } else {
+                "ASC"
+            }
+        ),
         page,
         |row| {
             let on_hand: i64 = row.get("on_hand")?;
@@ -263,25 +289,64 @@ fn read_shipment(row: &Row) -> Result<Shipment, DbError> {
     })
 }
 
-/// Shipments the scope may see, newest first, without their packages and lines.
+/// What the shipment list shows: of one order, or those whose number or order number
+/// contains a text; in the order asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ShipmentFilter {
+    pub order_id: Option<i64>,
+    pub search: Option<String>,
+    /// Parsed with [`SHIPMENT_SORT`].
+    pub sort: platform::Sort,
+}
+
+/// The shipment list's sortable columns; newest first by default.
+pub const SHIPMENT_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("number", "s.number"),
+        platform::SortColumn::new("order", "o.dealer_order_number"),
+        platform::SortColumn::new("dealer", "d.code"),
+        platform::SortColumn::new("shipped_at", "s.shipped_at"),
+        platform::SortColumn::new("warehouse", "w.code"),
+        platform::SortColumn::nullable("planned_arrival", "s.planned_arrival_on"),
+    ],
+    default: "-shipped_at",
+    tiebreaker: "s.id",
+};
+
+/// Shipments the scope may see, newest first unless sorted otherwise, without their packages
+/// and lines.
 pub async fn list_shipments(
     db: &Db,
     tenant_id: TenantId,
     scope: &DataScope,
-    order_id: Option<i64>,
+    filter: &ShipmentFilter,
     page: PageRequest,
 ) -> Result<Page<Shipment>, DbError> {
     let mut condition = Query::new(" WHERE s.tenant_id = $1").bind(tenant_id);
     scope.restrict_dealer(&mut condition, "s.dealer_id");
-    if let Some(order_id) = order_id {
+    if let Some(order_id) = filter.order_id {
         condition.push(" AND s.order_id = ").push_bind(order_id);
+    }
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        // Upper case on both sides: PostgreSQL's LIKE minds letter case, SQLite's does not.
+        let search = search.to_uppercase();
+        let pattern = format!(
+            "%{}%",
+            search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+        );
+        condition
+            .push(" AND (UPPER(s.number) LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR s.order_id IN (SELECT o2.id FROM orders o2 WHERE o2.tenant_id = s.tenant_id AND UPPER(o2.dealer_order_number) LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\'))");
     }
     platform::db::fetch_page(
         db,
         SHIPMENT_FROM,
         SHIPMENT_SELECT,
         condition,
-        "s.shipped_at DESC, s.id DESC",
+        &SHIPMENT_SORT.order_by(filter.sort),
         page,
         read_shipment,
     )
@@ -509,30 +574,58 @@ const RECEIPT_SELECT: &str = "SELECT r.id, r.shipment_id, s.number AS shipment_n
      FROM receipts r JOIN shipments s ON s.id = r.shipment_id JOIN orders o ON o.id = r.order_id \
      JOIN dealers d ON d.id = r.dealer_id";
 
-/// Receipts the scope may see, newest first, with their lines: of one order, or only those
-/// whose discrepancy is still to settle.
+/// What a receipt list shows: of one order, and by the state of its discrepancy (`none`,
+/// `open` or `settled`, or `any` for every receipt with one); in the order asked for.
+#[derive(Debug, Clone, Default)]
+pub struct ReceiptFilter {
+    pub order_id: Option<i64>,
+    pub discrepancy: Option<String>,
+    /// Parsed with [`RECEIPT_SORT`].
+    pub sort: platform::Sort,
+}
+
+/// The receipt list's sortable columns; newest first by default.
+pub const RECEIPT_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("shipment", "s.number"),
+        platform::SortColumn::new("order", "o.dealer_order_number"),
+        platform::SortColumn::new("dealer", "d.code"),
+        platform::SortColumn::new("received_at", "r.received_at"),
+        platform::SortColumn::new("discrepancy", "r.discrepancy"),
+    ],
+    default: "-received_at",
+    tiebreaker: "r.id",
+};
+
+/// Receipts the scope may see under `filter`, newest first unless sorted otherwise, with their
+/// lines.
 pub async fn list_receipts(
     db: &Db,
     tenant_id: TenantId,
     scope: &DataScope,
-    order_id: Option<i64>,
-    open_only: bool,
+    filter: &ReceiptFilter,
     page: PageRequest,
 ) -> Result<Page<Receipt>, DbError> {
     let mut condition = Query::new(" WHERE r.tenant_id = $1").bind(tenant_id);
     scope.restrict_dealer(&mut condition, "r.dealer_id");
-    if let Some(order_id) = order_id {
+    if let Some(order_id) = filter.order_id {
         condition.push(" AND r.order_id = ").push_bind(order_id);
     }
-    if open_only {
-        condition.push(" AND r.discrepancy = 'open'");
+    match filter.discrepancy.as_deref() {
+        None => {}
+        Some("any") => {
+            condition.push(" AND r.discrepancy <> 'none'");
+        }
+        Some(state) => {
+            condition.push(" AND r.discrepancy = ").push_bind(state.to_owned());
+        }
     }
     let mut found = platform::db::fetch_page(
         db,
         "receipts r",
         RECEIPT_SELECT,
         condition,
-        "r.received_at DESC, r.id DESC",
+        &RECEIPT_SORT.order_by(filter.sort),
         page,
         |row| {
             Ok(Receipt {
@@ -895,13 +988,28 @@ pub async fn open_returns(
     .await
 }
 
-/// Returns the scope may see, newest first, with their lines.
+/// The return list's sortable columns; newest first by default.
+pub const RETURN_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::nullable("notice", "r.notice_number"),
+        platform::SortColumn::new("order", "o.dealer_order_number"),
+        platform::SortColumn::new("dealer", "d.code"),
+        platform::SortColumn::new("shipment", "s.number"),
+        platform::SortColumn::new("requested_at", "r.requested_at"),
+        platform::SortColumn::new("state", "r.state"),
+    ],
+    default: "-requested_at",
+    tiebreaker: "r.id",
+};
+
+/// Returns the scope may see, newest first unless sorted otherwise, with their lines.
 pub async fn list_returns(
     db: &Db,
     tenant_id: TenantId,
     scope: &DataScope,
     order_id: Option<i64>,
     state: Option<&str>,
+    sort: platform::Sort,
     page: PageRequest,
 ) -> Result<Page<Return>, DbError> {
     let mut condition = Query::new(" WHERE r.tenant_id = $1").bind(tenant_id);
@@ -917,7 +1025,7 @@ pub async fn list_returns(
         "returns r",
         RETURN_SELECT,
         condition,
-        "r.requested_at DESC, r.id DESC",
+        &RETURN_SORT.order_by(sort),
         page,
         read_return,
     )

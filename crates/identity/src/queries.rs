@@ -9,7 +9,7 @@ use crate::domain::*;
 use crate::error::IdentityError;
 use crate::store::{self, Source};
 
-pub use crate::store::{UserFilter, DEALER_SORT, USER_SORT};
+pub use crate::store::{ApiTokenFilter, UserFilter, API_TOKEN_SORT, DEALER_SORT, USER_SORT};
 
 type Result<T> = std::result::Result<T, IdentityError>;
 
@@ -75,6 +75,16 @@ pub async fn dealer(db: &Db, actor: &Actor, id: DealerId) -> Result<DealerDetail
     Ok(store::dealer_detail(db, dealer).await?)
 }
 
+/// A dealer in the actor's scope by its code, as typed into a form; `None` if there is none.
+pub async fn dealer_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Option<Dealer>> {
+    actor.require(Permission::ViewDealers)?;
+    let code = code.trim();
+    if code.is_empty() {
+        return Ok(None);
+    }
+    Ok(store::find_dealer_by_code(&mut Source::Db(db), actor.tenant_id, &actor.scope, code).await?)
+}
+
 /// Who a dealer is for publications and prices: the actor's own dealer for dealer users, any
 /// dealer in scope for internal users who look at a catalog as that dealer sees it.
 pub async fn dealer_audience(db: &Db, actor: &Actor, dealer_id: Option<DealerId>) -> Result<platform::DealerAudience> {
@@ -117,9 +127,9 @@ pub async fn user(db: &Db, actor: &Actor, id: UserId) -> Result<User> {
         .ok_or(Failure::NotFound { entity: "user" })?)
 }
 
-pub async fn api_tokens(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<ApiToken>> {
+pub async fn api_tokens(db: &Db, actor: &Actor, filter: &ApiTokenFilter, page: PageRequest) -> Result<Page<ApiToken>> {
     actor.require(Permission::ManageApiTokens)?;
-    Ok(store::list_api_tokens(db, actor.tenant_id, page).await?)
+    Ok(store::list_api_tokens(db, actor.tenant_id, filter, page).await?)
 }
 
 /// Who is signed in, as the web layer needs it.

@@ -391,6 +391,33 @@ pub async fn find_dealer(
         .transpose()
 }
 
+/// A dealer by the code people know it by, in the actor's data scope. The exact code first;
+/// failing that, letter case is forgiven where it picks out one dealer.
+pub async fn find_dealer_by_code(
+    source: &mut Source<'_>,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    code: &str,
+) -> Result<Option<Dealer>, DbError> {
+    let mut exact = Query::new(DEALER_SELECT);
+    exact.push(" WHERE d.tenant_id = ").push_bind(tenant_id);
+    exact.push(" AND d.code = ").push_bind(code.to_owned());
+    scope.restrict_dealer(&mut exact, "d.id");
+    if let Some(row) = source.fetch_optional(&exact).await? {
+        return read_dealer(&row).map(Some);
+    }
+    let mut any_case = Query::new(DEALER_SELECT);
+    any_case.push(" WHERE d.tenant_id = ").push_bind(tenant_id);
+    any_case.push(" AND UPPER(d.code) = ").push_bind(code.to_uppercase());
+    scope.restrict_dealer(&mut any_case, "d.id");
+    any_case.push(" ORDER BY d.code LIMIT 2");
+    let rows = source.fetch_all(&any_case).await?;
+    match rows.as_slice() {
+        [row] => read_dealer(row).map(Some),
+        _ => Ok(None),
+    }
+}
+
 pub async fn list_dealers(
     db: &Db,
     actor: &Actor,
@@ -1161,32 +1188,56 @@ pub async fn find_api_token(
 }
 
 /// Integration tokens an administrator created; sign-in tokens are not listed.
+/// Which integration tokens a list shows, and in which order.
+#[derive(Debug, Clone, Default)]
+pub struct ApiTokenFilter {
+    /// `active` (not revoked) or `revoked`; both when `None`.
+    pub state: Option<String>,
+    /// Parsed with [`API_TOKEN_SORT`].
+    pub sort: platform::Sort,
+}
+
+/// The token list's sortable columns; newest first by default.
+pub const API_TOKEN_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("name", "t.name"),
+        platform::SortColumn::new("user", "u.login"),
+        platform::SortColumn::nullable("role", "t.role"),
+        platform::SortColumn::new("created_at", "t.created_at"),
+        platform::SortColumn::nullable("expires_at", "t.expires_at"),
+        platform::SortColumn::nullable("last_used_at", "t.last_used_at"),
+        platform::SortColumn::nullable("revoked_at", "t.revoked_at"),
+    ],
+    default: "-created_at",
+    tiebreaker: "t.id",
+};
+
 pub async fn list_api_tokens(
     db: &Db,
     tenant_id: TenantId,
+    filter: &ApiTokenFilter,
     page: platform::PageRequest,
 ) -> Result<platform::Page<ApiToken>, DbError> {
-    let total: i64 = db
-        .fetch_one(
-            &Query::new("SELECT COUNT(*) AS total FROM api_tokens WHERE tenant_id = $1 AND created_by IS NOT NULL")
-                .bind(tenant_id),
-        )
-        .await?
-        .get("total")?;
-    let items = db
-        .fetch_all(
-            &Query::new(format!(
-                "{TOKEN_SELECT} WHERE t.tenant_id = $1 AND t.created_by IS NOT NULL ORDER BY t.created_at DESC, t.id DESC LIMIT $2 OFFSET $3"
-            ))
-            .bind(tenant_id)
-            .bind(page.limit())
-            .bind(page.offset()),
-        )
-        .await?
-        .iter()
-        .map(read_token)
-        .collect::<Result<_, _>>()?;
-    Ok(platform::Page::new(items, total, page))
+    let mut condition = Query::new(" WHERE t.tenant_id = $1 AND t.created_by IS NOT NULL").bind(tenant_id);
+    match filter.state.as_deref() {
+        Some("active") => {
+            condition.push(" AND t.revoked_at IS NULL");
+        }
+        Some("revoked") => {
+            condition.push(" AND t.revoked_at IS NOT NULL");
+        }
+        _ => {}
+    }
+    platform::db::fetch_page(
+        db,
+        "api_tokens t",
+        TOKEN_SELECT,
+        condition,
+        &API_TOKEN_SORT.order_by(filter.sort),
+        page,
+        read_token,
+    )
+    .await
 }
 
 pub async fn revoke_api_token(tx: &mut Tx, tenant_id: TenantId, id: i64, now: DateTime<Utc>) -> Result<(), DbError> {

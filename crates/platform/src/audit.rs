@@ -61,9 +61,24 @@ pub struct AuditFilter {
     pub actor: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// Parsed with [`AUDIT_SORT`].
+    pub sort: crate::Sort,
 }
 
-/// The tenant's audit log, newest first; administrators only.
+/// The audit log's sortable columns; newest first by default.
+pub const AUDIT_SORT: crate::SortColumns = crate::SortColumns {
+    columns: &[
+        crate::SortColumn::new("occurred_at", "occurred_at"),
+        crate::SortColumn::new("actor", "actor_name"),
+        crate::SortColumn::new("entity", "entity"),
+        crate::SortColumn::new("entity_id", "entity_id"),
+        crate::SortColumn::new("action", "action"),
+    ],
+    default: "-occurred_at",
+    tiebreaker: "id",
+};
+
+/// The tenant's audit log, newest first unless sorted otherwise; administrators only.
 pub async fn list(
     db: &Db,
     actor: &Actor,
@@ -93,7 +108,7 @@ pub async fn list(
         "audit_log",
         "SELECT id, occurred_at, actor_name, entity, entity_id, action, before_json, after_json FROM audit_log",
         condition,
-        "occurred_at DESC, id DESC",
+        &AUDIT_SORT.order_by(filter.sort),
         page,
         read_record,
     )

@@ -146,16 +146,48 @@ pub async fn problems(db: &Db, actor: &Actor, id: i64) -> Result<Vec<Problem>, F
     serde_json::from_str(&row.get::<String>("problems")?).map_err(|e| Failure::Internal(e.to_string()))
 }
 
-/// The tenant's imports of these kinds, newest first.
-pub async fn list(db: &Db, actor: &Actor, kinds: &[&str], page: PageRequest) -> Result<Page<Import>, Failure> {
+/// Which imports a list shows, and in which order.
+#[derive(Debug, Clone, Default)]
+pub struct ImportFilter {
+    /// One stage or outcome, such as `done` or `rejected`.
+    pub status: Option<String>,
+    /// Parsed with [`IMPORT_SORT`].
+    pub sort: crate::Sort,
+}
+
+/// The import list's sortable columns; newest first by default.
+pub const IMPORT_SORT: crate::SortColumns = crate::SortColumns {
+    columns: &[
+        crate::SortColumn::new("file_name", "file_name"),
+        crate::SortColumn::new("kind", "kind"),
+        crate::SortColumn::new("status", "status"),
+        crate::SortColumn::new("rows_total", "rows_total"),
+        crate::SortColumn::new("created_at", "created_at"),
+        crate::SortColumn::nullable("finished_at", "finished_at"),
+    ],
+    default: "-created_at",
+    tiebreaker: "id",
+};
+
+/// The tenant's imports of these kinds under `filter`, newest first unless sorted otherwise.
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    kinds: &[&str],
+    filter: &ImportFilter,
+    page: PageRequest,
+) -> Result<Page<Import>, Failure> {
     let mut condition = Query::new(" WHERE tenant_id = $1").bind(actor.tenant_id);
     condition.push(" AND kind IN ").push_bind_list(kinds.iter().copied());
+    if let Some(status) = &filter.status {
+        condition.push(" AND status = ").push_bind(status.clone());
+    }
     Ok(crate::db::fetch_page(
         db,
         "imports",
         &format!("SELECT {COLUMNS} FROM imports"),
         condition,
-        "created_at DESC, id DESC",
+        &IMPORT_SORT.order_by(filter.sort),
         page,
         read_import,
     )

@@ -155,9 +155,27 @@ pub async fn fail(db: &Db, job: &Job, worker: &str, error: &str, now: DateTime<U
 pub struct JobFilter {
     pub status: Option<String>,
     pub kind: Option<String>,
+    /// Parsed with [`JOB_SORT`].
+    pub sort: crate::Sort,
 }
 
-/// The tenant's jobs and the system's own, newest first; administrators only.
+/// The job list's sortable columns; newest first by default.
+pub const JOB_SORT: crate::SortColumns = crate::SortColumns {
+    columns: &[
+        crate::SortColumn::new("id", "id"),
+        crate::SortColumn::new("kind", "kind"),
+        crate::SortColumn::new("status", "status"),
+        crate::SortColumn::new("attempts", "attempts"),
+        crate::SortColumn::new("run_at", "run_at"),
+        crate::SortColumn::new("created_at", "created_at"),
+        crate::SortColumn::nullable("finished_at", "finished_at"),
+    ],
+    default: "-created_at",
+    tiebreaker: "id",
+};
+
+/// The tenant's jobs and the system's own, newest first unless sorted otherwise;
+/// administrators only.
 pub async fn list(db: &Db, actor: &Actor, filter: &JobFilter, page: PageRequest) -> Result<Page<Job>, Failure> {
     actor.require(Permission::ViewJobs)?;
     let mut condition = Query::new(" WHERE (tenant_id = $1 OR tenant_id IS NULL)").bind(actor.tenant_id);
@@ -173,7 +191,7 @@ pub async fn list(db: &Db, actor: &Actor, filter: &JobFilter, page: PageRequest)
         "jobs",
         &select,
         condition,
-        "created_at DESC, id DESC",
+        &JOB_SORT.order_by(filter.sort),
         page,
         read_job,
     )

@@ -73,18 +73,56 @@ pub(crate) fn read_message(row: &Row) -> Result<Message, DbError> {
     })
 }
 
+/// Which of a user's messages a list shows, and in which order.
+#[derive(Debug, Clone, Default)]
+pub struct MessageFilter {
+    /// Only those not read yet.
+    pub unread: bool,
+    /// Only those of one kind, such as `message.order_shipped`.
+    pub kind: Option<String>,
+    /// Parsed with [`MESSAGE_SORT`].
+    pub sort: crate::Sort,
+}
+
+/// The message list's sortable columns; newest first by default.
+pub const MESSAGE_SORT: crate::SortColumns = crate::SortColumns {
+    columns: &[
+        crate::SortColumn::new("created_at", "created_at"),
+        crate::SortColumn::new("kind", "kind"),
+        crate::SortColumn::nullable("read_at", "read_at"),
+    ],
+    default: "-created_at",
+    tiebreaker: "id",
+};
+
 /// The signed-in user's own messages, newest first.
 pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Message>, Failure> {
+    list_filtered(db, actor, &MessageFilter::default(), page).await
+}
+
+/// The signed-in user's own messages under `filter`.
+pub async fn list_filtered(
+    db: &Db,
+    actor: &Actor,
+    filter: &MessageFilter,
+    page: PageRequest,
+) -> Result<Page<Message>, Failure> {
     let user = actor.user_id.ok_or(Failure::Forbidden)?;
-    let condition = Query::new(" WHERE tenant_id = $1 AND user_id = $2")
+    let mut condition = Query::new(" WHERE tenant_id = $1 AND user_id = $2")
         .bind(actor.tenant_id)
         .bind(user);
+    if filter.unread {
+        condition.push(" AND read_at IS NULL");
+    }
+    if let Some(kind) = &filter.kind {
+        condition.push(" AND kind = ").push_bind(kind.clone());
+    }
     Ok(crate::db::fetch_page(
         db,
         "messages",
         "SELECT id, kind, order_id, params, created_at, read_at FROM messages",
         condition,
-        "id DESC",
+        &MESSAGE_SORT.order_by(filter.sort),
         page,
         read_message,
     )

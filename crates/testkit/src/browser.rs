@@ -235,6 +235,20 @@ impl Browser {
         self.find(css).await.text().await
     }
 
+    /// How much wider than its box the first element matching `css` is, in CSS pixels: 0 when
+    /// its content fits, more when it must scroll sideways (the page itself: `html`).
+    pub async fn overflow_width(&self, css: &str) -> u64 {
+        let script = json!({
+            "script": "const e = document.querySelector(arguments[0]); return e ? Math.max(0, e.scrollWidth - e.clientWidth) : -1;",
+            "args": [css],
+        });
+        let overflow = self.command("POST", "/execute/sync", Some(script)).await;
+        match overflow.as_u64() {
+            Some(pixels) => pixels,
+            None => panic!("no {css} on {}", self.path().await),
+        }
+    }
+
     /// Saves what the window shows as `<name>.png` in [`screenshot_dir`]; returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         save_screenshot(name, &self.command("GET", "/screenshot", None).await)

@@ -122,11 +122,16 @@ pub async fn price_list(
     Ok(spreadsheet(&format!("price-list-{}.xlsx", list.code), bytes))
 }
 
-/// A partner's cross-reference table, in the columns its import reads.
-pub async fn cross_references(state: &AppState, actor: &Actor, partner_id: i64) -> Result<Response, WebError> {
+/// A partner's cross-reference table, in the columns its import reads, in the page's order.
+pub async fn cross_references(
+    state: &AppState,
+    actor: &Actor,
+    partner_id: i64,
+    sort: platform::Sort,
+) -> Result<Response, WebError> {
     let partner = edi::queries::partner(&state.db, actor, partner_id).await?;
     let text = |value: Option<String>| value.map_or(xlsx::Cell::Empty, xlsx::Cell::Text);
-    let rows: Vec<Vec<xlsx::Cell>> = edi::queries::cross_references(&state.db, actor, partner.id)
+    let rows: Vec<Vec<xlsx::Cell>> = edi::queries::cross_references(&state.db, actor, partner.id, sort)
         .await?
         .into_iter()
         .map(|row| {
@@ -622,6 +627,483 @@ pub async fn product_views(
             "statistics.user",
             "statistics.count",
             "statistics.last_viewed",
+        ],
+        &rows,
+    )
+}
+
+/// The translator for an API caller's export: the caller's language and the tenant's time
+/// zone, so that the file is the same as the page's.
+pub(crate) async fn api_translator(
+    state: &AppState,
+    caller: &crate::session::ApiCaller,
+) -> Result<Translator, WebError> {
+    let tenant = state.tenant(caller.signed_in.actor.tenant_id).await?;
+    Ok(Translator::new(
+        caller.locale,
+        tenant.time_zone.parse().unwrap_or(chrono_tz::UTC),
+    ))
+}
+
+/// A moment as the reader's locale writes it in the tenant's time zone, or an empty cell.
+fn moment(t: &Translator, at: Option<chrono::DateTime<chrono::Utc>>) -> xlsx::Cell {
+    at.map_or(xlsx::Cell::Empty, |at| xlsx::Cell::Text(t.date_time(&at)))
+}
+
+/// The audit log under `filter`, as the audit page shows it, with the records as JSON.
+pub async fn audit_log(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &platform::audit::AuditFilter,
+) -> Result<Response, WebError> {
+    let records = platform::audit::list(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let json = |value: Option<serde_json::Value>| text(value.map(|v| v.to_string()));
+    let rows: Vec<Vec<xlsx::Cell>> = records
+        .into_iter()
+        .map(|record| {
+            vec![
+                moment(t, Some(record.occurred_at)),
+                xlsx::Cell::Text(record.actor_name),
+                xlsx::Cell::Text(record.entity),
+                xlsx::Cell::Integer(record.entity_id),
+                xlsx::Cell::Text(record.action),
+                json(record.before),
+                json(record.after),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "audit-log.xlsx",
+        "nav.audit",
+        &[
+            "audit.time",
+            "audit.actor",
+            "audit.entity",
+            "audit.entity_id",
+            "audit.action",
+            "audit.before",
+            "audit.after",
+        ],
+        &rows,
+    )
+}
+
+/// The background jobs under `filter`, as the jobs page shows them.
+pub async fn jobs(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &platform::jobs::JobFilter,
+) -> Result<Response, WebError> {
+    let jobs = platform::jobs::list(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = jobs
+        .into_iter()
+        .map(|job| {
+            vec![
+                xlsx::Cell::Integer(job.id),
+                xlsx::Cell::Text(job.kind),
+                xlsx::Cell::Text(t.t(&format!("job_status.{}", job.status)).to_owned()),
+                xlsx::Cell::Integer(job.attempts),
+                moment(t, Some(job.run_at)),
+                text(job.last_error),
+                moment(t, Some(job.created_at)),
+                moment(t, job.finished_at),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "jobs.xlsx",
+        "nav.jobs",
+        &[
+            "job.id",
+            "job.kind",
+            "job.status",
+            "job.attempts",
+            "job.run_at",
+            "job.last_error",
+            "job.created_at",
+            "job.finished_at",
+        ],
+        &rows,
+    )
+}
+
+/// The stock levels under the query's filters and sort, as the stock page shows them.
+pub async fn stock(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    query: &crate::api::StockQuery,
+) -> Result<Response, WebError> {
+    let levels = fulfilment::queries::stock_levels(
+        &state.db,
+        actor,
+        query.warehouse_id,
+        query.sku.as_deref(),
+        query.alerts.unwrap_or(false),
+        query.sort()?,
+        PageRequest::export(),
+    )
+    .await?
+    .exportable()?;
+    let optional = |value: Option<i64>| value.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer);
+    let rows: Vec<Vec<xlsx::Cell>> = levels
+        .into_iter()
+        .map(|level| {
+            vec![
+                xlsx::Cell::Text(level.warehouse_code),
+                xlsx::Cell::Text(level.sku),
+                xlsx::Cell::Integer(level.on_hand),
+                xlsx::Cell::Integer(level.reserved),
+                xlsx::Cell::Integer(level.available),
+                optional(level.safety_stock),
+                optional(level.max_stock),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "stock.xlsx",
+        "nav.stock",
+        &[
+            "order.warehouse",
+            "catalog.sku",
+            "stock.on_hand",
+            "stock.reserved",
+            "stock.available",
+            "stock.safety_stock",
+            "stock.max_stock",
+        ],
+        &rows,
+    )
+}
+
+/// The EDI archive under `filter`, as the EDI monitor shows it.
+pub async fn interchanges(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &edi::queries::ArchiveFilter,
+) -> Result<Response, WebError> {
+    let interchanges = edi::queries::archive(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = interchanges
+        .into_iter()
+        .map(|interchange| {
+            vec![
+                xlsx::Cell::Text(interchange.control_reference),
+                xlsx::Cell::Text(t.t(&format!("edi_direction.{}", interchange.direction)).to_owned()),
+                xlsx::Cell::Text(interchange.dealer_code.unwrap_or(interchange.sender)),
+                xlsx::Cell::Text(interchange.message_types.join(", ")),
+                xlsx::Cell::Text(t.t(&format!("edi_status.{}", interchange.status)).to_owned()),
+                text(
+                    interchange
+                        .contrl
+                        .map(|contrl| t.t(&format!("edi_contrl.{contrl}")).to_owned()),
+                ),
+                moment(t, Some(interchange.created_at)),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "edi-interchanges.xlsx",
+        "nav.edi",
+        &[
+            "edi.reference",
+            "edi.direction",
+            "edi.partner",
+            "edi.messages",
+            "edi.status",
+            "edi.contrl",
+            "edi.at",
+        ],
+        &rows,
+    )
+}
+
+/// The shipments under `filter`, as the shipment list shows them, with their packages and
+/// lines as text.
+pub async fn shipments(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &fulfilment::queries::ShipmentFilter,
+) -> Result<Response, WebError> {
+    let shipments = fulfilment::queries::shipment_list(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = shipments
+        .into_iter()
+        .map(|shipment| {
+            let lines = shipment
+                .lines
+                .iter()
+                .map(|line| format!("#{} {} × {}", line.order_line_number, line.sku, line.quantity))
+                .collect::<Vec<_>>()
+                .join("; ");
+            vec![
+                xlsx::Cell::Text(shipment.number),
+                xlsx::Cell::Text(shipment.dealer_order_number),
+                xlsx::Cell::Text(shipment.dealer_code),
+                moment(t, Some(shipment.shipped_at)),
+                xlsx::Cell::Text(shipment.warehouse_code),
+                xlsx::Cell::Text(shipment.vehicle),
+                shipment.planned_arrival_on.map_or(xlsx::Cell::Empty, xlsx::Cell::Date),
+                xlsx::Cell::Text(shipment.packages.join(", ")),
+                xlsx::Cell::Text(lines),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "shipments.xlsx",
+        "nav.shipments",
+        &[
+            "shipment.number",
+            "order.number",
+            "order.dealer",
+            "shipment.shipped_at",
+            "order.warehouse",
+            "shipment.vehicle",
+            "shipment.planned_arrival",
+            "shipment.packages",
+            "order.lines",
+        ],
+        &rows,
+    )
+}
+
+/// The reader's messages under `filter`, as the message centre shows them.
+pub async fn messages(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &platform::messages::MessageFilter,
+) -> Result<Response, WebError> {
+    let messages = platform::messages::list_filtered(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = messages
+        .into_iter()
+        .map(|message| {
+            vec![
+                moment(t, Some(message.created_at)),
+                xlsx::Cell::Text(crate::pages::message_text(t, &message)),
+                moment(t, message.read_at),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "messages.xlsx",
+        "nav.messages",
+        &["messages.time", "messages.text", "messages.read_at"],
+        &rows,
+    )
+}
+
+/// The receipts under `filter`, as the discrepancy list shows them, with their lines as text.
+pub async fn receipts(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &fulfilment::queries::ReceiptFilter,
+) -> Result<Response, WebError> {
+    let receipts = fulfilment::queries::receipt_list(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = receipts
+        .into_iter()
+        .map(|receipt| {
+            let lines = receipt
+                .lines
+                .iter()
+                .map(|line| {
+                    format!(
+                        "#{} {}: {} / {} / {}",
+                        line.order_line_number,
+                        line.sku,
+                        line.shipped_quantity,
+                        line.received_quantity,
+                        line.rejected_quantity
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            vec![
+                xlsx::Cell::Text(receipt.shipment_number),
+                xlsx::Cell::Text(receipt.dealer_order_number),
+                xlsx::Cell::Text(receipt.dealer_code),
+                moment(t, Some(receipt.received_at)),
+                xlsx::Cell::Text(lines),
+                xlsx::Cell::Text(t.t(&format!("receipt.discrepancy_{}", receipt.discrepancy)).to_owned()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "receipts.xlsx",
+        "nav.discrepancies",
+        &[
+            "shipment.number",
+            "order.number",
+            "order.dealer",
+            "receipt.received_at",
+            "receipt.lines_export",
+            "receipt.discrepancy",
+        ],
+        &rows,
+    )
+}
+
+/// The integration tokens under `filter`, as the tokens page shows them (never their secrets).
+pub async fn api_tokens(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    filter: &identity::queries::ApiTokenFilter,
+) -> Result<Response, WebError> {
+    let tokens = identity::queries::api_tokens(&state.db, actor, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = tokens
+        .into_iter()
+        .map(|token| {
+            vec![
+                xlsx::Cell::Text(token.name),
+                xlsx::Cell::Text(token.user_login),
+                xlsx::Cell::Text(match token.role {
+                    Some(role) => t.t(&format!("role.{role}")).to_owned(),
+                    None => t.t("token.all_roles").to_owned(),
+                }),
+                moment(t, Some(token.created_at)),
+                moment(t, token.expires_at),
+                moment(t, token.last_used_at),
+                moment(t, token.revoked_at),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "api-tokens.xlsx",
+        "nav.api_tokens",
+        &[
+            "token.name",
+            "token.user",
+            "token.role",
+            "token.created_at",
+            "token.expires_at",
+            "token.last_used_at",
+            "token.revoked_at",
+        ],
+        &rows,
+    )
+}
+
+/// The imports of `kinds` under `filter`, as the imports page lists them.
+pub async fn imports(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    kinds: &[&str],
+    filter: &platform::imports::ImportFilter,
+) -> Result<Response, WebError> {
+    if kinds.is_empty() {
+        return Err(platform::Failure::Forbidden.into());
+    }
+    let imports = platform::imports::list(&state.db, actor, kinds, filter, PageRequest::export())
+        .await?
+        .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = imports
+        .into_iter()
+        .map(|import| {
+            vec![
+                xlsx::Cell::Text(import.file_name),
+                xlsx::Cell::Text(t.t(&format!("import.kind_{}", import.kind)).to_owned()),
+                xlsx::Cell::Text(t.t(&format!("import.status_{}", import.status)).to_owned()),
+                xlsx::Cell::Integer(import.rows_total),
+                xlsx::Cell::Integer(import.rows_applied),
+                moment(t, Some(import.created_at)),
+                moment(t, import.finished_at),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "imports.xlsx",
+        "nav.imports",
+        &[
+            "import.file",
+            "import.kind",
+            "import.status",
+            "import.rows",
+            "import.applied",
+            "import.started",
+            "import.finished",
+        ],
+        &rows,
+    )
+}
+
+/// The returns under the query's filters and sort, as the returns page shows them, with their
+/// lines as text.
+pub async fn returns(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    query: &crate::api::ReturnQuery,
+) -> Result<Response, WebError> {
+    let returns = fulfilment::returns::returns(
+        &state.db,
+        actor,
+        query.order_id,
+        query.state(),
+        query.sort()?,
+        PageRequest::export(),
+    )
+    .await?
+    .exportable()?;
+    let rows: Vec<Vec<xlsx::Cell>> = returns
+        .into_iter()
+        .map(|item| {
+            let lines = item
+                .lines
+                .iter()
+                .map(|line| format!("#{} {} × {}", line.order_line_number, line.sku, line.quantity))
+                .collect::<Vec<_>>()
+                .join("; ");
+            vec![
+                text(item.notice_number),
+                xlsx::Cell::Text(item.dealer_order_number),
+                xlsx::Cell::Text(item.dealer_code),
+                xlsx::Cell::Text(item.shipment_number),
+                moment(t, Some(item.requested_at)),
+                xlsx::Cell::Text(lines),
+                xlsx::Cell::Text(t.t(&format!("return.state_{}", item.state)).to_owned()),
+            ]
+        })
+        .collect();
+    list_export(
+        t,
+        "returns.xlsx",
+        "nav.returns",
+        &[
+            "return.notice",
+            "order.number",
+            "order.dealer",
+            "shipment.number",
+            "return.requested",
+            "order.lines",
+            "order.state",
         ],
         &rows,
     )

@@ -26,6 +26,13 @@ async fn go_to(browser: &Browser, href: &str) {
     browser.click(&format!("header nav a[href='{href}']")).await;
 }
 
+/// How many pixels `css` sticks out of its box once the window is `width` pixels wide: 0 when
+/// it fits.
+async fn overflow_at(browser: &Browser, width: u32, css: &str) -> u64 {
+    browser.resize(width, 900).await;
+    browser.overflow_width(css).await
+}
+
 /// The notice a page shows after a successful form.
 async fn notice(browser: &Browser) -> String {
     browser.text("p.notice").await
@@ -103,6 +110,11 @@ async fn a_dealer_orders_in_russian_the_order_desk_confirms_part_in_english_and_
     );
     browser.screenshot("order-desk").await;
     waiting.find("a").await.click().await;
+    assert_eq!(
+        overflow_at(&browser, 1366, ".table-wrap:has(table.order-lines)").await,
+        0,
+        "the lines to confirm fit a laptop's window without scrolling sideways"
+    );
     let tarragon = browser.find_containing("main table.list tbody tr", "BS-0012").await;
     tarragon.find("input[name^=quantity_]").await.fill("12").await;
     tarragon
@@ -115,9 +127,15 @@ async fn a_dealer_orders_in_russian_the_order_desk_confirms_part_in_english_and_
     assert!(browser.text("h1").await.contains("Partially confirmed"));
     sign_out(&browser).await;
 
+    Box::pin(the_dealer_sees_the_partial_confirmation(&browser)).await;
+}
+
+/// The end of the first journey: the dealer, in Russian, sees what was confirmed and why, on a
+/// laptop and on a phone. (A function of its own, boxed: one long journey overflows the stack.)
+async fn the_dealer_sees_the_partial_confirmation(browser: &Browser) {
     browser.click("nav.languages a[lang=ru]").await;
-    sign_in(&browser, "dealer@demo.test").await;
-    go_to(&browser, "/orders").await;
+    sign_in(browser, "dealer@demo.test").await;
+    go_to(browser, "/orders").await;
     browser
         .find_containing("main table.list tbody tr", "WEB-E2E-1")
         .await
@@ -127,8 +145,13 @@ async fn a_dealer_orders_in_russian_the_order_desk_confirms_part_in_english_and_
         .await;
     assert!(browser.text("h1").await.contains("Подтверждён частично"));
     let tarragon = browser.find_containing("main table.list tbody tr", "BS-0012").await;
-    assert_eq!(tarragon.find("td:nth-child(4)").await.text().await, "24", "ordered");
-    assert_eq!(tarragon.find("td:nth-child(5)").await.text().await, "12", "confirmed");
+    assert_eq!(tarragon.find("dd.ordered").await.text().await, "24");
+    assert_eq!(tarragon.find("dd.confirmed").await.text().await, "12");
+    assert_eq!(
+        tarragon.find("dd.to-come").await.text().await,
+        "12",
+        "confirmed, not shipped yet"
+    );
     assert!(tarragon
         .text()
         .await
@@ -137,6 +160,17 @@ async fn a_dealer_orders_in_russian_the_order_desk_confirms_part_in_english_and_
     assert!(timeline.contains("Оформлен"), "{timeline}");
     assert!(timeline.contains("Подтверждён с изменениями"), "{timeline}");
     browser.screenshot_whole_page("order").await;
+    assert_eq!(
+        overflow_at(browser, 1366, ".table-wrap:has(table.order-lines)").await,
+        0,
+        "every line with all its figures, in Russian, fits a laptop's window"
+    );
+    assert_eq!(
+        overflow_at(browser, 390, "html").await,
+        0,
+        "on a phone the page does not scroll sideways; a wide table scrolls inside its own box"
+    );
+    browser.screenshot_whole_page("order-phone").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,7 +7,6 @@ use axum::http::{header, Request};
 use testkit::{BrowserSession, TestApp, TestResponse};
 
 use crate::edi::text;
-use crate::id_of;
 
 fn redirect_target(response: &TestResponse) -> String {
     response.headers["location"].to_str().unwrap().to_owned()
@@ -15,7 +14,7 @@ fn redirect_target(response: &TestResponse) -> String {
 
 /// The field's own error: the message shown after it, before the next field's label, with the
 /// field marked invalid.
-fn field_error<'a>(page: &'a str, field: &str) -> Option<&'a str> {
+pub fn field_error<'a>(page: &'a str, field: &str) -> Option<&'a str> {
     let after_field = page.split(&format!("id=\"{field}\"")).nth(1)?;
     let (field_tag, rest) = after_field.split_once('>')?;
     let up_to_next_field = rest.split("<label").next().unwrap_or_default();
@@ -39,15 +38,17 @@ async fn partners(app: &TestApp) -> i64 {
 async fn an_edi_administrator_creates_and_edits_a_partner_with_errors_by_their_fields() {
     let app = TestApp::with_demo().await;
     let admin = app.browser_session("admin@demo.test").await;
-    let qingquan = id_of(&app, "dealers", "code", "SH-QINGQUAN").await.to_string();
     let gln = text(&app, "SELECT gln AS t FROM dealers WHERE code = 'SH-QINGQUAN'").await;
     let form = app.page(&admin, "/edi/partners/new").await;
     assert_eq!(form.status, 200);
-    assert!(form.text().contains("SH-QINGQUAN"), "the dealers to choose from");
+    assert!(
+        form.text().contains("<option value=\"SH-QINGQUAN\">"),
+        "dealers suggested for the code field"
+    );
 
     let profile = |version: &'static str| {
         vec![
-            ("dealer_id", qingquan.clone()),
+            ("dealer_code", "SH-QINGQUAN".to_owned()),
             ("interchange_id", gln.clone()),
             ("interchange_qualifier", "14".to_owned()),
             ("directory", "D01B".to_owned()),

@@ -18,8 +18,23 @@ async fn the_promotion_list_shows_every_kind_with_its_budget() {
         .count("SELECT budget_used_minor AS n FROM promotions WHERE code = 'TEA-10'")
         .await;
     assert!(tea_used > 0, "the demo's orders used some of the tea budget");
-    let used = format!("{}.{:02} / 250000.00 RUB", tea_used / 100, tea_used % 100);
-    assert!(html.contains(&used), "the budget shows what is used of it: {used}");
+    let whole = (tea_used / 100).to_string();
+    let mut grouped = String::new();
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    let used = format!("₽{grouped}.{:02} / ₽250,000.00", tea_used % 100);
+    assert!(
+        html.contains(&used),
+        "the budget shows what is used of it, as money in the reader's language: {used}"
+    );
+    assert!(
+        html.contains("25 Oct 2026 – 23 Jan 2027"),
+        "the period, from thirty days before the demo's day to sixty after, as English writes it"
+    );
     let units = app
         .count("SELECT quantity_used AS n FROM promotions WHERE code = 'WATER-12-1'")
         .await;

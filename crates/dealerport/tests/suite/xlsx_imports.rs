@@ -342,10 +342,26 @@ async fn products_uploaded_on_the_page_are_imported_and_the_page_follows_the_job
         waiting.contains("http-equiv=\"refresh\""),
         "the page reloads itself while the job runs"
     );
+    assert!(
+        waiting.contains(&format!("You may leave it: the import goes on, and the list of imports leads back here. <a href=\"{path}\">Refresh now</a>")),
+        "and says the work goes on without it: {waiting}"
+    );
+    let listed = app.page(&session, "/imports").await.text();
+    let row = listed
+        .split(&format!("<a href=\"{path}\">birch.xlsx</a>"))
+        .nth(1)
+        .unwrap();
+    let row = row.split("</tr>").next().unwrap();
+    assert!(
+        row.contains("Waiting") && row.contains("<progress max=\"100\" value=\"0\">"),
+        "the list shows where it has got to: {row}"
+    );
     run_jobs(&app).await;
     let done = app.page(&session, &path).await.text();
     assert!(done.contains("Done"), "{done}");
     assert!(!done.contains("http-equiv=\"refresh\""));
+    assert!(!done.contains("Refresh now"));
+    assert!(done.contains("Finished"), "{done}");
     assert_eq!(
         app.count("SELECT COUNT(*) AS n FROM products WHERE sku = 'BS-0990'")
             .await,

@@ -64,17 +64,26 @@ pub async fn update_partner(
     ))
 }
 
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct CrossReferenceListQuery {
+    /// `kind`, `partner_code`, `sku` or `location_code`; `-` first for descending. Articles
+    /// first, each by the partner's code, when absent.
+    pub sort: Option<String>,
+}
+
 /// The partner's own article numbers and location codes, and ours they stand for.
 #[utoipa::path(get, path = "/edi/partners/{partner_id}/cross-references", tag = "edi", security(("bearer" = [])),
-    params(("partner_id" = i64, Path)),
-    responses((status = 200, body = Vec<CrossReference>), (status = 404, body = Problem)))]
+    params(("partner_id" = i64, Path), CrossReferenceListQuery),
+    responses((status = 200, body = Vec<CrossReference>), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn cross_references(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<CrossReferenceListQuery>,
 ) -> ApiResult<Vec<CrossReference>> {
+    let sort = queries::CROSS_REFERENCE_SORT.parse(query.sort.as_deref())?;
     Ok(Json(
-        queries::cross_references(&state.db, &caller.signed_in.actor, id).await?,
+        queries::cross_references(&state.db, &caller.signed_in.actor, id, sort).await?,
     ))
 }
 
@@ -170,30 +179,53 @@ pub struct ArchiveQuery {
     /// A control reference, message reference or document number.
     pub reference: Option<String>,
     pub order_id: Option<i64>,
+    /// `control_reference`, `direction`, `partner`, `message_types`, `status`, `contrl` or
+    /// `created_at`; `-` first for descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl ArchiveQuery {
+    pub fn filter(&self) -> Result<ArchiveFilter, platform::Failure> {
+        let text = |v: &Option<String>| v.clone().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(ArchiveFilter {
+            partner_id: self.partner_id,
+            direction: text(&self.direction),
+            status: text(&self.status),
+            message_type: text(&self.message_type),
+            reference: text(&self.reference),
+            order_id: self.order_id,
+            sort: queries::ARCHIVE_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
 /// The archive of every interchange in and out, newest first.
 #[utoipa::path(get, path = "/edi/interchanges", tag = "edi", security(("bearer" = [])), params(ArchiveQuery),
-    responses((status = 200, body = Page<InterchangeSummary>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<InterchangeSummary>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn archive(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ArchiveQuery>,
 ) -> ApiResult<Page<InterchangeSummary>> {
-    let filter = ArchiveFilter {
-        partner_id: query.partner_id,
-        direction: query.direction,
-        status: query.status,
-        message_type: query.message_type,
-        reference: query.reference,
-        order_id: query.order_id,
-    };
     let page = PageRequest::new(query.page, query.per_page);
     Ok(Json(
-        queries::archive(&state.db, &caller.signed_in.actor, &filter, page).await?,
+        queries::archive(&state.db, &caller.signed_in.actor, &query.filter()?, page).await?,
     ))
+}
+
+/// The same interchanges as `GET /edi/interchanges` (filters and sort), every row, as a
+/// spreadsheet with headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/edi/interchanges/export", tag = "edi", security(("bearer" = [])), params(ArchiveQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_archive(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ArchiveQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::interchanges(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 /// One interchange: what became of it and of each message, and its segments as read.

@@ -43,12 +43,21 @@ pub struct StockQuery {
     pub warehouse_id: Option<i64>,
     /// The start of a SKU.
     pub sku: Option<String>,
+    /// `warehouse`, `sku`, `on_hand`, `reserved`, `available`, `safety_stock` or `max_stock`;
+    /// `-` first for descending. By warehouse and SKU when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl StockQuery {
+    pub fn sort(&self) -> Result<platform::Sort, platform::Failure> {
+        fulfilment::queries::STOCK_SORT.parse(self.sort.as_deref())
+    }
+}
+
 #[utoipa::path(get, path = "/stock", tag = "fulfilment", security(("bearer" = [])), params(StockQuery),
-    responses((status = 200, body = Page<StockLevel>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<StockLevel>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_stock(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -62,10 +71,24 @@ pub async fn list_stock(
             query.warehouse_id,
             query.sku.as_deref(),
             query.alerts.unwrap_or(false),
+            query.sort()?,
             page,
         )
         .await?,
     ))
+}
+
+/// The same stock levels as `GET /stock` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/stock/export", tag = "fulfilment", security(("bearer" = [])), params(StockQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_stock(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<StockQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::stock(&state, &caller.signed_in.actor, &t, &query).await
 }
 
 /// A receipt, an adjustment or a stocktake, written to the movement ledger.
@@ -147,13 +170,28 @@ pub async fn ship(
 pub struct ShipmentQuery {
     /// Only the shipments of this order.
     pub order_id: Option<i64>,
+    /// Part of the shipment's number or of its order's number, any letter case.
+    pub search: Option<String>,
+    /// `number`, `order`, `dealer`, `shipped_at`, `warehouse` or `planned_arrival`; `-` first
+    /// for descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl ShipmentQuery {
+    pub fn filter(&self) -> Result<fulfilment::queries::ShipmentFilter, platform::Failure> {
+        Ok(fulfilment::queries::ShipmentFilter {
+            order_id: self.order_id,
+            search: self.search.clone().filter(|s| !s.trim().is_empty()),
+            sort: fulfilment::queries::SHIPMENT_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
 /// Shipments with their packages and lines, newest first: a dealer's own, a manager's regions'.
 #[utoipa::path(get, path = "/shipments", tag = "fulfilment", security(("bearer" = [])), params(ShipmentQuery),
-    responses((status = 200, body = Page<Shipment>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<Shipment>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_shipments(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -161,8 +199,21 @@ pub async fn list_shipments(
 ) -> ApiResult<Page<Shipment>> {
     let page = PageRequest::new(query.page, query.per_page);
     Ok(Json(
-        fulfilment::queries::shipments(&state.db, &caller.signed_in.actor, query.order_id, page).await?,
+        fulfilment::queries::shipment_list(&state.db, &caller.signed_in.actor, &query.filter()?, page).await?,
     ))
+}
+
+/// The same shipments as `GET /shipments` (filters and sort), every row, as a spreadsheet
+/// with headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/shipments/export", tag = "fulfilment", security(("bearer" = [])), params(ShipmentQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_shipments(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ShipmentQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::shipments(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 #[utoipa::path(get, path = "/shipments/{shipment_id}", tag = "fulfilment", security(("bearer" = [])),
@@ -196,25 +247,59 @@ pub async fn receive(
 pub struct ReceiptQuery {
     /// Only the receipts of this order.
     pub order_id: Option<i64>,
-    /// `open`: only the discrepancies still to settle.
+    /// `open`: only the discrepancies still to settle; `settled`, `none`, or `any` for every
+    /// receipt with a discrepancy.
     pub discrepancy: Option<String>,
+    /// `shipment`, `order`, `dealer`, `received_at` or `discrepancy`; `-` first for
+    /// descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+/// The states a receipt list may be filtered by.
+pub const DISCREPANCY_FILTERS: [&str; 4] = ["open", "settled", "any", "none"];
+
+impl ReceiptQuery {
+    pub fn filter(&self) -> Result<fulfilment::queries::ReceiptFilter, platform::Failure> {
+        let discrepancy = match self.discrepancy.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+            Some(state) if DISCREPANCY_FILTERS.contains(&state) => Some(state.to_owned()),
+            Some(_) => return Err(platform::Failure::field("discrepancy", "field.invalid")),
+            None => None,
+        };
+        Ok(fulfilment::queries::ReceiptFilter {
+            order_id: self.order_id,
+            discrepancy,
+            sort: fulfilment::queries::RECEIPT_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
 /// Receipts with their lines, newest first: a dealer's own, a manager's regions'.
 #[utoipa::path(get, path = "/receipts", tag = "fulfilment", security(("bearer" = [])), params(ReceiptQuery),
-    responses((status = 200, body = Page<Receipt>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<Receipt>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_receipts(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ReceiptQuery>,
 ) -> ApiResult<Page<Receipt>> {
     let page = PageRequest::new(query.page, query.per_page);
-    let open_only = query.discrepancy.as_deref() == Some("open");
     Ok(Json(
-        fulfilment::queries::receipts(&state.db, &caller.signed_in.actor, query.order_id, open_only, page).await?,
+        fulfilment::queries::receipt_list(&state.db, &caller.signed_in.actor, &query.filter()?, page).await?,
     ))
+}
+
+/// The same receipts as `GET /receipts` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/receipts/export", tag = "fulfilment", security(("bearer" = [])), params(ReceiptQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_receipts(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ReceiptQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::receipts(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -265,13 +350,26 @@ pub struct ReturnQuery {
     pub order_id: Option<i64>,
     /// `requested`, `approved`, `rejected` or `received`.
     pub state: Option<String>,
+    /// `notice`, `order`, `dealer`, `shipment`, `requested_at` or `state`; `-` first for
+    /// descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl ReturnQuery {
+    pub fn sort(&self) -> Result<platform::Sort, platform::Failure> {
+        returns::RETURN_SORT.parse(self.sort.as_deref())
+    }
+
+    pub fn state(&self) -> Option<&str> {
+        self.state.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+}
+
 /// Returns with their lines, newest first: a dealer's own, a manager's regions'.
 #[utoipa::path(get, path = "/returns", tag = "fulfilment", security(("bearer" = [])), params(ReturnQuery),
-    responses((status = 200, body = Page<Return>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<Return>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_returns(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -283,11 +381,25 @@ pub async fn list_returns(
             &state.db,
             &caller.signed_in.actor,
             query.order_id,
-            query.state.as_deref(),
+            query.state(),
+            query.sort()?,
             page,
         )
         .await?,
     ))
+}
+
+/// The same returns as `GET /returns` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/returns/export", tag = "fulfilment", security(("bearer" = [])), params(ReturnQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_returns(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ReturnQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::returns(&state, &caller.signed_in.actor, &t, &query).await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

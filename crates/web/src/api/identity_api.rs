@@ -398,26 +398,59 @@ pub async fn reset_password(
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
-pub struct PageQuery {
+pub struct ApiTokenQuery {
+    /// `active` (not revoked) or `revoked`.
+    pub state: Option<String>,
+    /// `name`, `user`, `role`, `created_at`, `expires_at`, `last_used_at` or `revoked_at`; `-`
+    /// first for descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/api-tokens", tag = "identity", security(("bearer" = [])), params(PageQuery),
-    responses((status = 200, body = Page<ApiToken>), (status = 403, body = Problem)))]
+impl ApiTokenQuery {
+    pub fn filter(&self) -> Result<queries::ApiTokenFilter, platform::Failure> {
+        let state = match self.state.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(state @ ("active" | "revoked")) => Some(state.to_owned()),
+            Some(_) => return Err(platform::Failure::field("state", "field.invalid")),
+            None => None,
+        };
+        Ok(queries::ApiTokenFilter {
+            state,
+            sort: queries::API_TOKEN_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+#[utoipa::path(get, path = "/api-tokens", tag = "identity", security(("bearer" = [])), params(ApiTokenQuery),
+    responses((status = 200, body = Page<ApiToken>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_api_tokens(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiQuery(query): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<ApiTokenQuery>,
 ) -> ApiResult<Page<ApiToken>> {
     Ok(Json(
         queries::api_tokens(
             &state.db,
             &caller.signed_in.actor,
+            &query.filter()?,
             PageRequest::new(query.page, query.per_page),
         )
         .await?,
     ))
+}
+
+/// The same tokens as `GET /api-tokens` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows. Secrets are never in it.
+#[utoipa::path(get, path = "/api-tokens/export", tag = "identity", security(("bearer" = [])), params(ApiTokenQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_api_tokens(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ApiTokenQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::api_tokens(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 /// Creates an integration token; its secret is in this response only.

@@ -63,13 +63,31 @@ pub async fn upload(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct ListQuery {
+    /// `queued`, `reading`, `checking`, `applying`, `done`, `rejected` or `failed`.
+    pub status: Option<String>,
+    /// `file_name`, `kind`, `status`, `rows_total`, `created_at` or `finished_at`; `-` first
+    /// for descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl ListQuery {
+    pub fn filter(&self) -> Result<imports::ImportFilter, Failure> {
+        Ok(imports::ImportFilter {
+            status: self
+                .status
+                .clone()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
+            sort: imports::IMPORT_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
 /// The tenant's imports of the kinds the caller may start, newest first.
 #[utoipa::path(get, path = "/imports", tag = "imports", security(("bearer" = [])), params(ListQuery),
-    responses((status = 200, body = Page<Import>), (status = 403, body = ProblemJson)))]
+    responses((status = 200, body = Page<Import>), (status = 403, body = ProblemJson), (status = 422, body = ProblemJson)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -81,7 +99,24 @@ pub async fn list(
         return Err(Failure::Forbidden.into());
     }
     let page = PageRequest::new(query.page, query.per_page);
-    Ok(Json(imports::list(&state.db, actor, &kinds, page).await?))
+    Ok(Json(
+        imports::list(&state.db, actor, &kinds, &query.filter()?, page).await?,
+    ))
+}
+
+/// The same imports as `GET /imports` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/imports/export", tag = "imports", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ProblemJson), (status = 422, body = ProblemJson)))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let actor = &caller.signed_in.actor;
+    let kinds: Vec<&str> = importing::kinds_for(actor).into_iter().map(ImportKind::code).collect();
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::imports(&state, actor, &t, &kinds, &query.filter()?).await
 }
 
 #[derive(Debug, Serialize, ToSchema)]

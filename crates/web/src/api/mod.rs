@@ -9,8 +9,12 @@ mod identity_api;
 mod imports_api;
 mod ordering_api;
 pub use catalog_api::{PriceListQuery, PriceRowQuery, ProductQuery, PromotionQuery};
-pub use identity_api::{DealerQuery, UserQuery};
+pub use edi_api::ArchiveQuery;
+pub use fulfilment_api::{ReceiptQuery, ReturnQuery, ShipmentQuery, StockQuery, DISCREPANCY_FILTERS};
+pub use identity_api::{ApiTokenQuery, DealerQuery, UserQuery};
+pub use imports_api::ListQuery as ImportListQuery;
 pub use ordering_api::OrderQuery;
+pub use platform_api::{AuditQuery, JobQuery, MessageQuery};
 mod platform_api;
 
 use std::sync::LazyLock;
@@ -80,6 +84,16 @@ fn list_exports(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(ordering_api::export_order_execution))
         .routes(routes!(catalog_api::export_products))
         .routes(routes!(catalog_api::export_product_views))
+        .routes(routes!(platform_api::export_audit_log))
+        .routes(routes!(platform_api::export_jobs))
+        .routes(routes!(fulfilment_api::export_stock))
+        .routes(routes!(edi_api::export_archive))
+        .routes(routes!(fulfilment_api::export_shipments))
+        .routes(routes!(platform_api::export_messages))
+        .routes(routes!(fulfilment_api::export_receipts))
+        .routes(routes!(identity_api::export_api_tokens))
+        .routes(routes!(imports_api::export))
+        .routes(routes!(fulfilment_api::export_returns))
 }
 
 /// Every API route; adding a handler here adds it to the router and to the document.

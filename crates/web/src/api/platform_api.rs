@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use platform::audit::{self, AuditFilter, AuditRecord};
 use platform::jobs::{self, Job, JobFilter};
 use platform::mail::{self, MailServer, MailServerInput};
-use platform::{Page, PageRequest};
+use platform::{Failure, Page, PageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -26,26 +26,30 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     pub from: Option<DateTime<Utc>>,
     pub to: Option<DateTime<Utc>>,
+    /// `occurred_at`, `actor`, `entity`, `entity_id` or `action`; `-` first for descending.
+    /// Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
 impl AuditQuery {
-    pub fn filter(&self) -> AuditFilter {
+    pub fn filter(&self) -> Result<AuditFilter, Failure> {
         let text = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
-        AuditFilter {
+        Ok(AuditFilter {
             entity: text(&self.entity),
             entity_id: self.entity_id,
             actor: text(&self.actor),
             from: self.from,
             to: self.to,
-        }
+            sort: audit::AUDIT_SORT.parse(self.sort.as_deref())?,
+        })
     }
 }
 
 /// Who changed what and when, newest first (administrators).
 #[utoipa::path(get, path = "/audit-log", tag = "platform", security(("bearer" = [])), params(AuditQuery),
-    responses((status = 200, body = Page<AuditRecord>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<AuditRecord>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_audit_log(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -55,11 +59,24 @@ pub async fn list_audit_log(
         audit::list(
             &state.db,
             &caller.signed_in.actor,
-            &query.filter(),
+            &query.filter()?,
             PageRequest::new(query.page, query.per_page),
         )
         .await?,
     ))
+}
+
+/// The same records as `GET /audit-log` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/audit-log/export", tag = "platform", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_audit_log(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::audit_log(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -67,37 +84,76 @@ pub struct JobQuery {
     /// `queued`, `running`, `done` or `failed`.
     pub status: Option<String>,
     pub kind: Option<String>,
+    /// `id`, `kind`, `status`, `attempts`, `run_at`, `created_at` or `finished_at`; `-` first
+    /// for descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
+impl JobQuery {
+    pub fn filter(&self) -> Result<JobFilter, Failure> {
+        let text = |v: &Option<String>| v.clone().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(JobFilter {
+            status: text(&self.status),
+            kind: text(&self.kind),
+            sort: jobs::JOB_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
 /// Background jobs of the tenant and of the system (administrators).
 #[utoipa::path(get, path = "/jobs", tag = "platform", security(("bearer" = [])), params(JobQuery),
-    responses((status = 200, body = Page<Job>), (status = 403, body = Problem)))]
+    responses((status = 200, body = Page<Job>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_jobs(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<JobQuery>,
 ) -> Result<Json<Page<Job>>, WebError> {
-    let filter = JobFilter {
-        status: query.status.clone().filter(|s| !s.is_empty()),
-        kind: query.kind.clone().filter(|s| !s.is_empty()),
-    };
     Ok(Json(
         jobs::list(
             &state.db,
             &caller.signed_in.actor,
-            &filter,
+            &query.filter()?,
             PageRequest::new(query.page, query.per_page),
         )
         .await?,
     ))
 }
 
+/// The same jobs as `GET /jobs` (filters and sort), every row, as a spreadsheet with headers
+/// in the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/jobs/export", tag = "platform", security(("bearer" = [])), params(JobQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_jobs(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<JobQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::jobs(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+}
+
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct MessageQuery {
+    /// `true`: only the messages not read yet.
+    pub unread: Option<bool>,
+    /// Only messages of one kind, such as `message.order_shipped`.
+    pub kind: Option<String>,
+    /// `created_at`, `kind` or `read_at`; `-` first for descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
+}
+
+impl MessageQuery {
+    pub fn filter(&self) -> Result<platform::messages::MessageFilter, Failure> {
+        Ok(platform::messages::MessageFilter {
+            unread: self.unread.unwrap_or(false),
+            kind: self.kind.clone().map(|k| k.trim().to_owned()).filter(|k| !k.is_empty()),
+            sort: platform::messages::MESSAGE_SORT.parse(self.sort.as_deref())?,
+        })
+    }
 }
 
 /// A message with its text in the caller's language.
@@ -110,14 +166,14 @@ pub struct MessageText {
 
 /// The caller's own messages, newest first.
 #[utoipa::path(get, path = "/messages", tag = "platform", security(("bearer" = [])), params(MessageQuery),
-    responses((status = 200, body = Page<MessageText>)))]
+    responses((status = 200, body = Page<MessageText>), (status = 422, body = Problem)))]
 pub async fn list_messages(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<MessageQuery>,
 ) -> Result<Json<Page<MessageText>>, WebError> {
     let page = PageRequest::new(query.page, query.per_page);
-    let found = platform::messages::list(&state.db, &caller.signed_in.actor, page).await?;
+    let found = platform::messages::list_filtered(&state.db, &caller.signed_in.actor, &query.filter()?, page).await?;
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
     let items = found
         .items
@@ -133,6 +189,19 @@ pub async fn list_messages(
         page: found.page,
         per_page: found.per_page,
     }))
+}
+
+/// The same messages as `GET /messages` (filters and sort), every row, as a spreadsheet in
+/// the caller's language; at most 10 000 rows.
+#[utoipa::path(get, path = "/messages/export", tag = "platform", security(("bearer" = [])), params(MessageQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 422, body = Problem)))]
+pub async fn export_messages(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<MessageQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::exports::api_translator(&state, &caller).await?;
+    crate::exports::messages(&state, &caller.signed_in.actor, &t, &query.filter()?).await
 }
 
 /// Marks all the caller's messages read.

@@ -12,13 +12,15 @@ use identity::domain::{ApiToken, ApiTokenInput, IssuedToken, TenantSettings, Use
 use identity::queries::UserFilter;
 use identity::{commands, queries};
 use platform::audit::{self, AuditFilter, AuditRecord};
-use platform::jobs::{self, Job, JobFilter};
+use platform::jobs::{self, Job};
 use platform::{secret, Failure, FieldError, Locale, Page, PageRequest, Permission, Role};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::account::{DoneQuery, EmptyForm};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::api::{ApiTokenQuery, JobQuery};
 use crate::error::WebError;
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -183,6 +185,10 @@ pub async fn logo(State(state): State<AppState>, user: PageUser) -> Result<Respo
 struct TokensPage {
     layout: Layout,
     page: Page<ApiToken>,
+    query: PageQuery,
+    states: [&'static str; 2],
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     filter_query: String,
     users: Vec<User>,
     roles: Vec<&'static str>,
@@ -224,10 +230,26 @@ impl TokenForm {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct PageQuery {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
     done: Option<String>,
+}
+
+impl PageQuery {
+    fn query(&self) -> ApiTokenQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        ApiTokenQuery {
+            state: text(&self.state),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
 }
 
 async fn tokens_response(
@@ -239,12 +261,18 @@ async fn tokens_response(
     issued: Option<IssuedToken>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
-    let page = queries::api_tokens(&state.db, actor, PageRequest::new(query.page, None)).await?;
+    let filter = query.query().filter()?;
+    let page = queries::api_tokens(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/admin/api-tokens", &queries::API_TOKEN_SORT, filter.sort)
+        .filter("state", filter.state.as_deref());
     let choices = PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE));
     let view = TokensPage {
         layout: Layout::new(user, "/admin/api-tokens", "nav.api_tokens").with_notice(query.done.as_deref()),
         page,
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        states: ["active", "revoked"],
+        query,
         users: queries::users(&state.db, actor, &UserFilter::default(), choices)
             .await?
             .items,
@@ -258,6 +286,15 @@ async fn tokens_response(
         issued,
     };
     render(&view)
+}
+
+/// The tokens the page lists under the same filters and sort, every row, as XLSX.
+pub async fn export_tokens(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<PageQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::api_tokens(&state, user.actor(), &user.t, &query.query().filter()?).await
 }
 
 pub async fn tokens_page(
@@ -278,7 +315,7 @@ pub async fn create_token(
             .map_err(WebError::from),
         Err(failure) => Err(failure.into()),
     };
-    let first_page = PageQuery { page: None, done: None };
+    let first_page = PageQuery::default();
     match form_outcome(&user.t, result)? {
         Ok(issued) => {
             let mut response = tokens_response(
@@ -316,6 +353,8 @@ struct AuditPage {
     layout: Layout,
     page: Page<AuditRecord>,
     query: AuditListQuery,
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     filter_query: String,
 }
 
@@ -326,26 +365,27 @@ impl AuditPage {
 }
 
 /// Empty fields arrive as empty strings and mean "any"; dates are whole days, both included.
-#[derive(Deserialize, Serialize, Default)]
+#[derive(Deserialize, Default)]
 pub struct AuditListQuery {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     entity: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     entity_id: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     actor: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     from: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     to: String,
-    #[serde(skip_serializing)]
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
 }
 
 impl AuditListQuery {
-    fn filter(&self, time_zone: Tz) -> AuditFilter {
+    fn filter(&self, time_zone: Tz) -> Result<AuditFilter, WebError> {
         let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
-        AuditFilter {
+        Ok(AuditFilter {
             entity: text(&self.entity),
             entity_id: self.entity_id.trim().parse().ok(),
             actor: text(&self.actor),
@@ -353,7 +393,17 @@ impl AuditListQuery {
             to: parse_date(&self.to)
                 .and_then(|day| day.succ_opt())
                 .and_then(|day| start_of_day(day, time_zone)),
-        }
+            sort: audit::AUDIT_SORT.parse(Some(self.sort.as_str()))?,
+        })
+    }
+
+    fn links(&self, filter: &AuditFilter) -> ListLinks {
+        ListLinks::new("/admin/audit", &audit::AUDIT_SORT, filter.sort)
+            .filter("entity", filter.entity.as_deref())
+            .filter("entity_id", filter.entity_id)
+            .filter("actor", filter.actor.as_deref())
+            .filter("from", parse_date(&self.from))
+            .filter("to", parse_date(&self.to))
     }
 }
 
@@ -362,15 +412,27 @@ pub async fn audit_page(
     user: PageUser,
     Query(query): Query<AuditListQuery>,
 ) -> Result<Response, WebError> {
-    let filter = query.filter(user.t.time_zone);
+    let filter = query.filter(user.t.time_zone)?;
     let page = audit::list(&state.db, user.actor(), &filter, PageRequest::new(query.page, None)).await?;
+    let links = query.links(&filter);
     let view = AuditPage {
         layout: Layout::new(&user, "/admin/audit", "nav.audit"),
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         page,
         query,
     };
     render(&view)
+}
+
+/// The audit records the page shows under the same filters and sort, every row, as XLSX.
+pub async fn export_audit(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<AuditListQuery>,
+) -> Result<Response, WebError> {
+    let filter = query.filter(user.t.time_zone)?;
+    crate::exports::audit_log(&state, user.actor(), &user.t, &filter).await
 }
 
 // ----- background jobs -----
@@ -382,18 +444,34 @@ struct JobsPage {
     page: Page<Job>,
     query: JobListQuery,
     statuses: [&'static str; 4],
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     filter_query: String,
 }
 
 /// Empty fields arrive as empty strings; they mean "any".
-#[derive(Deserialize, Serialize, Default)]
+#[derive(Deserialize, Default)]
 pub struct JobListQuery {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     status: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     kind: String,
-    #[serde(skip_serializing)]
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
+}
+
+impl JobListQuery {
+    fn query(&self) -> JobQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        JobQuery {
+            status: text(&self.status),
+            kind: text(&self.kind),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
 }
 
 pub async fn jobs_page(
@@ -401,18 +479,27 @@ pub async fn jobs_page(
     user: PageUser,
     Query(query): Query<JobListQuery>,
 ) -> Result<Response, WebError> {
-    let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
-    let filter = JobFilter {
-        status: text(&query.status),
-        kind: text(&query.kind),
-    };
+    let filter = query.query().filter()?;
     let page = jobs::list(&state.db, user.actor(), &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/admin/jobs", &jobs::JOB_SORT, filter.sort)
+        .filter("status", filter.status.as_deref())
+        .filter("kind", filter.kind.as_deref());
     let view = JobsPage {
         layout: Layout::new(&user, "/admin/jobs", "nav.jobs"),
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         page,
         query,
         statuses: JOB_STATUSES,
     };
     render(&view)
+}
+
+/// The jobs the page shows under the same filters and sort, every row, as XLSX.
+pub async fn export_jobs(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<JobListQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::jobs(&state, user.actor(), &user.t, &query.query().filter()?).await
 }

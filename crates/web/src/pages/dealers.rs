@@ -12,6 +12,7 @@ use super::account::DoneQuery;
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::DealerQuery;
 use crate::error::WebError;
+use crate::i18n::Translator;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
@@ -185,8 +186,9 @@ pub struct DealerForm {
     gln: String,
     #[serde(default)]
     tier: String,
+    /// The distributor's code, typed.
     #[serde(default)]
-    parent_dealer_id: String,
+    parent_dealer_code: String,
     #[serde(default)]
     region_id: String,
     #[serde(default)]
@@ -198,7 +200,7 @@ pub struct DealerForm {
 }
 
 impl DealerForm {
-    fn from_dealer(detail: &DealerDetail) -> DealerForm {
+    fn from_dealer(detail: &DealerDetail, parent_dealer_code: String) -> DealerForm {
         let dealer = &detail.dealer;
         DealerForm {
             code: dealer.code.clone(),
@@ -206,7 +208,7 @@ impl DealerForm {
             tax_number: dealer.tax_number.clone().unwrap_or_default(),
             gln: dealer.gln.clone().unwrap_or_default(),
             tier: dealer.tier.to_string(),
-            parent_dealer_id: dealer.parent_dealer_id.map(|p| p.to_string()).unwrap_or_default(),
+            parent_dealer_code,
             region_id: dealer.region_id.to_string(),
             status: dealer.status.code().to_owned(),
             group_ids: detail.groups.iter().map(|g| g.id).collect(),
@@ -214,7 +216,7 @@ impl DealerForm {
         }
     }
 
-    fn input(&self) -> DealerInput {
+    fn input(&self, parent: &CodedDealer) -> DealerInput {
         let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         DealerInput {
             code: self.code.clone(),
@@ -222,7 +224,7 @@ impl DealerForm {
             tax_number: text(&self.tax_number),
             gln: text(&self.gln),
             tier: self.tier.trim().parse().unwrap_or(0),
-            parent_dealer_id: self.parent_dealer_id.trim().parse().ok().map(DealerId),
+            parent_dealer_id: parent.id(),
             region_id: self
                 .region_id
                 .trim()
@@ -246,7 +248,8 @@ struct DealerFormPage {
     errors: FormErrors,
     regions: Vec<Region>,
     groups: Vec<DealerGroup>,
-    distributors: Vec<Dealer>,
+    /// Distributors to suggest for the parent: code and name.
+    distributors: Vec<(String, String)>,
     statuses: Vec<&'static str>,
 }
 
@@ -265,17 +268,15 @@ async fn form_page(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     actor.require(Permission::ManageDealers)?;
-    let distributors = queries::dealers(
-        &state.db,
-        actor,
+    let distributors = dealer_suggestions(
+        state,
+        user,
         &DealerFilter {
             tier: Some(1),
             ..DealerFilter::default()
         },
-        PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE)),
     )
-    .await?
-    .items;
+    .await?;
     let title = if dealer_id.is_some() {
         "dealer.edit"
     } else {
@@ -307,12 +308,16 @@ pub async fn create(
     State(state): State<AppState>,
     PageForm { user, form }: PageForm<DealerForm>,
 ) -> Result<Response, WebError> {
-    let result = commands::create_dealer(&state.db, &state.clock, user.actor(), &form.input())
+    let parent = CodedDealer::look_up(&state, &user, &form.parent_dealer_code).await?;
+    let result = commands::create_dealer(&state.db, &state.clock, user.actor(), &form.input(&parent))
         .await
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(dealer) => Ok(redirect_done(&format!("/dealers/{}", dealer.id), "created")),
-        Err(errors) => form_page(&state, &user, None, form, errors).await,
+        Err(errors) => {
+            let errors = parent.errors(&user.t, errors, ("parent_dealer_id", "parent_dealer_code"), false);
+            form_page(&state, &user, None, form, errors).await
+        }
     }
 }
 
@@ -322,11 +327,20 @@ pub async fn edit_form(
     Path(id): Path<i64>,
 ) -> Result<Response, WebError> {
     let detail = queries::dealer(&state.db, user.actor(), DealerId(id)).await?;
+    // A parent outside the reader's scope cannot be shown: the field stays empty, and the
+    // command refuses a sub-dealer without a distributor, so nothing is lost unnoticed.
+    let parent_code = match detail.dealer.parent_dealer_id {
+        Some(parent) => queries::dealer(&state.db, user.actor(), parent)
+            .await
+            .map(|parent| parent.dealer.code)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     form_page(
         &state,
         &user,
         Some(id),
-        DealerForm::from_dealer(&detail),
+        DealerForm::from_dealer(&detail, parent_code),
         FormErrors::none(),
     )
     .await
@@ -337,12 +351,22 @@ pub async fn update(
     Path(id): Path<i64>,
     PageForm { user, form }: PageForm<DealerForm>,
 ) -> Result<Response, WebError> {
-    let result = commands::update_dealer(&state.db, &state.clock, user.actor(), DealerId(id), &form.input())
-        .await
-        .map_err(WebError::from);
+    let parent = CodedDealer::look_up(&state, &user, &form.parent_dealer_code).await?;
+    let result = commands::update_dealer(
+        &state.db,
+        &state.clock,
+        user.actor(),
+        DealerId(id),
+        &form.input(&parent),
+    )
+    .await
+    .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "saved")),
-        Err(errors) => form_page(&state, &user, Some(id), form, errors).await,
+        Err(errors) => {
+            let errors = parent.errors(&user.t, errors, ("parent_dealer_id", "parent_dealer_code"), false);
+            form_page(&state, &user, Some(id), form, errors).await
+        }
     }
 }
 
@@ -412,4 +436,81 @@ pub async fn add_contact(
         Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "contact_added")),
         Err(errors) => dealer_card(&state, &user, id, None, FormErrors::none(), errors).await,
     }
+}
+
+// ----- a dealer named by its code in a form -----
+
+/// A dealer typed by its code into a form field. Forms refer to dealers this way rather than
+/// by a list to choose from, since a tenant may have ten thousand of them; a `datalist` of
+/// [`dealer_suggestions`] and a link to the dealer list help find the code.
+pub(super) enum CodedDealer {
+    /// The field was left empty.
+    Blank,
+    Found(Dealer),
+    /// No dealer in the reader's scope has the code typed.
+    Unknown(String),
+}
+
+impl CodedDealer {
+    pub(super) async fn look_up(state: &AppState, user: &PageUser, code: &str) -> Result<CodedDealer, WebError> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Ok(CodedDealer::Blank);
+        }
+        Ok(match queries::dealer_by_code(&state.db, user.actor(), code).await? {
+            Some(dealer) => CodedDealer::Found(dealer),
+            None => CodedDealer::Unknown(code.to_owned()),
+        })
+    }
+
+    /// The id to hand the command. An unknown code becomes an id no dealer has, so that the
+    /// command refuses that field together with any other, and the form shows them all at once.
+    pub(super) fn id(&self) -> Option<DealerId> {
+        match self {
+            CodedDealer::Blank => None,
+            CodedDealer::Found(dealer) => Some(dealer.id),
+            CodedDealer::Unknown(_) => Some(DealerId(0)),
+        }
+    }
+
+    /// The command's errors about the dealer id, moved to the code field that was typed; an
+    /// unknown code is said as such, and so is an empty field that the form requires.
+    pub(super) fn errors(
+        &self,
+        t: &Translator,
+        errors: FormErrors,
+        (id_field, code_field): (&str, &str),
+        required: bool,
+    ) -> FormErrors {
+        let errors = errors.renamed(id_field, code_field);
+        match self {
+            CodedDealer::Unknown(code) => errors.with_message(
+                t,
+                code_field,
+                t.t_with("dealer.code_unknown", &[("code", code.clone())]),
+            ),
+            CodedDealer::Blank if required => errors.with_message(t, code_field, t.t("field.required").to_owned()),
+            CodedDealer::Blank | CodedDealer::Found(_) => errors,
+        }
+    }
+}
+
+/// Dealers to suggest in a code field, "code · name", as many as one page holds: a
+/// help for typing, not the list of what may be chosen.
+pub(super) async fn dealer_suggestions(
+    state: &AppState,
+    user: &PageUser,
+    filter: &DealerFilter,
+) -> Result<Vec<(String, String)>, WebError> {
+    Ok(queries::dealers(
+        &state.db,
+        user.actor(),
+        filter,
+        PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE)),
+    )
+    .await?
+    .items
+    .into_iter()
+    .map(|dealer| (dealer.code, dealer.legal_name))
+    .collect())
 }

@@ -7,13 +7,16 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use edi::domain::partner::{CrossReference, CrossReferenceInput, Partner, PartnerInput, MESSAGES_IN, MESSAGES_OUT};
-use edi::queries::{self, ArchiveFilter, InterchangeDetail, InterchangeSummary};
+use edi::queries::{self, InterchangeDetail, InterchangeSummary};
 use platform::{Page, PageRequest, Permission};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::account::{DoneQuery, EmptyForm};
+use super::dealers::{dealer_suggestions, CodedDealer};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::api::ArchiveQuery;
 use crate::error::{field_message, WebError};
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -25,50 +28,76 @@ const STATUSES: [&str; 4] = ["accepted", "rejected", "queued", "delivered"];
 struct ArchivePage {
     layout: Layout,
     page: Page<InterchangeSummary>,
-    query: ArchiveQuery,
+    query: ArchiveListQuery,
     directions: [&'static str; 2],
     statuses: [&'static str; 4],
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     filter_query: String,
 }
 
 /// Empty fields arrive as empty strings; they mean "any".
-#[derive(Deserialize, Serialize, Default)]
-pub struct ArchiveQuery {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+#[derive(Deserialize, Default)]
+pub struct ArchiveListQuery {
+    #[serde(default)]
     direction: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     status: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     message_type: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     reference: String,
-    #[serde(skip_serializing)]
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
+}
+
+impl ArchiveListQuery {
+    fn query(&self) -> ArchiveQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        ArchiveQuery {
+            direction: text(&self.direction),
+            status: text(&self.status),
+            message_type: text(&self.message_type),
+            reference: text(&self.reference),
+            sort: text(&self.sort),
+            page: self.page,
+            ..ArchiveQuery::default()
+        }
+    }
 }
 
 pub async fn archive(
     State(state): State<AppState>,
     user: PageUser,
-    Query(query): Query<ArchiveQuery>,
+    Query(query): Query<ArchiveListQuery>,
 ) -> Result<Response, WebError> {
-    let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
-    let filter = ArchiveFilter {
-        direction: text(&query.direction),
-        status: text(&query.status),
-        message_type: text(&query.message_type),
-        reference: text(&query.reference),
-        ..ArchiveFilter::default()
-    };
+    let filter = query.query().filter()?;
     let page = queries::archive(&state.db, user.actor(), &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/edi", &queries::ARCHIVE_SORT, filter.sort)
+        .filter("direction", filter.direction.as_deref())
+        .filter("status", filter.status.as_deref())
+        .filter("message_type", filter.message_type.as_deref())
+        .filter("reference", filter.reference.as_deref());
     let view = ArchivePage {
         layout: Layout::new(&user, "/edi", "nav.edi"),
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         page,
         query,
         directions: DIRECTIONS,
         statuses: STATUSES,
     };
     render(&view)
+}
+
+/// The interchanges the monitor shows under the same filters and sort, every row, as XLSX.
+pub async fn export_archive(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ArchiveListQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::interchanges(&state, user.actor(), &user.t, &query.query().filter()?).await
 }
 
 #[derive(Template)]
@@ -144,8 +173,9 @@ const CHANNELS: [&str; 2] = ["api", "directory"];
 /// The partner form as posted: selects send strings, message checkboxes repeat.
 #[derive(Deserialize, Default)]
 pub struct PartnerForm {
+    /// The dealer's code, typed.
     #[serde(default)]
-    dealer_id: String,
+    dealer_code: String,
     #[serde(default)]
     interchange_id: String,
     #[serde(default)]
@@ -171,7 +201,7 @@ pub struct PartnerForm {
 impl PartnerForm {
     fn from_partner(partner: &Partner) -> PartnerForm {
         PartnerForm {
-            dealer_id: partner.dealer_id.to_string(),
+            dealer_code: partner.dealer_code.clone(),
             interchange_id: partner.interchange_id.clone(),
             interchange_qualifier: partner.interchange_qualifier.clone(),
             directory: partner.directory.clone(),
@@ -185,10 +215,11 @@ impl PartnerForm {
         }
     }
 
-    /// Unreadable numbers become 0, which the command refuses naming the field.
-    fn input(&self) -> PartnerInput {
+    /// Unreadable numbers become 0, which the command refuses naming the field; so does a
+    /// dealer code that names nobody.
+    fn input(&self, dealer: &CodedDealer) -> PartnerInput {
         PartnerInput {
-            dealer_id: self.dealer_id.trim().parse().unwrap_or(0),
+            dealer_id: dealer.id().map_or(0, |id| id.get()),
             interchange_id: self.interchange_id.clone(),
             interchange_qualifier: Some(self.interchange_qualifier.clone()),
             directory: self.directory.clone(),
@@ -211,8 +242,8 @@ struct PartnerFormPage {
     partner_id: Option<i64>,
     form: PartnerForm,
     errors: FormErrors,
-    /// Each dealer that may become a partner: id and "code · name".
-    dealers: Vec<(i64, String)>,
+    /// Dealers to suggest: code and name.
+    dealers: Vec<(String, String)>,
     directories: [&'static str; 2],
     syntaxes: [&'static str; 8],
     syntax_versions: [&'static str; 3],
@@ -240,30 +271,7 @@ async fn partner_form_page(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     actor.require(Permission::ManageEdi)?;
-    let mut dealers: Vec<(i64, String)> = identity::queries::dealers(
-        &state.db,
-        actor,
-        &identity::domain::DealerFilter::default(),
-        PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE)),
-    )
-    .await?
-    .items
-    .into_iter()
-    .map(|dealer| (dealer.id.get(), format!("{} · {}", dealer.code, dealer.legal_name)))
-    .collect();
-    // The partner's own dealer stays choosable however long the list of dealers grows.
-    if let Some(id) = partner_id {
-        let partner = queries::partner(&state.db, actor, id).await?;
-        if !dealers.iter().any(|(dealer, _)| *dealer == partner.dealer_id) {
-            dealers.insert(
-                0,
-                (
-                    partner.dealer_id,
-                    format!("{} · {}", partner.dealer_code, partner.dealer_name),
-                ),
-            );
-        }
-    }
+    let dealers = dealer_suggestions(state, user, &identity::domain::DealerFilter::default()).await?;
     let title = if partner_id.is_some() {
         "edi.partner_edit"
     } else {
@@ -304,12 +312,17 @@ pub async fn create_partner(
     State(state): State<AppState>,
     PageForm { user, form }: PageForm<PartnerForm>,
 ) -> Result<Response, WebError> {
-    let result = edi::commands::create_partner(&state.db, &state.clock, user.actor(), &form.input())
+    user.actor().require(Permission::ManageEdi)?;
+    let dealer = CodedDealer::look_up(&state, &user, &form.dealer_code).await?;
+    let result = edi::commands::create_partner(&state.db, &state.clock, user.actor(), &form.input(&dealer))
         .await
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done("/edi/partners", "created")),
-        Err(errors) => partner_form_page(&state, &user, None, form, errors).await,
+        Err(errors) => {
+            let errors = dealer.errors(&user.t, errors, ("dealer_id", "dealer_code"), true);
+            partner_form_page(&state, &user, None, form, errors).await
+        }
     }
 }
 
@@ -334,12 +347,17 @@ pub async fn update_partner(
     Path(id): Path<i64>,
     PageForm { user, form }: PageForm<PartnerForm>,
 ) -> Result<Response, WebError> {
-    let result = edi::commands::update_partner(&state.db, &state.clock, user.actor(), id, &form.input())
+    user.actor().require(Permission::ManageEdi)?;
+    let dealer = CodedDealer::look_up(&state, &user, &form.dealer_code).await?;
+    let result = edi::commands::update_partner(&state.db, &state.clock, user.actor(), id, &form.input(&dealer))
         .await
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done("/edi/partners", "saved")),
-        Err(errors) => partner_form_page(&state, &user, Some(id), form, errors).await,
+        Err(errors) => {
+            let errors = dealer.errors(&user.t, errors, ("dealer_id", "dealer_code"), true);
+            partner_form_page(&state, &user, Some(id), form, errors).await
+        }
     }
 }
 
@@ -384,6 +402,7 @@ impl CrossReferenceForm {
 #[derive(Deserialize, Default)]
 pub struct CrossReferenceQuery {
     page: Option<u32>,
+    sort: Option<String>,
     /// The row to fill the form with: its kind and partner code.
     edit_kind: Option<String>,
     edit_code: Option<String>,
@@ -403,6 +422,8 @@ struct CrossReferencesPage {
     layout: Layout,
     partner: Partner,
     page: Page<CrossReference>,
+    /// Sort headers, pages and the export, all keeping the sort.
+    links: ListLinks,
     filter_query: String,
     can_manage: bool,
     form: CrossReferenceForm,
@@ -436,11 +457,14 @@ async fn cross_references_response(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let partner = queries::partner(&state.db, actor, partner_id).await?;
-    let page = queries::cross_reference_page(&state.db, actor, partner.id, PageRequest::new(query.page, None)).await?;
+    let sort = queries::CROSS_REFERENCE_SORT.parse(query.sort.as_deref())?;
+    let page =
+        queries::cross_reference_page(&state.db, actor, partner.id, sort, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new(cross_references_path(partner.id), &queries::CROSS_REFERENCE_SORT, sort);
     let form = match (form, &query.edit_kind, &query.edit_code) {
         (Some(form), _, _) => form,
         (None, Some(kind), Some(code)) => {
-            let row = queries::cross_references(&state.db, actor, partner.id)
+            let row = queries::cross_references(&state.db, actor, partner.id, platform::Sort::default())
                 .await?
                 .into_iter()
                 .find(|row| row.kind == *kind && row.partner_code == *code)
@@ -466,7 +490,8 @@ async fn cross_references_response(
     let view = CrossReferencesPage {
         layout,
         page,
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
         can_manage: actor.can(Permission::ManageEdi),
         partner,
         form,
@@ -547,12 +572,20 @@ pub async fn remove_cross_reference(
     Ok(redirect_done(&cross_references_path(id), "removed"))
 }
 
+/// The table in the columns its import reads, in the page's order.
 pub async fn export_cross_references(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
+    Query(query): Query<SortQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::cross_references(&state, user.actor(), id).await
+    let sort = queries::CROSS_REFERENCE_SORT.parse(query.sort.as_deref())?;
+    crate::exports::cross_references(&state, user.actor(), id, sort).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct SortQuery {
+    sort: Option<String>,
 }
 
 /// Reads the import form: its CSRF token and the file.

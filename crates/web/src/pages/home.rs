@@ -94,7 +94,9 @@ pub async fn home(State(state): State<AppState>, user: PageUser) -> Result<Respo
     }
     if actor.can(Permission::ViewStock) {
         let one = PageRequest::new(Some(1), Some(1));
-        let alerts = fulfilment::queries::stock_levels(&state.db, actor, None, None, true, one).await?;
+        let alerts =
+            fulfilment::queries::stock_levels(&state.db, actor, None, None, true, platform::Sort::default(), one)
+                .await?;
         cards.push(Card {
             href: "/stock?alerts=true".to_owned(),
             label: "home.stock_alerts",

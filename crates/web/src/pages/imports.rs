@@ -10,8 +10,10 @@ use platform::{secret, Failure, FieldError, Page, PageRequest};
 use serde::Deserialize;
 
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::api::ImportListQuery;
 use crate::error::WebError;
 use crate::imports::{self as importing, ImportKind};
+use crate::lists::ListLinks;
 use crate::session::PageUser;
 use crate::AppState;
 
@@ -27,6 +29,11 @@ pub struct ImportRow {
 struct ImportsPage {
     layout: Layout,
     page: Page<ImportRow>,
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
+    statuses: [&'static str; 7],
+    chosen_status: String,
+    sort: String,
     filter_query: String,
     kinds: Vec<(&'static str, String)>,
     price_lists: Vec<(i64, String)>,
@@ -35,18 +42,41 @@ struct ImportsPage {
     chosen_list: String,
 }
 
+/// An import's stages and outcomes, to filter the list by.
+const STATUSES: [&str; 7] = [
+    "queued", "reading", "checking", "applying", "done", "rejected", "failed",
+];
+
 impl ImportsPage {
     fn list_selected(&self, id: &i64) -> bool {
         self.chosen_list == id.to_string()
     }
 }
 
+/// `kind` and `price_list_id` choose the upload form's kind and list; `status` and `sort`
+/// filter and order the list of imports.
 #[derive(Deserialize, Default)]
 pub struct ImportsQuery {
     page: Option<u32>,
     kind: Option<String>,
     price_list_id: Option<String>,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    sort: String,
     done: Option<String>,
+}
+
+impl ImportsQuery {
+    fn query(&self) -> ImportListQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        ImportListQuery {
+            status: text(&self.status),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
 }
 
 fn kind_codes(user: &PageUser) -> Vec<&'static str> {
@@ -68,7 +98,10 @@ async fn imports_response(
         return Err(Failure::Forbidden.into());
     }
     let t = &user.t;
-    let found = imports::list(&state.db, actor, &codes, PageRequest::new(query.page, None)).await?;
+    let filter = query.query().filter()?;
+    let found = imports::list(&state.db, actor, &codes, &filter, PageRequest::new(query.page, None)).await?;
+    let links =
+        ListLinks::new("/imports", &imports::IMPORT_SORT, filter.sort).filter("status", filter.status.as_deref());
     let rows = found
         .items
         .into_iter()
@@ -104,7 +137,11 @@ async fn imports_response(
                 per_page: found.per_page,
             },
         ),
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        statuses: STATUSES,
+        chosen_status: query.status.trim().to_owned(),
+        sort: query.sort.trim().to_owned(),
         kinds: codes
             .iter()
             .map(|code| (*code, t.t(&format!("import.kind_{code}")).to_owned()))
@@ -115,6 +152,22 @@ async fn imports_response(
         chosen_list: query.price_list_id.unwrap_or_default(),
     };
     render(&view)
+}
+
+/// The imports the page lists under the same filters and sort, every row, as XLSX.
+pub async fn export_imports(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ImportsQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::imports(
+        &state,
+        user.actor(),
+        &user.t,
+        &kind_codes(&user),
+        &query.query().filter()?,
+    )
+    .await
 }
 
 pub async fn imports_page(

@@ -8,8 +8,10 @@ use platform::{Page, PageRequest};
 use serde::Deserialize;
 
 use super::{redirect_done, render, Layout};
+use crate::api::MessageQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -30,13 +32,35 @@ pub fn message_text(t: &Translator, message: &Message) -> String {
 struct MessagesPage {
     layout: Layout,
     page: Page<MessageRow>,
+    query: MessagesQuery,
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     filter_query: String,
 }
 
 #[derive(Deserialize, Default)]
 pub struct MessagesQuery {
+    #[serde(default)]
+    unread: Option<bool>,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
     done: Option<String>,
+}
+
+impl MessagesQuery {
+    fn query(&self) -> MessageQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        MessageQuery {
+            unread: self.unread,
+            kind: text(&self.kind),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
 }
 
 pub async fn messages_page(
@@ -44,7 +68,12 @@ pub async fn messages_page(
     user: PageUser,
     Query(query): Query<MessagesQuery>,
 ) -> Result<Response, WebError> {
-    let found = platform::messages::list(&state.db, user.actor(), PageRequest::new(query.page, None)).await?;
+    let filter = query.query().filter()?;
+    let found =
+        platform::messages::list_filtered(&state.db, user.actor(), &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/messages", &platform::messages::MESSAGE_SORT, filter.sort)
+        .flag("unread", filter.unread)
+        .filter("kind", filter.kind.as_deref());
     let rows = found
         .items
         .into_iter()
@@ -64,9 +93,20 @@ pub async fn messages_page(
                 per_page: found.per_page,
             },
         ),
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        query,
     };
     render(&view)
+}
+
+/// The messages the page shows under the same filters and sort, every row, as XLSX.
+pub async fn export_messages(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<MessagesQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::messages(&state, user.actor(), &user.t, &query.query().filter()?).await
 }
 
 #[derive(Deserialize, Default)]

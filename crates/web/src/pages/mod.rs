@@ -135,12 +135,16 @@ pub fn router() -> Router<AppState> {
         .route("/change-requests/{id}/decision", post(ordering::decide_change))
         .route("/sales-orders/{id}/shipments", post(shipments::ship))
         .route("/shipments", get(shipments::shipments_page))
+        .route("/shipments/export", get(shipments::export_shipments))
         .route("/shipments/{id}/receipt", post(receipts::receive))
         .route("/receipts/{id}/settlement", post(receipts::settle))
         .route("/discrepancies", get(receipts::discrepancies_page))
+        .route("/discrepancies/export", get(receipts::export_discrepancies))
         .route("/stock", get(stock::stock_page))
+        .route("/stock/export", get(stock::export_stock))
         .route("/shipments/{id}/returns", post(returns::request))
         .route("/returns", get(returns::returns_page))
+        .route("/returns/export", get(returns::export_returns))
         .route("/returns/{id}/decision", post(returns::decide))
         .route("/returns/{id}/arrival", post(returns::arrival))
         .route(
@@ -155,10 +159,12 @@ pub fn router() -> Router<AppState> {
                 .post(imports::upload)
                 .layer(DefaultBodyLimit::max(crate::imports::MAX_BYTES + 64 * 1024)),
         )
+        .route("/imports/export", get(imports::export_imports))
         .route("/imports/template/{kind}", get(imports::template))
         .route("/imports/{id}", get(imports::import_page))
         .route("/imports/{id}/report", get(imports::report))
         .route("/messages", get(messages::messages_page))
+        .route("/messages/export", get(messages::export_messages))
         .route("/messages/read", post(messages::mark_read))
         .route("/regions", get(regions::list).post(regions::create))
         .route(
@@ -173,6 +179,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/settings", get(admin::settings_page).post(admin::save_settings))
         .route("/admin/logo", post(admin::upload_logo))
         .route("/edi", get(edi::archive))
+        .route("/edi/export", get(edi::export_archive))
         .route("/edi/partners", get(edi::partners).post(edi::create_partner))
         .route("/edi/partners/new", get(edi::new_partner_form))
         .route("/edi/partners/{id}", post(edi::update_partner))
@@ -198,9 +205,12 @@ pub fn router() -> Router<AppState> {
         .route("/admin/mail", get(mail::show).post(mail::save))
         .route("/admin/mail/remove", post(mail::remove))
         .route("/admin/api-tokens", get(admin::tokens_page).post(admin::create_token))
+        .route("/admin/api-tokens/export", get(admin::export_tokens))
         .route("/admin/api-tokens/{id}/revoke", post(admin::revoke_token))
         .route("/admin/audit", get(admin::audit_page))
+        .route("/admin/audit/export", get(admin::export_audit))
         .route("/admin/jobs", get(admin::jobs_page))
+        .route("/admin/jobs/export", get(admin::export_jobs))
         .route("/brand/logo", get(admin::logo))
         .route("/static/app.css", get(stylesheet))
         .fallback(|| async { WebError(platform::Failure::NotFound { entity: "page" }) })
@@ -382,6 +392,22 @@ impl FormErrors {
         self.messages
             .iter()
             .map(|(field, message)| (field.as_str(), message.as_str()))
+    }
+
+    /// The same errors with `from`'s under the name `to`: for a form field that the page
+    /// translates before the command sees it, such as a dealer code for a dealer id.
+    pub fn renamed(mut self, from: &str, to: &str) -> FormErrors {
+        if let Some(message) = self.messages.remove(from) {
+            self.messages.insert(to.to_owned(), message);
+        }
+        self
+    }
+
+    /// These errors with `message` for `field`, in place of what the field had.
+    pub fn with_message(mut self, t: &Translator, field: &str, message: String) -> FormErrors {
+        self.messages.insert(field.to_owned(), message);
+        self.summary = self.summary.or_else(|| Some(t.t("problem.invalid").to_owned()));
+        self
     }
 
     /// These errors and `other`'s; where both name a field, these win.

@@ -691,6 +691,23 @@ struct OrderPage {
     withdraw_change: Option<i64>,
 }
 
+impl OrderPage {
+    /// The order's shipments are not sorted by their headers: there are few of them.
+    fn shipment_links(&self) -> Option<&crate::lists::ListLinks> {
+        None
+    }
+
+    /// Nor are its receipts.
+    fn receipt_links(&self) -> Option<&crate::lists::ListLinks> {
+        None
+    }
+
+    /// The reason column is there while the order is reviewed, or once a line has a reason.
+    fn shows_reasons(&self) -> bool {
+        self.can_review || self.lines.iter().any(|line| !line.reason.is_empty())
+    }
+}
+
 pub struct ChangeView {
     who: String,
     at: String,

@@ -8,7 +8,7 @@ use platform::{FieldError, Page, PageRequest, Permission};
 use pricing::domain::{BundleComponentInput, PromotionAudienceInput, PromotionInput, PromotionSummary};
 use serde::Deserialize;
 
-use super::catalog::{audience_groups, parse_audience, AudienceGroup};
+use super::catalog::{audience_groups, currency, day, money, parse_audience, AudienceGroup};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::PromotionQuery;
 use crate::error::WebError;
@@ -88,23 +88,30 @@ pub async fn promotions_page(
         .filter("search", api_query.search.as_deref())
         .filter("kind", api_query.kind.as_deref())
         .filter("status", api_query.status.as_deref());
-    let rows = found
-        .items
-        .into_iter()
-        .map(|promotion| PromotionRow {
+    let mut rows = Vec::with_capacity(found.items.len());
+    for promotion in found.items {
+        let budget = match &promotion.budget {
+            Some(budget) => {
+                let currency = currency(&promotion.currency)?;
+                format!(
+                    "{} / {}",
+                    t.money(&money(&promotion.budget_used, currency)?),
+                    t.money(&money(budget, currency)?)
+                )
+            }
+            None => "—".to_owned(),
+        };
+        rows.push(PromotionRow {
             kind: t.t(&format!("promotion_kind.{}", promotion.kind)).to_owned(),
-            period: format!("{} – {}", promotion.starts_on, promotion.ends_on),
-            budget: match &promotion.budget {
-                Some(budget) => format!("{} / {} {}", promotion.budget_used, budget, promotion.currency),
-                None => "—".to_owned(),
-            },
+            period: format!("{} – {}", day(t, promotion.starts_on), day(t, promotion.ends_on)),
+            budget,
             units: match promotion.quantity_cap {
                 Some(cap) => format!("{} / {}", t.number(promotion.quantity_used), t.number(cap)),
                 None => "—".to_owned(),
             },
             promotion,
-        })
-        .collect();
+        });
+    }
     let view = PromotionsPage {
         layout: Layout::new(&user, "/promotions", "nav.promotions").with_notice(query.done.as_deref()),
         page: Page::new(

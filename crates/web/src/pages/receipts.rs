@@ -12,8 +12,10 @@ use serde::Deserialize;
 
 use super::line_form::{all_under, LineForm};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::api::{ReceiptQuery, DISCREPANCY_FILTERS};
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -83,14 +85,51 @@ pub fn receipt_rows(t: &Translator, receipts: &[Receipt]) -> Vec<ReceiptRow> {
 struct DiscrepanciesPage {
     layout: Layout,
     page: Page<ReceiptRow>,
+    query: ListQuery,
+    states: [&'static str; 4],
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     filter_query: String,
     errors: FormErrors,
 }
 
+impl DiscrepanciesPage {
+    fn receipt_links(&self) -> Option<&ListLinks> {
+        Some(&self.links)
+    }
+
+    fn chosen_state(&self) -> &str {
+        self.query.state()
+    }
+}
+
+/// The list shows the discrepancies still to settle unless asked for others.
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
+    #[serde(default)]
+    discrepancy: String,
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
     done: Option<String>,
+}
+
+impl ListQuery {
+    fn state(&self) -> &str {
+        match self.discrepancy.trim() {
+            "" => "open",
+            chosen => chosen,
+        }
+    }
+
+    fn query(&self) -> ReceiptQuery {
+        ReceiptQuery {
+            discrepancy: Some(self.state().to_owned()),
+            sort: Some(self.sort.trim().to_owned()).filter(|s| !s.is_empty()),
+            page: self.page,
+            ..ReceiptQuery::default()
+        }
+    }
 }
 
 pub async fn discrepancies_page(
@@ -99,8 +138,12 @@ pub async fn discrepancies_page(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     user.actor().require(Permission::ReviewOrders)?;
+    let filter = query.query().filter()?;
     let found =
-        fulfilment::queries::receipts(&state.db, user.actor(), None, true, PageRequest::new(query.page, None)).await?;
+        fulfilment::queries::receipt_list(&state.db, user.actor(), &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/discrepancies", &fulfilment::queries::RECEIPT_SORT, filter.sort)
+        // Only when asked for: without it the list shows those to settle.
+        .filter("discrepancy", Some(query.discrepancy.trim()));
     let view = DiscrepanciesPage {
         layout: Layout::new(&user, "/discrepancies", "nav.discrepancies").with_notice(query.done.as_deref()),
         page: Page::new(
@@ -111,10 +154,23 @@ pub async fn discrepancies_page(
                 per_page: found.per_page,
             },
         ),
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        query,
+        states: DISCREPANCY_FILTERS,
         errors: FormErrors::none(),
     };
     render(&view)
+}
+
+/// The receipts the list shows under the same filters and sort, every row, as XLSX.
+pub async fn export_discrepancies(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    user.actor().require(Permission::ReviewOrders)?;
+    crate::exports::receipts(&state, user.actor(), &user.t, &query.query().filter()?).await
 }
 
 /// Receives from the order page's form of one shipment: `receive_<shipment>_received_<line>`,

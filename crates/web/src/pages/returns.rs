@@ -9,12 +9,14 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use fulfilment::returns::{self, ArrivalInput, ArrivalLineInput, Return, ReturnInput, ReturnLineInput};
 use platform::{secret, Failure, FieldError, Page, PageRequest, Permission};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::line_form::{all_under, LineForm};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use crate::api::ReturnQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -84,6 +86,8 @@ struct ReturnsPage {
     layout: Layout,
     page: Page<ReturnRow>,
     query: ListQuery,
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     filter_query: String,
     may_decide: bool,
     may_take_in: bool,
@@ -92,14 +96,37 @@ struct ReturnsPage {
     errors: FormErrors,
 }
 
-#[derive(Deserialize, Serialize, Default)]
+#[derive(Deserialize, Default)]
 pub struct ListQuery {
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(default)]
     state: String,
-    #[serde(default, skip_serializing)]
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
     page: Option<u32>,
-    #[serde(default, skip_serializing)]
+    #[serde(default)]
     done: Option<String>,
+}
+
+impl ListQuery {
+    fn query(&self) -> ReturnQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        ReturnQuery {
+            state: text(&self.state),
+            sort: text(&self.sort),
+            page: self.page,
+            ..ReturnQuery::default()
+        }
+    }
+}
+
+/// The returns the page lists under the same filters and sort, every row, as XLSX.
+pub async fn export_returns(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::returns(&state, user.actor(), &user.t, &query.query()).await
 }
 
 async fn returns_response(
@@ -109,14 +136,18 @@ async fn returns_response(
     errors: FormErrors,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
+    let filter = query.query();
+    let sort = filter.sort()?;
     let found = returns::returns(
         &state.db,
         actor,
         None,
-        Some(&query.state),
+        filter.state(),
+        sort,
         PageRequest::new(query.page, None),
     )
     .await?;
+    let links = ListLinks::new("/returns", &returns::RETURN_SORT, sort).filter("state", filter.state());
     let view = ReturnsPage {
         layout: Layout::new(user, "/returns", "nav.returns").with_notice(query.done.as_deref()),
         page: Page::new(
@@ -127,7 +158,8 @@ async fn returns_response(
                 per_page: found.per_page,
             },
         ),
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         query,
         may_decide: actor.can(Permission::ReviewOrders),
         may_take_in: actor.can(Permission::ManageStock),

@@ -14,8 +14,10 @@ use serde::Deserialize;
 use super::catalog::day;
 use super::line_form::LineForm;
 use super::{form_outcome, redirect_done, render, Layout};
+use crate::api::ShipmentQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -75,13 +77,39 @@ pub fn shipment_rows(t: &Translator, shipments: &[Shipment]) -> Vec<ShipmentRow>
 struct ShipmentsPage {
     layout: Layout,
     page: Page<ShipmentRow>,
+    query: ListQuery,
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     filter_query: String,
     errors: super::FormErrors,
 }
 
+impl ShipmentsPage {
+    fn shipment_links(&self) -> Option<&ListLinks> {
+        Some(&self.links)
+    }
+}
+
+/// Empty fields arrive as empty strings; they mean "any".
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
+    #[serde(default)]
+    search: String,
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
+}
+
+impl ListQuery {
+    fn query(&self) -> ShipmentQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        ShipmentQuery {
+            search: text(&self.search),
+            sort: text(&self.sort),
+            page: self.page,
+            ..ShipmentQuery::default()
+        }
+    }
 }
 
 pub async fn shipments_page(
@@ -89,9 +117,13 @@ pub async fn shipments_page(
     user: PageUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
+    let filter = query.query().filter()?;
     let found =
-        fulfilment::queries::shipments(&state.db, user.actor(), None, PageRequest::new(query.page, None)).await?;
+        fulfilment::queries::shipment_list(&state.db, user.actor(), &filter, PageRequest::new(query.page, None))
+            .await?;
     let rows = shipment_rows(&user.t, &found.items);
+    let links = ListLinks::new("/shipments", &fulfilment::queries::SHIPMENT_SORT, filter.sort)
+        .filter("search", filter.search.as_deref());
     let view = ShipmentsPage {
         layout: Layout::new(&user, "/shipments", "nav.shipments"),
         page: Page::new(
@@ -102,14 +134,23 @@ pub async fn shipments_page(
                 per_page: found.per_page,
             },
         ),
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        query,
         errors: super::FormErrors::none(),
     };
     render(&view)
 }
 
-/// Ships from the order page's form of one sales order. Its fields carry the sales order's id,
-/// since an order may show a form for each: `ship_<so>_quantity_<line>` and so on.
+/// The shipments the list shows under the same filters and sort, every row, as XLSX.
+pub async fn export_shipments(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::shipments(&state, user.actor(), &user.t, &query.query().filter()?).await
+}
+
 pub async fn ship(
     State(state): State<AppState>,
     Path(sales_order_id): Path<i64>,

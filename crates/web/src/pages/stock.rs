@@ -6,23 +6,41 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use fulfilment::domain::{StockLevel, Warehouse};
 use platform::{Page, PageRequest};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{render, Layout};
+use crate::api::StockQuery;
 use crate::error::WebError;
+use crate::lists::ListLinks;
 use crate::session::PageUser;
 use crate::AppState;
 
-#[derive(Deserialize, Serialize, Default)]
-pub struct StockQuery {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    warehouse_id: Option<i64>,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+/// The page's filters as the form sends them; an empty field means "any".
+#[derive(Deserialize, Default)]
+pub struct StockListQuery {
+    #[serde(default)]
+    warehouse_id: String,
+    #[serde(default)]
     sku: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     alerts: Option<bool>,
-    #[serde(default, skip_serializing)]
+    #[serde(default)]
+    sort: String,
     page: Option<u32>,
+}
+
+impl StockListQuery {
+    fn query(&self) -> StockQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        StockQuery {
+            alerts: self.alerts.filter(|on| *on),
+            warehouse_id: self.warehouse_id.trim().parse().ok(),
+            sku: text(&self.sku),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
 }
 
 pub struct LevelRow {
@@ -37,13 +55,15 @@ struct StockPage {
     layout: Layout,
     page: Page<LevelRow>,
     warehouses: Vec<Warehouse>,
-    query: StockQuery,
+    query: StockListQuery,
+    /// Sort headers, pages and the export, all keeping the filters and sort.
+    links: ListLinks,
     filter_query: String,
 }
 
 impl StockPage {
     fn chosen(&self, warehouse: &i64) -> bool {
-        self.query.warehouse_id == Some(*warehouse)
+        self.query.warehouse_id.trim() == warehouse.to_string()
     }
 }
 
@@ -60,16 +80,19 @@ fn alert(level: &StockLevel) -> &'static str {
 pub async fn stock_page(
     State(state): State<AppState>,
     user: PageUser,
-    Query(query): Query<StockQuery>,
+    Query(query): Query<StockListQuery>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let warehouses = fulfilment::queries::warehouses(&state.db, actor).await?;
+    let filter = query.query();
+    let sort = filter.sort()?;
     let found = fulfilment::queries::stock_levels(
         &state.db,
         actor,
-        query.warehouse_id,
-        Some(query.sku.as_str()),
-        query.alerts.unwrap_or(false),
+        filter.warehouse_id,
+        filter.sku.as_deref(),
+        filter.alerts.unwrap_or(false),
+        sort,
         PageRequest::new(query.page, None),
     )
     .await?;
@@ -81,6 +104,10 @@ pub async fn stock_page(
             level,
         })
         .collect();
+    let links = ListLinks::new("/stock", &fulfilment::queries::STOCK_SORT, sort)
+        .filter("warehouse_id", filter.warehouse_id)
+        .filter("sku", filter.sku.as_deref())
+        .flag("alerts", filter.alerts.unwrap_or(false));
     let view = StockPage {
         layout: Layout::new(&user, "/stock", "nav.stock"),
         page: Page::new(
@@ -92,8 +119,18 @@ pub async fn stock_page(
             },
         ),
         warehouses,
-        filter_query: serde_html_form::to_string(&query).unwrap_or_default(),
+        filter_query: links.page_query(),
+        links,
         query,
     };
     render(&view)
+}
+
+/// The stock levels the page shows under the same filters and sort, every row, as XLSX.
+pub async fn export_stock(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<StockListQuery>,
+) -> Result<Response, WebError> {
+    crate::exports::stock(&state, user.actor(), &user.t, &query.query()).await
 }

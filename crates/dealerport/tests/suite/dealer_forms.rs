@@ -1,0 +1,154 @@
+//! Forms name a dealer by its code, not by picking it from a list: a tenant may have ten
+//! thousand dealers. The code field suggests dealers, links to the dealer list to find others,
+//! forgives letter case, and says next to the field when no dealer of the reader has the code.
+
+use testkit::TestApp;
+
+use crate::edi_pages::field_error;
+use crate::id_of;
+
+#[tokio::test]
+async fn an_edi_partner_is_given_by_its_dealers_code() {
+    let app = TestApp::with_demo().await;
+    let admin = app.browser_session("admin@demo.test").await;
+    let form = app.page(&admin, "/edi/partners/new").await.text();
+    assert!(
+        form.contains("<input id=\"dealer_code\" name=\"dealer_code\""),
+        "{form}"
+    );
+    assert!(form.contains("<option value=\"SH-QINGQUAN\">"), "a suggestion");
+    assert!(form.contains("href=\"/dealers\""), "the way to find other codes");
+    assert!(!form.contains("<select id=\"dealer_id\""), "no list of every dealer");
+
+    let profile = |dealer: &'static str, version: &'static str| {
+        [
+            ("dealer_code", dealer),
+            ("interchange_id", "6901234500097"),
+            ("interchange_qualifier", "14"),
+            ("directory", "D01B"),
+            ("syntax", "UNOY"),
+            ("syntax_version", version),
+            ("channel", "api"),
+            ("messages_in", "ORDERS"),
+            ("messages_out", "ORDRSP"),
+            ("active", "on"),
+        ]
+    };
+    let partners_before = app.count("SELECT COUNT(*) AS n FROM edi_partners").await;
+    let unknown = app
+        .submit(&admin, "/edi/partners", &profile("NO-SUCH-DEALER", "3"))
+        .await;
+    assert_eq!(unknown.status, 200);
+    let page = unknown.text();
+    assert_eq!(
+        field_error(&page, "dealer_code"),
+        Some("None of your dealers has the code NO-SUCH-DEALER.")
+    );
+    assert_eq!(
+        field_error(&page, "syntax_version"),
+        Some("UNOW and UNOY (UTF-8) need syntax version 4."),
+        "the other fields' errors at the same time"
+    );
+    assert!(page.contains("value=\"NO-SUCH-DEALER\""), "what was typed stays");
+
+    let blank = app.submit(&admin, "/edi/partners", &profile("", "4")).await;
+    assert_eq!(
+        field_error(&blank.text(), "dealer_code"),
+        Some("This field is required.")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM edi_partners").await,
+        partners_before,
+        "nothing is created"
+    );
+
+    let created = app
+        .submit(&admin, "/edi/partners", &profile(" sh-qingquan ", "4"))
+        .await;
+    assert_eq!(created.status, 303, "{}", created.text());
+    let partner = app
+        .count("SELECT p.id AS n FROM edi_partners p JOIN dealers d ON d.id = p.dealer_id WHERE d.code = 'SH-QINGQUAN'")
+        .await;
+    let edit = app.page(&admin, &format!("/edi/partners/{partner}/edit")).await.text();
+    assert!(
+        edit.contains("value=\"SH-QINGQUAN\""),
+        "the partner's dealer, by its code"
+    );
+}
+
+#[tokio::test]
+async fn a_sub_dealer_is_given_its_distributor_by_code_within_the_readers_scope() {
+    let app = TestApp::with_demo().await;
+    let manager = app.browser_session("manager@demo.test").await;
+    let form = app.page(&manager, "/dealers/new").await.text();
+    assert!(form.contains("<input id=\"parent_dealer_code\""), "{form}");
+    assert!(
+        form.contains("<option value=\"VEKTOR\">"),
+        "a distributor of the region"
+    );
+    assert!(
+        !form.contains("<option value=\"SH-QINGQUAN\">"),
+        "nor one the manager cannot see"
+    );
+
+    let region = id_of(&app, "regions", "code", "RU-MOW").await.to_string();
+    let dealer = |parent: &'static str, region: &str| {
+        vec![
+            ("code", "MOW-KIOSK-7".to_owned()),
+            ("legal_name", "ИП Смирнов".to_owned()),
+            ("tier", "2".to_owned()),
+            ("parent_dealer_code", parent.to_owned()),
+            ("region_id", region.to_owned()),
+            ("status", "active".to_owned()),
+        ]
+    };
+    let submit = |fields: Vec<(&'static str, String)>, path: &'static str| {
+        let app = &app;
+        let manager = &manager;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            app.submit(manager, path, &fields).await
+        }
+    };
+    let dealers_before = app.count("SELECT COUNT(*) AS n FROM dealers").await;
+
+    let foreign = submit(dealer("SH-QINGQUAN", ""), "/dealers").await;
+    assert_eq!(foreign.status, 200);
+    let page = foreign.text();
+    assert_eq!(
+        field_error(&page, "parent_dealer_code"),
+        Some("None of your dealers has the code SH-QINGQUAN."),
+        "a distributor outside the manager's regions is as unknown as a code nobody has"
+    );
+    let region_field = page.split("id=\"region_id\"").nth(1).unwrap();
+    let region_field = region_field.split("<label").next().unwrap();
+    assert!(
+        region_field.contains("class=\"field-error\""),
+        "the missing region is named at the same time: {region_field}"
+    );
+
+    let none = submit(dealer("", &region), "/dealers").await;
+    assert_eq!(
+        field_error(&none.text(), "parent_dealer_code"),
+        Some("A tier 2 dealer needs its distributor.")
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM dealers").await,
+        dealers_before,
+        "nothing is created"
+    );
+
+    let created = submit(dealer("VEKTOR", &region), "/dealers").await;
+    assert_eq!(created.status, 303, "{}", created.text());
+    let kiosk = id_of(&app, "dealers", "code", "MOW-KIOSK-7").await;
+    assert_eq!(
+        app.count(&format!("SELECT parent_dealer_id AS n FROM dealers WHERE id = {kiosk}"))
+            .await,
+        id_of(&app, "dealers", "code", "VEKTOR").await
+    );
+    let edit = app.page(&manager, &format!("/dealers/{kiosk}/edit")).await.text();
+    assert!(
+        edit.contains("id=\"parent_dealer_code\" name=\"parent_dealer_code\" maxlength=\"40\" value=\"VEKTOR\""),
+        "{edit}"
+    );
+}
