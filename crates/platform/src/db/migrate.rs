@@ -124,6 +124,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "dashboard indexes",
         sql: include_str!("../../../../migrations/0023_dashboard_indexes.sql"),
     },
+    Migration {
+        version: 24,
+        name: "exports",
+        sql: include_str!("../../../../migrations/0024_exports.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -213,7 +213,7 @@ pub async fn create_sales_organisation(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct ProductQuery {
     /// Part of the SKU, GTIN or a name, any letter case.
     pub search: Option<String>,
@@ -247,16 +247,18 @@ impl ProductQuery {
 }
 
 /// The same products as `GET /products` (filters and sort), every row, as a spreadsheet with
-/// headers and names in the caller's language; at most 10 000 rows.
+/// headers and names in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/products/export", tag = "catalog", security(("bearer" = [])), params(ProductQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_products(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ProductQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    crate::exports::products(&state, &caller.signed_in.actor, &t, &query.filter(caller.locale)?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query).await?.for_api())
 }
 
 /// All of the tenant's products, published or not (the manufacturer's people).
