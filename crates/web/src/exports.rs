@@ -133,12 +133,13 @@ async fn write_export(db: &Db, clock: &Clock, id: i64) -> Result<(), Failure> {
         return Ok(());
     };
     let t = Translator::new(export.locale, chrono_tz::UTC);
+    use crate::api::{DealerQuery, PriceListQuery, ProductQuery, PromotionQuery, UserQuery};
     match export.list.as_str() {
-        crate::api::DealerQuery::LIST => write_list::<crate::api::DealerQuery>(db, clock, &actor, &t, &export).await,
-        crate::api::ProductQuery::LIST => {
-            write_list::<crate::api::ProductQuery>(db, clock, &actor, &t, &export).await
-        }
-        crate::api::UserQuery::LIST => write_list::<crate::api::UserQuery>(db, clock, &actor, &t, &export).await,
+        DealerQuery::LIST => write_list::<DealerQuery>(db, clock, &actor, &t, &export).await,
+        ProductQuery::LIST => write_list::<ProductQuery>(db, clock, &actor, &t, &export).await,
+        UserQuery::LIST => write_list::<UserQuery>(db, clock, &actor, &t, &export).await,
+        PriceListQuery::LIST => write_list::<PriceListQuery>(db, clock, &actor, &t, &export).await,
+        PromotionQuery::LIST => write_list::<PromotionQuery>(db, clock, &actor, &t, &export).await,
         _ => Ok(records::fail(db, id, "export.unknown_list", &[], clock.now()).await?),
     }
 }
@@ -198,10 +199,13 @@ async fn write_list<L: ListExport>(
 
 /// The title of an exported list, a translation key.
 pub(crate) fn list_title(list: &str) -> &'static str {
+    use crate::api::{DealerQuery, PriceListQuery, ProductQuery, PromotionQuery, UserQuery};
     match list {
-        crate::api::DealerQuery::LIST => crate::api::DealerQuery::TITLE_KEY,
-        crate::api::ProductQuery::LIST => crate::api::ProductQuery::TITLE_KEY,
-        crate::api::UserQuery::LIST => crate::api::UserQuery::TITLE_KEY,
+        DealerQuery::LIST => DealerQuery::TITLE_KEY,
+        ProductQuery::LIST => ProductQuery::TITLE_KEY,
+        UserQuery::LIST => UserQuery::TITLE_KEY,
+        PriceListQuery::LIST => PriceListQuery::TITLE_KEY,
+        PromotionQuery::LIST => PromotionQuery::TITLE_KEY,
         _ => "export.title",
     }
 }
@@ -642,19 +646,29 @@ pub(crate) fn price_audience(t: &Translator, kind: &str, id: Option<i64>) -> Str
     }
 }
 
-/// The price-list list under `filter`, as the price lists page shows it.
-pub async fn price_lists(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &pricing::domain::PriceListFilter,
-) -> Result<Response, WebError> {
-    let lists = pricing::queries::price_lists(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = lists
-        .into_iter()
-        .map(|list| {
+impl ListExport for crate::api::PriceListQuery {
+    const LIST: &'static str = "price-lists";
+    const FILE_NAME: &'static str = "price-lists.xlsx";
+    const TITLE_KEY: &'static str = "nav.price_lists";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "price_list.code",
+        "price_list.name",
+        "price_list.audience",
+        "price_list.currency",
+        "price_list.rows",
+        "price_list.created_at",
+    ];
+
+    /// The price-list list, as the price lists page shows it.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let lists = pricing::queries::price_lists(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(lists, |list| {
             let audience = price_audience(t, &list.audience, list.audience_id);
             vec![
                 xlsx::Cell::Text(list.code),
@@ -664,37 +678,40 @@ pub async fn price_lists(
                 xlsx::Cell::Integer(list.row_count),
                 xlsx::Cell::Date(list.created_at.date_naive()),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "price-lists.xlsx",
-        "nav.price_lists",
-        &[
-            "price_list.code",
-            "price_list.name",
-            "price_list.audience",
-            "price_list.currency",
-            "price_list.rows",
-            "price_list.created_at",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The promotion list under `filter`, as the promotions page shows it.
-pub async fn promotions(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &pricing::domain::PromotionFilter,
-) -> Result<Response, WebError> {
-    let promotions = pricing::queries::promotions(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = promotions
-        .into_iter()
-        .map(|promotion| {
+impl ListExport for crate::api::PromotionQuery {
+    const LIST: &'static str = "promotions";
+    const FILE_NAME: &'static str = "promotions.xlsx";
+    const TITLE_KEY: &'static str = "nav.promotions";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "promotion.code",
+        "promotion.name",
+        "promotion.kind",
+        "promotion.starts_on",
+        "promotion.ends_on",
+        "promotion.priority",
+        "promotion.stackable",
+        "promotion.budget",
+        "promotion.budget_used",
+        "price_list.currency",
+        "promotion.quantity_cap",
+        "promotion.units_used",
+        "promotion.status",
+    ];
+
+    /// The promotion list, as the promotions page shows it.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let promotions = pricing::queries::promotions(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(promotions, |promotion| {
             let status = if promotion.status == "active" {
                 "promotion.active"
             } else {
@@ -718,29 +735,8 @@ pub async fn promotions(
                 xlsx::Cell::Integer(promotion.quantity_used),
                 xlsx::Cell::Text(t.t(status).to_owned()),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "promotions.xlsx",
-        "nav.promotions",
-        &[
-            "promotion.code",
-            "promotion.name",
-            "promotion.kind",
-            "promotion.starts_on",
-            "promotion.ends_on",
-            "promotion.priority",
-            "promotion.stackable",
-            "promotion.budget",
-            "promotion.budget_used",
-            "price_list.currency",
-            "promotion.quantity_cap",
-            "promotion.units_used",
-            "promotion.status",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
 impl ListExport for crate::api::ProductQuery {

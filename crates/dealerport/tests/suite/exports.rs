@@ -208,3 +208,29 @@ async fn the_api_answers_a_large_export_with_202_and_the_exports_location() {
     assert_eq!(small.status, 200);
     assert_eq!(first_column(&small.body).1, [expected[0].clone()]);
 }
+
+/// Every list exporting through the shared mechanism: who looks, the page's export with a sort,
+/// the API list with the same sort, and the field that names a row (the file's first column).
+const BACKGROUND_LISTS: &[(&str, &str, &str, &str)] = &[
+    ("admin@demo.test", "/dealers/export?sort=-code", "/api/v1/dealers?sort=-code", "code"),
+    ("admin@demo.test", "/users/export?sort=-login", "/api/v1/users?sort=-login", "login"),
+    ("manager@demo.test", "/products/export?sort=-sku", "/api/v1/products?sort=-sku", "sku"),
+    ("manager@demo.test", "/price-lists/export?sort=-code", "/api/v1/price-lists?sort=-code", "code"),
+    ("manager@demo.test", "/promotions/export?sort=-code", "/api/v1/promotions?sort=-code", "code"),
+];
+
+#[tokio::test]
+async fn every_list_using_the_export_mechanism_exports_in_the_background_when_large() {
+    let app = app().await;
+    for (login, export, api, field) in BACKGROUND_LISTS {
+        let token = app.token(login).await;
+        let expected = api_rows(&app, &token, api, field).await;
+        assert!(expected.len() > 2, "{api}: more rows than the direct limit");
+        let session = app.browser_session(login).await;
+        let id = start_export(&app, &session, export).await;
+        assert!(worker(&app).run_once().await.unwrap(), "{export}");
+        let file = app.page(&session, &format!("/exports/{id}/file")).await;
+        assert_eq!(file.status, 200, "{export}");
+        assert_eq!(first_column(&file.body).1, expected, "{export}");
+    }
+}
