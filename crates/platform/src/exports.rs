@@ -187,7 +187,12 @@ pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Expo
 /// What the job needs: the record (any tenant's: the job acts for the system) and who asked.
 pub async fn load_for_job(db: &Db, id: i64) -> Result<Option<(TenantId, UserId, Export)>, DbError> {
     let Some(row) = db
-        .fetch_optional(&Query::new(format!("SELECT tenant_id, user_id, {COLUMNS} FROM exports WHERE id = $1")).bind(id))
+        .fetch_optional(
+            &Query::new(format!(
+                "SELECT tenant_id, user_id, {COLUMNS} FROM exports WHERE id = $1"
+            ))
+            .bind(id),
+        )
         .await?
     else {
         return Ok(None);

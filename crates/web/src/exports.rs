@@ -89,7 +89,17 @@ pub(crate) async fn export_list<L: ListExport>(
     list: &L,
 ) -> Result<Exported, WebError> {
     let limit = state.direct_export_rows.max(1);
-    let first = list.rows(&state.db, actor, t, PageRequest { page: 1, per_page: limit }).await?;
+    let first = list
+        .rows(
+            &state.db,
+            actor,
+            t,
+            PageRequest {
+                page: 1,
+                per_page: limit,
+            },
+        )
+        .await?;
     if first.total <= i64::from(limit) {
         let bytes = sheet::<L>(t, &first.items)?;
         return Ok(Exported::File(spreadsheet(L::FILE_NAME, bytes)));
@@ -98,10 +108,20 @@ pub(crate) async fn export_list<L: ListExport>(
     if let Some(fields) = parameters.as_object_mut() {
         fields.retain(|key, value| !value.is_null() && key != "page" && key != "per_page");
     }
-    let id = records::create(&state.db, actor, L::LIST, &parameters, t.locale, L::FILE_NAME, state.clock.now())
-        .await
-        .map_err(Failure::from)?;
-    Ok(Exported::Background(Box::new(records::find(&state.db, actor, id).await?)))
+    let id = records::create(
+        &state.db,
+        actor,
+        L::LIST,
+        &parameters,
+        t.locale,
+        L::FILE_NAME,
+        state.clock.now(),
+    )
+    .await
+    .map_err(Failure::from)?;
+    Ok(Exported::Background(Box::new(
+        records::find(&state.db, actor, id).await?,
+    )))
 }
 
 /// The job writing background exports.
@@ -112,7 +132,14 @@ pub fn job_handler(clock: Clock) -> Handler {
             let id = job.payload["export_id"]
                 .as_i64()
                 .ok_or_else(|| "an export job without export_id".to_owned())?;
-            write_export(&db, &clock, id).await.map_err(|failure| failure.to_string())
+            let outcome = write_export(&db, &clock, id)
+                .await
+                .map_err(|failure| failure.to_string());
+            if outcome.is_err() && job.attempts >= job.max_attempts {
+                // The job is given up: say so on the export rather than leave it running.
+                let _ = records::fail(&db, id, "export.failed", &[], clock.now()).await;
+            }
+            outcome
         })
     })
 }

@@ -13,8 +13,10 @@ async fn app() -> TestApp {
 }
 
 fn worker(app: &TestApp) -> Worker {
-    Worker::new(app.db.clone(), app.clock.clone(), "test-exporter".into())
-        .handle(platform::exports::JOB_KIND, web::exports::job_handler(app.clock.clone()))
+    Worker::new(app.db.clone(), app.clock.clone(), "test-exporter".into()).handle(
+        platform::exports::JOB_KIND,
+        web::exports::job_handler(app.clock.clone()),
+    )
 }
 
 /// The identifying field of every row of an API list (the demo's lists fit one page).
@@ -38,7 +40,12 @@ async fn api_rows(app: &TestApp, token: &str, path: &str, field: &str) -> Vec<St
 /// Asks for a list's export on its page and follows the redirect to the export's page.
 async fn start_export(app: &TestApp, session: &BrowserSession, path: &str) -> i64 {
     let response = app.page(session, path).await;
-    assert_eq!(response.status, 303, "GET {path} starts a background export: {}", response.text());
+    assert_eq!(
+        response.status,
+        303,
+        "GET {path} starts a background export: {}",
+        response.text()
+    );
     let location = response.headers["location"].to_str().unwrap().to_owned();
     location
         .strip_prefix("/exports/")
@@ -67,15 +74,23 @@ async fn a_large_dealer_export_runs_in_the_background_and_holds_exactly_the_filt
     let pending = app.page(&session, &format!("/exports/{id}")).await;
     assert_eq!(pending.status, 200);
     let html = pending.text();
-    assert!(html.contains("<meta http-equiv=\"refresh\""), "a running export's page follows it");
+    assert!(
+        html.contains("<meta http-equiv=\"refresh\""),
+        "a running export's page follows it"
+    );
     assert!(html.contains("Waiting"), "{html}");
-    assert!(html.contains("tier = 1") && html.contains("sort = -legal_name"), "{html}");
+    assert!(
+        html.contains("tier = 1") && html.contains("sort = -legal_name"),
+        "{html}"
+    );
     assert!(!html.contains(&format!("/exports/{id}/file")), "no file yet");
     assert_eq!(app.page(&session, &format!("/exports/{id}/file")).await.status, 404);
 
     // Part-way through, the page shows the rows written of the rows there are.
     let total = expected.len() as i64;
-    platform::exports::set_progress(&app.db, id, 2, total, app.clock.now()).await.unwrap();
+    platform::exports::set_progress(&app.db, id, 2, total, app.clock.now())
+        .await
+        .unwrap();
     let running = app.page(&session, &format!("/exports/{id}")).await.text();
     assert!(running.contains(&format!("2 of {total} rows")), "{running}");
     assert!(running.contains(&format!("value=\"{}\"", 200 / total)), "{running}");
@@ -83,7 +98,10 @@ async fn a_large_dealer_export_runs_in_the_background_and_holds_exactly_the_filt
 
     assert!(worker(&app).run_once().await.unwrap());
     let done = app.page(&session, &format!("/exports/{id}")).await.text();
-    assert!(!done.contains("http-equiv=\"refresh\""), "a finished export's page stays still");
+    assert!(
+        !done.contains("http-equiv=\"refresh\""),
+        "a finished export's page stays still"
+    );
     assert!(done.contains(&format!("{total} of {total} rows")), "{done}");
     assert!(done.contains(&format!("href=\"/exports/{id}/file\"")), "{done}");
 
@@ -95,7 +113,10 @@ async fn a_large_dealer_export_runs_in_the_background_and_holds_exactly_the_filt
     assert_eq!(headers[..2], ["Code", "Legal name"]);
 
     let mine = app.page(&session, "/exports").await.text();
-    assert!(mine.contains(&format!("href=\"/exports/{id}\"")), "the user's exports list it");
+    assert!(
+        mine.contains(&format!("href=\"/exports/{id}\"")),
+        "the user's exports list it"
+    );
     assert!(mine.contains("Done"));
 
     // A small export is still written at once.
@@ -114,7 +135,11 @@ async fn nobody_else_sees_a_users_export() {
     for login in ["manager@demo.test", "finance@demo.test", "dealer@demo.test"] {
         let other = app.browser_session(login).await;
         assert_eq!(app.page(&other, &format!("/exports/{id}")).await.status, 404, "{login}");
-        assert_eq!(app.page(&other, &format!("/exports/{id}/file")).await.status, 404, "{login}");
+        assert_eq!(
+            app.page(&other, &format!("/exports/{id}/file")).await.status,
+            404,
+            "{login}"
+        );
         let list = app.page(&other, "/exports").await;
         assert_eq!(list.status, 200);
         assert!(!list.text().contains(&format!("/exports/{id}")), "{login}");
@@ -137,7 +162,10 @@ async fn a_sales_managers_background_export_holds_only_their_regions() {
     assert_eq!(file.status, 200);
     let (_, codes) = first_column(&file.body);
     assert_eq!(codes, visible);
-    assert!(!codes.contains(&"SH-QINGQUAN".to_owned()), "Shanghai is not the manager's");
+    assert!(
+        !codes.contains(&"SH-QINGQUAN".to_owned()),
+        "Shanghai is not the manager's"
+    );
 }
 
 #[tokio::test]
@@ -181,10 +209,16 @@ async fn the_api_answers_a_large_export_with_202_and_the_exports_location() {
     assert_eq!(location, format!("/api/v1/exports/{id}"));
     assert_eq!(body["status"], "queued");
     assert_eq!(body["list"], "products");
-    assert_eq!(body["parameters"], serde_json::json!({ "status": "active", "sort": "-sku" }));
+    assert_eq!(
+        body["parameters"],
+        serde_json::json!({ "status": "active", "sort": "-sku" })
+    );
 
     let pending = app.get(&location, &token).await.json();
-    assert_eq!((pending["status"].as_str(), pending["progress"].as_i64()), (Some("queued"), Some(0)));
+    assert_eq!(
+        (pending["status"].as_str(), pending["progress"].as_i64()),
+        (Some("queued"), Some(0))
+    );
     assert_eq!(app.get(&format!("{location}/file"), &token).await.status, 404);
 
     assert!(worker(&app).run_once().await.unwrap());
@@ -204,7 +238,9 @@ async fn the_api_answers_a_large_export_with_202_and_the_exports_location() {
     assert_eq!(mine["items"][0]["id"].as_i64(), Some(id));
 
     // An export of at most the direct limit is the file itself.
-    let small = app.get(&format!("/api/v1/products/export?search={}", expected[0]), &token).await;
+    let small = app
+        .get(&format!("/api/v1/products/export?search={}", expected[0]), &token)
+        .await;
     assert_eq!(small.status, 200);
     assert_eq!(first_column(&small.body).1, [expected[0].clone()]);
 }
@@ -212,11 +248,36 @@ async fn the_api_answers_a_large_export_with_202_and_the_exports_location() {
 /// Every list exporting through the shared mechanism: who looks, the page's export with a sort,
 /// the API list with the same sort, and the field that names a row (the file's first column).
 const BACKGROUND_LISTS: &[(&str, &str, &str, &str)] = &[
-    ("admin@demo.test", "/dealers/export?sort=-code", "/api/v1/dealers?sort=-code", "code"),
-    ("admin@demo.test", "/users/export?sort=-login", "/api/v1/users?sort=-login", "login"),
-    ("manager@demo.test", "/products/export?sort=-sku", "/api/v1/products?sort=-sku", "sku"),
-    ("manager@demo.test", "/price-lists/export?sort=-code", "/api/v1/price-lists?sort=-code", "code"),
-    ("manager@demo.test", "/promotions/export?sort=-code", "/api/v1/promotions?sort=-code", "code"),
+    (
+        "admin@demo.test",
+        "/dealers/export?sort=-code",
+        "/api/v1/dealers?sort=-code",
+        "code",
+    ),
+    (
+        "admin@demo.test",
+        "/users/export?sort=-login",
+        "/api/v1/users?sort=-login",
+        "login",
+    ),
+    (
+        "manager@demo.test",
+        "/products/export?sort=-sku",
+        "/api/v1/products?sort=-sku",
+        "sku",
+    ),
+    (
+        "manager@demo.test",
+        "/price-lists/export?sort=-code",
+        "/api/v1/price-lists?sort=-code",
+        "code",
+    ),
+    (
+        "manager@demo.test",
+        "/promotions/export?sort=-code",
+        "/api/v1/promotions?sort=-code",
+        "code",
+    ),
 ];
 
 #[tokio::test]

@@ -258,7 +258,9 @@ pub async fn export_products(
     ApiQuery(query): ApiQuery<ProductQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query).await?.for_api())
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// All of the tenant's products, published or not (the manufacturer's people).
@@ -461,7 +463,9 @@ pub async fn export_price_lists(
     ApiQuery(query): ApiQuery<PriceListQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query).await?.for_api())
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[utoipa::path(post, path = "/price-lists", tag = "pricing", security(("bearer" = [])), request_body = PriceListInput,
@@ -607,7 +611,9 @@ pub async fn export_promotions(
     ApiQuery(query): ApiQuery<PromotionQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query).await?.for_api())
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// Creates a promotion: a discount, spend X save Y, buy N get M, or a bundle, for an audience

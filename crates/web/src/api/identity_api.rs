@@ -215,7 +215,9 @@ pub async fn export_dealers(
     ApiQuery(query): ApiQuery<DealerQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query).await?.for_api())
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[utoipa::path(post, path = "/dealers", tag = "identity", security(("bearer" = [])), request_body = DealerInput,
@@ -322,7 +324,9 @@ pub async fn export_users(
     ApiQuery(query): ApiQuery<UserQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query).await?.for_api())
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[utoipa::path(get, path = "/users", tag = "identity", security(("bearer" = [])), params(UserQuery),

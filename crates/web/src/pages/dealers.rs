@@ -123,7 +123,9 @@ pub async fn export(
     user: PageUser,
     Query(raw): Query<DealerListQuery>,
 ) -> Result<Response, WebError> {
-    Ok(crate::exports::export_list(&state, user.actor(), &user.t, &raw.query()).await?.for_page())
+    Ok(crate::exports::export_list(&state, user.actor(), &user.t, &raw.query())
+        .await?
+        .for_page())
 }
 
 #[derive(Template)]

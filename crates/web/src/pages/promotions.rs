@@ -71,7 +71,11 @@ pub async fn export(
     user: PageUser,
     Query(query): Query<PromotionsQuery>,
 ) -> Result<Response, WebError> {
-    Ok(crate::exports::export_list(&state, user.actor(), &user.t, &query.query()).await?.for_page())
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 pub async fn promotions_page(
