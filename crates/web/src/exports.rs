@@ -160,8 +160,10 @@ async fn write_export(db: &Db, clock: &Clock, id: i64) -> Result<(), Failure> {
         return Ok(());
     };
     let t = Translator::new(export.locale, chrono_tz::UTC);
-    use crate::api::{DealerQuery, PriceListQuery, ProductQuery, PromotionQuery, UserQuery};
+    use crate::api::{DealerQuery, OrderQuery, PriceListQuery, ProductQuery, PromotionQuery, UserQuery};
     match export.list.as_str() {
+        OrderQuery::LIST => write_list::<OrderQuery>(db, clock, &actor, &t, &export).await,
+        OrderDeskExport::LIST => write_list::<OrderDeskExport>(db, clock, &actor, &t, &export).await,
         DealerQuery::LIST => write_list::<DealerQuery>(db, clock, &actor, &t, &export).await,
         ProductQuery::LIST => write_list::<ProductQuery>(db, clock, &actor, &t, &export).await,
         UserQuery::LIST => write_list::<UserQuery>(db, clock, &actor, &t, &export).await,
@@ -226,8 +228,10 @@ async fn write_list<L: ListExport>(
 
 /// The title of an exported list, a translation key.
 pub(crate) fn list_title(list: &str) -> &'static str {
-    use crate::api::{DealerQuery, PriceListQuery, ProductQuery, PromotionQuery, UserQuery};
+    use crate::api::{DealerQuery, OrderQuery, PriceListQuery, ProductQuery, PromotionQuery, UserQuery};
     match list {
+        OrderQuery::LIST => OrderQuery::TITLE_KEY,
+        OrderDeskExport::LIST => OrderDeskExport::TITLE_KEY,
         DealerQuery::LIST => DealerQuery::TITLE_KEY,
         ProductQuery::LIST => ProductQuery::TITLE_KEY,
         UserQuery::LIST => UserQuery::TITLE_KEY,
@@ -444,67 +448,84 @@ pub async fn catalog(
     Ok(spreadsheet(&format!("catalog-{}.xlsx", audience.dealer_id), bytes))
 }
 
-/// Orders under `filter` that the actor may see (or, for `queue`, those awaiting review), one
-/// row each with their amounts, in the list's order.
-pub async fn orders(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &ordering::queries::OrderFilter,
-    queue: bool,
-) -> Result<Response, WebError> {
-    let orders = if queue {
-        ordering::queries::review_queue(&state.db, actor, filter, PageRequest::export()).await?
-    } else {
-        ordering::queries::orders(&state.db, actor, filter, PageRequest::export()).await?
-    };
-    let rows: Vec<Vec<xlsx::Cell>> = orders
-        .exportable()?
-        .into_iter()
-        .map(|order| {
-            vec![
-                xlsx::Cell::Text(order.dealer_order_number),
-                xlsx::Cell::Text(order.dealer_code),
-                xlsx::Cell::Text(order.dealer_name),
-                xlsx::Cell::Text(t.t(&format!("order_state.{}", order.state.code())).to_owned()),
-                xlsx::Cell::Date(order.placed_at.date_naive()),
-                xlsx::Cell::Date(order.requested_delivery_on),
-                xlsx::Cell::Integer(order.line_count),
-                xlsx::Cell::Decimal(order.net_total),
-                xlsx::Cell::Decimal(order.vat_total),
-                xlsx::Cell::Decimal(order.gross_total),
-                xlsx::Cell::Text(order.currency),
-                xlsx::Cell::Text(order.channel),
-                xlsx::Cell::Integer(order.id),
-            ]
-        })
-        .collect();
-    let (file_name, title) = if queue {
-        ("order-desk.xlsx", "nav.order_desk")
-    } else {
-        ("orders.xlsx", "nav.orders")
-    };
-    list_export(
-        t,
-        file_name,
-        title,
-        &[
-            "order.number",
-            "order.dealer_code",
-            "order.dealer",
-            "order.state",
-            "order.placed_at",
-            "order.requested_delivery_on",
-            "order.lines",
-            "order.net_total",
-            "order.vat_total",
-            "order.gross_total",
-            "order.currency",
-            "order.channel",
-            "order.id",
-        ],
-        &rows,
-    )
+/// The order list's columns, in the orders page's and the order desk's exports.
+const ORDER_HEADER_KEYS: &[&str] = &[
+    "order.number",
+    "order.dealer_code",
+    "order.dealer",
+    "order.state",
+    "order.placed_at",
+    "order.requested_delivery_on",
+    "order.lines",
+    "order.net_total",
+    "order.vat_total",
+    "order.gross_total",
+    "order.currency",
+    "order.channel",
+    "order.id",
+];
+
+fn order_row(t: &Translator, order: ordering::queries::OrderSummary) -> Vec<xlsx::Cell> {
+    vec![
+        xlsx::Cell::Text(order.dealer_order_number),
+        xlsx::Cell::Text(order.dealer_code),
+        xlsx::Cell::Text(order.dealer_name),
+        xlsx::Cell::Text(t.t(&format!("order_state.{}", order.state.code())).to_owned()),
+        xlsx::Cell::Date(order.placed_at.date_naive()),
+        xlsx::Cell::Date(order.requested_delivery_on),
+        xlsx::Cell::Integer(order.line_count),
+        xlsx::Cell::Decimal(order.net_total),
+        xlsx::Cell::Decimal(order.vat_total),
+        xlsx::Cell::Decimal(order.gross_total),
+        xlsx::Cell::Text(order.currency),
+        xlsx::Cell::Text(order.channel),
+        xlsx::Cell::Integer(order.id),
+    ]
+}
+
+impl ListExport for crate::api::OrderQuery {
+    const LIST: &'static str = "orders";
+    const FILE_NAME: &'static str = "orders.xlsx";
+    const TITLE_KEY: &'static str = "nav.orders";
+    const HEADER_KEYS: &'static [&'static str] = ORDER_HEADER_KEYS;
+
+    /// Orders the actor may see, one row each with their amounts.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let filter = self.filter().map_err(|error| error.0)?;
+        let orders = ordering::queries::orders(db, actor, &filter, request).await?;
+        Ok(map_page(orders, |order| order_row(t, order)))
+    }
+}
+
+/// The order desk's export: the orders awaiting review under an order list's filters.
+#[derive(Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub(crate) struct OrderDeskExport(pub crate::api::OrderQuery);
+
+impl ListExport for OrderDeskExport {
+    const LIST: &'static str = "order-desk";
+    const FILE_NAME: &'static str = "order-desk.xlsx";
+    const TITLE_KEY: &'static str = "nav.order_desk";
+    const HEADER_KEYS: &'static [&'static str] = ORDER_HEADER_KEYS;
+
+    /// Orders awaiting review that the actor may see, in the desk's order.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let filter = self.0.filter().map_err(|error| error.0)?;
+        let orders = ordering::queries::review_queue(db, actor, &filter, request).await?;
+        Ok(map_page(orders, |order| order_row(t, order)))
+    }
 }
 
 /// An import's problems, in the reader's language.
