@@ -320,7 +320,9 @@ pub async fn list_orders(
 }
 
 /// The same orders as `GET /orders` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows.
+/// headers in the caller's language. When the selection holds more rows than are written at
+/// once (10 000), the export runs in the background instead: `202 Accepted` with the export and
+/// its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/orders/export", tag = "ordering", security(("bearer" = [])), params(OrderQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_orders(
@@ -335,7 +337,9 @@ pub async fn export_orders(
 }
 
 /// The same orders as `GET /order-desk` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows.
+/// headers in the caller's language. When the selection holds more rows than are written at
+/// once (10 000), the export runs in the background instead: `202 Accepted` with the export and
+/// its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/order-desk/export", tag = "ordering", security(("bearer" = [])), params(OrderQuery),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_review_queue(
