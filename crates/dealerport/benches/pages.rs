@@ -55,6 +55,7 @@ async fn run() {
         db: db.clone(),
         clock: clock.clone(),
         secure_cookies: false,
+        direct_export_rows: platform::page::MAX_EXPORT_ROWS,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();

@@ -400,6 +400,7 @@ async fn serve(db: Db, clock: Clock, listen: SocketAddr, secure_cookies: bool, r
         db: db.clone(),
         clock: clock.clone(),
         secure_cookies,
+        direct_export_rows: platform::page::MAX_EXPORT_ROWS,
     };
     let app = web::router(state);
     let listener = TcpListener::bind(listen)
@@ -458,10 +459,12 @@ async fn run_worker(db: Db, clock: Clock, mut stop: tokio::sync::watch::Receiver
     });
     let imports = web::imports::job_handler(clock.clone());
     let edi_dispatch = edi::dispatch::job_handler(clock.clone());
+    let exports = web::exports::job_handler(clock.clone());
     let worker = Worker::new(db, clock, name)
         .handle(HOUSEKEEPING, handler)
         .handle(platform::imports::JOB_KIND, imports)
         .handle(platform::mail::JOB_KIND, web::mail::job_handler())
+        .handle(platform::exports::JOB_KIND, exports)
         .handle(edi::dispatch::JOB_KIND, edi_dispatch);
     worker
         .run(async move {

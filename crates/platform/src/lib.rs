@@ -7,6 +7,7 @@ pub mod audience;
 pub mod audit;
 pub mod clock;
 pub mod db;
+pub mod exports;
 pub mod failure;
 pub mod identifiers;
 pub mod ids;

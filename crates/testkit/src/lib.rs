@@ -137,6 +137,7 @@ impl TestApp {
             db: db.clone(),
             clock: clock.clone(),
             secure_cookies: false,
+            direct_export_rows: platform::page::MAX_EXPORT_ROWS,
         });
         TestApp {
             db,
@@ -153,6 +154,18 @@ impl TestApp {
             .await
             .expect("seed demo");
         app
+    }
+
+    /// With list exports of more than `rows` rows running in the background, so that tests
+    /// need not seed thousands of rows to follow a background export.
+    pub fn with_direct_export_rows(mut self, rows: u32) -> TestApp {
+        self.router = web::router(web::AppState {
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            secure_cookies: false,
+            direct_export_rows: rows,
+        });
+        self
     }
 
     /// Serves the router over TCP on a free local port, as a browser needs; returns its base URL.

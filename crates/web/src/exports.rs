@@ -1,14 +1,251 @@
 //! Spreadsheet exports, shared by the API and the pages so both give the same file.
+//!
+//! A list that implements [`ListExport`] exports through [`export_list`]: a selection of up to
+//! [`AppState::direct_export_rows`] rows is written at once; a larger one becomes an export
+//! record (`platform::exports`) whose background job ([`job_handler`]) reads the same list, with
+//! the same query, as the same user, page by page, and keeps the file in the database.
 
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
 use catalog::domain::CatalogFilter;
 use chrono::NaiveDate;
-use platform::{Actor, DealerAudience, Locale, PageRequest};
+use platform::exports::{self as records, Export};
+use platform::jobs::{self, Handler};
+use platform::{Actor, Clock, Db, DealerAudience, Failure, Locale, Page, PageRequest};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::error::WebError;
 use crate::i18n::Translator;
 use crate::AppState;
+
+/// A list that exports through the shared mechanism. Its parameters are the list's API query
+/// (kept as JSON when the export runs in the background); its rows come from the list's own
+/// `queries::` function, one page at a time, mapped to the columns the page shows.
+pub(crate) trait ListExport: Serialize + DeserializeOwned + Send + Sync {
+    /// The list's name in export records, as in its path.
+    const LIST: &'static str;
+    /// The file's name.
+    const FILE_NAME: &'static str;
+    /// The sheet's title, a translation key.
+    const TITLE_KEY: &'static str;
+    /// The columns' headers, translation keys.
+    const HEADER_KEYS: &'static [&'static str];
+
+    /// One page of the list under these parameters as `actor` may see it, as rows of cells.
+    fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> impl Future<Output = Result<Page<Vec<xlsx::Cell>>, Failure>> + Send;
+}
+
+/// What asking for a list's export gave: the file, or an export running in the background.
+pub(crate) enum Exported {
+    File(Response),
+    Background(Box<Export>),
+}
+
+impl Exported {
+    /// For pages: the file, or a redirect to the export's page, which follows its progress.
+    pub(crate) fn for_page(self) -> Response {
+        match self {
+            Exported::File(response) => response,
+            Exported::Background(export) => Redirect::to(&format!("/exports/{}", export.id)).into_response(),
+        }
+    }
+
+    /// For the API: the file, or `202 Accepted` with the export and its location.
+    pub(crate) fn for_api(self) -> Response {
+        match self {
+            Exported::File(response) => response,
+            Exported::Background(export) => (
+                StatusCode::ACCEPTED,
+                [(header::LOCATION, format!("/api/v1/exports/{}", export.id))],
+                Json(export),
+            )
+                .into_response(),
+        }
+    }
+}
+
+fn sheet<L: ListExport>(t: &Translator, rows: &[Vec<xlsx::Cell>]) -> Result<Vec<u8>, Failure> {
+    let headers: Vec<&str> = L::HEADER_KEYS.iter().map(|key| t.t(key)).collect();
+    xlsx::write_table(t.t(L::TITLE_KEY), &headers, rows).map_err(|error| Failure::Internal(error.to_string()))
+}
+
+/// The export of a list under `list`'s filters and sort: at once when the selection is small,
+/// otherwise as a background export of the actor's.
+pub(crate) async fn export_list<L: ListExport>(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    list: &L,
+) -> Result<Exported, WebError> {
+    let limit = state.direct_export_rows.max(1);
+    let first = list
+        .rows(
+            &state.db,
+            actor,
+            t,
+            PageRequest {
+                page: 1,
+                per_page: limit,
+            },
+        )
+        .await?;
+    if first.total <= i64::from(limit) {
+        let bytes = sheet::<L>(t, &first.items)?;
+        return Ok(Exported::File(spreadsheet(L::FILE_NAME, bytes)));
+    }
+    let mut parameters = serde_json::to_value(list).map_err(|error| Failure::Internal(error.to_string()))?;
+    if let Some(fields) = parameters.as_object_mut() {
+        fields.retain(|key, value| !value.is_null() && key != "page" && key != "per_page");
+    }
+    let id = records::create(
+        &state.db,
+        actor,
+        L::LIST,
+        &parameters,
+        t.locale,
+        L::FILE_NAME,
+        state.clock.now(),
+    )
+    .await
+    .map_err(Failure::from)?;
+    Ok(Exported::Background(Box::new(
+        records::find(&state.db, actor, id).await?,
+    )))
+}
+
+/// The job writing background exports.
+pub fn job_handler(clock: Clock) -> Handler {
+    Arc::new(move |db: Db, job: jobs::Job| {
+        let clock = clock.clone();
+        Box::pin(async move {
+            let id = job.payload["export_id"]
+                .as_i64()
+                .ok_or_else(|| "an export job without export_id".to_owned())?;
+            let outcome = write_export(&db, &clock, id)
+                .await
+                .map_err(|failure| failure.to_string());
+            if outcome.is_err() && job.attempts >= job.max_attempts {
+                // The job is given up: say so on the export rather than leave it running.
+                let _ = records::fail(&db, id, "export.failed", &[], clock.now()).await;
+            }
+            outcome
+        })
+    })
+}
+
+/// Writes one background export. What stops it for good (the user is gone or lost the
+/// permission, the selection is too large) ends it as `failed` with a message; only a failure of
+/// the database itself is returned, so that the job is tried again.
+async fn write_export(db: &Db, clock: &Clock, id: i64) -> Result<(), Failure> {
+    let Some((_, user_id, export)) = records::load_for_job(db, id).await? else {
+        return Ok(());
+    };
+    if export.finished() {
+        return Ok(());
+    }
+    // The user as they are now: permissions and regions are checked at run time.
+    let Some(actor) = identity::queries::acting_user(db, user_id).await? else {
+        records::fail(db, id, "export.user_gone", &[], clock.now()).await?;
+        return Ok(());
+    };
+    let t = Translator::new(export.locale, chrono_tz::UTC);
+    use crate::api::{DealerQuery, OrderQuery, PriceListQuery, ProductQuery, PromotionQuery, UserQuery};
+    match export.list.as_str() {
+        OrderQuery::LIST => write_list::<OrderQuery>(db, clock, &actor, &t, &export).await,
+        OrderDeskExport::LIST => write_list::<OrderDeskExport>(db, clock, &actor, &t, &export).await,
+        DealerQuery::LIST => write_list::<DealerQuery>(db, clock, &actor, &t, &export).await,
+        ProductQuery::LIST => write_list::<ProductQuery>(db, clock, &actor, &t, &export).await,
+        UserQuery::LIST => write_list::<UserQuery>(db, clock, &actor, &t, &export).await,
+        PriceListQuery::LIST => write_list::<PriceListQuery>(db, clock, &actor, &t, &export).await,
+        PromotionQuery::LIST => write_list::<PromotionQuery>(db, clock, &actor, &t, &export).await,
+        _ => Ok(records::fail(db, id, "export.unknown_list", &[], clock.now()).await?),
+    }
+}
+
+async fn write_list<L: ListExport>(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+    t: &Translator,
+    export: &Export,
+) -> Result<(), Failure> {
+    let Ok(list) = serde_json::from_value::<L>(export.parameters.clone()) else {
+        records::fail(db, export.id, "export.parameters_invalid", &[], clock.now()).await?;
+        return Ok(());
+    };
+    let mut rows: Vec<Vec<xlsx::Cell>> = Vec::new();
+    let mut page = 1;
+    loop {
+        let request = PageRequest {
+            page,
+            per_page: records::ROWS_PER_PAGE,
+        };
+        let found = match list.rows(db, actor, t, request).await {
+            Ok(found) => found,
+            Err(Failure::Database(error)) => return Err(Failure::Database(error)),
+            Err(failure) => {
+                let code = match failure {
+                    Failure::Forbidden | Failure::Unauthenticated => "export.forbidden",
+                    Failure::Invalid(_) => "export.parameters_invalid",
+                    _ => "export.failed",
+                };
+                records::fail(db, export.id, code, &[], clock.now()).await?;
+                return Ok(());
+            }
+        };
+        if found.total > records::MAX_ROWS {
+            let params = [
+                ("max".to_owned(), t.number(records::MAX_ROWS)),
+                ("total".to_owned(), t.number(found.total)),
+            ];
+            records::fail(db, export.id, "export.too_large", &params, clock.now()).await?;
+            return Ok(());
+        }
+        let last = found.items.len() < records::ROWS_PER_PAGE as usize;
+        rows.extend(found.items);
+        let done = rows.len() as i64;
+        records::set_progress(db, export.id, done, found.total.max(done), clock.now()).await?;
+        if last || done >= found.total {
+            break;
+        }
+        page += 1;
+    }
+    let bytes = sheet::<L>(t, &rows)?;
+    records::finish(db, export.id, rows.len() as i64, bytes, clock.now()).await?;
+    Ok(())
+}
+
+/// The title of an exported list, a translation key.
+pub(crate) fn list_title(list: &str) -> &'static str {
+    use crate::api::{DealerQuery, OrderQuery, PriceListQuery, ProductQuery, PromotionQuery, UserQuery};
+    match list {
+        OrderQuery::LIST => OrderQuery::TITLE_KEY,
+        OrderDeskExport::LIST => OrderDeskExport::TITLE_KEY,
+        DealerQuery::LIST => DealerQuery::TITLE_KEY,
+        ProductQuery::LIST => ProductQuery::TITLE_KEY,
+        UserQuery::LIST => UserQuery::TITLE_KEY,
+        PriceListQuery::LIST => PriceListQuery::TITLE_KEY,
+        PromotionQuery::LIST => PromotionQuery::TITLE_KEY,
+        _ => "export.title",
+    }
+}
+
+/// A finished background export's file.
+pub(crate) async fn export_file(state: &AppState, actor: &Actor, id: i64) -> Result<Response, WebError> {
+    let (file_name, bytes) = records::file(&state.db, actor, id).await?;
+    Ok(spreadsheet(&file_name, bytes))
+}
 
 pub(crate) fn spreadsheet(file_name: &str, bytes: Vec<u8>) -> Response {
     (
@@ -48,19 +285,29 @@ fn text(value: Option<String>) -> xlsx::Cell {
     value.map_or(xlsx::Cell::Empty, xlsx::Cell::Text)
 }
 
-/// The dealer list under `filter`, as the dealers page shows it.
-pub async fn dealers(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &identity::domain::DealerFilter,
-) -> Result<Response, WebError> {
-    let dealers = identity::queries::dealers(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = dealers
-        .into_iter()
-        .map(|dealer| {
+impl ListExport for crate::api::DealerQuery {
+    const LIST: &'static str = "dealers";
+    const FILE_NAME: &'static str = "dealers.xlsx";
+    const TITLE_KEY: &'static str = "nav.dealers";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "dealer.code",
+        "dealer.legal_name",
+        "dealer.region",
+        "dealer.tier",
+        "dealer.status",
+        "dealer.gln",
+    ];
+
+    /// The dealer list, as the dealers page shows it.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let dealers = identity::queries::dealers(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(dealers, |dealer| {
             vec![
                 xlsx::Cell::Text(dealer.code),
                 xlsx::Cell::Text(dealer.legal_name),
@@ -69,22 +316,17 @@ pub async fn dealers(
                 xlsx::Cell::Text(t.t(&format!("dealer_status.{}", dealer.status.code())).to_owned()),
                 text(dealer.gln),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "dealers.xlsx",
-        "nav.dealers",
-        &[
-            "dealer.code",
-            "dealer.legal_name",
-            "dealer.region",
-            "dealer.tier",
-            "dealer.status",
-            "dealer.gln",
-        ],
-        &rows,
-    )
+        }))
+    }
+}
+
+fn map_page<T>(page: Page<T>, row: impl FnMut(T) -> Vec<xlsx::Cell>) -> Page<Vec<xlsx::Cell>> {
+    Page {
+        items: page.items.into_iter().map(row).collect(),
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+    }
 }
 
 /// A price list's rows under `filter`: SKU, from quantity, price, currency, valid from and to,
@@ -211,67 +453,84 @@ pub async fn catalog(
     Ok(spreadsheet(&format!("catalog-{}.xlsx", audience.dealer_id), bytes))
 }
 
-/// Orders under `filter` that the actor may see (or, for `queue`, those awaiting review), one
-/// row each with their amounts, in the list's order.
-pub async fn orders(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &ordering::queries::OrderFilter,
-    queue: bool,
-) -> Result<Response, WebError> {
-    let orders = if queue {
-        ordering::queries::review_queue(&state.db, actor, filter, PageRequest::export()).await?
-    } else {
-        ordering::queries::orders(&state.db, actor, filter, PageRequest::export()).await?
-    };
-    let rows: Vec<Vec<xlsx::Cell>> = orders
-        .exportable()?
-        .into_iter()
-        .map(|order| {
-            vec![
-                xlsx::Cell::Text(order.dealer_order_number),
-                xlsx::Cell::Text(order.dealer_code),
-                xlsx::Cell::Text(order.dealer_name),
-                xlsx::Cell::Text(t.t(&format!("order_state.{}", order.state.code())).to_owned()),
-                xlsx::Cell::Date(order.placed_at.date_naive()),
-                xlsx::Cell::Date(order.requested_delivery_on),
-                xlsx::Cell::Integer(order.line_count),
-                xlsx::Cell::Decimal(order.net_total),
-                xlsx::Cell::Decimal(order.vat_total),
-                xlsx::Cell::Decimal(order.gross_total),
-                xlsx::Cell::Text(order.currency),
-                xlsx::Cell::Text(order.channel),
-                xlsx::Cell::Integer(order.id),
-            ]
-        })
-        .collect();
-    let (file_name, title) = if queue {
-        ("order-desk.xlsx", "nav.order_desk")
-    } else {
-        ("orders.xlsx", "nav.orders")
-    };
-    list_export(
-        t,
-        file_name,
-        title,
-        &[
-            "order.number",
-            "order.dealer_code",
-            "order.dealer",
-            "order.state",
-            "order.placed_at",
-            "order.requested_delivery_on",
-            "order.lines",
-            "order.net_total",
-            "order.vat_total",
-            "order.gross_total",
-            "order.currency",
-            "order.channel",
-            "order.id",
-        ],
-        &rows,
-    )
+/// The order list's columns, in the orders page's and the order desk's exports.
+const ORDER_HEADER_KEYS: &[&str] = &[
+    "order.number",
+    "order.dealer_code",
+    "order.dealer",
+    "order.state",
+    "order.placed_at",
+    "order.requested_delivery_on",
+    "order.lines",
+    "order.net_total",
+    "order.vat_total",
+    "order.gross_total",
+    "order.currency",
+    "order.channel",
+    "order.id",
+];
+
+fn order_row(t: &Translator, order: ordering::queries::OrderSummary) -> Vec<xlsx::Cell> {
+    vec![
+        xlsx::Cell::Text(order.dealer_order_number),
+        xlsx::Cell::Text(order.dealer_code),
+        xlsx::Cell::Text(order.dealer_name),
+        xlsx::Cell::Text(t.t(&format!("order_state.{}", order.state.code())).to_owned()),
+        xlsx::Cell::Date(order.placed_at.date_naive()),
+        xlsx::Cell::Date(order.requested_delivery_on),
+        xlsx::Cell::Integer(order.line_count),
+        xlsx::Cell::Decimal(order.net_total),
+        xlsx::Cell::Decimal(order.vat_total),
+        xlsx::Cell::Decimal(order.gross_total),
+        xlsx::Cell::Text(order.currency),
+        xlsx::Cell::Text(order.channel),
+        xlsx::Cell::Integer(order.id),
+    ]
+}
+
+impl ListExport for crate::api::OrderQuery {
+    const LIST: &'static str = "orders";
+    const FILE_NAME: &'static str = "orders.xlsx";
+    const TITLE_KEY: &'static str = "nav.orders";
+    const HEADER_KEYS: &'static [&'static str] = ORDER_HEADER_KEYS;
+
+    /// Orders the actor may see, one row each with their amounts.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let filter = self.filter().map_err(|error| error.0)?;
+        let orders = ordering::queries::orders(db, actor, &filter, request).await?;
+        Ok(map_page(orders, |order| order_row(t, order)))
+    }
+}
+
+/// The order desk's export: the orders awaiting review under an order list's filters.
+#[derive(Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub(crate) struct OrderDeskExport(pub crate::api::OrderQuery);
+
+impl ListExport for OrderDeskExport {
+    const LIST: &'static str = "order-desk";
+    const FILE_NAME: &'static str = "order-desk.xlsx";
+    const TITLE_KEY: &'static str = "nav.order_desk";
+    const HEADER_KEYS: &'static [&'static str] = ORDER_HEADER_KEYS;
+
+    /// Orders awaiting review that the actor may see, in the desk's order.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let filter = self.0.filter().map_err(|error| error.0)?;
+        let orders = ordering::queries::review_queue(db, actor, &filter, request).await?;
+        Ok(map_page(orders, |order| order_row(t, order)))
+    }
 }
 
 /// An import's problems, in the reader's language.
@@ -389,19 +648,29 @@ pub async fn order_execution(
     list_export(t, "order-execution.xlsx", "nav.order_execution", &headers, &rows)
 }
 
-/// The user list under `filter`, as the users page shows it.
-pub async fn users(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &identity::queries::UserFilter,
-) -> Result<Response, WebError> {
-    let users = identity::queries::users(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = users
-        .into_iter()
-        .map(|user| {
+impl ListExport for crate::api::UserQuery {
+    const LIST: &'static str = "users";
+    const FILE_NAME: &'static str = "users.xlsx";
+    const TITLE_KEY: &'static str = "nav.users";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "user.login",
+        "user.display_name",
+        "user.dealer",
+        "user.roles",
+        "user.account_status",
+        "user.created_at",
+    ];
+
+    /// The user list, as the users page shows it.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let users = identity::queries::users(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(users, |user| {
             vec![
                 xlsx::Cell::Text(user.login),
                 xlsx::Cell::Text(user.display_name),
@@ -416,22 +685,8 @@ pub async fn users(
                 xlsx::Cell::Text(t.t(&format!("user_status.{}", user.status.code())).to_owned()),
                 xlsx::Cell::Date(user.created_at.date_naive()),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "users.xlsx",
-        "nav.users",
-        &[
-            "user.login",
-            "user.display_name",
-            "user.dealer",
-            "user.roles",
-            "user.account_status",
-            "user.created_at",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
 /// Who a price list is for, in words: the kind, and the number of the dealer, group, tier or
@@ -444,19 +699,29 @@ pub(crate) fn price_audience(t: &Translator, kind: &str, id: Option<i64>) -> Str
     }
 }
 
-/// The price-list list under `filter`, as the price lists page shows it.
-pub async fn price_lists(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &pricing::domain::PriceListFilter,
-) -> Result<Response, WebError> {
-    let lists = pricing::queries::price_lists(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = lists
-        .into_iter()
-        .map(|list| {
+impl ListExport for crate::api::PriceListQuery {
+    const LIST: &'static str = "price-lists";
+    const FILE_NAME: &'static str = "price-lists.xlsx";
+    const TITLE_KEY: &'static str = "nav.price_lists";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "price_list.code",
+        "price_list.name",
+        "price_list.audience",
+        "price_list.currency",
+        "price_list.rows",
+        "price_list.created_at",
+    ];
+
+    /// The price-list list, as the price lists page shows it.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let lists = pricing::queries::price_lists(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(lists, |list| {
             let audience = price_audience(t, &list.audience, list.audience_id);
             vec![
                 xlsx::Cell::Text(list.code),
@@ -466,37 +731,40 @@ pub async fn price_lists(
                 xlsx::Cell::Integer(list.row_count),
                 xlsx::Cell::Date(list.created_at.date_naive()),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "price-lists.xlsx",
-        "nav.price_lists",
-        &[
-            "price_list.code",
-            "price_list.name",
-            "price_list.audience",
-            "price_list.currency",
-            "price_list.rows",
-            "price_list.created_at",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The promotion list under `filter`, as the promotions page shows it.
-pub async fn promotions(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &pricing::domain::PromotionFilter,
-) -> Result<Response, WebError> {
-    let promotions = pricing::queries::promotions(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = promotions
-        .into_iter()
-        .map(|promotion| {
+impl ListExport for crate::api::PromotionQuery {
+    const LIST: &'static str = "promotions";
+    const FILE_NAME: &'static str = "promotions.xlsx";
+    const TITLE_KEY: &'static str = "nav.promotions";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "promotion.code",
+        "promotion.name",
+        "promotion.kind",
+        "promotion.starts_on",
+        "promotion.ends_on",
+        "promotion.priority",
+        "promotion.stackable",
+        "promotion.budget",
+        "promotion.budget_used",
+        "price_list.currency",
+        "promotion.quantity_cap",
+        "promotion.units_used",
+        "promotion.status",
+    ];
+
+    /// The promotion list, as the promotions page shows it.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let promotions = pricing::queries::promotions(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(promotions, |promotion| {
             let status = if promotion.status == "active" {
                 "promotion.active"
             } else {
@@ -520,52 +788,42 @@ pub async fn promotions(
                 xlsx::Cell::Integer(promotion.quantity_used),
                 xlsx::Cell::Text(t.t(status).to_owned()),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "promotions.xlsx",
-        "nav.promotions",
-        &[
-            "promotion.code",
-            "promotion.name",
-            "promotion.kind",
-            "promotion.starts_on",
-            "promotion.ends_on",
-            "promotion.priority",
-            "promotion.stackable",
-            "promotion.budget",
-            "promotion.budget_used",
-            "price_list.currency",
-            "promotion.quantity_cap",
-            "promotion.units_used",
-            "promotion.status",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The manufacturer's product list under `filter`, names and categories in the reader's language.
-pub async fn products(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &catalog::domain::ProductFilter,
-) -> Result<Response, WebError> {
-    let products = catalog::queries::products(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let categories = catalog::queries::categories(&state.db, actor).await?;
-    let category_name = |id: Option<i64>| {
-        categories.iter().find(|c| Some(c.id) == id).map(|c| match t.locale {
-            Locale::En => c.name_en.clone(),
-            Locale::Ru => c.name_ru.clone(),
-            Locale::Zh => c.name_zh.clone(),
-        })
-    };
-    let rows: Vec<Vec<xlsx::Cell>> = products
-        .into_iter()
-        .map(|product| {
+impl ListExport for crate::api::ProductQuery {
+    const LIST: &'static str = "products";
+    const FILE_NAME: &'static str = "products.xlsx";
+    const TITLE_KEY: &'static str = "nav.products";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "product.sku",
+        "product.name",
+        "product.gtin",
+        "catalog.category",
+        "catalog.pack",
+        "product.unit",
+        "product.status",
+    ];
+
+    /// The manufacturer's product list, names and categories in the reader's language.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let products = catalog::queries::products(db, actor, &self.filter(t.locale)?, request).await?;
+        let categories = catalog::queries::categories(db, actor).await?;
+        let category_name = |id: Option<i64>| {
+            categories.iter().find(|c| Some(c.id) == id).map(|c| match t.locale {
+                Locale::En => c.name_en.clone(),
+                Locale::Ru => c.name_ru.clone(),
+                Locale::Zh => c.name_zh.clone(),
+            })
+        };
+        Ok(map_page(products, |product| {
             vec![
                 xlsx::Cell::Text(product.sku.clone()),
                 xlsx::Cell::Text(product.name(t.locale).to_owned()),
@@ -575,23 +833,8 @@ pub async fn products(
                 xlsx::Cell::Text(t.t(&format!("unit.{}", product.unit)).to_owned()),
                 xlsx::Cell::Text(t.t(&format!("product_status.{}", product.status.code())).to_owned()),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "products.xlsx",
-        "nav.products",
-        &[
-            "product.sku",
-            "product.name",
-            "product.gtin",
-            "catalog.category",
-            "catalog.pack",
-            "product.unit",
-            "product.status",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
 /// Which of a dealer's users opened which products, in the statistics page's order.

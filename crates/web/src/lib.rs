@@ -4,7 +4,7 @@
 pub mod api;
 mod charts;
 pub mod error;
-mod exports;
+pub mod exports;
 pub mod i18n;
 pub mod imports;
 pub mod lists;
@@ -32,6 +32,9 @@ pub struct AppState {
     pub clock: Clock,
     /// Mark cookies Secure: set when the portal is served over TLS.
     pub secure_cookies: bool,
+    /// The most rows a list export writes at once; a larger selection becomes a background
+    /// export. [`platform::page::MAX_EXPORT_ROWS`] in production; tests set it small.
+    pub direct_export_rows: u32,
 }
 
 impl AppState {

@@ -18,6 +18,7 @@ mod demo_tenant;
 mod edi;
 mod edi_ordchg;
 mod edi_pages;
+mod exports;
 mod imports;
 mod jobs_and_audit;
 mod lists;

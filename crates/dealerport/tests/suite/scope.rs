@@ -44,6 +44,7 @@ const LISTS: &[&str] = &[
     "/api/v1/stock",
     "/api/v1/imports",
     "/api/v1/imports/export?status=done",
+    "/api/v1/exports",
     "/api/v1/categories/tree",
     "/api/v1/sales-organisations",
     "/api/v1/edi/partners",
@@ -94,6 +95,7 @@ const LISTS: &[&str] = &[
     "/orders?sort=-total",
     "/imports",
     "/imports/export?sort=file_name",
+    "/exports",
     "/categories",
     "/sales-organisations",
     "/edi",
@@ -159,6 +161,10 @@ const DETAILS: &[&str] = &[
     "/edi/partners/{partner}/edit",
     "/edi/partners/{partner}/cross-references",
     "/edi/partners/{partner}/cross-references/export",
+    "/exports/{export}",
+    "/exports/{export}/file",
+    "/api/v1/exports/{export}",
+    "/api/v1/exports/{export}/file",
 ];
 
 /// Changes aimed at the same out-of-scope ids; each must be refused and write nothing.
@@ -260,6 +266,26 @@ struct Forbidden {
     order: i64,
 }
 
+/// A finished export of the user's, straight into the database.
+async fn export_of(app: &TestApp, user: i64) -> i64 {
+    app.db
+        .fetch_one(
+            &platform::Query::new(
+                "INSERT INTO exports (tenant_id, user_id, list, parameters, locale, status, rows_done, rows_total,
+                     file_name, content, created_at, updated_at)
+                 SELECT tenant_id, id, 'dealers', '{}', 'en', 'done', 0, 0, 'dealers.xlsx', $1, $2, $2
+                 FROM users WHERE id = $3 RETURNING id",
+            )
+            .bind(b"HIDDEN-EXPORT".to_vec())
+            .bind(chrono::Utc::now())
+            .bind(user),
+        )
+        .await
+        .unwrap()
+        .get("id")
+        .unwrap()
+}
+
 /// An open change request on the order, straight into the database; an id nothing has when
 /// there is no such order.
 async fn hidden_change_request(app: &TestApp, order: i64) -> i64 {
@@ -322,8 +348,11 @@ async fn assert_scoped(app: &TestApp, forbidden: &Forbidden) {
         ))
         .await
         .to_string();
+    let export = export_of(app, forbidden.user).await.to_string();
     for template in DETAILS {
-        let path = fill(template, forbidden).replace("{partner}", &partner);
+        let path = fill(template, forbidden)
+            .replace("{partner}", &partner)
+            .replace("{export}", &export);
         let response = if path.starts_with("/api/") {
             app.get(&path, &token).await
         } else {

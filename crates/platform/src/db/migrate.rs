@@ -129,6 +129,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "promotion category index",
         sql: include_str!("../../../../migrations/0024_promotion_category_index.sql"),
     },
+    Migration {
+        version: 25,
+        name: "exports",
+        sql: include_str!("../../../../migrations/0025_exports.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

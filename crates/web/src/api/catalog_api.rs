@@ -213,7 +213,7 @@ pub async fn create_sales_organisation(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct ProductQuery {
     /// Part of the SKU, GTIN or a name, any letter case.
     pub search: Option<String>,
@@ -247,16 +247,20 @@ impl ProductQuery {
 }
 
 /// The same products as `GET /products` (filters and sort), every row, as a spreadsheet with
-/// headers and names in the caller's language; at most 10 000 rows.
+/// headers and names in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/products/export", tag = "catalog", security(("bearer" = [])), params(ProductQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_products(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ProductQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    crate::exports::products(&state, &caller.signed_in.actor, &t, &query.filter(caller.locale)?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// All of the tenant's products, published or not (the manufacturer's people).
@@ -406,7 +410,7 @@ pub async fn never_viewed(
     }))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct PriceListQuery {
     /// Part of the code or name.
     pub search: Option<String>,
@@ -448,16 +452,20 @@ pub async fn list_price_lists(
 }
 
 /// The same price lists as `GET /price-lists` (filters and sort), every row, as a spreadsheet
-/// with headers in the caller's language; at most 10 000 rows.
+/// with headers in the caller's language. When the selection holds more rows than are written
+/// at once (10 000), the export runs in the background instead: `202 Accepted` with the export and
+/// its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/price-lists/export", tag = "pricing", security(("bearer" = [])), params(PriceListQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_price_lists(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<PriceListQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    crate::exports::price_lists(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[utoipa::path(post, path = "/price-lists", tag = "pricing", security(("bearer" = [])), request_body = PriceListInput,
@@ -547,7 +555,7 @@ pub async fn add_price_rows(
     Ok(Json(Changed { changed }))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct PromotionQuery {
     /// Part of the code or name.
     pub search: Option<String>,
@@ -592,16 +600,20 @@ pub async fn list_promotions(
 }
 
 /// The same promotions as `GET /promotions` (filters and sort), every row, as a spreadsheet
-/// with headers in the caller's language; at most 10 000 rows.
+/// with headers in the caller's language. When the selection holds more rows than are written
+/// at once (10 000), the export runs in the background instead: `202 Accepted` with the export and
+/// its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/promotions/export", tag = "pricing", security(("bearer" = [])), params(PromotionQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_promotions(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<PromotionQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    crate::exports::promotions(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// Creates a promotion: a discount, spend X save Y, buy N get M, or a bundle, for an audience

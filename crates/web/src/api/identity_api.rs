@@ -150,7 +150,7 @@ pub async fn create_dealer_group(
     Ok((StatusCode::CREATED, Json(group)))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct DealerQuery {
     /// Part of the code or legal name, any letter case.
     pub search: Option<String>,
@@ -204,16 +204,20 @@ pub async fn list_dealers(
 }
 
 /// The same dealers as `GET /dealers` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows.
+/// headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/dealers/export", tag = "identity", security(("bearer" = [])), params(DealerQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_dealers(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<DealerQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    crate::exports::dealers(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[utoipa::path(post, path = "/dealers", tag = "identity", security(("bearer" = [])), request_body = DealerInput,
@@ -277,7 +281,7 @@ pub async fn add_contact(
     Ok((StatusCode::CREATED, Json(contact)))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct UserQuery {
     /// Part of the login or name, any letter case.
     pub search: Option<String>,
@@ -309,16 +313,20 @@ impl UserQuery {
 }
 
 /// The same users as `GET /users` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows.
+/// headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/users/export", tag = "identity", security(("bearer" = [])), params(UserQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_users(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<UserQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    crate::exports::users(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[utoipa::path(get, path = "/users", tag = "identity", security(("bearer" = [])), params(UserQuery),

@@ -4,6 +4,7 @@
 mod catalog_api;
 mod docs;
 mod edi_api;
+mod exports_api;
 mod fulfilment_api;
 mod identity_api;
 mod imports_api;
@@ -49,6 +50,7 @@ use crate::AppState;
         (name = "catalog", description = "Products, publications, each dealer's catalog, favorites and catalog statistics"),
         (name = "pricing", description = "Price lists and their rows"),
         (name = "imports", description = "XLSX imports of products and price-list rows, run as background jobs"),
+        (name = "exports", description = "XLSX exports of large lists, run as background jobs"),
         (name = "ordering", description = "Carts, orders, the order desk and dealers' credit"),
         (name = "fulfilment", description = "Warehouses, stock, shipments, receipts and returns"),
         (name = "edi", description = "EDI partners, the inbox and outbox of EANCOM interchanges, and their archive"),
@@ -94,6 +96,9 @@ fn list_exports(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(identity_api::export_api_tokens))
         .routes(routes!(imports_api::export))
         .routes(routes!(fulfilment_api::export_returns))
+        .routes(routes!(exports_api::list))
+        .routes(routes!(exports_api::get))
+        .routes(routes!(exports_api::file))
 }
 
 /// Every API route; adding a handler here adds it to the router and to the document.

@@ -264,7 +264,7 @@ pub async fn order_upload_template(caller: ApiCaller) -> Result<axum::response::
     Ok(crate::exports::spreadsheet("orders-template.xlsx", bytes))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, serde::Serialize, IntoParams)]
 pub struct OrderQuery {
     /// States to show, comma-separated (`submitted,on_credit_hold`).
     pub state: Option<String>,
@@ -320,29 +320,38 @@ pub async fn list_orders(
 }
 
 /// The same orders as `GET /orders` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows.
+/// headers in the caller's language. When the selection holds more rows than are written at
+/// once (10 000), the export runs in the background instead: `202 Accepted` with the export and
+/// its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/orders/export", tag = "ordering", security(("bearer" = [])), params(OrderQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_orders(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<OrderQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    crate::exports::orders(&state, &caller.signed_in.actor, &t, &query.filter()?, false).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// The same orders as `GET /order-desk` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows.
+/// headers in the caller's language. When the selection holds more rows than are written at
+/// once (10 000), the export runs in the background instead: `202 Accepted` with the export and
+/// its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/order-desk/export", tag = "ordering", security(("bearer" = [])), params(OrderQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_review_queue(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<OrderQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    crate::exports::orders(&state, &caller.signed_in.actor, &t, &query.filter()?, true).await
+    let desk = crate::exports::OrderDeskExport(query);
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &desk)
+        .await?
+        .for_api())
 }
 
 /// The order desk's queue: orders awaiting a decision, oldest first.

@@ -830,8 +830,11 @@ pub async fn export_products(
     user: PageUser,
     Query(query): Query<ProductListQuery>,
 ) -> Result<Response, WebError> {
-    let filter = query.query().filter(user.t.locale)?;
-    crate::exports::products(&state, user.actor(), &user.t, &filter).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 /// A product in the manufacturer's list, named in the reader's language.

@@ -124,7 +124,9 @@ pub async fn export(
     user: PageUser,
     Query(raw): Query<DealerListQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::dealers(&state, user.actor(), &user.t, &raw.query().filter()?).await
+    Ok(crate::exports::export_list(&state, user.actor(), &user.t, &raw.query())
+        .await?
+        .for_page())
 }
 
 #[derive(Template)]

@@ -14,6 +14,7 @@ mod edi;
 mod home;
 mod messages;
 pub use messages::message_text;
+mod exports;
 mod imports;
 mod line_form;
 mod mail;
@@ -162,6 +163,9 @@ pub fn router() -> Router<AppState> {
         .route("/imports/export", get(imports::export_imports))
         .route("/imports/template/{kind}", get(imports::template))
         .route("/imports/{id}", get(imports::import_page))
+        .route("/exports", get(exports::exports_page))
+        .route("/exports/{id}", get(exports::export_page))
+        .route("/exports/{id}/file", get(exports::export_file))
         .route("/imports/{id}/report", get(imports::report))
         .route("/messages", get(messages::messages_page))
         .route("/messages/export", get(messages::export_messages))
@@ -240,7 +244,7 @@ pub struct NavItem {
     pub active: bool,
 }
 
-const NAVIGATION: [(&str, &str, Option<Permission>); 28] = [
+const NAVIGATION: [(&str, &str, Option<Permission>); 29] = [
     ("/", "nav.home", None),
     ("/dashboard", "nav.dashboard", Some(Permission::ViewDashboard)),
     ("/dealers", "nav.dealers", Some(Permission::ViewDealers)),
@@ -268,6 +272,7 @@ const NAVIGATION: [(&str, &str, Option<Permission>); 28] = [
     ("/price-lists", "nav.price_lists", Some(Permission::ViewPrices)),
     ("/promotions", "nav.promotions", Some(Permission::ViewPrices)),
     ("/imports", "nav.imports", Some(Permission::ManageCatalog)),
+    ("/exports", "nav.exports", None),
     (
         "/catalog-statistics",
         "nav.catalog_statistics",

@@ -463,6 +463,23 @@ impl OrdersQuery {
         })
     }
 
+    /// The same selection as the API's query, for exports: a state or date the page ignores
+    /// is left out here too, so the export holds the page's rows.
+    fn api_query(&self) -> crate::api::OrderQuery {
+        let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+        let text = |text: &str| Some(text.to_owned()).filter(|t| !t.trim().is_empty());
+        crate::api::OrderQuery {
+            state: OrderState::parse(&self.state).map(|state| state.code().to_owned()),
+            dealer_id: None,
+            search: text(&self.search),
+            from: date(&self.from),
+            to: date(&self.to),
+            sort: text(&self.sort),
+            page: None,
+            per_page: None,
+        }
+    }
+
     fn links(&self, path: &str, queue: bool, filter: &OrderFilter) -> ListLinks {
         let columns = if queue {
             &ordering::queries::REVIEW_QUEUE_SORT
@@ -596,7 +613,11 @@ pub async fn export_orders(
     user: PageUser,
     Query(query): Query<OrdersQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::orders(&state, user.actor(), &user.t, &query.filter()?, false).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.api_query())
+            .await?
+            .for_page(),
+    )
 }
 
 pub async fn export_order_desk(
@@ -604,7 +625,10 @@ pub async fn export_order_desk(
     user: PageUser,
     Query(query): Query<OrdersQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::orders(&state, user.actor(), &user.t, &query.filter()?, true).await
+    let desk = crate::exports::OrderDeskExport(query.api_query());
+    Ok(crate::exports::export_list(&state, user.actor(), &user.t, &desk)
+        .await?
+        .for_page())
 }
 
 // ----- one order -----

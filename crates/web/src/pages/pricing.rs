@@ -173,7 +173,11 @@ pub async fn export_price_lists(
     user: PageUser,
     Query(query): Query<PriceListsQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::price_lists(&state, user.actor(), &user.t, &query.query().filter()?).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 pub async fn price_lists_page(

@@ -71,7 +71,11 @@ pub async fn export(
     user: PageUser,
     Query(query): Query<PromotionsQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::promotions(&state, user.actor(), &user.t, &query.query().filter()?).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 pub async fn promotions_page(

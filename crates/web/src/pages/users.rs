@@ -117,7 +117,11 @@ pub async fn export(
     user: PageUser,
     Query(query): Query<UserListQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::users(&state, user.actor(), &user.t, &query.query().filter()?).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 /// The user form as posted: role and region checkboxes repeat, other checkboxes send `true`.

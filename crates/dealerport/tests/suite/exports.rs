@@ -1,0 +1,309 @@
+//! A list export larger than what is written at once becomes a background export: the user
+//! follows its progress on its page (or through the API), may leave and come back, and downloads
+//! the file when the job has written it. The job reads the same list as the same user, so the
+//! file holds exactly the rows the list shows them, and nobody else sees their export.
+
+use platform::jobs::Worker;
+use serde_json::Value;
+use testkit::{BrowserSession, TestApp};
+
+/// The demo with exports of more than one row running in the background.
+async fn app() -> TestApp {
+    TestApp::with_demo().await.with_direct_export_rows(1)
+}
+
+fn worker(app: &TestApp) -> Worker {
+    Worker::new(app.db.clone(), app.clock.clone(), "test-exporter".into()).handle(
+        platform::exports::JOB_KIND,
+        web::exports::job_handler(app.clock.clone()),
+    )
+}
+
+/// The identifying field of every row of an API list (the demo's lists fit one page).
+async fn api_rows(app: &TestApp, token: &str, path: &str, field: &str) -> Vec<String> {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    let response = app.get(&format!("{path}{separator}per_page=200"), token).await;
+    assert_eq!(response.status, 200, "GET {path}: {}", response.text());
+    let body = response.json();
+    assert!(body["total"].as_i64().unwrap() <= 200);
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| match &item[field] {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        })
+        .collect()
+}
+
+/// Asks for a list's export on its page and follows the redirect to the export's page.
+async fn start_export(app: &TestApp, session: &BrowserSession, path: &str) -> i64 {
+    let response = app.page(session, path).await;
+    assert_eq!(
+        response.status,
+        303,
+        "GET {path} starts a background export: {}",
+        response.text()
+    );
+    let location = response.headers["location"].to_str().unwrap().to_owned();
+    location
+        .strip_prefix("/exports/")
+        .and_then(|id| id.parse().ok())
+        .unwrap_or_else(|| panic!("redirected to an export's page, not {location}"))
+}
+
+/// The file's headers and the texts of its first column.
+fn first_column(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+    let table = xlsx::read_table(bytes).unwrap();
+    let cells = table.rows.iter().map(|row| row.cell(0).to_owned()).collect();
+    (table.headers, cells)
+}
+
+#[tokio::test]
+async fn a_large_dealer_export_runs_in_the_background_and_holds_exactly_the_filtered_rows() {
+    let app = app().await;
+    let token = app.token("admin@demo.test").await;
+    let expected = api_rows(&app, &token, "/api/v1/dealers?tier=1&sort=-legal_name", "code").await;
+    let everyone = api_rows(&app, &token, "/api/v1/dealers", "code").await;
+    assert!(expected.len() > 2 && expected.len() < everyone.len(), "{expected:?}");
+
+    let session = app.browser_session("admin@demo.test").await;
+    let id = start_export(&app, &session, "/dealers/export?tier=1&sort=-legal_name").await;
+
+    let pending = app.page(&session, &format!("/exports/{id}")).await;
+    assert_eq!(pending.status, 200);
+    let html = pending.text();
+    assert!(
+        html.contains("<meta http-equiv=\"refresh\""),
+        "a running export's page follows it"
+    );
+    assert!(html.contains("Waiting"), "{html}");
+    assert!(
+        html.contains("tier = 1") && html.contains("sort = -legal_name"),
+        "{html}"
+    );
+    assert!(!html.contains(&format!("/exports/{id}/file")), "no file yet");
+    assert_eq!(app.page(&session, &format!("/exports/{id}/file")).await.status, 404);
+
+    // Part-way through, the page shows the rows written of the rows there are.
+    let total = expected.len() as i64;
+    platform::exports::set_progress(&app.db, id, 2, total, app.clock.now())
+        .await
+        .unwrap();
+    let running = app.page(&session, &format!("/exports/{id}")).await.text();
+    assert!(running.contains(&format!("2 of {total} rows")), "{running}");
+    assert!(running.contains(&format!("value=\"{}\"", 200 / total)), "{running}");
+    assert!(running.contains("Writing"));
+
+    assert!(worker(&app).run_once().await.unwrap());
+    let done = app.page(&session, &format!("/exports/{id}")).await.text();
+    assert!(
+        !done.contains("http-equiv=\"refresh\""),
+        "a finished export's page stays still"
+    );
+    assert!(done.contains(&format!("{total} of {total} rows")), "{done}");
+    assert!(done.contains(&format!("href=\"/exports/{id}/file\"")), "{done}");
+
+    let file = app.page(&session, &format!("/exports/{id}/file")).await;
+    assert_eq!(file.status, 200);
+    assert_eq!(file.headers["content-type"], xlsx::MEDIA_TYPE);
+    let (headers, codes) = first_column(&file.body);
+    assert_eq!(codes, expected, "the file holds the filtered rows in the list's order");
+    assert_eq!(headers[..2], ["Code", "Legal name"]);
+
+    let mine = app.page(&session, "/exports").await.text();
+    assert!(
+        mine.contains(&format!("href=\"/exports/{id}\"")),
+        "the user's exports list it"
+    );
+    assert!(mine.contains("Done"));
+
+    // A small export is still written at once.
+    let small = app.page(&session, "/dealers/export?search=VEKTOR").await;
+    assert_eq!(small.status, 200);
+    assert_eq!(first_column(&small.body).1, ["VEKTOR"]);
+}
+
+#[tokio::test]
+async fn nobody_else_sees_a_users_export() {
+    let app = app().await;
+    let admin = app.browser_session("admin@demo.test").await;
+    let id = start_export(&app, &admin, "/dealers/export").await;
+    assert!(worker(&app).run_once().await.unwrap());
+
+    for login in ["manager@demo.test", "finance@demo.test", "dealer@demo.test"] {
+        let other = app.browser_session(login).await;
+        assert_eq!(app.page(&other, &format!("/exports/{id}")).await.status, 404, "{login}");
+        assert_eq!(
+            app.page(&other, &format!("/exports/{id}/file")).await.status,
+            404,
+            "{login}"
+        );
+        let list = app.page(&other, "/exports").await;
+        assert_eq!(list.status, 200);
+        assert!(!list.text().contains(&format!("/exports/{id}")), "{login}");
+        let token = app.token(login).await;
+        assert_eq!(app.get(&format!("/api/v1/exports/{id}"), &token).await.status, 404);
+        assert_eq!(app.get(&format!("/api/v1/exports/{id}/file"), &token).await.status, 404);
+    }
+}
+
+#[tokio::test]
+async fn a_sales_managers_background_export_holds_only_their_regions() {
+    let app = app().await;
+    let token = app.token("manager@demo.test").await;
+    let visible = api_rows(&app, &token, "/api/v1/dealers?sort=code", "code").await;
+    assert!(visible.len() > 2);
+    let session = app.browser_session("manager@demo.test").await;
+    let id = start_export(&app, &session, "/dealers/export?sort=code").await;
+    assert!(worker(&app).run_once().await.unwrap());
+    let file = app.page(&session, &format!("/exports/{id}/file")).await;
+    assert_eq!(file.status, 200);
+    let (_, codes) = first_column(&file.body);
+    assert_eq!(codes, visible);
+    assert!(
+        !codes.contains(&"SH-QINGQUAN".to_owned()),
+        "Shanghai is not the manager's"
+    );
+}
+
+#[tokio::test]
+async fn an_export_of_a_user_who_lost_the_permission_fails_with_a_clear_message() {
+    let app = app().await;
+    let session = app.browser_session("admin@demo.test").await;
+    let id = start_export(&app, &session, "/users/export").await;
+    // Before the job runs, the administrator becomes a sales manager, who may not see users.
+    let admin = crate::id_of(&app, "users", "login", "admin@demo.test").await;
+    app.db
+        .execute(&platform::Query::new("UPDATE user_roles SET role = 'sales_manager' WHERE user_id = $1").bind(admin))
+        .await
+        .unwrap();
+    assert!(worker(&app).run_once().await.unwrap());
+
+    let token = app.token("admin@demo.test").await;
+    let export = app.get(&format!("/api/v1/exports/{id}"), &token).await.json();
+    assert_eq!(export["status"], "failed");
+    assert_eq!(export["error_code"], "export.forbidden");
+    assert_eq!(
+        export["message"],
+        "You are no longer allowed to see this list, so the export was not written."
+    );
+    let page = app.page(&session, &format!("/exports/{id}")).await.text();
+    assert!(page.contains("You are no longer allowed to see this list"), "{page}");
+    assert_eq!(app.page(&session, &format!("/exports/{id}/file")).await.status, 404);
+}
+
+#[tokio::test]
+async fn the_api_answers_a_large_export_with_202_and_the_exports_location() {
+    let app = app().await;
+    let token = app.token("admin@demo.test").await;
+    let expected = api_rows(&app, &token, "/api/v1/products?status=active&sort=-sku", "sku").await;
+    assert!(expected.len() > 2);
+
+    let accepted = app.get("/api/v1/products/export?status=active&sort=-sku", &token).await;
+    assert_eq!(accepted.status, 202, "{}", accepted.text());
+    let location = accepted.headers["location"].to_str().unwrap().to_owned();
+    let body = accepted.json();
+    let id = body["id"].as_i64().unwrap();
+    assert_eq!(location, format!("/api/v1/exports/{id}"));
+    assert_eq!(body["status"], "queued");
+    assert_eq!(body["list"], "products");
+    assert_eq!(
+        body["parameters"],
+        serde_json::json!({ "status": "active", "sort": "-sku" })
+    );
+
+    let pending = app.get(&location, &token).await.json();
+    assert_eq!(
+        (pending["status"].as_str(), pending["progress"].as_i64()),
+        (Some("queued"), Some(0))
+    );
+    assert_eq!(app.get(&format!("{location}/file"), &token).await.status, 404);
+
+    assert!(worker(&app).run_once().await.unwrap());
+    let done = app.get(&location, &token).await.json();
+    assert_eq!(done["status"], "done");
+    assert_eq!(done["progress"], 100);
+    assert_eq!(done["rows_done"].as_i64(), Some(expected.len() as i64));
+    assert_eq!(done["rows_total"].as_i64(), Some(expected.len() as i64));
+
+    let file = app.get(&format!("{location}/file"), &token).await;
+    assert_eq!(file.status, 200);
+    let (headers, skus) = first_column(&file.body);
+    assert_eq!(skus, expected);
+    assert_eq!(headers[0], "SKU");
+
+    let mine = app.get("/api/v1/exports", &token).await.json();
+    assert_eq!(mine["items"][0]["id"].as_i64(), Some(id));
+
+    // An export of at most the direct limit is the file itself.
+    let small = app
+        .get(&format!("/api/v1/products/export?search={}", expected[0]), &token)
+        .await;
+    assert_eq!(small.status, 200);
+    assert_eq!(first_column(&small.body).1, [expected[0].clone()]);
+}
+
+/// Every list exporting through the shared mechanism: who looks, the page's export with a sort,
+/// the API list with the same sort, and the field that names a row (the file's first column).
+const BACKGROUND_LISTS: &[(&str, &str, &str, &str)] = &[
+    (
+        "admin@demo.test",
+        "/dealers/export?sort=-code",
+        "/api/v1/dealers?sort=-code",
+        "code",
+    ),
+    (
+        "admin@demo.test",
+        "/users/export?sort=-login",
+        "/api/v1/users?sort=-login",
+        "login",
+    ),
+    (
+        "manager@demo.test",
+        "/products/export?sort=-sku",
+        "/api/v1/products?sort=-sku",
+        "sku",
+    ),
+    (
+        "manager@demo.test",
+        "/price-lists/export?sort=-code",
+        "/api/v1/price-lists?sort=-code",
+        "code",
+    ),
+    (
+        "manager@demo.test",
+        "/promotions/export?sort=-code",
+        "/api/v1/promotions?sort=-code",
+        "code",
+    ),
+    (
+        "manager@demo.test",
+        "/orders/export?sort=-number",
+        "/api/v1/orders?sort=-number",
+        "dealer_order_number",
+    ),
+    (
+        "manager@demo.test",
+        "/order-desk/export?sort=number",
+        "/api/v1/order-desk?sort=number",
+        "dealer_order_number",
+    ),
+];
+
+#[tokio::test]
+async fn every_list_using_the_export_mechanism_exports_in_the_background_when_large() {
+    let app = app().await;
+    for (login, export, api, field) in BACKGROUND_LISTS {
+        let token = app.token(login).await;
+        let expected = api_rows(&app, &token, api, field).await;
+        assert!(expected.len() > 1, "{api}: more rows than the direct limit");
+        let session = app.browser_session(login).await;
+        let id = start_export(&app, &session, export).await;
+        assert!(worker(&app).run_once().await.unwrap(), "{export}");
+        let file = app.page(&session, &format!("/exports/{id}/file")).await;
+        assert_eq!(file.status, 200, "{export}");
+        assert_eq!(first_column(&file.body).1, expected, "{export}");
+    }
+}

@@ -1,0 +1,134 @@
+//! Export pages: the user's own background exports, and one export's progress, refreshing
+//! itself while its job runs, with the file to download when it is done.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use platform::exports::{self, Export};
+use platform::{Page, PageRequest};
+use serde::Deserialize;
+
+use super::{render, Layout};
+use crate::error::WebError;
+use crate::i18n::Translator;
+use crate::session::PageUser;
+use crate::AppState;
+
+/// An export as the pages show it: the list's name, its status and when it was asked for, in
+/// the reader's language.
+pub struct ExportRow {
+    export: Export,
+    list: String,
+    status: String,
+    created: String,
+    progress: u8,
+    filters: String,
+    error: Option<String>,
+}
+
+impl ExportRow {
+    fn new(t: &Translator, export: Export) -> ExportRow {
+        let filters = export
+            .parameters
+            .as_object()
+            .map(|fields| {
+                fields
+                    .iter()
+                    .map(|(key, value)| match value {
+                        serde_json::Value::String(text) => format!("{key} = {text}"),
+                        other => format!("{key} = {other}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let error = export.error_code.as_deref().map(|code| {
+            let params: Vec<(&str, String)> = export
+                .error_params
+                .iter()
+                .map(|(key, value)| (key.as_str(), value.clone()))
+                .collect();
+            t.t_with(code, &params)
+        });
+        ExportRow {
+            list: t.t(crate::exports::list_title(&export.list)).to_owned(),
+            status: t.t(&format!("export.status_{}", export.status)).to_owned(),
+            created: t.date_time(&export.created_at),
+            progress: export.progress(),
+            filters,
+            error,
+            export,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "platform/exports.html")]
+struct ExportsPage {
+    layout: Layout,
+    page: Page<ExportRow>,
+    filter_query: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ExportsQuery {
+    page: Option<u32>,
+}
+
+/// The user's own exports, newest first.
+pub async fn exports_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ExportsQuery>,
+) -> Result<Response, WebError> {
+    let found = exports::list(&state.db, user.actor(), PageRequest::new(query.page, None)).await?;
+    let request = PageRequest {
+        page: found.page,
+        per_page: found.per_page,
+    };
+    let rows = found
+        .items
+        .into_iter()
+        .map(|export| ExportRow::new(&user.t, export))
+        .collect();
+    let view = ExportsPage {
+        layout: Layout::new(&user, "/exports", "nav.exports"),
+        page: Page::new(rows, found.total, request),
+        filter_query: String::new(),
+    };
+    render(&view)
+}
+
+#[derive(Template)]
+#[template(path = "platform/export.html")]
+struct ExportPage {
+    layout: Layout,
+    row: ExportRow,
+}
+
+/// One of the user's exports; another user's is not found.
+pub async fn export_page(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    let export = exports::find(&state.db, user.actor(), id).await?;
+    let mut layout = Layout::new(&user, "/exports", "export.title");
+    if !export.finished() {
+        layout.refresh_seconds = Some(2);
+    }
+    let view = ExportPage {
+        layout,
+        row: ExportRow::new(&user.t, export),
+    };
+    render(&view)
+}
+
+/// The finished export's file.
+pub async fn export_file(
+    State(state): State<AppState>,
+    user: PageUser,
+    Path(id): Path<i64>,
+) -> Result<Response, WebError> {
+    crate::exports::export_file(&state, user.actor(), id).await
+}
