@@ -22,9 +22,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
-use ordering::domain::{Channel, OrderInput, OrderLineInput};
+use ordering::domain::Channel;
 use platform::{Clock, Currency};
-use support::summary;
+use support::{order_input, summary};
 use testkit::http::request;
 
 mod support;
@@ -57,25 +57,6 @@ fn lines(products: &[(i64, i64)], sequence: &mut Sequence, count: usize) -> Vec<
         }
     }
     chosen
-}
-
-fn order_input(number: String, location: i64, lines: &[(i64, i64)]) -> OrderInput {
-    OrderInput {
-        dealer_order_number: number,
-        delivery_location_id: location,
-        requested_delivery_on: Utc::now().date_naive() + TimeDelta::days(7),
-        allow_adjust: false,
-        comment: None,
-        lines: lines
-            .iter()
-            .map(|(product, quantity)| OrderLineInput {
-                product_id: Some(*product),
-                product_code: None,
-                quantity: *quantity,
-            })
-            .collect(),
-        draft: false,
-    }
 }
 
 fn main() {

@@ -16,10 +16,10 @@
 
 use std::time::{Duration, Instant};
 
-use chrono::{TimeDelta, Utc};
-use ordering::domain::{Channel, OrderInput, OrderLineInput};
+use chrono::Utc;
+use ordering::domain::Channel;
 use platform::Clock;
-use support::{page_session, summary};
+use support::{order_input, page_session, summary};
 use testkit::http::request;
 
 mod support;
@@ -85,22 +85,7 @@ async fn run() {
         }
         let mut order_id = 0;
         for k in 0..ORDERS {
-            let input = OrderInput {
-                dealer_order_number: format!("PAGES-{run}-{n}-{k}"),
-                delivery_location_id: location,
-                requested_delivery_on: Utc::now().date_naive() + TimeDelta::days(7),
-                allow_adjust: false,
-                comment: None,
-                lines: own[k..k + ORDER_LINES]
-                    .iter()
-                    .map(|(product, minimum)| OrderLineInput {
-                        product_id: Some(*product),
-                        product_code: None,
-                        quantity: *minimum,
-                    })
-                    .collect(),
-                draft: false,
-            };
+            let input = order_input(format!("PAGES-{run}-{n}-{k}"), location, &own[k..k + ORDER_LINES]);
             order_id = ordering::commands::place_order(&db, &clock, &actor, &audience, &input, Channel::Portal, None)
                 .await
                 .unwrap()

@@ -6,6 +6,8 @@
 use std::future::Future;
 use std::time::Duration;
 
+use chrono::{TimeDelta, Utc};
+use ordering::domain::{OrderInput, OrderLineInput};
 use platform::db::DbOptions;
 use platform::{Actor, Clock, Db, DealerAudience, Query};
 use testkit::http::request;
@@ -136,4 +138,24 @@ pub async fn page_session(address: &str, login: &str, password: &str) -> String 
         "dealerport_session={}",
         signed_in.set_cookie("dealerport_session").unwrap()
     )
+}
+
+/// A portal-style order of `lines` (product, quantity) for delivery in a week.
+pub fn order_input(number: String, location: i64, lines: &[(i64, i64)]) -> OrderInput {
+    OrderInput {
+        dealer_order_number: number,
+        delivery_location_id: location,
+        requested_delivery_on: Utc::now().date_naive() + TimeDelta::days(7),
+        allow_adjust: false,
+        comment: None,
+        lines: lines
+            .iter()
+            .map(|(product, quantity)| OrderLineInput {
+                product_id: Some(*product),
+                product_code: None,
+                quantity: *quantity,
+            })
+            .collect(),
+        draft: false,
+    }
 }
