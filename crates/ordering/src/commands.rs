@@ -368,12 +368,26 @@ async fn orderable(
         .filter(|line| line.product_id.is_none())
         .filter_map(|line| line.product_code.as_deref().map(str::trim).map(str::to_owned))
         .collect();
-    let items = catalog::queries::orderable_products(db, actor, audience, &ids, &codes).await?;
-    Ok(items.iter().map(orderable_product).collect())
+    let (_, products) = orderable_products(db, actor, audience, &ids, &codes).await?;
+    Ok(products)
+}
+
+/// The products among `ids` and `codes` the dealer may order, in one query: as the catalog has
+/// them (a cart also shows their unit and pack size) and as the order lines are checked against.
+pub(crate) async fn orderable_products(
+    db: &Db,
+    actor: &Actor,
+    audience: &DealerAudience,
+    ids: &[i64],
+    codes: &[String],
+) -> Result<(Vec<catalog::domain::OrderableItem>, Vec<OrderableProduct>), Failure> {
+    let items = catalog::queries::orderable_products(db, actor, audience, ids, codes).await?;
+    let products = items.iter().map(orderable_product).collect();
+    Ok((items, products))
 }
 
 /// What the order lines are checked against of a product the dealer may see.
-pub(crate) fn orderable_product(item: &catalog::domain::OrderableItem) -> OrderableProduct {
+fn orderable_product(item: &catalog::domain::OrderableItem) -> OrderableProduct {
     OrderableProduct {
         product_id: item.product_id,
         sku: item.sku.clone(),
