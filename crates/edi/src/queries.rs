@@ -106,6 +106,18 @@ pub struct InterchangeDetail {
     pub segments: Vec<String>,
 }
 
+impl InterchangeDetail {
+    /// How far the processing of an accepted inbound interchange has come: (messages recorded,
+    /// messages in it). Each message is applied and recorded in a transaction of its own, so a
+    /// large interchange shows its progress while it is processed. `None` for one sent or
+    /// rejected whole, which has nothing to process.
+    pub fn processed(&self) -> Option<(i64, i64)> {
+        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        (self.summary.direction == "in" && self.summary.status == "accepted")
+            .then(|| (count(self.messages.len()), count(self.summary.message_types.len())))
+    }
+}
+
 pub async fn partners(db: &Db, actor: &Actor) -> Result<Vec<Partner>, Failure> {
     actor.require(Permission::ViewEdi)?;
     Ok(store::list_partners(db, actor.tenant_id, &actor.scope).await?)

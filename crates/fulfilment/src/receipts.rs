@@ -1,8 +1,8 @@
 //! Receiving: the dealer says what arrived of a shipment, line by line — received, accepted and
 //! rejected quantities, with a reason wherever that differs from what was shipped. A receipt with
-//! any difference is a discrepancy for the manufacturer to settle. Goods taken in become the
-//! dealer's own stock, which the manufacturer's stock no longer counts; rejected goods come back
-//! through a return.
+//! any difference is a discrepancy for the manufacturer to settle. Goods taken in (accepted) are
+//! what the dealer received: they become the dealer's own stock, which the manufacturer's stock no
+//! longer counts. Rejected goods are not received; they come back through a return.
 
 use chrono::{DateTime, Utc};
 use platform::failure::Checks;
@@ -210,9 +210,10 @@ pub async fn record(
     }
 }
 
-/// Whether every shipment of the order has been received.
-pub async fn all_received(tx: &mut Tx, order_id: i64) -> Result<bool, Failure> {
-    Ok(store::all_shipments_received(tx, order_id).await?)
+/// Whether every shipment of the order has been received and no receipt of it has a
+/// discrepancy still to settle.
+pub async fn all_received_and_settled(tx: &mut Tx, order_id: i64) -> Result<bool, Failure> {
+    Ok(store::all_shipments_received_and_settled(tx, order_id).await?)
 }
 
 /// Settles the open discrepancy of a receipt the actor may see; returns the receipt's order.

@@ -524,13 +524,17 @@ pub async fn insert_receipt(
     Ok(id)
 }
 
-/// Whether every shipment of the order has been received.
-pub async fn all_shipments_received(tx: &mut Tx, order_id: i64) -> Result<bool, DbError> {
+/// Whether every shipment of the order has been received and none of its receipts has an open
+/// discrepancy.
+pub async fn all_shipments_received_and_settled(tx: &mut Tx, order_id: i64) -> Result<bool, DbError> {
     Ok(tx
         .fetch_optional(
             &Query::new(
                 "SELECT s.id FROM shipments s WHERE s.order_id = $1
-                 AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.shipment_id = s.id)",
+                 AND NOT EXISTS (SELECT 1 FROM receipts r WHERE r.shipment_id = s.id)
+                 UNION ALL
+                 SELECT s.id FROM shipments s JOIN receipts r ON r.shipment_id = s.id
+                 WHERE s.order_id = $1 AND r.discrepancy = 'open'",
             )
             .bind(order_id),
         )

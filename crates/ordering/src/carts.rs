@@ -8,8 +8,8 @@ use platform::{Actor, Clock, Currency, Db, DealerAudience, Failure, FieldError, 
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::commands::{self, orderable_product, Placed};
-use crate::domain::{resolve_lines, Channel, OrderInput, OrderLineInput, OrderableProduct};
+use crate::commands::{self, orderable_products, Placed};
+use crate::domain::{resolve_lines, Channel, OrderInput, OrderLineInput};
 use crate::store;
 
 /// The working cart's name; saved carts have their own.
@@ -83,7 +83,7 @@ pub async fn cart(db: &Db, clock: &Clock, actor: &Actor, audience: &DealerAudien
     let user = dealer_user(actor, audience)?;
     let stored = store::cart_lines(db, user, WORKING).await?;
     let ids: Vec<i64> = stored.iter().map(|(id, _)| *id).collect();
-    let items = catalog::queries::orderable_products(db, actor, audience, &ids, &[]).await?;
+    let (items, products) = orderable_products(db, actor, audience, &ids, &[]).await?;
     let inputs: Vec<OrderLineInput> = stored
         .iter()
         .map(|(product, quantity)| OrderLineInput {
@@ -92,7 +92,6 @@ pub async fn cart(db: &Db, clock: &Clock, actor: &Actor, audience: &DealerAudien
             quantity: *quantity,
         })
         .collect();
-    let products: Vec<OrderableProduct> = items.iter().map(orderable_product).collect();
     let mut problems: HashMap<usize, String> = match resolve_lines(&inputs, &products) {
         Ok(_) => HashMap::new(),
         Err(failure) => problems_by_line(failure)?,
@@ -206,8 +205,7 @@ pub async fn put_in_cart(
         .map_or(0, |(_, quantity)| *quantity);
     let total = if add { existing + quantity } else { quantity };
     if total > 0 {
-        let items = catalog::queries::orderable_products(db, actor, audience, &[product_id], &[]).await?;
-        let products: Vec<OrderableProduct> = items.iter().map(orderable_product).collect();
+        let (_, products) = orderable_products(db, actor, audience, &[product_id], &[]).await?;
         let line = OrderLineInput {
             product_id: Some(product_id),
             product_code: None,
@@ -266,8 +264,7 @@ pub async fn add_entries(
         return Err(Failure::Invalid(errors));
     }
     let codes: Vec<String> = entries.iter().map(|(_, code, _)| code.clone()).collect();
-    let items = catalog::queries::orderable_products(db, actor, audience, &[], &codes).await?;
-    let products: Vec<OrderableProduct> = items.iter().map(orderable_product).collect();
+    let (_, products) = orderable_products(db, actor, audience, &[], &codes).await?;
     let inputs: Vec<OrderLineInput> = entries
         .iter()
         .map(|(_, code, quantity)| OrderLineInput {
@@ -327,12 +324,8 @@ pub async fn reorder(
         .await?
         .ok_or(Failure::NotFound { entity: "order" })?;
     let ids: Vec<i64> = lines.iter().map(|(id, _)| *id).collect();
-    let orderable: Vec<i64> = catalog::queries::orderable_products(db, actor, audience, &ids, &[])
-        .await?
-        .iter()
-        .filter(|item| item.status == catalog::domain::ProductStatus::Active)
-        .map(|item| item.product_id)
-        .collect();
+    let (_, products) = orderable_products(db, actor, audience, &ids, &[]).await?;
+    let orderable: Vec<i64> = products.iter().filter(|p| p.active).map(|p| p.product_id).collect();
     let kept: Vec<(i64, i64)> = lines.iter().copied().filter(|(id, _)| orderable.contains(id)).collect();
     let now = clock.now();
     let mut tx = db.begin().await?;

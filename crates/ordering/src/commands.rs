@@ -368,12 +368,26 @@ async fn orderable(
         .filter(|line| line.product_id.is_none())
         .filter_map(|line| line.product_code.as_deref().map(str::trim).map(str::to_owned))
         .collect();
-    let items = catalog::queries::orderable_products(db, actor, audience, &ids, &codes).await?;
-    Ok(items.iter().map(orderable_product).collect())
+    let (_, products) = orderable_products(db, actor, audience, &ids, &codes).await?;
+    Ok(products)
+}
+
+/// The products among `ids` and `codes` the dealer may order, in one query: as the catalog has
+/// them (a cart also shows their unit and pack size) and as the order lines are checked against.
+pub(crate) async fn orderable_products(
+    db: &Db,
+    actor: &Actor,
+    audience: &DealerAudience,
+    ids: &[i64],
+    codes: &[String],
+) -> Result<(Vec<catalog::domain::OrderableItem>, Vec<OrderableProduct>), Failure> {
+    let items = catalog::queries::orderable_products(db, actor, audience, ids, codes).await?;
+    let products = items.iter().map(orderable_product).collect();
+    Ok((items, products))
 }
 
 /// What the order lines are checked against of a product the dealer may see.
-pub(crate) fn orderable_product(item: &catalog::domain::OrderableItem) -> OrderableProduct {
+fn orderable_product(item: &catalog::domain::OrderableItem) -> OrderableProduct {
     OrderableProduct {
         product_id: item.product_id,
         sku: item.sku.clone(),
@@ -499,25 +513,21 @@ pub(crate) async fn order_in_scope(tx: &mut Tx, actor: &Actor, order_id: i64) ->
         .ok_or(Failure::NotFound { entity: "order" })
 }
 
-/// Tells the dealer's users what the manufacturer decided, in the decision's transaction.
+/// Tells the dealer's users what the manufacturer decided, in the decision's transaction: the
+/// message names the order by the dealer's number, and `details` fill the rest of its text.
 pub(crate) async fn notify_dealer(
     tx: &mut Tx,
     actor: &Actor,
     head: &OrderHead,
     kind: &str,
+    details: &[(&str, String)],
     now: DateTime<Utc>,
 ) -> Result<(), Failure> {
     let number = store::dealer_order_number(tx, head.id).await?;
-    platform::messages::notify_dealer_users(
-        tx,
-        actor.tenant_id,
-        head.dealer_id,
-        kind,
-        Some(head.id),
-        &[("number", number)],
-        now,
-    )
-    .await?;
+    let mut params = vec![("number", number)];
+    params.extend_from_slice(details);
+    platform::messages::notify_dealer_users(tx, actor.tenant_id, head.dealer_id, kind, Some(head.id), &params, now)
+        .await?;
     Ok(())
 }
 
@@ -659,7 +669,7 @@ pub async fn confirm_order(
     } else {
         "message.order_confirmed"
     };
-    notify_dealer(&mut tx, actor, &head, kind, now).await?;
+    notify_dealer(&mut tx, actor, &head, kind, &[], now).await?;
     tx.commit().await?;
     Ok(next)
 }
@@ -691,7 +701,7 @@ pub async fn reject_order(
     let head = order_in_scope(&mut tx, actor, order_id).await?;
     let next = transition(&mut tx, actor, &head, OrderEvent::Reject, Some(&reason), now).await?;
     give_back(&mut tx, actor, &head, now).await?;
-    notify_dealer(&mut tx, actor, &head, "message.order_rejected", now).await?;
+    notify_dealer(&mut tx, actor, &head, "message.order_rejected", &[], now).await?;
     tx.commit().await?;
     Ok(next)
 }
@@ -820,7 +830,7 @@ pub async fn cancel_order(
         give_back(&mut tx, actor, &head, now).await?;
     }
     if !actor.is_dealer_user() {
-        notify_dealer(&mut tx, actor, &head, "message.order_cancelled", now).await?;
+        notify_dealer(&mut tx, actor, &head, "message.order_cancelled", &[], now).await?;
     }
     tx.commit().await?;
     Ok(next)
@@ -863,7 +873,7 @@ pub async fn decide_credit_hold(
         let reason = required_reason(reason)?;
         let next = transition(&mut tx, actor, &head, OrderEvent::Reject, Some(&reason), now).await?;
         give_back(&mut tx, actor, &head, now).await?;
-        notify_dealer(&mut tx, actor, &head, "message.order_rejected", now).await?;
+        notify_dealer(&mut tx, actor, &head, "message.order_rejected", &[], now).await?;
         next
     };
     tx.commit().await?;

@@ -1,15 +1,17 @@
 //! Receiving a shipment and settling what differed. Fulfilment checks and writes the receipt;
-//! ordering keeps the lines' received quantities and moves the order to received once every
-//! shipment of a fully shipped order has arrived.
+//! ordering keeps the lines' received quantities — what the dealer accepted, never what it
+//! rejected — and moves a fully shipped order to received once every shipment has arrived and
+//! nothing of them is left to settle.
 
+use chrono::{DateTime, Utc};
 use fulfilment::receipts::{self, ReceiptHead, ReceiptInput};
 use platform::audit::{self, Change};
-use platform::{Actor, Clock, Db, Failure, Permission};
+use platform::{Actor, Clock, Db, Failure, Permission, Tx};
 use serde_json::json;
 
 use crate::commands::{order_in_scope, transition};
 use crate::domain::{required_reason, OrderEvent, OrderState};
-use crate::store;
+use crate::store::{self, OrderHead};
 
 /// The dealer records what arrived of one of its shipments; returns the receipt's id.
 pub async fn receive(
@@ -42,11 +44,8 @@ pub async fn receive(
         dealer_id,
     };
     let id = receipts::record(&mut tx, actor, &place, &receipt, now).await?;
-    let received: Vec<(i64, i64)> = receipt.lines.iter().map(|l| (l.line_number, l.received)).collect();
-    store::add_received(&mut tx, order_id, &received).await?;
-    if head.state == OrderState::Shipped && receipts::all_received(&mut tx, order_id).await? {
-        transition(&mut tx, actor, &head, OrderEvent::Receive, None, now).await?;
-    }
+    let taken_in: Vec<(i64, i64)> = receipt.lines.iter().map(|l| (l.line_number, l.accepted)).collect();
+    store::add_received(&mut tx, order_id, &taken_in).await?;
     let note = if receipt.has_discrepancy() {
         "discrepancy"
     } else {
@@ -60,8 +59,24 @@ pub async fn receive(
         now,
     )
     .await?;
+    receive_when_complete(&mut tx, actor, &head, now).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Moves a shipped order to received once every shipment has arrived and no discrepancy of
+/// its receipts is open: what was rejected or missing is still owed until the order desk
+/// settles it.
+async fn receive_when_complete(
+    tx: &mut Tx,
+    actor: &Actor,
+    head: &OrderHead,
+    now: DateTime<Utc>,
+) -> Result<(), Failure> {
+    if head.state == OrderState::Shipped && receipts::all_received_and_settled(tx, head.id).await? {
+        transition(tx, actor, head, OrderEvent::Receive, None, now).await?;
+    }
+    Ok(())
 }
 
 fn document<'a>(actor: &'a Actor, kind: &'a str, note: &'a str) -> store::NewEvent<'a> {
@@ -88,6 +103,14 @@ pub async fn settle_discrepancy(
     let now = clock.now();
     let mut tx = db.begin().await?;
     let order_id = receipts::settle(&mut tx, actor, receipt_id, &note, now).await?;
+    let head = order_in_scope(&mut tx, actor, order_id).await?;
+    // Takes the order's row, so that a settlement and the receipt of the last shipment, at the
+    // same time, still end with the order received.
+    if !store::change_state(&mut tx, order_id, head.state, head.state, None, now).await? {
+        return Err(Failure::Conflict {
+            code: "order.changed_meanwhile",
+        });
+    }
     store::insert_event(
         &mut tx,
         actor.tenant_id,
@@ -96,6 +119,7 @@ pub async fn settle_discrepancy(
         now,
     )
     .await?;
+    receive_when_complete(&mut tx, actor, &head, now).await?;
     let change = Change {
         entity: "receipt",
         entity_id: receipt_id,

@@ -46,7 +46,8 @@ pub async fn ship(
     let id = shipments::record(&mut tx, actor, &shipment, &checked, now).await?;
     let shipped: Vec<(i64, i64)> = checked.lines.iter().map(|l| (l.line_number, l.quantity)).collect();
     store::add_shipped(&mut tx, order_id, &shipped).await?;
-    let event = if store::fully_shipped(&mut tx, order_id).await? {
+    let in_full = store::fully_shipped(&mut tx, order_id).await?;
+    let event = if in_full {
         OrderEvent::Ship
     } else {
         OrderEvent::ShipPartially
@@ -61,7 +62,18 @@ pub async fn ship(
         user_name: &actor.display_name,
     };
     store::insert_event(&mut tx, actor.tenant_id, order_id, &document, now).await?;
-    notify_dealer(&mut tx, actor, &head, "message.order_shipped", now).await?;
+    // Each notice says which shipment it is about, so that two parts of one order read apart.
+    let kind = if in_full {
+        "message.order_shipped_in_full"
+    } else {
+        "message.order_partially_shipped"
+    };
+    let details = [
+        ("shipment", number.clone()),
+        ("lines", checked.lines.len().to_string()),
+        ("packages", checked.packages.len().to_string()),
+    ];
+    notify_dealer(&mut tx, actor, &head, kind, &details, now).await?;
     tx.commit().await?;
     Ok(id)
 }

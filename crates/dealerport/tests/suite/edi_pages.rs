@@ -335,3 +335,30 @@ async fn a_partners_cross_references_are_kept_row_by_row_and_as_a_spreadsheet() 
     let dealer = app.browser_session("dealer@demo.test").await;
     assert_eq!(app.page(&dealer, &path).await.status, 403);
 }
+
+#[tokio::test]
+async fn an_inbound_interchange_shows_how_many_of_its_messages_are_processed_until_all_are() {
+    let app = TestApp::with_demo().await;
+    let desk = app.browser_session("admin@demo.test").await;
+    let interchange = app
+        .count("SELECT MIN(id) AS n FROM edi_interchanges WHERE direction = 'in' AND status = 'accepted'")
+        .await;
+    let path = format!("/edi/interchanges/{interchange}");
+    let done = app.page(&desk, &path).await.text();
+    assert!(done.contains("1 of 1 messages processed"), "{done}");
+    assert!(!done.contains("http-equiv=\"refresh\""), "nothing left to follow");
+
+    // As while the job is still applying it: each message is recorded once applied.
+    app.db
+        .execute(&platform::Query::new(format!(
+            "DELETE FROM edi_messages WHERE interchange_id = {interchange}"
+        )))
+        .await
+        .unwrap();
+    let running = app.page(&desk, &path).await.text();
+    assert!(running.contains("0 of 1 messages processed"), "{running}");
+    assert!(
+        running.contains("http-equiv=\"refresh\""),
+        "the page follows the processing by itself"
+    );
+}

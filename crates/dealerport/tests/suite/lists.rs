@@ -70,7 +70,7 @@ const LISTS: &[List] = &[
         login: "dealer@demo.test",
         page: "/messages",
         api: "/api/v1/messages",
-        filter: "kind=message.order_shipped",
+        filter: "kind=message.order_partially_shipped",
         sort: "kind",
         identity: "text",
         export_column: 1,

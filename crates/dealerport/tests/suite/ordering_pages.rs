@@ -186,9 +186,10 @@ async fn dealer_users_hear_of_the_manufacturers_decisions_in_their_language() {
     assert_eq!(
         texts,
         vec![
-            // water and juice leave as two sales orders, one per selling company
-            "Goods of your order VK-2026-0144 have been shipped; see the order for the packages and the planned arrival.",
-            "Goods of your order VK-2026-0144 have been shipped; see the order for the packages and the planned arrival.",
+            // water and juice leave as two sales orders, one per selling company, each notice
+            // naming its own delivery note; twelve bottles of juice are still to come
+            "Goods of your order VK-2026-0144 have left under delivery note DN-000004-2 (lines: 1, packages: 1); the rest of the order is still to come.",
+            "Goods of your order VK-2026-0144 have left under delivery note DN-000004-1 (lines: 1, packages: 1); the rest of the order is still to come.",
             "Your order VK-2026-0144 has been confirmed.",
             "Your order VK-2026-0142 has been rejected.",
             "Your order VK-2026-0141 has been confirmed with changes; see the reasons on the order.",

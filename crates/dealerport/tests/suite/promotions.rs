@@ -155,3 +155,67 @@ async fn a_paused_promotion_no_longer_applies() {
         .json();
     assert_eq!(price["unit_price"], "81.88");
 }
+
+#[tokio::test]
+async fn a_promotion_on_a_category_reaches_the_products_of_its_sub_categories() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let dealer = app.token("dealer@demo.test").await;
+    let tea = id_of(&app, "categories", "code", "TEA").await;
+    let lemonades = id_of(&app, "categories", "code", "LEMONADE").await;
+    let lemonade = app
+        .count(&format!(
+            "SELECT MIN(id) AS n FROM products WHERE category_id = {lemonades}"
+        ))
+        .await;
+    let price_path = format!("/api/v1/catalog/{lemonade}/price?quantity=12");
+    let before = app.get(&price_path, &dealer).await.json();
+    assert!(
+        !before.to_string().contains("TEA-10"),
+        "lemonade is not tea yet: {before}"
+    );
+
+    // Iced tea › Sparkling tea › Lemonades: the tea discount reaches two levels down.
+    let sparkling_tea = app
+        .post(
+            "/api/v1/categories",
+            &admin,
+            json!({ "code": "TEA-SPARKLING", "name_en": "Sparkling tea", "name_ru": "Газированный чай", "name_zh": "气泡茶", "parent_id": tea }),
+        )
+        .await;
+    assert_eq!(sparkling_tea.status, 201, "{}", sparkling_tea.text());
+    let moved = app
+        .put(
+            &format!("/api/v1/categories/{lemonades}"),
+            &admin,
+            json!({ "code": "LEMONADE", "name_en": "Lemonades", "name_ru": "Лимонады", "name_zh": "柠檬水",
+                    "parent_id": sparkling_tea.json()["id"] }),
+        )
+        .await;
+    assert_eq!(moved.status, 204, "{}", moved.text());
+
+    let after = app.get(&price_path, &dealer).await.json();
+    assert_eq!(after["promotions"][0]["promotion_code"], "TEA-10", "{after}");
+    let list: f64 = after["list_price"].as_str().unwrap().parse().unwrap();
+    let unit: f64 = after["unit_price"].as_str().unwrap().parse().unwrap();
+    assert!((unit - list * 0.9).abs() < 0.006, "10 % off {list}: {unit}");
+    let put = app
+        .put(
+            &format!("/api/v1/cart/lines/{lemonade}"),
+            &dealer,
+            json!({ "quantity": 12 }),
+        )
+        .await;
+    assert_eq!(put.status, 204, "{}", put.text());
+    let cart = app.get("/api/v1/cart", &dealer).await.json();
+    let priced = cart["priced"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["product_id"] == lemonade)
+        .unwrap_or_else(|| panic!("{cart}"));
+    assert_eq!(
+        priced["promotions"][0]["promotion_code"], "TEA-10",
+        "the cart prices it the same: {cart}"
+    );
+}

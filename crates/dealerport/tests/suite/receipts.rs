@@ -1,6 +1,6 @@
 //! Receiving: the dealer says what arrived of each shipment; a line that differs names its reason
 //! and the receipt becomes a discrepancy the order desk settles; once every shipment of a fully
-//! shipped order has arrived, the order is received.
+//! shipped order has arrived and every difference is settled, the order is received.
 
 use serde_json::{json, Value};
 use testkit::TestApp;
@@ -38,7 +38,7 @@ async fn ship_the_rest(app: &TestApp, order_id: i64) -> i64 {
 }
 
 #[tokio::test]
-async fn a_receipt_that_differs_waits_for_the_order_desk_and_the_last_one_makes_the_order_received() {
+async fn a_receipt_that_differs_waits_for_the_order_desk_whose_settlement_makes_the_order_received() {
     let app = TestApp::with_demo().await;
     let dealer = app.token("dealer@demo.test").await;
     let desk = app.token("orders@demo.test").await;
@@ -68,8 +68,8 @@ async fn a_receipt_that_differs_waits_for_the_order_desk_and_the_last_one_makes_
     assert_eq!(received.status, 201, "{}", received.text());
     let after = order(&app, &dealer, order_id).await;
     assert_eq!(
-        after["state"], "received",
-        "every shipment of the shipped order has arrived"
+        after["state"], "shipped",
+        "every shipment has arrived, but the broken juice waits to be settled"
     );
     let open = app.get("/api/v1/receipts?discrepancy=open", &desk).await.json();
     assert_eq!(open["total"], 1, "a receipt as shipped leaves nothing to settle");
@@ -78,8 +78,8 @@ async fn a_receipt_that_differs_waits_for_the_order_desk_and_the_last_one_makes_
             "SELECT CAST(SUM(received_quantity) AS BIGINT) AS n FROM order_lines WHERE order_id = {order_id} AND product_id = (SELECT id FROM products WHERE sku = 'BS-0006')"
         ))
         .await,
-        36,
-        "the order's lines know what arrived"
+        34,
+        "the order's lines know what was taken in: 36 arrived, 2 were rejected"
     );
 
     let receipt = demo_receipt["id"].as_i64().unwrap();
@@ -99,6 +99,7 @@ async fn a_receipt_that_differs_waits_for_the_order_desk_and_the_last_one_makes_
         )
         .await;
     assert_eq!(settled.status, 204, "{}", settled.text());
+    assert_eq!(order(&app, &dealer, order_id).await["state"], "received");
     let again = app
         .post(
             &format!("/api/v1/receipts/{receipt}/settlement"),
@@ -119,9 +120,9 @@ async fn a_receipt_that_differs_waits_for_the_order_desk_and_the_last_one_makes_
         .collect();
     assert!(
         kinds.ends_with(&[
-            "receive".to_owned(),
             "receipt".to_owned(),
-            "discrepancy_settled".to_owned()
+            "discrepancy_settled".to_owned(),
+            "receive".to_owned()
         ]),
         "{kinds:?}"
     );
@@ -273,4 +274,67 @@ async fn the_dealer_receives_on_the_order_page_and_the_desk_settles_from_its_lis
         .await;
     assert_eq!(settled.status, 303, "{}", settled.text());
     assert_eq!(settled.headers["location"], "/discrepancies?done=settled");
+}
+
+/// What the order execution report says the dealer received of the order's juice.
+async fn juice_received_in_report(app: &TestApp, token: &str) -> i64 {
+    let lines = app
+        .get("/api/v1/reports/order-execution?view=lines&per_page=200", token)
+        .await
+        .json();
+    lines["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["dealer_order_number"] == "VK-2026-0144" && l["sku"] == "BS-0006")
+        .unwrap()["received_quantity"]
+        .as_i64()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn rejected_units_are_not_received_and_keep_the_order_open_until_the_desk_settles_them() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let desk = app.token("orders@demo.test").await;
+    let order_id = id_of(&app, "orders", "dealer_order_number", "VK-2026-0144").await;
+    // The demo's first pallet held 24 bottles of juice, two of them broken and rejected.
+    assert_eq!(
+        juice_received_in_report(&app, &desk).await,
+        22,
+        "received is what the dealer took in, not what it rejected"
+    );
+
+    let shipment = ship_the_rest(&app, order_id).await;
+    let received = app
+        .post(&format!("/api/v1/shipments/{shipment}/receipt"), &dealer, json!({}))
+        .await;
+    assert_eq!(received.status, 201, "{}", received.text());
+    assert_eq!(juice_received_in_report(&app, &desk).await, 34);
+    assert_eq!(
+        order(&app, &dealer, order_id).await["state"],
+        "shipped",
+        "two bottles are missing: the order is not received in full while that is open"
+    );
+
+    let open = app.get("/api/v1/receipts?discrepancy=open", &desk).await.json();
+    let receipt = open["items"][0]["id"].as_i64().unwrap();
+    let settled = app
+        .post(
+            &format!("/api/v1/receipts/{receipt}/settlement"),
+            &desk,
+            json!({ "note": "Credit note for two bottles" }),
+        )
+        .await;
+    assert_eq!(settled.status, 204, "{}", settled.text());
+    assert_eq!(
+        order(&app, &dealer, order_id).await["state"],
+        "received",
+        "once the difference is settled nothing more is to come"
+    );
+    assert_eq!(
+        juice_received_in_report(&app, &desk).await,
+        34,
+        "settling receives nothing"
+    );
 }

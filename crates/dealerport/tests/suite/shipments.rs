@@ -28,6 +28,39 @@ fn line_of<'a>(order: &'a Value, sku: &str, kind: &str) -> &'a Value {
         .unwrap()
 }
 
+/// Ships what every sales order of the order (as `seen`) has still to ship, each on a pallet of
+/// its own.
+async fn ship_everything_left(app: &TestApp, warehouse: &str, seen: &Value) {
+    let pallets = [PALLET_2, PALLET_3];
+    let sales_orders: Vec<i64> = seen["sales_orders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert!(sales_orders.len() <= pallets.len());
+    for (sales_order, pallet) in sales_orders.iter().zip(pallets) {
+        let lines: Vec<Value> = seen["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l["sales_order_id"] == *sales_order)
+            .filter_map(|l| {
+                let open = l["confirmed_quantity"].as_i64()? - l["shipped_quantity"].as_i64()?;
+                (open > 0).then(|| json!({ "line_number": l["line_number"], "quantity": open }))
+            })
+            .collect();
+        let shipped = app
+            .post(
+                &format!("/api/v1/sales-orders/{sales_order}/shipments"),
+                warehouse,
+                json!({ "packages": [pallet], "lines": lines }),
+            )
+            .await;
+        assert_eq!(shipped.status, 201, "{}", shipped.text());
+    }
+}
+
 #[tokio::test]
 async fn a_confirmed_order_ships_in_parts_and_the_dealer_sees_what_is_still_to_come() {
     let app = TestApp::with_demo().await;
@@ -75,37 +108,9 @@ async fn a_confirmed_order_ships_in_parts_and_the_dealer_sees_what_is_still_to_c
     assert_eq!(shipments["items"][0]["packages"], json!([PALLET_1]));
     assert_eq!(shipments["items"][0]["lines"][0]["quantity"], 60);
     let messages = app.get("/api/v1/messages", &dealer).await.text();
-    assert!(messages.contains("have been shipped"), "{messages}");
+    assert!(messages.contains("have left under delivery note"), "{messages}");
 
-    // The rest of every sales order, each on a pallet of its own.
-    let pallets = [PALLET_2, PALLET_3];
-    let sales_orders: Vec<i64> = seen["sales_orders"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_i64().unwrap())
-        .collect();
-    assert!(sales_orders.len() <= pallets.len());
-    for (sales_order, pallet) in sales_orders.iter().zip(pallets) {
-        let lines: Vec<Value> = seen["lines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|l| l["sales_order_id"] == *sales_order)
-            .filter_map(|l| {
-                let open = l["confirmed_quantity"].as_i64()? - l["shipped_quantity"].as_i64()?;
-                (open > 0).then(|| json!({ "line_number": l["line_number"], "quantity": open }))
-            })
-            .collect();
-        let shipped = app
-            .post(
-                &format!("/api/v1/sales-orders/{sales_order}/shipments"),
-                &warehouse,
-                json!({ "packages": [pallet], "lines": lines }),
-            )
-            .await;
-        assert_eq!(shipped.status, 201, "{}", shipped.text());
-    }
+    ship_everything_left(&app, &warehouse, &seen).await;
     let done = app.get(&format!("/api/v1/orders/{order_id}"), &dealer).await.json();
     assert_eq!(done["state"], "shipped");
     assert_eq!(
@@ -124,6 +129,83 @@ async fn a_confirmed_order_ships_in_parts_and_the_dealer_sees_what_is_still_to_c
         .await
         .text();
     assert!(page.contains(PALLET_1), "the order page lists the shipments");
+}
+
+#[tokio::test]
+async fn each_shipment_notice_names_its_delivery_note_and_whether_the_order_is_now_shipped_in_full() {
+    let app = TestApp::with_demo().await;
+    let warehouse = app.token("warehouse@demo.test").await;
+    let dealer = app.token("dealer@demo.test").await;
+    let order_id = id_of(&app, "orders", "dealer_order_number", "VK-2026-0141").await;
+    let order = app.get(&format!("/api/v1/orders/{order_id}"), &warehouse).await.json();
+    let water = line_of(&order, "BS-0001", "regular");
+    let first = app
+        .post(
+            &format!("/api/v1/sales-orders/{}/shipments", water["sales_order_id"]),
+            &warehouse,
+            json!({ "packages": [PALLET_1], "lines": [{ "line_number": water["line_number"], "quantity": 60 }] }),
+        )
+        .await;
+    assert_eq!(first.status, 201, "{}", first.text());
+    let seen = app.get(&format!("/api/v1/orders/{order_id}"), &dealer).await.json();
+    ship_everything_left(&app, &warehouse, &seen).await;
+
+    let shipments = app
+        .get(&format!("/api/v1/shipments?order_id={order_id}"), &dealer)
+        .await
+        .json();
+    let numbers: Vec<&str> = shipments["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["number"].as_str().unwrap())
+        .collect();
+    assert!(numbers.len() >= 2, "the order left in parts: {numbers:?}");
+    let messages = app.get("/api/v1/messages?per_page=100", &dealer).await.json();
+    let mut notices: Vec<(i64, String)> = messages["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["order_id"] == order_id && m["kind"].as_str().unwrap().contains("shipped"))
+        .map(|m| (m["id"].as_i64().unwrap(), m["text"].as_str().unwrap().to_owned()))
+        .collect();
+    notices.sort();
+    let texts: Vec<&str> = notices.iter().map(|(_, text)| text.as_str()).collect();
+    assert_eq!(texts.len(), numbers.len(), "one notice per shipment: {texts:?}");
+    for number in &numbers {
+        assert_eq!(
+            texts.iter().filter(|t| t.contains(number)).count(),
+            1,
+            "one notice names delivery note {number}: {texts:?}"
+        );
+    }
+    assert!(
+        texts[0].contains("lines: 1, packages: 1"),
+        "the first shipment held the water alone, on one pallet: {}",
+        texts[0]
+    );
+    let (last, earlier) = texts.split_last().unwrap();
+    assert!(last.contains("shipped in full"), "{last}");
+    for text in earlier {
+        assert!(text.contains("still to come"), "{text}");
+    }
+    for (language, in_full) in [("ru", "заказ отгружен полностью"), ("zh", "订单已全部发货")]
+    {
+        let translated = app
+            .send(
+                axum::http::Request::get("/api/v1/messages?per_page=100")
+                    .header("authorization", format!("Bearer {dealer}"))
+                    .header("accept-language", language)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .text();
+        assert!(
+            translated.contains(in_full) && translated.contains(numbers[0]),
+            "{language}: {translated}"
+        );
+    }
 }
 
 #[tokio::test]

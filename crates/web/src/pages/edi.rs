@@ -117,6 +117,9 @@ pub async fn interchange(
     let interchange = queries::interchange(&state.db, user.actor(), id).await?;
     let mut layout = Layout::new(&user, "/edi", "edi.interchange").with_notice(query.done.as_deref());
     layout.title = format!("{} {}", layout.title, interchange.summary.control_reference);
+    if interchange.processed().is_some_and(|(done, total)| done < total) {
+        layout.refresh_seconds = Some(2);
+    }
     let view = InterchangePage {
         layout,
         can_reprocess: user.actor().can(Permission::ManageEdi),
