@@ -338,3 +338,22 @@ async fn rejected_units_are_not_received_and_keep_the_order_open_until_the_desk_
         "settling receives nothing"
     );
 }
+
+#[tokio::test]
+async fn receipts_recorded_before_rejected_units_stopped_counting_are_counted_again_by_migration() {
+    let app = TestApp::with_demo().await;
+    let desk = app.token("orders@demo.test").await;
+    let order_id = id_of(&app, "orders", "dealer_order_number", "VK-2026-0144").await;
+    // As receiving recorded it before: the two broken bottles counted as received.
+    let inflate = platform::Query::new(
+        "UPDATE order_lines SET received_quantity = 24 WHERE order_id = $1 AND received_quantity = 22",
+    )
+    .bind(order_id);
+    assert_eq!(app.db.execute(&inflate).await.unwrap(), 1);
+    assert_eq!(juice_received_in_report(&app, &desk).await, 24);
+
+    let migration = include_str!("../../../../migrations/0026_received_is_accepted.sql");
+    app.db.execute(&platform::Query::new(migration)).await.unwrap();
+
+    assert_eq!(juice_received_in_report(&app, &desk).await, 22);
+}

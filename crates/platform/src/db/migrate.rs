@@ -134,6 +134,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "exports",
         sql: include_str!("../../../../migrations/0025_exports.sql"),
     },
+    Migration {
+        version: 26,
+        name: "received is accepted",
+        sql: include_str!("../../../../migrations/0026_received_is_accepted.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.
