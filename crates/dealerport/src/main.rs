@@ -13,6 +13,9 @@ use platform::jobs::{self, Worker};
 use platform::{Actor, Clock, Db, Failure};
 use tokio::net::TcpListener;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Dealerport: a dealer and distributor management portal.
 #[derive(Parser)]
 #[command(name = "dealerport", version, about, long_about = None)]

@@ -12,6 +12,10 @@ use platform::db::DbOptions;
 use platform::{Actor, Clock, Db, DealerAudience, Query};
 use testkit::http::request;
 
+/// The benchmarks measure with the binary's memory allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Runs a benchmark on a multi-threaded runtime, as the server runs.
 pub fn run(benchmark: impl Future<Output = ()>) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
