@@ -130,6 +130,15 @@ const LISTS: &[List] = &[
         export_column: 0,
     },
     List {
+        login: "admin@demo.test",
+        page: "/sales-organisations",
+        api: "/api/v1/sales-organisations",
+        filter: "search=bj",
+        sort: "name",
+        identity: "code",
+        export_column: 0,
+    },
+    List {
         login: "manager@demo.test",
         page: "/reports/order-execution",
         api: "/api/v1/reports/order-execution",

@@ -405,7 +405,7 @@ pub async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct ApiTokenQuery {
     /// `active` (not revoked) or `revoked`.
     pub state: Option<String>,
@@ -449,16 +449,20 @@ pub async fn list_api_tokens(
 }
 
 /// The same tokens as `GET /api-tokens` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows. Secrets are never in it.
+/// headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`. Secrets are never in it.
 #[utoipa::path(get, path = "/api-tokens/export", tag = "identity", security(("bearer" = [])), params(ApiTokenQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_api_tokens(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ApiTokenQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::exports::api_translator(&state, &caller).await?;
-    crate::exports::api_tokens(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// Creates an integration token; its secret is in this response only.

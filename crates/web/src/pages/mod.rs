@@ -175,6 +175,7 @@ pub fn router() -> Router<AppState> {
             "/sales-organisations",
             get(sales_organisations::list).post(sales_organisations::create),
         )
+        .route("/sales-organisations/export", get(sales_organisations::export))
         .route("/users", get(users::list).post(users::create))
         .route("/users/export", get(users::export))
         .route("/users/new", get(users::new_form))

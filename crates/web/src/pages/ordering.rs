@@ -1190,6 +1190,23 @@ impl ExecutionForm {
         })
     }
 
+    /// The same report as the API asks for it, read as leniently as the page reads it: a field
+    /// the page ignores is left out.
+    fn api_query(&self) -> crate::api::ExecutionQuery {
+        let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
+        crate::api::ExecutionQuery {
+            view: Some(self.view.trim().to_owned()).filter(|view| !view.is_empty()),
+            dealer_id: self.dealer_id.trim().parse().ok(),
+            region_id: self.region_id.trim().parse().ok(),
+            from: date(&self.from),
+            to: date(&self.to),
+            state: OrderState::parse(&self.state).map(|state| state.code().to_owned()),
+            sort: Some(self.sort.trim().to_owned()).filter(|sort| !sort.is_empty()),
+            page: None,
+            per_page: None,
+        }
+    }
+
     fn links(&self, filter: &ordering::report::ReportFilter) -> ListLinks {
         ListLinks::new(
             "/reports/order-execution",
@@ -1328,7 +1345,11 @@ pub async fn export_execution(
     user: PageUser,
     Query(query): Query<ExecutionForm>,
 ) -> Result<Response, WebError> {
-    crate::exports::order_execution(&state, user.actor(), &user.t, &query.filter()?, query.per_line()).await
+    Ok(
+        crate::exports::export_execution(&state, user.actor(), &user.t, query.api_query())
+            .await?
+            .for_page(),
+    )
 }
 
 // ----- change requests -----
