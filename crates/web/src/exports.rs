@@ -220,6 +220,7 @@ exported_lists!(
     ExecutionOrdersExport,
     ExecutionLinesExport,
     crate::api::SalesOrganisationQuery,
+    crate::api::DealerGroupQuery,
 );
 
 async fn write_list<L: ListExport>(
@@ -1427,6 +1428,27 @@ impl ListExport for crate::api::SalesOrganisationQuery {
         let organisations = catalog::queries::sales_organisation_list(db, actor, &self.filter()?, request).await?;
         Ok(map_page(organisations, |organisation| {
             vec![xlsx::Cell::Text(organisation.code), xlsx::Cell::Text(organisation.name)]
+        }))
+    }
+}
+
+impl ListExport for crate::api::DealerGroupQuery {
+    const LIST: &'static str = "dealer-groups";
+    const FILE_NAME: &'static str = "dealer-groups.xlsx";
+    const TITLE_KEY: &'static str = "nav.dealer_groups";
+    const HEADER_KEYS: &'static [&'static str] = &["dealer_group.code", "dealer_group.name"];
+
+    /// The dealer groups, as their page shows them.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        _t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let groups = identity::queries::dealer_group_list(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(groups, |group| {
+            vec![xlsx::Cell::Text(group.code), xlsx::Cell::Text(group.name)]
         }))
     }
 }

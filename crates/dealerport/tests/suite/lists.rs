@@ -130,6 +130,15 @@ const LISTS: &[List] = &[
         export_column: 0,
     },
     List {
+        login: "manager@demo.test",
+        page: "/dealer-groups",
+        api: "/api/v1/dealer-groups",
+        filter: "search=re",
+        sort: "name",
+        identity: "code",
+        export_column: 0,
+    },
+    List {
         login: "admin@demo.test",
         page: "/sales-organisations",
         api: "/api/v1/sales-organisations",

@@ -226,3 +226,30 @@ async fn the_return_list_sorts_and_exports() {
     };
     assert_exports(&app, &list).await;
 }
+
+#[tokio::test]
+async fn dealer_groups_are_the_manufacturers_own_and_a_dealers_people_see_none() {
+    let app = TestApp::with_demo().await;
+    let manager = app.token("manager@demo.test").await;
+    let groups = app.get("/api/v1/dealer-groups?sort=code", &manager).await.json();
+    assert_eq!(groups["total"], 3, "{groups}");
+    assert_eq!(groups["items"][0]["code"], "HORECA");
+
+    let distributor = app.token("vektor.admin@demo.test").await;
+    let none = app.get("/api/v1/dealer-groups", &distributor).await;
+    assert_eq!(none.status, 200, "{}", none.text());
+    assert_eq!(none.json()["total"], 0);
+
+    let staff = app.browser_session("manager@demo.test").await;
+    assert!(app
+        .page(&staff, "/dealers")
+        .await
+        .text()
+        .contains("href=\"/dealer-groups\""));
+    let dealer = app.browser_session("vektor.admin@demo.test").await;
+    assert!(!app
+        .page(&dealer, "/dealers")
+        .await
+        .text()
+        .contains("href=\"/dealer-groups\""));
+}

@@ -14,7 +14,7 @@ pub use catalog_api::{
 };
 pub use edi_api::ArchiveQuery;
 pub use fulfilment_api::{ReceiptQuery, ReturnQuery, ShipmentQuery, StockQuery, DISCREPANCY_FILTERS};
-pub use identity_api::{ApiTokenQuery, DealerQuery, UserQuery};
+pub use identity_api::{ApiTokenQuery, DealerGroupQuery, DealerQuery, UserQuery};
 pub use imports_api::ListQuery as ImportListQuery;
 pub use ordering_api::{ExecutionQuery, OrderQuery};
 pub use platform_api::{AuditQuery, JobQuery, MessageQuery};
@@ -99,6 +99,7 @@ fn list_exports(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(imports_api::export))
         .routes(routes!(fulfilment_api::export_returns))
         .routes(routes!(catalog_api::export_sales_organisations))
+        .routes(routes!(identity_api::export_dealer_groups))
         .routes(routes!(exports_api::list))
         .routes(routes!(exports_api::get))
         .routes(routes!(exports_api::file))
