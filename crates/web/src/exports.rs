@@ -3,7 +3,9 @@
 //! A list that implements [`ListExport`] exports through [`export_list`]: a selection of up to
 //! [`AppState::direct_export_rows`] rows is written at once; a larger one becomes an export
 //! record (`platform::exports`) whose background job ([`job_handler`]) reads the same list, with
-//! the same query, as the same user, page by page, and keeps the file in the database.
+//! the same query, as the same user, page by page, and keeps the file in the database. Every such
+//! list is named once, in the `exported_lists!` invocation below, which is all the job needs to
+//! write it.
 
 use std::future::Future;
 use std::sync::Arc;

@@ -346,6 +346,20 @@ const BACKGROUND_LISTS: &[(&str, &str, &str, &str, usize)] = &[
         "sku",
         5,
     ),
+    (
+        "admin@demo.test",
+        "/sales-organisations/export?sort=-code",
+        "/api/v1/sales-organisations?sort=-code",
+        "code",
+        0,
+    ),
+    (
+        "manager@demo.test",
+        "/dealer-groups/export?sort=-name",
+        "/api/v1/dealer-groups?sort=-name",
+        "code",
+        0,
+    ),
 ];
 
 #[tokio::test]
