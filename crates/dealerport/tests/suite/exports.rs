@@ -245,6 +245,26 @@ async fn the_api_answers_a_large_export_with_202_and_the_exports_location() {
     assert_eq!(first_column(&small.body).1, [expected[0].clone()]);
 }
 
+#[tokio::test]
+async fn a_background_export_is_the_file_a_direct_export_would_have_been() {
+    let app = TestApp::with_demo().await;
+    let session = app.browser_session("admin@demo.test").await;
+    let path = "/admin/audit/export?entity=dealer&sort=-entity_id";
+    let direct = app.page(&session, path).await;
+    assert_eq!(direct.status, 200, "{}", direct.text());
+
+    let app = app.with_direct_export_rows(1);
+    let id = start_export(&app, &session, path).await;
+    assert!(worker(&app).run_once().await.unwrap());
+    let file = app.page(&session, &format!("/exports/{id}/file")).await;
+    assert_eq!(file.status, 200);
+    assert_eq!(
+        crate::lists::workbook(&file.body),
+        crate::lists::workbook(&direct.body),
+        "the same headers, rows and moments, written in the tenant's time zone"
+    );
+}
+
 /// Lists exporting through the shared mechanism: who looks, the page's export with a sort, the
 /// API list with the same sort, the field that names a row and the file's column holding it.
 const BACKGROUND_LISTS: &[(&str, &str, &str, &str, usize)] = &[

@@ -315,7 +315,7 @@ pub async fn assert_exports(app: &TestApp, list: &List) {
 }
 
 /// A workbook's headers and cells as text.
-fn workbook(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn workbook(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     let table = xlsx::read_table(bytes).unwrap();
     let width = table.headers.len();
     let rows = table
