@@ -1179,19 +1179,11 @@ pub struct ExecutionForm {
 
 impl ExecutionForm {
     fn filter(&self) -> Result<ordering::report::ReportFilter, WebError> {
-        let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
-        Ok(ordering::report::ReportFilter {
-            dealer_id: self.dealer_id.trim().parse().ok(),
-            region_id: self.region_id.trim().parse().ok(),
-            placed_from: date(&self.from),
-            placed_to: date(&self.to),
-            state: OrderState::parse(&self.state),
-            sort: ordering::report::EXECUTION_SORT.parse(Some(&self.sort))?,
-        })
+        self.api_query().filter()
     }
 
-    /// The same report as the API asks for it, read as leniently as the page reads it: a field
-    /// the page ignores is left out.
+    /// The same report as the API asks for it. The page reads its fields leniently: one it
+    /// cannot read (a mistyped date, an unknown state) is left out rather than refused.
     fn api_query(&self) -> crate::api::ExecutionQuery {
         let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
         crate::api::ExecutionQuery {
