@@ -518,6 +518,15 @@ pub struct SalesOrganisation {
     pub name: String,
 }
 
+/// What the sales organisation list shows.
+#[derive(Debug, Clone, Default)]
+pub struct SalesOrganisationFilter {
+    /// Part of the code or name, any letter case.
+    pub search: Option<String>,
+    /// Parsed with [`crate::queries::SALES_ORGANISATION_SORT`].
+    pub sort: platform::Sort,
+}
+
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 pub struct SalesOrganisationInput {
     pub code: String,

@@ -35,6 +35,19 @@ pub async fn sales_organisations(db: &Db, actor: &Actor) -> Result<Vec<SalesOrga
     Ok(store::list_sales_organisations(&mut Source::Db(db), actor.tenant_id).await?)
 }
 
+pub use crate::store::SALES_ORGANISATION_SORT;
+
+/// One page of the sales organisation list.
+pub async fn sales_organisation_list(
+    db: &Db,
+    actor: &Actor,
+    filter: &SalesOrganisationFilter,
+    page: PageRequest,
+) -> Result<Page<SalesOrganisation>, Failure> {
+    actor.require(Permission::ViewProducts)?;
+    Ok(store::sales_organisation_page(db, actor.tenant_id, filter, page).await?)
+}
+
 /// Every product of the tenant, published or not, for the manufacturer's people.
 pub use crate::store::{PRODUCT_SORT, PRODUCT_VIEW_SORT};
 

@@ -146,6 +146,53 @@ pub async fn list_categories(source: &mut Source<'_>, tenant_id: TenantId) -> Re
         .collect()
 }
 
+/// The sales organisation list's sortable columns; by code by default.
+pub const SALES_ORGANISATION_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("code", "code"),
+        platform::SortColumn::new("name", "name"),
+    ],
+    default: "code",
+    tiebreaker: "id",
+};
+
+/// One page of the tenant's sales organisations under `filter`.
+pub async fn sales_organisation_page(
+    db: &Db,
+    tenant_id: TenantId,
+    filter: &SalesOrganisationFilter,
+    page: platform::PageRequest,
+) -> Result<platform::Page<SalesOrganisation>, DbError> {
+    let mut condition = Query::new(" WHERE tenant_id = $1").bind(tenant_id);
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        condition
+            .push(" AND (LOWER(code) LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR LOWER(name) LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    platform::db::fetch_page(
+        db,
+        "sales_organisations",
+        "SELECT id, code, name FROM sales_organisations",
+        condition,
+        &SALES_ORGANISATION_SORT.order_by(filter.sort),
+        page,
+        read_sales_organisation,
+    )
+    .await
+}
+
+fn read_sales_organisation(row: &Row) -> Result<SalesOrganisation, DbError> {
+    Ok(SalesOrganisation {
+        id: row.get("id")?,
+        code: row.get("code")?,
+        name: row.get("name")?,
+    })
+}
+
 pub async fn list_sales_organisations(
     source: &mut Source<'_>,
     tenant_id: TenantId,
@@ -157,13 +204,7 @@ pub async fn list_sales_organisations(
         )
         .await?
         .iter()
-        .map(|row| {
-            Ok(SalesOrganisation {
-                id: row.get("id")?,
-                code: row.get("code")?,
-                name: row.get("name")?,
-            })
-        })
+        .map(read_sales_organisation)
         .collect()
 }
 

@@ -367,6 +367,15 @@ impl DealerInput {
     }
 }
 
+/// What the dealer group list shows.
+#[derive(Debug, Clone, Default)]
+pub struct DealerGroupFilter {
+    /// Part of the code or name, any letter case.
+    pub search: Option<String>,
+    /// Parsed with [`crate::queries::DEALER_GROUP_SORT`].
+    pub sort: platform::Sort,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct DealerFilter {
     /// Matches code or legal name, in any letter case and script.

@@ -9,7 +9,7 @@ use crate::domain::*;
 use crate::error::IdentityError;
 use crate::store::{self, Source};
 
-pub use crate::store::{ApiTokenFilter, UserFilter, API_TOKEN_SORT, DEALER_SORT, USER_SORT};
+pub use crate::store::{ApiTokenFilter, UserFilter, API_TOKEN_SORT, DEALER_GROUP_SORT, DEALER_SORT, USER_SORT};
 
 type Result<T> = std::result::Result<T, IdentityError>;
 
@@ -107,6 +107,21 @@ pub async fn dealer_groups(db: &Db, actor: &Actor) -> Result<Vec<DealerGroup>> {
         return Ok(Vec::new());
     }
     Ok(store::list_dealer_groups(&mut Source::Db(db), actor.tenant_id).await?)
+}
+
+/// One page of the dealer group list. Groups are the manufacturer's own classification, so a
+/// dealer's people see none, as with [`dealer_groups`].
+pub async fn dealer_group_list(
+    db: &Db,
+    actor: &Actor,
+    filter: &DealerGroupFilter,
+    page: PageRequest,
+) -> Result<Page<DealerGroup>> {
+    actor.require(Permission::ViewDealers)?;
+    if actor.is_dealer_user() {
+        return Ok(Page::new(Vec::new(), 0, page));
+    }
+    Ok(store::dealer_group_page(db, actor.tenant_id, filter, page).await?)
 }
 
 /// Every dealer of the tenant by code, for imports that refer to dealers by code.

@@ -288,6 +288,45 @@ fn read_group(row: &Row) -> Result<DealerGroup, DbError> {
     })
 }
 
+/// The dealer group list's sortable columns; by code by default.
+pub const DEALER_GROUP_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("code", "code"),
+        platform::SortColumn::new("name", "name"),
+    ],
+    default: "code",
+    tiebreaker: "id",
+};
+
+/// One page of the tenant's dealer groups under `filter`.
+pub async fn dealer_group_page(
+    db: &Db,
+    tenant_id: TenantId,
+    filter: &DealerGroupFilter,
+    page: platform::PageRequest,
+) -> Result<platform::Page<DealerGroup>, DbError> {
+    let mut condition = Query::new(" WHERE tenant_id = $1").bind(tenant_id);
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        condition
+            .push(" AND (LOWER(code) LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR LOWER(name) LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    platform::db::fetch_page(
+        db,
+        "dealer_groups",
+        "SELECT id, code, name FROM dealer_groups",
+        condition,
+        &DEALER_GROUP_SORT.order_by(filter.sort),
+        page,
+        read_group,
+    )
+    .await
+}
+
 pub async fn list_dealer_groups(source: &mut Source<'_>, tenant_id: TenantId) -> Result<Vec<DealerGroup>, DbError> {
     source
         .fetch_all(

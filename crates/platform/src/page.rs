@@ -12,8 +12,8 @@ use crate::failure::Failure;
 
 pub const DEFAULT_PER_PAGE: u32 = 50;
 pub const MAX_PER_PAGE: u32 = 200;
-/// The most rows one XLSX export of a list holds; a larger selection is refused with
-/// `list.export_too_large` and the user narrows the filters.
+/// The most rows a list's XLSX export writes at once; a larger selection is exported in the
+/// background (`exports`).
 pub const MAX_EXPORT_ROWS: u32 = 10_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,15 +37,6 @@ impl PageRequest {
         PageRequest {
             page: page.unwrap_or(1).max(1),
             per_page: per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE),
-        }
-    }
-
-    /// The first [`MAX_EXPORT_ROWS`] rows in one page; the page's total tells
-    /// [`Page::exportable`] whether the selection holds more.
-    pub fn export() -> PageRequest {
-        PageRequest {
-            page: 1,
-            per_page: MAX_EXPORT_ROWS,
         }
     }
 
@@ -89,20 +80,6 @@ impl<T> Page<T> {
 
     pub fn has_next(&self) -> bool {
         self.page < self.page_count()
-    }
-
-    /// The rows of an export read with [`PageRequest::export`], or a clear refusal when the
-    /// selection holds more than [`MAX_EXPORT_ROWS`].
-    pub fn exportable(self) -> Result<Vec<T>, Failure> {
-        if self.total > i64::from(MAX_EXPORT_ROWS) {
-            return Err(Failure::Invalid(vec![crate::failure::FieldError::new(
-                "export",
-                "list.export_too_large",
-            )
-            .with("max", MAX_EXPORT_ROWS)
-            .with("total", self.total)]));
-        }
-        Ok(self.items)
     }
 }
 
@@ -279,14 +256,6 @@ mod tests {
                 other => panic!("{text:?} gave {other:?}"),
             }
         }
-    }
-
-    #[test]
-    fn an_export_beyond_the_maximum_is_refused() {
-        let small: Page<u8> = Page::new(vec![1, 2], 2, PageRequest::export());
-        assert_eq!(small.exportable().unwrap(), vec![1, 2]);
-        let large: Page<u8> = Page::new(vec![], i64::from(MAX_EXPORT_ROWS) + 1, PageRequest::export());
-        assert!(matches!(large.exportable(), Err(Failure::Invalid(_))));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! A list that implements [`ListExport`] exports through [`export_list`]: a selection of up to
 //! [`AppState::direct_export_rows`] rows is written at once; a larger one becomes an export
 //! record (`platform::exports`) whose background job ([`job_handler`]) reads the same list, with
-//! the same query, as the same user, page by page, and keeps the file in the database.
+//! the same query, as the same user, page by page, and keeps the file in the database. Every such
+//! list is named once, in the `exported_lists!` invocation below, which is all the job needs to
+//! write it.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -29,12 +31,17 @@ use crate::AppState;
 pub(crate) trait ListExport: Serialize + DeserializeOwned + Send + Sync {
     /// The list's name in export records, as in its path.
     const LIST: &'static str;
-    /// The file's name.
+    /// The file's name, unless [`ListExport::file_name`] names it after the parameters.
     const FILE_NAME: &'static str;
     /// The sheet's title, a translation key.
     const TITLE_KEY: &'static str;
     /// The columns' headers, translation keys.
     const HEADER_KEYS: &'static [&'static str];
+
+    /// The file's name for these parameters.
+    fn file_name(&self) -> String {
+        Self::FILE_NAME.to_owned()
+    }
 
     /// One page of the list under these parameters as `actor` may see it, as rows of cells.
     fn rows(
@@ -102,7 +109,7 @@ pub(crate) async fn export_list<L: ListExport>(
         .await?;
     if first.total <= i64::from(limit) {
         let bytes = sheet::<L>(t, &first.items)?;
-        return Ok(Exported::File(spreadsheet(L::FILE_NAME, bytes)));
+        return Ok(Exported::File(spreadsheet(&list.file_name(), bytes)));
     }
     let mut parameters = serde_json::to_value(list).map_err(|error| Failure::Internal(error.to_string()))?;
     if let Some(fields) = parameters.as_object_mut() {
@@ -114,7 +121,7 @@ pub(crate) async fn export_list<L: ListExport>(
         L::LIST,
         &parameters,
         t.locale,
-        L::FILE_NAME,
+        &list.file_name(),
         state.clock.now(),
     )
     .await
@@ -148,7 +155,7 @@ pub fn job_handler(clock: Clock) -> Handler {
 /// permission, the selection is too large) ends it as `failed` with a message; only a failure of
 /// the database itself is returned, so that the job is tried again.
 async fn write_export(db: &Db, clock: &Clock, id: i64) -> Result<(), Failure> {
-    let Some((_, user_id, export)) = records::load_for_job(db, id).await? else {
+    let Some((tenant_id, user_id, export)) = records::load_for_job(db, id).await? else {
         return Ok(());
     };
     if export.finished() {
@@ -159,19 +166,64 @@ async fn write_export(db: &Db, clock: &Clock, id: i64) -> Result<(), Failure> {
         records::fail(db, id, "export.user_gone", &[], clock.now()).await?;
         return Ok(());
     };
-    let t = Translator::new(export.locale, chrono_tz::UTC);
-    use crate::api::{DealerQuery, OrderQuery, PriceListQuery, ProductQuery, PromotionQuery, UserQuery};
-    match export.list.as_str() {
-        OrderQuery::LIST => write_list::<OrderQuery>(db, clock, &actor, &t, &export).await,
-        OrderDeskExport::LIST => write_list::<OrderDeskExport>(db, clock, &actor, &t, &export).await,
-        DealerQuery::LIST => write_list::<DealerQuery>(db, clock, &actor, &t, &export).await,
-        ProductQuery::LIST => write_list::<ProductQuery>(db, clock, &actor, &t, &export).await,
-        UserQuery::LIST => write_list::<UserQuery>(db, clock, &actor, &t, &export).await,
-        PriceListQuery::LIST => write_list::<PriceListQuery>(db, clock, &actor, &t, &export).await,
-        PromotionQuery::LIST => write_list::<PromotionQuery>(db, clock, &actor, &t, &export).await,
-        _ => Ok(records::fail(db, id, "export.unknown_list", &[], clock.now()).await?),
+    // Moments are written in the tenant's time zone, as on the page and in a direct export.
+    let tenant = identity::queries::tenant(db, tenant_id).await?;
+    let t = Translator::new(export.locale, tenant.time_zone.parse().unwrap_or(chrono_tz::UTC));
+    match write_named_list(db, clock, &actor, &t, &export).await {
+        Some(written) => written,
+        None => Ok(records::fail(db, id, "export.unknown_list", &[], clock.now()).await?),
     }
 }
+
+/// Every list that exports through [`export_list`], each named once: the background job finds
+/// the list it writes here, and the export pages its title, so that a list added here is both.
+macro_rules! exported_lists {
+    ($($list:ty),+ $(,)?) => {
+        /// Writes a background export of the list it names; `None` when no list has that name.
+        async fn write_named_list(
+            db: &Db,
+            clock: &Clock,
+            actor: &Actor,
+            t: &Translator,
+            export: &Export,
+        ) -> Option<Result<(), Failure>> {
+            $(
+                if export.list == <$list as ListExport>::LIST {
+                    return Some(write_list::<$list>(db, clock, actor, t, export).await);
+                }
+            )+
+            None
+        }
+
+        /// The name and title (a translation key) of every exported list.
+        const LISTS: &[(&str, &str)] = &[$((<$list as ListExport>::LIST, <$list as ListExport>::TITLE_KEY)),+];
+    };
+}
+
+exported_lists!(
+    crate::api::DealerQuery,
+    crate::api::UserQuery,
+    crate::api::ProductQuery,
+    crate::api::PriceListQuery,
+    crate::api::PromotionQuery,
+    crate::api::OrderQuery,
+    OrderDeskExport,
+    crate::api::AuditQuery,
+    crate::api::JobQuery,
+    crate::api::StockQuery,
+    crate::api::ArchiveQuery,
+    crate::api::ShipmentQuery,
+    crate::api::MessageQuery,
+    crate::api::ReceiptQuery,
+    crate::api::ApiTokenQuery,
+    crate::api::ImportListQuery,
+    crate::api::ReturnQuery,
+    crate::api::DealerStatisticsQuery,
+    ExecutionOrdersExport,
+    ExecutionLinesExport,
+    crate::api::SalesOrganisationQuery,
+    crate::api::DealerGroupQuery,
+);
 
 async fn write_list<L: ListExport>(
     db: &Db,
@@ -228,17 +280,10 @@ async fn write_list<L: ListExport>(
 
 /// The title of an exported list, a translation key.
 pub(crate) fn list_title(list: &str) -> &'static str {
-    use crate::api::{DealerQuery, OrderQuery, PriceListQuery, ProductQuery, PromotionQuery, UserQuery};
-    match list {
-        OrderQuery::LIST => OrderQuery::TITLE_KEY,
-        OrderDeskExport::LIST => OrderDeskExport::TITLE_KEY,
-        DealerQuery::LIST => DealerQuery::TITLE_KEY,
-        ProductQuery::LIST => ProductQuery::TITLE_KEY,
-        UserQuery::LIST => UserQuery::TITLE_KEY,
-        PriceListQuery::LIST => PriceListQuery::TITLE_KEY,
-        PromotionQuery::LIST => PromotionQuery::TITLE_KEY,
-        _ => "export.title",
-    }
+    LISTS
+        .iter()
+        .find(|(name, _)| *name == list)
+        .map_or("export.title", |(_, title)| title)
 }
 
 /// A finished background export's file.
@@ -263,22 +308,6 @@ pub(crate) fn spreadsheet(file_name: &str, bytes: Vec<u8>) -> Response {
 
 fn export_failure(error: xlsx::XlsxError) -> WebError {
     platform::Failure::Internal(error.to_string()).into()
-}
-
-/// A list page's export: one sheet named by `title_key`, one header per translation key in
-/// `header_keys` (the columns the page shows, in the reader's language), one row per item.
-/// The rows come from the list's own query read with `PageRequest::export()` and checked by
-/// `Page::exportable()`, so the filters, sort, permissions and the row limit are the page's.
-pub(crate) fn list_export(
-    t: &Translator,
-    file_name: &str,
-    title_key: &str,
-    header_keys: &[&str],
-    rows: &[Vec<xlsx::Cell>],
-) -> Result<Response, WebError> {
-    let headers: Vec<&str> = header_keys.iter().map(|key| t.t(key)).collect();
-    let bytes = xlsx::write_table(t.t(title_key), &headers, rows).map_err(export_failure)?;
-    Ok(spreadsheet(file_name, bytes))
 }
 
 fn text(value: Option<String>) -> xlsx::Cell {
@@ -331,6 +360,11 @@ fn map_page<T>(page: Page<T>, row: impl FnMut(T) -> Vec<xlsx::Cell>) -> Page<Vec
 
 /// A price list's rows under `filter`: SKU, from quantity, price, currency, valid from and to,
 /// headed by the column codes its import reads (so the file goes back in unchanged).
+///
+/// Not a [`ListExport`], like [`cross_references`] and [`catalog`]: these files are read by
+/// programs (the price list's and the cross references' go back into their imports), so their
+/// headers are fixed codes rather than the page's columns in the reader's language. The catalog
+/// also has no total to show progress against: it is priced page by page until the last.
 pub async fn price_list(
     state: &AppState,
     actor: &Actor,
@@ -589,65 +623,6 @@ pub async fn product_image(
         .into_response())
 }
 
-/// The whole order execution report under `filter`, per order or per line, in its order.
-pub async fn order_execution(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &ordering::report::ReportFilter,
-    per_line: bool,
-) -> Result<Response, WebError> {
-    let report = ordering::report::order_execution(&state.db, actor, filter, per_line, PageRequest::export()).await?;
-    let rows: Vec<Vec<xlsx::Cell>> = report
-        .exportable()?
-        .into_iter()
-        .map(|row| {
-            let mut cells = vec![
-                xlsx::Cell::Text(row.dealer_order_number),
-                xlsx::Cell::Text(row.dealer_code),
-                xlsx::Cell::Text(t.t(&format!("order_state.{}", row.state.code())).to_owned()),
-                xlsx::Cell::Date(row.placed_at.date_naive()),
-            ];
-            if per_line {
-                cells.push(row.line_number.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer));
-                cells.push(text(row.sku));
-            }
-            cells.extend([
-                xlsx::Cell::Integer(row.ordered_quantity),
-                xlsx::Cell::Integer(row.confirmed_quantity),
-                xlsx::Cell::Integer(row.shipped_quantity),
-                xlsx::Cell::Integer(row.received_quantity),
-                xlsx::Cell::Integer(row.invoiced_quantity),
-                xlsx::Cell::Decimal(row.ordered_amount),
-                xlsx::Cell::Decimal(row.confirmed_amount),
-                xlsx::Cell::Decimal(row.invoiced_amount),
-                xlsx::Cell::Decimal(row.paid_amount),
-                xlsx::Cell::Text(row.currency),
-                xlsx::Cell::Integer(row.order_id),
-            ]);
-            cells
-        })
-        .collect();
-    let mut headers = vec!["order.number", "order.dealer_code", "order.state", "order.placed_at"];
-    if per_line {
-        headers.extend(["execution.line", "catalog.sku"]);
-    }
-    headers.extend([
-        "order.ordered",
-        "order.confirmed",
-        "execution.shipped",
-        "execution.received",
-        "execution.invoiced",
-        "execution.ordered_amount",
-        "execution.confirmed_amount",
-        "execution.invoiced_amount",
-        "execution.paid_amount",
-        "order.currency",
-        "order.id",
-    ]);
-    list_export(t, "order-execution.xlsx", "nav.order_execution", &headers, &rows)
-}
-
 impl ListExport for crate::api::UserQuery {
     const LIST: &'static str = "users";
     const FILE_NAME: &'static str = "users.xlsx";
@@ -837,44 +812,6 @@ impl ListExport for crate::api::ProductQuery {
     }
 }
 
-/// Which of a dealer's users opened which products, in the statistics page's order.
-pub async fn product_views(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    audience: &DealerAudience,
-    sort: platform::Sort,
-) -> Result<Response, WebError> {
-    let views = catalog::queries::product_views(&state.db, actor, audience, t.locale, sort, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = views
-        .into_iter()
-        .map(|view| {
-            vec![
-                xlsx::Cell::Text(view.sku),
-                xlsx::Cell::Text(view.name),
-                xlsx::Cell::Text(view.user_login),
-                xlsx::Cell::Integer(view.view_count),
-                xlsx::Cell::Date(view.last_viewed_at.date_naive()),
-            ]
-        })
-        .collect();
-    list_export(
-        t,
-        &format!("product-views-{}.xlsx", audience.dealer_id),
-        "statistics.views",
-        &[
-            "catalog.sku",
-            "catalog.product",
-            "statistics.user",
-            "statistics.count",
-            "statistics.last_viewed",
-        ],
-        &rows,
-    )
-}
-
 /// The translator for an API caller's export: the caller's language and the tenant's time
 /// zone, so that the file is the same as the page's.
 pub(crate) async fn api_translator(
@@ -893,20 +830,36 @@ fn moment(t: &Translator, at: Option<chrono::DateTime<chrono::Utc>>) -> xlsx::Ce
     at.map_or(xlsx::Cell::Empty, |at| xlsx::Cell::Text(t.date_time(&at)))
 }
 
-/// The audit log under `filter`, as the audit page shows it, with the records as JSON.
-pub async fn audit_log(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &platform::audit::AuditFilter,
-) -> Result<Response, WebError> {
-    let records = platform::audit::list(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let json = |value: Option<serde_json::Value>| text(value.map(|v| v.to_string()));
-    let rows: Vec<Vec<xlsx::Cell>> = records
-        .into_iter()
-        .map(|record| {
+/// Shipped, returned or received lines as one cell: `#line SKU × quantity; …`.
+fn lines_text<T>(lines: &[T], line: impl Fn(&T) -> String) -> xlsx::Cell {
+    xlsx::Cell::Text(lines.iter().map(line).collect::<Vec<_>>().join("; "))
+}
+
+impl ListExport for crate::api::AuditQuery {
+    const LIST: &'static str = "audit-log";
+    const FILE_NAME: &'static str = "audit-log.xlsx";
+    const TITLE_KEY: &'static str = "nav.audit";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "audit.time",
+        "audit.actor",
+        "audit.entity",
+        "audit.entity_id",
+        "audit.action",
+        "audit.before",
+        "audit.after",
+    ];
+
+    /// The audit log, as the audit page shows it, with the records as JSON.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let records = platform::audit::list(db, actor, &self.filter()?, request).await?;
+        let json = |value: Option<serde_json::Value>| text(value.map(|v| v.to_string()));
+        Ok(map_page(records, |record| {
             vec![
                 moment(t, Some(record.occurred_at)),
                 xlsx::Cell::Text(record.actor_name),
@@ -916,38 +869,35 @@ pub async fn audit_log(
                 json(record.before),
                 json(record.after),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "audit-log.xlsx",
-        "nav.audit",
-        &[
-            "audit.time",
-            "audit.actor",
-            "audit.entity",
-            "audit.entity_id",
-            "audit.action",
-            "audit.before",
-            "audit.after",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The background jobs under `filter`, as the jobs page shows them.
-pub async fn jobs(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &platform::jobs::JobFilter,
-) -> Result<Response, WebError> {
-    let jobs = platform::jobs::list(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = jobs
-        .into_iter()
-        .map(|job| {
+impl ListExport for crate::api::JobQuery {
+    const LIST: &'static str = "jobs";
+    const FILE_NAME: &'static str = "jobs.xlsx";
+    const TITLE_KEY: &'static str = "nav.jobs";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "job.id",
+        "job.kind",
+        "job.status",
+        "job.attempts",
+        "job.run_at",
+        "job.last_error",
+        "job.created_at",
+        "job.finished_at",
+    ];
+
+    /// The background jobs, as the jobs page shows them.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let jobs = platform::jobs::list(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(jobs, |job| {
             vec![
                 xlsx::Cell::Integer(job.id),
                 xlsx::Cell::Text(job.kind),
@@ -958,48 +908,44 @@ pub async fn jobs(
                 moment(t, Some(job.created_at)),
                 moment(t, job.finished_at),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "jobs.xlsx",
-        "nav.jobs",
-        &[
-            "job.id",
-            "job.kind",
-            "job.status",
-            "job.attempts",
-            "job.run_at",
-            "job.last_error",
-            "job.created_at",
-            "job.finished_at",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The stock levels under the query's filters and sort, as the stock page shows them.
-pub async fn stock(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    query: &crate::api::StockQuery,
-) -> Result<Response, WebError> {
-    let levels = fulfilment::queries::stock_levels(
-        &state.db,
-        actor,
-        query.warehouse_id,
-        query.sku.as_deref(),
-        query.alerts.unwrap_or(false),
-        query.sort()?,
-        PageRequest::export(),
-    )
-    .await?
-    .exportable()?;
-    let optional = |value: Option<i64>| value.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer);
-    let rows: Vec<Vec<xlsx::Cell>> = levels
-        .into_iter()
-        .map(|level| {
+impl ListExport for crate::api::StockQuery {
+    const LIST: &'static str = "stock";
+    const FILE_NAME: &'static str = "stock.xlsx";
+    const TITLE_KEY: &'static str = "nav.stock";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "order.warehouse",
+        "catalog.sku",
+        "stock.on_hand",
+        "stock.reserved",
+        "stock.available",
+        "stock.safety_stock",
+        "stock.max_stock",
+    ];
+
+    /// The stock levels, as the stock page shows them.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        _t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let levels = fulfilment::queries::stock_levels(
+            db,
+            actor,
+            self.warehouse_id,
+            self.sku.as_deref(),
+            self.alerts.unwrap_or(false),
+            self.sort()?,
+            request,
+        )
+        .await?;
+        let optional = |value: Option<i64>| value.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer);
+        Ok(map_page(levels, |level| {
             vec![
                 xlsx::Cell::Text(level.warehouse_code),
                 xlsx::Cell::Text(level.sku),
@@ -1009,38 +955,34 @@ pub async fn stock(
                 optional(level.safety_stock),
                 optional(level.max_stock),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "stock.xlsx",
-        "nav.stock",
-        &[
-            "order.warehouse",
-            "catalog.sku",
-            "stock.on_hand",
-            "stock.reserved",
-            "stock.available",
-            "stock.safety_stock",
-            "stock.max_stock",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The EDI archive under `filter`, as the EDI monitor shows it.
-pub async fn interchanges(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &edi::queries::ArchiveFilter,
-) -> Result<Response, WebError> {
-    let interchanges = edi::queries::archive(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = interchanges
-        .into_iter()
-        .map(|interchange| {
+impl ListExport for crate::api::ArchiveQuery {
+    const LIST: &'static str = "edi-interchanges";
+    const FILE_NAME: &'static str = "edi-interchanges.xlsx";
+    const TITLE_KEY: &'static str = "nav.edi";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "edi.reference",
+        "edi.direction",
+        "edi.partner",
+        "edi.messages",
+        "edi.status",
+        "edi.contrl",
+        "edi.at",
+    ];
+
+    /// The EDI archive, as the EDI monitor shows it.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let interchanges = edi::queries::archive(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(interchanges, |interchange| {
             vec![
                 xlsx::Cell::Text(interchange.control_reference),
                 xlsx::Cell::Text(t.t(&format!("edi_direction.{}", interchange.direction)).to_owned()),
@@ -1054,45 +996,36 @@ pub async fn interchanges(
                 ),
                 moment(t, Some(interchange.created_at)),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "edi-interchanges.xlsx",
-        "nav.edi",
-        &[
-            "edi.reference",
-            "edi.direction",
-            "edi.partner",
-            "edi.messages",
-            "edi.status",
-            "edi.contrl",
-            "edi.at",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The shipments under `filter`, as the shipment list shows them, with their packages and
-/// lines as text.
-pub async fn shipments(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &fulfilment::queries::ShipmentFilter,
-) -> Result<Response, WebError> {
-    let shipments = fulfilment::queries::shipment_list(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = shipments
-        .into_iter()
-        .map(|shipment| {
-            let lines = shipment
-                .lines
-                .iter()
-                .map(|line| format!("#{} {} × {}", line.order_line_number, line.sku, line.quantity))
-                .collect::<Vec<_>>()
-                .join("; ");
+impl ListExport for crate::api::ShipmentQuery {
+    const LIST: &'static str = "shipments";
+    const FILE_NAME: &'static str = "shipments.xlsx";
+    const TITLE_KEY: &'static str = "nav.shipments";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "shipment.number",
+        "order.number",
+        "order.dealer",
+        "shipment.shipped_at",
+        "order.warehouse",
+        "shipment.vehicle",
+        "shipment.planned_arrival",
+        "shipment.packages",
+        "order.lines",
+    ];
+
+    /// The shipments, as the shipment list shows them, with their packages and lines as text.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let shipments = fulfilment::queries::shipment_list(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(shipments, |shipment| {
             vec![
                 xlsx::Cell::Text(shipment.number),
                 xlsx::Cell::Text(shipment.dealer_order_number),
@@ -1102,75 +1035,68 @@ pub async fn shipments(
                 xlsx::Cell::Text(shipment.vehicle),
                 shipment.planned_arrival_on.map_or(xlsx::Cell::Empty, xlsx::Cell::Date),
                 xlsx::Cell::Text(shipment.packages.join(", ")),
-                xlsx::Cell::Text(lines),
+                lines_text(&shipment.lines, |line| {
+                    format!("#{} {} × {}", line.order_line_number, line.sku, line.quantity)
+                }),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "shipments.xlsx",
-        "nav.shipments",
-        &[
-            "shipment.number",
-            "order.number",
-            "order.dealer",
-            "shipment.shipped_at",
-            "order.warehouse",
-            "shipment.vehicle",
-            "shipment.planned_arrival",
-            "shipment.packages",
-            "order.lines",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The reader's messages under `filter`, as the message centre shows them.
-pub async fn messages(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &platform::messages::MessageFilter,
-) -> Result<Response, WebError> {
-    let messages = platform::messages::list_filtered(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = messages
-        .into_iter()
-        .map(|message| {
+impl ListExport for crate::api::MessageQuery {
+    const LIST: &'static str = "messages";
+    const FILE_NAME: &'static str = "messages.xlsx";
+    const TITLE_KEY: &'static str = "nav.messages";
+    const HEADER_KEYS: &'static [&'static str] = &["messages.time", "messages.text", "messages.read_at"];
+
+    /// The reader's own messages, as the message centre shows them.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let messages = platform::messages::list_filtered(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(messages, |message| {
             vec![
                 moment(t, Some(message.created_at)),
                 xlsx::Cell::Text(crate::pages::message_text(t, &message)),
                 moment(t, message.read_at),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "messages.xlsx",
-        "nav.messages",
-        &["messages.time", "messages.text", "messages.read_at"],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The receipts under `filter`, as the discrepancy list shows them, with their lines as text.
-pub async fn receipts(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &fulfilment::queries::ReceiptFilter,
-) -> Result<Response, WebError> {
-    let receipts = fulfilment::queries::receipt_list(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = receipts
-        .into_iter()
-        .map(|receipt| {
-            let lines = receipt
-                .lines
-                .iter()
-                .map(|line| {
+impl ListExport for crate::api::ReceiptQuery {
+    const LIST: &'static str = "receipts";
+    const FILE_NAME: &'static str = "receipts.xlsx";
+    const TITLE_KEY: &'static str = "nav.discrepancies";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "shipment.number",
+        "order.number",
+        "order.dealer",
+        "receipt.received_at",
+        "receipt.lines_export",
+        "receipt.discrepancy",
+    ];
+
+    /// The receipts, as the discrepancy list shows them, with their lines as text.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let receipts = fulfilment::queries::receipt_list(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(receipts, |receipt| {
+            vec![
+                xlsx::Cell::Text(receipt.shipment_number),
+                xlsx::Cell::Text(receipt.dealer_order_number),
+                xlsx::Cell::Text(receipt.dealer_code),
+                moment(t, Some(receipt.received_at)),
+                lines_text(&receipt.lines, |line| {
                     format!(
                         "#{} {}: {} / {} / {}",
                         line.order_line_number,
@@ -1179,48 +1105,37 @@ pub async fn receipts(
                         line.received_quantity,
                         line.rejected_quantity
                     )
-                })
-                .collect::<Vec<_>>()
-                .join("; ");
-            vec![
-                xlsx::Cell::Text(receipt.shipment_number),
-                xlsx::Cell::Text(receipt.dealer_order_number),
-                xlsx::Cell::Text(receipt.dealer_code),
-                moment(t, Some(receipt.received_at)),
-                xlsx::Cell::Text(lines),
+                }),
                 xlsx::Cell::Text(t.t(&format!("receipt.discrepancy_{}", receipt.discrepancy)).to_owned()),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "receipts.xlsx",
-        "nav.discrepancies",
-        &[
-            "shipment.number",
-            "order.number",
-            "order.dealer",
-            "receipt.received_at",
-            "receipt.lines_export",
-            "receipt.discrepancy",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The integration tokens under `filter`, as the tokens page shows them (never their secrets).
-pub async fn api_tokens(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    filter: &identity::queries::ApiTokenFilter,
-) -> Result<Response, WebError> {
-    let tokens = identity::queries::api_tokens(&state.db, actor, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = tokens
-        .into_iter()
-        .map(|token| {
+impl ListExport for crate::api::ApiTokenQuery {
+    const LIST: &'static str = "api-tokens";
+    const FILE_NAME: &'static str = "api-tokens.xlsx";
+    const TITLE_KEY: &'static str = "nav.api_tokens";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "token.name",
+        "token.user",
+        "token.role",
+        "token.created_at",
+        "token.expires_at",
+        "token.last_used_at",
+        "token.revoked_at",
+    ];
+
+    /// The integration tokens, as the tokens page shows them (never their secrets).
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let tokens = identity::queries::api_tokens(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(tokens, |token| {
             vec![
                 xlsx::Cell::Text(token.name),
                 xlsx::Cell::Text(token.user_login),
@@ -1233,42 +1148,41 @@ pub async fn api_tokens(
                 moment(t, token.last_used_at),
                 moment(t, token.revoked_at),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "api-tokens.xlsx",
-        "nav.api_tokens",
-        &[
-            "token.name",
-            "token.user",
-            "token.role",
-            "token.created_at",
-            "token.expires_at",
-            "token.last_used_at",
-            "token.revoked_at",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The imports of `kinds` under `filter`, as the imports page lists them.
-pub async fn imports(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    kinds: &[&str],
-    filter: &platform::imports::ImportFilter,
-) -> Result<Response, WebError> {
-    if kinds.is_empty() {
-        return Err(platform::Failure::Forbidden.into());
-    }
-    let imports = platform::imports::list(&state.db, actor, kinds, filter, PageRequest::export())
-        .await?
-        .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = imports
-        .into_iter()
-        .map(|import| {
+impl ListExport for crate::api::ImportListQuery {
+    const LIST: &'static str = "imports";
+    const FILE_NAME: &'static str = "imports.xlsx";
+    const TITLE_KEY: &'static str = "nav.imports";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "import.file",
+        "import.kind",
+        "import.status",
+        "import.rows",
+        "import.applied",
+        "import.started",
+        "import.finished",
+    ];
+
+    /// The imports of the kinds the actor may start, as the imports page lists them.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let kinds: Vec<&str> = crate::imports::kinds_for(actor)
+            .into_iter()
+            .map(crate::imports::ImportKind::code)
+            .collect();
+        if kinds.is_empty() {
+            return Err(Failure::Forbidden);
+        }
+        let imports = platform::imports::list(db, actor, &kinds, &self.filter()?, request).await?;
+        Ok(map_page(imports, |import| {
             vec![
                 xlsx::Cell::Text(import.file_name),
                 xlsx::Cell::Text(t.t(&format!("import.kind_{}", import.kind)).to_owned()),
@@ -1278,76 +1192,278 @@ pub async fn imports(
                 moment(t, Some(import.created_at)),
                 moment(t, import.finished_at),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "imports.xlsx",
-        "nav.imports",
-        &[
-            "import.file",
-            "import.kind",
-            "import.status",
-            "import.rows",
-            "import.applied",
-            "import.started",
-            "import.finished",
-        ],
-        &rows,
-    )
+        }))
+    }
 }
 
-/// The returns under the query's filters and sort, as the returns page shows them, with their
-/// lines as text.
-pub async fn returns(
-    state: &AppState,
-    actor: &Actor,
-    t: &Translator,
-    query: &crate::api::ReturnQuery,
-) -> Result<Response, WebError> {
-    let returns = fulfilment::returns::returns(
-        &state.db,
-        actor,
-        query.order_id,
-        query.state(),
-        query.sort()?,
-        PageRequest::export(),
-    )
-    .await?
-    .exportable()?;
-    let rows: Vec<Vec<xlsx::Cell>> = returns
-        .into_iter()
-        .map(|item| {
-            let lines = item
-                .lines
-                .iter()
-                .map(|line| format!("#{} {} × {}", line.order_line_number, line.sku, line.quantity))
-                .collect::<Vec<_>>()
-                .join("; ");
+impl ListExport for crate::api::ReturnQuery {
+    const LIST: &'static str = "returns";
+    const FILE_NAME: &'static str = "returns.xlsx";
+    const TITLE_KEY: &'static str = "nav.returns";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "return.notice",
+        "order.number",
+        "order.dealer",
+        "shipment.number",
+        "return.requested",
+        "order.lines",
+        "order.state",
+    ];
+
+    /// The returns, as the returns page shows them, with their lines as text.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let returns =
+            fulfilment::returns::returns(db, actor, self.order_id, self.state(), self.sort()?, request).await?;
+        Ok(map_page(returns, |item| {
             vec![
                 text(item.notice_number),
                 xlsx::Cell::Text(item.dealer_order_number),
                 xlsx::Cell::Text(item.dealer_code),
                 xlsx::Cell::Text(item.shipment_number),
                 moment(t, Some(item.requested_at)),
-                xlsx::Cell::Text(lines),
+                lines_text(&item.lines, |line| {
+                    format!("#{} {} × {}", line.order_line_number, line.sku, line.quantity)
+                }),
                 xlsx::Cell::Text(t.t(&format!("return.state_{}", item.state)).to_owned()),
             ]
-        })
-        .collect();
-    list_export(
-        t,
-        "returns.xlsx",
-        "nav.returns",
-        &[
-            "return.notice",
-            "order.number",
-            "order.dealer",
-            "shipment.number",
-            "return.requested",
-            "order.lines",
-            "order.state",
-        ],
-        &rows,
-    )
+        }))
+    }
+}
+
+impl ListExport for crate::api::DealerStatisticsQuery {
+    const LIST: &'static str = "product-views";
+    const FILE_NAME: &'static str = "product-views.xlsx";
+    const TITLE_KEY: &'static str = "statistics.views";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "catalog.sku",
+        "catalog.product",
+        "statistics.user",
+        "statistics.count",
+        "statistics.last_viewed",
+    ];
+
+    fn file_name(&self) -> String {
+        format!("product-views-{}.xlsx", self.dealer_id)
+    }
+
+    /// Which of the dealer's users opened which products, as the statistics page shows them.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(self.sort.as_deref())?;
+        let audience = identity::queries::dealer_audience(db, actor, Some(platform::DealerId(self.dealer_id))).await?;
+        let views = catalog::queries::product_views(db, actor, &audience, t.locale, sort, request).await?;
+        Ok(map_page(views, |view| {
+            vec![
+                xlsx::Cell::Text(view.sku),
+                xlsx::Cell::Text(view.name),
+                xlsx::Cell::Text(view.user_login),
+                xlsx::Cell::Integer(view.view_count),
+                xlsx::Cell::Date(view.last_viewed_at.date_naive()),
+            ]
+        }))
+    }
+}
+
+/// The order execution report's columns per order.
+const EXECUTION_ORDER_KEYS: &[&str] = &[
+    "order.number",
+    "order.dealer_code",
+    "order.state",
+    "order.placed_at",
+    "order.ordered",
+    "order.confirmed",
+    "execution.shipped",
+    "execution.received",
+    "execution.invoiced",
+    "execution.ordered_amount",
+    "execution.confirmed_amount",
+    "execution.invoiced_amount",
+    "execution.paid_amount",
+    "order.currency",
+    "order.id",
+];
+
+/// The order execution report's columns per line: its line number and SKU after the order's.
+const EXECUTION_LINE_KEYS: &[&str] = &[
+    "order.number",
+    "order.dealer_code",
+    "order.state",
+    "order.placed_at",
+    "execution.line",
+    "catalog.sku",
+    "order.ordered",
+    "order.confirmed",
+    "execution.shipped",
+    "execution.received",
+    "execution.invoiced",
+    "execution.ordered_amount",
+    "execution.confirmed_amount",
+    "execution.invoiced_amount",
+    "execution.paid_amount",
+    "order.currency",
+    "order.id",
+];
+
+/// The order execution report per order. The report's two views have different columns, so
+/// each is a list of its own (see [`ExecutionLinesExport`]).
+#[derive(Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub(crate) struct ExecutionOrdersExport(pub crate::api::ExecutionQuery);
+
+/// The order execution report per order line.
+#[derive(Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub(crate) struct ExecutionLinesExport(pub crate::api::ExecutionQuery);
+
+impl ListExport for ExecutionOrdersExport {
+    const LIST: &'static str = "order-execution";
+    const FILE_NAME: &'static str = "order-execution.xlsx";
+    const TITLE_KEY: &'static str = "nav.order_execution";
+    const HEADER_KEYS: &'static [&'static str] = EXECUTION_ORDER_KEYS;
+
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        execution_rows(db, actor, t, &self.0, false, request).await
+    }
+}
+
+impl ListExport for ExecutionLinesExport {
+    const LIST: &'static str = "order-execution-lines";
+    const FILE_NAME: &'static str = "order-execution.xlsx";
+    const TITLE_KEY: &'static str = "nav.order_execution";
+    const HEADER_KEYS: &'static [&'static str] = EXECUTION_LINE_KEYS;
+
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        execution_rows(db, actor, t, &self.0, true, request).await
+    }
+}
+
+/// The order execution report, per order or per line, as its page shows it.
+async fn execution_rows(
+    db: &Db,
+    actor: &Actor,
+    t: &Translator,
+    query: &crate::api::ExecutionQuery,
+    per_line: bool,
+    request: PageRequest,
+) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+    let filter = query.filter().map_err(|error| error.0)?;
+    let report = ordering::report::order_execution(db, actor, &filter, per_line, request).await?;
+    Ok(map_page(report, |row| {
+        let mut cells = vec![
+            xlsx::Cell::Text(row.dealer_order_number),
+            xlsx::Cell::Text(row.dealer_code),
+            xlsx::Cell::Text(t.t(&format!("order_state.{}", row.state.code())).to_owned()),
+            xlsx::Cell::Date(row.placed_at.date_naive()),
+        ];
+        if per_line {
+            cells.push(row.line_number.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer));
+            cells.push(text(row.sku));
+        }
+        cells.extend([
+            xlsx::Cell::Integer(row.ordered_quantity),
+            xlsx::Cell::Integer(row.confirmed_quantity),
+            xlsx::Cell::Integer(row.shipped_quantity),
+            xlsx::Cell::Integer(row.received_quantity),
+            xlsx::Cell::Integer(row.invoiced_quantity),
+            xlsx::Cell::Decimal(row.ordered_amount),
+            xlsx::Cell::Decimal(row.confirmed_amount),
+            xlsx::Cell::Decimal(row.invoiced_amount),
+            xlsx::Cell::Decimal(row.paid_amount),
+            xlsx::Cell::Text(row.currency),
+            xlsx::Cell::Integer(row.order_id),
+        ]);
+        cells
+    }))
+}
+
+/// The export of the order execution report in the view the query asks for.
+pub(crate) async fn export_execution(
+    state: &AppState,
+    actor: &Actor,
+    t: &Translator,
+    query: crate::api::ExecutionQuery,
+) -> Result<Exported, WebError> {
+    if query.per_line() {
+        export_list(state, actor, t, &ExecutionLinesExport(query)).await
+    } else {
+        export_list(state, actor, t, &ExecutionOrdersExport(query)).await
+    }
+}
+
+impl ListExport for crate::api::SalesOrganisationQuery {
+    const LIST: &'static str = "sales-organisations";
+    const FILE_NAME: &'static str = "sales-organisations.xlsx";
+    const TITLE_KEY: &'static str = "nav.sales_organisations";
+    const HEADER_KEYS: &'static [&'static str] = &["sales_organisation.code", "sales_organisation.name"];
+
+    /// The sales organisations, as their page shows them.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        _t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let organisations = catalog::queries::sales_organisation_list(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(organisations, |organisation| {
+            vec![xlsx::Cell::Text(organisation.code), xlsx::Cell::Text(organisation.name)]
+        }))
+    }
+}
+
+impl ListExport for crate::api::DealerGroupQuery {
+    const LIST: &'static str = "dealer-groups";
+    const FILE_NAME: &'static str = "dealer-groups.xlsx";
+    const TITLE_KEY: &'static str = "nav.dealer_groups";
+    const HEADER_KEYS: &'static [&'static str] = &["dealer_group.code", "dealer_group.name"];
+
+    /// The dealer groups, as their page shows them.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        _t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let groups = identity::queries::dealer_group_list(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(groups, |group| {
+            vec![xlsx::Cell::Text(group.code), xlsx::Cell::Text(group.name)]
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LISTS;
+
+    #[test]
+    fn every_exported_list_has_a_name_of_its_own() {
+        let mut names: Vec<&str> = LISTS.iter().map(|(name, _)| *name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), LISTS.len(), "the job finds a list by its name");
+    }
 }

@@ -113,6 +113,19 @@ async fn a_favorite_toggled_in_the_catalog_shows_on_the_favorites_page() {
     let favorites = app.page(&session, "/favorites").await;
     assert!(favorites.text().contains("BS-0006"), "{}", favorites.text());
     assert!(favorites.text().contains("aria-pressed=\"true\""));
+    // The favorites page's export holds the favorites, not the whole catalog.
+    let html = favorites.text().replace("&amp;", "&");
+    let href = html
+        .split("href=\"")
+        .filter_map(|rest| rest.split('"').next())
+        .find(|href| href.starts_with("/catalog/export?"))
+        .expect("the favorites page links its export")
+        .to_owned();
+    let export = app.page(&session, &href).await;
+    assert_eq!(export.status, 200, "GET {href}");
+    let table = xlsx::read_table(&export.body).unwrap();
+    let skus: Vec<&str> = table.rows.iter().map(|row| row.cell(0)).collect();
+    assert_eq!(skus, ["BS-0006"], "GET {href}");
     let removed = app
         .submit(
             &session,

@@ -131,6 +131,24 @@ const LISTS: &[List] = &[
     },
     List {
         login: "manager@demo.test",
+        page: "/dealer-groups",
+        api: "/api/v1/dealer-groups",
+        filter: "search=re",
+        sort: "name",
+        identity: "code",
+        export_column: 0,
+    },
+    List {
+        login: "admin@demo.test",
+        page: "/sales-organisations",
+        api: "/api/v1/sales-organisations",
+        filter: "search=bj",
+        sort: "name",
+        identity: "code",
+        export_column: 0,
+    },
+    List {
+        login: "manager@demo.test",
         page: "/reports/order-execution",
         api: "/api/v1/reports/order-execution",
         filter: "state=submitted",
@@ -297,7 +315,7 @@ pub async fn assert_exports(app: &TestApp, list: &List) {
 }
 
 /// A workbook's headers and cells as text.
-fn workbook(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+pub fn workbook(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
     let table = xlsx::read_table(bytes).unwrap();
     let width = table.headers.len();
     let rows = table

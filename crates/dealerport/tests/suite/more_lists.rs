@@ -226,3 +226,61 @@ async fn the_return_list_sorts_and_exports() {
     };
     assert_exports(&app, &list).await;
 }
+
+#[tokio::test]
+async fn dealer_groups_are_the_manufacturers_own_and_a_dealers_people_see_none() {
+    let app = TestApp::with_demo().await;
+    let manager = app.token("manager@demo.test").await;
+    let groups = app.get("/api/v1/dealer-groups?sort=code", &manager).await.json();
+    assert_eq!(groups["total"], 3, "{groups}");
+    assert_eq!(groups["items"][0]["code"], "HORECA");
+
+    let distributor = app.token("vektor.admin@demo.test").await;
+    let none = app.get("/api/v1/dealer-groups", &distributor).await;
+    assert_eq!(none.status, 200, "{}", none.text());
+    assert_eq!(none.json()["total"], 0);
+
+    let staff = app.browser_session("manager@demo.test").await;
+    assert!(app
+        .page(&staff, "/dealers")
+        .await
+        .text()
+        .contains("href=\"/dealer-groups\""));
+    let dealer = app.browser_session("vektor.admin@demo.test").await;
+    assert!(!app
+        .page(&dealer, "/dealers")
+        .await
+        .text()
+        .contains("href=\"/dealer-groups\""));
+}
+
+#[tokio::test]
+async fn the_order_desk_sorts_and_exports() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let water = crate::id_of(&app, "products", "sku", "BS-0002").await;
+    let location = crate::location_of(&app, "VEKTOR").await;
+    for number in ["DESK-B", "DESK-A", "DESK-C"] {
+        let placed = app
+            .post(
+                "/api/v1/orders",
+                &dealer,
+                serde_json::json!({"dealer_order_number": number, "delivery_location_id": location,
+                    "requested_delivery_on": "2026-11-30", "lines": [{"product_id": water, "quantity": 12}]}),
+            )
+            .await;
+        assert_eq!(placed.status, 201, "{}", placed.text());
+    }
+    let list = List {
+        login: "orders@demo.test",
+        page: "/order-desk",
+        api: "/api/v1/order-desk",
+        // In the numbers' own letter case: PostgreSQL compares order numbers case-sensitively.
+        filter: "search=DESK-",
+        sort: "number",
+        identity: "dealer_order_number",
+        export_column: 0,
+    };
+    assert_sorts(&app, &list).await;
+    assert_exports(&app, &list).await;
+}

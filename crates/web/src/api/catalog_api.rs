@@ -188,16 +188,60 @@ pub async fn create_category(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-/// The manufacturer's selling entities; a confirmed order is split by them.
-#[utoipa::path(get, path = "/sales-organisations", tag = "catalog", security(("bearer" = [])),
-    responses((status = 200, body = Vec<SalesOrganisation>)))]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+pub struct SalesOrganisationQuery {
+    /// Part of the code or name, any letter case.
+    pub search: Option<String>,
+    /// `code` or `name`; `-` first for descending. By code when absent.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl SalesOrganisationQuery {
+    pub fn filter(&self) -> Result<catalog::domain::SalesOrganisationFilter, platform::Failure> {
+        Ok(catalog::domain::SalesOrganisationFilter {
+            search: self.search.clone().filter(|s| !s.trim().is_empty()),
+            sort: catalog::queries::SALES_ORGANISATION_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+/// The manufacturer's selling entities, filtered and paginated; a confirmed order is split by
+/// them.
+#[utoipa::path(get, path = "/sales-organisations", tag = "catalog", security(("bearer" = [])), params(SalesOrganisationQuery),
+    responses((status = 200, body = Page<SalesOrganisation>), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_sales_organisations(
     State(state): State<AppState>,
     caller: ApiCaller,
-) -> ApiResult<Vec<SalesOrganisation>> {
+    ApiQuery(query): ApiQuery<SalesOrganisationQuery>,
+) -> ApiResult<Page<SalesOrganisation>> {
     Ok(Json(
-        catalog::queries::sales_organisations(&state.db, &caller.signed_in.actor).await?,
+        catalog::queries::sales_organisation_list(
+            &state.db,
+            &caller.signed_in.actor,
+            &query.filter()?,
+            PageRequest::new(query.page, query.per_page),
+        )
+        .await?,
     ))
+}
+
+/// The same sales organisations as `GET /sales-organisations` (search and sort), every row, as a
+/// spreadsheet with headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
+#[utoipa::path(get, path = "/sales-organisations/export", tag = "catalog", security(("bearer" = [])), params(SalesOrganisationQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_sales_organisations(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<SalesOrganisationQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[utoipa::path(post, path = "/sales-organisations", tag = "catalog", security(("bearer" = [])),
@@ -340,7 +384,7 @@ pub async fn withdraw(
     Ok(Json(Changed { changed }))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct DealerStatisticsQuery {
     pub dealer_id: i64,
     /// `sku`, `user`, `views` or `last_viewed_at` (views only); `-` first for descending. Most
@@ -351,18 +395,20 @@ pub struct DealerStatisticsQuery {
 }
 
 /// The same product views as `GET /catalog-statistics/views` (dealer and sort), every row, as a
-/// spreadsheet with headers in the caller's language; at most 10 000 rows.
+/// spreadsheet with headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/catalog-statistics/views/export", tag = "catalog", security(("bearer" = [])), params(DealerStatisticsQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_product_views(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<DealerStatisticsQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(query.sort.as_deref())?;
-    let audience = audience_of(&state, &caller, Some(query.dealer_id)).await?;
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    crate::exports::product_views(&state, &caller.signed_in.actor, &t, &audience, sort).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// Which of a dealer's users opened which products, most viewed first.
@@ -653,7 +699,7 @@ pub async fn set_promotion_status(
 /// A price list's rows (search and sort as `GET /price-lists/{id}/rows`) as a spreadsheet: SKU,
 /// from quantity, price, currency, valid from and to, under the column names its import reads.
 #[utoipa::path(get, path = "/price-lists/{id}/export", tag = "pricing", security(("bearer" = [])), params(("id" = i64, Path), PriceRowQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_price_list(
     State(state): State<AppState>,
     caller: ApiCaller,
@@ -665,7 +711,7 @@ pub async fn export_price_list(
 
 /// The dealer's whole catalog with its prices as a spreadsheet, in the reader's language.
 #[utoipa::path(get, path = "/catalog/export", tag = "catalog", security(("bearer" = [])), params(CatalogQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 404, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 404, body = Problem)))]
 pub async fn export_catalog(
     State(state): State<AppState>,
     caller: ApiCaller,

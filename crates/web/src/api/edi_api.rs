@@ -10,7 +10,7 @@ use edi::commands::{self, Receipt};
 use edi::domain::partner::{CrossReference, CrossReferenceInput, Partner, PartnerInput};
 use edi::queries::{self, ArchiveFilter, InterchangeDetail, InterchangeSummary, MessageRecord};
 use platform::{Failure, FieldError, Page, PageRequest};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use super::{ApiJson, ApiQuery, ApiResult, Created};
@@ -167,7 +167,7 @@ pub async fn outbox(State(state): State<AppState>, caller: ApiCaller) -> ApiResu
     Ok(Json(queries::outbox(&state.db, &caller.signed_in.actor).await?))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct ArchiveQuery {
     pub partner_id: Option<i64>,
     /// `in` or `out`.
@@ -216,16 +216,20 @@ pub async fn archive(
 }
 
 /// The same interchanges as `GET /edi/interchanges` (filters and sort), every row, as a
-/// spreadsheet with headers in the caller's language; at most 10 000 rows.
+/// spreadsheet with headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/edi/interchanges/export", tag = "edi", security(("bearer" = [])), params(ArchiveQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_archive(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ArchiveQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::exports::api_translator(&state, &caller).await?;
-    crate::exports::interchanges(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// One interchange: what became of it and of each message, and its segments as read.

@@ -36,7 +36,7 @@ pub async fn create_warehouse(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct StockQuery {
     /// `true`: only products below their safety stock or above their maximum.
     pub alerts: Option<bool>,
@@ -79,16 +79,20 @@ pub async fn list_stock(
 }
 
 /// The same stock levels as `GET /stock` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows.
+/// headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/stock/export", tag = "fulfilment", security(("bearer" = [])), params(StockQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_stock(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<StockQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::exports::api_translator(&state, &caller).await?;
-    crate::exports::stock(&state, &caller.signed_in.actor, &t, &query).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// A receipt, an adjustment or a stocktake, written to the movement ledger.
@@ -166,7 +170,7 @@ pub async fn ship(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct ShipmentQuery {
     /// Only the shipments of this order.
     pub order_id: Option<i64>,
@@ -204,16 +208,20 @@ pub async fn list_shipments(
 }
 
 /// The same shipments as `GET /shipments` (filters and sort), every row, as a spreadsheet
-/// with headers in the caller's language; at most 10 000 rows.
+/// with headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/shipments/export", tag = "fulfilment", security(("bearer" = [])), params(ShipmentQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_shipments(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ShipmentQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::exports::api_translator(&state, &caller).await?;
-    crate::exports::shipments(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[utoipa::path(get, path = "/shipments/{shipment_id}", tag = "fulfilment", security(("bearer" = [])),
@@ -243,7 +251,7 @@ pub async fn receive(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct ReceiptQuery {
     /// Only the receipts of this order.
     pub order_id: Option<i64>,
@@ -290,16 +298,20 @@ pub async fn list_receipts(
 }
 
 /// The same receipts as `GET /receipts` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows.
+/// headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/receipts/export", tag = "fulfilment", security(("bearer" = [])), params(ReceiptQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_receipts(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ReceiptQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::exports::api_translator(&state, &caller).await?;
-    crate::exports::receipts(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -345,7 +357,7 @@ pub async fn request_return(
     Ok((StatusCode::CREATED, Json(Created { id })))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct ReturnQuery {
     pub order_id: Option<i64>,
     /// `requested`, `approved`, `rejected` or `received`.
@@ -390,16 +402,20 @@ pub async fn list_returns(
 }
 
 /// The same returns as `GET /returns` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows.
+/// headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/returns/export", tag = "fulfilment", security(("bearer" = [])), params(ReturnQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_returns(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ReturnQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::exports::api_translator(&state, &caller).await?;
-    crate::exports::returns(&state, &caller.signed_in.actor, &t, &query).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -133,10 +133,59 @@ pub async fn rename_region(
     ))
 }
 
-#[utoipa::path(get, path = "/dealer-groups", tag = "identity", security(("bearer" = [])),
-    responses((status = 200, body = Vec<DealerGroup>)))]
-pub async fn list_dealer_groups(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<DealerGroup>> {
-    Ok(Json(queries::dealer_groups(&state.db, &caller.signed_in.actor).await?))
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+pub struct DealerGroupQuery {
+    /// Part of the code or name, any letter case.
+    pub search: Option<String>,
+    /// `code` or `name`; `-` first for descending. By code when absent.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl DealerGroupQuery {
+    pub fn filter(&self) -> Result<DealerGroupFilter, platform::Failure> {
+        Ok(DealerGroupFilter {
+            search: self.search.clone().filter(|s| !s.trim().is_empty()),
+            sort: queries::DEALER_GROUP_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+/// The manufacturer's dealer groups, filtered and paginated (none for a dealer's people).
+#[utoipa::path(get, path = "/dealer-groups", tag = "identity", security(("bearer" = [])), params(DealerGroupQuery),
+    responses((status = 200, body = Page<DealerGroup>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_dealer_groups(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<DealerGroupQuery>,
+) -> ApiResult<Page<DealerGroup>> {
+    Ok(Json(
+        queries::dealer_group_list(
+            &state.db,
+            &caller.signed_in.actor,
+            &query.filter()?,
+            PageRequest::new(query.page, query.per_page),
+        )
+        .await?,
+    ))
+}
+
+/// The same dealer groups as `GET /dealer-groups` (search and sort), every row, as a spreadsheet
+/// with headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
+#[utoipa::path(get, path = "/dealer-groups/export", tag = "identity", security(("bearer" = [])), params(DealerGroupQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_dealer_groups(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<DealerGroupQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[utoipa::path(post, path = "/dealer-groups", tag = "identity", security(("bearer" = [])), request_body = DealerGroupInput,
@@ -405,7 +454,7 @@ pub async fn reset_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct ApiTokenQuery {
     /// `active` (not revoked) or `revoked`.
     pub state: Option<String>,
@@ -449,16 +498,20 @@ pub async fn list_api_tokens(
 }
 
 /// The same tokens as `GET /api-tokens` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows. Secrets are never in it.
+/// headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`. Secrets are never in it.
 #[utoipa::path(get, path = "/api-tokens/export", tag = "identity", security(("bearer" = [])), params(ApiTokenQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_api_tokens(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ApiTokenQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::exports::api_translator(&state, &caller).await?;
-    crate::exports::api_tokens(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// Creates an integration token; its secret is in this response only.

@@ -61,7 +61,7 @@ pub async fn upload(
     Ok((StatusCode::ACCEPTED, Json(Started { id })))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct ListQuery {
     /// `queued`, `reading`, `checking`, `applying`, `done`, `rejected` or `failed`.
     pub status: Option<String>,
@@ -105,18 +105,20 @@ pub async fn list(
 }
 
 /// The same imports as `GET /imports` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows.
+/// headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/imports/export", tag = "imports", security(("bearer" = [])), params(ListQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = ProblemJson), (status = 422, body = ProblemJson)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = ProblemJson), (status = 422, body = ProblemJson)))]
 pub async fn export(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let actor = &caller.signed_in.actor;
-    let kinds: Vec<&str> = importing::kinds_for(actor).into_iter().map(ImportKind::code).collect();
     let t = crate::exports::api_translator(&state, &caller).await?;
-    crate::exports::imports(&state, actor, &t, &kinds, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[derive(Debug, Serialize, ToSchema)]

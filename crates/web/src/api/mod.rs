@@ -9,12 +9,14 @@ mod fulfilment_api;
 mod identity_api;
 mod imports_api;
 mod ordering_api;
-pub use catalog_api::{PriceListQuery, PriceRowQuery, ProductQuery, PromotionQuery};
+pub use catalog_api::{
+    DealerStatisticsQuery, PriceListQuery, PriceRowQuery, ProductQuery, PromotionQuery, SalesOrganisationQuery,
+};
 pub use edi_api::ArchiveQuery;
 pub use fulfilment_api::{ReceiptQuery, ReturnQuery, ShipmentQuery, StockQuery, DISCREPANCY_FILTERS};
-pub use identity_api::{ApiTokenQuery, DealerQuery, UserQuery};
+pub use identity_api::{ApiTokenQuery, DealerGroupQuery, DealerQuery, UserQuery};
 pub use imports_api::ListQuery as ImportListQuery;
-pub use ordering_api::OrderQuery;
+pub use ordering_api::{ExecutionQuery, OrderQuery};
 pub use platform_api::{AuditQuery, JobQuery, MessageQuery};
 mod platform_api;
 
@@ -96,6 +98,8 @@ fn list_exports(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(identity_api::export_api_tokens))
         .routes(routes!(imports_api::export))
         .routes(routes!(fulfilment_api::export_returns))
+        .routes(routes!(catalog_api::export_sales_organisations))
+        .routes(routes!(identity_api::export_dealer_groups))
         .routes(routes!(exports_api::list))
         .routes(routes!(exports_api::get))
         .routes(routes!(exports_api::file))

@@ -531,7 +531,7 @@ pub async fn set_dealer_credit(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct ExecutionQuery {
     /// `orders` (the default) or `lines`.
     pub view: Option<String>,
@@ -572,16 +572,22 @@ impl ExecutionQuery {
 }
 
 /// The same rows as `GET /reports/order-execution` (view, filters and sort), every row, as a
-/// spreadsheet with headers in the caller's language; at most 10 000 rows.
+/// spreadsheet with headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/reports/order-execution/export", tag = "ordering", security(("bearer" = [])), params(ExecutionQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_order_execution(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ExecutionQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    crate::exports::order_execution(&state, &caller.signed_in.actor, &t, &query.filter()?, query.per_line()).await
+    Ok(
+        crate::exports::export_execution(&state, &caller.signed_in.actor, &t, query)
+            .await?
+            .for_api(),
+    )
 }
 
 /// The order execution report: ordered, confirmed, shipped, received, invoiced and paid, per

@@ -9,7 +9,7 @@ use platform::audit::{self, AuditFilter, AuditRecord};
 use platform::jobs::{self, Job, JobFilter};
 use platform::mail::{self, MailServer, MailServerInput};
 use platform::{Failure, Page, PageRequest};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
 use super::{ApiJson, ApiQuery, ApiResult};
@@ -17,7 +17,7 @@ use crate::error::{Problem, WebError};
 use crate::session::ApiCaller;
 use crate::AppState;
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct AuditQuery {
     /// `dealer`, `user`, `region`, `tenant`, `api_token`, …
     pub entity: Option<String>,
@@ -67,19 +67,23 @@ pub async fn list_audit_log(
 }
 
 /// The same records as `GET /audit-log` (filters and sort), every row, as a spreadsheet with
-/// headers in the caller's language; at most 10 000 rows.
+/// headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/audit-log/export", tag = "platform", security(("bearer" = [])), params(AuditQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_audit_log(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::exports::api_translator(&state, &caller).await?;
-    crate::exports::audit_log(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct JobQuery {
     /// `queued`, `running`, `done` or `failed`.
     pub status: Option<String>,
@@ -122,19 +126,23 @@ pub async fn list_jobs(
 }
 
 /// The same jobs as `GET /jobs` (filters and sort), every row, as a spreadsheet with headers
-/// in the caller's language; at most 10 000 rows.
+/// in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/jobs/export", tag = "platform", security(("bearer" = [])), params(JobQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn export_jobs(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<JobQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::exports::api_translator(&state, &caller).await?;
-    crate::exports::jobs(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct MessageQuery {
     /// `true`: only the messages not read yet.
     pub unread: Option<bool>,
@@ -192,16 +200,20 @@ pub async fn list_messages(
 }
 
 /// The same messages as `GET /messages` (filters and sort), every row, as a spreadsheet in
-/// the caller's language; at most 10 000 rows.
+/// the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
 #[utoipa::path(get, path = "/messages/export", tag = "platform", security(("bearer" = [])), params(MessageQuery),
-    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 422, body = Problem)))]
 pub async fn export_messages(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<MessageQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::exports::api_translator(&state, &caller).await?;
-    crate::exports::messages(&state, &caller.signed_in.actor, &t, &query.filter()?).await
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// Marks all the caller's messages read.

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::account::{DoneQuery, EmptyForm};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
-use crate::api::{ApiTokenQuery, JobQuery};
+use crate::api::{ApiTokenQuery, AuditQuery, JobQuery};
 use crate::error::WebError;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
@@ -294,7 +294,11 @@ pub async fn export_tokens(
     user: PageUser,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::api_tokens(&state, user.actor(), &user.t, &query.query().filter()?).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 pub async fn tokens_page(
@@ -432,7 +436,20 @@ pub async fn export_audit(
     Query(query): Query<AuditListQuery>,
 ) -> Result<Response, WebError> {
     let filter = query.filter(user.t.time_zone)?;
-    crate::exports::audit_log(&state, user.actor(), &user.t, &filter).await
+    // The days become moments in the reader's time zone here, so the job reads the same range.
+    let api_query = AuditQuery {
+        entity: filter.entity,
+        entity_id: filter.entity_id,
+        actor: filter.actor,
+        from: filter.from,
+        to: filter.to,
+        sort: Some(query.sort.trim().to_owned()).filter(|sort| !sort.is_empty()),
+        page: None,
+        per_page: None,
+    };
+    Ok(crate::exports::export_list(&state, user.actor(), &user.t, &api_query)
+        .await?
+        .for_page())
 }
 
 // ----- background jobs -----
@@ -501,5 +518,9 @@ pub async fn export_jobs(
     user: PageUser,
     Query(query): Query<JobListQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::jobs(&state, user.actor(), &user.t, &query.query().filter()?).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }

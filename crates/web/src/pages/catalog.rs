@@ -710,15 +710,20 @@ pub async fn export_statistics(
     user: PageUser,
     Query(query): Query<StatisticsQuery>,
 ) -> Result<Response, WebError> {
-    let actor = user.actor();
-    let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(Some(&query.sort))?;
     let dealer_id = query
         .dealer_id
         .trim()
         .parse::<i64>()
         .map_err(|_| platform::Failure::field("dealer_id", "field.required"))?;
-    let audience = identity::queries::dealer_audience(&state.db, actor, Some(DealerId(dealer_id))).await?;
-    crate::exports::product_views(&state, actor, &user.t, &audience, sort).await
+    let views = crate::api::DealerStatisticsQuery {
+        dealer_id,
+        sort: Some(query.sort.trim().to_owned()).filter(|sort| !sort.is_empty()),
+        page: None,
+        per_page: None,
+    };
+    Ok(crate::exports::export_list(&state, user.actor(), &user.t, &views)
+        .await?
+        .for_page())
 }
 
 /// A product published to the dealer that none of its users opened.

@@ -27,6 +27,8 @@ struct DealersPage {
     groups: Vec<DealerGroup>,
     statuses: Vec<&'static str>,
     can_manage: bool,
+    /// Whether to link the dealer group list.
+    show_groups: bool,
     /// Sort headers, pages and the export, all keeping the filters and sort.
     links: ListLinks,
     /// The query string without `page`, for links to other pages of the same list.
@@ -114,6 +116,8 @@ pub async fn list(
         groups,
         statuses: DealerStatus::ALL.iter().map(|s| s.code()).collect(),
         can_manage: actor.can(Permission::ManageDealers),
+        // Groups are the manufacturer's own classification; a dealer's people have none.
+        show_groups: !actor.is_dealer_user(),
     };
     render(&view)
 }

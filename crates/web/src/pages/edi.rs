@@ -97,7 +97,11 @@ pub async fn export_archive(
     user: PageUser,
     Query(query): Query<ArchiveListQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::interchanges(&state, user.actor(), &user.t, &query.query().filter()?).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 #[derive(Template)]

@@ -160,14 +160,11 @@ pub async fn export_imports(
     user: PageUser,
     Query(query): Query<ImportsQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::imports(
-        &state,
-        user.actor(),
-        &user.t,
-        &kind_codes(&user),
-        &query.query().filter()?,
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
     )
-    .await
 }
 
 pub async fn imports_page(

@@ -106,7 +106,11 @@ pub async fn export_messages(
     user: PageUser,
     Query(query): Query<MessagesQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::messages(&state, user.actor(), &user.t, &query.query().filter()?).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 #[derive(Deserialize, Default)]

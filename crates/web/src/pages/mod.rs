@@ -9,6 +9,7 @@ mod admin;
 mod catalog;
 mod categories;
 mod dashboard;
+mod dealer_groups;
 mod dealers;
 mod edi;
 mod home;
@@ -170,11 +171,14 @@ pub fn router() -> Router<AppState> {
         .route("/messages", get(messages::messages_page))
         .route("/messages/export", get(messages::export_messages))
         .route("/messages/read", post(messages::mark_read))
+        .route("/dealer-groups", get(dealer_groups::list))
+        .route("/dealer-groups/export", get(dealer_groups::export))
         .route("/regions", get(regions::list).post(regions::create))
         .route(
             "/sales-organisations",
             get(sales_organisations::list).post(sales_organisations::create),
         )
+        .route("/sales-organisations/export", get(sales_organisations::export))
         .route("/users", get(users::list).post(users::create))
         .route("/users/export", get(users::export))
         .route("/users/new", get(users::new_form))

@@ -1179,15 +1179,24 @@ pub struct ExecutionForm {
 
 impl ExecutionForm {
     fn filter(&self) -> Result<ordering::report::ReportFilter, WebError> {
+        self.api_query().filter()
+    }
+
+    /// The same report as the API asks for it. The page reads its fields leniently: one it
+    /// cannot read (a mistyped date, an unknown state) is left out rather than refused.
+    fn api_query(&self) -> crate::api::ExecutionQuery {
         let date = |text: &str| NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
-        Ok(ordering::report::ReportFilter {
+        crate::api::ExecutionQuery {
+            view: Some(self.view.trim().to_owned()).filter(|view| !view.is_empty()),
             dealer_id: self.dealer_id.trim().parse().ok(),
             region_id: self.region_id.trim().parse().ok(),
-            placed_from: date(&self.from),
-            placed_to: date(&self.to),
-            state: OrderState::parse(&self.state),
-            sort: ordering::report::EXECUTION_SORT.parse(Some(&self.sort))?,
-        })
+            from: date(&self.from),
+            to: date(&self.to),
+            state: OrderState::parse(&self.state).map(|state| state.code().to_owned()),
+            sort: Some(self.sort.trim().to_owned()).filter(|sort| !sort.is_empty()),
+            page: None,
+            per_page: None,
+        }
     }
 
     fn links(&self, filter: &ordering::report::ReportFilter) -> ListLinks {
@@ -1328,7 +1337,11 @@ pub async fn export_execution(
     user: PageUser,
     Query(query): Query<ExecutionForm>,
 ) -> Result<Response, WebError> {
-    crate::exports::order_execution(&state, user.actor(), &user.t, &query.filter()?, query.per_line()).await
+    Ok(
+        crate::exports::export_execution(&state, user.actor(), &user.t, query.api_query())
+            .await?
+            .for_page(),
+    )
 }
 
 // ----- change requests -----

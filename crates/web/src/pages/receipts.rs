@@ -170,7 +170,11 @@ pub async fn export_discrepancies(
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
     user.actor().require(Permission::ReviewOrders)?;
-    crate::exports::receipts(&state, user.actor(), &user.t, &query.query().filter()?).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 /// Receives from the order page's form of one shipment: `receive_<shipment>_received_<line>`,

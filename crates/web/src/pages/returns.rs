@@ -126,7 +126,11 @@ pub async fn export_returns(
     user: PageUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::returns(&state, user.actor(), &user.t, &query.query()).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 async fn returns_response(

@@ -148,7 +148,11 @@ pub async fn export_shipments(
     user: PageUser,
     Query(query): Query<ListQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::shipments(&state, user.actor(), &user.t, &query.query().filter()?).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 pub async fn ship(

@@ -132,5 +132,9 @@ pub async fn export_stock(
     user: PageUser,
     Query(query): Query<StockListQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::stock(&state, user.actor(), &user.t, &query.query()).await
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
