@@ -165,7 +165,7 @@ pub async fn sales_organisation_page(
 ) -> Result<platform::Page<SalesOrganisation>, DbError> {
     let mut condition = Query::new(" WHERE tenant_id = $1").bind(tenant_id);
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        let pattern = platform::db::like_contains(search);
         condition
             .push(" AND (LOWER(code) LIKE ")
             .push_bind(pattern.clone())
@@ -355,15 +355,11 @@ pub async fn find_product(source: &mut Source<'_>, tenant_id: TenantId, id: i64)
         .transpose()
 }
 
-fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
-}
-
 fn push_search(query: &mut Query, search: Option<&str>) {
     if let Some(search) = search.map(str::trim).filter(|s| !s.is_empty()) {
         query
             .push(" AND p.search_text LIKE ")
-            .push_bind(format!("%{}%", escape_like(&search.to_lowercase())))
+            .push_bind(platform::db::like_contains(search))
             .push(" ESCAPE '\\'");
     }
 }

@@ -307,7 +307,7 @@ pub async fn dealer_group_page(
 ) -> Result<platform::Page<DealerGroup>, DbError> {
     let mut condition = Query::new(" WHERE tenant_id = $1").bind(tenant_id);
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        let pattern = platform::db::like_contains(search);
         condition
             .push(" AND (LOWER(code) LIKE ")
             .push_bind(pattern.clone())
@@ -468,7 +468,7 @@ pub async fn list_dealers(
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         condition
             .push(" AND d.search_text LIKE ")
-            .push_bind(format!("%{}%", escape_like(&search.to_lowercase())))
+            .push_bind(platform::db::like_contains(search))
             .push(" ESCAPE '\\'");
     }
     if let Some(region_id) = filter.region_id {
@@ -491,11 +491,6 @@ pub async fn list_dealers(
     }
     let order_by = DEALER_SORT.order_by(filter.sort);
     platform::db::fetch_page(db, "dealers d", DEALER_SELECT, condition, &order_by, page, read_dealer).await
-}
-
-/// Escapes `%`, `_` and the escape character itself, so user text matches literally.
-pub fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
 pub async fn dealer_detail(db: &Db, dealer: Dealer) -> Result<DealerDetail, DbError> {
@@ -888,7 +883,7 @@ pub async fn list_users(
     let mut condition = Query::new("");
     user_scope(&mut condition, actor);
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", escape_like(&search.to_lowercase()));
+        let pattern = platform::db::like_contains(search);
         condition
             .push(" AND (u.login LIKE ")
             .push_bind(pattern.clone())
