@@ -525,12 +525,13 @@ fn order_condition(tenant_id: TenantId, scope: &DataScope, filter: &OrderFilter)
         condition.push(" AND o.dealer_id = ").push_bind(dealer_id);
     }
     if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = platform::db::like_contains(search);
         condition
-            .push(" AND (o.dealer_order_number LIKE ")
-            .push_bind(format!("%{search}%"))
-            .push(" OR d.search_text LIKE ")
-            .push_bind(format!("%{}%", search.to_lowercase()))
-            .push(")");
+            .push(" AND (LOWER(o.dealer_order_number) LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR d.search_text LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
     }
     if let Some(from) = filter.placed_from {
         condition

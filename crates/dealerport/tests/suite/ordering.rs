@@ -828,3 +828,29 @@ async fn a_draft_beyond_stock_stays_a_draft_when_submitted_and_can_be_cancelled(
     assert_eq!(cancelled.status, 200, "{}", cancelled.text());
     assert_ledger_holds(&app).await;
 }
+
+#[tokio::test]
+async fn the_order_search_ignores_letter_case_and_takes_wildcards_literally_on_every_database() {
+    let app = TestApp::with_demo().await;
+    let desk = app.token("orders@demo.test").await;
+    let numbers = |found: serde_json::Value| -> Vec<String> {
+        found["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["dealer_order_number"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let lower = app.get("/api/v1/orders?search=vk-2026-0144", &desk).await.json();
+    assert_eq!(numbers(lower), ["VK-2026-0144"]);
+    for wildcard in ["%25", "_", "VK%25"] {
+        let found = app
+            .get(&format!("/api/v1/orders?search={wildcard}"), &desk)
+            .await
+            .json();
+        assert_eq!(
+            found["total"], 0,
+            "`{wildcard}` is matched as written, not as a wildcard"
+        );
+    }
+}
