@@ -223,6 +223,8 @@ exported_lists!(
     ExecutionLinesExport,
     crate::api::SalesOrganisationQuery,
     crate::api::DealerGroupQuery,
+    RegionTree,
+    CategoryTree,
 );
 
 async fn write_list<L: ListExport>(
@@ -1452,6 +1454,96 @@ impl ListExport for crate::api::DealerGroupQuery {
         Ok(map_page(groups, |group| {
             vec![xlsx::Cell::Text(group.code), xlsx::Cell::Text(group.name)]
         }))
+    }
+}
+
+/// One page of a tree's rows, already in tree order. Trees are read whole (a few hundred nodes
+/// at most) and their order is the hierarchy, so they are neither sorted nor filtered.
+fn tree_page(rows: Vec<Vec<xlsx::Cell>>, request: PageRequest) -> Page<Vec<xlsx::Cell>> {
+    let total = rows.len() as i64;
+    let per_page = request.per_page.max(1) as usize;
+    let skip = (request.page.max(1) as usize - 1) * per_page;
+    Page {
+        items: rows.into_iter().skip(skip).take(per_page).collect(),
+        total,
+        page: request.page,
+        per_page: request.per_page,
+    }
+}
+
+/// The region tree as its page shows it, each region with its parent's code.
+#[derive(Serialize, serde::Deserialize)]
+pub(crate) struct RegionTree;
+
+impl ListExport for RegionTree {
+    const LIST: &'static str = "regions";
+    const FILE_NAME: &'static str = "regions.xlsx";
+    const TITLE_KEY: &'static str = "nav.regions";
+    const HEADER_KEYS: &'static [&'static str] = &["region.code", "region.name", "region.level", "region.parent"];
+
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let regions = identity::queries::regions(db, actor).await?;
+        let codes: std::collections::HashMap<_, _> = regions.iter().map(|r| (r.id, r.code.clone())).collect();
+        let rows = regions
+            .iter()
+            .map(|region| {
+                vec![
+                    xlsx::Cell::Text(region.code.clone()),
+                    xlsx::Cell::Text(region.name.clone()),
+                    xlsx::Cell::Text(t.t(&format!("region_kind.{}", region.kind.code())).to_owned()),
+                    text(region.parent_id.and_then(|parent| codes.get(&parent).cloned())),
+                ]
+            })
+            .collect();
+        Ok(tree_page(rows, request))
+    }
+}
+
+/// The category tree as its page shows it, each category with its parent's code.
+#[derive(Serialize, serde::Deserialize)]
+pub(crate) struct CategoryTree;
+
+impl ListExport for CategoryTree {
+    const LIST: &'static str = "categories";
+    const FILE_NAME: &'static str = "categories.xlsx";
+    const TITLE_KEY: &'static str = "nav.categories";
+    const HEADER_KEYS: &'static [&'static str] =
+        &["category.code", "category.name", "category.parent", "category.products"];
+
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let tree = catalog::queries::category_tree(db, actor).await?;
+        let codes: std::collections::HashMap<_, _> =
+            tree.iter().map(|n| (n.category.id, n.category.code.clone())).collect();
+        let rows = tree
+            .iter()
+            .map(|node| {
+                let category = &node.category;
+                let name = match t.locale {
+                    Locale::En => &category.name_en,
+                    Locale::Ru => &category.name_ru,
+                    Locale::Zh => &category.name_zh,
+                };
+                vec![
+                    xlsx::Cell::Text(category.code.clone()),
+                    xlsx::Cell::Text(name.clone()),
+                    text(category.parent_id.and_then(|parent| codes.get(&parent).cloned())),
+                    xlsx::Cell::Integer(node.product_count),
+                ]
+            })
+            .collect();
+        Ok(tree_page(rows, request))
     }
 }
 

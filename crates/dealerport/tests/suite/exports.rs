@@ -413,3 +413,77 @@ fn column_of(bytes: &[u8], column: usize) -> Vec<String> {
     let table = xlsx::read_table(bytes).unwrap();
     table.rows.iter().map(|row| row.cell(column).to_owned()).collect()
 }
+
+/// The codes of a tree's nodes as its API lists them (in tree order), each with its parent's code.
+async fn tree_codes(app: &TestApp, token: &str, path: &str) -> Vec<(String, String)> {
+    let nodes = app.get(path, token).await.json();
+    let nodes = nodes.as_array().unwrap();
+    let code_of = |id: &Value| {
+        nodes
+            .iter()
+            .find(|n| &n["id"] == id)
+            .map(|n| n["code"].as_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    nodes
+        .iter()
+        .map(|n| (n["code"].as_str().unwrap().to_owned(), code_of(&n["parent_id"])))
+        .collect()
+}
+
+/// A file's first column with the column of each row's parent.
+fn codes_and_parents(bytes: &[u8], parent_column: usize) -> Vec<(String, String)> {
+    xlsx::read_table(bytes)
+        .unwrap()
+        .rows
+        .iter()
+        .map(|row| (row.cell(0).to_owned(), row.cell(parent_column).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn the_region_and_category_trees_export_in_tree_order_with_each_nodes_parent_in_the_background_too() {
+    let app = app().await;
+    for (login, expected_regions) in [("admin@demo.test", 15), ("manager@demo.test", 0)] {
+        let token = app.token(login).await;
+        let regions = tree_codes(&app, &token, "/api/v1/regions").await;
+        if expected_regions > 0 {
+            assert_eq!(regions.len(), expected_regions);
+        }
+        let session = app.browser_session(login).await;
+        let id = start_export(&app, &session, "/regions/export").await;
+        assert!(worker(&app).run_once().await.unwrap());
+        let file = app.page(&session, &format!("/exports/{id}/file")).await;
+        assert_eq!(file.status, 200, "{login}");
+        assert_eq!(
+            codes_and_parents(&file.body, 3),
+            regions,
+            "{login} gets the regions the API gives them"
+        );
+    }
+
+    let direct = TestApp::with_demo().await;
+    let direct_token = direct.token("admin@demo.test").await;
+    let water = crate::id_of(&direct, "categories", "code", "WATER").await;
+    let sparkling = serde_json::json!({
+        "code": "SPARKLING", "name_en": "Sparkling", "name_ru": "Газированная", "name_zh": "气泡水", "parent_id": water,
+    });
+    assert_eq!(
+        direct.post("/api/v1/categories", &direct_token, sparkling).await.status,
+        201
+    );
+    let categories = tree_codes(&direct, &direct_token, "/api/v1/categories/tree").await;
+    assert!(
+        categories.contains(&("SPARKLING".to_owned(), "WATER".to_owned())),
+        "{categories:?}"
+    );
+    let file = direct.get("/api/v1/categories/export", &direct_token).await;
+    assert_eq!(file.status, 200, "{}", file.text());
+    let table = xlsx::read_table(&file.body).unwrap();
+    assert_eq!(table.headers, ["Code", "Category", "Under", "Products"]);
+    assert_eq!(codes_and_parents(&file.body, 2), categories);
+
+    let dealer = app.token("dealer@demo.test").await;
+    assert_eq!(app.get("/api/v1/categories/export", &dealer).await.status, 403);
+    assert_eq!(app.get("/api/v1/regions/export", &dealer).await.status, 403);
+}

@@ -177,6 +177,22 @@ pub async fn list_categories(State(state): State<AppState>, caller: ApiCaller) -
     ))
 }
 
+/// The category tree in its order, with each category's parent code and product count, as a
+/// spreadsheet with names and headers in the caller's language (the manufacturer's people).
+#[utoipa::path(get, path = "/categories/export", tag = "catalog", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem)))]
+pub async fn export_categories(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    Ok(
+        crate::exports::export_list(&state, &caller.signed_in.actor, &t, &crate::exports::CategoryTree)
+            .await?
+            .for_api(),
+    )
+}
+
 #[utoipa::path(post, path = "/categories", tag = "catalog", security(("bearer" = [])), request_body = CategoryInput,
     responses((status = 201, body = Created), (status = 422, body = Problem)))]
 pub async fn create_category(

@@ -89,6 +89,22 @@ pub async fn list_regions(State(state): State<AppState>, caller: ApiCaller) -> A
     Ok(Json(queries::regions(&state.db, &caller.signed_in.actor).await?))
 }
 
+/// The same regions as `GET /regions`, in tree order with each one's parent code, as a
+/// spreadsheet with headers in the caller's language.
+#[utoipa::path(get, path = "/regions/export", tag = "identity", security(("bearer" = [])),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem)))]
+pub async fn export_regions(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+) -> Result<axum::response::Response, WebError> {
+    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    Ok(
+        crate::exports::export_list(&state, &caller.signed_in.actor, &t, &crate::exports::RegionTree)
+            .await?
+            .for_api(),
+    )
+}
+
 #[utoipa::path(post, path = "/regions", tag = "identity", security(("bearer" = [])), request_body = RegionInput,
     responses((status = 201, body = Region), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_region(

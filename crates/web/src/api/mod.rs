@@ -112,6 +112,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(identity_api::me))
         .routes(routes!(identity_api::get_tenant, identity_api::update_tenant))
         .routes(routes!(identity_api::list_regions, identity_api::create_region))
+        .routes(routes!(identity_api::export_regions))
         .routes(routes!(identity_api::get_region, identity_api::rename_region))
         .routes(routes!(
             identity_api::list_dealer_groups,
@@ -132,6 +133,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog_api::why_this_price))
         .routes(routes!(catalog_api::add_favorite, catalog_api::remove_favorite))
         .routes(routes!(catalog_api::list_categories, catalog_api::create_category))
+        .routes(routes!(catalog_api::export_categories))
         .routes(routes!(
             catalog_api::list_sales_organisations,
             catalog_api::create_sales_organisation

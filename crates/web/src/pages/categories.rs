@@ -227,3 +227,12 @@ pub async fn delete(
     catalog::commands::delete_category(&state.db, &state.clock, user.actor(), id).await?;
     Ok(redirect_done("/categories", "category_deleted"))
 }
+
+/// The category tree as XLSX, in its order.
+pub async fn export(State(state): State<AppState>, user: PageUser) -> Result<Response, WebError> {
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &crate::exports::CategoryTree)
+            .await?
+            .for_page(),
+    )
+}

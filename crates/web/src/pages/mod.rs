@@ -72,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .route("/catalog-statistics", get(catalog::statistics_page))
         .route("/catalog-statistics/export", get(catalog::export_statistics))
         .route("/categories", get(categories::categories_page).post(categories::create))
+        .route("/categories/export", get(categories::export))
         .route(
             "/categories/{id}",
             get(categories::category_page).post(categories::update),
@@ -174,6 +175,7 @@ pub fn router() -> Router<AppState> {
         .route("/dealer-groups", get(dealer_groups::list))
         .route("/dealer-groups/export", get(dealer_groups::export))
         .route("/regions", get(regions::list).post(regions::create))
+        .route("/regions/export", get(regions::export))
         .route(
             "/sales-organisations",
             get(sales_organisations::list).post(sales_organisations::create),

@@ -92,3 +92,12 @@ pub async fn create(
         Err(errors) => regions_page(&state, &user, None, form, errors).await,
     }
 }
+
+/// The region tree as XLSX, in its order.
+pub async fn export(State(state): State<AppState>, user: PageUser) -> Result<Response, WebError> {
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &crate::exports::RegionTree)
+            .await?
+            .for_page(),
+    )
+}
