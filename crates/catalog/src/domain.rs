@@ -492,6 +492,16 @@ pub struct Product {
     pub sales_organisation_id: Option<i64>,
 }
 
+impl Category {
+    pub fn name(&self, locale: platform::Locale) -> &str {
+        match locale {
+            platform::Locale::En => &self.name_en,
+            platform::Locale::Ru => &self.name_ru,
+            platform::Locale::Zh => &self.name_zh,
+        }
+    }
+}
+
 impl Product {
     pub fn name(&self, locale: platform::Locale) -> &str {
         match locale {

@@ -794,11 +794,10 @@ impl ListExport for crate::api::ProductQuery {
         let products = catalog::queries::products(db, actor, &self.filter(t.locale)?, request).await?;
         let categories = catalog::queries::categories(db, actor).await?;
         let category_name = |id: Option<i64>| {
-            categories.iter().find(|c| Some(c.id) == id).map(|c| match t.locale {
-                Locale::En => c.name_en.clone(),
-                Locale::Ru => c.name_ru.clone(),
-                Locale::Zh => c.name_zh.clone(),
-            })
+            categories
+                .iter()
+                .find(|c| Some(c.id) == id)
+                .map(|c| c.name(t.locale).to_owned())
         };
         Ok(map_page(products, |product| {
             vec![
@@ -1530,14 +1529,9 @@ impl ListExport for CategoryTree {
             .iter()
             .map(|node| {
                 let category = &node.category;
-                let name = match t.locale {
-                    Locale::En => &category.name_en,
-                    Locale::Ru => &category.name_ru,
-                    Locale::Zh => &category.name_zh,
-                };
                 vec![
                     xlsx::Cell::Text(category.code.clone()),
-                    xlsx::Cell::Text(name.clone()),
+                    xlsx::Cell::Text(category.name(t.locale).to_owned()),
                     text(category.parent_id.and_then(|parent| codes.get(&parent).cloned())),
                     xlsx::Cell::Integer(node.product_count),
                 ]

@@ -55,11 +55,7 @@ fn rows(user: &PageUser, tree: &[CategoryNode]) -> Vec<TreeRow> {
         .map(|node| TreeRow {
             id: node.category.id,
             code: node.category.code.clone(),
-            name: match user.t.locale {
-                platform::Locale::En => node.category.name_en.clone(),
-                platform::Locale::Ru => node.category.name_ru.clone(),
-                platform::Locale::Zh => node.category.name_zh.clone(),
-            },
+            name: node.category.name(user.t.locale).to_owned(),
             indent: node.depth * 2,
             products: user.t.number(node.product_count),
         })
