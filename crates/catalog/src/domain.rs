@@ -108,6 +108,20 @@ pub fn tree_order(categories: Vec<(Category, i64)>) -> Vec<CategoryNode> {
     out
 }
 
+/// The categories whose code or name in any language holds the search, each with its
+/// ancestors, still in tree order. An empty search keeps them all.
+pub fn search_tree(tree: Vec<CategoryNode>, search: &str) -> Vec<CategoryNode> {
+    platform::tree::matches_with_ancestors(
+        tree,
+        |node| node.category.id,
+        |node| node.category.parent_id,
+        |node| {
+            let c = &node.category;
+            platform::tree::text_matches(search, &[&c.code, &c.name_en, &c.name_ru, &c.name_zh])
+        },
+    )
+}
+
 /// Units of measure, as UN/ECE Recommendation 20 codes, which EDI messages carry too.
 pub const UNITS: [&str; 9] = ["PCE", "BO", "CS", "CT", "PK", "SET", "KGM", "LTR", "PF"];
 

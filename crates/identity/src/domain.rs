@@ -177,6 +177,17 @@ pub struct ValidRegion {
     pub parent_id: Option<RegionId>,
 }
 
+/// The regions whose code or name holds the search, each with its ancestors, still in tree
+/// order. An empty search keeps them all.
+pub fn search_regions(regions: Vec<Region>, search: &str) -> Vec<Region> {
+    platform::tree::matches_with_ancestors(
+        regions,
+        |region| region.id,
+        |region| region.parent_id,
+        |region| platform::tree::text_matches(search, &[&region.code, &region.name]),
+    )
+}
+
 impl RegionInput {
     pub fn validate(&self) -> Result<ValidRegion, platform::Failure> {
         let mut checks = Checks::new();

@@ -20,6 +20,7 @@ pub mod money;
 pub mod page;
 pub mod pictures;
 pub mod secret;
+pub mod tree;
 
 pub use actor::{Actor, DataScope, Permission, Role};
 pub use audience::DealerAudience;

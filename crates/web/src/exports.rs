@@ -1457,7 +1457,8 @@ impl ListExport for crate::api::DealerGroupQuery {
 }
 
 /// One page of a tree's rows, already in tree order. Trees are read whole (a few hundred nodes
-/// at most) and their order is the hierarchy, so they are neither sorted nor filtered.
+/// at most) and their order is the hierarchy, so they are not sorted; a search keeps each
+/// match's ancestors.
 fn tree_page(rows: Vec<Vec<xlsx::Cell>>, request: PageRequest) -> Page<Vec<xlsx::Cell>> {
     let total = rows.len() as i64;
     let per_page = request.per_page.max(1) as usize;
@@ -1470,9 +1471,23 @@ fn tree_page(rows: Vec<Vec<xlsx::Cell>>, request: PageRequest) -> Page<Vec<xlsx:
     }
 }
 
+/// A search of a tree: the nodes whose code or name holds it, each with its ancestors.
+#[derive(Debug, Default, Serialize, serde::Deserialize, utoipa::IntoParams)]
+pub struct TreeSearch {
+    /// Part of a code or name, any letter case; a match comes with its ancestors.
+    pub search: Option<String>,
+}
+
+impl TreeSearch {
+    /// The search; empty for the whole tree.
+    pub fn text(&self) -> &str {
+        self.search.as_deref().unwrap_or_default()
+    }
+}
+
 /// The region tree as its page shows it, each region with its parent's code.
 #[derive(Serialize, serde::Deserialize)]
-pub(crate) struct RegionTree;
+pub(crate) struct RegionTree(pub TreeSearch);
 
 impl ListExport for RegionTree {
     const LIST: &'static str = "regions";
@@ -1489,6 +1504,7 @@ impl ListExport for RegionTree {
     ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
         let regions = identity::queries::regions(db, actor).await?;
         let codes: std::collections::HashMap<_, _> = regions.iter().map(|r| (r.id, r.code.clone())).collect();
+        let regions = identity::domain::search_regions(regions, self.0.text());
         let rows = regions
             .iter()
             .map(|region| {
@@ -1506,7 +1522,7 @@ impl ListExport for RegionTree {
 
 /// The category tree as its page shows it, each category with its parent's code.
 #[derive(Serialize, serde::Deserialize)]
-pub(crate) struct CategoryTree;
+pub(crate) struct CategoryTree(pub TreeSearch);
 
 impl ListExport for CategoryTree {
     const LIST: &'static str = "categories";
@@ -1525,6 +1541,7 @@ impl ListExport for CategoryTree {
         let tree = catalog::queries::category_tree(db, actor).await?;
         let codes: std::collections::HashMap<_, _> =
             tree.iter().map(|n| (n.category.id, n.category.code.clone())).collect();
+        let tree = catalog::domain::search_tree(tree, self.0.text());
         let rows = tree
             .iter()
             .map(|node| {

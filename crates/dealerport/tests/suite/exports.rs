@@ -431,6 +431,63 @@ async fn tree_codes(app: &TestApp, token: &str, path: &str) -> Vec<(String, Stri
         .collect()
 }
 
+#[tokio::test]
+async fn a_tree_search_keeps_each_match_with_its_ancestors_on_the_page_in_the_api_and_in_the_export() {
+    let app = TestApp::with_demo().await;
+    let token = app.token("admin@demo.test").await;
+    let moscow = web::lists::encode("МОСКВА");
+    let expected = [("RU", ""), ("RU-CEN", "RU"), ("RU-MOW", "RU-CEN")].map(|(c, p)| (c.to_owned(), p.to_owned()));
+    assert_eq!(
+        tree_codes(&app, &token, &format!("/api/v1/regions?search={moscow}")).await,
+        expected,
+        "a search in another letter case finds Moscow, under its district and country"
+    );
+    let file = app
+        .get(&format!("/api/v1/regions/export?search={moscow}"), &token)
+        .await;
+    assert_eq!(codes_and_parents(&file.body, 3), expected);
+
+    let session = app.browser_session("admin@demo.test").await;
+    let page = app.page(&session, &format!("/regions?search={moscow}")).await.text();
+    assert!(page.contains("RU-MOW") && page.contains("RU-CEN"), "{page}");
+    assert!(!page.contains(">RU-TUL<"), "Tula does not match: {page}");
+    assert!(
+        page.contains(&format!("/regions/export?search={moscow}")),
+        "the export keeps the search"
+    );
+    let file = app.page(&session, &format!("/regions/export?search={moscow}")).await;
+    assert_eq!(codes_and_parents(&file.body, 3), expected);
+
+    let all = tree_codes(&app, &token, "/api/v1/categories/tree").await;
+    let water = all.iter().filter(|(code, _)| code == "WATER").count();
+    assert_eq!(water, 1);
+    let found = tree_codes(
+        &app,
+        &token,
+        &format!("/api/v1/categories/tree?search={}", web::lists::encode("矿泉")),
+    )
+    .await;
+    assert_eq!(
+        found,
+        [("WATER".to_owned(), String::new())],
+        "a category is found by its Chinese name"
+    );
+    let file = app
+        .page(
+            &session,
+            &format!("/categories/export?search={}", web::lists::encode("минеральная")),
+        )
+        .await;
+    assert_eq!(codes_and_parents(&file.body, 2), found, "and by its Russian name");
+    let page = app.page(&session, "/categories?search=no-such-category").await.text();
+    assert!(page.contains("class=\"empty\""), "nothing matches: {page}");
+    assert_eq!(
+        tree_codes(&app, &token, "/api/v1/categories/tree?search=").await,
+        all,
+        "an empty search keeps the tree"
+    );
+}
+
 /// A file's first column with the column of each row's parent.
 fn codes_and_parents(bytes: &[u8], parent_column: usize) -> Vec<(String, String)> {
     xlsx::read_table(bytes)

@@ -14,6 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiJson, ApiQuery, ApiResult, Created};
 use crate::error::{Problem, WebError};
+use crate::exports::TreeSearch;
 use crate::session::ApiCaller;
 use crate::AppState;
 
@@ -179,18 +180,22 @@ pub async fn list_categories(State(state): State<AppState>, caller: ApiCaller) -
 
 /// The category tree in its order, with each category's parent code and product count, as a
 /// spreadsheet with names and headers in the caller's language (the manufacturer's people).
-#[utoipa::path(get, path = "/categories/export", tag = "catalog", security(("bearer" = [])),
+#[utoipa::path(get, path = "/categories/export", tag = "catalog", security(("bearer" = [])), params(TreeSearch),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem)))]
 pub async fn export_categories(
     State(state): State<AppState>,
     caller: ApiCaller,
+    ApiQuery(query): ApiQuery<TreeSearch>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
-    Ok(
-        crate::exports::export_list(&state, &caller.signed_in.actor, &t, &crate::exports::CategoryTree)
-            .await?
-            .for_api(),
+    Ok(crate::exports::export_list(
+        &state,
+        &caller.signed_in.actor,
+        &t,
+        &crate::exports::CategoryTree(query),
     )
+    .await?
+    .for_api())
 }
 
 #[utoipa::path(post, path = "/categories", tag = "catalog", security(("bearer" = [])), request_body = CategoryInput,
@@ -744,13 +749,18 @@ pub async fn export_catalog(
     crate::exports::catalog(&state, &caller.signed_in.actor, &audience, caller.locale, &filter, date).await
 }
 
-/// The category tree: each parent before its children, with its depth and product count.
-#[utoipa::path(get, path = "/categories/tree", tag = "catalog", security(("bearer" = [])),
+/// The category tree: each parent before its children, with its depth and product count; a
+/// search keeps the categories whose code or name in any language holds it, each with its
+/// ancestors.
+#[utoipa::path(get, path = "/categories/tree", tag = "catalog", security(("bearer" = [])), params(TreeSearch),
     responses((status = 200, body = Vec<CategoryNode>), (status = 403, body = Problem)))]
-pub async fn category_tree(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<CategoryNode>> {
-    Ok(Json(
-        catalog::queries::category_tree(&state.db, &caller.signed_in.actor).await?,
-    ))
+pub async fn category_tree(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<TreeSearch>,
+) -> ApiResult<Vec<CategoryNode>> {
+    let tree = catalog::queries::category_tree(&state.db, &caller.signed_in.actor).await?;
+    Ok(Json(search_tree(tree, query.text())))
 }
 
 /// Renames a category or moves it under another (never under itself or its descendants).

@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::{ApiJson, ApiQuery, ApiResult};
 use crate::error::{Problem, WebError};
+use crate::exports::TreeSearch;
 use crate::session::ApiCaller;
 use crate::AppState;
 
@@ -82,24 +83,31 @@ pub async fn update_tenant(
     ))
 }
 
-/// The regions in the caller's data scope, parents before children.
-#[utoipa::path(get, path = "/regions", tag = "identity", security(("bearer" = [])),
+/// The regions in the caller's data scope, parents before children; a search keeps the
+/// regions whose code or name holds it, each with its ancestors.
+#[utoipa::path(get, path = "/regions", tag = "identity", security(("bearer" = [])), params(TreeSearch),
     responses((status = 200, body = Vec<Region>), (status = 403, body = Problem)))]
-pub async fn list_regions(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<Region>> {
-    Ok(Json(queries::regions(&state.db, &caller.signed_in.actor).await?))
+pub async fn list_regions(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<TreeSearch>,
+) -> ApiResult<Vec<Region>> {
+    let regions = queries::regions(&state.db, &caller.signed_in.actor).await?;
+    Ok(Json(search_regions(regions, query.text())))
 }
 
 /// The same regions as `GET /regions`, in tree order with each one's parent code, as a
 /// spreadsheet with headers in the caller's language.
-#[utoipa::path(get, path = "/regions/export", tag = "identity", security(("bearer" = [])),
+#[utoipa::path(get, path = "/regions/export", tag = "identity", security(("bearer" = [])), params(TreeSearch),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem)))]
 pub async fn export_regions(
     State(state): State<AppState>,
     caller: ApiCaller,
+    ApiQuery(query): ApiQuery<TreeSearch>,
 ) -> Result<axum::response::Response, WebError> {
     let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
     Ok(
-        crate::exports::export_list(&state, &caller.signed_in.actor, &t, &crate::exports::RegionTree)
+        crate::exports::export_list(&state, &caller.signed_in.actor, &t, &crate::exports::RegionTree(query))
             .await?
             .for_api(),
     )

@@ -4,12 +4,14 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use catalog::domain::{CategoryInput, CategoryNode};
+use catalog::domain::{search_tree, CategoryInput, CategoryNode};
 use platform::{Failure, Permission};
 use serde::Deserialize;
 
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::WebError;
+use crate::exports::{CategoryTree, TreeSearch};
+use crate::lists::encode;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -66,6 +68,11 @@ fn rows(user: &PageUser, tree: &[CategoryNode]) -> Vec<TreeRow> {
 #[template(path = "catalog/categories.html")]
 struct CategoriesPage {
     layout: Layout,
+    /// The tree as the search leaves it.
+    shown: Vec<TreeRow>,
+    search: String,
+    export_href: String,
+    /// Every category, as a choice of parent.
     tree: Vec<TreeRow>,
     can_manage: bool,
     form: CategoryForm,
@@ -78,21 +85,27 @@ impl CategoriesPage {
     }
 }
 
+/// The page's query: a search of the tree, and the outcome of a form just sent.
 #[derive(Deserialize, Default)]
-pub struct DoneQuery {
+pub struct CategoriesQuery {
     done: Option<String>,
+    #[serde(default)]
+    search: String,
 }
 
 async fn tree_response(
     state: &AppState,
     user: &PageUser,
-    done: Option<&str>,
+    query: CategoriesQuery,
     form: CategoryForm,
     errors: FormErrors,
 ) -> Result<Response, WebError> {
     let tree = catalog::queries::category_tree(&state.db, user.actor()).await?;
     let view = CategoriesPage {
-        layout: Layout::new(user, "/categories", "nav.categories").with_notice(done),
+        layout: Layout::new(user, "/categories", "nav.categories").with_notice(query.done.as_deref()),
+        shown: rows(user, &search_tree(tree.clone(), &query.search)),
+        export_href: format!("/categories/export?search={}", encode(&query.search)),
+        search: query.search,
         tree: rows(user, &tree),
         can_manage: user.actor().can(Permission::ManageCatalog),
         form,
@@ -104,16 +117,9 @@ async fn tree_response(
 pub async fn categories_page(
     State(state): State<AppState>,
     user: PageUser,
-    Query(query): Query<DoneQuery>,
+    Query(query): Query<CategoriesQuery>,
 ) -> Result<Response, WebError> {
-    tree_response(
-        &state,
-        &user,
-        query.done.as_deref(),
-        CategoryForm::default(),
-        FormErrors::none(),
-    )
-    .await
+    tree_response(&state, &user, query, CategoryForm::default(), FormErrors::none()).await
 }
 
 pub async fn create(
@@ -125,7 +131,7 @@ pub async fn create(
         .map_err(WebError);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done("/categories", "created")),
-        Err(errors) => tree_response(&state, &user, None, form, errors).await,
+        Err(errors) => tree_response(&state, &user, CategoriesQuery::default(), form, errors).await,
     }
 }
 
@@ -224,10 +230,14 @@ pub async fn delete(
     Ok(redirect_done("/categories", "category_deleted"))
 }
 
-/// The category tree as XLSX, in its order.
-pub async fn export(State(state): State<AppState>, user: PageUser) -> Result<Response, WebError> {
+/// The category tree as XLSX, in its order, as the search leaves it.
+pub async fn export(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(search): Query<TreeSearch>,
+) -> Result<Response, WebError> {
     Ok(
-        crate::exports::export_list(&state, user.actor(), &user.t, &crate::exports::CategoryTree)
+        crate::exports::export_list(&state, user.actor(), &user.t, &CategoryTree(search))
             .await?
             .for_page(),
     )

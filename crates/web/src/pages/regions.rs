@@ -3,14 +3,15 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use identity::domain::{Region, RegionInput, RegionKind};
+use identity::domain::{search_regions, Region, RegionInput, RegionKind};
 use identity::{commands, queries};
 use platform::Permission;
 use serde::Deserialize;
 
-use super::account::DoneQuery;
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::WebError;
+use crate::exports::{RegionTree, TreeSearch};
+use crate::lists::encode;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 
@@ -18,6 +19,11 @@ use crate::AppState;
 #[template(path = "identity/regions.html")]
 struct RegionsPage {
     layout: Layout,
+    /// The tree as the search leaves it.
+    shown: Vec<Region>,
+    search: String,
+    export_href: String,
+    /// Every region, as a choice of parent.
     regions: Vec<Region>,
     can_manage: bool,
     form: RegionForm,
@@ -49,17 +55,29 @@ impl RegionForm {
     }
 }
 
+/// The page's query: a search of the tree, and the outcome of a form just sent.
+#[derive(Deserialize, Default)]
+pub struct RegionsQuery {
+    done: Option<String>,
+    #[serde(default)]
+    search: String,
+}
+
 async fn regions_page(
     state: &AppState,
     user: &PageUser,
-    done: Option<&str>,
+    query: RegionsQuery,
     form: RegionForm,
     errors: FormErrors,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
+    let regions = queries::regions(&state.db, actor).await?;
     let view = RegionsPage {
-        layout: Layout::new(user, "/regions", "nav.regions").with_notice(done),
-        regions: queries::regions(&state.db, actor).await?,
+        layout: Layout::new(user, "/regions", "nav.regions").with_notice(query.done.as_deref()),
+        shown: search_regions(regions.clone(), &query.search),
+        export_href: format!("/regions/export?search={}", encode(&query.search)),
+        search: query.search,
+        regions,
         can_manage: actor.can(Permission::ManageRegions),
         form,
         errors,
@@ -71,13 +89,13 @@ async fn regions_page(
 pub async fn list(
     State(state): State<AppState>,
     user: PageUser,
-    Query(query): Query<DoneQuery>,
+    Query(query): Query<RegionsQuery>,
 ) -> Result<Response, WebError> {
     let form = RegionForm {
         kind: RegionKind::Region.code().to_owned(),
         ..RegionForm::default()
     };
-    regions_page(&state, &user, query.done.as_deref(), form, FormErrors::none()).await
+    regions_page(&state, &user, query, form, FormErrors::none()).await
 }
 
 pub async fn create(
@@ -89,14 +107,18 @@ pub async fn create(
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done("/regions", "created")),
-        Err(errors) => regions_page(&state, &user, None, form, errors).await,
+        Err(errors) => regions_page(&state, &user, RegionsQuery::default(), form, errors).await,
     }
 }
 
-/// The region tree as XLSX, in its order.
-pub async fn export(State(state): State<AppState>, user: PageUser) -> Result<Response, WebError> {
+/// The region tree as XLSX, in its order, as the search leaves it.
+pub async fn export(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(search): Query<TreeSearch>,
+) -> Result<Response, WebError> {
     Ok(
-        crate::exports::export_list(&state, user.actor(), &user.t, &crate::exports::RegionTree)
+        crate::exports::export_list(&state, user.actor(), &user.t, &RegionTree(search))
             .await?
             .for_page(),
     )
