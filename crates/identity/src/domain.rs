@@ -32,6 +32,14 @@ pub struct Tenant {
     pub updated_at: DateTime<Utc>,
 }
 
+impl Tenant {
+    /// The tenant's time zone, in which its people read times and dates. A stored zone is
+    /// checked when it is set, so UTC stands in only for one no longer known.
+    pub fn zone(&self) -> chrono_tz::Tz {
+        self.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+}
+
 /// A new tenant, from the command line or an operator.
 #[derive(Debug, Clone, Deserialize)]
 pub struct NewTenant {

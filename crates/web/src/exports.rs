@@ -168,7 +168,7 @@ async fn write_export(db: &Db, clock: &Clock, id: i64) -> Result<(), Failure> {
     };
     // Moments are written in the tenant's time zone, as on the page and in a direct export.
     let tenant = identity::queries::tenant(db, tenant_id).await?;
-    let t = Translator::new(export.locale, tenant.time_zone.parse().unwrap_or(chrono_tz::UTC));
+    let t = Translator::new(export.locale, tenant.zone());
     match write_named_list(db, clock, &actor, &t, &export).await {
         Some(written) => written,
         None => Ok(records::fail(db, id, "export.unknown_list", &[], clock.now()).await?),
@@ -512,7 +512,7 @@ fn order_row(t: &Translator, order: ordering::queries::OrderSummary) -> Vec<xlsx
         xlsx::Cell::Text(order.dealer_code),
         xlsx::Cell::Text(order.dealer_name),
         xlsx::Cell::Text(t.t(&format!("order_state.{}", order.state.code())).to_owned()),
-        xlsx::Cell::Date(order.placed_at.date_naive()),
+        xlsx::Cell::Date(t.day_of(&order.placed_at)),
         xlsx::Cell::Date(order.requested_delivery_on),
         xlsx::Cell::Integer(order.line_count),
         xlsx::Cell::Decimal(order.net_total),
@@ -660,7 +660,7 @@ impl ListExport for crate::api::UserQuery {
                         .join(", "),
                 ),
                 xlsx::Cell::Text(t.t(&format!("user_status.{}", user.status.code())).to_owned()),
-                xlsx::Cell::Date(user.created_at.date_naive()),
+                xlsx::Cell::Date(t.day_of(&user.created_at)),
             ]
         }))
     }
@@ -706,7 +706,7 @@ impl ListExport for crate::api::PriceListQuery {
                 xlsx::Cell::Text(audience),
                 xlsx::Cell::Text(list.currency),
                 xlsx::Cell::Integer(list.row_count),
-                xlsx::Cell::Date(list.created_at.date_naive()),
+                xlsx::Cell::Date(t.day_of(&list.created_at)),
             ]
         }))
     }
@@ -811,19 +811,6 @@ impl ListExport for crate::api::ProductQuery {
             ]
         }))
     }
-}
-
-/// The translator for an API caller's export: the caller's language and the tenant's time
-/// zone, so that the file is the same as the page's.
-pub(crate) async fn api_translator(
-    state: &AppState,
-    caller: &crate::session::ApiCaller,
-) -> Result<Translator, WebError> {
-    let tenant = state.tenant(caller.signed_in.actor.tenant_id).await?;
-    Ok(Translator::new(
-        caller.locale,
-        tenant.time_zone.parse().unwrap_or(chrono_tz::UTC),
-    ))
 }
 
 /// A moment as the reader's locale writes it in the tenant's time zone, or an empty cell.
@@ -1270,7 +1257,7 @@ impl ListExport for crate::api::DealerStatisticsQuery {
                 xlsx::Cell::Text(view.name),
                 xlsx::Cell::Text(view.user_login),
                 xlsx::Cell::Integer(view.view_count),
-                xlsx::Cell::Date(view.last_viewed_at.date_naive()),
+                xlsx::Cell::Date(t.day_of(&view.last_viewed_at)),
             ]
         }))
     }
@@ -1377,7 +1364,7 @@ async fn execution_rows(
             xlsx::Cell::Text(row.dealer_order_number),
             xlsx::Cell::Text(row.dealer_code),
             xlsx::Cell::Text(t.t(&format!("order_state.{}", row.state.code())).to_owned()),
-            xlsx::Cell::Date(row.placed_at.date_naive()),
+            xlsx::Cell::Date(t.day_of(&row.placed_at)),
         ];
         if per_line {
             cells.push(row.line_number.map_or(xlsx::Cell::Empty, xlsx::Cell::Integer));

@@ -126,6 +126,11 @@ impl Translator {
         }
     }
 
+    /// The day a moment falls on in the tenant's time zone.
+    pub fn day_of(&self, at: &DateTime<Utc>) -> chrono::NaiveDate {
+        at.with_timezone(&self.time_zone).date_naive()
+    }
+
     pub fn optional_date_time(&self, at: &Option<DateTime<Utc>>) -> String {
         at.as_ref().map(|at| self.date_time(at)).unwrap_or_default()
     }

@@ -84,6 +84,14 @@ impl FromRequestParts<AppState> for ApiCaller {
     }
 }
 
+impl ApiCaller {
+    /// Texts in the caller's language, with times in the tenant's time zone, as its pages show them.
+    pub async fn translator(&self, state: &AppState) -> Result<Translator, WebError> {
+        let tenant = state.tenant(self.signed_in.actor.tenant_id).await?;
+        Ok(Translator::new(self.locale, tenant.zone()))
+    }
+}
+
 /// A person signed in to the pages.
 pub struct PageUser {
     pub signed_in: SignedIn,
@@ -117,13 +125,13 @@ impl FromRequestParts<AppState> for PageUser {
         let tenant = state.tenant(signed_in.actor.tenant_id).await?;
         let locale = resolve_locale(parts, signed_in.user.locale, Some(tenant.default_locale));
         signed_in.actor.locale = locale;
-        let time_zone = tenant.time_zone.parse().unwrap_or(chrono_tz::UTC);
         let unread_messages = platform::messages::unread(&state.db, &signed_in.actor).await?;
+        let t = Translator::new(locale, tenant.zone());
         Ok(PageUser {
             signed_in,
             session_token: token,
             tenant,
-            t: Translator::new(locale, time_zone),
+            t,
             unread_messages,
         })
     }

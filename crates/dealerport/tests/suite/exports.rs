@@ -488,6 +488,36 @@ async fn a_tree_search_keeps_each_match_with_its_ancestors_on_the_page_in_the_ap
     );
 }
 
+#[tokio::test]
+async fn an_export_writes_days_and_times_in_the_tenants_time_zone_in_the_api_as_on_the_page() {
+    let app = TestApp::new().await;
+    // 23:00 on 24 November in UTC is 02:00 on 25 November in Moscow, the demo tenant's zone.
+    app.clock.advance(chrono::TimeDelta::hours(14));
+    demo::seed(&app.db, &app.clock, demo::Scale::Small).await.unwrap();
+    let token = app.token("admin@demo.test").await;
+    let session = app.browser_session("admin@demo.test").await;
+    for (page, api, moscow_day) in [
+        ("/users/export", "/api/v1/users/export", "2026-11-25"),
+        ("/orders/export", "/api/v1/orders/export", "2026-11-25"),
+        ("/admin/audit/export", "/api/v1/audit-log/export", "25 Nov 2026 02:00"),
+    ] {
+        let from_page = app.page(&session, page).await;
+        let from_api = app.get(api, &token).await;
+        assert_eq!(from_api.status, 200, "{api}: {}", from_api.text());
+        let (headers, rows) = crate::lists::workbook(&from_api.body);
+        assert!(
+            rows.iter().flatten().any(|cell| cell == moscow_day),
+            "{api} writes {moscow_day}: {headers:?} {:?}",
+            rows.first()
+        );
+        assert_eq!(
+            (headers, rows),
+            crate::lists::workbook(&from_page.body),
+            "{api} as {page}"
+        );
+    }
+}
+
 /// A file's first column with the column of each row's parent.
 fn codes_and_parents(bytes: &[u8], parent_column: usize) -> Vec<(String, String)> {
     xlsx::read_table(bytes)

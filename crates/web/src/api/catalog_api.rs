@@ -26,8 +26,7 @@ async fn audience_of(state: &AppState, caller: &ApiCaller, dealer_id: Option<i64
 /// Today in the tenant's time zone, the day prices are looked up for by default.
 async fn today(state: &AppState, caller: &ApiCaller) -> Result<NaiveDate, WebError> {
     let tenant = state.tenant(caller.signed_in.actor.tenant_id).await?;
-    let zone: chrono_tz::Tz = tenant.time_zone.parse().unwrap_or(chrono_tz::UTC);
-    Ok(state.clock.now().with_timezone(&zone).date_naive())
+    Ok(state.clock.now().with_timezone(&tenant.zone()).date_naive())
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -187,7 +186,7 @@ pub async fn export_categories(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<TreeSearch>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(
         &state,
         &caller.signed_in.actor,
@@ -259,7 +258,7 @@ pub async fn export_sales_organisations(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<SalesOrganisationQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -322,7 +321,7 @@ pub async fn export_products(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ProductQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -426,7 +425,7 @@ pub async fn export_product_views(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<DealerStatisticsQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -529,7 +528,7 @@ pub async fn export_price_lists(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<PriceListQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -677,7 +676,7 @@ pub async fn export_promotions(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<PromotionQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())

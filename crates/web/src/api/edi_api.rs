@@ -226,7 +226,7 @@ pub async fn export_archive(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ArchiveQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::exports::api_translator(&state, &caller).await?;
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())

@@ -50,7 +50,7 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> Result<Json<ExportDetail>, WebError> {
     let export = exports::find(&state.db, &caller.signed_in.actor, id).await?;
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     let message = export.error_code.as_deref().map(|code| {
         let params: Vec<(&str, String)> = export
             .error_params

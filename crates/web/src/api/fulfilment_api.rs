@@ -89,7 +89,7 @@ pub async fn export_stock(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<StockQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::exports::api_translator(&state, &caller).await?;
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -218,7 +218,7 @@ pub async fn export_shipments(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ShipmentQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::exports::api_translator(&state, &caller).await?;
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -308,7 +308,7 @@ pub async fn export_receipts(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ReceiptQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::exports::api_translator(&state, &caller).await?;
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -412,7 +412,7 @@ pub async fn export_returns(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ReturnQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::exports::api_translator(&state, &caller).await?;
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())

@@ -105,7 +105,7 @@ pub async fn export_regions(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<TreeSearch>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(
         crate::exports::export_list(&state, &caller.signed_in.actor, &t, &crate::exports::RegionTree(query))
             .await?
@@ -206,7 +206,7 @@ pub async fn export_dealer_groups(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<DealerGroupQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -287,7 +287,7 @@ pub async fn export_dealers(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<DealerQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -396,7 +396,7 @@ pub async fn export_users(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<UserQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -532,7 +532,7 @@ pub async fn export_api_tokens(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ApiTokenQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::exports::api_translator(&state, &caller).await?;
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())

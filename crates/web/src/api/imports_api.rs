@@ -115,7 +115,7 @@ pub async fn export(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::exports::api_translator(&state, &caller).await?;
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -156,7 +156,7 @@ pub async fn get(
     Path(id): Path<i64>,
 ) -> Result<Json<ImportDetail>, WebError> {
     let import = visible_import(&state, &caller, id).await?;
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     let problems = imports::problems(&state.db, &caller.signed_in.actor, id)
         .await?
         .into_iter()
@@ -183,6 +183,6 @@ pub async fn report(
 ) -> Result<Response, WebError> {
     visible_import(&state, &caller, id).await?;
     let problems = imports::problems(&state.db, &caller.signed_in.actor, id).await?;
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     crate::exports::import_report(&t, id, &problems)
 }

@@ -330,7 +330,7 @@ pub async fn export_orders(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<OrderQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -347,7 +347,7 @@ pub async fn export_review_queue(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<OrderQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     let desk = crate::exports::OrderDeskExport(query);
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &desk)
         .await?
@@ -582,7 +582,7 @@ pub async fn export_order_execution(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ExecutionQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     Ok(
         crate::exports::export_execution(&state, &caller.signed_in.actor, &t, query)
             .await?

@@ -77,7 +77,7 @@ pub async fn export_audit_log(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::exports::api_translator(&state, &caller).await?;
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -136,7 +136,7 @@ pub async fn export_jobs(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<JobQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::exports::api_translator(&state, &caller).await?;
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())
@@ -182,7 +182,7 @@ pub async fn list_messages(
 ) -> Result<Json<Page<MessageText>>, WebError> {
     let page = PageRequest::new(query.page, query.per_page);
     let found = platform::messages::list_filtered(&state.db, &caller.signed_in.actor, &query.filter()?, page).await?;
-    let t = crate::i18n::Translator::new(caller.locale, chrono_tz::UTC);
+    let t = caller.translator(&state).await?;
     let items = found
         .items
         .into_iter()
@@ -210,7 +210,7 @@ pub async fn export_messages(
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<MessageQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    let t = crate::exports::api_translator(&state, &caller).await?;
+    let t = caller.translator(&state).await?;
     Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
         .await?
         .for_api())

@@ -30,7 +30,7 @@ use crate::AppState;
 
 /// Today in the tenant's time zone: the day prices are looked up for.
 pub(super) fn today(state: &AppState, user: &PageUser) -> NaiveDate {
-    state.clock.now().with_timezone(&user.t.time_zone).date_naive()
+    user.t.day_of(&state.clock.now())
 }
 
 pub(super) fn currency(code: &str) -> Result<Currency, WebError> {
