@@ -82,6 +82,18 @@ pub async fn dealer_catalog(
     Ok(store::dealer_catalog(db, actor.tenant_id, audience, user, locale, filter, page).await?)
 }
 
+/// How many products [`dealer_catalog`] finds under `filter`, over all its pages.
+pub async fn dealer_catalog_size(
+    db: &Db,
+    actor: &Actor,
+    audience: &DealerAudience,
+    filter: &CatalogFilter,
+) -> Result<i64, Failure> {
+    actor.require(Permission::ViewCatalog)?;
+    let user = actor.user_id.filter(|_| actor.is_dealer_user());
+    Ok(store::count_dealer_catalog(db, actor.tenant_id, audience, user, filter).await?)
+}
+
 /// A product as the dealer sees it; not found unless published to it. A dealer user's visit
 /// is counted for the manufacturer's statistics.
 pub async fn published_product(

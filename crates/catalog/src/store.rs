@@ -511,10 +511,38 @@ pub async fn dealer_catalog(
     ))
     .bind(tenant_id)
     .bind(user_id.map_or(0, UserId::get));
-    push_published(&mut query, audience);
-    push_search(&mut query, filter.search.as_deref());
+    push_catalog_filter(&mut query, audience, user_id, filter);
+    let order = match filter.sort {
+        CatalogSort::Name => format!("{name}, p.id"),
+        CatalogSort::Sku => "p.sku".to_owned(),
+    };
+    query.push(&format!(" ORDER BY {order}"));
+    fetch_page(db, query, page).await
+}
+
+/// How many products the dealer's catalog holds under `filter`.
+pub async fn count_dealer_catalog(
+    db: &Db,
+    tenant_id: TenantId,
+    audience: &DealerAudience,
+    user_id: Option<UserId>,
+    filter: &CatalogFilter,
+) -> Result<i64, DbError> {
+    let mut query = Query::new(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM products p WHERE p.tenant_id = $1 AND p.status <> 'blocked'",
+    )
+    .bind(tenant_id);
+    push_catalog_filter(&mut query, audience, user_id, filter);
+    db.fetch_one(&query).await?.get("n")
+}
+
+/// What the dealer may see of `products p`, narrowed by the catalog's search, category and
+/// favorites.
+fn push_catalog_filter(query: &mut Query, audience: &DealerAudience, user_id: Option<UserId>, filter: &CatalogFilter) {
+    push_published(query, audience);
+    push_search(query, filter.search.as_deref());
     if let Some(category_id) = filter.category_id {
-        push_category(&mut query, category_id);
+        push_category(query, category_id);
     }
     if filter.favorites_only {
         query
@@ -522,12 +550,6 @@ pub async fn dealer_catalog(
             .push_bind(user_id.map_or(0, UserId::get))
             .push(")");
     }
-    let order = match filter.sort {
-        CatalogSort::Name => format!("{name}, p.id"),
-        CatalogSort::Sku => "p.sku".to_owned(),
-    };
-    query.push(&format!(" ORDER BY {order}"));
-    fetch_page(db, query, page).await
 }
 
 /// The product if it is published to the dealer and not blocked.

@@ -17,7 +17,7 @@ use catalog::domain::CatalogFilter;
 use chrono::NaiveDate;
 use platform::exports::{self as records, Export};
 use platform::jobs::{self, Handler};
-use platform::{Actor, Clock, Db, DealerAudience, Failure, Locale, Page, PageRequest};
+use platform::{Actor, Clock, Db, DealerId, Failure, Page, PageRequest};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -35,8 +35,12 @@ pub(crate) trait ListExport: Serialize + DeserializeOwned + Send + Sync {
     const FILE_NAME: &'static str;
     /// The sheet's title, a translation key.
     const TITLE_KEY: &'static str;
-    /// The columns' headers, translation keys.
+    /// The columns' headers: translation keys, or with [`ListExport::FIXED_HEADERS`] the
+    /// headers themselves.
     const HEADER_KEYS: &'static [&'static str];
+    /// Whether the headers are fixed codes rather than the page's columns in the reader's
+    /// language: files that programs read, or that go back into an import, keep them.
+    const FIXED_HEADERS: bool = false;
 
     /// The file's name for these parameters.
     fn file_name(&self) -> String {
@@ -83,7 +87,10 @@ impl Exported {
 }
 
 fn sheet<L: ListExport>(t: &Translator, rows: &[Vec<xlsx::Cell>]) -> Result<Vec<u8>, Failure> {
-    let headers: Vec<&str> = L::HEADER_KEYS.iter().map(|key| t.t(key)).collect();
+    let headers: Vec<&str> = match L::FIXED_HEADERS {
+        true => L::HEADER_KEYS.to_vec(),
+        false => L::HEADER_KEYS.iter().map(|key| t.t(key)).collect(),
+    };
     xlsx::write_table(t.t(L::TITLE_KEY), &headers, rows).map_err(|error| Failure::Internal(error.to_string()))
 }
 
@@ -225,6 +232,8 @@ exported_lists!(
     crate::api::DealerGroupQuery,
     RegionTree,
     CategoryTree,
+    PriceListRows,
+    CatalogExport,
 );
 
 async fn write_list<L: ListExport>(
@@ -360,24 +369,43 @@ fn map_page<T>(page: Page<T>, row: impl FnMut(T) -> Vec<xlsx::Cell>) -> Page<Vec
     }
 }
 
-/// A price list's rows under `filter`: SKU, from quantity, price, currency, valid from and to,
-/// headed by the column codes its import reads (so the file goes back in unchanged).
-///
-/// Not a [`ListExport`], like [`cross_references`] and [`catalog`]: these files are read by
-/// programs (the price list's and the cross references' go back into their imports), so their
-/// headers are fixed codes rather than the page's columns in the reader's language. The catalog
-/// also has no total to show progress against: it is priced page by page until the last.
-pub async fn price_list(
-    state: &AppState,
-    actor: &Actor,
-    id: i64,
-    filter: &pricing::domain::PriceRowFilter,
-) -> Result<Response, WebError> {
-    let list = pricing::queries::price_list(&state.db, actor, id).await?;
-    let rows: Vec<Vec<xlsx::Cell>> = pricing::queries::all_price_rows(&state.db, actor, id, filter)
-        .await?
-        .into_iter()
-        .map(|row| {
+/// A price list's rows under its search and sort: SKU, from quantity, price, currency, valid
+/// from and to, headed by the column codes its import reads, so the file goes back in unchanged.
+#[derive(Serialize, serde::Deserialize)]
+pub(crate) struct PriceListRows {
+    pub price_list_id: i64,
+    #[serde(flatten)]
+    pub query: crate::api::PriceRowQuery,
+}
+
+impl ListExport for PriceListRows {
+    const LIST: &'static str = "price-list-rows";
+    const FILE_NAME: &'static str = "price-list.xlsx";
+    const TITLE_KEY: &'static str = "price_list.rows";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "sku",
+        "min_quantity",
+        "unit_price",
+        "currency",
+        "valid_from",
+        "valid_to",
+    ];
+    const FIXED_HEADERS: bool = true;
+
+    fn file_name(&self) -> String {
+        format!("price-list-{}.xlsx", self.price_list_id)
+    }
+
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        _t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let list = pricing::queries::price_list(db, actor, self.price_list_id).await?;
+        let rows = pricing::queries::price_rows(db, actor, list.id, &self.query.filter()?, request).await?;
+        Ok(map_page(rows, |row| {
             vec![
                 xlsx::Cell::Text(row.sku),
                 xlsx::Cell::Integer(row.min_quantity),
@@ -386,21 +414,12 @@ pub async fn price_list(
                 xlsx::Cell::Date(row.valid_from),
                 row.valid_to.map_or(xlsx::Cell::Empty, xlsx::Cell::Date),
             ]
-        })
-        .collect();
-    let headers = [
-        "sku",
-        "min_quantity",
-        "unit_price",
-        "currency",
-        "valid_from",
-        "valid_to",
-    ];
-    let bytes = xlsx::write_table(&list.code, &headers, &rows).map_err(export_failure)?;
-    Ok(spreadsheet(&format!("price-list-{}.xlsx", list.code), bytes))
+        }))
+    }
 }
 
 /// A partner's cross-reference table, in the columns its import reads, in the page's order.
+/// Written at once: a partner's table holds its own article numbers, thousands at most.
 pub async fn cross_references(
     state: &AppState,
     actor: &Actor,
@@ -429,50 +448,34 @@ pub async fn cross_references(
     ))
 }
 
-/// Everything the dealer's catalog shows under `filter`, at its prices on `date`, page by page.
-pub async fn catalog(
-    state: &AppState,
-    actor: &Actor,
-    audience: &DealerAudience,
-    locale: Locale,
-    filter: &CatalogFilter,
-    date: NaiveDate,
-) -> Result<Response, WebError> {
-    let mut rows = Vec::new();
-    let mut page = 1;
-    loop {
-        let request = PageRequest::new(Some(page), Some(platform::page::MAX_PER_PAGE));
-        let (entries, has_next) =
-            catalog::queries::priced_catalog(&state.db, actor, audience, locale, filter, request, date).await?;
-        rows.extend(entries.into_iter().map(|entry| {
-            let price = |text: Option<String>| text.map_or(xlsx::Cell::Empty, xlsx::Cell::Decimal);
-            vec![
-                xlsx::Cell::Text(entry.item.sku),
-                xlsx::Cell::Text(entry.item.gtin),
-                xlsx::Cell::Text(entry.item.name),
-                xlsx::Cell::Text(entry.item.unit),
-                xlsx::Cell::Integer(entry.item.pack_size),
-                xlsx::Cell::Integer(entry.item.min_order_quantity),
-                xlsx::Cell::Integer(entry.item.order_multiple),
-                price(entry.list_price),
-                price(entry.unit_price),
-                xlsx::Cell::Text(entry.currency),
-                xlsx::Cell::Text(
-                    entry
-                        .promotions
-                        .iter()
-                        .map(|p| p.code.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-            ]
-        }));
-        if !has_next {
-            break;
+/// The dealer's catalog as its page shows it under the same filters, at its prices on the day
+/// the export was asked for, in the columns programs read (fixed codes).
+#[derive(Serialize, serde::Deserialize)]
+pub(crate) struct CatalogExport {
+    pub dealer_id: i64,
+    pub search: Option<String>,
+    pub category_id: Option<i64>,
+    #[serde(default)]
+    pub favorites: bool,
+    pub date: NaiveDate,
+}
+
+impl CatalogExport {
+    fn filter(&self) -> CatalogFilter {
+        CatalogFilter {
+            search: self.search.clone(),
+            category_id: self.category_id,
+            favorites_only: self.favorites,
+            sort: catalog::domain::CatalogSort::Sku,
         }
-        page += 1;
     }
-    let headers = [
+}
+
+impl ListExport for CatalogExport {
+    const LIST: &'static str = "catalog";
+    const FILE_NAME: &'static str = "catalog.xlsx";
+    const TITLE_KEY: &'static str = "nav.catalog";
+    const HEADER_KEYS: &'static [&'static str] = &[
         "sku",
         "gtin",
         "name",
@@ -485,8 +488,57 @@ pub async fn catalog(
         "currency",
         "promotions",
     ];
-    let bytes = xlsx::write_table("Catalog", &headers, &rows).map_err(export_failure)?;
-    Ok(spreadsheet(&format!("catalog-{}.xlsx", audience.dealer_id), bytes))
+    const FIXED_HEADERS: bool = true;
+
+    fn file_name(&self) -> String {
+        format!("catalog-{}.xlsx", self.dealer_id)
+    }
+
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let audience = identity::queries::dealer_audience(db, actor, Some(DealerId(self.dealer_id))).await?;
+        let filter = self.filter();
+        let total = catalog::queries::dealer_catalog_size(db, actor, &audience, &filter).await?;
+        let (entries, _) =
+            catalog::queries::priced_catalog(db, actor, &audience, t.locale, &filter, request, self.date).await?;
+        let price = |text: Option<String>| text.map_or(xlsx::Cell::Empty, xlsx::Cell::Decimal);
+        let items = entries
+            .into_iter()
+            .map(|entry| {
+                vec![
+                    xlsx::Cell::Text(entry.item.sku),
+                    xlsx::Cell::Text(entry.item.gtin),
+                    xlsx::Cell::Text(entry.item.name),
+                    xlsx::Cell::Text(entry.item.unit),
+                    xlsx::Cell::Integer(entry.item.pack_size),
+                    xlsx::Cell::Integer(entry.item.min_order_quantity),
+                    xlsx::Cell::Integer(entry.item.order_multiple),
+                    price(entry.list_price),
+                    price(entry.unit_price),
+                    xlsx::Cell::Text(entry.currency),
+                    xlsx::Cell::Text(
+                        entry
+                            .promotions
+                            .iter()
+                            .map(|p| p.code.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                ]
+            })
+            .collect();
+        Ok(Page {
+            items,
+            total,
+            page: request.page,
+            per_page: request.per_page,
+        })
+    }
 }
 
 /// The order list's columns, in the orders page's and the order desk's exports.

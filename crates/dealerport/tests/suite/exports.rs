@@ -265,6 +265,44 @@ async fn a_background_export_is_the_file_a_direct_export_would_have_been() {
     );
 }
 
+#[tokio::test]
+async fn a_large_catalog_or_price_list_export_runs_in_the_background_with_its_fixed_columns() {
+    let app = TestApp::with_demo().await;
+    let list = crate::id_of(&app, "price_lists", "code", "BASE-RUB").await;
+    let dealer = app.browser_session("dealer@demo.test").await;
+    let admin = app.browser_session("admin@demo.test").await;
+    let exports = [
+        (&dealer, "/catalog/export?search=BS-00".to_owned()),
+        (&dealer, "/catalog/export?sort=sku".to_owned()),
+        (&admin, format!("/price-lists/{list}/export?sort=-sku")),
+    ];
+    let mut direct = Vec::new();
+    for (session, path) in &exports {
+        let file = app.page(session, path).await;
+        assert_eq!(file.status, 200, "{path}: {}", file.text());
+        direct.push(crate::lists::workbook(&file.body));
+    }
+
+    let app = app.with_direct_export_rows(1);
+    for ((session, path), direct) in exports.iter().zip(direct) {
+        let id = start_export(&app, session, path).await;
+        assert!(worker(&app).run_once().await.unwrap());
+        let file = app.page(session, &format!("/exports/{id}/file")).await;
+        assert_eq!(file.status, 200, "{path}");
+        let (headers, rows) = crate::lists::workbook(&file.body);
+        assert!(
+            headers.contains(&"sku".to_owned()),
+            "{path}: fixed column codes: {headers:?}"
+        );
+        assert!(rows.len() > 1, "{path}: more rows than are written at once");
+        assert_eq!(
+            (headers, rows),
+            direct,
+            "{path}: the file a direct export would have been"
+        );
+    }
+}
+
 /// Lists exporting through the shared mechanism: who looks, the page's export with a sort, the
 /// API list with the same sort, the field that names a row and the file's column holding it.
 const BACKGROUND_LISTS: &[(&str, &str, &str, &str, usize)] = &[

@@ -561,7 +561,7 @@ pub async fn get_price_list(
     ))
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct PriceRowQuery {
     /// Part of the SKU.
     pub search: Option<String>,
@@ -726,7 +726,14 @@ pub async fn export_price_list(
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<PriceRowQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    crate::exports::price_list(&state, &caller.signed_in.actor, id, &query.filter()?).await
+    let t = caller.translator(&state).await?;
+    let rows = crate::exports::PriceListRows {
+        price_list_id: id,
+        query,
+    };
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &rows)
+        .await?
+        .for_api())
 }
 
 /// The dealer's whole catalog with its prices as a spreadsheet, in the reader's language.
@@ -738,14 +745,19 @@ pub async fn export_catalog(
     ApiQuery(query): ApiQuery<CatalogQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let audience = audience_of(&state, &caller, query.dealer_id).await?;
-    let filter = CatalogFilter {
-        search: query.search.clone(),
+    let catalog = crate::exports::CatalogExport {
+        dealer_id: audience.dealer_id.get(),
+        search: query.search,
         category_id: query.category_id,
-        favorites_only: query.favorites,
-        sort: CatalogSort::Sku,
+        favorites: query.favorites,
+        date: today(&state, &caller).await?,
     };
-    let date = today(&state, &caller).await?;
-    crate::exports::catalog(&state, &caller.signed_in.actor, &audience, caller.locale, &filter, date).await
+    let t = caller.translator(&state).await?;
+    Ok(
+        crate::exports::export_list(&state, &caller.signed_in.actor, &t, &catalog)
+            .await?
+            .for_api(),
+    )
 }
 
 /// The category tree: each parent before its children, with its depth and product count; a

@@ -314,11 +314,17 @@ pub async fn export_catalog(
     let actor = user.actor();
     let dealer_id = query.dealer_id.trim().parse::<i64>().ok();
     let audience = identity::queries::dealer_audience(&state.db, actor, dealer_id.map(DealerId)).await?;
-    let filter = CatalogFilter {
-        sort: CatalogSort::Sku,
-        ..catalog_filter(&query, false)
+    let filter = catalog_filter(&query, false);
+    let catalog = crate::exports::CatalogExport {
+        dealer_id: audience.dealer_id.get(),
+        search: filter.search,
+        category_id: filter.category_id,
+        favorites: filter.favorites_only,
+        date: today(&state, &user),
     };
-    crate::exports::catalog(&state, actor, &audience, user.t.locale, &filter, today(&state, &user)).await
+    Ok(crate::exports::export_list(&state, actor, &user.t, &catalog)
+        .await?
+        .for_page())
 }
 
 /// A catalog line, with its amounts ready to be formatted.

@@ -372,7 +372,13 @@ pub async fn export_price_list(
     Path(id): Path<i64>,
     Query(query): Query<PageQuery>,
 ) -> Result<Response, WebError> {
-    crate::exports::price_list(&state, user.actor(), id, &query.query().filter()?).await
+    let rows = crate::exports::PriceListRows {
+        price_list_id: id,
+        query: query.query(),
+    };
+    Ok(crate::exports::export_list(&state, user.actor(), &user.t, &rows)
+        .await?
+        .for_page())
 }
 
 pub async fn price_list_page(
