@@ -46,6 +46,23 @@ pub struct Export {
     pub locale: Locale,
 }
 
+/// An export's filters and sort as one line of text: `name = value, …`.
+pub fn parameters_text(parameters: &serde_json::Value) -> String {
+    parameters
+        .as_object()
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|(key, value)| match value {
+                    serde_json::Value::String(text) => format!("{key} = {text}"),
+                    other => format!("{key} = {other}"),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
 impl Export {
     pub fn finished(&self) -> bool {
         matches!(self.status.as_str(), "done" | "failed")
@@ -167,17 +184,46 @@ pub async fn file(db: &Db, actor: &Actor, id: i64) -> Result<(String, Vec<u8>), 
     ))
 }
 
-/// The actor's own exports, newest first.
-pub async fn list(db: &Db, actor: &Actor, page: PageRequest) -> Result<Page<Export>, Failure> {
-    let condition = Query::new(" WHERE tenant_id = $1 AND user_id = $2")
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: Option<String>,
+    /// The list exported, as in [`Export::list`].
+    pub list: Option<String>,
+    /// Parsed with [`EXPORT_SORT`].
+    pub sort: crate::Sort,
+}
+
+/// The export list's sortable columns; newest first by default.
+pub const EXPORT_SORT: crate::SortColumns = crate::SortColumns {
+    columns: &[
+        crate::SortColumn::new("list", "list"),
+        crate::SortColumn::new("status", "status"),
+        crate::SortColumn::new("rows_total", "rows_total"),
+        crate::SortColumn::new("created_at", "created_at"),
+        crate::SortColumn::nullable("finished_at", "finished_at"),
+    ],
+    default: "-created_at",
+    tiebreaker: "id",
+};
+
+/// The actor's own exports under `filter`.
+pub async fn list(db: &Db, actor: &Actor, filter: &ExportFilter, page: PageRequest) -> Result<Page<Export>, Failure> {
+    let mut condition = Query::new(" WHERE tenant_id = $1 AND user_id = $2")
         .bind(actor.tenant_id)
         .bind(actor.user_id);
+    if let Some(status) = &filter.status {
+        condition.push(" AND status = ").push_bind(status.clone());
+    }
+    if let Some(list) = &filter.list {
+        condition.push(" AND list = ").push_bind(list.clone());
+    }
     Ok(crate::db::fetch_page(
         db,
         "exports",
         &format!("SELECT {COLUMNS} FROM exports"),
         condition,
-        "created_at DESC, id DESC",
+        &EXPORT_SORT.order_by(filter.sort),
         page,
         read_export,
     )

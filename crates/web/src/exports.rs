@@ -234,6 +234,7 @@ exported_lists!(
     CategoryTree,
     PriceListRows,
     CatalogExport,
+    crate::api::ExportListQuery,
 );
 
 async fn write_list<L: ListExport>(
@@ -295,6 +296,11 @@ pub(crate) fn list_title(list: &str) -> &'static str {
         .iter()
         .find(|(name, _)| *name == list)
         .map_or("export.title", |(_, title)| title)
+}
+
+/// Every list that exports in the background: its name and title (a translation key).
+pub(crate) fn list_titles() -> impl Iterator<Item = (&'static str, &'static str)> {
+    LISTS.iter().copied()
 }
 
 /// A finished background export's file.
@@ -366,6 +372,41 @@ fn map_page<T>(page: Page<T>, row: impl FnMut(T) -> Vec<xlsx::Cell>) -> Page<Vec
         total: page.total,
         page: page.page,
         per_page: page.per_page,
+    }
+}
+
+impl ListExport for crate::api::ExportListQuery {
+    const LIST: &'static str = "exports";
+    const FILE_NAME: &'static str = "exports.xlsx";
+    const TITLE_KEY: &'static str = "nav.exports";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "export.list",
+        "export.filters",
+        "export.status",
+        "export.rows",
+        "export.created_at",
+        "export.finished_at",
+    ];
+
+    /// The actor's own exports, as the exports page shows them.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let found = records::list(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(found, |export| {
+            vec![
+                xlsx::Cell::Text(t.t(list_title(&export.list)).to_owned()),
+                xlsx::Cell::Text(records::parameters_text(&export.parameters)),
+                xlsx::Cell::Text(t.t(&format!("export.status_{}", export.status)).to_owned()),
+                xlsx::Cell::Integer(export.rows_total),
+                moment(t, Some(export.created_at)),
+                moment(t, export.finished_at),
+            ]
+        }))
     }
 }
 

@@ -303,6 +303,60 @@ async fn a_large_catalog_or_price_list_export_runs_in_the_background_with_its_fi
     }
 }
 
+#[tokio::test]
+async fn a_users_exports_filter_by_list_and_status_sort_both_ways_and_export_themselves() {
+    let app = app().await;
+    let session = app.browser_session("admin@demo.test").await;
+    let token = app.token("admin@demo.test").await;
+    let dealers = start_export(&app, &session, "/dealers/export").await;
+    let users = start_export(&app, &session, "/users/export").await;
+    assert!(worker(&app).run_once().await.unwrap(), "the first export is written");
+    let ids = |query: &'static str| {
+        let app = &app;
+        let token = &token;
+        async move {
+            let page = app.get(&format!("/api/v1/exports{query}"), token).await;
+            assert_eq!(page.status, 200, "{query}: {}", page.text());
+            page.json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|export| export["id"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(ids("").await, [users, dealers], "newest first");
+    assert_eq!(ids("?list=users").await, [users]);
+    assert_eq!(ids("?status=done").await, [dealers], "only the written one is done");
+    assert_eq!(ids("?sort=list").await, [dealers, users]);
+    assert_eq!(ids("?sort=-list").await, [users, dealers]);
+    assert_eq!(app.get("/api/v1/exports?sort=parameters", &token).await.status, 422);
+
+    let page = app.page(&session, "/exports?list=users").await.text();
+    assert!(page.contains(&format!("/exports/{users}\"")), "{page}");
+    assert!(!page.contains(&format!("/exports/{dealers}\"")), "{page}");
+    assert!(
+        page.contains("href=\"/exports/export?list=users\""),
+        "the export keeps the filter"
+    );
+    assert!(worker(&app).run_once().await.unwrap(), "the second export is written");
+    let itself = start_export(&app, &session, "/exports/export?sort=list").await;
+    assert!(worker(&app).run_once().await.unwrap());
+    let file = app.page(&session, &format!("/exports/{itself}/file")).await;
+    let (headers, rows) = crate::lists::workbook(&file.body);
+    assert_eq!(headers[..3], ["List", "Filters and sort", "Status"]);
+    let lists_and_statuses: Vec<(&str, &str)> = rows.iter().map(|row| (row[0].as_str(), row[2].as_str())).collect();
+    assert_eq!(
+        lists_and_statuses,
+        [("Dealers", "Done"), ("Exports", "Waiting"), ("Users", "Done")],
+        "sorted by list, the export being written among them"
+    );
+
+    let other = app.token("finance@demo.test").await;
+    let theirs = app.get("/api/v1/exports", &other).await.json();
+    assert_eq!(theirs["total"], 0, "nobody sees another user's exports");
+}
+
 /// Lists exporting through the shared mechanism: who looks, the page's export with a sort, the
 /// API list with the same sort, the field that names a row and the file's column holding it.
 const BACKGROUND_LISTS: &[(&str, &str, &str, &str, usize)] = &[

@@ -13,22 +13,57 @@ use crate::error::{Problem as ProblemJson, WebError};
 use crate::session::ApiCaller;
 use crate::AppState;
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 pub struct ExportListQuery {
+    /// `queued`, `running`, `done` or `failed`.
+    pub status: Option<String>,
+    /// The list exported, as in its path: `dealers`, `products` …
+    pub list: Option<String>,
+    /// `list`, `status`, `rows_total`, `created_at` or `finished_at`; `-` first for
+    /// descending. Newest first when absent.
+    pub sort: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
-/// The caller's own background exports, newest first.
+impl ExportListQuery {
+    pub fn filter(&self) -> Result<exports::ExportFilter, platform::Failure> {
+        let text = |v: &Option<String>| v.clone().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(exports::ExportFilter {
+            status: text(&self.status),
+            list: text(&self.list),
+            sort: exports::EXPORT_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+/// The caller's own background exports, filtered and sorted; newest first by default.
 #[utoipa::path(get, path = "/exports", tag = "exports", security(("bearer" = [])), params(ExportListQuery),
-    responses((status = 200, body = Page<Export>)))]
+    responses((status = 200, body = Page<Export>), (status = 422, body = ProblemJson)))]
 pub async fn list(
     State(state): State<AppState>,
     caller: ApiCaller,
     ApiQuery(query): ApiQuery<ExportListQuery>,
 ) -> Result<Json<Page<Export>>, WebError> {
     let page = PageRequest::new(query.page, query.per_page);
-    Ok(Json(exports::list(&state.db, &caller.signed_in.actor, page).await?))
+    Ok(Json(
+        exports::list(&state.db, &caller.signed_in.actor, &query.filter()?, page).await?,
+    ))
+}
+
+/// The same exports as `GET /exports` (filters and sort), every row, as a spreadsheet with
+/// headers in the caller's language.
+#[utoipa::path(get, path = "/exports/export", tag = "exports", security(("bearer" = [])), params(ExportListQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = Export), (status = 422, body = ProblemJson)))]
+pub async fn export(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<ExportListQuery>,
+) -> Result<Response, WebError> {
+    let t = caller.translator(&state).await?;
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[derive(Debug, Serialize, ToSchema)]

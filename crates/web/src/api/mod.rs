@@ -13,6 +13,7 @@ pub use catalog_api::{
     DealerStatisticsQuery, PriceListQuery, PriceRowQuery, ProductQuery, PromotionQuery, SalesOrganisationQuery,
 };
 pub use edi_api::ArchiveQuery;
+pub use exports_api::ExportListQuery;
 pub use fulfilment_api::{ReceiptQuery, ReturnQuery, ShipmentQuery, StockQuery, DISCREPANCY_FILTERS};
 pub use identity_api::{ApiTokenQuery, DealerGroupQuery, DealerQuery, UserQuery};
 pub use imports_api::ListQuery as ImportListQuery;
@@ -101,6 +102,7 @@ fn list_exports(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(catalog_api::export_sales_organisations))
         .routes(routes!(identity_api::export_dealer_groups))
         .routes(routes!(exports_api::list))
+        .routes(routes!(exports_api::export))
         .routes(routes!(exports_api::get))
         .routes(routes!(exports_api::file))
 }

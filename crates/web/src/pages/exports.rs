@@ -9,8 +9,10 @@ use platform::{Page, PageRequest};
 use serde::Deserialize;
 
 use super::{render, Layout};
+use crate::api::ExportListQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::ListLinks;
 use crate::session::PageUser;
 use crate::AppState;
 
@@ -28,20 +30,7 @@ pub struct ExportRow {
 
 impl ExportRow {
     fn new(t: &Translator, export: Export) -> ExportRow {
-        let filters = export
-            .parameters
-            .as_object()
-            .map(|fields| {
-                fields
-                    .iter()
-                    .map(|(key, value)| match value {
-                        serde_json::Value::String(text) => format!("{key} = {text}"),
-                        other => format!("{key} = {other}"),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            })
-            .unwrap_or_default();
+        let filters = exports::parameters_text(&export.parameters);
         let error = export.error_code.as_deref().map(|code| {
             let params: Vec<(&str, String)> = export
                 .error_params
@@ -68,20 +57,50 @@ struct ExportsPage {
     layout: Layout,
     page: Page<ExportRow>,
     filter_query: String,
+    links: ListLinks,
+    statuses: &'static [&'static str],
+    /// Every list that exports in the background: its name and title.
+    lists: Vec<(&'static str, String)>,
+    query: ExportsQuery,
 }
+
+const STATUSES: &[&str] = &["queued", "running", "done", "failed"];
 
 #[derive(Deserialize, Default)]
 pub struct ExportsQuery {
     page: Option<u32>,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    list: String,
+    #[serde(default)]
+    sort: String,
 }
 
-/// The user's own exports, newest first.
+impl ExportsQuery {
+    fn query(&self) -> ExportListQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        ExportListQuery {
+            status: text(&self.status),
+            list: text(&self.list),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
+}
+
+/// The user's own exports, filtered and sorted; newest first by default.
 pub async fn exports_page(
     State(state): State<AppState>,
     user: PageUser,
     Query(query): Query<ExportsQuery>,
 ) -> Result<Response, WebError> {
-    let found = exports::list(&state.db, user.actor(), PageRequest::new(query.page, None)).await?;
+    let filter = query.query().filter()?;
+    let found = exports::list(&state.db, user.actor(), &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/exports", &exports::EXPORT_SORT, filter.sort)
+        .filter("status", filter.status.as_deref())
+        .filter("list", filter.list.as_deref());
     let request = PageRequest {
         page: found.page,
         per_page: found.per_page,
@@ -94,7 +113,13 @@ pub async fn exports_page(
     let view = ExportsPage {
         layout: Layout::new(&user, "/exports", "nav.exports"),
         page: Page::new(rows, found.total, request),
-        filter_query: String::new(),
+        filter_query: links.page_query(),
+        links,
+        statuses: STATUSES,
+        lists: crate::exports::list_titles()
+            .map(|(list, title)| (list, user.t.t(title).to_owned()))
+            .collect(),
+        query,
     };
     render(&view)
 }
@@ -104,6 +129,19 @@ pub async fn exports_page(
 struct ExportPage {
     layout: Layout,
     row: ExportRow,
+}
+
+/// The exports the page lists under the same filters and sort, as XLSX.
+pub async fn export_exports(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<ExportsQuery>,
+) -> Result<Response, WebError> {
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 /// One of the user's exports; another user's is not found.

@@ -166,6 +166,7 @@ pub fn router() -> Router<AppState> {
         .route("/imports/template/{kind}", get(imports::template))
         .route("/imports/{id}", get(imports::import_page))
         .route("/exports", get(exports::exports_page))
+        .route("/exports/export", get(exports::export_exports))
         .route("/exports/{id}", get(exports::export_page))
         .route("/exports/{id}/file", get(exports::export_file))
         .route("/imports/{id}/report", get(imports::report))
