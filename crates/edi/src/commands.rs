@@ -163,7 +163,7 @@ pub async fn set_cross_references(
     )
     .await?;
     tx.commit().await?;
-    Ok(store::cross_references(db, partner.id, platform::Sort::default()).await?)
+    Ok(store::cross_references(db, partner.id, &crate::queries::CrossReferenceFilter::default()).await?)
 }
 
 /// Adds one row to a partner's cross-reference table, checked as the whole table is; editing a
@@ -1513,10 +1513,9 @@ pub async fn reprocess(db: &Db, clock: &Clock, actor: &Actor, message_id: i64) -
     )
     .await?;
     tx.commit().await?;
-    store::messages_of_interchange(db, interchange_id)
+    store::inbound_message(db, actor.tenant_id, &actor.scope, message_id)
         .await?
-        .into_iter()
-        .find(|m| m.id == message_id)
+        .map(|(record, _)| record)
         .ok_or(Failure::NotFound { entity: "edi_message" })
 }
 

@@ -97,6 +97,41 @@ pub const ARCHIVE_SORT: platform::SortColumns = platform::SortColumns {
     tiebreaker: "i.id",
 };
 
+/// What the partner list shows.
+#[derive(Debug, Clone, Default)]
+pub struct PartnerFilter {
+    /// Part of the dealer's code or legal name, or of the partner's interchange id (its GLN),
+    /// any letter case.
+    pub search: Option<String>,
+    /// `api` or `directory`.
+    pub channel: Option<String>,
+    /// Parsed with [`PARTNER_SORT`].
+    pub sort: platform::Sort,
+}
+
+/// The partner list's sortable columns; by dealer code by default.
+pub const PARTNER_SORT: platform::SortColumns = platform::SortColumns {
+    columns: &[
+        platform::SortColumn::new("dealer_code", "d.code"),
+        platform::SortColumn::new("dealer_name", "d.legal_name"),
+        platform::SortColumn::new("interchange_id", "p.interchange_id"),
+        platform::SortColumn::new("directory", "p.directory"),
+        platform::SortColumn::new("channel", "p.channel"),
+        platform::SortColumn::new("active", "p.active"),
+    ],
+    default: "dealer_code",
+    tiebreaker: "p.id",
+};
+
+/// What a partner's cross-reference list shows.
+#[derive(Debug, Clone, Default)]
+pub struct CrossReferenceFilter {
+    /// Part of the partner's code, our SKU or our location code, any letter case.
+    pub search: Option<String>,
+    /// Parsed with [`CROSS_REFERENCE_SORT`].
+    pub sort: platform::Sort,
+}
+
 /// An interchange with its messages and its segments, one per line, as read.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InterchangeDetail {
@@ -106,21 +141,51 @@ pub struct InterchangeDetail {
     pub segments: Vec<String>,
 }
 
-impl InterchangeDetail {
+/// How much of an interchange's raw text its page shows: enough for the envelope and the first
+/// messages; the whole interchange is a download.
+pub const SHOWN_CONTENT_BYTES: i64 = 64 * 1024;
+
+/// An interchange as its page shows it: one page of its messages, and its first segments.
+#[derive(Debug, Clone)]
+pub struct InterchangeView {
+    pub summary: InterchangeSummary,
+    pub messages: Page<MessageRecord>,
+    /// The complete segments within the first [`SHOWN_CONTENT_BYTES`], one per line.
+    pub segments: Vec<String>,
+    /// The whole interchange's size in bytes.
+    pub size: i64,
+}
+
+impl InterchangeView {
     /// How far the processing of an accepted inbound interchange has come: (messages recorded,
     /// messages in it). Each message is applied and recorded in a transaction of its own, so a
     /// large interchange shows its progress while it is processed. `None` for one sent or
     /// rejected whole, which has nothing to process.
     pub fn processed(&self) -> Option<(i64, i64)> {
-        let count = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-        (self.summary.direction == "in" && self.summary.status == "accepted")
-            .then(|| (count(self.messages.len()), count(self.summary.message_types.len())))
+        let total = i64::try_from(self.summary.message_types.len()).unwrap_or(i64::MAX);
+        (self.summary.direction == "in" && self.summary.status == "accepted").then_some((self.messages.total, total))
+    }
+
+    /// Whether the segments shown are only the start of the interchange.
+    pub fn cut_short(&self) -> bool {
+        self.size > SHOWN_CONTENT_BYTES
     }
 }
 
 pub async fn partners(db: &Db, actor: &Actor) -> Result<Vec<Partner>, Failure> {
     actor.require(Permission::ViewEdi)?;
     Ok(store::list_partners(db, actor.tenant_id, &actor.scope).await?)
+}
+
+/// One page of the partners in the actor's scope, filtered and sorted.
+pub async fn partner_list(
+    db: &Db,
+    actor: &Actor,
+    filter: &PartnerFilter,
+    page: PageRequest,
+) -> Result<Page<Partner>, Failure> {
+    actor.require(Permission::ViewEdi)?;
+    Ok(store::partner_page(db, actor.tenant_id, &actor.scope, filter, page).await?)
 }
 
 pub async fn partner(db: &Db, actor: &Actor, id: i64) -> Result<Partner, Failure> {
@@ -136,10 +201,10 @@ pub async fn cross_references(
     db: &Db,
     actor: &Actor,
     partner_id: i64,
-    sort: platform::Sort,
+    filter: &CrossReferenceFilter,
 ) -> Result<Vec<CrossReference>, Failure> {
     let partner = partner(db, actor, partner_id).await?;
-    Ok(store::cross_references(db, partner.id, sort).await?)
+    Ok(store::cross_references(db, partner.id, filter).await?)
 }
 
 /// One page of a partner's cross-reference table, for the page that keeps it.
@@ -147,11 +212,11 @@ pub async fn cross_reference_page(
     db: &Db,
     actor: &Actor,
     partner_id: i64,
-    sort: platform::Sort,
+    filter: &CrossReferenceFilter,
     page: PageRequest,
 ) -> Result<Page<CrossReference>, Failure> {
     let partner = partner(db, actor, partner_id).await?;
-    Ok(store::cross_reference_page(db, partner.id, sort, page).await?)
+    Ok(store::cross_reference_page(db, partner.id, filter, page).await?)
 }
 
 pub async fn archive(
@@ -175,6 +240,36 @@ pub async fn interchange(db: &Db, actor: &Actor, id: i64) -> Result<InterchangeD
     Ok(InterchangeDetail {
         messages: store::messages_of_interchange(db, summary.id).await?,
         segments: segment_lines(&content),
+        summary,
+    })
+}
+
+/// An interchange for its page: one page of its messages and the start of its text, so that
+/// one of ten thousand messages reads as fast as one of ten.
+pub async fn interchange_view(db: &Db, actor: &Actor, id: i64, page: PageRequest) -> Result<InterchangeView, Failure> {
+    actor.require(Permission::ViewEdi)?;
+    let (summary, head, size) = store::interchange_head(db, actor.tenant_id, &actor.scope, id, SHOWN_CONTENT_BYTES)
+        .await?
+        .ok_or(Failure::NotFound {
+            entity: "edi_interchange",
+        })?;
+    let cut_short = size > SHOWN_CONTENT_BYTES;
+    let mut head = head;
+    if let (true, Err(error)) = (cut_short, std::str::from_utf8(&head)) {
+        // A UTF-8 interchange cut inside a character; a Latin-1 one fails earlier and stays.
+        if error.error_len().is_none() {
+            head.truncate(error.valid_up_to());
+        }
+    }
+    let mut segments = segment_lines(&head);
+    if cut_short {
+        // The last line of a cut text may be part of a segment: it is not shown as if whole.
+        segments.pop();
+    }
+    Ok(InterchangeView {
+        messages: store::message_page(db, summary.id, page).await?,
+        segments,
+        size,
         summary,
     })
 }

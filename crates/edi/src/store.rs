@@ -5,7 +5,7 @@ use platform::db::Source;
 use platform::{DataScope, Db, DbError, Page, PageRequest, Query, Row, TenantId, Tx};
 
 use crate::domain::partner::{directory_code, CrossReference, Partner, ValidPartner};
-use crate::queries::{ArchiveFilter, InterchangeSummary, MessageRecord};
+use crate::queries::{ArchiveFilter, CrossReferenceFilter, InterchangeSummary, MessageRecord, PartnerFilter};
 
 fn list(text: &str) -> Vec<String> {
     text.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect()
@@ -102,6 +102,41 @@ pub async fn list_partners(db: &Db, tenant_id: TenantId, scope: &DataScope) -> R
     scope.restrict_dealer(&mut query, "p.dealer_id");
     query.push(" ORDER BY d.code");
     db.fetch_all(&query).await?.iter().map(read_partner).collect()
+}
+
+/// One page of the partners whose dealers the scope sees, under `filter`.
+pub async fn partner_page(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    filter: &PartnerFilter,
+    page: PageRequest,
+) -> Result<Page<Partner>, DbError> {
+    let mut condition = Query::new(" WHERE p.tenant_id = $1").bind(tenant_id);
+    scope.restrict_dealer(&mut condition, "p.dealer_id");
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        // The dealer's search text holds its code and legal name in lower case of any script.
+        let pattern = platform::db::like_contains(search);
+        condition
+            .push(" AND (d.search_text LIKE ")
+            .push_bind(pattern.clone())
+            .push(" ESCAPE '\\' OR LOWER(p.interchange_id) LIKE ")
+            .push_bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(channel) = &filter.channel {
+        condition.push(" AND p.channel = ").push_bind(channel.clone());
+    }
+    platform::db::fetch_page(
+        db,
+        "edi_partners p JOIN dealers d ON d.id = p.dealer_id",
+        PARTNER_SELECT,
+        condition,
+        &crate::queries::PARTNER_SORT.order_by(filter.sort),
+        page,
+        read_partner,
+    )
+    .await
 }
 
 pub async fn find_partner(
@@ -445,6 +480,29 @@ pub async fn interchange(
     }
 }
 
+/// One interchange in scope with the first `head_bytes` of its content and its whole size in
+/// bytes, for a page that shows its start without reading a large interchange whole.
+pub async fn interchange_head(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    id: i64,
+    head_bytes: i64,
+) -> Result<Option<(InterchangeSummary, Vec<u8>, i64)>, DbError> {
+    let mut query = scoped(tenant_id, scope);
+    query.prepend(&SUMMARY_SELECT.replace(
+        " FROM edi_interchanges i",
+        &format!(
+            ", SUBSTR(i.content, 1, {head_bytes}) AS head, CAST(LENGTH(i.content) AS BIGINT) AS size FROM edi_interchanges i"
+        ),
+    ));
+    query.push(" AND i.id = ").push_bind(id);
+    match db.fetch_optional(&query).await? {
+        Some(row) => Ok(Some((read_summary(&row)?, row.get("head")?, row.get("size")?))),
+        None => Ok(None),
+    }
+}
+
 /// Marks one of our interchanges delivered; false when it was not waiting.
 pub async fn mark_delivered(db: &Db, tenant_id: TenantId, id: i64, now: DateTime<Utc>) -> Result<bool, DbError> {
     let changed = db
@@ -489,6 +547,20 @@ pub async fn messages_of_interchange(db: &Db, interchange_id: i64) -> Result<Vec
     .iter()
     .map(read_message)
     .collect()
+}
+
+/// One page of an interchange's messages, in the order they were recorded.
+pub async fn message_page(db: &Db, interchange_id: i64, page: PageRequest) -> Result<Page<MessageRecord>, DbError> {
+    platform::db::fetch_page(
+        db,
+        "edi_messages m",
+        MESSAGE_SELECT,
+        Query::new(" WHERE m.interchange_id = $1").bind(interchange_id),
+        "m.id",
+        page,
+        read_message,
+    )
+    .await
 }
 
 /// The messages about an order, for its timeline, where its dealer is in scope.
@@ -784,35 +856,52 @@ fn read_cross_reference(row: &Row) -> Result<CrossReference, DbError> {
     })
 }
 
-/// A partner's whole cross-reference table, articles first, each by the partner's code, unless
-/// sorted otherwise.
-pub async fn cross_references(db: &Db, partner_id: i64, sort: platform::Sort) -> Result<Vec<CrossReference>, DbError> {
-    db.fetch_all(
-        &Query::new(format!(
-            "{CROSS_REFERENCE_SELECT} WHERE x.partner_id = $1 ORDER BY {}",
-            cross_reference_order(sort)
-        ))
-        .bind(partner_id),
-    )
-    .await?
-    .iter()
-    .map(read_cross_reference)
-    .collect()
+/// `WHERE` the cross-reference is the partner's and matches the filter's search.
+fn cross_reference_condition(partner_id: i64, filter: &CrossReferenceFilter) -> Query {
+    let mut condition = Query::new(" WHERE x.partner_id = $1").bind(partner_id);
+    if let Some(search) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = platform::db::like_contains(search);
+        condition.push(" AND (");
+        for (index, column) in ["x.partner_code", "p.sku", "l.code"].into_iter().enumerate() {
+            if index > 0 {
+                condition.push(" OR ");
+            }
+            condition
+                .push(&format!("LOWER({column}) LIKE "))
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\'");
+        }
+        condition.push(")");
+    }
+    condition
+}
+
+/// A partner's cross-reference table under `filter`, articles first, each by the partner's
+/// code, unless sorted otherwise.
+pub async fn cross_references(
+    db: &Db,
+    partner_id: i64,
+    filter: &CrossReferenceFilter,
+) -> Result<Vec<CrossReference>, DbError> {
+    let mut query = cross_reference_condition(partner_id, filter);
+    query.prepend(CROSS_REFERENCE_SELECT);
+    query.push(&format!(" ORDER BY {}", cross_reference_order(filter.sort)));
+    db.fetch_all(&query).await?.iter().map(read_cross_reference).collect()
 }
 
 /// One page of a partner's cross-reference table, in the same order.
 pub async fn cross_reference_page(
     db: &Db,
     partner_id: i64,
-    sort: platform::Sort,
+    filter: &CrossReferenceFilter,
     page: PageRequest,
 ) -> Result<Page<CrossReference>, DbError> {
     platform::db::fetch_page(
         db,
         CROSS_REFERENCE_FROM,
         CROSS_REFERENCE_SELECT,
-        Query::new(" WHERE x.partner_id = $1").bind(partner_id),
-        &cross_reference_order(sort),
+        cross_reference_condition(partner_id, filter),
+        &cross_reference_order(filter.sort),
         page,
         read_cross_reference,
     )

@@ -219,6 +219,7 @@ exported_lists!(
     crate::api::JobQuery,
     crate::api::StockQuery,
     crate::api::ArchiveQuery,
+    crate::api::PartnerQuery,
     crate::api::ShipmentQuery,
     crate::api::MessageQuery,
     crate::api::ReceiptQuery,
@@ -459,17 +460,18 @@ impl ListExport for PriceListRows {
     }
 }
 
-/// A partner's cross-reference table, in the columns its import reads, in the page's order.
-/// Written at once: a partner's table holds its own article numbers, thousands at most.
+/// A partner's cross-reference table under the page's search, in the columns its import reads,
+/// in the page's order. Written at once: a partner's table holds its own article numbers,
+/// thousands at most.
 pub async fn cross_references(
     state: &AppState,
     actor: &Actor,
     partner_id: i64,
-    sort: platform::Sort,
+    filter: &edi::queries::CrossReferenceFilter,
 ) -> Result<Response, WebError> {
     let partner = edi::queries::partner(&state.db, actor, partner_id).await?;
     let text = |value: Option<String>| value.map_or(xlsx::Cell::Empty, xlsx::Cell::Text);
-    let rows: Vec<Vec<xlsx::Cell>> = edi::queries::cross_references(&state.db, actor, partner.id, sort)
+    let rows: Vec<Vec<xlsx::Cell>> = edi::queries::cross_references(&state.db, actor, partner.id, filter)
         .await?
         .into_iter()
         .map(|row| {
@@ -1076,6 +1078,49 @@ impl ListExport for crate::api::ArchiveQuery {
                         .map(|contrl| t.t(&format!("edi_contrl.{contrl}")).to_owned()),
                 ),
                 moment(t, Some(interchange.created_at)),
+            ]
+        }))
+    }
+}
+
+impl ListExport for crate::api::PartnerQuery {
+    const LIST: &'static str = "edi-partners";
+    const FILE_NAME: &'static str = "edi-partners.xlsx";
+    const TITLE_KEY: &'static str = "nav.edi_partners";
+    const HEADER_KEYS: &'static [&'static str] = &[
+        "dealer.code",
+        "dealer.legal_name",
+        "edi.interchange_id",
+        "edi.interchange_qualifier",
+        "edi.subset",
+        "edi.syntax",
+        "edi.channel",
+        "edi.messages_in",
+        "edi.messages_out",
+        "edi.active",
+    ];
+
+    /// The EDI partners, as their page shows them.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let partners = edi::queries::partner_list(db, actor, &self.filter()?, request).await?;
+        Ok(map_page(partners, |partner| {
+            vec![
+                xlsx::Cell::Text(partner.dealer_code),
+                xlsx::Cell::Text(partner.dealer_name),
+                xlsx::Cell::Text(partner.interchange_id),
+                xlsx::Cell::Text(partner.interchange_qualifier),
+                xlsx::Cell::Text(partner.directory),
+                xlsx::Cell::Text(format!("{}:{}", partner.syntax, partner.syntax_version)),
+                xlsx::Cell::Text(t.t(&format!("edi_channel.{}", partner.channel)).to_owned()),
+                xlsx::Cell::Text(partner.messages_in.join(", ")),
+                xlsx::Cell::Text(partner.messages_out.join(", ")),
+                xlsx::Cell::Text(t.t(if partner.active { "edi.yes" } else { "edi.no" }).to_owned()),
             ]
         }))
     }

@@ -326,10 +326,7 @@ async fn partner_profiles_are_checked_and_kept_by_the_edi_administrators() {
     let dealer = app.token("dealer@demo.test").await;
     assert_eq!(app.post("/api/v1/edi/partners", &dealer, profile(4)).await.status, 403);
     let manager = app.token("manager@demo.test").await;
-    let seen: Vec<Value> = app
-        .get("/api/v1/edi/partners", &manager)
-        .await
-        .json()
+    let seen: Vec<Value> = app.get("/api/v1/edi/partners", &manager).await.json()["items"]
         .as_array()
         .unwrap()
         .iter()

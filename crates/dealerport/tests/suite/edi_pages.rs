@@ -362,3 +362,219 @@ async fn an_inbound_interchange_shows_how_many_of_its_messages_are_processed_unt
         "the page follows the processing by itself"
     );
 }
+
+/// Keeps an accepted inbound interchange from Vektor of `count` ORDERS messages, each with forty
+/// lines, with every message recorded as stored; returns its id.
+async fn large_interchange(app: &TestApp, count: usize) -> i64 {
+    let (sender, _) = crate::edi::vektor(app).await;
+    let tenant = crate::id_of(app, "tenants", "code", "demo").await;
+    let partner = vektor_partner(app).await;
+    let mut content = format!(
+        "UNA:+.? '\nUNB+UNOC:3+{sender}:14+{}:14+261206:1000+BIG1'\n",
+        crate::edi::OURS
+    );
+    for n in 1..=count {
+        content.push_str(&format!("UNH+M{n:03}+ORDERS:D:96A:UN:EAN008'\nBGM+220+BIG-{n:03}+9'\n"));
+        for line in 1..=40 {
+            content.push_str(&format!("LIN+{line}++4601234500012:SRV'\nQTY+21:48'\n"));
+        }
+        content.push_str(&format!("UNT+83+M{n:03}'\n"));
+    }
+    content.push_str(&format!("UNZ+{count}+BIG1'\n"));
+    let now = app.clock.now();
+    let interchange: i64 = app
+        .db
+        .fetch_one(
+            &platform::Query::new(
+                "INSERT INTO edi_interchanges (tenant_id, partner_id, direction, sender, recipient, control_reference,
+                     channel, message_types, content, status, created_at)
+                 VALUES ($1, $2, 'in', $3, $4, 'BIG1', 'api', $5, $6, 'accepted', $7) RETURNING id",
+            )
+            .bind(tenant)
+            .bind(partner)
+            .bind(sender.as_str())
+            .bind(crate::edi::OURS)
+            .bind(vec!["ORDERS"; count].join(","))
+            .bind(content.into_bytes())
+            .bind(now),
+        )
+        .await
+        .unwrap()
+        .get("id")
+        .unwrap();
+    for n in 1..=count {
+        app.db
+            .execute(
+                &platform::Query::new(
+                    "INSERT INTO edi_messages (tenant_id, interchange_id, partner_id, direction, message_type,
+                         message_reference, document_number, status, errors, notes, created_at)
+                     VALUES ($1, $2, $3, 'in', 'ORDERS', $4, $5, 'stored', '[]', '[]', $6)",
+                )
+                .bind(tenant)
+                .bind(interchange)
+                .bind(partner)
+                .bind(format!("M{n:03}"))
+                .bind(format!("BIG-{n:03}"))
+                .bind(now),
+            )
+            .await
+            .unwrap();
+    }
+    interchange
+}
+
+#[tokio::test]
+async fn a_large_interchange_shows_its_messages_a_page_at_a_time_and_the_start_of_its_text() {
+    let app = TestApp::with_demo().await;
+    let desk = app.browser_session("admin@demo.test").await;
+    let interchange = large_interchange(&app, 60).await;
+    let path = format!("/edi/interchanges/{interchange}");
+
+    let first = app.page(&desk, &path).await.text();
+    assert!(first.contains("60 of 60 messages processed"), "{first}");
+    assert!(
+        first.contains("ORDERS M001") && first.contains("ORDERS M050"),
+        "{first}"
+    );
+    assert!(!first.contains("ORDERS M051"), "fifty messages a page");
+    assert!(first.contains("rel=\"next\" href=\"?&amp;page=2\""), "{first}");
+
+    let second = app.page(&desk, &format!("{path}?page=2")).await.text();
+    assert!(
+        second.contains("ORDERS M051") && second.contains("ORDERS M060"),
+        "{second}"
+    );
+    assert!(!second.contains("ORDERS M050"), "{second}");
+    assert!(
+        second.contains("60 of 60 messages processed"),
+        "the progress counts every message"
+    );
+
+    // Some 90 KB of text: the page shows its start and links the whole interchange.
+    assert!(
+        first.contains("UNB+UNOC:3+") && first.contains("BGM+220+BIG-001+9"),
+        "{first}"
+    );
+    assert!(!first.contains("BGM+220+BIG-060+9"), "not the whole text");
+    assert!(first.contains("The first "), "{first}");
+    assert!(first.contains(&format!("href=\"/api/v1/edi/interchanges/{interchange}/content\"")));
+}
+
+#[tokio::test]
+async fn a_partners_cross_references_are_searched_by_code_or_sku_and_export_as_found() {
+    let app = TestApp::with_demo().await;
+    let token = app.token("admin@demo.test").await;
+    let partner = vektor_partner(&app).await;
+    let saved = app
+        .put(
+            &format!("/api/v1/edi/partners/{partner}/cross-references"),
+            &token,
+            serde_json::json!([
+                {"kind": "article", "partner_code": "VK-ART-1", "sku": "BS-0001"},
+                {"kind": "article", "partner_code": "VK-ART-2", "sku": "BS-0002"},
+                {"kind": "article", "partner_code": "VK-WATER-3", "sku": "BS-0003"},
+            ]),
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text());
+    let admin = app.browser_session("admin@demo.test").await;
+    let path = format!("/edi/partners/{partner}/cross-references");
+
+    let by_sku = app.page(&admin, &format!("{path}?search=bs-0002")).await.text();
+    assert!(by_sku.contains("VK-ART-2"), "{by_sku}");
+    assert!(
+        !by_sku.contains("VK-ART-1") && !by_sku.contains("VK-WATER-3"),
+        "{by_sku}"
+    );
+    assert!(
+        by_sku.contains("name=\"search\" type=\"search\" value=\"bs-0002\""),
+        "{by_sku}"
+    );
+
+    let by_code = app
+        .page(&admin, &format!("{path}?search=art&sort=-partner_code"))
+        .await
+        .text();
+    assert!(
+        by_code.contains(&format!("href=\"{path}/export?search=art&#38;sort=-partner_code\"")),
+        "the export keeps the search and sort: {by_code}"
+    );
+    let export = app
+        .page(&admin, &format!("{path}/export?search=art&sort=-partner_code"))
+        .await;
+    let table = xlsx::read_table(&export.body).unwrap();
+    let exported: Vec<&str> = table.rows.iter().map(|row| row.cell(1)).collect();
+    assert_eq!(exported, ["VK-ART-2", "VK-ART-1"]);
+    let api = app
+        .get(
+            &format!("/api/v1/edi/partners/{partner}/cross-references?search=WATER"),
+            &token,
+        )
+        .await
+        .json();
+    assert_eq!(api[0]["partner_code"], "VK-WATER-3");
+    assert_eq!(api.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_refused_cross_reference_file_lists_its_first_two_hundred_problems_and_counts_the_rest() {
+    let app = TestApp::with_demo().await;
+    let admin = app.browser_session("admin@demo.test").await;
+    let partner = vektor_partner(&app).await;
+    let codes: Vec<String> = (1..=250).map(|n| format!("VK-ART-{n:03}")).collect();
+    let rows: Vec<[&str; 4]> = codes
+        .iter()
+        .map(|code| ["article", code.as_str(), "NO-SUCH", ""])
+        .collect();
+    let refused = upload(
+        &app,
+        &admin,
+        &format!("/edi/partners/{partner}/cross-references/import"),
+        workbook(&rows),
+    )
+    .await;
+    assert_eq!(refused.status, 200);
+    let page = refused.text();
+    assert_eq!(page.matches("<td>Not found, or not yours to use.</td>").count(), 200);
+    assert!(
+        page.contains("<td class=\"amount\">201</td>"),
+        "the 200th row of data is row 201"
+    );
+    assert!(!page.contains("<td class=\"amount\">202</td>"));
+    assert!(page.contains("50 more are not listed"), "{page}");
+}
+
+#[tokio::test]
+async fn a_message_processed_again_from_a_later_page_returns_to_that_page() {
+    let app = TestApp::with_demo().await;
+    let admin = app.browser_session("admin@demo.test").await;
+    let interchange = large_interchange(&app, 60).await;
+    let message = app
+        .count(&format!(
+            "SELECT id AS n FROM edi_messages WHERE interchange_id = {interchange} AND message_reference = 'M055'"
+        ))
+        .await;
+    app.db
+        .execute(&platform::Query::new(format!(
+            "UPDATE edi_messages SET status = 'rejected' WHERE id = {message}"
+        )))
+        .await
+        .unwrap();
+    let path = format!("/edi/interchanges/{interchange}");
+    let second = app.page(&admin, &format!("{path}?page=2")).await.text();
+    assert!(
+        second.contains(&format!(
+            "action=\"/edi/messages/{message}/reprocess\">\n  <input type=\"hidden\" name=\"csrf_token\""
+        )),
+        "{second}"
+    );
+    let again = app
+        .submit(&admin, &format!("/edi/messages/{message}/reprocess"), &[("page", "2")])
+        .await;
+    assert_eq!(again.status, 303, "{}", again.text());
+    assert!(
+        redirect_target(&again).starts_with(&format!("{path}?page=2&done=")),
+        "{}",
+        redirect_target(&again)
+    );
+}

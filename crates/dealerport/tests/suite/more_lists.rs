@@ -284,3 +284,72 @@ async fn the_order_desk_sorts_and_exports() {
     assert_sorts(&app, &list).await;
     assert_exports(&app, &list).await;
 }
+
+/// The dealer codes of the EDI partners the API lists under `query`.
+async fn partner_codes(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let body = app.get(&format!("/api/v1/edi/partners?{query}"), token).await.json();
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|partner| partner["dealer_code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_edi_partner_list_searches_by_dealer_or_gln_sorts_and_exports() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    for code in ["SH-QINGQUAN", "HZ-XIHU", "GZ-NANFANG", "NEVA-TRADE"] {
+        let dealer = crate::id_of(&app, "dealers", "code", code).await;
+        let gln = crate::edi::text(&app, &format!("SELECT gln AS t FROM dealers WHERE code = '{code}'")).await;
+        let (channel, folder) = match code {
+            "NEVA-TRADE" => ("directory", Some("/srv/edi/neva")),
+            _ => ("api", None),
+        };
+        let created = app
+            .post(
+                "/api/v1/edi/partners",
+                &admin,
+                serde_json::json!({"dealer_id": dealer, "interchange_id": gln, "directory": "D96A", "syntax": "UNOC",
+                    "syntax_version": 3, "channel": channel, "directory_path": folder,
+                    "messages_in": ["ORDERS"], "messages_out": ["ORDRSP"]}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text());
+    }
+    // The Chinese dealers' GLNs start 690, the Russian ones' 460.
+    let list = List {
+        login: "admin@demo.test",
+        page: "/edi/partners",
+        api: "/api/v1/edi/partners",
+        filter: "search=6901234500",
+        sort: "dealer_code",
+        identity: "dealer_code",
+        export_column: 0,
+    };
+    assert_sorts(&app, &list).await;
+    assert_exports(&app, &list).await;
+
+    assert_eq!(
+        partner_codes(&app, &admin, "search=%D0%BD%D0%B5%D0%B2%D0%B0").await,
+        ["NEVA-TRADE"],
+        "нева: the legal name, any case"
+    );
+    assert_eq!(
+        partner_codes(&app, &admin, "search=xihu").await,
+        ["HZ-XIHU"],
+        "the dealer code, any case"
+    );
+    assert_eq!(partner_codes(&app, &admin, "channel=directory").await, ["NEVA-TRADE"]);
+    assert_eq!(
+        partner_codes(&app, &admin, "channel=api&per_page=2&page=2").await,
+        ["SH-QINGQUAN", "VEKTOR"],
+        "four on the API channel, two a page, by dealer code"
+    );
+
+    let session = app.browser_session("admin@demo.test").await;
+    let page = app.page(&session, "/edi/partners?search=xihu").await.text();
+    assert!(page.contains("HZ-XIHU") && !page.contains("VEKTOR"), "{page}");
+    assert!(page.contains("href=\"/edi/partners/export?search=xihu\""), "{page}");
+}

@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use edi::commands::{self, Receipt};
 use edi::domain::partner::{CrossReference, CrossReferenceInput, Partner, PartnerInput};
-use edi::queries::{self, ArchiveFilter, InterchangeDetail, InterchangeSummary, MessageRecord};
+use edi::queries::{
+    self, ArchiveFilter, CrossReferenceFilter, InterchangeDetail, InterchangeSummary, MessageRecord, PartnerFilter,
+};
 use platform::{Failure, FieldError, Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
@@ -24,10 +26,65 @@ pub const MAX_INTERCHANGE_BYTES: usize = 64 * 1024 * 1024;
 /// The media type of EDIFACT (RFC 1767).
 const EDIFACT: &str = "application/EDIFACT";
 
-#[utoipa::path(get, path = "/edi/partners", tag = "edi", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Partner>), (status = 403, body = Problem)))]
-pub async fn list_partners(State(state): State<AppState>, caller: ApiCaller) -> ApiResult<Vec<Partner>> {
-    Ok(Json(queries::partners(&state.db, &caller.signed_in.actor).await?))
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+pub struct PartnerQuery {
+    /// Part of the dealer's code or legal name, or of the partner's interchange id, any letter
+    /// case.
+    pub search: Option<String>,
+    /// `api` or `directory`.
+    pub channel: Option<String>,
+    /// `dealer_code`, `dealer_name`, `interchange_id`, `directory`, `channel` or `active`; `-`
+    /// first for descending. By dealer code when absent.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl PartnerQuery {
+    pub fn filter(&self) -> Result<PartnerFilter, Failure> {
+        let text = |v: &Option<String>| v.clone().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        Ok(PartnerFilter {
+            search: text(&self.search),
+            channel: text(&self.channel),
+            sort: queries::PARTNER_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+/// The EDI partners in the caller's scope, filtered and paginated.
+#[utoipa::path(get, path = "/edi/partners", tag = "edi", security(("bearer" = [])), params(PartnerQuery),
+    responses((status = 200, body = Page<Partner>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn list_partners(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<PartnerQuery>,
+) -> ApiResult<Page<Partner>> {
+    Ok(Json(
+        queries::partner_list(
+            &state.db,
+            &caller.signed_in.actor,
+            &query.filter()?,
+            PageRequest::new(query.page, query.per_page),
+        )
+        .await?,
+    ))
+}
+
+/// The same partners as `GET /edi/partners` (search, channel and sort), every row, as a
+/// spreadsheet with headers in the caller's language. When the selection holds more rows than
+/// are written at once (10 000), the export runs in the background instead: `202 Accepted` with the
+/// export and its `Location`; follow it with `GET /exports/{id}` and fetch `GET /exports/{id}/file`.
+#[utoipa::path(get, path = "/edi/partners/export", tag = "edi", security(("bearer" = [])), params(PartnerQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_partners(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<PartnerQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = caller.translator(&state).await?;
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 /// Makes a dealer an EDI partner: its UNB identification, the EANCOM directory and syntax it
@@ -66,9 +123,24 @@ pub async fn update_partner(
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 pub struct CrossReferenceListQuery {
+    /// Part of the partner's code, our SKU or our location code, any letter case.
+    pub search: Option<String>,
     /// `kind`, `partner_code`, `sku` or `location_code`; `-` first for descending. Articles
     /// first, each by the partner's code, when absent.
     pub sort: Option<String>,
+}
+
+impl CrossReferenceListQuery {
+    pub fn filter(&self) -> Result<CrossReferenceFilter, Failure> {
+        Ok(CrossReferenceFilter {
+            search: self
+                .search
+                .clone()
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
+            sort: queries::CROSS_REFERENCE_SORT.parse(self.sort.as_deref())?,
+        })
+    }
 }
 
 /// The partner's own article numbers and location codes, and ours they stand for.
@@ -81,9 +153,8 @@ pub async fn cross_references(
     Path(id): Path<i64>,
     ApiQuery(query): ApiQuery<CrossReferenceListQuery>,
 ) -> ApiResult<Vec<CrossReference>> {
-    let sort = queries::CROSS_REFERENCE_SORT.parse(query.sort.as_deref())?;
     Ok(Json(
-        queries::cross_references(&state.db, &caller.signed_in.actor, id, sort).await?,
+        queries::cross_references(&state.db, &caller.signed_in.actor, id, &query.filter()?).await?,
     ))
 }
 

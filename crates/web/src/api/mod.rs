@@ -12,7 +12,7 @@ mod ordering_api;
 pub use catalog_api::{
     DealerStatisticsQuery, PriceListQuery, PriceRowQuery, ProductQuery, PromotionQuery, SalesOrganisationQuery,
 };
-pub use edi_api::ArchiveQuery;
+pub use edi_api::{ArchiveQuery, CrossReferenceListQuery, PartnerQuery};
 pub use exports_api::ExportListQuery;
 pub use fulfilment_api::{ReceiptQuery, ReturnQuery, ShipmentQuery, StockQuery, DISCREPANCY_FILTERS};
 pub use identity_api::{ApiTokenQuery, DealerGroupQuery, DealerQuery, UserQuery};
@@ -93,6 +93,7 @@ fn list_exports(router: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
         .routes(routes!(platform_api::export_jobs))
         .routes(routes!(fulfilment_api::export_stock))
         .routes(routes!(edi_api::export_archive))
+        .routes(routes!(edi_api::export_partners))
         .routes(routes!(fulfilment_api::export_shipments))
         .routes(routes!(platform_api::export_messages))
         .routes(routes!(fulfilment_api::export_receipts))

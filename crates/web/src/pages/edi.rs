@@ -7,14 +7,13 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use edi::domain::partner::{CrossReference, CrossReferenceInput, Partner, PartnerInput, MESSAGES_IN, MESSAGES_OUT};
-use edi::queries::{self, InterchangeDetail, InterchangeSummary};
+use edi::queries::{self, CrossReferenceFilter, InterchangeSummary, InterchangeView, PartnerFilter};
 use platform::{Page, PageRequest, Permission};
 use serde::Deserialize;
 
-use super::account::{DoneQuery, EmptyForm};
 use super::dealers::{dealer_suggestions, CodedDealer};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
-use crate::api::ArchiveQuery;
+use crate::api::{ArchiveQuery, CrossReferenceListQuery, PartnerQuery};
 use crate::error::{field_message, WebError};
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
@@ -108,17 +107,26 @@ pub async fn export_archive(
 #[template(path = "edi/interchange.html")]
 struct InterchangePage {
     layout: Layout,
-    interchange: InterchangeDetail,
+    interchange: InterchangeView,
+    /// What the messages' page links keep: nothing, the interchange has no filters.
+    filter_query: String,
     can_reprocess: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct InterchangeQuery {
+    page: Option<u32>,
+    done: Option<String>,
 }
 
 pub async fn interchange(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
-    Query(query): Query<DoneQuery>,
+    Query(query): Query<InterchangeQuery>,
 ) -> Result<Response, WebError> {
-    let interchange = queries::interchange(&state.db, user.actor(), id).await?;
+    let interchange =
+        queries::interchange_view(&state.db, user.actor(), id, PageRequest::new(query.page, None)).await?;
     let mut layout = Layout::new(&user, "/edi", "edi.interchange").with_notice(query.done.as_deref());
     layout.title = format!("{} {}", layout.title, interchange.summary.control_reference);
     if interchange.processed().is_some_and(|(done, total)| done < total) {
@@ -128,14 +136,21 @@ pub async fn interchange(
         layout,
         can_reprocess: user.actor().can(Permission::ManageEdi),
         interchange,
+        filter_query: String::new(),
     };
     render(&view)
+}
+
+/// The reprocess button's form: the page of messages it was pressed on, to return to.
+#[derive(Deserialize, Default)]
+pub struct ReprocessForm {
+    page: Option<u32>,
 }
 
 pub async fn reprocess(
     State(state): State<AppState>,
     Path(message_id): Path<i64>,
-    PageForm { user, .. }: PageForm<EmptyForm>,
+    PageForm { user, form }: PageForm<ReprocessForm>,
 ) -> Result<Response, WebError> {
     let message = edi::commands::reprocess(&state.db, &state.clock, user.actor(), message_id).await?;
     let done = if message.status == "applied" {
@@ -143,8 +158,13 @@ pub async fn reprocess(
     } else {
         "still_rejected"
     };
+    let page = form.page.filter(|page| *page > 1).map(|page| format!("?page={page}"));
     Ok(redirect_done(
-        &format!("/edi/interchanges/{}", message.interchange_id),
+        &format!(
+            "/edi/interchanges/{}{}",
+            message.interchange_id,
+            page.unwrap_or_default()
+        ),
         done,
     ))
 }
@@ -153,21 +173,74 @@ pub async fn reprocess(
 #[template(path = "edi/partners.html")]
 struct PartnersPage {
     layout: Layout,
-    partners: Vec<Partner>,
+    page: Page<Partner>,
+    query: PartnerListQuery,
+    channels: [&'static str; 2],
     can_manage: bool,
+    /// Sort headers, pages and the export, all keeping the search and sort.
+    links: ListLinks,
+    filter_query: String,
+}
+
+/// Empty fields arrive as empty strings; they mean "any".
+#[derive(Deserialize, Default)]
+pub struct PartnerListQuery {
+    #[serde(default)]
+    search: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    sort: String,
+    page: Option<u32>,
+    done: Option<String>,
+}
+
+impl PartnerListQuery {
+    fn query(&self) -> PartnerQuery {
+        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
+        PartnerQuery {
+            search: text(&self.search),
+            channel: text(&self.channel),
+            sort: text(&self.sort),
+            page: self.page,
+            per_page: None,
+        }
+    }
 }
 
 pub async fn partners(
     State(state): State<AppState>,
     user: PageUser,
-    Query(query): Query<DoneQuery>,
+    Query(query): Query<PartnerListQuery>,
 ) -> Result<Response, WebError> {
+    let filter: PartnerFilter = query.query().filter()?;
+    let page = queries::partner_list(&state.db, user.actor(), &filter, PageRequest::new(query.page, None)).await?;
+    let links = ListLinks::new("/edi/partners", &queries::PARTNER_SORT, filter.sort)
+        .filter("search", filter.search.as_deref())
+        .filter("channel", filter.channel.as_deref());
     let view = PartnersPage {
         layout: Layout::new(&user, "/edi/partners", "nav.edi_partners").with_notice(query.done.as_deref()),
-        partners: queries::partners(&state.db, user.actor()).await?,
+        page,
+        filter_query: links.page_query(),
+        links,
+        query,
+        channels: CHANNELS,
         can_manage: user.actor().can(Permission::ManageEdi),
     };
     render(&view)
+}
+
+/// The partners the list shows under the same search and sort, every row, as XLSX.
+pub async fn export_partners(
+    State(state): State<AppState>,
+    user: PageUser,
+    Query(query): Query<PartnerListQuery>,
+) -> Result<Response, WebError> {
+    Ok(
+        crate::exports::export_list(&state, user.actor(), &user.t, &query.query())
+            .await?
+            .for_page(),
+    )
 }
 
 // ---- Partner profiles ----
@@ -409,6 +482,8 @@ impl CrossReferenceForm {
 #[derive(Deserialize, Default)]
 pub struct CrossReferenceQuery {
     page: Option<u32>,
+    #[serde(default)]
+    search: String,
     sort: Option<String>,
     /// The row to fill the form with: its kind and partner code.
     edit_kind: Option<String>,
@@ -436,8 +511,16 @@ struct CrossReferencesPage {
     form: CrossReferenceForm,
     errors: FormErrors,
     kinds: [&'static str; 2],
+    /// The search and sort as asked for, kept by the search form.
+    search: String,
+    sort: Option<String>,
+    /// The first [`SHOWN_PROBLEMS`] problems of a refused import, and how many more it had.
     import_problems: Vec<ImportProblem>,
+    more_problems: usize,
 }
+
+/// At most this many problems of a refused import are listed, as for other imports.
+const SHOWN_PROBLEMS: usize = 200;
 
 impl CrossReferencesPage {
     fn editing(&self) -> bool {
@@ -464,14 +547,34 @@ async fn cross_references_response(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let partner = queries::partner(&state.db, actor, partner_id).await?;
-    let sort = queries::CROSS_REFERENCE_SORT.parse(query.sort.as_deref())?;
-    let page =
-        queries::cross_reference_page(&state.db, actor, partner.id, sort, PageRequest::new(query.page, None)).await?;
-    let links = ListLinks::new(cross_references_path(partner.id), &queries::CROSS_REFERENCE_SORT, sort);
+    let filter: CrossReferenceFilter = CrossReferenceListQuery {
+        search: Some(query.search.clone()),
+        sort: query.sort.clone(),
+    }
+    .filter()?;
+    let page = queries::cross_reference_page(
+        &state.db,
+        actor,
+        partner.id,
+        &filter,
+        PageRequest::new(query.page, None),
+    )
+    .await?;
+    let links = ListLinks::new(
+        cross_references_path(partner.id),
+        &queries::CROSS_REFERENCE_SORT,
+        filter.sort,
+    )
+    .filter("search", filter.search.as_deref());
     let form = match (form, &query.edit_kind, &query.edit_code) {
         (Some(form), _, _) => form,
         (None, Some(kind), Some(code)) => {
-            let row = queries::cross_references(&state.db, actor, partner.id, platform::Sort::default())
+            // Only the rows whose codes contain it are read, not the whole table.
+            let containing = CrossReferenceFilter {
+                search: Some(code.clone()),
+                ..CrossReferenceFilter::default()
+            };
+            let row = queries::cross_references(&state.db, actor, partner.id, &containing)
                 .await?
                 .into_iter()
                 .find(|row| row.kind == *kind && row.partner_code == *code)
@@ -504,7 +607,10 @@ async fn cross_references_response(
         form,
         errors,
         kinds: CROSS_REFERENCE_KINDS,
-        import_problems,
+        more_problems: import_problems.len().saturating_sub(SHOWN_PROBLEMS),
+        import_problems: import_problems.into_iter().take(SHOWN_PROBLEMS).collect(),
+        search: query.search,
+        sort: query.sort.filter(|sort| !sort.is_empty()),
     };
     render(&view)
 }
@@ -579,20 +685,14 @@ pub async fn remove_cross_reference(
     Ok(redirect_done(&cross_references_path(id), "removed"))
 }
 
-/// The table in the columns its import reads, in the page's order.
+/// The table under the page's search, in the columns its import reads, in the page's order.
 pub async fn export_cross_references(
     State(state): State<AppState>,
     user: PageUser,
     Path(id): Path<i64>,
-    Query(query): Query<SortQuery>,
+    Query(query): Query<CrossReferenceListQuery>,
 ) -> Result<Response, WebError> {
-    let sort = queries::CROSS_REFERENCE_SORT.parse(query.sort.as_deref())?;
-    crate::exports::cross_references(&state, user.actor(), id, sort).await
-}
-
-#[derive(Deserialize, Default)]
-pub struct SortQuery {
-    sort: Option<String>,
+    crate::exports::cross_references(&state, user.actor(), id, &query.filter()?).await
 }
 
 /// Reads the import form: its CSRF token and the file.

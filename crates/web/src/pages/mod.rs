@@ -192,6 +192,7 @@ pub fn router() -> Router<AppState> {
         .route("/edi", get(edi::archive))
         .route("/edi/export", get(edi::export_archive))
         .route("/edi/partners", get(edi::partners).post(edi::create_partner))
+        .route("/edi/partners/export", get(edi::export_partners))
         .route("/edi/partners/new", get(edi::new_partner_form))
         .route("/edi/partners/{id}", post(edi::update_partner))
         .route("/edi/partners/{id}/edit", get(edi::edit_partner_form))
