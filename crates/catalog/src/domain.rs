@@ -603,6 +603,16 @@ pub struct ProductFilter {
     pub sort: platform::Sort,
 }
 
+/// What the list of products nobody at a dealer opened shows; names sort in the reader's
+/// language.
+#[derive(Debug, Clone, Default)]
+pub struct NeverViewedFilter {
+    /// Part of the SKU, GTIN or a name, any letter case.
+    pub search: Option<String>,
+    /// Parsed with [`crate::queries::PRODUCT_SORT`].
+    pub sort: platform::Sort,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct CatalogFilter {
     /// Part of a name in any language, a SKU or a GTIN.

@@ -132,10 +132,11 @@ pub async fn never_viewed(
     actor: &Actor,
     audience: &DealerAudience,
     locale: Locale,
+    filter: &NeverViewedFilter,
     page: PageRequest,
-) -> Result<(Vec<CatalogItem>, bool), Failure> {
+) -> Result<Page<CatalogItem>, Failure> {
     actor.require(Permission::ViewCatalogStatistics)?;
-    Ok(store::never_viewed(db, actor.tenant_id, audience, locale, page).await?)
+    Ok(store::never_viewed(db, actor.tenant_id, audience, locale, filter, page).await?)
 }
 
 /// A catalog row with the dealer's price for its smallest orderable quantity.

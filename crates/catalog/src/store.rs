@@ -386,6 +386,15 @@ pub const PRODUCT_SORT: platform::SortColumns = product_sort!("p.name_en");
 const PRODUCT_SORT_RU: platform::SortColumns = product_sort!("p.name_ru");
 const PRODUCT_SORT_ZH: platform::SortColumns = product_sort!("p.name_zh");
 
+/// The product sort whose names are in `locale`.
+fn product_sort(locale: Locale) -> platform::SortColumns {
+    match locale {
+        Locale::En => PRODUCT_SORT,
+        Locale::Ru => PRODUCT_SORT_RU,
+        Locale::Zh => PRODUCT_SORT_ZH,
+    }
+}
+
 /// The tenant's products for its own people, whatever is published.
 pub async fn list_products(
     db: &Db,
@@ -401,12 +410,7 @@ pub async fn list_products(
     if let Some(status) = filter.status {
         condition.push(" AND p.status = ").push_bind(status.code());
     }
-    let columns = match filter.locale {
-        Locale::En => PRODUCT_SORT,
-        Locale::Ru => PRODUCT_SORT_RU,
-        Locale::Zh => PRODUCT_SORT_ZH,
-    };
-    let order_by = columns.order_by(filter.sort);
+    let order_by = product_sort(filter.locale).order_by(filter.sort);
     platform::db::fetch_page(
         db,
         "products p",
@@ -769,24 +773,36 @@ pub async fn product_views(
     Ok(platform::Page::new(items, total, page))
 }
 
-/// Products published to a dealer that none of its users ever opened.
+/// The products published to the dealer and not blocked that none of its users opened.
 pub async fn never_viewed(
     db: &Db,
     tenant_id: TenantId,
     audience: &DealerAudience,
     locale: Locale,
+    filter: &NeverViewedFilter,
     page: platform::PageRequest,
-) -> Result<(Vec<CatalogItem>, bool), DbError> {
-    let mut query = Query::new(format!(
-        "SELECT {}, CAST(0 AS BIGINT) AS favorite FROM products p WHERE p.tenant_id = $1 AND p.status <> 'blocked' \
+) -> Result<platform::Page<CatalogItem>, DbError> {
+    let mut condition = Query::new(
+        " WHERE p.tenant_id = $1 AND p.status <> 'blocked' \
          AND NOT EXISTS (SELECT 1 FROM product_views v WHERE v.product_id = p.id AND v.dealer_id = $2)",
-        catalog_columns(locale)
-    ))
+    )
     .bind(tenant_id)
     .bind(audience.dealer_id);
-    push_published(&mut query, audience);
-    query.push(" ORDER BY p.sku");
-    fetch_page(db, query, page).await
+    push_published(&mut condition, audience);
+    push_search(&mut condition, filter.search.as_deref());
+    platform::db::fetch_page(
+        db,
+        "products p",
+        &format!(
+            "SELECT {}, CAST(0 AS BIGINT) AS favorite FROM products p",
+            catalog_columns(locale)
+        ),
+        condition,
+        &product_sort(locale).order_by(filter.sort),
+        page,
+        read_catalog_item,
+    )
+    .await
 }
 
 pub async fn find_product_id_by_sku(tx: &mut Tx, tenant_id: TenantId, sku: &str) -> Result<Option<i64>, DbError> {

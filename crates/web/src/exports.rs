@@ -227,6 +227,7 @@ exported_lists!(
     crate::api::ImportListQuery,
     crate::api::ReturnQuery,
     crate::api::DealerStatisticsQuery,
+    crate::api::NeverViewedQuery,
     ExecutionOrdersExport,
     ExecutionLinesExport,
     crate::api::SalesOrganisationQuery,
@@ -406,6 +407,32 @@ impl ListExport for crate::api::ExportListQuery {
                 xlsx::Cell::Integer(export.rows_total),
                 moment(t, Some(export.created_at)),
                 moment(t, export.finished_at),
+            ]
+        }))
+    }
+}
+
+impl ListExport for crate::api::NeverViewedQuery {
+    const LIST: &'static str = "never-viewed";
+    const FILE_NAME: &'static str = "never-viewed.xlsx";
+    const TITLE_KEY: &'static str = "statistics.never_viewed";
+    const HEADER_KEYS: &'static [&'static str] = &["catalog.sku", "catalog.product", "product.gtin"];
+
+    /// The products nobody at the dealer opened, as their page shows them.
+    async fn rows(
+        &self,
+        db: &Db,
+        actor: &Actor,
+        t: &Translator,
+        request: PageRequest,
+    ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
+        let audience = identity::queries::dealer_audience(db, actor, Some(DealerId(self.dealer_id))).await?;
+        let found = catalog::queries::never_viewed(db, actor, &audience, t.locale, &self.filter()?, request).await?;
+        Ok(map_page(found, |item| {
+            vec![
+                xlsx::Cell::Text(item.sku),
+                xlsx::Cell::Text(item.name),
+                xlsx::Cell::Text(item.gtin),
             ]
         }))
     }

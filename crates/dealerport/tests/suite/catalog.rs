@@ -194,6 +194,61 @@ async fn the_manufacturer_sees_who_opened_which_product_and_what_nobody_opened()
         .await
         .json();
     assert_eq!(unopened["items"].as_array().unwrap().len(), 16);
+    assert_eq!(unopened["total"], 16);
+    assert!(
+        !unopened["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|item| item["sku"] == "BS-0001"),
+        "the product opened is not among them"
+    );
+    let skus = |body: serde_json::Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| item["sku"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let path = format!("/api/v1/catalog-statistics/never-viewed?dealer_id={dealer}&per_page=100");
+    let ascending = skus(app.get(&format!("{path}&sort=sku"), &manager).await.json());
+    let mut descending = skus(app.get(&format!("{path}&sort=-sku"), &manager).await.json());
+    descending.reverse();
+    assert_eq!(ascending, descending, "sorted both ways");
+    let found = skus(app.get(&format!("{path}&search=bs-0002"), &manager).await.json());
+    assert_eq!(found, ["BS-0002"], "searched by SKU in any letter case");
+    assert_eq!(app.get(&format!("{path}&sort=views"), &manager).await.status, 422);
+
+    let session = app.browser_session("manager@demo.test").await;
+    let statistics = app
+        .page(&session, &format!("/catalog-statistics?dealer_id={dealer}"))
+        .await
+        .text();
+    assert!(
+        statistics.contains(&format!("href=\"/catalog-statistics/never-viewed?dealer_id={dealer}\"")),
+        "the statistics page leads to the list: {statistics}"
+    );
+    assert!(statistics.contains("Products nobody has opened: 16"), "{statistics}");
+    let page = app
+        .page(
+            &session,
+            &format!("/catalog-statistics/never-viewed?dealer_id={dealer}&search=BS-0002"),
+        )
+        .await
+        .text();
+    assert!(page.contains("BS-0002") && !page.contains("BS-0003"), "{page}");
+    let export = app
+        .page(
+            &session,
+            &format!("/catalog-statistics/never-viewed/export?dealer_id={dealer}&sort=-sku"),
+        )
+        .await;
+    let (headers, rows) = crate::lists::workbook(&export.body);
+    assert_eq!(headers, ["SKU", "Product", "GTIN"]);
+    let mut exported: Vec<String> = rows.into_iter().map(|row| row[0].clone()).collect();
+    exported.reverse();
+    assert_eq!(exported, ascending, "the export holds the list in the page's order");
     assert_eq!(
         app.get(&format!("/api/v1/catalog-statistics/views?dealer_id={dealer}"), &buyer)
             .await

@@ -448,32 +448,63 @@ pub async fn product_views(
     ))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UnviewedPage {
-    pub items: Vec<CatalogItem>,
-    pub page: u32,
-    pub per_page: u32,
-    pub has_next: bool,
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+pub struct NeverViewedQuery {
+    pub dealer_id: i64,
+    /// Part of the SKU, GTIN or a name, any letter case.
+    pub search: Option<String>,
+    /// `sku`, `name`, `gtin`, `pack_size` or `status`; `-` first for descending. By SKU when
+    /// absent.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
 }
 
-/// Products published to a dealer that none of its users ever opened.
-#[utoipa::path(get, path = "/catalog-statistics/never-viewed", tag = "catalog", security(("bearer" = [])), params(DealerStatisticsQuery),
-    responses((status = 200, body = UnviewedPage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+impl NeverViewedQuery {
+    pub fn filter(&self) -> Result<NeverViewedFilter, platform::Failure> {
+        Ok(NeverViewedFilter {
+            search: self.search.clone().filter(|s| !s.trim().is_empty()),
+            sort: catalog::queries::PRODUCT_SORT.parse(self.sort.as_deref())?,
+        })
+    }
+}
+
+/// Products published to a dealer that none of its users ever opened, searched and sorted.
+#[utoipa::path(get, path = "/catalog-statistics/never-viewed", tag = "catalog", security(("bearer" = [])), params(NeverViewedQuery),
+    responses((status = 200, body = Page<CatalogItem>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn never_viewed(
     State(state): State<AppState>,
     caller: ApiCaller,
-    ApiQuery(query): ApiQuery<DealerStatisticsQuery>,
-) -> ApiResult<UnviewedPage> {
+    ApiQuery(query): ApiQuery<NeverViewedQuery>,
+) -> ApiResult<Page<CatalogItem>> {
     let audience = audience_of(&state, &caller, Some(query.dealer_id)).await?;
     let page = PageRequest::new(query.page, query.per_page);
-    let (items, has_next) =
-        catalog::queries::never_viewed(&state.db, &caller.signed_in.actor, &audience, caller.locale, page).await?;
-    Ok(Json(UnviewedPage {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        has_next,
-    }))
+    Ok(Json(
+        catalog::queries::never_viewed(
+            &state.db,
+            &caller.signed_in.actor,
+            &audience,
+            caller.locale,
+            &query.filter()?,
+            page,
+        )
+        .await?,
+    ))
+}
+
+/// The same products as `GET /catalog-statistics/never-viewed` (dealer, search and sort),
+/// every row, as a spreadsheet with headers in the caller's language.
+#[utoipa::path(get, path = "/catalog-statistics/never-viewed/export", tag = "catalog", security(("bearer" = [])), params(NeverViewedQuery),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (status = 202, body = platform::exports::Export), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn export_never_viewed(
+    State(state): State<AppState>,
+    caller: ApiCaller,
+    ApiQuery(query): ApiQuery<NeverViewedQuery>,
+) -> Result<axum::response::Response, WebError> {
+    let t = caller.translator(&state).await?;
+    Ok(crate::exports::export_list(&state, &caller.signed_in.actor, &t, &query)
+        .await?
+        .for_api())
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, IntoParams)]

@@ -10,7 +10,8 @@ mod identity_api;
 mod imports_api;
 mod ordering_api;
 pub use catalog_api::{
-    DealerStatisticsQuery, PriceListQuery, PriceRowQuery, ProductQuery, PromotionQuery, SalesOrganisationQuery,
+    DealerStatisticsQuery, NeverViewedQuery, PriceListQuery, PriceRowQuery, ProductQuery, PromotionQuery,
+    SalesOrganisationQuery,
 };
 pub use edi_api::{ArchiveQuery, CrossReferenceListQuery, PartnerQuery};
 pub use exports_api::ExportListQuery;
@@ -157,6 +158,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog_api::withdraw))
         .routes(routes!(catalog_api::product_views))
         .routes(routes!(catalog_api::never_viewed))
+        .routes(routes!(catalog_api::export_never_viewed))
         .routes(routes!(catalog_api::list_price_lists, catalog_api::create_price_list))
         .routes(routes!(catalog_api::get_price_list))
         .routes(routes!(catalog_api::export_price_list))

@@ -707,7 +707,6 @@ pub struct StatisticsQuery {
     #[serde(default)]
     sort: String,
     page: Option<u32>,
-    unviewed_page: Option<u32>,
 }
 
 /// The product views the statistics page shows for a dealer, in its order, every row, as XLSX.
@@ -732,11 +731,6 @@ pub async fn export_statistics(
         .for_page())
 }
 
-/// A product published to the dealer that none of its users opened.
-pub struct UnviewedRow {
-    item: CatalogItem,
-}
-
 #[derive(Template)]
 #[template(path = "catalog/statistics.html")]
 struct StatisticsPage {
@@ -745,13 +739,10 @@ struct StatisticsPage {
     dealer_id: Option<i64>,
     /// Product views; named `page` for the shared pagination.
     page: Page<ProductView>,
-    /// For the views' pagination: the dealer and the other list's page.
+    /// For the views' pagination: the dealer and the sort.
     filter_query: String,
-    unviewed: Vec<UnviewedRow>,
-    unviewed_page: u32,
-    unviewed_has_next: bool,
-    /// For the never-opened list's pagination: the dealer and the views' page.
-    unviewed_query: String,
+    /// How many products published to the dealer none of its users opened.
+    never_viewed: i64,
     /// The views' sort headers and export.
     links: crate::lists::ListLinks,
 }
@@ -774,30 +765,33 @@ pub async fn statistics_page(
     let links = crate::lists::ListLinks::new("/catalog-statistics", &catalog::queries::PRODUCT_VIEW_SORT, sort)
         .filter("dealer_id", dealer_id);
     let views_request = PageRequest::new(query.page, None);
-    let unviewed_request = PageRequest::new(query.unviewed_page, None);
-    let (page, unviewed, unviewed_has_next) = match dealer_id {
+    let (page, never_viewed) = match dealer_id {
         Some(id) => {
             let audience = identity::queries::dealer_audience(&state.db, actor, Some(DealerId(id))).await?;
             let views =
                 catalog::queries::product_views(&state.db, actor, &audience, user.t.locale, sort, views_request)
                     .await?;
-            let (items, more) =
-                catalog::queries::never_viewed(&state.db, actor, &audience, user.t.locale, unviewed_request).await?;
-            (views, items, more)
+            // Only the count: the products themselves are listed on a page of their own.
+            let never_viewed = catalog::queries::never_viewed(
+                &state.db,
+                actor,
+                &audience,
+                user.t.locale,
+                &catalog::domain::NeverViewedFilter::default(),
+                PageRequest::new(Some(1), Some(1)),
+            )
+            .await?;
+            (views, never_viewed.total)
         }
-        None => (Page::new(Vec::new(), 0, views_request), Vec::new(), false),
+        None => (Page::new(Vec::new(), 0, views_request), 0),
     };
-    let dealer_pair = links.page_query();
     let view = StatisticsPage {
         layout: Layout::new(&user, "/catalog-statistics", "nav.catalog_statistics"),
         dealers: dealer_choices(&state, &user).await?,
         dealer_id,
-        filter_query: format!("{dealer_pair}&unviewed_page={}", unviewed_request.page),
-        unviewed_query: format!("{dealer_pair}&page={}", views_request.page),
+        filter_query: links.page_query(),
         page,
-        unviewed: unviewed.into_iter().map(|item| UnviewedRow { item }).collect(),
-        unviewed_page: unviewed_request.page,
-        unviewed_has_next,
+        never_viewed,
         links,
     };
     render(&view)

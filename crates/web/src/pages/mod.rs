@@ -19,6 +19,7 @@ mod exports;
 mod imports;
 mod line_form;
 mod mail;
+mod never_viewed;
 mod order_upload;
 mod ordering;
 mod pricing;
@@ -71,6 +72,8 @@ pub fn router() -> Router<AppState> {
         .route("/favorites", get(catalog::favorites_page))
         .route("/catalog-statistics", get(catalog::statistics_page))
         .route("/catalog-statistics/export", get(catalog::export_statistics))
+        .route("/catalog-statistics/never-viewed", get(never_viewed::never_viewed_page))
+        .route("/catalog-statistics/never-viewed/export", get(never_viewed::export))
         .route("/categories", get(categories::categories_page).post(categories::create))
         .route("/categories/export", get(categories::export))
         .route(
