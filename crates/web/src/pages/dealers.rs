@@ -139,24 +139,31 @@ struct DealerCard {
     layout: Layout,
     detail: DealerDetail,
     can_manage: bool,
+    /// The new location's form: empty, or as typed when it was refused.
+    location: LocationForm,
     location_errors: FormErrors,
+    /// The new contact's form: empty, or as typed when it was refused.
+    contact: ContactForm,
     contact_errors: FormErrors,
 }
 
+/// The dealer card; after a refused form, that form as typed with its errors.
 async fn dealer_card(
     state: &AppState,
     user: &PageUser,
     id: i64,
     done: Option<&str>,
-    location_errors: FormErrors,
-    contact_errors: FormErrors,
+    (location, location_errors): (LocationForm, FormErrors),
+    (contact, contact_errors): (ContactForm, FormErrors),
 ) -> Result<Response, WebError> {
     let detail = queries::dealer(&state.db, user.actor(), DealerId(id)).await?;
     let view = DealerCard {
         layout: Layout::new(user, "/dealers", "dealer.title").with_notice(done),
         detail,
         can_manage: user.actor().can(Permission::ManageDealers),
+        location,
         location_errors,
+        contact,
         contact_errors,
     };
     render(&view)
@@ -173,8 +180,8 @@ pub async fn detail(
         &user,
         id,
         query.done.as_deref(),
-        FormErrors::none(),
-        FormErrors::none(),
+        (LocationForm::default(), FormErrors::none()),
+        (ContactForm::default(), FormErrors::none()),
     )
     .await
 }
@@ -376,7 +383,7 @@ pub async fn update(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct LocationForm {
     #[serde(default)]
     code: String,
@@ -396,10 +403,10 @@ pub async fn add_location(
     PageForm { user, form }: PageForm<LocationForm>,
 ) -> Result<Response, WebError> {
     let input = LocationInput {
-        code: form.code,
-        name: form.name,
-        address: form.address,
-        gln: Some(form.gln).filter(|g| !g.trim().is_empty()),
+        code: form.code.clone(),
+        name: form.name.clone(),
+        address: form.address.clone(),
+        gln: Some(form.gln.clone()).filter(|g| !g.trim().is_empty()),
         is_primary: form.is_primary.is_some(),
     };
     let result = commands::add_delivery_location(&state.db, &state.clock, user.actor(), DealerId(id), &input)
@@ -407,11 +414,14 @@ pub async fn add_location(
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "location_added")),
-        Err(errors) => dealer_card(&state, &user, id, None, errors, FormErrors::none()).await,
+        Err(errors) => {
+            let contact = (ContactForm::default(), FormErrors::none());
+            dealer_card(&state, &user, id, None, (form, errors), contact).await
+        }
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct ContactForm {
     #[serde(default)]
     name: String,
@@ -428,19 +438,22 @@ pub async fn add_contact(
     Path(id): Path<i64>,
     PageForm { user, form }: PageForm<ContactForm>,
 ) -> Result<Response, WebError> {
-    let text = |t: String| Some(t).filter(|t| !t.trim().is_empty());
+    let text = |t: &String| Some(t.clone()).filter(|t| !t.trim().is_empty());
     let input = ContactInput {
-        name: form.name,
-        position: text(form.position),
-        email: text(form.email),
-        phone: text(form.phone),
+        name: form.name.clone(),
+        position: text(&form.position),
+        email: text(&form.email),
+        phone: text(&form.phone),
     };
     let result = commands::add_contact(&state.db, &state.clock, user.actor(), DealerId(id), &input)
         .await
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "contact_added")),
-        Err(errors) => dealer_card(&state, &user, id, None, FormErrors::none(), errors).await,
+        Err(errors) => {
+            let location = (LocationForm::default(), FormErrors::none());
+            dealer_card(&state, &user, id, None, location, (form, errors)).await
+        }
     }
 }
 
