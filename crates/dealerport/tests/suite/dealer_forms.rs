@@ -152,3 +152,76 @@ async fn a_sub_dealer_is_given_its_distributor_by_code_within_the_readers_scope(
         "{edit}"
     );
 }
+
+#[tokio::test]
+async fn a_user_is_created_for_any_dealer_by_its_code_not_only_the_first_two_hundred() {
+    let app = TestApp::with_demo().await;
+    let token = app.token("admin@demo.test").await;
+    let region = id_of(&app, "regions", "code", "RU-TUL").await;
+    for n in 1..=200 {
+        let created = app
+            .post(
+                "/api/v1/dealers",
+                &token,
+                serde_json::json!({
+                    "code": format!("TUL-{n:03}"),
+                    "legal_name": format!("ООО «Тула {n}»"),
+                    "tier": 1,
+                    "region_id": region,
+                    "status": "active"
+                }),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text());
+    }
+    let admin = app.browser_session("admin@demo.test").await;
+    let form = app.page(&admin, "/users/new").await.text();
+    assert!(
+        form.contains("<input id=\"dealer_code\" name=\"dealer_code\""),
+        "{form}"
+    );
+    assert!(!form.contains("<select id=\"dealer_id\""), "no list of every dealer");
+    let beyond = (1..=200)
+        .map(|n| format!("TUL-{n:03}"))
+        .find(|code| !form.contains(&format!("<option value=\"{code}\">")))
+        .expect("a dealer the suggestions do not hold");
+
+    let user = |dealer: &str| {
+        vec![
+            ("login", "buyer@tula.example".to_owned()),
+            ("display_name", "Покупатель".to_owned()),
+            ("password", "long-enough".to_owned()),
+            ("dealer_code", dealer.to_owned()),
+            ("roles", "purchaser".to_owned()),
+        ]
+    };
+    let submit = |fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            app.submit(admin, "/users", &fields).await
+        }
+    };
+    let unknown = submit(user("TUL-999")).await;
+    assert_eq!(unknown.status, 200);
+    let page = unknown.text();
+    assert_eq!(
+        field_error(&page, "dealer_code"),
+        Some("None of your dealers has the code TUL-999.")
+    );
+    assert!(page.contains("value=\"TUL-999\""), "what was typed stays");
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM users WHERE login = 'buyer@tula.example'")
+            .await,
+        0
+    );
+
+    let created = submit(user(&beyond.to_lowercase())).await;
+    assert_eq!(created.status, 303, "{}", created.text());
+    assert_eq!(
+        app.count("SELECT dealer_id AS n FROM users WHERE login = 'buyer@tula.example'")
+            .await,
+        id_of(&app, "dealers", "code", &beyond).await
+    );
+}

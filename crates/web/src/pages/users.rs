@@ -6,10 +6,11 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use identity::domain::{Dealer, DealerFilter, Region, User, UserInput, UserStatus};
 use identity::{commands, queries};
-use platform::{Locale, Page, PageRequest, Permission, RegionId, Role, UserId};
+use platform::{DealerId, Locale, Page, PageRequest, Permission, RegionId, Role, UserId};
 use serde::Deserialize;
 
 use super::account::DoneQuery;
+use super::dealers::{dealer_suggestions, CodedDealer};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::UserQuery;
 use crate::error::WebError;
@@ -135,8 +136,9 @@ pub struct UserForm {
     password: String,
     #[serde(default)]
     locale: String,
+    /// The dealer's code, typed while creating a user; a user's dealer never changes after.
     #[serde(default)]
-    dealer_id: String,
+    dealer_code: String,
     #[serde(default)]
     roles: Vec<String>,
     #[serde(default)]
@@ -156,7 +158,7 @@ impl UserForm {
             display_name: user.display_name.clone(),
             password: String::new(),
             locale: user.locale.map(|l| l.code().to_owned()).unwrap_or_default(),
-            dealer_id: user.dealer_id.map(|d| d.to_string()).unwrap_or_default(),
+            dealer_code: String::new(),
             roles: user.roles.iter().map(|r| r.code().to_owned()).collect(),
             region_ids: user.region_ids.iter().map(|r| r.get()).collect(),
             all_regions: user.all_regions,
@@ -165,14 +167,15 @@ impl UserForm {
         }
     }
 
-    fn input(&self) -> UserInput {
+    /// The command's input for a user of `dealer` (`None`: manufacturer staff).
+    fn input(&self, dealer: Option<DealerId>) -> UserInput {
         let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         UserInput {
             login: self.login.clone(),
             display_name: self.display_name.clone(),
             password: Some(self.password.clone()).filter(|p| !p.is_empty()),
             locale: text(&self.locale),
-            dealer_id: self.dealer_id.trim().parse().ok(),
+            dealer_id: dealer,
             roles: self.roles.clone(),
             region_ids: self.region_ids.iter().copied().map(RegionId).collect(),
             all_regions: self.all_regions,
@@ -193,7 +196,8 @@ struct UserFormPage {
     password_errors: FormErrors,
     /// Set when the dealer cannot be chosen: the user's dealer name, or `None` for staff.
     fixed_dealer: Option<Option<String>>,
-    dealers: Vec<Dealer>,
+    /// Dealers to suggest for the code field: code and name.
+    dealers: Vec<(String, String)>,
     internal_roles: Vec<&'static str>,
     dealer_roles: Vec<&'static str>,
     regions: Vec<Region>,
@@ -227,10 +231,11 @@ async fn form_page(
     let fixed_dealer = match editing {
         Some(target) => Some(target.dealer_name.clone()),
         None if own_dealer.is_some() => Some(user.signed_in.user.dealer_name.clone()),
+        None if !chooses_dealer(user) => Some(None),
         None => None,
     };
     let dealers = if fixed_dealer.is_none() {
-        dealer_choices(state, user).await?
+        dealer_suggestions(state, user, &DealerFilter::default()).await?
     } else {
         Vec::new()
     };
@@ -264,29 +269,46 @@ async fn form_page(
     render(&view)
 }
 
+/// Whether the person creating a user chooses its dealer: the manufacturer's people who may
+/// see dealers do; a dealer's administrator creates users of its own dealer only.
+fn chooses_dealer(user: &PageUser) -> bool {
+    let actor = user.actor();
+    actor.scope.dealer_id().is_none() && actor.can(Permission::ViewDealers)
+}
+
 pub async fn new_form(State(state): State<AppState>, user: PageUser) -> Result<Response, WebError> {
-    let form = UserForm {
-        dealer_id: user
-            .actor()
-            .scope
-            .dealer_id()
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-        ..UserForm::default()
-    };
-    form_page(&state, &user, None, None, form, FormErrors::none(), FormErrors::none()).await
+    form_page(
+        &state,
+        &user,
+        None,
+        None,
+        UserForm::default(),
+        FormErrors::none(),
+        FormErrors::none(),
+    )
+    .await
 }
 
 pub async fn create(
     State(state): State<AppState>,
     PageForm { user, form }: PageForm<UserForm>,
 ) -> Result<Response, WebError> {
-    let result = commands::create_user(&state.db, &state.clock, user.actor(), &form.input())
+    let actor = user.actor();
+    let dealer = if chooses_dealer(&user) {
+        CodedDealer::look_up(&state, &user, &form.dealer_code).await?
+    } else {
+        CodedDealer::Blank
+    };
+    let dealer_id = actor.scope.dealer_id().or(dealer.id());
+    let result = commands::create_user(&state.db, &state.clock, actor, &form.input(dealer_id))
         .await
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(created) => Ok(redirect_done(&format!("/users/{}", created.id), "created")),
-        Err(errors) => form_page(&state, &user, None, None, form, errors, FormErrors::none()).await,
+        Err(errors) => {
+            let errors = dealer.errors(&user.t, errors, ("dealer_id", "dealer_code"), false);
+            form_page(&state, &user, None, None, form, errors, FormErrors::none()).await
+        }
     }
 }
 
@@ -315,15 +337,20 @@ pub async fn update(
     Path(id): Path<i64>,
     PageForm { user, form }: PageForm<UserForm>,
 ) -> Result<Response, WebError> {
-    let result = commands::update_user(&state.db, &state.clock, user.actor(), UserId(id), &form.input())
-        .await
-        .map_err(WebError::from);
+    // A user stays with its dealer: the form does not offer to change it.
+    let target = queries::user(&state.db, user.actor(), UserId(id)).await?;
+    let result = commands::update_user(
+        &state.db,
+        &state.clock,
+        user.actor(),
+        UserId(id),
+        &form.input(target.dealer_id),
+    )
+    .await
+    .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done(&format!("/users/{id}"), "saved")),
-        Err(errors) => {
-            let target = queries::user(&state.db, user.actor(), UserId(id)).await?;
-            form_page(&state, &user, Some(&target), None, form, errors, FormErrors::none()).await
-        }
+        Err(errors) => form_page(&state, &user, Some(&target), None, form, errors, FormErrors::none()).await,
     }
 }
 
