@@ -153,11 +153,10 @@ async fn a_sub_dealer_is_given_its_distributor_by_code_within_the_readers_scope(
     );
 }
 
-#[tokio::test]
-async fn a_user_is_created_for_any_dealer_by_its_code_not_only_the_first_two_hundred() {
-    let app = TestApp::with_demo().await;
+/// Two hundred more dealers, TUL-001 to TUL-200: more than any select of dealers offered.
+async fn add_tula_dealers(app: &TestApp) {
     let token = app.token("admin@demo.test").await;
-    let region = id_of(&app, "regions", "code", "RU-TUL").await;
+    let region = id_of(app, "regions", "code", "RU-TUL").await;
     for n in 1..=200 {
         let created = app
             .post(
@@ -174,6 +173,12 @@ async fn a_user_is_created_for_any_dealer_by_its_code_not_only_the_first_two_hun
             .await;
         assert_eq!(created.status, 201, "{}", created.text());
     }
+}
+
+#[tokio::test]
+async fn a_user_is_created_for_any_dealer_by_its_code_not_only_the_first_two_hundred() {
+    let app = TestApp::with_demo().await;
+    add_tula_dealers(&app).await;
     let admin = app.browser_session("admin@demo.test").await;
     let form = app.page(&admin, "/users/new").await.text();
     assert!(
@@ -223,5 +228,94 @@ async fn a_user_is_created_for_any_dealer_by_its_code_not_only_the_first_two_hun
         app.count("SELECT dealer_id AS n FROM users WHERE login = 'buyer@tula.example'")
             .await,
         id_of(&app, "dealers", "code", &beyond).await
+    );
+}
+
+#[tokio::test]
+async fn lists_and_reports_filter_by_a_dealers_code_for_any_dealer() {
+    let app = TestApp::with_demo().await;
+    add_tula_dealers(&app).await;
+    let token = app.token("admin@demo.test").await;
+    let tula = id_of(&app, "dealers", "code", "TUL-200").await;
+    let created = app
+        .post(
+            "/api/v1/users",
+            &token,
+            serde_json::json!({"login": "buyer@tula.example", "display_name": "Покупатель", "password": "long-enough", "roles": ["purchaser"], "dealer_id": tula}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let admin = app.browser_session("admin@demo.test").await;
+
+    let users = app.page(&admin, "/users?dealer_code=tul-200").await.text();
+    assert!(users.contains("buyer@tula.example"), "{users}");
+    assert!(!users.contains(">dealer@demo.test<"), "only the dealer's users");
+    assert!(users.contains("id=\"dealer_code\" name=\"dealer_code\" maxlength=\"40\" value=\"TUL-200\""));
+    assert!(
+        users.contains(&format!("dealer_id={tula}")),
+        "its pages and sorting keep the dealer"
+    );
+    assert!(!users.contains("<select id=\"dealer_id\""), "no list of every dealer");
+    let linked = app.page(&admin, &format!("/users?dealer_id={tula}")).await.text();
+    assert!(
+        linked.contains("value=\"TUL-200\""),
+        "a link's dealer shows by its code"
+    );
+
+    let unknown = app.page(&admin, "/users?dealer_code=NOPE").await.text();
+    assert_eq!(
+        field_error(&unknown, "dealer_code"),
+        Some("None of your dealers has the code NOPE.")
+    );
+    assert!(
+        !unknown.contains("buyer@tula.example"),
+        "a code nobody has matches nobody"
+    );
+
+    let vektor = id_of(&app, "dealers", "code", "VEKTOR").await;
+    let catalog = app.page(&admin, "/catalog?dealer_code=vektor").await.text();
+    assert!(
+        catalog.contains(&format!("?dealer_id={vektor}\"")),
+        "the catalog as Vektor sees it: {catalog}"
+    );
+    let statistics = app.page(&admin, "/catalog-statistics?dealer_code=VEKTOR").await.text();
+    assert!(statistics.contains(&format!("dealer_id={vektor}")), "{statistics}");
+    let report = app
+        .page(&admin, "/reports/order-execution?dealer_code=VEKTOR")
+        .await
+        .text();
+    assert!(report.contains("<td>VEKTOR</td>"), "{report}");
+    assert!(!report.contains("<td>SH-QINGQUAN</td>"), "only Vektor's orders");
+}
+
+#[tokio::test]
+async fn an_api_token_is_issued_for_a_user_given_by_login() {
+    let app = TestApp::with_demo().await;
+    let admin = app.browser_session("admin@demo.test").await;
+    let page = app.page(&admin, "/admin/api-tokens").await.text();
+    assert!(page.contains("<input id=\"user_login\" name=\"user_login\""), "{page}");
+    assert!(page.contains("<option value=\"dealer@demo.test\">"), "a suggestion");
+    assert!(!page.contains("<select id=\"user_id\""), "no list of every user");
+
+    let token = |login: &'static str| [("name", "ERP"), ("user_login", login), ("role", "")];
+    let unknown = app
+        .submit(&admin, "/admin/api-tokens", &token("nobody@demo.test"))
+        .await;
+    assert_eq!(unknown.status, 200);
+    let page = unknown.text();
+    assert_eq!(
+        field_error(&page, "user_login"),
+        Some("None of your users has the login nobody@demo.test.")
+    );
+    assert!(page.contains("value=\"nobody@demo.test\""), "what was typed stays");
+
+    let issued = app
+        .submit(&admin, "/admin/api-tokens", &token(" Dealer@demo.test "))
+        .await;
+    assert_eq!(issued.status, 200, "the secret is shown once");
+    assert_eq!(
+        app.count("SELECT user_id AS n FROM api_tokens WHERE name = 'ERP'")
+            .await,
+        id_of(&app, "users", "login", "dealer@demo.test").await
     );
 }

@@ -1267,8 +1267,12 @@ pub async fn reorder(
 pub struct ExecutionForm {
     #[serde(default)]
     view: String,
+    /// The dealer as links name it.
     #[serde(default)]
     dealer_id: String,
+    /// The dealer as the filter's field takes it.
+    #[serde(default)]
+    dealer_code: String,
     #[serde(default)]
     region_id: String,
     #[serde(default)]
@@ -1342,16 +1346,12 @@ struct ExecutionPage {
     filter_query: String,
     links: ListLinks,
     states: Vec<StateChoice>,
-    dealers: Vec<(i64, String)>,
+    dealer: super::dealers::DealerField,
     regions: Vec<(i64, String)>,
     per_line: bool,
 }
 
 impl ExecutionPage {
-    fn dealer_selected(&self, id: &i64) -> bool {
-        self.query.dealer_id == id.to_string()
-    }
-
     fn region_selected(&self, id: &i64) -> bool {
         self.query.region_id == id.to_string()
     }
@@ -1360,10 +1360,12 @@ impl ExecutionPage {
 pub async fn execution_page(
     State(state): State<AppState>,
     user: PageUser,
-    Query(query): Query<ExecutionForm>,
+    Query(mut query): Query<ExecutionForm>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let t = &user.t;
+    let dealer = super::dealers::DealerField::read(&state, &user, &query.dealer_code, &query.dealer_id).await?;
+    query.dealer_id = dealer.filter_id().map(|id| id.to_string()).unwrap_or_default();
     let filter = query.filter()?;
     let links = query.links(&filter);
     let report = ordering::report::order_execution(
@@ -1386,12 +1388,6 @@ pub async fn execution_page(
             row,
         });
     }
-    let dealers = super::catalog::dealer_choices(&state, &user)
-        .await?
-        .into_iter()
-        .filter(|_| !actor.is_dealer_user())
-        .map(|d| (d.id.get(), format!("{} · {}", d.code, d.legal_name)))
-        .collect();
     let regions = if actor.can(Permission::ViewRegions) && !actor.is_dealer_user() {
         identity::queries::regions(&state.db, actor)
             .await?
@@ -1430,7 +1426,7 @@ pub async fn execution_page(
                 label: state_label(t, s),
             })
             .collect(),
-        dealers,
+        dealer,
         regions,
         query,
     };

@@ -4,34 +4,19 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use identity::domain::{Dealer, DealerFilter, Region, User, UserInput, UserStatus};
+use identity::domain::{DealerFilter, Region, User, UserInput, UserStatus};
 use identity::{commands, queries};
 use platform::{DealerId, Locale, Page, PageRequest, Permission, RegionId, Role, UserId};
 use serde::Deserialize;
 
 use super::account::DoneQuery;
-use super::dealers::{dealer_suggestions, CodedDealer};
+use super::dealers::{dealer_suggestions, Coded, CodedDealer, DealerField};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::UserQuery;
 use crate::error::WebError;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
-
-/// The most dealers a dealer select offers.
-const DEALER_CHOICES: u32 = platform::page::MAX_PER_PAGE;
-
-/// Dealers to choose from in a select, or none for an actor who may not see dealers.
-async fn dealer_choices(state: &AppState, user: &PageUser) -> Result<Vec<Dealer>, WebError> {
-    let actor = user.actor();
-    if !actor.can(Permission::ViewDealers) {
-        return Ok(Vec::new());
-    }
-    let page = PageRequest::new(Some(1), Some(DEALER_CHOICES));
-    Ok(queries::dealers(&state.db, actor, &DealerFilter::default(), page)
-        .await?
-        .items)
-}
 
 fn role_codes(roles: &[Role]) -> Vec<&'static str> {
     roles.iter().map(|r| r.code()).collect()
@@ -43,7 +28,7 @@ struct UsersPage {
     layout: Layout,
     page: Page<User>,
     query: UserListQuery,
-    dealers: Vec<Dealer>,
+    dealer: DealerField,
     can_manage: bool,
     statuses: [&'static str; 2],
     /// Sort headers, pages and the export, all keeping the filters and sort.
@@ -57,8 +42,12 @@ struct UsersPage {
 pub struct UserListQuery {
     #[serde(default)]
     search: String,
+    /// The dealer as links name it.
     #[serde(default)]
     dealer_id: String,
+    /// The dealer as the filter's field takes it.
+    #[serde(default)]
+    dealer_code: String,
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -87,14 +76,13 @@ pub async fn list(
     Query(query): Query<UserListQuery>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
-    let api_query = query.query();
+    let dealer = DealerField::read(&state, &user, &query.dealer_code, &query.dealer_id).await?;
+    let api_query = UserQuery {
+        dealer_id: dealer.filter_id(),
+        ..query.query()
+    };
     let filter = api_query.filter()?;
     let page = queries::users(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
-    let dealers = if actor.scope.dealer_id().is_none() {
-        dealer_choices(&state, &user).await?
-    } else {
-        Vec::new()
-    };
     let links = ListLinks::new("/users", &queries::USER_SORT, filter.sort)
         .filter("search", api_query.search.as_deref())
         .filter("dealer_id", api_query.dealer_id)
@@ -105,7 +93,7 @@ pub async fn list(
         links,
         page,
         query,
-        dealers,
+        dealer,
         can_manage: actor.can(Permission::ManageUsers),
         statuses: [UserStatus::Active.code(), UserStatus::Disabled.code()],
     };
@@ -297,7 +285,7 @@ pub async fn create(
     let dealer = if chooses_dealer(&user) {
         CodedDealer::look_up(&state, &user, &form.dealer_code).await?
     } else {
-        CodedDealer::Blank
+        Coded::Blank
     };
     let dealer_id = actor.scope.dealer_id().or(dealer.id());
     let result = commands::create_user(&state.db, &state.clock, actor, &form.input(dealer_id))
@@ -384,4 +372,43 @@ pub async fn reset_password(
             .await
         }
     }
+}
+
+// ----- a user named by its login in a form -----
+
+/// A user typed by its login.
+pub(super) type CodedUser = Coded<User>;
+
+impl CodedUser {
+    pub(super) async fn look_up(state: &AppState, user: &PageUser, login: &str) -> Result<CodedUser, WebError> {
+        let login = login.trim();
+        if login.is_empty() {
+            return Ok(Coded::Blank);
+        }
+        Ok(match queries::user_by_login(&state.db, user.actor(), login).await? {
+            Some(found) => Coded::Found(found),
+            None => Coded::Unknown(login.to_owned()),
+        })
+    }
+
+    /// The id to hand the command: an unknown login becomes an id no user has, so that the
+    /// command refuses it as it refuses any other user it cannot find.
+    pub(super) fn id(&self) -> UserId {
+        match self {
+            Coded::Found(user) => user.id,
+            Coded::Blank | Coded::Unknown(_) => UserId(0),
+        }
+    }
+}
+
+/// Users to suggest in a login field, "login · name", as many as one page holds: a help for
+/// typing, not the list of what may be chosen.
+pub(super) async fn user_suggestions(state: &AppState, user: &PageUser) -> Result<Vec<(String, String)>, WebError> {
+    let first = PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE));
+    Ok(queries::users(&state.db, user.actor(), &Default::default(), first)
+        .await?
+        .items
+        .into_iter()
+        .map(|found| (found.login, found.display_name))
+        .collect())
 }
