@@ -319,3 +319,73 @@ async fn an_api_token_is_issued_for_a_user_given_by_login() {
         id_of(&app, "users", "login", "dealer@demo.test").await
     );
 }
+
+/// Uploads a price file on the imports page, into the price list typed as `code`.
+async fn upload_prices(app: &TestApp, session: &testkit::BrowserSession, code: &str) -> testkit::TestResponse {
+    use axum::body::Body;
+    use axum::http::{header, Request};
+    let boundary = "dealerportboundary";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("csrf_token", session.csrf_token.as_str()),
+        ("kind", "price_rows"),
+        ("price_list_code", code),
+    ] {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").bytes(),
+        );
+    }
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"2027.xlsx\"\r\nContent-Type: {}\r\n\r\n",
+            xlsx::MEDIA_TYPE
+        )
+        .bytes(),
+    );
+    body.extend(crate::xlsx_imports::price_file(&[("BS-0001", "52.50", "2027-01-01")]));
+    body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+    app.send(
+        Request::post("/imports")
+            .header(header::COOKIE, &session.cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_price_import_names_its_price_list_by_code() {
+    let app = TestApp::with_demo().await;
+    let admin = app.browser_session("admin@demo.test").await;
+    let page = app.page(&admin, "/imports").await.text();
+    assert!(
+        page.contains("<input id=\"price_list_code\" name=\"price_list_code\""),
+        "{page}"
+    );
+    assert!(page.contains("<option value=\"BASE-RUB\">"), "a suggestion");
+    assert!(
+        !page.contains("<select id=\"price_list_id\""),
+        "no list of every price list"
+    );
+
+    let unknown = upload_prices(&app, &admin, "NO-SUCH-LIST").await;
+    assert_eq!(unknown.status, 200);
+    let page = unknown.text();
+    assert_eq!(
+        field_error(&page, "price_list_code"),
+        Some("No price list has the code NO-SUCH-LIST.")
+    );
+    assert!(page.contains("value=\"NO-SUCH-LIST\""), "what was typed stays");
+
+    let started = upload_prices(&app, &admin, "BASE-RUB").await;
+    assert_eq!(started.status, 303, "{}", started.text());
+    assert_eq!(
+        app.count("SELECT price_list_id AS n FROM imports ORDER BY id DESC LIMIT 1")
+            .await,
+        id_of(&app, "price_lists", "code", "BASE-RUB").await
+    );
+}

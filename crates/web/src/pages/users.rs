@@ -10,8 +10,8 @@ use platform::{DealerId, Locale, Page, PageRequest, Permission, RegionId, Role, 
 use serde::Deserialize;
 
 use super::account::DoneQuery;
-use super::dealers::{dealer_suggestions, Coded, CodedDealer, DealerField};
-use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use super::dealers::{dealer_suggestions, CodedDealer, DealerField};
+use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::UserQuery;
 use crate::error::WebError;
 use crate::lists::ListLinks;
