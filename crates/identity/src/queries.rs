@@ -142,6 +142,16 @@ pub async fn user(db: &Db, actor: &Actor, id: UserId) -> Result<User> {
         .ok_or(Failure::NotFound { entity: "user" })?)
 }
 
+/// The user with this login, if the actor may see it: a login of another tenant's user, or of a
+/// user out of the actor's scope, finds nobody.
+pub async fn user_by_login(db: &Db, actor: &Actor, login: &str) -> Result<Option<User>> {
+    actor.require(Permission::ViewUsers)?;
+    let Some(stored) = store::find_user_by_login(db, login).await? else {
+        return Ok(None);
+    };
+    Ok(store::find_visible_user(db, actor, stored.user.id).await?)
+}
+
 pub async fn api_tokens(db: &Db, actor: &Actor, filter: &ApiTokenFilter, page: PageRequest) -> Result<Page<ApiToken>> {
     actor.require(Permission::ManageApiTokens)?;
     Ok(store::list_api_tokens(db, actor.tenant_id, filter, page).await?)

@@ -54,6 +54,11 @@ pub async fn price_list(db: &Db, actor: &Actor, id: i64) -> Result<PriceList, Fa
         .ok_or(Failure::NotFound { entity: "price_list" })
 }
 
+pub async fn price_list_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Option<PriceList>, Failure> {
+    actor.require(Permission::ViewPrices)?;
+    Ok(store::find_price_list_by_code(db, actor.tenant_id, code).await?)
+}
+
 /// Every row of a price list, for its export.
 pub async fn all_price_rows(
     db: &Db,

@@ -222,6 +222,22 @@ pub async fn list_price_lists(
     platform::db::fetch_page(db, "price_lists l", LIST_SELECT, condition, &order_by, page, read_list).await
 }
 
+pub async fn find_price_list_by_code(
+    db: &platform::Db,
+    tenant_id: TenantId,
+    code: &str,
+) -> Result<Option<PriceList>, DbError> {
+    db.fetch_optional(
+        &Query::new(format!("{LIST_SELECT} WHERE l.tenant_id = $1 AND l.code = $2"))
+            .bind(tenant_id)
+            .bind(code.trim()),
+    )
+    .await?
+    .as_ref()
+    .map(read_list)
+    .transpose()
+}
+
 pub async fn find_price_list(db: &platform::Db, tenant_id: TenantId, id: i64) -> Result<Option<PriceList>, DbError> {
     db.fetch_optional(
         &Query::new(format!("{LIST_SELECT} WHERE l.tenant_id = $1 AND l.id = $2"))

@@ -19,6 +19,7 @@ mod edi;
 mod edi_ordchg;
 mod edi_pages;
 mod exports;
+mod form_fields;
 mod imports;
 mod jobs_and_audit;
 mod lists;

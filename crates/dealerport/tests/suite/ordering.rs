@@ -12,7 +12,7 @@ use crate::{assert_ledger_holds, id_of, location_of, reserved};
 /// A delivery date after the test clock's today (2026-11-24 in Moscow).
 const DELIVERY: &str = "2026-11-30";
 
-fn order_body(number: &str, location: i64, lines: &[(i64, i64)]) -> Value {
+pub fn order_body(number: &str, location: i64, lines: &[(i64, i64)]) -> Value {
     json!({
         "dealer_order_number": number,
         "delivery_location_id": location,
@@ -21,7 +21,7 @@ fn order_body(number: &str, location: i64, lines: &[(i64, i64)]) -> Value {
     })
 }
 
-async fn place(app: &TestApp, token: &str, body: Value) -> Value {
+pub async fn place(app: &TestApp, token: &str, body: Value) -> Value {
     let response = app.post("/api/v1/orders", token, body).await;
     assert_eq!(response.status, 201, "{}", response.text());
     response.json()

@@ -47,7 +47,7 @@ pub async fn import_in(app: &TestApp, token: &str, id: i64, language: &str) -> V
 }
 
 /// Rows of SKU, price and first day, from 500 units on: a quantity break the demo lists lack.
-fn price_file(rows: &[(&str, &str, &str)]) -> Vec<u8> {
+pub fn price_file(rows: &[(&str, &str, &str)]) -> Vec<u8> {
     price_file_from(500, rows)
 }
 

@@ -8,8 +8,7 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Tz;
-use identity::domain::{ApiToken, ApiTokenInput, IssuedToken, TenantSettings, User};
-use identity::queries::UserFilter;
+use identity::domain::{ApiToken, ApiTokenInput, IssuedToken, TenantSettings};
 use identity::{commands, queries};
 use platform::audit::{self, AuditFilter, AuditRecord};
 use platform::jobs::{self, Job};
@@ -17,6 +16,7 @@ use platform::{secret, Failure, FieldError, Locale, Page, PageRequest, Permissio
 use serde::Deserialize;
 
 use super::account::{DoneQuery, EmptyForm};
+use super::users::{user_suggestions, CodedUser};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::{ApiTokenQuery, AuditQuery, JobQuery};
 use crate::error::WebError;
@@ -190,7 +190,8 @@ struct TokensPage {
     /// Sort headers, pages and the export, all keeping the filters and sort.
     links: ListLinks,
     filter_query: String,
-    users: Vec<User>,
+    /// Users to suggest for the login field: login and name.
+    users: Vec<(String, String)>,
     roles: Vec<&'static str>,
     form: TokenForm,
     errors: FormErrors,
@@ -203,8 +204,9 @@ struct TokensPage {
 pub struct TokenForm {
     #[serde(default)]
     name: String,
+    /// The login of the user the token acts for, typed.
     #[serde(default)]
-    user_id: String,
+    user_login: String,
     #[serde(default)]
     role: String,
     #[serde(default)]
@@ -212,8 +214,8 @@ pub struct TokenForm {
 }
 
 impl TokenForm {
-    /// The token expires at the end of the chosen day, in UTC.
-    fn input(&self) -> Result<ApiTokenInput, Failure> {
+    /// The token for `user`; it expires at the end of the chosen day, in UTC.
+    fn input(&self, user: &CodedUser) -> Result<ApiTokenInput, Failure> {
         let expires_at = match self.expires_at.trim() {
             "" => None,
             text => {
@@ -223,7 +225,7 @@ impl TokenForm {
         };
         Ok(ApiTokenInput {
             name: self.name.clone(),
-            user_id: self.user_id.trim().parse().unwrap_or_default(),
+            user_id: user.id(),
             role: Some(self.role.trim().to_owned()).filter(|r| !r.is_empty()),
             expires_at,
         })
@@ -265,7 +267,6 @@ async fn tokens_response(
     let page = queries::api_tokens(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
     let links = ListLinks::new("/admin/api-tokens", &queries::API_TOKEN_SORT, filter.sort)
         .filter("state", filter.state.as_deref());
-    let choices = PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE));
     let view = TokensPage {
         layout: Layout::new(user, "/admin/api-tokens", "nav.api_tokens").with_notice(query.done.as_deref()),
         page,
@@ -273,9 +274,7 @@ async fn tokens_response(
         links,
         states: ["active", "revoked"],
         query,
-        users: queries::users(&state.db, actor, &UserFilter::default(), choices)
-            .await?
-            .items,
+        users: user_suggestions(state, user).await?,
         roles: Role::INTERNAL
             .iter()
             .chain(Role::DEALER.iter())
@@ -313,7 +312,8 @@ pub async fn create_token(
     State(state): State<AppState>,
     PageForm { user, form }: PageForm<TokenForm>,
 ) -> Result<Response, WebError> {
-    let result = match form.input() {
+    let token_user = CodedUser::look_up(&state, &user, &form.user_login).await?;
+    let result = match form.input(&token_user) {
         Ok(input) => commands::create_api_token(&state.db, &state.clock, user.actor(), &input)
             .await
             .map_err(WebError::from),
@@ -336,7 +336,10 @@ pub async fn create_token(
                 .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             Ok(response)
         }
-        Err(errors) => tokens_response(&state, &user, first_page, form, errors, None).await,
+        Err(errors) => {
+            let errors = token_user.errors_as(&user.t, errors, ("user_id", "user_login"), true, "user.login_unknown");
+            tokens_response(&state, &user, first_page, form, errors, None).await
+        }
     }
 }
 

@@ -20,6 +20,7 @@ use platform::{Currency, DealerId, Failure, FieldError, Locale, Money, Page, Pag
 use serde::{Deserialize, Serialize};
 
 use super::account::DoneQuery;
+use super::dealers::DealerField;
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -276,8 +277,12 @@ pub(super) fn local_path(path: &str, fallback: &str) -> String {
 /// The catalog filters; empty fields arrive as empty strings and mean "any".
 #[derive(Deserialize, Serialize, Default)]
 pub struct CatalogListQuery {
+    /// The dealer as links name it.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     dealer_id: String,
+    /// The dealer as the filter's field takes it; links name it by id instead.
+    #[serde(default, skip_serializing)]
+    dealer_code: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     search: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -376,8 +381,8 @@ struct CatalogPage {
     /// `/catalog` or `/favorites`.
     action: &'static str,
     favorites_page: bool,
-    /// For internal users: the dealers whose catalog they may look at.
-    dealers: Vec<Dealer>,
+    /// For internal users: the dealer whose catalog they look at.
+    dealer: DealerField,
     /// False until an internal user chooses a dealer.
     dealer_chosen: bool,
     categories: Vec<CategoryChoice>,
@@ -396,10 +401,6 @@ struct CatalogPage {
 }
 
 impl CatalogPage {
-    fn selected_dealer(&self, id: &DealerId) -> bool {
-        self.query.dealer_id.trim() == id.to_string()
-    }
-
     fn selected_category(&self, id: &i64) -> bool {
         self.query.category_id.trim() == id.to_string()
     }
@@ -408,7 +409,7 @@ impl CatalogPage {
 async fn catalog_response(
     state: &AppState,
     user: &PageUser,
-    query: CatalogListQuery,
+    mut query: CatalogListQuery,
     favorites_page: bool,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
@@ -419,12 +420,9 @@ async fn catalog_response(
         ("/catalog", "nav.catalog")
     };
     let internal = actor.scope.dealer_id().is_none();
-    let dealer_id = query.dealer_id.trim().parse::<i64>().ok();
-    let dealers = if internal {
-        dealer_choices(state, user).await?
-    } else {
-        Vec::new()
-    };
+    let dealer = DealerField::read(state, user, &query.dealer_code, &query.dealer_id).await?;
+    query.dealer_id = dealer.id_param();
+    let dealer_id = dealer.dealer.map(DealerId::get);
     let page_request = PageRequest::new(query.page, None);
     let dealer_chosen = !internal || dealer_id.is_some();
     let mut rows = Vec::new();
@@ -461,7 +459,7 @@ async fn catalog_response(
         layout: Layout::new(user, action, title).with_notice(query.done.as_deref()),
         action,
         favorites_page,
-        dealers,
+        dealer,
         dealer_chosen,
         categories: category_choices(state, user).await?,
         rows,
@@ -702,8 +700,12 @@ pub async fn product_page(
 
 #[derive(Deserialize, Default)]
 pub struct StatisticsQuery {
+    /// The dealer as links name it.
     #[serde(default)]
     dealer_id: String,
+    /// The dealer as the filter's field takes it.
+    #[serde(default)]
+    dealer_code: String,
     #[serde(default)]
     sort: String,
     page: Option<u32>,
@@ -735,7 +737,7 @@ pub async fn export_statistics(
 #[template(path = "catalog/statistics.html")]
 struct StatisticsPage {
     layout: Layout,
-    dealers: Vec<Dealer>,
+    dealer: DealerField,
     dealer_id: Option<i64>,
     /// Product views; named `page` for the shared pagination.
     page: Page<ProductView>,
@@ -747,12 +749,6 @@ struct StatisticsPage {
     links: crate::lists::ListLinks,
 }
 
-impl StatisticsPage {
-    fn selected_dealer(&self, id: &DealerId) -> bool {
-        self.dealer_id == Some(id.get())
-    }
-}
-
 pub async fn statistics_page(
     State(state): State<AppState>,
     user: PageUser,
@@ -760,7 +756,8 @@ pub async fn statistics_page(
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     actor.require(Permission::ViewCatalogStatistics)?;
-    let dealer_id = query.dealer_id.trim().parse::<i64>().ok();
+    let dealer = DealerField::read(&state, &user, &query.dealer_code, &query.dealer_id).await?;
+    let dealer_id = dealer.dealer.map(DealerId::get);
     let sort = catalog::queries::PRODUCT_VIEW_SORT.parse(Some(&query.sort))?;
     let links = crate::lists::ListLinks::new("/catalog-statistics", &catalog::queries::PRODUCT_VIEW_SORT, sort)
         .filter("dealer_id", dealer_id);
@@ -787,7 +784,7 @@ pub async fn statistics_page(
     };
     let view = StatisticsPage {
         layout: Layout::new(&user, "/catalog-statistics", "nav.catalog_statistics"),
-        dealers: dealer_choices(&state, &user).await?,
+        dealer,
         dealer_id,
         filter_query: links.page_query(),
         page,

@@ -9,7 +9,7 @@ use platform::{DealerId, Page, PageRequest, Permission};
 use serde::Deserialize;
 
 use super::account::DoneQuery;
-use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::DealerQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -139,24 +139,31 @@ struct DealerCard {
     layout: Layout,
     detail: DealerDetail,
     can_manage: bool,
+    /// The new location's form: empty, or as typed when it was refused.
+    location: LocationForm,
     location_errors: FormErrors,
+    /// The new contact's form: empty, or as typed when it was refused.
+    contact: ContactForm,
     contact_errors: FormErrors,
 }
 
+/// The dealer card; after a refused form, that form as typed with its errors.
 async fn dealer_card(
     state: &AppState,
     user: &PageUser,
     id: i64,
     done: Option<&str>,
-    location_errors: FormErrors,
-    contact_errors: FormErrors,
+    (location, location_errors): (LocationForm, FormErrors),
+    (contact, contact_errors): (ContactForm, FormErrors),
 ) -> Result<Response, WebError> {
     let detail = queries::dealer(&state.db, user.actor(), DealerId(id)).await?;
     let view = DealerCard {
         layout: Layout::new(user, "/dealers", "dealer.title").with_notice(done),
         detail,
         can_manage: user.actor().can(Permission::ManageDealers),
+        location,
         location_errors,
+        contact,
         contact_errors,
     };
     render(&view)
@@ -173,8 +180,8 @@ pub async fn detail(
         &user,
         id,
         query.done.as_deref(),
-        FormErrors::none(),
-        FormErrors::none(),
+        (LocationForm::default(), FormErrors::none()),
+        (ContactForm::default(), FormErrors::none()),
     )
     .await
 }
@@ -376,7 +383,7 @@ pub async fn update(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct LocationForm {
     #[serde(default)]
     code: String,
@@ -396,10 +403,10 @@ pub async fn add_location(
     PageForm { user, form }: PageForm<LocationForm>,
 ) -> Result<Response, WebError> {
     let input = LocationInput {
-        code: form.code,
-        name: form.name,
-        address: form.address,
-        gln: Some(form.gln).filter(|g| !g.trim().is_empty()),
+        code: form.code.clone(),
+        name: form.name.clone(),
+        address: form.address.clone(),
+        gln: Some(form.gln.clone()).filter(|g| !g.trim().is_empty()),
         is_primary: form.is_primary.is_some(),
     };
     let result = commands::add_delivery_location(&state.db, &state.clock, user.actor(), DealerId(id), &input)
@@ -407,11 +414,14 @@ pub async fn add_location(
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "location_added")),
-        Err(errors) => dealer_card(&state, &user, id, None, errors, FormErrors::none()).await,
+        Err(errors) => {
+            let contact = (ContactForm::default(), FormErrors::none());
+            dealer_card(&state, &user, id, None, (form, errors), contact).await
+        }
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct ContactForm {
     #[serde(default)]
     name: String,
@@ -428,44 +438,39 @@ pub async fn add_contact(
     Path(id): Path<i64>,
     PageForm { user, form }: PageForm<ContactForm>,
 ) -> Result<Response, WebError> {
-    let text = |t: String| Some(t).filter(|t| !t.trim().is_empty());
+    let text = |t: &String| Some(t.clone()).filter(|t| !t.trim().is_empty());
     let input = ContactInput {
-        name: form.name,
-        position: text(form.position),
-        email: text(form.email),
-        phone: text(form.phone),
+        name: form.name.clone(),
+        position: text(&form.position),
+        email: text(&form.email),
+        phone: text(&form.phone),
     };
     let result = commands::add_contact(&state.db, &state.clock, user.actor(), DealerId(id), &input)
         .await
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done(&format!("/dealers/{id}"), "contact_added")),
-        Err(errors) => dealer_card(&state, &user, id, None, FormErrors::none(), errors).await,
+        Err(errors) => {
+            let location = (LocationForm::default(), FormErrors::none());
+            dealer_card(&state, &user, id, None, location, (form, errors)).await
+        }
     }
 }
 
 // ----- a dealer named by its code in a form -----
 
-/// A dealer typed by its code into a form field. Forms refer to dealers this way rather than
-/// by a list to choose from, since a tenant may have ten thousand of them; a `datalist` of
-/// [`dealer_suggestions`] and a link to the dealer list help find the code.
-pub(super) enum CodedDealer {
-    /// The field was left empty.
-    Blank,
-    Found(Dealer),
-    /// No dealer in the reader's scope has the code typed.
-    Unknown(String),
-}
+/// A dealer typed by its code.
+pub(super) type CodedDealer = Coded<Dealer>;
 
 impl CodedDealer {
     pub(super) async fn look_up(state: &AppState, user: &PageUser, code: &str) -> Result<CodedDealer, WebError> {
         let code = code.trim();
         if code.is_empty() {
-            return Ok(CodedDealer::Blank);
+            return Ok(Coded::Blank);
         }
         Ok(match queries::dealer_by_code(&state.db, user.actor(), code).await? {
-            Some(dealer) => CodedDealer::Found(dealer),
-            None => CodedDealer::Unknown(code.to_owned()),
+            Some(dealer) => Coded::Found(dealer),
+            None => Coded::Unknown(code.to_owned()),
         })
     }
 
@@ -473,31 +478,21 @@ impl CodedDealer {
     /// command refuses that field together with any other, and the form shows them all at once.
     pub(super) fn id(&self) -> Option<DealerId> {
         match self {
-            CodedDealer::Blank => None,
-            CodedDealer::Found(dealer) => Some(dealer.id),
-            CodedDealer::Unknown(_) => Some(DealerId(0)),
+            Coded::Blank => None,
+            Coded::Found(dealer) => Some(dealer.id),
+            Coded::Unknown(_) => Some(DealerId(0)),
         }
     }
 
-    /// The command's errors about the dealer id, moved to the code field that was typed; an
-    /// unknown code is said as such, and so is an empty field that the form requires.
+    /// The command's errors about the dealer id, at the dealer's code field.
     pub(super) fn errors(
         &self,
         t: &Translator,
         errors: FormErrors,
-        (id_field, code_field): (&str, &str),
+        fields: (&str, &str),
         required: bool,
     ) -> FormErrors {
-        let errors = errors.renamed(id_field, code_field);
-        match self {
-            CodedDealer::Unknown(code) => errors.with_message(
-                t,
-                code_field,
-                t.t_with("dealer.code_unknown", &[("code", code.clone())]),
-            ),
-            CodedDealer::Blank if required => errors.with_message(t, code_field, t.t("field.required").to_owned()),
-            CodedDealer::Blank | CodedDealer::Found(_) => errors,
-        }
+        self.errors_as(t, errors, fields, required, "dealer.code_unknown")
     }
 }
 
@@ -519,4 +514,82 @@ pub(super) async fn dealer_suggestions(
     .into_iter()
     .map(|dealer| (dealer.code, dealer.legal_name))
     .collect())
+}
+
+/// A list's filter by dealer. Its form field takes the dealer's code (`dealer_code`) rather than
+/// offering a select, which could not hold ten thousand dealers; links to the list (its pages,
+/// sort headers and export, and other pages) name the dealer by id (`dealer_id`). A code typed
+/// wins over an id; neither means any dealer. Only the manufacturer's people who may see dealers
+/// choose one: for others the id of a link is taken as it is.
+pub(super) struct DealerField {
+    /// Whether the reader chooses the dealer, so that the page shows the field.
+    pub(super) shown: bool,
+    /// The code to show in the field: as typed, or of the dealer a link named.
+    pub(super) code: String,
+    /// The dealer chosen.
+    pub(super) dealer: Option<DealerId>,
+    /// Why the code typed chose no dealer.
+    pub(super) error: Option<String>,
+    /// Dealers to suggest in the field: code and name.
+    pub(super) suggestions: Vec<(String, String)>,
+}
+
+impl DealerField {
+    pub(super) async fn read(
+        state: &AppState,
+        user: &PageUser,
+        code: &str,
+        dealer_id: &str,
+    ) -> Result<DealerField, WebError> {
+        let actor = user.actor();
+        let linked = dealer_id.trim().parse().ok().map(DealerId);
+        let mut field = DealerField {
+            shown: !actor.is_dealer_user() && actor.can(Permission::ViewDealers),
+            code: String::new(),
+            dealer: linked,
+            error: None,
+            suggestions: Vec::new(),
+        };
+        if !field.shown {
+            return Ok(field);
+        }
+        field.suggestions = dealer_suggestions(state, user, &DealerFilter::default()).await?;
+        match CodedDealer::look_up(state, user, code).await? {
+            Coded::Found(dealer) => {
+                field.code = dealer.code;
+                field.dealer = Some(dealer.id);
+            }
+            Coded::Unknown(code) => {
+                field.error = Some(user.t.t_with("dealer.code_unknown", &[("code", code.clone())]));
+                field.code = code;
+                field.dealer = None;
+            }
+            // A dealer out of the reader's scope has no code to show; the list's own scope
+            // keeps its rows out.
+            Coded::Blank => {
+                if let Some(id) = linked {
+                    field.code = queries::dealer(&state.db, actor, id)
+                        .await
+                        .map(|detail| detail.dealer.code)
+                        .unwrap_or_default();
+                }
+            }
+        }
+        Ok(field)
+    }
+
+    /// The dealer id a list filters by. A code nobody has filters by an id no dealer has, so
+    /// that the list shows nothing rather than everything.
+    pub(super) fn filter_id(&self) -> Option<i64> {
+        match (self.dealer, &self.error) {
+            (Some(dealer), _) => Some(dealer.get()),
+            (None, Some(_)) => Some(0),
+            (None, None) => None,
+        }
+    }
+
+    /// The chosen dealer's id as a link's `dealer_id` takes it; empty for none.
+    pub(super) fn id_param(&self) -> String {
+        self.dealer.map(|id| id.to_string()).unwrap_or_default()
+    }
 }

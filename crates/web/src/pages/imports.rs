@@ -9,7 +9,8 @@ use platform::imports::{self, Import};
 use platform::{secret, Failure, FieldError, Page, PageRequest};
 use serde::Deserialize;
 
-use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use super::pricing::{price_list_suggestions, CodedPriceList};
+use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::ImportListQuery;
 use crate::error::WebError;
 use crate::imports::{self as importing, ImportKind};
@@ -36,7 +37,10 @@ struct ImportsPage {
     sort: String,
     filter_query: String,
     kinds: Vec<(&'static str, String)>,
-    price_lists: Vec<(i64, String)>,
+    /// Price lists to suggest for the code field: code and name.
+    price_lists: Vec<(String, String)>,
+    /// Whether the user may import price rows, so that the form asks for the price list.
+    imports_prices: bool,
     errors: FormErrors,
     chosen_kind: String,
     chosen_list: String,
@@ -47,19 +51,13 @@ const STATUSES: [&str; 7] = [
     "queued", "reading", "checking", "applying", "done", "rejected", "failed",
 ];
 
-impl ImportsPage {
-    fn list_selected(&self, id: &i64) -> bool {
-        self.chosen_list == id.to_string()
-    }
-}
-
-/// `kind` and `price_list_id` choose the upload form's kind and list; `status` and `sort`
+/// `kind` and `price_list_code` choose the upload form's kind and list; `status` and `sort`
 /// filter and order the list of imports.
 #[derive(Deserialize, Default)]
 pub struct ImportsQuery {
     page: Option<u32>,
     kind: Option<String>,
-    price_list_id: Option<String>,
+    price_list_code: Option<String>,
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -112,18 +110,9 @@ async fn imports_response(
             import,
         })
         .collect();
-    let price_lists = if codes.contains(&"price_rows") {
-        pricing::queries::price_lists(
-            &state.db,
-            actor,
-            &pricing::domain::PriceListFilter::default(),
-            PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE)),
-        )
-        .await?
-        .items
-        .into_iter()
-        .map(|list| (list.id, format!("{} · {} ({})", list.code, list.name, list.currency)))
-        .collect()
+    let imports_prices = codes.contains(&"price_rows");
+    let price_lists = if imports_prices {
+        price_list_suggestions(state, user).await?
     } else {
         Vec::new()
     };
@@ -147,9 +136,10 @@ async fn imports_response(
             .map(|code| (*code, t.t(&format!("import.kind_{code}")).to_owned()))
             .collect(),
         price_lists,
+        imports_prices,
         errors,
         chosen_kind: query.kind.unwrap_or_default(),
-        chosen_list: query.price_list_id.unwrap_or_default(),
+        chosen_list: query.price_list_code.unwrap_or_default(),
     };
     render(&view)
 }
@@ -180,7 +170,7 @@ pub async fn imports_page(
 struct Upload {
     csrf_token: String,
     kind: String,
-    price_list_id: String,
+    price_list_code: String,
     file_name: String,
     content: Vec<u8>,
 }
@@ -196,7 +186,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, Failure> {
         match field.name() {
             Some("csrf_token") => upload.csrf_token = field.text().await.map_err(too_large)?,
             Some("kind") => upload.kind = field.text().await.map_err(too_large)?,
-            Some("price_list_id") => upload.price_list_id = field.text().await.map_err(too_large)?,
+            Some("price_list_code") => upload.price_list_code = field.text().await.map_err(too_large)?,
             Some("file") => {
                 upload.file_name = field.file_name().unwrap_or("import.xlsx").to_owned();
                 upload.content = field.bytes().await.map_err(too_large)?.to_vec();
@@ -223,26 +213,41 @@ pub async fn upload(
             return imports_response(&state, &user, ImportsQuery::default(), errors).await;
         }
     };
-    let result = match ImportKind::parse(&upload.kind) {
-        Some(kind) => importing::start(
+    let price_list = CodedPriceList::look_up(&state, &user, &upload.price_list_code).await?;
+    let result = match (ImportKind::parse(&upload.kind), &price_list) {
+        // A code no price list has is refused as a list not found; the form then names the code.
+        (Some(ImportKind::PriceRows), Coded::Unknown(_)) => {
+            Err(WebError(Failure::field("price_list_id", "field.not_found")))
+        }
+        (Some(kind), _) => importing::start(
             &state.db,
             &state.clock,
             user.actor(),
             kind,
-            upload.price_list_id.trim().parse().ok(),
+            match &price_list {
+                Coded::Found(list) => Some(list.id),
+                Coded::Blank | Coded::Unknown(_) => None,
+            },
             &upload.file_name,
             upload.content,
         )
         .await
         .map_err(WebError),
-        None => Err(WebError(Failure::field("kind", "field.required"))),
+        (None, _) => Err(WebError(Failure::field("kind", "field.required"))),
     };
     match form_outcome(&user.t, result)? {
         Ok(id) => Ok(redirect_done(&format!("/imports/{id}"), "import_started")),
         Err(errors) => {
+            let errors = price_list.errors_as(
+                &user.t,
+                errors,
+                ("price_list_id", "price_list_code"),
+                false,
+                "price_list.code_unknown",
+            );
             let query = ImportsQuery {
                 kind: Some(upload.kind),
-                price_list_id: Some(upload.price_list_id),
+                price_list_code: Some(upload.price_list_code),
                 ..ImportsQuery::default()
             };
             imports_response(&state, &user, query, errors).await

@@ -436,6 +436,39 @@ impl FormErrors {
     }
 }
 
+/// A record typed into a form field by what people know it by — a dealer by its code, a user by
+/// its login. Forms refer to dealers and users this way rather than by a list to choose from,
+/// since a tenant may have ten thousand of them; a `datalist` of suggestions and a link to the
+/// list help find the code.
+pub(super) enum Coded<T> {
+    /// The field was left empty.
+    Blank,
+    Found(T),
+    /// Nothing in the reader's scope has the code typed.
+    Unknown(String),
+}
+
+impl<T> Coded<T> {
+    /// The command's errors about the record's id, moved to the code field that was typed; an
+    /// unknown code is said with the message `unknown` (taking `{code}`), and so is an empty
+    /// field that the form requires.
+    pub(super) fn errors_as(
+        &self,
+        t: &Translator,
+        errors: FormErrors,
+        (id_field, code_field): (&str, &str),
+        required: bool,
+        unknown: &str,
+    ) -> FormErrors {
+        let errors = errors.renamed(id_field, code_field);
+        match self {
+            Coded::Unknown(code) => errors.with_message(t, code_field, t.t_with(unknown, &[("code", code.clone())])),
+            Coded::Blank if required => errors.with_message(t, code_field, t.t("field.required").to_owned()),
+            Coded::Blank | Coded::Found(_) => errors,
+        }
+    }
+}
+
 /// Splits a command's result: field errors go back to the form, anything else is a failure.
 pub fn form_outcome<T>(t: &Translator, result: Result<T, WebError>) -> Result<Result<T, FormErrors>, WebError> {
     match result {

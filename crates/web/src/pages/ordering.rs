@@ -37,7 +37,8 @@ pub struct CartRow {
     product_id: i64,
     sku: String,
     name: String,
-    quantity: i64,
+    /// The quantity in the cart, or what was typed when it was refused.
+    quantity: String,
     rule: String,
     problem: Option<String>,
     /// Why placing the order refused this line (say, not enough stock).
@@ -92,6 +93,10 @@ struct CartPage {
     form: OrderForm,
     errors: FormErrors,
     entries: String,
+    /// Why a product that is not in the cart could not be put in: there is no row to show it.
+    refused_elsewhere: Option<String>,
+    /// The name typed to save the cart under, when it was refused.
+    cart_name: String,
     earliest: String,
 }
 
@@ -101,10 +106,19 @@ impl CartPage {
     }
 }
 
-/// What went wrong outside the order form, shown above the cart.
+/// What went wrong outside the order form, and what was typed there.
+#[derive(Default)]
 struct CartTrouble {
     errors: FormErrors,
     entries: String,
+    /// A line's quantity that was refused: the product, and what was typed.
+    refused_line: Option<(i64, String)>,
+    cart_name: String,
+}
+
+/// The field of a cart row's quantity, where its errors show.
+fn quantity_field(product_id: i64) -> String {
+    format!("quantity_{product_id}")
 }
 
 async fn cart_response(
@@ -120,7 +134,8 @@ async fn cart_response(
     let t = &user.t;
     let code = cart.currency.clone();
     let errors = trouble.errors;
-    let rows = cart
+    let refused_line = trouble.refused_line;
+    let rows: Vec<CartRow> = cart
         .lines
         .iter()
         .enumerate()
@@ -128,11 +143,15 @@ async fn cart_response(
             error: ["quantity", "product_id"]
                 .iter()
                 .find_map(|field| errors.get(&format!("lines[{index}].{field}")))
+                .or_else(|| errors.get(&quantity_field(line.product_id)))
                 .map(str::to_owned),
             product_id: line.product_id,
             sku: line.sku.clone(),
             name: line.name.clone(),
-            quantity: line.quantity,
+            quantity: match &refused_line {
+                Some((product_id, typed)) if *product_id == line.product_id => typed.clone(),
+                _ => line.quantity.to_string(),
+            },
             rule: format!(
                 "{} / {}",
                 t.number(line.min_order_quantity),
@@ -185,6 +204,10 @@ async fn cart_response(
         .into_iter()
         .map(|l| (l.id, format!("{} · {}", l.name, l.address)))
         .collect::<Vec<_>>();
+    let refused_elsewhere = refused_line
+        .filter(|(product_id, _)| !rows.iter().any(|row| row.product_id == *product_id))
+        .and_then(|(product_id, _)| errors.get(&quantity_field(product_id)))
+        .map(str::to_owned);
     let mut form = form;
     if form.delivery_location_id.is_empty() {
         form.delivery_location_id = locations.first().map(|(id, _)| id.to_string()).unwrap_or_default();
@@ -210,6 +233,8 @@ async fn cart_response(
         form,
         errors,
         entries: trouble.entries,
+        refused_elsewhere,
+        cart_name: trouble.cart_name,
         earliest: today(state, user).to_string(),
     };
     render(&view)
@@ -225,21 +250,13 @@ pub async fn cart_page(
     user: PageUser,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    let trouble = CartTrouble {
-        errors: FormErrors::none(),
-        entries: String::new(),
-    };
+    let trouble = CartTrouble::default();
     cart_response(&state, &user, query.done.as_deref(), OrderForm::default(), trouble).await
 }
 
 /// The cart page again, with field errors of something other than the order form.
-async fn cart_with_errors(
-    state: &AppState,
-    user: &PageUser,
-    errors: FormErrors,
-    entries: String,
-) -> Result<Response, WebError> {
-    cart_response(state, user, None, OrderForm::default(), CartTrouble { errors, entries }).await
+async fn cart_with_errors(state: &AppState, user: &PageUser, trouble: CartTrouble) -> Result<Response, WebError> {
+    cart_response(state, user, None, OrderForm::default(), trouble).await
 }
 
 #[derive(Deserialize, Default)]
@@ -286,12 +303,19 @@ pub async fn put_line(
                 .remove(&form.product_id)
                 .map(|f| f.sku)
                 .unwrap_or_default();
+            // The quantity's or the product's error goes next to the product's quantity.
+            let field = quantity_field(form.product_id);
             let errors = FormErrors::from_fields(
                 &user.t,
                 &[FieldError::new("cart", "cart.line_refused").with("sku", sku)],
             )
-            .merged(errors);
-            cart_with_errors(&state, &user, errors, String::new()).await
+            .merged(errors.renamed("product_id", &field).renamed("quantity", &field));
+            let trouble = CartTrouble {
+                errors,
+                refused_line: Some((form.product_id, form.quantity.clone())),
+                ..CartTrouble::default()
+            };
+            cart_with_errors(&state, &user, trouble).await
         }
     }
 }
@@ -316,8 +340,12 @@ pub async fn add_entries(
         Err(errors) => {
             // Entry errors are named `entries[i]`: say which line of the box each is about.
             let lines: Vec<FieldError> = errors_by_entry(&errors);
-            let errors = FormErrors::from_fields(&user.t, &lines);
-            cart_with_errors(&state, &user, errors, form.entries).await
+            let trouble = CartTrouble {
+                errors: FormErrors::from_fields(&user.t, &lines),
+                entries: form.entries,
+                ..CartTrouble::default()
+            };
+            cart_with_errors(&state, &user, trouble).await
         }
     }
 }
@@ -370,7 +398,22 @@ pub async fn saved_cart(
     };
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(()) => Ok(redirect_done("/cart", done)),
-        Err(errors) => cart_with_errors(&state, &user, errors, String::new()).await,
+        // Only saving has a name field; restoring and deleting name a saved cart of the list.
+        Err(errors) if !matches!(form.action.as_str(), "restore" | "delete") => {
+            let trouble = CartTrouble {
+                errors: errors.renamed("name", "cart_name"),
+                cart_name: form.name,
+                ..CartTrouble::default()
+            };
+            cart_with_errors(&state, &user, trouble).await
+        }
+        Err(errors) => {
+            let trouble = CartTrouble {
+                errors,
+                ..CartTrouble::default()
+            };
+            cart_with_errors(&state, &user, trouble).await
+        }
     }
 }
 
@@ -425,7 +468,7 @@ pub async fn order_cart(
         Err(errors) => {
             let trouble = CartTrouble {
                 errors,
-                entries: String::new(),
+                ..CartTrouble::default()
             };
             cart_response(&state, &user, None, form, trouble).await
         }
@@ -705,6 +748,8 @@ struct OrderPage {
     can_reorder: bool,
     cancel_needs_reason: bool,
     errors: FormErrors,
+    /// What was typed into the form that came back with errors, by field name, to show again.
+    typed: HashMap<String, String>,
     earliest: String,
     changes: Vec<ChangeView>,
     /// A new change request may be proposed, and whether with prices (the manufacturer's side).
@@ -730,6 +775,16 @@ impl OrderPage {
     fn shows_reasons(&self) -> bool {
         self.can_review || self.lines.iter().any(|line| !line.reason.is_empty())
     }
+
+    /// What was typed into `field` of the form that came back, or nothing.
+    fn typed(&self, field: &str) -> &str {
+        self.typed.get(field).map(String::as_str).unwrap_or_default()
+    }
+
+    /// What was typed into `field` of the form that came back, or the field's usual value.
+    fn typed_or(&self, field: &str, usual: impl ToString) -> String {
+        self.typed.get(field).cloned().unwrap_or_else(|| usual.to_string())
+    }
 }
 
 pub struct ChangeView {
@@ -741,12 +796,14 @@ pub struct ChangeView {
     decision: String,
 }
 
+/// The order page; after a refused form, with its `errors` and what was `typed` into it.
 pub(super) async fn order_response(
     state: &AppState,
     user: &PageUser,
     id: i64,
     done: Option<&str>,
     errors: FormErrors,
+    typed: HashMap<String, String>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let t = &user.t;
@@ -963,6 +1020,7 @@ pub(super) async fn order_response(
         can_reorder: dealer_user && actor.can(Permission::PlaceOrders),
         cancel_needs_reason: !dealer_user,
         errors,
+        typed,
         earliest: today(state, user).to_string(),
         changes,
         can_propose: may_change && changeable && open.is_none(),
@@ -982,20 +1040,64 @@ pub async fn order_page(
     Path(id): Path<i64>,
     Query(query): Query<DoneQuery>,
 ) -> Result<Response, WebError> {
-    order_response(&state, &user, id, query.done.as_deref(), FormErrors::none()).await
+    order_response(
+        &state,
+        &user,
+        id,
+        query.done.as_deref(),
+        FormErrors::none(),
+        HashMap::new(),
+    )
+    .await
 }
 
-/// After a decision: back to the order, or the order again with the errors next to the fields.
+/// After a decision: back to the order, or the order again with the errors next to the fields
+/// and what was `typed` in them.
 async fn decided(
     state: &AppState,
     user: &PageUser,
     id: i64,
     result: Result<OrderState, Failure>,
     done: &str,
+    typed: HashMap<String, String>,
 ) -> Result<Response, WebError> {
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(_) => Ok(redirect_done(&format!("/orders/{id}"), done)),
-        Err(errors) => order_response(state, user, id, None, errors).await,
+        Err(errors) => order_response(state, user, id, None, errors, typed).await,
+    }
+}
+
+/// After a decision with a reason. The order page has several forms with a reason field, and
+/// the commands all name it `reason`: its error and what was typed go to the posted form's own
+/// field, `field`, and to no other form.
+async fn decided_with_reason(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    result: Result<OrderState, Failure>,
+    done: &str,
+    (field, reason): (&str, &str),
+) -> Result<Response, WebError> {
+    let result = result.map_err(|failure| renamed_field(failure, "reason", field));
+    let typed = HashMap::from([(field.to_owned(), reason.to_owned())]);
+    decided(state, user, id, result, done, typed).await
+}
+
+/// The command's errors about `from` under the form's name `to`.
+fn renamed_field(failure: Failure, from: &str, to: &str) -> Failure {
+    match failure {
+        Failure::Invalid(errors) => Failure::Invalid(
+            errors
+                .into_iter()
+                .map(|mut error| {
+                    if error.field == from {
+                        error.field = to.to_owned();
+                    }
+                    error
+                })
+                .collect(),
+        ),
+        other => other,
     }
 }
 
@@ -1047,7 +1149,7 @@ pub async fn confirm(
     } else {
         Err(Failure::Invalid(errors))
     };
-    decided(&state, &user, id, result, "order_confirmed").await
+    decided(&state, &user, id, result, "order_confirmed", form).await
 }
 
 /// `lines[i].reason` of the command as `reason_<line number>` of the form.
@@ -1100,7 +1202,8 @@ pub async fn reject(
     PageForm { user, form }: PageForm<ReasonForm>,
 ) -> Result<Response, WebError> {
     let result = ordering::commands::reject_order(&state.db, &state.clock, user.actor(), id, form.reason()).await;
-    decided(&state, &user, id, result, "order_rejected").await
+    let reason = ("reject_reason", form.reason.as_str());
+    decided_with_reason(&state, &user, id, result, "order_rejected", reason).await
 }
 
 pub async fn undo_rejection(
@@ -1109,7 +1212,7 @@ pub async fn undo_rejection(
     PageForm { user, .. }: PageForm<EmptyForm>,
 ) -> Result<Response, WebError> {
     let result = ordering::commands::undo_rejection(&state.db, &state.clock, user.actor(), id).await;
-    decided(&state, &user, id, result, "order_reopened").await
+    decided(&state, &user, id, result, "order_reopened", HashMap::new()).await
 }
 
 pub async fn submit_draft(
@@ -1122,7 +1225,7 @@ pub async fn submit_draft(
     let result = ordering::commands::submit_draft(&state.db, &state.clock, actor, &audience, id)
         .await
         .map(|placed| placed.state);
-    decided(&state, &user, id, result, "order_placed").await
+    decided(&state, &user, id, result, "order_placed", HashMap::new()).await
 }
 
 pub async fn cancel(
@@ -1131,7 +1234,8 @@ pub async fn cancel(
     PageForm { user, form }: PageForm<ReasonForm>,
 ) -> Result<Response, WebError> {
     let result = ordering::commands::cancel_order(&state.db, &state.clock, user.actor(), id, form.reason()).await;
-    decided(&state, &user, id, result, "order_cancelled").await
+    let reason = ("cancel_reason", form.reason.as_str());
+    decided_with_reason(&state, &user, id, result, "order_cancelled", reason).await
 }
 
 pub async fn decide_credit(
@@ -1142,7 +1246,8 @@ pub async fn decide_credit(
     let release = form.decision == "release";
     let result =
         ordering::commands::decide_credit_hold(&state.db, &state.clock, user.actor(), id, release, form.reason()).await;
-    decided(&state, &user, id, result, "credit_decided").await
+    let reason = ("credit_reason", form.reason.as_str());
+    decided_with_reason(&state, &user, id, result, "credit_decided", reason).await
 }
 
 pub async fn reorder(
@@ -1162,8 +1267,12 @@ pub async fn reorder(
 pub struct ExecutionForm {
     #[serde(default)]
     view: String,
+    /// The dealer as links name it.
     #[serde(default)]
     dealer_id: String,
+    /// The dealer as the filter's field takes it.
+    #[serde(default)]
+    dealer_code: String,
     #[serde(default)]
     region_id: String,
     #[serde(default)]
@@ -1237,16 +1346,12 @@ struct ExecutionPage {
     filter_query: String,
     links: ListLinks,
     states: Vec<StateChoice>,
-    dealers: Vec<(i64, String)>,
+    dealer: super::dealers::DealerField,
     regions: Vec<(i64, String)>,
     per_line: bool,
 }
 
 impl ExecutionPage {
-    fn dealer_selected(&self, id: &i64) -> bool {
-        self.query.dealer_id == id.to_string()
-    }
-
     fn region_selected(&self, id: &i64) -> bool {
         self.query.region_id == id.to_string()
     }
@@ -1255,10 +1360,12 @@ impl ExecutionPage {
 pub async fn execution_page(
     State(state): State<AppState>,
     user: PageUser,
-    Query(query): Query<ExecutionForm>,
+    Query(mut query): Query<ExecutionForm>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     let t = &user.t;
+    let dealer = super::dealers::DealerField::read(&state, &user, &query.dealer_code, &query.dealer_id).await?;
+    query.dealer_id = dealer.filter_id().map(|id| id.to_string()).unwrap_or_default();
     let filter = query.filter()?;
     let links = query.links(&filter);
     let report = ordering::report::order_execution(
@@ -1281,12 +1388,6 @@ pub async fn execution_page(
             row,
         });
     }
-    let dealers = super::catalog::dealer_choices(&state, &user)
-        .await?
-        .into_iter()
-        .filter(|_| !actor.is_dealer_user())
-        .map(|d| (d.id.get(), format!("{} · {}", d.code, d.legal_name)))
-        .collect();
     let regions = if actor.can(Permission::ViewRegions) && !actor.is_dealer_user() {
         identity::queries::regions(&state.db, actor)
             .await?
@@ -1325,7 +1426,7 @@ pub async fn execution_page(
                 label: state_label(t, s),
             })
             .collect(),
-        dealers,
+        dealer,
         regions,
         query,
     };
@@ -1401,7 +1502,7 @@ pub async fn propose_change(
     } else {
         Err(Failure::Invalid(errors))
     };
-    decided(&state, &user, id, result, "change_requested").await
+    decided(&state, &user, id, result, "change_requested", form).await
 }
 
 /// `lines[i].quantity` of the command as `change_quantity_<line number>` of the form.
@@ -1465,22 +1566,9 @@ pub async fn decide_change(
         reason,
     )
     .await
-    .map(|_| OrderState::Confirmed)
-    .map_err(|failure| match failure {
-        Failure::Invalid(errors) => Failure::Invalid(
-            errors
-                .into_iter()
-                .map(|mut e| {
-                    if e.field == "reason" {
-                        e.field = "change_decision_reason".to_owned();
-                    }
-                    e
-                })
-                .collect(),
-        ),
-        other => other,
-    });
-    decided(&state, &user, form.order_id, result, "change_decided").await
+    .map(|_| OrderState::Confirmed);
+    let reason = ("change_decision_reason", form.reason.as_str());
+    decided_with_reason(&state, &user, form.order_id, result, "change_decided", reason).await
 }
 
 pub async fn withdraw_change(

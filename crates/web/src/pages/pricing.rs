@@ -14,7 +14,7 @@ use super::catalog::{
     as_form_fields, audience_groups, audience_label, currency, day, money, parse_audience, today, whole_number,
     AudienceGroup,
 };
-use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::{PriceListQuery, PriceRowQuery};
 use crate::error::WebError;
 use crate::lists::ListLinks;
@@ -411,4 +411,40 @@ pub async fn add_price_row(
         Ok(_) => Ok(redirect_done(&format!("/price-lists/{id}"), "row_added")),
         Err(errors) => list_response(&state, &user, id, PageQuery::default(), form, errors).await,
     }
+}
+
+// ----- a price list named by its code in a form -----
+
+/// A price list typed by its code.
+pub(super) type CodedPriceList = Coded<PriceList>;
+
+impl CodedPriceList {
+    pub(super) async fn look_up(state: &AppState, user: &PageUser, code: &str) -> Result<CodedPriceList, WebError> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Ok(Coded::Blank);
+        }
+        Ok(
+            match pricing::queries::price_list_by_code(&state.db, user.actor(), code).await? {
+                Some(list) => Coded::Found(list),
+                None => Coded::Unknown(code.to_owned()),
+            },
+        )
+    }
+}
+
+/// Price lists to suggest in a code field, "code · name (currency)", as many as one page holds.
+pub(super) async fn price_list_suggestions(
+    state: &AppState,
+    user: &PageUser,
+) -> Result<Vec<(String, String)>, WebError> {
+    let first = PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE));
+    Ok(
+        pricing::queries::price_lists(&state.db, user.actor(), &Default::default(), first)
+            .await?
+            .items
+            .into_iter()
+            .map(|list| (list.code, format!("{} ({})", list.name, list.currency)))
+            .collect(),
+    )
 }

@@ -227,7 +227,7 @@ pub async fn receive(
     };
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(_) => Ok(redirect_done(&format!("/orders/{order_id}"), "received")),
-        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors).await,
+        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors, HashMap::new()).await,
     }
 }
 
@@ -257,6 +257,8 @@ pub async fn settle(
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(()) => Ok(redirect_done(&back, "settled")),
         // The order page shows the settlement form with its error.
-        Err(errors) => super::ordering::order_response(&state, &user, form.order_id, None, errors).await,
+        Err(errors) => {
+            super::ordering::order_response(&state, &user, form.order_id, None, errors, HashMap::new()).await
+        }
     }
 }

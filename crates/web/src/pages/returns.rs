@@ -221,7 +221,7 @@ pub async fn request(
     };
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(_) => Ok(redirect_done("/returns", "return_requested")),
-        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors).await,
+        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors, HashMap::new()).await,
     }
 }
 

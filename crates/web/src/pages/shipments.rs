@@ -158,9 +158,9 @@ pub async fn export_shipments(
 pub async fn ship(
     State(state): State<AppState>,
     Path(sales_order_id): Path<i64>,
-    PageForm { user, form }: PageForm<HashMap<String, String>>,
+    PageForm { user, form: posted }: PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let form = LineForm::new(&form, format!("ship_{sales_order_id}_"));
+    let form = LineForm::new(&posted, format!("ship_{sales_order_id}_"));
     let order_id = form.order_id()?;
     let mut errors = Vec::new();
     let mut lines = Vec::new();
@@ -203,6 +203,6 @@ pub async fn ship(
     };
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(_) => Ok(redirect_done(&format!("/orders/{order_id}"), "shipped")),
-        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors).await,
+        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors, posted).await,
     }
 }

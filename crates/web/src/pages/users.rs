@@ -4,33 +4,19 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use identity::domain::{Dealer, DealerFilter, Region, User, UserInput, UserStatus};
+use identity::domain::{DealerFilter, Region, User, UserInput, UserStatus};
 use identity::{commands, queries};
-use platform::{Locale, Page, PageRequest, Permission, RegionId, Role, UserId};
+use platform::{DealerId, Locale, Page, PageRequest, Permission, RegionId, Role, UserId};
 use serde::Deserialize;
 
 use super::account::DoneQuery;
-use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use super::dealers::{dealer_suggestions, CodedDealer, DealerField};
+use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::UserQuery;
 use crate::error::WebError;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
-
-/// The most dealers a dealer select offers.
-const DEALER_CHOICES: u32 = platform::page::MAX_PER_PAGE;
-
-/// Dealers to choose from in a select, or none for an actor who may not see dealers.
-async fn dealer_choices(state: &AppState, user: &PageUser) -> Result<Vec<Dealer>, WebError> {
-    let actor = user.actor();
-    if !actor.can(Permission::ViewDealers) {
-        return Ok(Vec::new());
-    }
-    let page = PageRequest::new(Some(1), Some(DEALER_CHOICES));
-    Ok(queries::dealers(&state.db, actor, &DealerFilter::default(), page)
-        .await?
-        .items)
-}
 
 fn role_codes(roles: &[Role]) -> Vec<&'static str> {
     roles.iter().map(|r| r.code()).collect()
@@ -42,7 +28,7 @@ struct UsersPage {
     layout: Layout,
     page: Page<User>,
     query: UserListQuery,
-    dealers: Vec<Dealer>,
+    dealer: DealerField,
     can_manage: bool,
     statuses: [&'static str; 2],
     /// Sort headers, pages and the export, all keeping the filters and sort.
@@ -56,8 +42,12 @@ struct UsersPage {
 pub struct UserListQuery {
     #[serde(default)]
     search: String,
+    /// The dealer as links name it.
     #[serde(default)]
     dealer_id: String,
+    /// The dealer as the filter's field takes it.
+    #[serde(default)]
+    dealer_code: String,
     #[serde(default)]
     status: String,
     #[serde(default)]
@@ -86,14 +76,13 @@ pub async fn list(
     Query(query): Query<UserListQuery>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
-    let api_query = query.query();
+    let dealer = DealerField::read(&state, &user, &query.dealer_code, &query.dealer_id).await?;
+    let api_query = UserQuery {
+        dealer_id: dealer.filter_id(),
+        ..query.query()
+    };
     let filter = api_query.filter()?;
     let page = queries::users(&state.db, actor, &filter, PageRequest::new(query.page, None)).await?;
-    let dealers = if actor.scope.dealer_id().is_none() {
-        dealer_choices(&state, &user).await?
-    } else {
-        Vec::new()
-    };
     let links = ListLinks::new("/users", &queries::USER_SORT, filter.sort)
         .filter("search", api_query.search.as_deref())
         .filter("dealer_id", api_query.dealer_id)
@@ -104,7 +93,7 @@ pub async fn list(
         links,
         page,
         query,
-        dealers,
+        dealer,
         can_manage: actor.can(Permission::ManageUsers),
         statuses: [UserStatus::Active.code(), UserStatus::Disabled.code()],
     };
@@ -135,8 +124,9 @@ pub struct UserForm {
     password: String,
     #[serde(default)]
     locale: String,
+    /// The dealer's code, typed while creating a user; a user's dealer never changes after.
     #[serde(default)]
-    dealer_id: String,
+    dealer_code: String,
     #[serde(default)]
     roles: Vec<String>,
     #[serde(default)]
@@ -156,7 +146,7 @@ impl UserForm {
             display_name: user.display_name.clone(),
             password: String::new(),
             locale: user.locale.map(|l| l.code().to_owned()).unwrap_or_default(),
-            dealer_id: user.dealer_id.map(|d| d.to_string()).unwrap_or_default(),
+            dealer_code: String::new(),
             roles: user.roles.iter().map(|r| r.code().to_owned()).collect(),
             region_ids: user.region_ids.iter().map(|r| r.get()).collect(),
             all_regions: user.all_regions,
@@ -165,14 +155,15 @@ impl UserForm {
         }
     }
 
-    fn input(&self) -> UserInput {
+    /// The command's input for a user of `dealer` (`None`: manufacturer staff).
+    fn input(&self, dealer: Option<DealerId>) -> UserInput {
         let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         UserInput {
             login: self.login.clone(),
             display_name: self.display_name.clone(),
             password: Some(self.password.clone()).filter(|p| !p.is_empty()),
             locale: text(&self.locale),
-            dealer_id: self.dealer_id.trim().parse().ok(),
+            dealer_id: dealer,
             roles: self.roles.clone(),
             region_ids: self.region_ids.iter().copied().map(RegionId).collect(),
             all_regions: self.all_regions,
@@ -193,7 +184,8 @@ struct UserFormPage {
     password_errors: FormErrors,
     /// Set when the dealer cannot be chosen: the user's dealer name, or `None` for staff.
     fixed_dealer: Option<Option<String>>,
-    dealers: Vec<Dealer>,
+    /// Dealers to suggest for the code field: code and name.
+    dealers: Vec<(String, String)>,
     internal_roles: Vec<&'static str>,
     dealer_roles: Vec<&'static str>,
     regions: Vec<Region>,
@@ -227,10 +219,11 @@ async fn form_page(
     let fixed_dealer = match editing {
         Some(target) => Some(target.dealer_name.clone()),
         None if own_dealer.is_some() => Some(user.signed_in.user.dealer_name.clone()),
+        None if !chooses_dealer(user) => Some(None),
         None => None,
     };
     let dealers = if fixed_dealer.is_none() {
-        dealer_choices(state, user).await?
+        dealer_suggestions(state, user, &DealerFilter::default()).await?
     } else {
         Vec::new()
     };
@@ -264,29 +257,46 @@ async fn form_page(
     render(&view)
 }
 
+/// Whether the person creating a user chooses its dealer: the manufacturer's people who may
+/// see dealers do; a dealer's administrator creates users of its own dealer only.
+fn chooses_dealer(user: &PageUser) -> bool {
+    let actor = user.actor();
+    actor.scope.dealer_id().is_none() && actor.can(Permission::ViewDealers)
+}
+
 pub async fn new_form(State(state): State<AppState>, user: PageUser) -> Result<Response, WebError> {
-    let form = UserForm {
-        dealer_id: user
-            .actor()
-            .scope
-            .dealer_id()
-            .map(|d| d.to_string())
-            .unwrap_or_default(),
-        ..UserForm::default()
-    };
-    form_page(&state, &user, None, None, form, FormErrors::none(), FormErrors::none()).await
+    form_page(
+        &state,
+        &user,
+        None,
+        None,
+        UserForm::default(),
+        FormErrors::none(),
+        FormErrors::none(),
+    )
+    .await
 }
 
 pub async fn create(
     State(state): State<AppState>,
     PageForm { user, form }: PageForm<UserForm>,
 ) -> Result<Response, WebError> {
-    let result = commands::create_user(&state.db, &state.clock, user.actor(), &form.input())
+    let actor = user.actor();
+    let dealer = if chooses_dealer(&user) {
+        CodedDealer::look_up(&state, &user, &form.dealer_code).await?
+    } else {
+        Coded::Blank
+    };
+    let dealer_id = actor.scope.dealer_id().or(dealer.id());
+    let result = commands::create_user(&state.db, &state.clock, actor, &form.input(dealer_id))
         .await
         .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(created) => Ok(redirect_done(&format!("/users/{}", created.id), "created")),
-        Err(errors) => form_page(&state, &user, None, None, form, errors, FormErrors::none()).await,
+        Err(errors) => {
+            let errors = dealer.errors(&user.t, errors, ("dealer_id", "dealer_code"), false);
+            form_page(&state, &user, None, None, form, errors, FormErrors::none()).await
+        }
     }
 }
 
@@ -315,15 +325,20 @@ pub async fn update(
     Path(id): Path<i64>,
     PageForm { user, form }: PageForm<UserForm>,
 ) -> Result<Response, WebError> {
-    let result = commands::update_user(&state.db, &state.clock, user.actor(), UserId(id), &form.input())
-        .await
-        .map_err(WebError::from);
+    // A user stays with its dealer: the form does not offer to change it.
+    let target = queries::user(&state.db, user.actor(), UserId(id)).await?;
+    let result = commands::update_user(
+        &state.db,
+        &state.clock,
+        user.actor(),
+        UserId(id),
+        &form.input(target.dealer_id),
+    )
+    .await
+    .map_err(WebError::from);
     match form_outcome(&user.t, result)? {
         Ok(_) => Ok(redirect_done(&format!("/users/{id}"), "saved")),
-        Err(errors) => {
-            let target = queries::user(&state.db, user.actor(), UserId(id)).await?;
-            form_page(&state, &user, Some(&target), None, form, errors, FormErrors::none()).await
-        }
+        Err(errors) => form_page(&state, &user, Some(&target), None, form, errors, FormErrors::none()).await,
     }
 }
 
@@ -357,4 +372,43 @@ pub async fn reset_password(
             .await
         }
     }
+}
+
+// ----- a user named by its login in a form -----
+
+/// A user typed by its login.
+pub(super) type CodedUser = Coded<User>;
+
+impl CodedUser {
+    pub(super) async fn look_up(state: &AppState, user: &PageUser, login: &str) -> Result<CodedUser, WebError> {
+        let login = login.trim();
+        if login.is_empty() {
+            return Ok(Coded::Blank);
+        }
+        Ok(match queries::user_by_login(&state.db, user.actor(), login).await? {
+            Some(found) => Coded::Found(found),
+            None => Coded::Unknown(login.to_owned()),
+        })
+    }
+
+    /// The id to hand the command: an unknown login becomes an id no user has, so that the
+    /// command refuses it as it refuses any other user it cannot find.
+    pub(super) fn id(&self) -> UserId {
+        match self {
+            Coded::Found(user) => user.id,
+            Coded::Blank | Coded::Unknown(_) => UserId(0),
+        }
+    }
+}
+
+/// Users to suggest in a login field, "login · name", as many as one page holds: a help for
+/// typing, not the list of what may be chosen.
+pub(super) async fn user_suggestions(state: &AppState, user: &PageUser) -> Result<Vec<(String, String)>, WebError> {
+    let first = PageRequest::new(Some(1), Some(platform::page::MAX_PER_PAGE));
+    Ok(queries::users(&state.db, user.actor(), &Default::default(), first)
+        .await?
+        .items
+        .into_iter()
+        .map(|found| (found.login, found.display_name))
+        .collect())
 }
