@@ -85,6 +85,12 @@ pub async fn dealer_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Option
     Ok(store::find_dealer_by_code(&mut Source::Db(db), actor.tenant_id, &actor.scope, code).await?)
 }
 
+/// The dealers among `ids` that the actor may see.
+pub async fn dealers_by_id(db: &Db, actor: &Actor, ids: &[DealerId]) -> Result<Vec<Dealer>> {
+    actor.require(Permission::ViewDealers)?;
+    Ok(store::find_dealers(db, actor.tenant_id, &actor.scope, ids).await?)
+}
+
 /// Who a dealer is for publications and prices: the actor's own dealer for dealer users, any
 /// dealer in scope for internal users who look at a catalog as that dealer sees it.
 pub async fn dealer_audience(db: &Db, actor: &Actor, dealer_id: Option<DealerId>) -> Result<platform::DealerAudience> {

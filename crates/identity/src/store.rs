@@ -457,6 +457,25 @@ pub async fn find_dealer_by_code(
     }
 }
 
+/// The dealers among `ids` in the scope, in no particular order.
+pub async fn find_dealers(
+    db: &Db,
+    tenant_id: TenantId,
+    scope: &DataScope,
+    ids: &[DealerId],
+) -> Result<Vec<Dealer>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = Query::new(DEALER_SELECT);
+    query.push(" WHERE d.tenant_id = ").push_bind(tenant_id);
+    query
+        .push(" AND d.id IN ")
+        .push_bind_list(ids.iter().map(|id| id.get()));
+    scope.restrict_dealer(&mut query, "d.id");
+    db.fetch_all(&query).await?.iter().map(read_dealer).collect()
+}
+
 pub async fn list_dealers(
     db: &Db,
     actor: &Actor,

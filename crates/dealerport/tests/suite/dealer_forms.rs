@@ -389,3 +389,88 @@ async fn a_price_import_names_its_price_list_by_code() {
         id_of(&app, "price_lists", "code", "BASE-RUB").await
     );
 }
+
+#[tokio::test]
+async fn a_price_list_or_publication_is_for_any_dealer_typed_by_its_code() {
+    let app = TestApp::with_demo().await;
+    add_tula_dealers(&app).await;
+    let admin = app.browser_session("admin@demo.test").await;
+    let form = app.page(&admin, "/price-lists").await.text();
+    let beyond = (1..=200)
+        .map(|n| format!("TUL-{n:03}"))
+        .find(|code| !form.contains(&format!(">{code} · ")))
+        .expect("a dealer the select does not offer");
+    let dealer = id_of(&app, "dealers", "code", &beyond).await;
+
+    let list = |code: &'static str, dealer_code: &str| {
+        vec![
+            ("code", code.to_owned()),
+            ("name", "Тула".to_owned()),
+            ("audience", "base".to_owned()),
+            ("audience_dealer_code", dealer_code.to_owned()),
+            ("currency", "RUB".to_owned()),
+        ]
+    };
+    let submit = |path: String, fields: Vec<(&'static str, String)>| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            app.submit(admin, &path, &fields).await
+        }
+    };
+    let unknown = submit("/price-lists".to_owned(), list("TULA-X", "TUL-999")).await;
+    assert_eq!(unknown.status, 200);
+    let page = unknown.text();
+    assert_eq!(
+        field_error(&page, "audience_dealer_code"),
+        Some("None of your dealers has the code TUL-999.")
+    );
+    assert!(page.contains("value=\"TUL-999\""), "what was typed stays");
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM price_lists WHERE code = 'TULA-X'")
+            .await,
+        0
+    );
+
+    let created = submit("/price-lists".to_owned(), list("TULA-1", &beyond.to_lowercase())).await;
+    assert_eq!(created.status, 303, "{}", created.text());
+    assert_eq!(
+        app.count("SELECT audience_id AS n FROM price_lists WHERE code = 'TULA-1' AND audience = 'dealer'")
+            .await,
+        dealer,
+        "the code wins over the base list chosen in the select"
+    );
+    let lists = app.page(&admin, "/price-lists?search=TULA").await.text();
+    assert!(
+        lists.contains(&format!("{beyond} · ООО «Тула")),
+        "the list names its dealer, though the select's first page does not hold it: {lists}"
+    );
+
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let published = submit(
+        format!("/products/{water}/publish"),
+        vec![("target", "all".to_owned()), ("audience_dealer_code", beyond.clone())],
+    )
+    .await;
+    assert_eq!(published.status, 303, "{}", published.text());
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) AS n FROM publications WHERE product_id = {water} AND audience = 'dealer' AND audience_id = {dealer}"
+        ))
+        .await,
+        1
+    );
+    let refused = submit(
+        format!("/products/{water}/publish"),
+        vec![
+            ("target", "all".to_owned()),
+            ("audience_dealer_code", "TUL-999".to_owned()),
+        ],
+    )
+    .await;
+    assert_eq!(
+        field_error(&refused.text(), "audience_dealer_code"),
+        Some("None of your dealers has the code TUL-999.")
+    );
+}

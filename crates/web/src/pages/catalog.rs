@@ -20,8 +20,8 @@ use platform::{Currency, DealerId, Failure, FieldError, Locale, Money, Page, Pag
 use serde::{Deserialize, Serialize};
 
 use super::account::DoneQuery;
-use super::dealers::DealerField;
-use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use super::dealers::{CodedDealer, DealerField};
+use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
 use crate::session::{PageForm, PageUser};
@@ -119,12 +119,15 @@ pub struct AudienceGroup {
 }
 
 /// Everything a publication or price list may be for, as one select: `first` (everyone, or the
-/// base list), then the dealers, groups, tiers and regions the user may see.
+/// base list), then the dealers, groups, tiers and regions the user may see. The dealers are the
+/// first page of them, with the one `selected` and those in `named` (audiences the page names)
+/// wherever they are; any other is typed by its code (see [`typed_audience`]).
 pub(super) async fn audience_groups(
     state: &AppState,
     user: &PageUser,
     first: (&'static str, &'static str),
     selected: &str,
+    named: &[DealerId],
 ) -> Result<Vec<AudienceGroup>, WebError> {
     let actor = user.actor();
     let t = &user.t;
@@ -138,7 +141,20 @@ pub(super) async fn audience_groups(
         label: None,
         options: vec![option(first_value.to_owned(), t.t(first_label).to_owned())],
     }];
-    let dealers = dealer_choices(state, user).await?;
+    let mut dealers = dealer_choices(state, user).await?;
+    let selected_dealer = match parse_audience(selected) {
+        Some(("dealer", Some(id))) => Some(DealerId(id)),
+        _ => None,
+    };
+    let missing: Vec<DealerId> = named
+        .iter()
+        .copied()
+        .chain(selected_dealer)
+        .filter(|id| !dealers.iter().any(|dealer| dealer.id == *id))
+        .collect();
+    if !missing.is_empty() {
+        dealers.extend(identity::queries::dealers_by_id(&state.db, actor, &missing).await?);
+    }
     if !dealers.is_empty() {
         groups.push(AudienceGroup {
             label: Some("audience_choice.dealers"),
@@ -181,6 +197,29 @@ pub(super) async fn audience_groups(
         });
     }
     Ok(groups)
+}
+
+/// A form's audience with a dealer typed by its code, which wins over the select's choice: on
+/// a dealer found, `choice` becomes that dealer; on a code nobody has, the form's error at the
+/// code field.
+pub(super) async fn typed_audience(
+    state: &AppState,
+    user: &PageUser,
+    choice: &mut String,
+    dealer_code: &str,
+) -> Result<Option<FormErrors>, WebError> {
+    match CodedDealer::look_up(state, user, dealer_code).await? {
+        Coded::Blank => Ok(None),
+        Coded::Found(dealer) => {
+            *choice = format!("dealer:{}", dealer.id);
+            Ok(None)
+        }
+        Coded::Unknown(code) => Ok(Some(FormErrors::none().with_message(
+            &user.t,
+            "audience_dealer_code",
+            user.t.t_with("dealer.code_unknown", &[("code", code)]),
+        ))),
+    }
 }
 
 /// Splits an audience choice into its kind and id: `dealer:12` is `("dealer", Some(12))`.
@@ -1058,6 +1097,7 @@ impl ProductForm {
 #[derive(Default)]
 pub struct PublishView {
     target: String,
+    dealer_code: String,
     errors: FormErrors,
     image_errors: FormErrors,
 }
@@ -1078,6 +1118,8 @@ struct ProductFormPage {
     can_manage: bool,
     audiences: Vec<AudienceGroup>,
     publish_errors: FormErrors,
+    /// The dealer code the publication form was sent with.
+    publish_dealer_code: String,
     images: Vec<catalog::domain::ProductImage>,
     image_errors: FormErrors,
 }
@@ -1098,7 +1140,7 @@ async fn product_form_page(
         actor.require(Permission::ManageCatalog)?;
     }
     let audiences = if can_manage && product_id.is_some() {
-        audience_groups(state, user, ("all", "audience_choice.everyone"), &publish.target).await?
+        audience_groups(state, user, ("all", "audience_choice.everyone"), &publish.target, &[]).await?
     } else {
         Vec::new()
     };
@@ -1122,6 +1164,7 @@ async fn product_form_page(
         can_manage,
         audiences,
         publish_errors: publish.errors,
+        publish_dealer_code: publish.dealer_code,
         images: match product_id {
             Some(id) => catalog::queries::product_images(&state.db, actor, None, id).await?,
             None => Vec::new(),
@@ -1209,6 +1252,9 @@ pub async fn update_product(
 pub struct PublishForm {
     #[serde(default)]
     target: String,
+    /// A dealer by its code, which wins over `target`.
+    #[serde(default)]
+    audience_dealer_code: String,
 }
 
 impl PublishForm {
@@ -1235,14 +1281,16 @@ async fn change_publication(
     state: &AppState,
     user: &PageUser,
     id: i64,
-    form: PublishForm,
+    mut form: PublishForm,
     publish: bool,
 ) -> Result<Response, WebError> {
-    let result = match form.input(id) {
-        Ok(input) => {
+    let typed = typed_audience(state, user, &mut form.target, &form.audience_dealer_code).await?;
+    let result = match (typed, form.input(id)) {
+        (Some(errors), _) => return publication_refused(state, user, id, form, errors).await,
+        (None, Ok(input)) => {
             catalog::commands::change_publication(&state.db, &state.clock, user.actor(), &input, publish).await
         }
-        Err(failure) => Err(failure),
+        (None, Err(failure)) => Err(failure),
     };
     let renames = [
         ("audience_id", "target"),
@@ -1259,24 +1307,26 @@ async fn change_publication(
             };
             Ok(redirect_done(&format!("/products/{id}"), done))
         }
-        Err(errors) => {
-            let product_form = saved_product_form(state, user, id).await?;
-            product_form_page(
-                state,
-                user,
-                Some(id),
-                None,
-                product_form,
-                FormErrors::none(),
-                PublishView {
-                    image_errors: FormErrors::none(),
-                    target: form.target,
-                    errors,
-                },
-            )
-            .await
-        }
+        Err(errors) => publication_refused(state, user, id, form, errors).await,
     }
+}
+
+/// The product's page again, with the publication form as it was sent and why it was refused.
+async fn publication_refused(
+    state: &AppState,
+    user: &PageUser,
+    id: i64,
+    form: PublishForm,
+    errors: FormErrors,
+) -> Result<Response, WebError> {
+    let product_form = saved_product_form(state, user, id).await?;
+    let publish = PublishView {
+        image_errors: FormErrors::none(),
+        target: form.target,
+        dealer_code: form.audience_dealer_code,
+        errors,
+    };
+    product_form_page(state, user, Some(id), None, product_form, FormErrors::none(), publish).await
 }
 
 pub async fn publish_product(

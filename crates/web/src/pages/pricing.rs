@@ -6,13 +6,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use catalog::domain::Product;
 use chrono::NaiveDate;
-use platform::{Failure, FieldError, Money, Page, PageRequest, Permission};
+use platform::{DealerId, Failure, FieldError, Money, Page, PageRequest, Permission};
 use pricing::domain::{PriceList, PriceListInput, PriceRow, PriceRowInput};
 use serde::Deserialize;
 
 use super::catalog::{
-    as_form_fields, audience_groups, audience_label, currency, day, money, parse_audience, today, whole_number,
-    AudienceGroup,
+    as_form_fields, audience_groups, audience_label, currency, day, money, parse_audience, today, typed_audience,
+    whole_number, AudienceGroup,
 };
 use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::{PriceListQuery, PriceRowQuery};
@@ -92,6 +92,9 @@ pub struct PriceListForm {
     name: String,
     #[serde(default)]
     audience: String,
+    /// A dealer by its code, which wins over `audience`.
+    #[serde(default)]
+    audience_dealer_code: String,
     #[serde(default)]
     currency: String,
 }
@@ -137,7 +140,13 @@ async fn lists_response(
     let links = ListLinks::new("/price-lists", &pricing::queries::PRICE_LIST_SORT, filter.sort)
         .filter("search", api_query.search.as_deref())
         .filter("currency", api_query.currency.as_deref());
-    let audiences = audience_groups(state, user, ("base", "audience_choice.base"), &form.audience).await?;
+    let named: Vec<DealerId> = lists
+        .items
+        .iter()
+        .filter(|list| list.audience == "dealer")
+        .filter_map(|list| list.audience_id.map(DealerId))
+        .collect();
+    let audiences = audience_groups(state, user, ("base", "audience_choice.base"), &form.audience, &named).await?;
     let rows = lists
         .items
         .into_iter()
@@ -195,8 +204,11 @@ pub async fn price_lists_page(
 
 pub async fn create_price_list(
     State(state): State<AppState>,
-    PageForm { user, form }: PageForm<PriceListForm>,
+    PageForm { user, mut form }: PageForm<PriceListForm>,
 ) -> Result<Response, WebError> {
+    if let Some(errors) = typed_audience(&state, &user, &mut form.audience, &form.audience_dealer_code).await? {
+        return lists_response(&state, &user, PriceListsQuery::default(), form, errors).await;
+    }
     let result = pricing::commands::create_price_list(&state.db, &state.clock, user.actor(), &form.input())
         .await
         .map_err(|e| WebError(as_form_fields(e, &[("audience_id", "audience")])));
@@ -338,7 +350,13 @@ async fn list_response(
     } else {
         Vec::new()
     };
-    let audiences = audience_groups(state, user, ("base", "audience_choice.base"), "").await?;
+    let named: Vec<DealerId> = list
+        .audience_id
+        .filter(|_| list.audience == "dealer")
+        .map(DealerId)
+        .into_iter()
+        .collect();
+    let audiences = audience_groups(state, user, ("base", "audience_choice.base"), "", &named).await?;
     let mut layout = Layout::new(user, "/price-lists", "price_list.title").with_notice(query.done.as_deref());
     layout.title = format!("{} · {}", list.code, list.name);
     let view = PriceListPage {

@@ -8,7 +8,7 @@ use platform::{FieldError, Page, PageRequest, Permission};
 use pricing::domain::{BundleComponentInput, PromotionAudienceInput, PromotionInput, PromotionSummary};
 use serde::Deserialize;
 
-use super::catalog::{audience_groups, currency, day, money, parse_audience, AudienceGroup};
+use super::catalog::{audience_groups, currency, day, money, parse_audience, typed_audience, AudienceGroup};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::PromotionQuery;
 use crate::error::WebError;
@@ -181,6 +181,9 @@ pub struct PromotionForm {
     quantity_cap: String,
     #[serde(default)]
     audience: String,
+    /// A dealer by its code, which wins over `audience`.
+    #[serde(default)]
+    audience_dealer_code: String,
     #[serde(default)]
     skus: String,
 }
@@ -367,7 +370,7 @@ async fn form_response(
     errors: FormErrors,
 ) -> Result<Response, WebError> {
     user.actor().require(Permission::ManagePrices)?;
-    let audiences = audience_groups(state, user, ("all", "audience_choice.everyone"), &form.audience).await?;
+    let audiences = audience_groups(state, user, ("all", "audience_choice.everyone"), &form.audience, &[]).await?;
     let view = PromotionFormPage {
         layout: Layout::new(user, "/promotions", "promotion.new"),
         kinds: KINDS
@@ -394,10 +397,13 @@ pub async fn new_form(State(state): State<AppState>, user: PageUser) -> Result<R
 
 pub async fn create(
     State(state): State<AppState>,
-    PageForm { user, form }: PageForm<PromotionForm>,
+    PageForm { user, mut form }: PageForm<PromotionForm>,
 ) -> Result<Response, WebError> {
     let actor = user.actor();
     actor.require(Permission::ManagePrices)?;
+    if let Some(errors) = typed_audience(&state, &user, &mut form.audience, &form.audience_dealer_code).await? {
+        return form_response(&state, &user, form, errors).await;
+    }
     let skus = catalog::queries::product_ids_by_sku(&state.db, actor).await?;
     let result = match form.input(&skus) {
         Ok(input) => pricing::commands::create_promotion(&state.db, &state.clock, actor, &input)
