@@ -60,13 +60,6 @@ fn lines(products: &[(i64, i64)], sequence: &mut Sequence, count: usize) -> Vec<
 }
 
 fn main() {
-    // `DEALERPORT_LOG=sqlx=debug` prints every statement with its time, to find the slow ones.
-    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("DEALERPORT_LOG") {
-        tracing_subscriber::fmt()
-            .with_env_filter(filter)
-            .with_writer(std::io::stderr)
-            .init();
-    }
     support::run(run());
 }
 
@@ -97,6 +90,8 @@ async fn run() {
             .await
             .unwrap();
     }
+
+    support::analyze_as_autovacuum_would(&db).await;
 
     // One order at a time: what an order costs when nothing else runs.
     let mut alone = Vec::new();
