@@ -85,7 +85,9 @@ async fn run() {
     // Warm-up: fills the connection pool and the statement caches, and writes the orders whose
     // statistics a production database would have gathered by now.
     let warm_up = orders_interchange(&dealer_gln, ours.as_str(), -run, 100, &gtins);
-    edi::commands::receive(&db, &clock, &admin, &warm_up, "api").await.unwrap();
+    edi::commands::receive(&db, &clock, &admin, &warm_up, "api")
+        .await
+        .unwrap();
     support::analyze_as_autovacuum_would(&db).await;
     let interchange = orders_interchange(&dealer_gln, ours.as_str(), run, messages, &gtins);
     let orders_before = count_orders(&db, buyer.audience.dealer_id).await;
