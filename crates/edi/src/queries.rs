@@ -34,6 +34,22 @@ pub struct InterchangeSummary {
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
+impl InterchangeSummary {
+    /// Each message type the interchange holds with how many of its messages are of it, in the
+    /// order they first appear: a 10,000-message interchange is "ORDERS × 10,000", not the word
+    /// ten thousand times.
+    pub fn message_type_counts(&self) -> Vec<(&str, i64)> {
+        let mut counts: Vec<(&str, i64)> = Vec::new();
+        for kind in &self.message_types {
+            match counts.iter_mut().find(|(seen, _)| seen == kind) {
+                Some((_, count)) => *count += 1,
+                None => counts.push((kind, 1)),
+            }
+        }
+        counts
+    }
+}
+
 /// A problem found in a received message, as kept and reported in its APERAK.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MessageProblem {
@@ -338,6 +354,27 @@ fn una_release(text: &str) -> Option<char> {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn message_types_are_counted_in_the_order_they_first_appear() {
+        let summary = InterchangeSummary {
+            id: 1,
+            partner_id: None,
+            dealer_code: None,
+            direction: "in".into(),
+            sender: String::new(),
+            recipient: String::new(),
+            control_reference: "1".into(),
+            channel: "api".into(),
+            message_types: ["ORDERS", "ORDERS", "INVRPT", "ORDERS"].map(String::from).to_vec(),
+            status: "accepted".into(),
+            error: None,
+            contrl: None,
+            created_at: chrono::Utc::now(),
+            delivered_at: None,
+        };
+        assert_eq!(summary.message_type_counts(), [("ORDERS", 3), ("INVRPT", 1)]);
+    }
 
     #[test]
     fn the_parsed_view_puts_each_segment_on_its_line_and_keeps_released_terminators() {

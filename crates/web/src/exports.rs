@@ -935,6 +935,19 @@ impl ListExport for crate::api::ProductQuery {
     }
 }
 
+/// An interchange's message types as its archive row shows them: `ORDERS × 10,000, CONTRL`.
+fn message_types_text(t: &Translator, interchange: &edi::queries::InterchangeSummary) -> String {
+    interchange
+        .message_type_counts()
+        .iter()
+        .map(|(kind, count)| match count {
+            1 => (*kind).to_owned(),
+            _ => format!("{kind} × {}", t.number(count)),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// A moment as the reader's locale writes it in the tenant's time zone, or an empty cell.
 fn moment(t: &Translator, at: Option<chrono::DateTime<chrono::Utc>>) -> xlsx::Cell {
     at.map_or(xlsx::Cell::Empty, |at| xlsx::Cell::Text(t.date_time(&at)))
@@ -1093,11 +1106,12 @@ impl ListExport for crate::api::ArchiveQuery {
     ) -> Result<Page<Vec<xlsx::Cell>>, Failure> {
         let interchanges = edi::queries::archive(db, actor, &self.filter()?, request).await?;
         Ok(map_page(interchanges, |interchange| {
+            let types = message_types_text(t, &interchange);
             vec![
                 xlsx::Cell::Text(interchange.control_reference),
                 xlsx::Cell::Text(t.t(&format!("edi_direction.{}", interchange.direction)).to_owned()),
                 xlsx::Cell::Text(interchange.dealer_code.unwrap_or(interchange.sender)),
-                xlsx::Cell::Text(interchange.message_types.join(", ")),
+                xlsx::Cell::Text(types),
                 xlsx::Cell::Text(t.t(&format!("edi_status.{}", interchange.status)).to_owned()),
                 text(
                     interchange

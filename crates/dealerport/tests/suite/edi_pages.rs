@@ -458,6 +458,15 @@ async fn a_large_interchange_shows_its_messages_a_page_at_a_time_and_the_start_o
     assert!(!first.contains("BGM+220+BIG-060+9"), "not the whole text");
     assert!(first.contains("The first "), "{first}");
     assert!(first.contains(&format!("href=\"/api/v1/edi/interchanges/{interchange}/content\"")));
+
+    let archive = app.page(&desk, "/edi?direction=in").await.text();
+    assert!(
+        archive.contains("<td>ORDERS × 60</td>"),
+        "each type once, with its count: {archive}"
+    );
+    let export = app.page(&desk, "/edi/export?direction=in").await;
+    let (_, rows) = crate::lists::workbook(&export.body);
+    assert!(rows.iter().any(|row| row[3] == "ORDERS × 60"), "{rows:?}");
 }
 
 #[tokio::test]
