@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::account::{DoneQuery, EmptyForm};
 use super::users::{user_suggestions, CodedUser};
-use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, optional_text, redirect_done, render, FormErrors, Layout};
 use crate::api::{ApiTokenQuery, AuditQuery, JobQuery};
 use crate::error::WebError;
 use crate::lists::ListLinks;
@@ -244,10 +244,9 @@ pub struct PageQuery {
 
 impl PageQuery {
     fn query(&self) -> ApiTokenQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         ApiTokenQuery {
-            state: text(&self.state),
-            sort: text(&self.sort),
+            state: optional_text(&self.state),
+            sort: optional_text(&self.sort),
             page: self.page,
             per_page: None,
         }
@@ -391,11 +390,10 @@ pub struct AuditListQuery {
 
 impl AuditListQuery {
     fn filter(&self, time_zone: Tz) -> Result<AuditFilter, WebError> {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         Ok(AuditFilter {
-            entity: text(&self.entity),
+            entity: optional_text(&self.entity),
             entity_id: self.entity_id.trim().parse().ok(),
-            actor: text(&self.actor),
+            actor: optional_text(&self.actor),
             from: parse_date(&self.from).and_then(|day| start_of_day(day, time_zone)),
             to: parse_date(&self.to)
                 .and_then(|day| day.succ_opt())
@@ -483,11 +481,10 @@ pub struct JobListQuery {
 
 impl JobListQuery {
     fn query(&self) -> JobQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         JobQuery {
-            status: text(&self.status),
-            kind: text(&self.kind),
-            sort: text(&self.sort),
+            status: optional_text(&self.status),
+            kind: optional_text(&self.kind),
+            sort: optional_text(&self.sort),
             page: self.page,
             per_page: None,
         }

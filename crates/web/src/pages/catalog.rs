@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::account::DoneQuery;
 use super::dealers::{CodedDealer, DealerField};
-use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
+use super::{form_outcome, optional_text, redirect_done, render, Coded, FormErrors, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
 use crate::session::{PageForm, PageUser};
@@ -51,11 +51,6 @@ pub(super) fn day(t: &Translator, date: NaiveDate) -> String {
         Locale::Zh => "%Y-%m-%d",
     };
     date.format(format).to_string()
-}
-
-/// Text typed into a form; empty means "none".
-fn optional_text(text: &str) -> Option<String> {
-    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
 }
 
 /// A whole number typed into a form field, or an error naming the field.

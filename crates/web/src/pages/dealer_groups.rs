@@ -8,7 +8,7 @@ use identity::queries;
 use platform::{Page, PageRequest};
 use serde::Deserialize;
 
-use super::{render, Layout};
+use super::{optional_text, render, Layout};
 use crate::api::DealerGroupQuery;
 use crate::error::WebError;
 use crate::lists::ListLinks;
@@ -38,10 +38,9 @@ pub struct ListQuery {
 
 impl ListQuery {
     fn query(&self) -> DealerGroupQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         DealerGroupQuery {
-            search: text(&self.search),
-            sort: text(&self.sort),
+            search: optional_text(&self.search),
+            sort: optional_text(&self.sort),
             page: self.page,
             per_page: None,
         }

@@ -9,7 +9,7 @@ use platform::{DealerId, Page, PageRequest, Permission};
 use serde::Deserialize;
 
 use super::account::DoneQuery;
-use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
+use super::{form_outcome, optional_text, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::DealerQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -230,12 +230,11 @@ impl DealerForm {
     }
 
     fn input(&self, parent: &CodedDealer) -> DealerInput {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         DealerInput {
             code: self.code.clone(),
             legal_name: self.legal_name.clone(),
-            tax_number: text(&self.tax_number),
-            gln: text(&self.gln),
+            tax_number: optional_text(&self.tax_number),
+            gln: optional_text(&self.gln),
             tier: self.tier.trim().parse().unwrap_or(0),
             parent_dealer_id: parent.id(),
             region_id: self
@@ -244,9 +243,9 @@ impl DealerForm {
                 .parse()
                 .map(platform::RegionId)
                 .unwrap_or_default(),
-            status: text(&self.status),
+            status: optional_text(&self.status),
             group_ids: self.group_ids.clone(),
-            currency: text(&self.currency),
+            currency: optional_text(&self.currency),
         }
     }
 }

@@ -12,7 +12,7 @@ use platform::{Page, PageRequest, Permission};
 use serde::Deserialize;
 
 use super::dealers::{dealer_suggestions, CodedDealer};
-use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, optional_text, redirect_done, render, FormErrors, Layout};
 use crate::api::{ArchiveQuery, CrossReferenceListQuery, PartnerQuery};
 use crate::error::{field_message, WebError};
 use crate::lists::ListLinks;
@@ -53,13 +53,12 @@ pub struct ArchiveListQuery {
 
 impl ArchiveListQuery {
     fn query(&self) -> ArchiveQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         ArchiveQuery {
-            direction: text(&self.direction),
-            status: text(&self.status),
-            message_type: text(&self.message_type),
-            reference: text(&self.reference),
-            sort: text(&self.sort),
+            direction: optional_text(&self.direction),
+            status: optional_text(&self.status),
+            message_type: optional_text(&self.message_type),
+            reference: optional_text(&self.reference),
+            sort: optional_text(&self.sort),
             page: self.page,
             ..ArchiveQuery::default()
         }
@@ -197,11 +196,10 @@ pub struct PartnerListQuery {
 
 impl PartnerListQuery {
     fn query(&self) -> PartnerQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         PartnerQuery {
-            search: text(&self.search),
-            channel: text(&self.channel),
-            sort: text(&self.sort),
+            search: optional_text(&self.search),
+            channel: optional_text(&self.channel),
+            sort: optional_text(&self.sort),
             page: self.page,
             per_page: None,
         }
@@ -465,12 +463,11 @@ pub struct CrossReferenceForm {
 
 impl CrossReferenceForm {
     fn input(&self) -> CrossReferenceInput {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         CrossReferenceInput {
             kind: self.kind.clone(),
             partner_code: self.partner_code.clone(),
-            sku: text(&self.sku),
-            location_code: text(&self.location_code),
+            sku: optional_text(&self.sku),
+            location_code: optional_text(&self.location_code),
         }
     }
 

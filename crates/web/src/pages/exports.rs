@@ -8,7 +8,7 @@ use platform::exports::{self, Export};
 use platform::{Page, PageRequest};
 use serde::Deserialize;
 
-use super::{render, Layout};
+use super::{optional_text, render, Layout};
 use crate::api::ExportListQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -79,11 +79,10 @@ pub struct ExportsQuery {
 
 impl ExportsQuery {
     fn query(&self) -> ExportListQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         ExportListQuery {
-            status: text(&self.status),
-            list: text(&self.list),
-            sort: text(&self.sort),
+            status: optional_text(&self.status),
+            list: optional_text(&self.list),
+            sort: optional_text(&self.sort),
             page: self.page,
             per_page: None,
         }

@@ -10,7 +10,7 @@ use platform::{secret, Failure, FieldError, Page, PageRequest};
 use serde::Deserialize;
 
 use super::pricing::{price_list_suggestions, CodedPriceList};
-use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
+use super::{form_outcome, optional_text, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::ImportListQuery;
 use crate::error::WebError;
 use crate::imports::{self as importing, ImportKind};
@@ -67,10 +67,9 @@ pub struct ImportsQuery {
 
 impl ImportsQuery {
     fn query(&self) -> ImportListQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         ImportListQuery {
-            status: text(&self.status),
-            sort: text(&self.sort),
+            status: optional_text(&self.status),
+            sort: optional_text(&self.sort),
             page: self.page,
             per_page: None,
         }

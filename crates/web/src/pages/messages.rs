@@ -7,7 +7,7 @@ use platform::messages::Message;
 use platform::{Page, PageRequest};
 use serde::Deserialize;
 
-use super::{redirect_done, render, Layout};
+use super::{optional_text, redirect_done, render, Layout};
 use crate::api::MessageQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -52,11 +52,10 @@ pub struct MessagesQuery {
 
 impl MessagesQuery {
     fn query(&self) -> MessageQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         MessageQuery {
             unread: self.unread,
-            kind: text(&self.kind),
-            sort: text(&self.sort),
+            kind: optional_text(&self.kind),
+            sort: optional_text(&self.sort),
             page: self.page,
             per_page: None,
         }

@@ -8,7 +8,7 @@ use catalog::domain::CatalogItem;
 use platform::{DealerId, Failure, Page, PageRequest};
 use serde::Deserialize;
 
-use super::{render, Layout};
+use super::{optional_text, render, Layout};
 use crate::api::NeverViewedQuery;
 use crate::error::WebError;
 use crate::lists::ListLinks;
@@ -29,15 +29,14 @@ pub struct NeverViewedListQuery {
 
 impl NeverViewedListQuery {
     fn query(&self) -> Result<NeverViewedQuery, Failure> {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         Ok(NeverViewedQuery {
             dealer_id: self
                 .dealer_id
                 .trim()
                 .parse()
                 .map_err(|_| Failure::field("dealer_id", "field.required"))?,
-            search: text(&self.search),
-            sort: text(&self.sort),
+            search: optional_text(&self.search),
+            sort: optional_text(&self.sort),
             page: self.page,
             per_page: None,
         })

@@ -9,7 +9,7 @@ use pricing::domain::{BundleComponentInput, PromotionAudienceInput, PromotionInp
 use serde::Deserialize;
 
 use super::catalog::{audience_groups, currency, day, money, parse_audience, typed_audience, AudienceGroup};
-use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, optional_text, redirect_done, render, FormErrors, Layout};
 use crate::api::PromotionQuery;
 use crate::error::WebError;
 use crate::lists::ListLinks;
@@ -188,10 +188,6 @@ pub struct PromotionForm {
     skus: String,
 }
 
-fn optional(text: &str) -> Option<String> {
-    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
 impl PromotionForm {
     /// The form as the command's input; what cannot be read (a date, a number, an unknown SKU)
     /// is a field error of the form.
@@ -269,17 +265,17 @@ impl PromotionForm {
             ends_on,
             priority,
             stackable: self.stackable == "on",
-            percent: optional(&self.percent),
-            amount: optional(&self.amount),
-            threshold: optional(&self.threshold),
+            percent: optional_text(&self.percent),
+            amount: optional_text(&self.amount),
+            threshold: optional_text(&self.threshold),
             repeat: self.repeat == "on",
             buy,
             get,
             free_product_id,
             bundle_product_id,
             components,
-            bundle_price: optional(&self.bundle_price),
-            budget: optional(&self.budget),
+            bundle_price: optional_text(&self.bundle_price),
+            budget: optional_text(&self.budget),
             quantity_cap,
             audiences,
             product_ids,

@@ -12,7 +12,7 @@ use platform::{secret, Failure, FieldError, Page, PageRequest, Permission};
 use serde::Deserialize;
 
 use super::line_form::{all_under, LineForm};
-use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, optional_text, redirect_done, render, FormErrors, Layout};
 use crate::api::ReturnQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -110,10 +110,9 @@ pub struct ListQuery {
 
 impl ListQuery {
     fn query(&self) -> ReturnQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         ReturnQuery {
-            state: text(&self.state),
-            sort: text(&self.sort),
+            state: optional_text(&self.state),
+            sort: optional_text(&self.sort),
             page: self.page,
             ..ReturnQuery::default()
         }

@@ -8,7 +8,7 @@ use catalog::{commands, queries};
 use platform::{Page, PageRequest, Permission};
 use serde::Deserialize;
 
-use super::{form_outcome, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, optional_text, redirect_done, render, FormErrors, Layout};
 use crate::api::SalesOrganisationQuery;
 use crate::error::WebError;
 use crate::lists::ListLinks;
@@ -42,10 +42,9 @@ pub struct ListQuery {
 
 impl ListQuery {
     fn query(&self) -> SalesOrganisationQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         SalesOrganisationQuery {
-            search: text(&self.search),
-            sort: text(&self.sort),
+            search: optional_text(&self.search),
+            sort: optional_text(&self.sort),
             page: self.page,
             per_page: None,
         }

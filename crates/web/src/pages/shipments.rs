@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::catalog::day;
 use super::line_form::LineForm;
-use super::{form_outcome, redirect_done, render, Layout};
+use super::{form_outcome, optional_text, redirect_done, render, Layout};
 use crate::api::ShipmentQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -102,10 +102,9 @@ pub struct ListQuery {
 
 impl ListQuery {
     fn query(&self) -> ShipmentQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         ShipmentQuery {
-            search: text(&self.search),
-            sort: text(&self.sort),
+            search: optional_text(&self.search),
+            sort: optional_text(&self.sort),
             page: self.page,
             ..ShipmentQuery::default()
         }

@@ -8,7 +8,7 @@ use fulfilment::domain::{StockLevel, Warehouse};
 use platform::{Page, PageRequest};
 use serde::Deserialize;
 
-use super::{render, Layout};
+use super::{optional_text, render, Layout};
 use crate::api::StockQuery;
 use crate::error::WebError;
 use crate::lists::ListLinks;
@@ -31,12 +31,11 @@ pub struct StockListQuery {
 
 impl StockListQuery {
     fn query(&self) -> StockQuery {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         StockQuery {
             alerts: self.alerts.filter(|on| *on),
             warehouse_id: self.warehouse_id.trim().parse().ok(),
-            sku: text(&self.sku),
-            sort: text(&self.sort),
+            sku: optional_text(&self.sku),
+            sort: optional_text(&self.sort),
             page: self.page,
             per_page: None,
         }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::account::DoneQuery;
 use super::dealers::{dealer_suggestions, CodedDealer, DealerField};
-use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
+use super::{form_outcome, optional_text, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::UserQuery;
 use crate::error::WebError;
 use crate::lists::ListLinks;
@@ -157,18 +157,17 @@ impl UserForm {
 
     /// The command's input for a user of `dealer` (`None`: manufacturer staff).
     fn input(&self, dealer: Option<DealerId>) -> UserInput {
-        let text = |t: &str| Some(t.trim().to_owned()).filter(|t| !t.is_empty());
         UserInput {
             login: self.login.clone(),
             display_name: self.display_name.clone(),
             password: Some(self.password.clone()).filter(|p| !p.is_empty()),
-            locale: text(&self.locale),
+            locale: optional_text(&self.locale),
             dealer_id: dealer,
             roles: self.roles.clone(),
             region_ids: self.region_ids.iter().copied().map(RegionId).collect(),
             all_regions: self.all_regions,
             sees_tier2: self.sees_tier2,
-            status: text(&self.status),
+            status: optional_text(&self.status),
         }
     }
 }
