@@ -59,17 +59,6 @@ pub async fn price_list_by_code(db: &Db, actor: &Actor, code: &str) -> Result<Op
     Ok(store::find_price_list_by_code(db, actor.tenant_id, code).await?)
 }
 
-/// Every row of a price list, for its export.
-pub async fn all_price_rows(
-    db: &Db,
-    actor: &Actor,
-    id: i64,
-    filter: &PriceRowFilter,
-) -> Result<Vec<PriceRow>, Failure> {
-    price_list(db, actor, id).await?;
-    Ok(store::all_rows(db, actor.tenant_id, id, filter).await?)
-}
-
 pub async fn price_rows(
     db: &Db,
     actor: &Actor,

@@ -313,20 +313,6 @@ fn read_row(row: &platform::Row) -> Result<PriceRow, DbError> {
     })
 }
 
-/// Every row of a list at once, for exports.
-/// Every row of a price list under `filter`, for its export (which imports read back).
-pub async fn all_rows(
-    db: &platform::Db,
-    tenant_id: TenantId,
-    price_list_id: i64,
-    filter: &PriceRowFilter,
-) -> Result<Vec<PriceRow>, DbError> {
-    let mut query = row_condition(tenant_id, price_list_id, filter);
-    query.prepend(ROW_SELECT_FROM);
-    query.push(&format!(" ORDER BY {}", PRICE_ROW_SORT.order_by(filter.sort)));
-    db.fetch_all(&query).await?.iter().map(read_row).collect()
-}
-
 // ----- promotions -----
 
 pub async fn insert_promotion(
