@@ -936,7 +936,7 @@ impl ListExport for crate::api::ProductQuery {
 }
 
 /// An interchange's message types as its archive row shows them: `ORDERS × 10,000, CONTRL`.
-fn message_types_text(t: &Translator, interchange: &edi::queries::InterchangeSummary) -> String {
+pub(crate) fn message_types_text(t: &Translator, interchange: &edi::queries::InterchangeSummary) -> String {
     interchange
         .message_type_counts()
         .iter()
