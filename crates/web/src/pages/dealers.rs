@@ -463,14 +463,10 @@ pub(super) type CodedDealer = Coded<Dealer>;
 
 impl CodedDealer {
     pub(super) async fn look_up(state: &AppState, user: &PageUser, code: &str) -> Result<CodedDealer, WebError> {
-        let code = code.trim();
-        if code.is_empty() {
-            return Ok(Coded::Blank);
-        }
-        Ok(match queries::dealer_by_code(&state.db, user.actor(), code).await? {
-            Some(dealer) => Coded::Found(dealer),
-            None => Coded::Unknown(code.to_owned()),
+        Coded::find(code, async |code| {
+            queries::dealer_by_code(&state.db, user.actor(), code).await
         })
+        .await
     }
 
     /// The id to hand the command. An unknown code becomes an id no dealer has, so that the

@@ -449,6 +449,24 @@ pub(super) enum Coded<T> {
 }
 
 impl<T> Coded<T> {
+    /// The record `find` gives for the code typed; an empty field is not looked up.
+    pub(super) async fn find<E>(
+        typed: &str,
+        find: impl AsyncFnOnce(&str) -> Result<Option<T>, E>,
+    ) -> Result<Coded<T>, WebError>
+    where
+        WebError: From<E>,
+    {
+        let typed = typed.trim();
+        if typed.is_empty() {
+            return Ok(Coded::Blank);
+        }
+        Ok(match find(typed).await? {
+            Some(found) => Coded::Found(found),
+            None => Coded::Unknown(typed.to_owned()),
+        })
+    }
+
     /// The command's errors about the record's id, moved to the code field that was typed; an
     /// unknown code is said with the message `unknown` (taking `{code}`), and so is an empty
     /// field that the form requires.

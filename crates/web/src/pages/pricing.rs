@@ -140,12 +140,7 @@ async fn lists_response(
     let links = ListLinks::new("/price-lists", &pricing::queries::PRICE_LIST_SORT, filter.sort)
         .filter("search", api_query.search.as_deref())
         .filter("currency", api_query.currency.as_deref());
-    let named: Vec<DealerId> = lists
-        .items
-        .iter()
-        .filter(|list| list.audience == "dealer")
-        .filter_map(|list| list.audience_id.map(DealerId))
-        .collect();
+    let named: Vec<DealerId> = lists.items.iter().filter_map(audience_dealer).collect();
     let audiences = audience_groups(state, user, ("base", "audience_choice.base"), &form.audience, &named).await?;
     let rows = lists
         .items
@@ -350,12 +345,7 @@ async fn list_response(
     } else {
         Vec::new()
     };
-    let named: Vec<DealerId> = list
-        .audience_id
-        .filter(|_| list.audience == "dealer")
-        .map(DealerId)
-        .into_iter()
-        .collect();
+    let named: Vec<DealerId> = audience_dealer(&list).into_iter().collect();
     let audiences = audience_groups(state, user, ("base", "audience_choice.base"), "", &named).await?;
     let mut layout = Layout::new(user, "/price-lists", "price_list.title").with_notice(query.done.as_deref());
     layout.title = format!("{} · {}", list.code, list.name);
@@ -431,6 +421,11 @@ pub async fn add_price_row(
     }
 }
 
+/// The dealer a price list is for, when it is one dealer's.
+fn audience_dealer(list: &PriceList) -> Option<DealerId> {
+    list.audience_id.filter(|_| list.audience == "dealer").map(DealerId)
+}
+
 // ----- a price list named by its code in a form -----
 
 /// A price list typed by its code.
@@ -438,16 +433,10 @@ pub(super) type CodedPriceList = Coded<PriceList>;
 
 impl CodedPriceList {
     pub(super) async fn look_up(state: &AppState, user: &PageUser, code: &str) -> Result<CodedPriceList, WebError> {
-        let code = code.trim();
-        if code.is_empty() {
-            return Ok(Coded::Blank);
-        }
-        Ok(
-            match pricing::queries::price_list_by_code(&state.db, user.actor(), code).await? {
-                Some(list) => Coded::Found(list),
-                None => Coded::Unknown(code.to_owned()),
-            },
-        )
+        Coded::find(code, async |code| {
+            pricing::queries::price_list_by_code(&state.db, user.actor(), code).await
+        })
+        .await
     }
 }
 

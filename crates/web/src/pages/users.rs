@@ -380,14 +380,10 @@ pub(super) type CodedUser = Coded<User>;
 
 impl CodedUser {
     pub(super) async fn look_up(state: &AppState, user: &PageUser, login: &str) -> Result<CodedUser, WebError> {
-        let login = login.trim();
-        if login.is_empty() {
-            return Ok(Coded::Blank);
-        }
-        Ok(match queries::user_by_login(&state.db, user.actor(), login).await? {
-            Some(found) => Coded::Found(found),
-            None => Coded::Unknown(login.to_owned()),
+        Coded::find(login, async |login| {
+            queries::user_by_login(&state.db, user.actor(), login).await
         })
+        .await
     }
 
     /// The id to hand the command: an unknown login becomes an id no user has, so that the
