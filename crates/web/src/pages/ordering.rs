@@ -14,7 +14,7 @@ use ordering::queries::{OrderDetail, OrderFilter, OrderSummary};
 use platform::{Failure, FieldError, Page, PageRequest, Permission};
 use serde::Deserialize;
 
-use super::catalog::{currency, day, local_path, money, today};
+use super::catalog::{as_form_fields, currency, day, local_path, money, today};
 use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
@@ -1078,27 +1078,9 @@ async fn decided_with_reason(
     done: &str,
     (field, reason): (&str, &str),
 ) -> Result<Response, WebError> {
-    let result = result.map_err(|failure| renamed_field(failure, "reason", field));
+    let result = result.map_err(|failure| as_form_fields(failure, &[("reason", field)]));
     let typed = HashMap::from([(field.to_owned(), reason.to_owned())]);
     decided(state, user, id, result, done, typed).await
-}
-
-/// The command's errors about `from` under the form's name `to`.
-fn renamed_field(failure: Failure, from: &str, to: &str) -> Failure {
-    match failure {
-        Failure::Invalid(errors) => Failure::Invalid(
-            errors
-                .into_iter()
-                .map(|mut error| {
-                    if error.field == from {
-                        error.field = to.to_owned();
-                    }
-                    error
-                })
-                .collect(),
-        ),
-        other => other,
-    }
 }
 
 /// The confirmation form: `quantity_<line>`, `delivery_<line>` and `reason_<line>` per line.
