@@ -8,6 +8,11 @@
 
 use platform::{Sort, SortColumns};
 
+/// Text typed into a form or a list's filter, trimmed; empty means "none".
+pub fn optional_text(text: &str) -> Option<String> {
+    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
 pub fn encode(text: &str) -> String {
     let mut out = String::new();

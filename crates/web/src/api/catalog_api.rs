@@ -25,8 +25,7 @@ async fn audience_of(state: &AppState, caller: &ApiCaller, dealer_id: Option<i64
 
 /// Today in the tenant's time zone, the day prices are looked up for by default.
 async fn today(state: &AppState, caller: &ApiCaller) -> Result<NaiveDate, WebError> {
-    let tenant = state.tenant(caller.signed_in.actor.tenant_id).await?;
-    Ok(state.clock.now().with_timezone(&tenant.zone()).date_naive())
+    Ok(caller.translator(state).await?.day_of(&state.clock.now()))
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -776,14 +775,14 @@ pub async fn export_catalog(
     ApiQuery(query): ApiQuery<CatalogQuery>,
 ) -> Result<axum::response::Response, WebError> {
     let audience = audience_of(&state, &caller, query.dealer_id).await?;
+    let t = caller.translator(&state).await?;
     let catalog = crate::exports::CatalogExport {
         dealer_id: audience.dealer_id.get(),
         search: query.search,
         category_id: query.category_id,
         favorites: query.favorites,
-        date: today(&state, &caller).await?,
+        date: t.day_of(&state.clock.now()),
     };
-    let t = caller.translator(&state).await?;
     Ok(
         crate::exports::export_list(&state, &caller.signed_in.actor, &t, &catalog)
             .await?

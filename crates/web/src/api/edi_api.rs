@@ -17,6 +17,7 @@ use utoipa::IntoParams;
 
 use super::{ApiJson, ApiQuery, ApiResult, Created};
 use crate::error::{Problem, WebError};
+use crate::lists::optional_text;
 use crate::session::ApiCaller;
 use crate::AppState;
 
@@ -42,10 +43,9 @@ pub struct PartnerQuery {
 
 impl PartnerQuery {
     pub fn filter(&self) -> Result<PartnerFilter, Failure> {
-        let text = |v: &Option<String>| v.clone().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(PartnerFilter {
-            search: text(&self.search),
-            channel: text(&self.channel),
+            search: self.search.as_deref().and_then(optional_text),
+            channel: self.channel.as_deref().and_then(optional_text),
             sort: queries::PARTNER_SORT.parse(self.sort.as_deref())?,
         })
     }
@@ -259,13 +259,12 @@ pub struct ArchiveQuery {
 
 impl ArchiveQuery {
     pub fn filter(&self) -> Result<ArchiveFilter, platform::Failure> {
-        let text = |v: &Option<String>| v.clone().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(ArchiveFilter {
             partner_id: self.partner_id,
-            direction: text(&self.direction),
-            status: text(&self.status),
-            message_type: text(&self.message_type),
-            reference: text(&self.reference),
+            direction: self.direction.as_deref().and_then(optional_text),
+            status: self.status.as_deref().and_then(optional_text),
+            message_type: self.message_type.as_deref().and_then(optional_text),
+            reference: self.reference.as_deref().and_then(optional_text),
             order_id: self.order_id,
             sort: queries::ARCHIVE_SORT.parse(self.sort.as_deref())?,
         })

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::ApiQuery;
 use crate::error::{Problem as ProblemJson, WebError};
+use crate::lists::optional_text;
 use crate::session::ApiCaller;
 use crate::AppState;
 
@@ -28,10 +29,9 @@ pub struct ExportListQuery {
 
 impl ExportListQuery {
     pub fn filter(&self) -> Result<exports::ExportFilter, platform::Failure> {
-        let text = |v: &Option<String>| v.clone().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(exports::ExportFilter {
-            status: text(&self.status),
-            list: text(&self.list),
+            status: self.status.as_deref().and_then(optional_text),
+            list: self.list.as_deref().and_then(optional_text),
             sort: exports::EXPORT_SORT.parse(self.sort.as_deref())?,
         })
     }

@@ -14,6 +14,7 @@ use utoipa::IntoParams;
 
 use super::{ApiJson, ApiQuery, ApiResult};
 use crate::error::{Problem, WebError};
+use crate::lists::optional_text;
 use crate::session::ApiCaller;
 use crate::AppState;
 
@@ -97,10 +98,9 @@ pub struct JobQuery {
 
 impl JobQuery {
     pub fn filter(&self) -> Result<JobFilter, Failure> {
-        let text = |v: &Option<String>| v.clone().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
         Ok(JobFilter {
-            status: text(&self.status),
-            kind: text(&self.kind),
+            status: self.status.as_deref().and_then(optional_text),
+            kind: self.kind.as_deref().and_then(optional_text),
             sort: jobs::JOB_SORT.parse(self.sort.as_deref())?,
         })
     }

@@ -17,9 +17,10 @@ use serde::Deserialize;
 
 use super::account::{DoneQuery, EmptyForm};
 use super::users::{user_suggestions, CodedUser};
-use super::{form_outcome, optional_text, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::{ApiTokenQuery, AuditQuery, JobQuery};
 use crate::error::WebError;
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;

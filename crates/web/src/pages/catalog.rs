@@ -21,9 +21,10 @@ use serde::{Deserialize, Serialize};
 
 use super::account::DoneQuery;
 use super::dealers::{CodedDealer, DealerField};
-use super::{form_outcome, optional_text, redirect_done, render, Coded, FormErrors, Layout};
+use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::optional_text;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
 

@@ -9,10 +9,11 @@ use platform::{DealerId, Page, PageRequest, Permission};
 use serde::Deserialize;
 
 use super::account::DoneQuery;
-use super::{form_outcome, optional_text, redirect_done, render, Coded, FormErrors, Layout};
+use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::DealerQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;

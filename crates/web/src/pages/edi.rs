@@ -12,9 +12,10 @@ use platform::{Page, PageRequest, Permission};
 use serde::Deserialize;
 
 use super::dealers::{dealer_suggestions, CodedDealer};
-use super::{form_outcome, optional_text, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::{ArchiveQuery, CrossReferenceListQuery, PartnerQuery};
 use crate::error::{field_message, WebError};
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;

@@ -8,10 +8,11 @@ use platform::exports::{self, Export};
 use platform::{Page, PageRequest};
 use serde::Deserialize;
 
-use super::{optional_text, render, Layout};
+use super::{render, Layout};
 use crate::api::ExportListQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::PageUser;
 use crate::AppState;

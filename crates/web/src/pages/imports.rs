@@ -10,10 +10,11 @@ use platform::{secret, Failure, FieldError, Page, PageRequest};
 use serde::Deserialize;
 
 use super::pricing::{price_list_suggestions, CodedPriceList};
-use super::{form_outcome, optional_text, redirect_done, render, Coded, FormErrors, Layout};
+use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::ImportListQuery;
 use crate::error::WebError;
 use crate::imports::{self as importing, ImportKind};
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::PageUser;
 use crate::AppState;

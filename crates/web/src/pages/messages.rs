@@ -7,10 +7,11 @@ use platform::messages::Message;
 use platform::{Page, PageRequest};
 use serde::Deserialize;
 
-use super::{optional_text, redirect_done, render, Layout};
+use super::{redirect_done, render, Layout};
 use crate::api::MessageQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;

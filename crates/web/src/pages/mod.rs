@@ -487,11 +487,6 @@ impl<T> Coded<T> {
     }
 }
 
-/// Text typed into a form or a list's filter, trimmed; empty means "none".
-pub(super) fn optional_text(text: &str) -> Option<String> {
-    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
-}
-
 /// Splits a command's result: field errors go back to the form, anything else is a failure.
 pub fn form_outcome<T>(t: &Translator, result: Result<T, WebError>) -> Result<Result<T, FormErrors>, WebError> {
     match result {

@@ -8,9 +8,10 @@ use catalog::domain::CatalogItem;
 use platform::{DealerId, Failure, Page, PageRequest};
 use serde::Deserialize;
 
-use super::{optional_text, render, Layout};
+use super::{render, Layout};
 use crate::api::NeverViewedQuery;
 use crate::error::WebError;
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::PageUser;
 use crate::AppState;

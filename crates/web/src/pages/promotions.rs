@@ -9,9 +9,10 @@ use pricing::domain::{BundleComponentInput, PromotionAudienceInput, PromotionInp
 use serde::Deserialize;
 
 use super::catalog::{audience_groups, currency, day, money, parse_audience, typed_audience, AudienceGroup};
-use super::{form_outcome, optional_text, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::PromotionQuery;
 use crate::error::WebError;
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;

@@ -12,10 +12,11 @@ use platform::{secret, Failure, FieldError, Page, PageRequest, Permission};
 use serde::Deserialize;
 
 use super::line_form::{all_under, LineForm};
-use super::{form_outcome, optional_text, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::ReturnQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;

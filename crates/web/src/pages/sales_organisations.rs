@@ -8,9 +8,10 @@ use catalog::{commands, queries};
 use platform::{Page, PageRequest, Permission};
 use serde::Deserialize;
 
-use super::{form_outcome, optional_text, redirect_done, render, FormErrors, Layout};
+use super::{form_outcome, redirect_done, render, FormErrors, Layout};
 use crate::api::SalesOrganisationQuery;
 use crate::error::WebError;
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;

@@ -13,10 +13,11 @@ use serde::Deserialize;
 
 use super::catalog::day;
 use super::line_form::LineForm;
-use super::{form_outcome, optional_text, redirect_done, render, Layout};
+use super::{form_outcome, redirect_done, render, Layout};
 use crate::api::ShipmentQuery;
 use crate::error::WebError;
 use crate::i18n::Translator;
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;

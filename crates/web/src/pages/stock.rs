@@ -8,9 +8,10 @@ use fulfilment::domain::{StockLevel, Warehouse};
 use platform::{Page, PageRequest};
 use serde::Deserialize;
 
-use super::{optional_text, render, Layout};
+use super::{render, Layout};
 use crate::api::StockQuery;
 use crate::error::WebError;
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::PageUser;
 use crate::AppState;

@@ -11,9 +11,10 @@ use serde::Deserialize;
 
 use super::account::DoneQuery;
 use super::dealers::{dealer_suggestions, CodedDealer, DealerField};
-use super::{form_outcome, optional_text, redirect_done, render, Coded, FormErrors, Layout};
+use super::{form_outcome, redirect_done, render, Coded, FormErrors, Layout};
 use crate::api::UserQuery;
 use crate::error::WebError;
+use crate::lists::optional_text;
 use crate::lists::ListLinks;
 use crate::session::{PageForm, PageUser};
 use crate::AppState;
