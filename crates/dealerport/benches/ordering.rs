@@ -12,7 +12,7 @@
 //! over HTTP on a local socket with 64 concurrent clients. It prints the throughput and the p50 and
 //! p99 latency of each, and the time to price a 500-line cart.
 //!
-//! `DEALERPORT_LOG=sqlx=debug` logs every statement with its time to standard error, and
+//! `DEALERPORT_LOG=sql=debug,sqlx=debug` logs every statement with its time to standard error, and
 //! `DEALERPORT_BENCH_ALONE=1` stops after the orders placed one at a time and the carts priced,
 //! for such a look.
 

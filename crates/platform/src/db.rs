@@ -18,13 +18,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
-};
-use sqlx::{Postgres, Row as _, Sqlite};
+use sqlx::{Postgres, Row as _};
 
 mod grouped;
 mod migrate;
+mod sqlite;
 
 pub use grouped::Grouped;
 
@@ -40,18 +38,22 @@ pub enum DbError {
     CheckViolation(String),
     #[error("expected a row, found none")]
     NoRow,
-    #[error("column {column} could not be read: {source}")]
-    Column { column: String, source: sqlx::Error },
+    #[error("column {column} could not be read: {problem}")]
+    Column { column: String, problem: String },
     #[error("migration {version} ({name}) failed: {source}")]
     Migration {
         version: i64,
         name: &'static str,
-        source: sqlx::Error,
+        source: Box<DbError>,
     },
     #[error("the database schema is at version {found}, newer than this binary knows ({known})")]
     SchemaTooNew { found: i64, known: i64 },
+    #[error("no database connection became free in time")]
+    PoolTimedOut,
     #[error(transparent)]
     Sqlx(sqlx::Error),
+    #[error(transparent)]
+    Sqlite(rusqlite::Error),
 }
 
 impl DbError {
@@ -81,6 +83,24 @@ impl From<sqlx::Error> for DbError {
             }
         }
         DbError::Sqlx(error)
+    }
+}
+
+impl From<rusqlite::Error> for DbError {
+    fn from(error: rusqlite::Error) -> Self {
+        use rusqlite::ffi;
+        if let rusqlite::Error::SqliteFailure(failure, message) = &error {
+            let message = message.clone().unwrap_or_else(|| failure.to_string());
+            match failure.extended_code {
+                ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                    return DbError::UniqueViolation(message)
+                }
+                ffi::SQLITE_CONSTRAINT_FOREIGNKEY => return DbError::ForeignKeyViolation(message),
+                ffi::SQLITE_CONSTRAINT_CHECK => return DbError::CheckViolation(message),
+                _ => {}
+            }
+        }
+        DbError::Sqlite(error)
     }
 }
 
@@ -271,49 +291,30 @@ struct ForSqlite<'a> {
     args: Vec<&'a Value>,
 }
 
-impl ForSqlite<'_> {
-    fn query(&self) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
-        let mut query = sqlx::query(&self.sql);
-        for value in &self.args {
-            query = match value {
-                Value::Int(v) => query.bind(*v),
-                Value::Text(v) => query.bind(v.as_deref()),
-                Value::Bool(v) => query.bind(*v),
-                // A fixed-width UTC text sorts the same as the instant it names.
-                Value::Time(v) => query.bind(v.map(|t| t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())),
-                Value::Date(v) => query.bind(*v),
-                Value::Bytes(v) => query.bind(v.as_deref()),
-            };
-        }
-        query
-    }
-}
-
 /// A row from either database.
 pub enum Row {
-    Sqlite(SqliteRow),
+    Sqlite(sqlite::SqliteRow),
     Postgres(PgRow),
 }
 
-/// A Rust type that both drivers can decode a column into.
+/// A Rust type that both databases' columns are read into.
 pub trait Column: Sized {
     fn read(row: &Row, column: &str) -> Result<Self, DbError>;
 }
 
 impl<T> Column for T
 where
-    T: for<'r> sqlx::Decode<'r, Sqlite> + sqlx::Type<Sqlite>,
+    T: sqlite::FromSqlite,
     T: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres>,
 {
     fn read(row: &Row, column: &str) -> Result<Self, DbError> {
-        let result = match row {
-            Row::Sqlite(row) => row.try_get::<T, _>(column),
-            Row::Postgres(row) => row.try_get::<T, _>(column),
-        };
-        result.map_err(|source| DbError::Column {
-            column: column.to_owned(),
-            source,
-        })
+        match row {
+            Row::Sqlite(row) => row.get(column),
+            Row::Postgres(row) => row.try_get::<T, _>(column).map_err(|source| DbError::Column {
+                column: column.to_owned(),
+                problem: source.to_string(),
+            }),
+        }
     }
 }
 
@@ -325,7 +326,7 @@ impl Row {
 
 #[derive(Clone)]
 enum Pool {
-    Sqlite(SqlitePool),
+    Sqlite(Arc<sqlite::Pool>),
     Postgres(PgPool),
 }
 
@@ -405,22 +406,10 @@ impl Db {
                 .url
                 .strip_prefix("sqlite://")
                 .or_else(|| options.url.strip_prefix("sqlite:"));
-            let connect = SqliteConnectOptions::new()
-                .filename(path.unwrap_or(&options.url))
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(30))
-                // A larger page cache per connection than SQLite's 2 MiB, for the large catalogs.
-                .pragma("cache_size", "-32768");
-            Pool::Sqlite(
-                SqlitePoolOptions::new()
-                    .max_connections(options.max_connections)
-                    .acquire_timeout(Duration::from_secs(30))
-                    .connect_with(connect)
-                    .await?,
-            )
+            Pool::Sqlite(Arc::new(sqlite::Pool::open(
+                path.unwrap_or(&options.url),
+                options.max_connections,
+            )?))
         };
         Ok(Db {
             pool,
@@ -449,7 +438,7 @@ impl Db {
                 let turn = WriteTurn {
                     _guard: self.writer.clone().lock_owned().await,
                 };
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
+                Tx::Sqlite(sqlite::Transaction::begin(pool.acquire().await?, turn)?)
             }
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
@@ -487,7 +476,7 @@ impl Db {
 
     pub async fn close(&self) {
         match &self.pool {
-            Pool::Sqlite(pool) => pool.close().await,
+            Pool::Sqlite(pool) => pool.close(),
             Pool::Postgres(pool) => pool.close().await,
         }
     }
@@ -495,24 +484,24 @@ impl Db {
 
 /// A transaction; dropped without [`Tx::commit`], it rolls back.
 pub enum Tx {
-    Sqlite(sqlx::Transaction<'static, Sqlite>, WriteTurn),
+    Sqlite(sqlite::Transaction),
     Postgres(sqlx::Transaction<'static, Postgres>),
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<(), DbError> {
         match self {
-            Tx::Sqlite(tx, _) => tx.commit().await?,
+            Tx::Sqlite(tx) => tx.commit()?,
             Tx::Postgres(tx) => tx.commit().await?,
         }
         Ok(())
     }
 
     /// Runs a text of several statements without arguments (migrations).
-    async fn execute_script(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+    async fn execute_script(&mut self, sql: &str) -> Result<(), DbError> {
         match self {
-            Tx::Sqlite(tx, _) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(|_| ()),
-            Tx::Postgres(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(|_| ()),
+            Tx::Sqlite(tx) => tx.lease().execute_script(sql),
+            Tx::Postgres(tx) => Ok(sqlx::raw_sql(sql).execute(&mut **tx).await.map(|_| ())?),
         }
     }
 
@@ -522,12 +511,32 @@ impl Tx {
 }
 
 impl Db {
+    /// Runs one statement on a pooled SQLite connection outside any transaction. A statement
+    /// that writes waits for this process's turn to write first, as a transaction does: SQLite's
+    /// own wait for the write lock would hold the thread, and with it, on a runtime of one
+    /// thread, the very task that holds the lock.
+    async fn on_sqlite<T>(
+        &self,
+        pool: &Arc<sqlite::Pool>,
+        query: &Query,
+        run: impl FnOnce(&sqlite::Lease, &ForSqlite<'_>) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let query = query.for_sqlite();
+        let lease = pool.acquire().await?;
+        if lease.is_read_only(&query)? {
+            return run(&lease, &query);
+        }
+        // The connection goes back while waiting, or writers waiting their turn could hold every
+        // connection the writer whose turn it is needs.
+        drop(lease);
+        let _turn = self.writer.lock().await;
+        run(&pool.acquire().await?, &query)
+    }
+
     pub async fn fetch_all(&self, query: &Query) -> Result<Vec<Row>, DbError> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => query
-                .for_sqlite()
-                .query()
-                .fetch_all(pool)
+            Pool::Sqlite(pool) => self
+                .on_sqlite(pool, query, sqlite::Lease::fetch_all)
                 .await?
                 .into_iter()
                 .map(Row::Sqlite)
@@ -544,7 +553,10 @@ impl Db {
 
     pub async fn fetch_optional(&self, query: &Query) -> Result<Option<Row>, DbError> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => query.for_sqlite().query().fetch_optional(pool).await?.map(Row::Sqlite),
+            Pool::Sqlite(pool) => self
+                .on_sqlite(pool, query, sqlite::Lease::fetch_optional)
+                .await?
+                .map(Row::Sqlite),
             Pool::Postgres(pool) => query.for_postgres().fetch_optional(pool).await?.map(Row::Postgres),
         })
     }
@@ -556,7 +568,7 @@ impl Db {
     /// Runs a statement outside any transaction; returns the number of rows it touched.
     pub async fn execute(&self, query: &Query) -> Result<u64, DbError> {
         Ok(match &self.pool {
-            Pool::Sqlite(pool) => query.for_sqlite().query().execute(pool).await?.rows_affected(),
+            Pool::Sqlite(pool) => self.on_sqlite(pool, query, sqlite::Lease::execute).await?,
             Pool::Postgres(pool) => query.for_postgres().execute(pool).await?.rows_affected(),
         })
     }
@@ -565,11 +577,9 @@ impl Db {
 impl Tx {
     pub async fn fetch_all(&mut self, query: &Query) -> Result<Vec<Row>, DbError> {
         Ok(match self {
-            Tx::Sqlite(tx, _) => query
-                .for_sqlite()
-                .query()
-                .fetch_all(&mut **tx)
-                .await?
+            Tx::Sqlite(tx) => tx
+                .lease()
+                .fetch_all(&query.for_sqlite())?
                 .into_iter()
                 .map(Row::Sqlite)
                 .collect(),
@@ -585,12 +595,7 @@ impl Tx {
 
     pub async fn fetch_optional(&mut self, query: &Query) -> Result<Option<Row>, DbError> {
         Ok(match self {
-            Tx::Sqlite(tx, _) => query
-                .for_sqlite()
-                .query()
-                .fetch_optional(&mut **tx)
-                .await?
-                .map(Row::Sqlite),
+            Tx::Sqlite(tx) => tx.lease().fetch_optional(&query.for_sqlite())?.map(Row::Sqlite),
             Tx::Postgres(tx) => query.for_postgres().fetch_optional(&mut **tx).await?.map(Row::Postgres),
         })
     }
@@ -601,7 +606,7 @@ impl Tx {
 
     pub async fn execute(&mut self, query: &Query) -> Result<u64, DbError> {
         Ok(match self {
-            Tx::Sqlite(tx, _) => query.for_sqlite().query().execute(&mut **tx).await?.rows_affected(),
+            Tx::Sqlite(tx) => tx.lease().execute(&query.for_sqlite())?,
             Tx::Postgres(tx) => query.for_postgres().execute(&mut **tx).await?.rows_affected(),
         })
     }

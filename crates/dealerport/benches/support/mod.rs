@@ -17,7 +17,7 @@ use testkit::http::request;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Runs a benchmark on a multi-threaded runtime, as the server runs.
-/// `DEALERPORT_LOG=sqlx=debug` prints every statement with its time, to find the slow ones.
+/// `DEALERPORT_LOG=sql=debug,sqlx=debug` prints every statement with its time, to find the slow ones.
 pub fn run(benchmark: impl Future<Output = ()>) {
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("DEALERPORT_LOG") {
         tracing_subscriber::fmt()

@@ -12,6 +12,7 @@ mod categories;
 mod change_requests;
 mod command_line;
 mod dashboard;
+mod database;
 mod dealer_forms;
 mod dealers;
 mod demo_tenant;

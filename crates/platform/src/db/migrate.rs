@@ -205,7 +205,7 @@ async fn apply(tx: &mut Tx, migration: &Migration) -> Result<(), DbError> {
     tx.execute_script(&sql).await.map_err(|source| DbError::Migration {
         version: migration.version,
         name: migration.name,
-        source,
+        source: Box::new(source),
     })?;
     tx.execute(
         &Query::new("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")

@@ -1,0 +1,192 @@
+//! The storage boundary behaves the same on SQLite and PostgreSQL: values come back as they were
+//! written, constraint failures are told apart, an abandoned transaction leaves nothing behind,
+//! and writers inside and outside transactions take turns without blocking each other for good.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use platform::{Db, DbError, Query};
+use testkit::TestDatabase;
+
+async fn scratch_table(db: &Db) {
+    db.execute(&Query::new(
+        "CREATE TABLE scratch (
+            id BIGINT PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            quantity BIGINT CHECK (quantity >= 0),
+            active BOOLEAN,
+            at TIMESTAMPTZ,
+            day DATE,
+            content BYTEA
+        )",
+    ))
+    .await
+    .expect("create the scratch table");
+}
+
+fn insert(id: i64, code: &str, quantity: i64) -> Query {
+    Query::new("INSERT INTO scratch (id, code, quantity) VALUES ($1, $2, $3)")
+        .bind(id)
+        .bind(code)
+        .bind(quantity)
+}
+
+async fn codes(db: &Db) -> Vec<String> {
+    db.fetch_all(&Query::new("SELECT code FROM scratch ORDER BY id"))
+        .await
+        .expect("read the codes")
+        .iter()
+        .map(|row| row.get("code").expect("code"))
+        .collect()
+}
+
+#[tokio::test]
+async fn every_kind_of_value_comes_back_as_it_was_written() {
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    scratch_table(&db).await;
+    let at: DateTime<Utc> = "2026-03-01T09:30:15.123456Z".parse().expect("time");
+    let day = NaiveDate::from_ymd_opt(2026, 2, 28).expect("date");
+    db.execute(
+        &Query::new(
+            "INSERT INTO scratch (id, code, quantity, active, at, day, content)
+             VALUES ($1, $2, $3, $4, $5, $6, $7), (2, 'empty', NULL, NULL, NULL, NULL, NULL)",
+        )
+        .bind(1)
+        .bind("Пиво 啤酒 '$1'")
+        .bind(i64::MAX)
+        .bind(true)
+        .bind(at)
+        .bind(day)
+        .bind(vec![0u8, 255, 10]),
+    )
+    .await
+    .expect("insert");
+
+    let full = db
+        .fetch_one(&Query::new("SELECT * FROM scratch WHERE id = $1").bind(1))
+        .await
+        .expect("the full row");
+    assert_eq!(full.get::<String>("code").unwrap(), "Пиво 啤酒 '$1'");
+    assert_eq!(full.get::<i64>("quantity").unwrap(), i64::MAX);
+    assert!(full.get::<bool>("active").unwrap());
+    assert_eq!(full.get::<DateTime<Utc>>("at").unwrap(), at);
+    assert_eq!(full.get::<NaiveDate>("day").unwrap(), day);
+    assert_eq!(full.get::<Vec<u8>>("content").unwrap(), vec![0u8, 255, 10]);
+
+    let empty = db
+        .fetch_one(&Query::new("SELECT * FROM scratch WHERE id = 2"))
+        .await
+        .expect("the empty row");
+    assert_eq!(empty.get::<Option<i64>>("quantity").unwrap(), None);
+    assert_eq!(empty.get::<Option<bool>>("active").unwrap(), None);
+    assert_eq!(empty.get::<Option<DateTime<Utc>>>("at").unwrap(), None);
+    assert_eq!(empty.get::<Option<NaiveDate>>("day").unwrap(), None);
+    assert!(
+        matches!(empty.get::<i64>("quantity"), Err(DbError::Column { .. })),
+        "a null is not a number"
+    );
+    assert!(
+        matches!(empty.get::<String>("no_such_column"), Err(DbError::Column { .. })),
+        "an unknown column is named as such"
+    );
+}
+
+#[tokio::test]
+async fn a_query_reads_only_as_many_rows_as_asked_and_counts_what_it_touched() {
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    scratch_table(&db).await;
+    for id in 1..=3 {
+        db.execute(&insert(id, &format!("c{id}"), id)).await.expect("insert");
+    }
+    let first = db
+        .fetch_optional(&Query::new("SELECT code FROM scratch ORDER BY id"))
+        .await
+        .expect("first")
+        .expect("a row");
+    assert_eq!(first.get::<String>("code").unwrap(), "c1");
+    let none = db
+        .fetch_optional(&Query::new("SELECT code FROM scratch WHERE id = 99"))
+        .await
+        .expect("none");
+    assert!(none.is_none());
+    assert!(matches!(
+        db.fetch_one(&Query::new("SELECT code FROM scratch WHERE id = 99"))
+            .await,
+        Err(DbError::NoRow)
+    ));
+    let changed = db
+        .execute(&Query::new("UPDATE scratch SET quantity = quantity + 1 WHERE id >= $1").bind(2))
+        .await
+        .expect("update");
+    assert_eq!(changed, 2);
+    let read = db
+        .execute(&Query::new("SELECT code FROM scratch"))
+        .await
+        .expect("a read run as a statement");
+    assert_eq!(read, 3, "a read counts the rows it read");
+}
+
+#[tokio::test]
+async fn constraint_failures_are_told_apart_and_change_nothing() {
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    scratch_table(&db).await;
+    db.execute(&insert(1, "a", 1)).await.expect("insert");
+
+    let mut tx = db.begin().await.expect("begin");
+    tx.execute(&insert(2, "b", 1)).await.expect("a good row");
+    let repeated = tx.execute(&insert(3, "a", 1)).await;
+    assert!(matches!(repeated, Err(DbError::UniqueViolation(_))), "{repeated:?}");
+    drop(tx);
+
+    let negative = db.execute(&insert(4, "d", -1)).await;
+    assert!(matches!(negative, Err(DbError::CheckViolation(_))), "{negative:?}");
+    assert_eq!(codes(&db).await, vec!["a"], "the abandoned transaction left nothing");
+}
+
+#[tokio::test]
+async fn a_dropped_transaction_rolls_back_and_its_connection_serves_the_next() {
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    scratch_table(&db).await;
+    for round in 0..20 {
+        let mut tx = db.begin().await.expect("begin");
+        tx.execute(&insert(round, &format!("r{round}"), 1))
+            .await
+            .expect("insert");
+        if round % 2 == 0 {
+            tx.commit().await.expect("commit");
+        }
+    }
+    let kept = codes(&db).await;
+    assert_eq!(kept.len(), 10);
+    assert!(kept.iter().all(|code| code[1..].parse::<i64>().unwrap() % 2 == 0));
+}
+
+/// On a runtime of one thread, a statement that writes outside a transaction while a task holds
+/// a transaction must wait for its turn instead of holding the thread the other task needs.
+#[tokio::test]
+async fn a_write_outside_a_transaction_waits_for_the_open_transaction_to_end() {
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    scratch_table(&db).await;
+    let mut tx = db.begin().await.expect("begin");
+    tx.execute(&insert(1, "inside", 1)).await.expect("insert");
+    let outside = {
+        let db = db.clone();
+        tokio::spawn(async move { db.execute(&insert(2, "outside", 1)).await })
+    };
+    // The outside writer runs up to its wait (on SQLite); reads go on meanwhile.
+    tokio::task::yield_now().await;
+    assert!(
+        !codes(&db).await.contains(&"inside".to_owned()),
+        "the transaction is not committed yet"
+    );
+    tx.commit().await.expect("commit");
+    let written = tokio::time::timeout(std::time::Duration::from_secs(10), outside)
+        .await
+        .expect("the outside write finished once the transaction ended")
+        .expect("task");
+    assert_eq!(written.expect("outside write"), 1);
+    assert_eq!(codes(&db).await, vec!["inside", "outside"]);
+}
