@@ -4,7 +4,8 @@
 //! error rejects it whole; otherwise each message is applied on its own through the same
 //! command a page or the API uses (an ORDERS through `place_order`, an ORDCHG through
 //! `cancel_order` or `raise_change_request`), and a message with
-//! problems changes nothing and is answered with an APERAK. A CONTRL answers the interchange
+//! problems changes nothing and is answered with an APERAK. ORDERS that follow one another are
+//! placed at once, as many dealers' orders are, so that they share commits. A CONTRL answers the interchange
 //! when its UNB asks for one (0031), except an interchange of CONTRLs, which is never answered.
 
 use std::io::BufRead;
@@ -440,11 +441,17 @@ pub async fn receive(db: &Db, clock: &Clock, actor: &Actor, content: &[u8], chan
     };
     if read.error.is_none() {
         // The first reading found no error, so this one finds the same messages and no error.
+        let mut window = Vec::with_capacity(WINDOW);
         for event in Reader::new(content) {
             if let Ok(Event::Message(message)) = event {
-                apply_message(db, clock, actor.tenant_id, &partner, interchange_id, &message).await?;
+                window.push(message);
+                if window.len() == WINDOW {
+                    let messages = std::mem::replace(&mut window, Vec::with_capacity(WINDOW));
+                    apply_messages(db, clock, actor.tenant_id, &partner, interchange_id, messages).await?;
+                }
             }
         }
+        apply_messages(db, clock, actor.tenant_id, &partner, interchange_id, window).await?;
     }
     let only_contrls = !read.message_types.is_empty() && read.message_types.iter().all(|t| t == "CONTRL");
     let asked = read.header.as_ref().and_then(|h| h.acknowledgement_request.as_deref()) == Some("1");
@@ -631,53 +638,140 @@ impl Outcome {
     }
 }
 
-async fn apply_message(
+/// How many messages of an interchange are read before they are applied: the most orders
+/// placed at once, and the messages the archive records in one transaction.
+const WINDOW: usize = 64;
+
+/// Applies a window of messages in their order, except that ORDERS following one another are
+/// placed at once, so that their orders share commits as orders from many dealers' pages do.
+/// Then answers each with problems, and records them all in the archive in their order.
+async fn apply_messages(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    interchange_id: i64,
+    messages: Vec<Message>,
+) -> Result<(), Failure> {
+    let mut outcomes = Vec::with_capacity(messages.len());
+    let mut start = 0;
+    while start < messages.len() {
+        let together = orders_in_a_row(&messages[start..]);
+        if together > 1 {
+            let run = &messages[start..start + together];
+            outcomes.extend(outcomes_at_once(db, clock, tenant_id, partner, run).await);
+            start += together;
+        } else {
+            outcomes.push(outcome_of(db, clock, tenant_id, partner, &messages[start]).await);
+            start += 1;
+        }
+    }
+    // A failure (not a rejection: the database, say) stops the interchange after this window;
+    // the messages that were applied are recorded all the same.
+    let applied: Vec<(&Message, &Outcome)> = messages
+        .iter()
+        .zip(&outcomes)
+        .filter_map(|(message, outcome)| outcome.as_ref().ok().map(|outcome| (message, outcome)))
+        .collect();
+    let mut answers = Vec::with_capacity(applied.len());
+    for (message, outcome) in &applied {
+        answers.push(answer(db, clock, tenant_id, partner, interchange_id, message, outcome).await?);
+    }
+    let now = clock.now();
+    let mut tx = db.begin().await?;
+    for ((message, outcome), answer) in applied.into_iter().zip(answers) {
+        store::insert_message(
+            &mut tx,
+            tenant_id,
+            &NewMessage {
+                interchange_id,
+                partner_id: Some(partner.id),
+                direction: "in",
+                message_type: &message.header.message_type,
+                message_reference: &message.header.reference,
+                document_number: outcome.document_number.as_deref(),
+                status: outcome.status,
+                order_id: outcome.order_id,
+                errors: problems_json(&outcome.problems),
+                notes: serde_json::to_string(&outcome.notes).unwrap_or_else(|_| "[]".to_owned()),
+                answer_interchange_id: answer,
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    match outcomes.into_iter().find_map(Result::err) {
+        Some(failure) => Err(failure),
+        None => Ok(()),
+    }
+}
+
+/// How many messages from the first are ORDERS that may be placed at once: up to the first
+/// message of another type, or the first that repeats an order number of the run (the first of
+/// the same number must be placed first, so that the repeat is the one found placed before).
+fn orders_in_a_row(messages: &[Message]) -> usize {
+    let mut numbers = std::collections::HashSet::new();
+    messages
+        .iter()
+        .take_while(|message| {
+            message.header.message_type == "ORDERS"
+                && read_orders(message).map_or(true, |orders| numbers.insert(orders.order_number))
+        })
+        .count()
+}
+
+/// The outcomes of ORDERS placed at once, each in a task of its own so that both the pricing
+/// and the waiting for commits overlap, in the order of `messages`.
+async fn outcomes_at_once(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    messages: &[Message],
+) -> Vec<Result<Outcome, Failure>> {
+    let tasks: Vec<_> = messages
+        .iter()
+        .map(|message| {
+            let (db, clock, partner, message) = (db.clone(), clock.clone(), partner.clone(), message.clone());
+            tokio::spawn(async move { outcome_of(&db, &clock, tenant_id, &partner, &message).await })
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        outcomes.push(
+            task.await
+                .unwrap_or_else(|error| Err(Failure::Internal(error.to_string()))),
+        );
+    }
+    outcomes
+}
+
+/// The APERAK that answers a message with problems, when the partner receives them.
+async fn answer(
     db: &Db,
     clock: &Clock,
     tenant_id: TenantId,
     partner: &Partner,
     interchange_id: i64,
     message: &Message,
-) -> Result<(), Failure> {
-    let outcome = outcome_of(db, clock, tenant_id, partner, message).await?;
-    let answer = if outcome.problems.is_empty() || !partner.receives("APERAK") {
-        None
-    } else {
-        let aperak = Aperak {
-            document_number: format!("{interchange_id}-{}", message.header.reference),
-            referenced_message: message.header.reference.clone(),
-            referenced_document: outcome.document_number.clone().map(ReferencedDocument::order),
-            errors: outcome.problems.clone(),
-        };
-        Some(
-            queue(db, clock, tenant_id, partner, "APERAK", |outbound| {
-                write_aperak(outbound, &aperak)
-            })
-            .await?,
-        )
+    outcome: &Outcome,
+) -> Result<Option<i64>, Failure> {
+    if outcome.problems.is_empty() || !partner.receives("APERAK") {
+        return Ok(None);
+    }
+    let aperak = Aperak {
+        document_number: format!("{interchange_id}-{}", message.header.reference),
+        referenced_message: message.header.reference.clone(),
+        referenced_document: outcome.document_number.clone().map(ReferencedDocument::order),
+        errors: outcome.problems.clone(),
     };
-    let mut tx = db.begin().await?;
-    store::insert_message(
-        &mut tx,
-        tenant_id,
-        &NewMessage {
-            interchange_id,
-            partner_id: Some(partner.id),
-            direction: "in",
-            message_type: &message.header.message_type,
-            message_reference: &message.header.reference,
-            document_number: outcome.document_number.as_deref(),
-            status: outcome.status,
-            order_id: outcome.order_id,
-            errors: problems_json(&outcome.problems),
-            notes: serde_json::to_string(&outcome.notes).unwrap_or_else(|_| "[]".to_owned()),
-            answer_interchange_id: answer,
-        },
-        clock.now(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(Some(
+        queue(db, clock, tenant_id, partner, "APERAK", |outbound| {
+            write_aperak(outbound, &aperak)
+        })
+        .await?,
+    ))
 }
 
 fn problems_json(problems: &[ApplicationError]) -> String {

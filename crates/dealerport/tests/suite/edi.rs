@@ -38,8 +38,22 @@ pub(crate) async fn gtin(app: &TestApp, sku: &str) -> String {
 
 /// An ORDERS interchange from `sender`, asking for a CONTRL.
 fn orders(sender: &str, reference: &str, number: &str, delivery: &str, lines: &[(&str, i64)]) -> String {
+    interchange(sender, reference, &[orders_message(1, sender, number, delivery, lines)])
+}
+
+/// An interchange of `messages` from `sender`, asking for a CONTRL.
+fn interchange(sender: &str, reference: &str, messages: &[String]) -> String {
+    format!(
+        "UNA:+.? '\nUNB+UNOC:3+{sender}:14+{OURS}:14+261124:1000+{reference}++ORDERS++1'\n{}\nUNZ+{}+{reference}'\n",
+        messages.join("\n"),
+        messages.len()
+    )
+}
+
+/// One ORDERS message, UNH to UNT, with message reference `reference`.
+fn orders_message(reference: usize, sender: &str, number: &str, delivery: &str, lines: &[(&str, i64)]) -> String {
     let mut segments = vec![
-        "UNH+1+ORDERS:D:96A:UN:EAN008'".to_owned(),
+        format!("UNH+{reference}+ORDERS:D:96A:UN:EAN008'"),
         format!("BGM+220+{number}+9'"),
         "DTM+137:20261124:102'".to_owned(),
         "DTM+2:20261201:102'".to_owned(),
@@ -51,11 +65,8 @@ fn orders(sender: &str, reference: &str, number: &str, delivery: &str, lines: &[
         segments.push(format!("QTY+21:{quantity}'"));
     }
     segments.push("UNS+S'".to_owned());
-    segments.push(format!("UNT+{}+1'", segments.len() + 1));
-    format!(
-        "UNA:+.? '\nUNB+UNOC:3+{sender}:14+{OURS}:14+261124:1000+{reference}++ORDERS++1'\n{}\nUNZ+1+{reference}'\n",
-        segments.join("\n")
-    )
+    segments.push(format!("UNT+{}+{reference}'", segments.len() + 1));
+    segments.join("\n")
 }
 
 pub(crate) async fn post(app: &TestApp, token: &str, interchange: &str) -> TestResponse {
@@ -146,6 +157,64 @@ async fn an_orders_interchange_places_the_order_and_is_acknowledged_with_a_contr
         resent["messages"][0]["order_id"], order_id,
         "the same order number is the same order"
     );
+}
+
+/// More ORDERS than are placed at once, with an order number used twice and a cancellation of
+/// one of the orders further on: each message is applied as if the interchange were read one
+/// message at a time, and the archive keeps them in the interchange's order.
+#[tokio::test]
+async fn many_orders_in_one_interchange_are_applied_in_their_order() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let (sender, warehouse) = vektor(&app).await;
+    let water = gtin(&app, "BS-0001").await;
+    let mut messages = Vec::new();
+    for index in 1..=70 {
+        let number = match index {
+            5 => "MANY-2".to_owned(),
+            _ => format!("MANY-{index}"),
+        };
+        messages.push(orders_message(index, &sender, &number, &warehouse, &[(&water, 12)]));
+        if index == 40 {
+            messages.push(format!(
+                "UNH+cancel+ORDCHG:D:96A:UN:EAN008'\nBGM+230+CH-MANY-3+1'\nDTM+137:20261124:102'\n\
+                 RFF+ON:MANY-3'\nNAD+BY+{sender}::9'\nUNT+6+cancel'"
+            ));
+        }
+    }
+
+    let receipt = post(&app, &dealer, &interchange(&sender, "MANY", &messages)).await;
+    assert_eq!(receipt.status, 200, "{}", receipt.text());
+    let receipt = receipt.json();
+    let received = receipt["messages"].as_array().unwrap();
+    let references: Vec<&str> = received
+        .iter()
+        .map(|m| m["message_reference"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<String> = (1..=40).map(|n| n.to_string()).collect();
+    expected.push("cancel".to_owned());
+    expected.extend((41..=70).map(|n| n.to_string()));
+    assert_eq!(references, expected, "the archive keeps the interchange's order");
+    assert!(received.iter().all(|m| m["status"] == "applied"), "{receipt}");
+    assert_eq!(
+        received[4]["order_id"], received[1]["order_id"],
+        "the number used twice is one order"
+    );
+    assert!(
+        received[4]["notes"].to_string().contains("placed before"),
+        "the second use is the one found placed before: {}",
+        received[4]
+    );
+    assert_eq!(
+        app.count("SELECT COUNT(*) AS n FROM orders WHERE dealer_order_number LIKE 'MANY-%'")
+            .await,
+        69
+    );
+    let cancelled = app
+        .get(&format!("/api/v1/orders/{}", received[2]["order_id"]), &dealer)
+        .await
+        .json();
+    assert_eq!(cancelled["state"], "cancelled", "the cancellation came after its order");
 }
 
 #[tokio::test]
