@@ -81,6 +81,7 @@ pub(crate) async fn record_together(db: &Db, attempts: &[Attempt]) -> Result<Vec
 }
 
 async fn record_group(db: Db, attempts: Vec<Attempt>) -> Vec<Outcome> {
+    tracing::debug!(target: "ordering::group_commit", orders = attempts.len(), "recording a group");
     let together = async {
         let mut tx = db.begin().await?;
         let outcomes = record(&mut tx, &attempts, false).await?;

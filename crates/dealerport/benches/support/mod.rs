@@ -33,12 +33,17 @@ pub fn run(benchmark: impl Future<Output = ()>) {
 }
 
 /// The database named by `DEALERPORT_BENCH_DATABASE_URL` (`sqlite:large.db` by default),
-/// migrated.
+/// migrated; `DEALERPORT_BENCH_CONNECTIONS` sets the pool's size (the server's default otherwise).
 pub async fn open_database() -> Db {
     let url = std::env::var("DEALERPORT_BENCH_DATABASE_URL").unwrap_or_else(|_| "sqlite:large.db".to_owned());
-    let db = Db::connect(&DbOptions::new(&url))
-        .await
-        .expect("open the benchmark database");
+    let mut options = DbOptions::new(&url);
+    if let Some(connections) = std::env::var("DEALERPORT_BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+    {
+        options.max_connections = connections;
+    }
+    let db = Db::connect(&options).await.expect("open the benchmark database");
     db.migrate().await.unwrap();
     db
 }
