@@ -50,6 +50,8 @@ pub enum DbError {
     SchemaTooNew { found: i64, known: i64 },
     #[error("no database connection became free in time")]
     PoolTimedOut,
+    #[error("the database stayed busy with other writes for too long")]
+    Busy,
     #[error(transparent)]
     Sqlx(sqlx::Error),
     #[error(transparent)]
@@ -435,9 +437,7 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, DbError> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => {
-                let turn = WriteTurn {
-                    _guard: self.writer.clone().lock_owned().await,
-                };
+                let turn = self.write_turn().await?;
                 Tx::Sqlite(sqlite::Transaction::begin(pool.acquire().await?, turn)?)
             }
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
@@ -529,8 +529,18 @@ impl Db {
         // The connection goes back while waiting, or writers waiting their turn could hold every
         // connection the writer whose turn it is needs.
         drop(lease);
-        let _turn = self.writer.lock().await;
+        let _turn = self.write_turn().await?;
         run(&pool.acquire().await?, &query)
+    }
+
+    /// This process's turn to write to SQLite. It is given up on after as long as SQLite's own
+    /// busy handler waits for another process, so that a task that waits on itself (writing
+    /// outside the transaction it holds) fails instead of hanging.
+    async fn write_turn(&self) -> Result<WriteTurn, DbError> {
+        let guard = tokio::time::timeout(sqlite::BUSY_TIMEOUT, self.writer.clone().lock_owned())
+            .await
+            .map_err(|_| DbError::Busy)?;
+        Ok(WriteTurn { _guard: guard })
     }
 
     pub async fn fetch_all(&self, query: &Query) -> Result<Vec<Row>, DbError> {
@@ -753,8 +763,34 @@ pub async fn fetch_page<T>(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    /// Time stands still in this test until every task waits, then jumps: the 30 seconds of
+    /// waiting for the turn pass at once.
+    #[tokio::test(start_paused = true)]
+    async fn a_write_outside_the_transaction_its_own_task_holds_fails_instead_of_hanging() {
+        let file = std::env::temp_dir().join(format!("dealerport-turn-{}.db", std::process::id()));
+        let db = Db::connect(&DbOptions::new(format!("sqlite:{}", file.display())))
+            .await
+            .unwrap();
+        db.execute(&Query::new("CREATE TABLE t (id BIGINT)")).await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        tx.execute(&Query::new("INSERT INTO t (id) VALUES (1)")).await.unwrap();
+        let outside = db.execute(&Query::new("INSERT INTO t (id) VALUES (2)")).await;
+        assert!(matches!(outside, Err(DbError::Busy)), "{outside:?}");
+        tx.commit().await.unwrap();
+        let count = db
+            .fetch_one(&Query::new("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM t"))
+            .await
+            .unwrap();
+        assert_eq!(count.get::<i64>("n").unwrap(), 1);
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+    }
 
     #[test]
     fn sqlite_gets_anonymous_placeholders_with_arguments_in_the_order_they_are_used() {

@@ -14,8 +14,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::{DbError, Value, WriteTurn};
 
-/// How long a connection waits for another process's write lock before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a writer waits for another's write lock before giving up.
+pub(super) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a task waits for a free connection.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Prepared statements kept per connection: every distinct text the application runs often.
