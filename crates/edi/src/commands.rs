@@ -3,10 +3,10 @@
 //! A received interchange is kept raw in the archive before anything else, then read. A syntax
 //! error rejects it whole; otherwise each message is applied on its own through the same
 //! command a page or the API uses (an ORDERS through `place_order`, an ORDCHG through
-//! `cancel_order` or `raise_change_request`), and a message with
-//! problems changes nothing and is answered with an APERAK. ORDERS that follow one another are
-//! placed at once, as many dealers' orders are, so that they share commits. A CONTRL answers the interchange
-//! when its UNB asks for one (0031), except an interchange of CONTRLs, which is never answered.
+//! `cancel_order` or `raise_change_request`), and a message with problems changes nothing and is
+//! answered with an APERAK. ORDERS that follow one another are placed at once, as many dealers'
+//! orders are, so that they share commits. A CONTRL answers the interchange when its UNB asks for
+//! one (0031), except an interchange of CONTRLs, which is never answered.
 
 use std::io::BufRead;
 

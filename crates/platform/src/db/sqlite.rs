@@ -150,10 +150,7 @@ impl Lease {
     }
 
     fn read(&self, query: &super::ForSqlite<'_>, most: usize) -> Result<Vec<SqliteRow>, DbError> {
-        let mut statement = self.connection()?.prepare_cached(&query.sql)?;
-        for (index, value) in query.args.iter().enumerate() {
-            statement.raw_bind_parameter(index + 1, Bound(value))?;
-        }
+        let mut statement = self.prepared(query)?;
         let columns: Arc<[String]> = statement.column_names().into_iter().map(str::to_owned).collect();
         let mut rows = statement.raw_query();
         let mut found = Vec::new();
@@ -177,11 +174,7 @@ impl Lease {
     }
 
     fn run(&self, query: &super::ForSqlite<'_>) -> Result<u64, DbError> {
-        let connection = self.connection()?;
-        let mut statement = connection.prepare_cached(&query.sql)?;
-        for (index, value) in query.args.iter().enumerate() {
-            statement.raw_bind_parameter(index + 1, Bound(value))?;
-        }
+        let mut statement = self.prepared(query)?;
         let read_only = statement.readonly();
         let mut rows = statement.raw_query();
         let mut read = 0;
@@ -191,7 +184,16 @@ impl Lease {
         drop(rows);
         // SQLite counts the changes of the last statement that wrote, so a read counts the rows
         // it read instead, as PostgreSQL does.
-        Ok(if read_only { read } else { connection.changes() })
+        Ok(if read_only { read } else { self.connection()?.changes() })
+    }
+
+    /// `query`'s statement, prepared or taken from the cache, with its arguments bound.
+    fn prepared(&self, query: &super::ForSqlite<'_>) -> Result<rusqlite::CachedStatement<'_>, DbError> {
+        let mut statement = self.connection()?.prepare_cached(&query.sql)?;
+        for (index, value) in query.args.iter().enumerate() {
+            statement.raw_bind_parameter(index + 1, Bound(value))?;
+        }
+        Ok(statement)
     }
 
     /// Runs a text of several statements without arguments.
