@@ -58,9 +58,8 @@ pub(crate) type Outcome = Result<Recorded, Failure>;
 /// at the same moment.
 pub(crate) async fn record_grouped(db: &Db, attempt: Attempt) -> Outcome {
     let group = db.shared::<Grouped<Attempt, Outcome>>();
-    let db = db.clone();
     group
-        .run(attempt, move |attempts| record_group(db, attempts))
+        .run(attempt, |attempts| record_group(db.clone(), attempts))
         .await
         .unwrap_or(Err(Failure::Internal("recording a group of orders stopped".into())))
 }

@@ -34,34 +34,46 @@ impl<I: Send + 'static, O: Send + 'static> Grouped<I, O> {
     /// and runs `write` on it in a task of its own, so that a caller who gives up waiting
     /// cannot cut a group's transaction short. `write` answers each item, in order.
     ///
+    /// A writer whose item another's group has answered returns at once rather than waiting for
+    /// the turn: waiting there, each would take the turn only to write the one or two items that
+    /// arrived meanwhile, and the groups would shrink to single writes one after another.
+    ///
     /// `None` means the group's task ended without answering (it panicked): nothing of it was
     /// committed, since answers are sent only after the commit.
     pub async fn run<F, Fut>(&self, item: I, write: F) -> Option<O>
     where
-        F: FnOnce(Vec<I>) -> Fut,
+        F: Fn(Vec<I>) -> Fut,
         Fut: Future<Output = Vec<O>> + Send + 'static,
     {
-        let (sender, answer) = oneshot::channel();
+        let (sender, mut answer) = oneshot::channel();
         self.lock_waiting().push((item, sender));
-        {
-            let _turn = self.turn.lock().await;
+        loop {
+            let _turn = tokio::select! {
+                biased;
+                outcome = &mut answer => return outcome.ok(),
+                turn = self.turn.lock() => turn,
+            };
             let group: Vec<(I, oneshot::Sender<O>)> = {
                 let mut waiting = self.lock_waiting();
                 let take = waiting.len().min(MOST);
                 waiting.drain(..take).collect()
             };
-            if !group.is_empty() {
-                let (items, senders): (Vec<I>, Vec<oneshot::Sender<O>>) = group.into_iter().unzip();
-                let written = tokio::spawn(write(items));
-                if let Ok(outcomes) = written.await {
+            if group.is_empty() {
+                continue;
+            }
+            let (items, senders): (Vec<I>, Vec<oneshot::Sender<O>>) = group.into_iter().unzip();
+            let written = tokio::spawn(write(items));
+            match written.await {
+                Ok(outcomes) => {
                     for (sender, outcome) in senders.into_iter().zip(outcomes) {
                         // A caller that stopped waiting no longer wants its answer.
                         let _ = sender.send(outcome);
                     }
                 }
+                // The senders are dropped unanswered, which tells each of that group's callers.
+                Err(_) => drop(senders),
             }
         }
-        answer.await.ok()
     }
 
     fn lock_waiting(&self) -> std::sync::MutexGuard<'_, Vec<(I, oneshot::Sender<O>)>> {
@@ -109,10 +121,13 @@ mod tests {
             let (grouped, groups) = (grouped.clone(), groups.clone());
             tasks.spawn(async move {
                 let answer = grouped
-                    .run(n, move |items| async move {
-                        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
-                        groups.lock().unwrap().push(items.len());
-                        items.iter().map(|n| n * 10).collect()
+                    .run(n, move |items| {
+                        let groups = groups.clone();
+                        async move {
+                            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                            groups.lock().unwrap().push(items.len());
+                            items.iter().map(|n| n * 10).collect()
+                        }
                     })
                     .await;
                 (n, answer)
@@ -125,6 +140,47 @@ mod tests {
         assert_eq!(groups.iter().sum::<usize>(), 200);
         assert!(groups.len() < 200, "some writers went together: {groups:?}");
         assert!(groups.iter().all(|size| *size <= MOST));
+    }
+
+    /// Each writer places one item after another, as a client places orders; a write takes as
+    /// long as a flush to disk. Writers answered by another's group must not queue for the turn
+    /// behind writers of single items, or the groups dwindle to one item each.
+    #[tokio::test(start_paused = true)]
+    async fn writers_that_keep_writing_keep_sharing_groups() {
+        const WRITERS: u32 = 64;
+        const ROUNDS: u32 = 20;
+        let grouped: Arc<Grouped<u32, u32>> = Arc::new(Grouped::default());
+        let groups = Arc::new(Mutex::new(Vec::new()));
+        let mut tasks = tokio::task::JoinSet::new();
+        for writer in 0..WRITERS {
+            let (grouped, groups) = (grouped.clone(), groups.clone());
+            tasks.spawn(async move {
+                for round in 0..ROUNDS {
+                    let item = writer * ROUNDS + round;
+                    let groups = groups.clone();
+                    let answer = grouped
+                        .run(item, move |items| {
+                            let groups = groups.clone();
+                            async move {
+                                tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                                groups.lock().unwrap().push(items.len());
+                                items.iter().map(|n| n + 1).collect()
+                            }
+                        })
+                        .await;
+                    assert_eq!(answer, Some(item + 1));
+                }
+            });
+        }
+        tasks.join_all().await;
+        let groups = groups.lock().unwrap();
+        assert_eq!(groups.iter().sum::<usize>(), (WRITERS * ROUNDS) as usize);
+        assert!(
+            groups.len() <= 2 * ROUNDS as usize + 2,
+            "{} groups for {} rounds: {groups:?}",
+            groups.len(),
+            ROUNDS
+        );
     }
 
     #[test]
