@@ -98,8 +98,11 @@ pub async fn candidates(
     product_ids: &[i64],
     date: chrono::NaiveDate,
 ) -> Result<Vec<(i64, Candidate)>, DbError> {
-    let lists = dealer_lists(db, tenant_id, audience).await?;
     let mut found = Vec::new();
+    if product_ids.is_empty() {
+        return Ok(found);
+    }
+    let lists = dealer_lists(db, tenant_id, audience).await?;
     if lists.is_empty() {
         return Ok(found);
     }
@@ -120,13 +123,14 @@ pub async fn candidates(
             .push(" AND product_id IN ")
             .push_bind_list(chunk.iter().copied());
         for row in db.fetch_all(&query).await? {
-            let Some(list) = lists.get(&row.get::<i64>("price_list_id")?) else {
+            let price_list_id: i64 = row.get("price_list_id")?;
+            let Some(list) = lists.get(&price_list_id) else {
                 continue;
             };
             found.push((
                 row.get("product_id")?,
                 Candidate {
-                    price_list_id: list.id,
+                    price_list_id,
                     price_list_code: list.code.clone(),
                     audience: list.audience,
                     region_distance: list.region_distance,
@@ -143,7 +147,6 @@ pub async fn candidates(
 
 /// A price list the dealer buys from, as its rows' candidates name it.
 struct DealerList {
-    id: i64,
     code: String,
     audience: Audience,
     region_distance: Option<i64>,
@@ -172,11 +175,9 @@ async fn dealer_lists(
             continue;
         };
         let audience_id: Option<i64> = row.get("audience_id")?;
-        let id: i64 = row.get("id")?;
         lists.insert(
-            id,
+            row.get::<i64>("id")?,
             DealerList {
-                id,
                 code: row.get("code")?,
                 audience: kind,
                 region_distance: audience_id
