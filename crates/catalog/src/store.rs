@@ -476,11 +476,8 @@ fn read_catalog_item(row: &Row) -> Result<CatalogItem, DbError> {
 }
 
 /// Runs a page query asking for one row more than the page, to know whether another follows.
-async fn fetch_page(
-    db: &Db,
-    mut query: Query,
-    page: platform::PageRequest,
-) -> Result<(Vec<CatalogItem>, bool), DbError> {
+async fn fetch_page(db: &Db, query: Query, page: platform::PageRequest) -> Result<(Vec<CatalogItem>, bool), DbError> {
+    let mut query = query.planned_per_run();
     query
         .push(" LIMIT ")
         .push_bind(page.limit() + 1)
@@ -535,7 +532,8 @@ pub async fn count_dealer_catalog(
     let mut query = Query::new(
         "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM products p WHERE p.tenant_id = $1 AND p.status <> 'blocked'",
     )
-    .bind(tenant_id);
+    .bind(tenant_id)
+    .planned_per_run();
     push_catalog_filter(&mut query, audience, user_id, filter);
     db.fetch_one(&query).await?.get("n")
 }
@@ -753,7 +751,8 @@ pub async fn product_views(
             .bind(tenant_id)
             .bind(dealer_id)
             .bind(page.limit())
-            .bind(page.offset()),
+            .bind(page.offset())
+            .planned_per_run(),
         )
         .await?;
     let items = rows

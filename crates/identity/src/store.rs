@@ -918,6 +918,7 @@ pub async fn list_users(
     if let Some(status) = filter.status {
         condition.push(" AND u.status = ").push_bind(status.code());
     }
+    let condition = condition.planned_per_run();
     let mut count = condition.clone();
     count.prepend("SELECT COUNT(*) AS total FROM users u");
     let total: i64 = db.fetch_one(&count).await?.get("total")?;

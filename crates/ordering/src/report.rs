@@ -81,7 +81,9 @@ const ORDER_COLUMNS: &str = "CAST(SUM(l.quantity) AS BIGINT) AS ordered_quantity
      CAST(SUM(l.invoiced_amount_minor) AS BIGINT) AS invoiced_minor, CAST(SUM(l.paid_amount_minor) AS BIGINT) AS paid_minor";
 
 fn condition(actor: &Actor, filter: &ReportFilter) -> Query {
-    let mut condition = Query::new(" WHERE o.tenant_id = $1").bind(actor.tenant_id);
+    let mut condition = Query::new(" WHERE o.tenant_id = $1")
+        .bind(actor.tenant_id)
+        .planned_per_run();
     crate::store::restrict_orders(&actor.scope, &mut condition);
     if let Some(dealer) = filter.dealer_id {
         condition.push(" AND o.dealer_id = ").push_bind(dealer);
@@ -309,7 +311,7 @@ fn money_of(row: &Row, column: &str, currency: Currency) -> Result<Money, DbErro
 pub async fn sales_by_month(db: &Db, actor: &Actor, period: &SalesPeriod) -> Result<Vec<MonthlySales>, Failure> {
     actor.require(Permission::ViewDashboard)?;
     // Each month ends where the next begins; the period's end closes the last.
-    let mut query = Query::new("SELECT CAST(CASE");
+    let mut query = Query::new("SELECT CAST(CASE").planned_per_run();
     for (index, end) in period.bounds.iter().skip(1).enumerate() {
         query.push(" WHEN o.placed_at < ").push_bind(*end);
         query.push(&format!(" THEN {index}"));
@@ -379,7 +381,7 @@ async fn ranked_sales(
             )
         }
     };
-    let mut query = Query::new(select);
+    let mut query = Query::new(select).planned_per_run();
     push_sales_condition(&mut query, actor, period, Some(currency));
     query.push(&group_by);
     query
@@ -446,7 +448,7 @@ pub async fn waiting_orders_by_age(
     now: DateTime<Utc>,
 ) -> Result<Vec<(WaitingAge, i64)>, Failure> {
     actor.require(Permission::ViewDashboard)?;
-    let mut query = Query::new("SELECT CAST(CASE");
+    let mut query = Query::new("SELECT CAST(CASE").planned_per_run();
     for (index, age) in WaitingAge::ALL.iter().enumerate().skip(1).rev() {
         query
             .push(" WHEN o.placed_at <= ")

@@ -117,7 +117,8 @@ pub async fn candidates(
              FROM price_list_rows
              WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to >= $1) AND price_list_id IN ",
         )
-        .bind(date);
+        .bind(date)
+        .planned_per_run();
         query
             .push_bind_list(lists.keys().copied())
             .push(" AND product_id IN ")
@@ -564,7 +565,9 @@ pub async fn promotions_for(
     // ancestors (by the category index), each answered with the product or the product's own
     // category it reaches. Only then to their promotions, by primary key: SQLite keeps the order
     // of a CROSS JOIN. Left to itself it went through every active promotion's entries (9,000 on
-    // the large demo) to find the few naming these products, eighteen times slower.
+    // the large demo) to find the few naming these products, eighteen times slower. PostgreSQL
+    // keeps to that order for `entries` kept apart (MATERIALIZED): the plan it settles on after a
+    // few runs otherwise went the other way round, 18 ms instead of 0.8 for a 500-line cart.
     let mut concerned = Query::new("WITH RECURSIVE ");
     if !category_ids.is_empty() {
         concerned
@@ -579,7 +582,7 @@ pub async fn promotions_for(
     }
     concerned
         .push(
-            "entries (promotion_id, product_id, category_id) AS (
+            "entries (promotion_id, product_id, category_id) AS MATERIALIZED (
              SELECT pp.promotion_id, pp.product_id, CAST(NULL AS BIGINT) FROM promotion_products pp
              WHERE pp.product_id IN ",
         )
