@@ -802,21 +802,13 @@ pub struct StoredUser {
 
 fn read_user(row: &Row) -> Result<StoredUser, DbError> {
     let id = UserId(row.get("id")?);
-    let listed = |column: &str| -> Result<Vec<String>, DbError> {
-        Ok(row
-            .get::<Option<String>>(column)?
-            .map(|joined| joined.split(',').map(str::to_owned).collect())
-            .unwrap_or_default())
-    };
-    let roles = listed("roles")?.iter().filter_map(|code| Role::parse(code)).collect();
-    let region_ids = listed("region_ids")?
+    let roles = listed(row, "roles")?
         .iter()
-        .map(|id| {
-            id.parse().map(RegionId).map_err(|_| DbError::Column {
-                column: "region_ids".into(),
-                problem: format!("{id:?} is not a region id"),
-            })
-        })
+        .filter_map(|code| Role::parse(code))
+        .collect();
+    let region_ids = listed(row, "region_ids")?
+        .iter()
+        .map(|id| parsed(id, "region_ids").map(RegionId))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(StoredUser {
         tenant_id: TenantId(row.get("tenant_id")?),
@@ -836,6 +828,21 @@ fn read_user(row: &Row) -> Result<StoredUser, DbError> {
             must_change_password: row.get("must_change_password")?,
             created_at: row.get("created_at")?,
         },
+    })
+}
+
+/// The items of a list read joined by commas (`string_agg`), none for NULL.
+fn listed(row: &Row, column: &str) -> Result<Vec<String>, DbError> {
+    Ok(row
+        .get::<Option<String>>(column)?
+        .map(|joined| joined.split(',').map(str::to_owned).collect())
+        .unwrap_or_default())
+}
+
+fn parsed(item: &str, column: &str) -> Result<i64, DbError> {
+    item.parse().map_err(|_| DbError::Column {
+        column: column.into(),
+        problem: format!("{item:?} is not a number"),
     })
 }
 
@@ -1558,8 +1565,14 @@ pub async fn dealer_audience(
     scope: &DataScope,
     id: DealerId,
 ) -> Result<Option<platform::DealerAudience>, DbError> {
+    // The dealer's groups, and the regions above its own (nearest first) as "id:depth", ride
+    // along in the dealer's row: placing an order over the API reads it every time.
     let mut query = Query::new(
-        "SELECT d.id, d.tier, d.region_id, COALESCE(d.currency, t.currency) AS currency
+        "SELECT d.tier, COALESCE(d.currency, t.currency) AS currency,
+         (SELECT string_agg(CAST(m.group_id AS TEXT), ',' ORDER BY m.group_id)
+          FROM dealer_group_members m WHERE m.dealer_id = d.id) AS group_ids,
+         (SELECT string_agg(CAST(c.ancestor_id AS TEXT) || ':' || CAST(c.depth AS TEXT), ',' ORDER BY c.depth)
+          FROM region_closure c WHERE c.descendant_id = d.region_id) AS regions
          FROM dealers d JOIN tenants t ON t.id = d.tenant_id WHERE d.tenant_id = $1 AND d.id = $2",
     )
     .bind(tenant_id)
@@ -1568,23 +1581,16 @@ pub async fn dealer_audience(
     let Some(row) = db.fetch_optional(&query).await? else {
         return Ok(None);
     };
-    let region_id: i64 = row.get("region_id")?;
-    let group_ids = db
-        .fetch_all(
-            &Query::new("SELECT group_id FROM dealer_group_members WHERE dealer_id = $1 ORDER BY group_id").bind(id),
-        )
-        .await?
+    let group_ids = listed(&row, "group_ids")?
         .iter()
-        .map(|r| r.get("group_id"))
+        .map(|id| parsed(id, "group_ids"))
         .collect::<Result<_, _>>()?;
-    let regions = db
-        .fetch_all(
-            &Query::new("SELECT ancestor_id, depth FROM region_closure WHERE descendant_id = $1 ORDER BY depth")
-                .bind(region_id),
-        )
-        .await?
+    let regions = listed(&row, "regions")?
         .iter()
-        .map(|r| Ok((RegionId(r.get("ancestor_id")?), r.get("depth")?)))
+        .map(|pair| {
+            let (ancestor, depth) = pair.split_once(':').unwrap_or((pair, ""));
+            Ok((RegionId(parsed(ancestor, "regions")?), parsed(depth, "regions")?))
+        })
         .collect::<Result<_, DbError>>()?;
     Ok(Some(platform::DealerAudience {
         dealer_id: id,
