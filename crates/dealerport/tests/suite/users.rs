@@ -148,3 +148,35 @@ async fn regions_form_a_tree_and_a_manager_sees_their_subtree() {
         .collect();
     assert_eq!(codes, vec!["RU-CEN", "RU-KLU", "RU-MOW", "RU-TUL"]);
 }
+
+#[tokio::test]
+async fn a_users_roles_and_regions_are_read_back_whole_alone_and_in_the_list() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let siberia = id_of(&app, "regions", "code", "RU-SIB").await;
+    let centre = id_of(&app, "regions", "code", "RU-CEN").await;
+    let created = app
+        .post(
+            "/api/v1/users",
+            &admin,
+            json!({"login": "two@demo.test", "display_name": "Two hats", "password": testkit::PASSWORD,
+                   "roles": ["sales_manager", "order_desk"], "region_ids": [siberia, centre]}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["id"].as_i64().unwrap();
+    let mut regions = vec![siberia, centre];
+    regions.sort_unstable();
+
+    let alone = app.get(&format!("/api/v1/users/{id}"), &admin).await.json();
+    assert_eq!(alone["roles"], json!(["order_desk", "sales_manager"]));
+    assert_eq!(alone["region_ids"], json!(regions));
+
+    let listed = app.get("/api/v1/users?search=two@demo", &admin).await.json();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    assert_eq!(listed["items"][0]["roles"], alone["roles"]);
+    assert_eq!(listed["items"][0]["region_ids"], alone["region_ids"]);
+
+    let no_regions = app.get("/api/v1/users?search=admin@demo", &admin).await.json();
+    assert_eq!(no_regions["items"][0]["region_ids"], json!([]));
+}
