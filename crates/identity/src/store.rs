@@ -929,23 +929,16 @@ pub async fn list_users(
     if let Some(status) = filter.status {
         condition.push(" AND u.status = ").push_bind(status.code());
     }
-    let condition = condition.planned_per_run();
-    let mut count = condition.clone();
-    count.prepend("SELECT COUNT(*) AS total FROM users u");
-    let total: i64 = db.fetch_one(&count).await?.get("total")?;
-    let mut rows = condition;
-    rows.prepend(USER_SELECT);
-    rows.push(&format!(" ORDER BY {} LIMIT ", USER_SORT.order_by(filter.sort)))
-        .push_bind(page.limit())
-        .push(" OFFSET ")
-        .push_bind(page.offset());
-    let items = db
-        .fetch_all(&rows)
-        .await?
-        .iter()
-        .map(|row| read_user(row).map(|stored| stored.user))
-        .collect::<Result<_, _>>()?;
-    Ok(platform::Page::new(items, total, page))
+    platform::db::fetch_page(
+        db,
+        "users u",
+        USER_SELECT,
+        condition,
+        &USER_SORT.order_by(filter.sort),
+        page,
+        |row| read_user(row).map(|stored| stored.user),
+    )
+    .await
 }
 
 pub async fn login_taken(tx: &mut Tx, login: &str, except: Option<UserId>) -> Result<bool, DbError> {
