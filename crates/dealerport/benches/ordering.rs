@@ -180,7 +180,7 @@ async fn run() {
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap().to_string();
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    tokio::spawn(async move { axum::serve(listener, app.into_make_service()).await.unwrap() });
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for client in 0..CLIENTS {

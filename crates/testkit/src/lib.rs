@@ -176,7 +176,7 @@ impl TestApp {
             .expect("a free local port");
         let address = listener.local_addr().expect("the bound address");
         let router = self.router.clone();
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        tokio::spawn(async move { axum::serve(listener, router.into_make_service()).await });
         format!("http://{address}")
     }
 
