@@ -246,42 +246,43 @@ impl Query {
     /// scanning all the names before it, so binding the thousands of a multi-row insert by name
     /// took time that grew with the square of their number; anonymous ones bind by position.
     fn for_sqlite(&self) -> ForSqlite<'_> {
+        // Read as bytes: every character the rewrite looks for is ASCII, and UTF-8 never uses
+        // an ASCII byte inside another character. Untouched stretches are copied whole.
+        let text = self.sql.as_bytes();
         let mut sql = String::with_capacity(self.sql.len());
         let mut args = Vec::with_capacity(self.args.len());
-        let mut quote: Option<char> = None;
-        let mut chars = self.sql.char_indices().peekable();
-        while let Some((_, c)) = chars.next() {
-            match (quote, c) {
-                (Some(open), _) if c == open => quote = None,
-                (Some(_), _) => {}
-                (None, '\'' | '"') => quote = Some(c),
-                (None, '$') => {
-                    let mut number = 0usize;
-                    let mut digits = 0;
-                    while let Some((_, digit)) = chars.next_if(|(_, d)| d.is_ascii_digit()) {
-                        number = number * 10 + (digit as usize - '0' as usize);
-                        digits += 1;
-                    }
-                    if let Some(value) = number
-                        .checked_sub(1)
-                        .and_then(|index| self.args.get(index))
-                        .filter(|_| digits > 0)
-                    {
+        let mut quote: Option<u8> = None;
+        let mut copied = 0;
+        let mut at = 0;
+        while at < text.len() {
+            let byte = text[at];
+            at += 1;
+            match (quote, byte) {
+                (Some(open), _) if byte == open => quote = None,
+                (None, b'\'' | b'"') => quote = Some(byte),
+                (None, b'$') => {
+                    let digits_end = text[at..]
+                        .iter()
+                        .position(|d| !d.is_ascii_digit())
+                        .map_or(text.len(), |n| at + n);
+                    let value = self.sql[at..digits_end]
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|number| number.checked_sub(1))
+                        .and_then(|index| self.args.get(index));
+                    // Not a placeholder of ours: the text stays as written.
+                    if let Some(value) = value {
+                        sql.push_str(&self.sql[copied..at - 1]);
                         sql.push('?');
                         args.push(value);
-                        continue;
+                        copied = digits_end;
                     }
-                    // Not a placeholder of ours: keep the text as written.
-                    sql.push('$');
-                    if digits > 0 {
-                        sql.push_str(&number.to_string());
-                    }
-                    continue;
+                    at = digits_end;
                 }
-                (None, _) => {}
+                _ => {}
             }
-            sql.push(c);
         }
+        sql.push_str(&self.sql[copied..]);
         ForSqlite { sql, args }
     }
 
@@ -780,14 +781,26 @@ pub async fn fetch_page<T>(
 mod tests {
     use super::*;
 
+    async fn scratch_sqlite(name: &str) -> (Db, std::path::PathBuf) {
+        let file = std::env::temp_dir().join(format!("dealerport-{name}-{}.db", std::process::id()));
+        let db = Db::connect(&DbOptions::new(format!("sqlite:{}", file.display())))
+            .await
+            .unwrap();
+        (db, file)
+    }
+
+    async fn remove_scratch(db: Db, file: &std::path::Path) {
+        db.close().await;
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+    }
+
     /// Time stands still in this test until every task waits, then jumps: the 30 seconds of
     /// waiting for the turn pass at once.
     #[tokio::test(start_paused = true)]
     async fn a_write_outside_the_transaction_its_own_task_holds_fails_instead_of_hanging() {
-        let file = std::env::temp_dir().join(format!("dealerport-turn-{}.db", std::process::id()));
-        let db = Db::connect(&DbOptions::new(format!("sqlite:{}", file.display())))
-            .await
-            .unwrap();
+        let (db, file) = scratch_sqlite("turn").await;
         db.execute(&Query::new("CREATE TABLE t (id BIGINT)")).await.unwrap();
         let mut tx = db.begin().await.unwrap();
         tx.execute(&Query::new("INSERT INTO t (id) VALUES (1)")).await.unwrap();
@@ -799,21 +812,46 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(count.get::<i64>("n").unwrap(), 1);
-        db.close().await;
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
-        }
+        remove_scratch(db, &file).await;
+    }
+
+    /// Instants are compared and sorted as text in SQLite, so their text must have one width.
+    #[tokio::test]
+    async fn sqlite_keeps_an_instant_as_fixed_width_utc_text_and_a_date_as_iso_text() {
+        use chrono::TimeZone;
+        let (db, file) = scratch_sqlite("text").await;
+        db.execute(&Query::new("CREATE TABLE t (at TEXT, whole TEXT, day TEXT)"))
+            .await
+            .unwrap();
+        let whole = Utc.with_ymd_and_hms(2026, 12, 7, 8, 5, 9).unwrap();
+        let at = whole + chrono::TimeDelta::microseconds(120);
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        db.execute(
+            &Query::new("INSERT INTO t (at, whole, day) VALUES ($1, $2, $3)")
+                .bind(at)
+                .bind(whole)
+                .bind(day),
+        )
+        .await
+        .unwrap();
+        let row = db.fetch_one(&Query::new("SELECT at, whole, day FROM t")).await.unwrap();
+        assert_eq!(row.get::<String>("at").unwrap(), "2026-12-07T08:05:09.000120Z");
+        assert_eq!(row.get::<String>("whole").unwrap(), "2026-12-07T08:05:09.000000Z");
+        assert_eq!(row.get::<String>("day").unwrap(), "2026-03-01");
+        assert_eq!(row.get::<DateTime<Utc>>("at").unwrap(), at);
+        remove_scratch(db, &file).await;
     }
 
     #[test]
     fn sqlite_gets_anonymous_placeholders_with_arguments_in_the_order_they_are_used() {
-        let query = Query::new("SELECT $2 AS b, '$1' AS text, \"$9\" AS name, $1 + $12 AS a, $1 AS again, $ AS sign")
-            .bind(1)
-            .bind(2);
+        let query =
+            Query::new("SELECT $2 AS b, '$1 Байкал' AS text, \"$9\" AS name, $1 + $12 AS a, $1 AS again, $ AS sign")
+                .bind(1)
+                .bind(2);
         let rewritten = query.for_sqlite();
         assert_eq!(
             rewritten.sql,
-            "SELECT ? AS b, '$1' AS text, \"$9\" AS name, ? + $12 AS a, ? AS again, $ AS sign"
+            "SELECT ? AS b, '$1 Байкал' AS text, \"$9\" AS name, ? + $12 AS a, ? AS again, $ AS sign"
         );
         assert_eq!(
             rewritten.args,

@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
@@ -258,9 +258,10 @@ impl rusqlite::ToSql for Bound<'_> {
             Value::Int(Some(v)) => ToSqlOutput::Owned(Sql::Integer(*v)),
             Value::Text(Some(v)) => ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes())),
             Value::Bool(Some(v)) => ToSqlOutput::Owned(Sql::Integer(i64::from(*v))),
-            // A fixed-width UTC text sorts the same as the instant it names.
-            Value::Time(Some(v)) => ToSqlOutput::Owned(Sql::Text(v.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string())),
-            Value::Date(Some(v)) => ToSqlOutput::Owned(Sql::Text(v.format("%Y-%m-%d").to_string())),
+            // A fixed-width UTC text sorts the same as the instant it names. Neither is written
+            // through a format string, which chrono would parse again on every call.
+            Value::Time(Some(v)) => ToSqlOutput::Owned(Sql::Text(v.to_rfc3339_opts(SecondsFormat::Micros, true))),
+            Value::Date(Some(v)) => ToSqlOutput::Owned(Sql::Text(v.to_string())),
             Value::Bytes(Some(v)) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
             Value::Int(None)
             | Value::Text(None)
