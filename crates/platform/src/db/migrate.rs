@@ -139,6 +139,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "received is accepted",
         sql: include_str!("../../../../migrations/0026_received_is_accepted.sql"),
     },
+    Migration {
+        version: 27,
+        name: "unread order indexes",
+        sql: include_str!("../../../../migrations/0027_unread_order_indexes.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.
