@@ -440,6 +440,7 @@ pub async fn receive(db: &Db, clock: &Clock, actor: &Actor, content: &[u8], chan
         });
     };
     if read.error.is_none() {
+        let parties = Parties::read(db, actor.tenant_id, &partner).await?;
         // The first reading found no error, so this one finds the same messages and no error.
         let mut window = Vec::with_capacity(WINDOW);
         for event in Reader::new(content) {
@@ -447,11 +448,11 @@ pub async fn receive(db: &Db, clock: &Clock, actor: &Actor, content: &[u8], chan
                 window.push(message);
                 if window.len() == WINDOW {
                     let messages = std::mem::replace(&mut window, Vec::with_capacity(WINDOW));
-                    apply_messages(db, clock, actor.tenant_id, &partner, interchange_id, messages).await?;
+                    apply_messages(db, clock, actor.tenant_id, &partner, &parties, interchange_id, messages).await?;
                 }
             }
         }
-        apply_messages(db, clock, actor.tenant_id, &partner, interchange_id, window).await?;
+        apply_messages(db, clock, actor.tenant_id, &partner, &parties, interchange_id, window).await?;
     }
     let only_contrls = !read.message_types.is_empty() && read.message_types.iter().all(|t| t == "CONTRL");
     let asked = read.header.as_ref().and_then(|h| h.acknowledgement_request.as_deref()) == Some("1");
@@ -650,6 +651,7 @@ async fn apply_messages(
     clock: &Clock,
     tenant_id: TenantId,
     partner: &Partner,
+    parties: &Parties,
     interchange_id: i64,
     messages: Vec<Message>,
 ) -> Result<(), Failure> {
@@ -659,10 +661,10 @@ async fn apply_messages(
         let together = orders_in_a_row(&messages[start..]);
         if together > 1 {
             let run = &messages[start..start + together];
-            outcomes.extend(outcomes_at_once(db, clock, tenant_id, partner, run).await);
+            outcomes.extend(outcomes_at_once(db, clock, tenant_id, partner, parties, run).await);
             start += together;
         } else {
-            outcomes.push(outcome_of(db, clock, tenant_id, partner, &messages[start]).await);
+            outcomes.push(outcome_of(db, clock, tenant_id, partner, parties, &messages[start]).await);
             start += 1;
         }
     }
@@ -728,13 +730,15 @@ async fn outcomes_at_once(
     clock: &Clock,
     tenant_id: TenantId,
     partner: &Partner,
+    parties: &Parties,
     messages: &[Message],
 ) -> Vec<Result<Outcome, Failure>> {
     let tasks: Vec<_> = messages
         .iter()
         .map(|message| {
             let (db, clock, partner, message) = (db.clone(), clock.clone(), partner.clone(), message.clone());
-            tokio::spawn(async move { outcome_of(&db, &clock, tenant_id, &partner, &message).await })
+            let parties = parties.clone();
+            tokio::spawn(async move { outcome_of(&db, &clock, tenant_id, &partner, &parties, &message).await })
         })
         .collect();
     let mut outcomes = Vec::with_capacity(tasks.len());
@@ -806,6 +810,7 @@ async fn outcome_of(
     clock: &Clock,
     tenant_id: TenantId,
     partner: &Partner,
+    parties: &Parties,
     message: &Message,
 ) -> Result<Outcome, Failure> {
     let message_type = message.header.message_type.as_str();
@@ -827,7 +832,7 @@ async fn outcome_of(
         "ORDERS" => match read_orders(message) {
             Ok(orders) => {
                 outcome.document_number = Some(orders.order_number.clone());
-                let placed = place(db, clock, tenant_id, partner, &orders).await?;
+                let placed = place(db, clock, tenant_id, partner, parties, &orders).await?;
                 if let Ok((_, notes)) = &placed {
                     outcome.notes.clone_from(notes);
                 }
@@ -857,7 +862,7 @@ async fn outcome_of(
         "ORDCHG" => match read_ordchg(message) {
             Ok(change) => {
                 outcome.document_number = Some(change.order_number.clone());
-                let (order_id, result) = change_order(db, clock, tenant_id, partner, &change).await?;
+                let (order_id, result) = change_order(db, clock, tenant_id, partner, parties, &change).await?;
                 match result {
                     Ok(note) => {
                         outcome.status = "applied";
@@ -1054,10 +1059,11 @@ async fn change_order(
     clock: &Clock,
     tenant_id: TenantId,
     partner: &Partner,
+    parties: &Parties,
     change: &OrderChange,
 ) -> Result<(Option<i64>, Result<String, Vec<ApplicationError>>), Failure> {
     let number = &change.order_number;
-    let mut problems = party_problems(db, tenant_id, partner, change.buyer.as_ref(), change.supplier.as_ref()).await?;
+    let mut problems = parties.problems(change.buyer.as_ref(), change.supplier.as_ref());
     let Some(order_id) = store::order_of_dealer(db, tenant_id, partner.dealer_id, number).await? else {
         problems.push(
             ApplicationError::invalid(format!("no order {number} was placed by this partner's dealer")).at_tag("RFF"),
@@ -1207,6 +1213,7 @@ async fn place(
     clock: &Clock,
     tenant_id: TenantId,
     partner: &Partner,
+    parties: &Parties,
     orders: &Orders,
 ) -> Result<Result<(i64, Vec<String>), Vec<ApplicationError>>, Failure> {
     let mut problems = Vec::new();
@@ -1222,7 +1229,7 @@ async fn place(
             .at_tag("BGM"),
         );
     }
-    problems.extend(party_problems(db, tenant_id, partner, orders.buyer.as_ref(), orders.supplier.as_ref()).await?);
+    problems.extend(parties.problems(orders.buyer.as_ref(), orders.supplier.as_ref()));
     let delivery_gln = orders.delivery_party.as_ref().map(|p| p.id.as_str());
     let location = match &orders.delivery_party {
         // A partner's own location code, or a GLN it has mapped to one of its locations.
@@ -1291,7 +1298,7 @@ async fn place(
         return Ok(Err(problems));
     }
     let actor = dealer_actor(tenant_id, partner);
-    let audience = identity::queries::dealer_audience(db, &actor, None).await?;
+    let audience = &parties.audience;
     let input = OrderInput {
         dealer_order_number: orders.order_number.clone(),
         delivery_location_id: location,
@@ -1302,7 +1309,7 @@ async fn place(
         draft: false,
     };
     let placed =
-        match ordering::commands::place_order(db, clock, &actor, &audience, &input, OrderChannel::Edi, None).await {
+        match ordering::commands::place_order(db, clock, &actor, audience, &input, OrderChannel::Edi, None).await {
             Ok(placed) => placed,
             Err(failure) => {
                 return Ok(Err(refusals(failure, |index| {
@@ -1320,38 +1327,52 @@ async fn place(
     Ok(Ok((placed.order_id, notes)))
 }
 
-/// A buyer or supplier named by GLN that is not the partner's dealer or not us.
-async fn party_problems(
-    db: &Db,
-    tenant_id: TenantId,
-    partner: &Partner,
-    buyer: Option<&PartyId>,
-    supplier: Option<&PartyId>,
-) -> Result<Vec<ApplicationError>, Failure> {
-    let mut problems = Vec::new();
-    if let (Some(buyer), Some(dealer_gln)) = (buyer, store::dealer_gln(db, partner.dealer_id).await?) {
-        if is_gln(&buyer.agency) && buyer.id != dealer_gln {
-            problems.push(
-                ApplicationError::new(
-                    ApplicationErrorCode::UnknownParty,
-                    format!("buyer {} is not this partner", buyer.id),
-                )
-                .at_tag("NAD"),
-            );
-        }
+/// The two sides of an interchange, as its messages are checked against them: our GLN, the GLN
+/// of the partner's dealer, and the audience whose catalogue and prices that dealer's orders
+/// get. Read once for all the messages of an interchange rather than once for each.
+#[derive(Clone)]
+struct Parties {
+    tenant_gln: Option<String>,
+    dealer_gln: Option<String>,
+    audience: platform::DealerAudience,
+}
+
+impl Parties {
+    async fn read(db: &Db, tenant_id: TenantId, partner: &Partner) -> Result<Parties, Failure> {
+        Ok(Parties {
+            tenant_gln: store::tenant_gln(db, tenant_id).await?,
+            dealer_gln: store::dealer_gln(db, partner.dealer_id).await?,
+            audience: identity::queries::dealer_audience(db, &dealer_actor(tenant_id, partner), None).await?,
+        })
     }
-    if let (Some(supplier), Some(ours)) = (supplier, store::tenant_gln(db, tenant_id).await?) {
-        if is_gln(&supplier.agency) && supplier.id != ours {
-            problems.push(
-                ApplicationError::new(
-                    ApplicationErrorCode::UnknownParty,
-                    format!("supplier {} is not us", supplier.id),
-                )
-                .at_tag("NAD"),
-            );
+
+    /// A buyer or supplier named by GLN that is not the partner's dealer or not us.
+    fn problems(&self, buyer: Option<&PartyId>, supplier: Option<&PartyId>) -> Vec<ApplicationError> {
+        let mut problems = Vec::new();
+        if let (Some(buyer), Some(dealer_gln)) = (buyer, &self.dealer_gln) {
+            if is_gln(&buyer.agency) && buyer.id != *dealer_gln {
+                problems.push(
+                    ApplicationError::new(
+                        ApplicationErrorCode::UnknownParty,
+                        format!("buyer {} is not this partner", buyer.id),
+                    )
+                    .at_tag("NAD"),
+                );
+            }
         }
+        if let (Some(supplier), Some(ours)) = (supplier, &self.tenant_gln) {
+            if is_gln(&supplier.agency) && supplier.id != *ours {
+                problems.push(
+                    ApplicationError::new(
+                        ApplicationErrorCode::UnknownParty,
+                        format!("supplier {} is not us", supplier.id),
+                    )
+                    .at_tag("NAD"),
+                );
+            }
+        }
+        problems
     }
-    Ok(problems)
 }
 
 /// Our SKU for the first of the buyer's article numbers its cross-reference table knows.
@@ -1586,7 +1607,8 @@ pub async fn reprocess(db: &Db, clock: &Clock, actor: &Actor, message_id: i64) -
         .ok_or(Failure::Conflict {
             code: "edi.message_unreadable",
         })?;
-    let outcome = outcome_of(db, clock, actor.tenant_id, &partner, &message).await?;
+    let parties = Parties::read(db, actor.tenant_id, &partner).await?;
+    let outcome = outcome_of(db, clock, actor.tenant_id, &partner, &parties, &message).await?;
     store::update_message(
         db,
         message_id,
