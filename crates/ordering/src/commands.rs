@@ -180,7 +180,11 @@ async fn place(
         .filter(|id| *id == audience.dealer_id)
         .ok_or(Failure::Forbidden)?;
     let several = inputs.len() > 1;
-    let (settings, dealer_limits, group_limits) = store::placing_terms(db, actor.tenant_id, dealer_id).await?;
+    // Everything up to the first attempt to record reads one snapshot; it is let go before the
+    // orders are recorded, and whatever is read again after comes fresh from the pool.
+    let mut snapshot = Some(db.snapshot().await?);
+    let reads = snapshot.as_ref().unwrap_or(db);
+    let (settings, dealer_limits, group_limits) = store::placing_terms(reads, actor.tenant_id, dealer_id).await?;
     let today = today_in(&settings.time_zone, clock.now());
     let mut errors = Vec::new();
     let mut orders = Vec::with_capacity(inputs.len());
@@ -204,7 +208,7 @@ async fn place(
     }
     // A draft being submitted is the order of its number; nothing else may be.
     if errors.is_empty() && replacing.is_none() {
-        if let Some(placed) = placed_before(db, actor, dealer_id, &orders, idempotency_key).await? {
+        if let Some(placed) = placed_before(reads, actor, dealer_id, &orders, idempotency_key).await? {
             return Ok(placed);
         }
     }
@@ -217,7 +221,7 @@ async fn place(
     // that one answer names every problem; a field keeps only its first.
     let mut lines = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
-        let products = orderable(db, actor, audience, input).await?;
+        let products = orderable(reads, actor, audience, input).await?;
         match resolve_lines(&input.lines, &products) {
             Ok(resolved) => lines.push(resolved),
             Err(failure) => match of_order(index, several, failure) {
@@ -243,9 +247,10 @@ async fn place(
                 return Ok(placed);
             }
         }
+        let reads = snapshot.as_ref().unwrap_or(db);
         let mut drafts = Vec::with_capacity(orders.len());
         for (index, lines) in lines.iter().enumerate() {
-            let draft = price(db, actor, audience, lines, today, currency).await?;
+            let draft = price(reads, actor, audience, lines, today, currency).await?;
             // A draft may be below the minimum amount; it is checked when it is submitted.
             if writing != Writing::Draft {
                 limits
@@ -254,6 +259,7 @@ async fn place(
             }
             drafts.push(draft);
         }
+        snapshot = None;
         let now = clock.now();
         let attempts: Vec<Attempt> = orders
             .iter()

@@ -13,7 +13,7 @@
 //!   because SQLite's `lower()` only knows ASCII.
 
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -358,6 +358,8 @@ pub struct Db {
     /// Other processes on the same file still meet the busy handler.
     writer: Arc<tokio::sync::Mutex<()>>,
     shared: Arc<grouped::Shared>,
+    /// On SQLite, the connection a [`Db::snapshot`] reads through.
+    snapshot: Option<Arc<Mutex<sqlite::Lease>>>,
 }
 
 /// This process's turn to write to SQLite, held until the transaction ends.
@@ -429,7 +431,28 @@ impl Db {
             pool,
             writer: Arc::new(tokio::sync::Mutex::new(())),
             shared: Arc::default(),
+            snapshot: None,
         })
+    }
+
+    /// A handle that reads through one connection in one read transaction until it is dropped,
+    /// for a command's many small reads: on SQLite each statement otherwise takes a connection
+    /// from the pool and begins and ends a transaction of its own, and a connection that sees
+    /// another's commit at that beginning reads its pages again. Its reads see the database as
+    /// it was at the first of them, so a command drops it before it writes and reads afresh
+    /// after. Writes through it go to the pool as usual. On PostgreSQL it is the pool itself.
+    pub async fn snapshot(&self) -> Result<Db, DbError> {
+        match &self.pool {
+            Pool::Sqlite(pool) if self.snapshot.is_none() => {
+                let lease = pool.acquire().await?;
+                lease.execute_script("BEGIN")?;
+                Ok(Db {
+                    snapshot: Some(Arc::new(Mutex::new(lease))),
+                    ..self.clone()
+                })
+            }
+            _ => Ok(self.clone()),
+        }
     }
 
     /// The one `T` of this database in this process, such as a capability's [`Grouped`] queue.
@@ -534,6 +557,12 @@ impl Db {
         run: impl FnOnce(&sqlite::Lease, &ForSqlite<'_>) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
         let query = query.for_sqlite();
+        if let Some(snapshot) = &self.snapshot {
+            let lease = snapshot.lock().unwrap_or_else(PoisonError::into_inner);
+            if lease.is_read_only(&query)? {
+                return run(&lease, &query);
+            }
+        }
         let lease = pool.acquire().await?;
         if lease.is_read_only(&query)? {
             return run(&lease, &query);
@@ -812,6 +841,35 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(count.get::<i64>("n").unwrap(), 1);
+        remove_scratch(db, &file).await;
+    }
+
+    async fn count(db: &Db) -> i64 {
+        db.fetch_one(&Query::new("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM t"))
+            .await
+            .unwrap()
+            .get("n")
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_reads_the_database_as_it_was_at_its_first_read_and_writes_through_the_pool() {
+        let (db, file) = scratch_sqlite("snapshot").await;
+        db.execute(&Query::new("CREATE TABLE t (id BIGINT)")).await.unwrap();
+        db.execute(&Query::new("INSERT INTO t (id) VALUES (1)")).await.unwrap();
+        let snapshot = db.snapshot().await.unwrap();
+        assert_eq!(count(&snapshot).await, 1);
+        db.execute(&Query::new("INSERT INTO t (id) VALUES (2)")).await.unwrap();
+        assert_eq!(count(&snapshot).await, 1, "the snapshot still sees one row");
+        assert_eq!(count(&db).await, 2);
+        snapshot
+            .execute(&Query::new("INSERT INTO t (id) VALUES (3)"))
+            .await
+            .unwrap();
+        assert_eq!(count(&db).await, 3, "a write through the snapshot is committed at once");
+        assert_eq!(count(&snapshot).await, 1);
+        drop(snapshot);
+        assert_eq!(count(&db).await, 3);
         remove_scratch(db, &file).await;
     }
 
