@@ -1348,31 +1348,22 @@ impl Parties {
 
     /// A buyer or supplier named by GLN that is not the partner's dealer or not us.
     fn problems(&self, buyer: Option<&PartyId>, supplier: Option<&PartyId>) -> Vec<ApplicationError> {
-        let mut problems = Vec::new();
-        if let (Some(buyer), Some(dealer_gln)) = (buyer, &self.dealer_gln) {
-            if is_gln(&buyer.agency) && buyer.id != *dealer_gln {
-                problems.push(
-                    ApplicationError::new(
-                        ApplicationErrorCode::UnknownParty,
-                        format!("buyer {} is not this partner", buyer.id),
-                    )
-                    .at_tag("NAD"),
-                );
-            }
-        }
-        if let (Some(supplier), Some(ours)) = (supplier, &self.tenant_gln) {
-            if is_gln(&supplier.agency) && supplier.id != *ours {
-                problems.push(
-                    ApplicationError::new(
-                        ApplicationErrorCode::UnknownParty,
-                        format!("supplier {} is not us", supplier.id),
-                    )
-                    .at_tag("NAD"),
-                );
-            }
-        }
-        problems
+        [
+            stranger(buyer, self.dealer_gln.as_deref(), "buyer", "is not this partner"),
+            stranger(supplier, self.tenant_gln.as_deref(), "supplier", "is not us"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect()
     }
+}
+
+/// A party named by GLN that is not the one expected, as a problem at its NAD segment.
+fn stranger(party: Option<&PartyId>, expected: Option<&str>, role: &str, not: &str) -> Option<ApplicationError> {
+    let (party, expected) = (party?, expected?);
+    (is_gln(&party.agency) && party.id != expected).then(|| {
+        ApplicationError::new(ApplicationErrorCode::UnknownParty, format!("{role} {} {not}", party.id)).at_tag("NAD")
+    })
 }
 
 /// Our SKU for the first of the buyer's article numbers its cross-reference table knows.

@@ -290,6 +290,45 @@ async fn an_order_with_problems_is_answered_with_an_aperak_and_can_be_reprocesse
 }
 
 #[tokio::test]
+async fn an_order_naming_another_buyer_or_supplier_is_rejected_and_places_nothing() {
+    let app = TestApp::with_demo().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let (sender, warehouse) = vektor(&app).await;
+    let water = gtin(&app, "BS-0001").await;
+    let orders_before = app.count("SELECT COUNT(*) AS n FROM orders").await;
+    // Both GLNs have valid check digits; neither is the partner's dealer nor us. The message
+    // gains a segment, so its count in UNT grows by one.
+    let strangers = orders(&sender, "T2101", "EDI-2101", &warehouse, &[(&water, 48)])
+        .replace(
+            &format!("NAD+BY+{sender}::9'"),
+            &format!("NAD+BY+{NEW_LOCATION_GLN}::9'\nNAD+SU+{UNKNOWN_GTIN}::9'"),
+        )
+        .replace("UNT+10+1'", "UNT+11+1'");
+
+    let receipt = post(&app, &dealer, &strangers).await.json();
+    let message = &receipt["messages"][0];
+    assert_eq!(message["status"], "rejected", "{receipt}");
+    let problems: Vec<(&str, &str)> = message["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["code"].as_str().unwrap(), e["detail"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            (
+                "unknown_party",
+                format!("buyer {NEW_LOCATION_GLN} is not this partner").as_str()
+            ),
+            ("unknown_party", format!("supplier {UNKNOWN_GTIN} is not us").as_str()),
+        ],
+        "{message}"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) AS n FROM orders").await, orders_before);
+}
+
+#[tokio::test]
 async fn a_syntax_error_rejects_the_whole_interchange_with_a_contrl_naming_it() {
     let app = TestApp::with_demo().await;
     let dealer = app.token("dealer@demo.test").await;
