@@ -1,6 +1,7 @@
 //! Volume for benchmarks: 200 regions, 10,000 dealers, 30,000 users, 100,000 products, a base
-//! price list for every product and a million dealer-specific price rows. Everything goes
-//! through the same import commands as real data, in batches, so it finishes in minutes.
+//! price list for every product, a million dealer-specific price rows and the distributors'
+//! open orders (see [`crate::history`]). Everything goes through the same import commands as real
+//! data, in batches, so it finishes in minutes.
 
 use std::time::Instant;
 
@@ -22,8 +23,8 @@ pub const PROMOTIONS: usize = 200;
 /// Dealers with a price list of their own; each has `DEALER_PRICE_ROWS / DEALERS_WITH_PRICES` rows.
 const DEALERS_WITH_PRICES: usize = 2_000;
 
-/// A small deterministic generator, so every large demo is the same.
-struct Sequence(u64);
+/// A small deterministic generator, so every large demo is the same. Its seed is not zero.
+pub(crate) struct Sequence(pub(crate) u64);
 
 impl Sequence {
     fn next(&mut self) -> u64 {
@@ -33,11 +34,11 @@ impl Sequence {
         self.0
     }
 
-    fn below(&mut self, bound: usize) -> usize {
+    pub(crate) fn below(&mut self, bound: usize) -> usize {
         usize::try_from(self.next() % bound.max(1) as u64).unwrap_or(0)
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 }
@@ -69,16 +70,19 @@ pub async fn seed_volume(
     progress(started, "promotions");
     seed_stock(db, clock, actor, &products).await?;
     progress(started, "stock");
+    let orders = crate::history::seed_open_orders(db, clock, actor, &dealers, &products).await?;
+    progress(started, "open orders");
     db.refresh_statistics().await?;
     progress(started, "statistics");
     Ok(format!(
-        "; added volume: {} regions in all, {} dealers, {} users, {} products, {} dealer-specific price rows, {} promotions in {:.0} s",
+        "; added volume: {} regions in all, {} dealers, {} users, {} products, {} dealer-specific price rows, {} promotions, {} open orders in {:.0} s",
         REGIONS,
         DEALERS,
         DEALERS * USERS_PER_DEALER,
         PRODUCTS,
         DEALER_PRICE_ROWS,
         PROMOTIONS,
+        orders,
         started.elapsed().as_secs_f64()
     ))
 }

@@ -6,6 +6,7 @@
 
 mod catalog;
 mod edi;
+mod history;
 mod large;
 mod ordering;
 mod pictures;

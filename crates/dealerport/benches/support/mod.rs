@@ -50,9 +50,7 @@ pub async fn open_database() -> Db {
 
 /// Gathers PostgreSQL's statistics again, as its autovacuum daemon does on a production server
 /// once enough rows have changed. This machine's PostgreSQL runs without autovacuum, so the
-/// statistics would stay those of the freshly seeded tenant, whose order tables were nearly
-/// empty: with them, reading an order's lines walks the products' index instead of looking up
-/// ten products (8 ms instead of 0.4 ms). Call it after a warm-up that wrote some orders.
+/// statistics would stay those the seed left. Call it after a warm-up that wrote some orders.
 pub async fn analyze_as_autovacuum_would(db: &Db) {
     if db.backend_name() == "postgres" {
         db.refresh_statistics().await.unwrap();
