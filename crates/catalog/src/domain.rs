@@ -319,12 +319,15 @@ fn non_empty(code: &Option<String>) -> Option<String> {
 }
 
 /// What ordering checks of a product the dealer may see: its codes, its category (for
-/// promotions), its unit and its quantity rules.
+/// promotions), its unit and its quantity rules; and what its order line shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderableItem {
     pub product_id: i64,
     pub sku: String,
     pub gtin: String,
+    /// In the reader's language.
+    pub name: String,
+    pub vat_rate_bp: i64,
     pub category_id: Option<i64>,
     pub unit: String,
     pub pack_size: i64,
@@ -399,6 +402,16 @@ pub struct LineFacts {
     pub name: String,
     /// VAT in basis points: 2000 is 20 %.
     pub vat_rate_bp: i64,
+}
+
+impl OrderableItem {
+    pub fn line_facts(&self) -> LineFacts {
+        LineFacts {
+            sku: self.sku.clone(),
+            name: self.name.clone(),
+            vat_rate_bp: self.vat_rate_bp,
+        }
+    }
 }
 
 #[cfg(test)]

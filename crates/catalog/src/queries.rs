@@ -305,7 +305,7 @@ pub async fn orderable_products(
     if ids.is_empty() && codes.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(store::orderable_items(db, actor.tenant_id, audience, ids, codes).await?)
+    Ok(store::orderable_items(db, actor.tenant_id, audience, actor.locale, ids, codes).await?)
 }
 
 /// What order lines show of their products, including those the dealer did not name (free

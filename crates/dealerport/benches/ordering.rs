@@ -131,6 +131,8 @@ async fn run() {
             &buyer.actor,
             &buyer.audience,
             &cart,
+            // Nothing known beforehand: the line facts are read with the prices.
+            &Default::default(),
             Utc::now().date_naive(),
             currency,
         )

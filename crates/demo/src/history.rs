@@ -134,7 +134,11 @@ async fn buyer(db: &Db, system: &Actor, dealer_id: DealerId, serial: usize) -> R
             with_tier2: false,
         },
         // Every third dealer is Chinese.
-        locale: if serial.is_multiple_of(3) { Locale::Zh } else { Locale::Ru },
+        locale: if serial.is_multiple_of(3) {
+            Locale::Zh
+        } else {
+            Locale::Ru
+        },
     };
     let audience = identity::queries::dealer_audience(db, &actor, None).await?;
     Ok(Buyer {

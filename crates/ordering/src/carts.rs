@@ -120,7 +120,7 @@ pub async fn cart(db: &Db, clock: &Clock, actor: &Actor, audience: &DealerAudien
             .collect();
         let currency = Currency::parse(&audience.currency).map_err(|e| Failure::Internal(e.to_string()))?;
         let today = commands::tenant_today(db, clock, actor).await?;
-        match commands::price(db, actor, audience, &lines, today, currency).await {
+        match commands::price(db, actor, audience, &lines, &facts, today, currency).await {
             Ok(draft) => {
                 view.net_total = Some(draft.net_total.to_decimal_string());
                 view.vat_total = Some(draft.vat_total.to_decimal_string());

@@ -220,8 +220,10 @@ async fn place(
     // The lines are checked against the catalog even when the orders' own fields were wrong, so
     // that one answer names every problem; a field keeps only its first.
     let mut lines = Vec::with_capacity(inputs.len());
+    let mut facts = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
-        let products = orderable(reads, actor, audience, input).await?;
+        let (products, known) = orderable(reads, actor, audience, input).await?;
+        facts.push(known);
         match resolve_lines(&input.lines, &products) {
             Ok(resolved) => lines.push(resolved),
             Err(failure) => match of_order(index, several, failure) {
@@ -249,8 +251,8 @@ async fn place(
         }
         let reads = snapshot.as_ref().unwrap_or(db);
         let mut drafts = Vec::with_capacity(orders.len());
-        for (index, lines) in lines.iter().enumerate() {
-            let draft = price(reads, actor, audience, lines, today, currency).await?;
+        for (index, (lines, known)) in lines.iter().zip(&facts).enumerate() {
+            let draft = price(reads, actor, audience, lines, known, today, currency).await?;
             // A draft may be below the minimum amount; it is checked when it is submitted.
             if writing != Writing::Draft {
                 limits
@@ -360,13 +362,14 @@ async fn duplicate(
     }))
 }
 
-/// The products the lines name, as far as the dealer may order them: one query.
+/// The products the lines name, as far as the dealer may order them, with what their lines
+/// show: one query.
 async fn orderable(
     db: &Db,
     actor: &Actor,
     audience: &DealerAudience,
     input: &OrderInput,
-) -> Result<Vec<OrderableProduct>, Failure> {
+) -> Result<(Vec<OrderableProduct>, HashMap<i64, catalog::domain::LineFacts>), Failure> {
     let ids: Vec<i64> = input.lines.iter().filter_map(|line| line.product_id).collect();
     let codes: Vec<String> = input
         .lines
@@ -374,8 +377,9 @@ async fn orderable(
         .filter(|line| line.product_id.is_none())
         .filter_map(|line| line.product_code.as_deref().map(str::trim).map(str::to_owned))
         .collect();
-    let (_, products) = orderable_products(db, actor, audience, &ids, &codes).await?;
-    Ok(products)
+    let (items, products) = orderable_products(db, actor, audience, &ids, &codes).await?;
+    let facts = items.iter().map(|item| (item.product_id, item.line_facts())).collect();
+    Ok((products, facts))
 }
 
 /// The products among `ids` and `codes` the dealer may order, in one query: as the catalog has
@@ -428,25 +432,31 @@ impl Draft {
     }
 }
 
-/// Prices the lines in one pass (two queries and the engines) and adds VAT per line.
+/// Prices the lines in one pass (two queries and the engines) and adds VAT per line. `known`
+/// holds the line facts of products already read; only the others are looked up (free goods and
+/// bundle components the promotions add, usually none).
 pub async fn price(
     db: &Db,
     actor: &Actor,
     audience: &DealerAudience,
     lines: &[(i64, Option<i64>, i64)],
+    known: &HashMap<i64, catalog::domain::LineFacts>,
     date: NaiveDate,
     currency: Currency,
 ) -> Result<Draft, Failure> {
     let priced = pricing::queries::price_order(db, actor, audience, lines, date).await?;
-    let ids: Vec<i64> = priced
-        .cart
-        .lines
-        .iter()
-        .map(|line| line.product_id)
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let facts = catalog::queries::line_facts(db, actor, actor.locale, &ids).await?;
+    let products: BTreeSet<i64> = priced.cart.lines.iter().map(|line| line.product_id).collect();
+    let missing: Vec<i64> = products.iter().filter(|id| !known.contains_key(id)).copied().collect();
+    let mut facts = if missing.is_empty() {
+        HashMap::new()
+    } else {
+        catalog::queries::line_facts(db, actor, actor.locale, &missing).await?
+    };
+    for id in &products {
+        if let Some(fact) = known.get(id) {
+            facts.insert(*id, fact.clone());
+        }
+    }
     let vat_rates: HashMap<i64, i64> = facts.iter().map(|(id, f)| (*id, f.vat_rate_bp)).collect();
     let mut vat_total = Money::zero(currency);
     for line in &priced.cart.lines {
