@@ -223,6 +223,7 @@ async fn the_dealer_receives_on_the_order_page_and_the_desk_settles_from_its_lis
     let action = format!("/shipments/{shipment}/receipt");
     let order = order_id.to_string();
     let rejected = format!("receive_{shipment}_rejected_{line}");
+    let note = format!("receive_{shipment}_note");
     let unexplained = app
         .submit(
             &dealer,
@@ -231,11 +232,19 @@ async fn the_dealer_receives_on_the_order_page_and_the_desk_settles_from_its_lis
                 ("order_id", order.as_str()),
                 (received.as_str(), "12"),
                 (rejected.as_str(), "1"),
+                (note.as_str(), "One bottle leaked"),
             ],
         )
         .await;
     assert_eq!(unexplained.status, 200);
-    assert!(unexplained.text().contains("Give the reason for the difference."));
+    let refused = unexplained.text();
+    assert!(refused.contains("Give the reason for the difference."));
+    assert!(
+        refused.contains(&format!(
+            "name=\"{rejected}\" inputmode=\"numeric\" size=\"6\" value=\"1\""
+        )) && refused.contains("value=\"One bottle leaked\""),
+        "the form comes back as it was typed: {refused}"
+    );
     let reason = format!("receive_{shipment}_reason_{line}");
     let done = app
         .submit(

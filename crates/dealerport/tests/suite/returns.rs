@@ -219,6 +219,7 @@ async fn a_return_travels_from_the_order_page_through_the_desk_to_the_warehouse(
         "a received shipment offers a return"
     );
     let reason = format!("return_{shipment}_reason_{line}");
+    let note = format!("return_{shipment}_note");
     let order = order_id.to_string();
     let action = format!("/shipments/{shipment}/returns");
     let too_many = app
@@ -228,15 +229,20 @@ async fn a_return_travels_from_the_order_page_through_the_desk_to_the_warehouse(
             &[
                 ("order_id", order.as_str()),
                 (quantity.as_str(), "99"),
-                (reason.as_str(), "damaged"),
+                (reason.as_str(), "expired"),
+                (note.as_str(), "Two crates past their date"),
             ],
         )
         .await;
     assert_eq!(too_many.status, 200);
+    let refused = too_many.text();
+    assert!(refused.contains("At most 24 units can still be returned."), "{refused}");
     assert!(
-        too_many.text().contains("At most 24 units can still be returned."),
-        "{}",
-        too_many.text()
+        refused.contains(&format!(
+            "name=\"{quantity}\" inputmode=\"numeric\" size=\"6\" value=\"99\""
+        )) && refused.contains("<option value=\"expired\" selected>")
+            && refused.contains("value=\"Two crates past their date\""),
+        "the form comes back as it was typed: {refused}"
     );
     let sent = app
         .submit(

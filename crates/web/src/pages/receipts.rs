@@ -183,9 +183,9 @@ pub async fn export_discrepancies(
 pub async fn receive(
     State(state): State<AppState>,
     Path(shipment_id): Path<i64>,
-    PageForm { user, form }: PageForm<HashMap<String, String>>,
+    PageForm { user, form: posted }: PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let form = LineForm::new(&form, format!("receive_{shipment_id}_"));
+    let form = LineForm::new(&posted, format!("receive_{shipment_id}_"));
     let order_id = form.order_id()?;
     let mut errors = Vec::new();
     let lines: Vec<ReceiptLineInput> = form
@@ -227,7 +227,7 @@ pub async fn receive(
     };
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(_) => Ok(redirect_done(&format!("/orders/{order_id}"), "received")),
-        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors, HashMap::new()).await,
+        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors, posted).await,
     }
 }
 

@@ -186,9 +186,9 @@ pub async fn returns_page(
 pub async fn request(
     State(state): State<AppState>,
     Path(shipment_id): Path<i64>,
-    PageForm { user, form }: PageForm<HashMap<String, String>>,
+    PageForm { user, form: posted }: PageForm<HashMap<String, String>>,
 ) -> Result<Response, WebError> {
-    let form = LineForm::new(&form, format!("return_{shipment_id}_"));
+    let form = LineForm::new(&posted, format!("return_{shipment_id}_"));
     let order_id = form.order_id()?;
     let mut errors = Vec::new();
     let mut lines = Vec::new();
@@ -221,7 +221,7 @@ pub async fn request(
     };
     match form_outcome(&user.t, result.map_err(WebError))? {
         Ok(_) => Ok(redirect_done("/returns", "return_requested")),
-        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors, HashMap::new()).await,
+        Err(errors) => super::ordering::order_response(&state, &user, order_id, None, errors, posted).await,
     }
 }
 

@@ -89,6 +89,15 @@ impl ShipmentsPage {
     fn shipment_links(&self) -> Option<&ListLinks> {
         Some(&self.links)
     }
+
+    /// The list has no receiving or return forms (the order page has), so nothing typed.
+    fn typed(&self, _field: &str) -> &str {
+        ""
+    }
+
+    fn typed_or(&self, _field: &str, usual: impl ToString) -> String {
+        usual.to_string()
+    }
 }
 
 /// Empty fields arrive as empty strings; they mean "any".
