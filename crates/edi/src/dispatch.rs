@@ -15,7 +15,7 @@ use platform::{Actor, Clock, Db, Failure, Locale, PageRequest, Query, TenantId};
 use crate::commands::{queue_in, About};
 use crate::domain::desadv::{write_desadv, DespatchAdvice, DespatchLine, Package};
 use crate::domain::ordrsp::{write_ordrsp, OrderResponse, ResponseKind, ResponseLine};
-use crate::domain::partner::Partner;
+use crate::domain::partner::{ExchangeStage, Partner};
 use crate::store;
 
 /// The recurring job that runs [`dispatch`] and then the folder channel's exchange.
@@ -112,49 +112,83 @@ async fn dispatch_tenant(db: &Db, clock: &Clock, tenant_id: TenantId) -> Result<
         let Some(partner) = store::partner_of_dealer(db, tenant_id, event.dealer_id).await? else {
             continue;
         };
-        let mut tx = db.begin().await?;
-        let now = clock.now();
-        let document = if event.kind == "shipment" {
-            match (partner.receives("DESADV"), &event.note) {
-                (true, Some(number)) => {
-                    let advice = despatch_advice(db, &system, &partner, event.order_id, number).await?;
-                    let about = About {
-                        document_number: Some(number),
-                        order_id: Some(event.order_id),
-                    };
-                    queue_in(&mut tx, db, now, tenant_id, &partner, "DESADV", about, |outbound| {
-                        write_desadv(outbound, &advice)
-                    })
-                    .await?;
-                    true
-                }
-                _ => false,
+        match answer(db, clock, &system, &partner, &event, from).await {
+            Ok(Some(document)) => {
+                from = event.id;
+                written += usize::from(document);
             }
-        } else if partner.receives("ORDRSP") {
-            let response = order_response(db, &system, &partner, event.order_id).await?;
-            let about = About {
-                document_number: Some(&response.order_number),
-                order_id: Some(event.order_id),
-            };
-            let answer = queue_in(&mut tx, db, now, tenant_id, &partner, "ORDRSP", about, |outbound| {
-                write_ordrsp(outbound, &response)
-            })
-            .await?;
-            // The ORDERS is answered at the application level by this business reply.
-            store::answer_orders(&mut tx, event.order_id, answer).await?;
-            true
-        } else {
-            false
-        };
-        // Another server moved on meanwhile: what it wrote stands, this is dropped.
-        if !store::advance_dispatch_cursor(&mut tx, tenant_id, from, event.id).await? {
-            return Ok(written);
+            // Another server moved on meanwhile: what it wrote stands, this is dropped.
+            Ok(None) => return Ok(written),
+            Err(failure) => {
+                // The tenant's later documents wait behind this one: whoever looks after EDI must
+                // see why, not only the server's log.
+                store::note_problem(
+                    db,
+                    partner.id,
+                    ExchangeStage::Documents,
+                    &failure.to_string(),
+                    clock.now(),
+                )
+                .await?;
+                return Err(failure);
+            }
         }
-        tx.commit().await?;
-        from = event.id;
-        written += usize::from(document);
     }
+    store::clear_problems(db, tenant_id, None, ExchangeStage::Documents).await?;
     Ok(written)
+}
+
+/// Writes the document an event owes the partner, if any, and moves the tenant's place in the
+/// log past it, in one transaction. `Some(whether a document was written)`, or `None` when
+/// another server had moved the place meanwhile.
+async fn answer(
+    db: &Db,
+    clock: &Clock,
+    system: &Actor,
+    partner: &Partner,
+    event: &Event,
+    from: i64,
+) -> Result<Option<bool>, Failure> {
+    let tenant_id = system.tenant_id;
+    let mut tx = db.begin().await?;
+    let now = clock.now();
+    let document = if event.kind == "shipment" {
+        match (partner.receives("DESADV"), &event.note) {
+            (true, Some(number)) => {
+                let advice = despatch_advice(db, system, partner, event.order_id, number).await?;
+                let about = About {
+                    document_number: Some(number),
+                    order_id: Some(event.order_id),
+                };
+                queue_in(&mut tx, db, now, tenant_id, partner, "DESADV", about, |outbound| {
+                    write_desadv(outbound, &advice)
+                })
+                .await?;
+                true
+            }
+            _ => false,
+        }
+    } else if partner.receives("ORDRSP") {
+        let response = order_response(db, system, partner, event.order_id).await?;
+        let about = About {
+            document_number: Some(&response.order_number),
+            order_id: Some(event.order_id),
+        };
+        let answer = queue_in(&mut tx, db, now, tenant_id, partner, "ORDRSP", about, |outbound| {
+            write_ordrsp(outbound, &response)
+        })
+        .await?;
+        // The ORDERS is answered at the application level by this business reply.
+        store::answer_orders(&mut tx, event.order_id, answer).await?;
+        true
+    } else {
+        false
+    };
+    if !store::advance_dispatch_cursor(&mut tx, tenant_id, from, event.id).await? {
+        return Ok(None);
+    }
+    tx.commit().await?;
+    Ok(Some(document))
 }
 
 async fn order_response(db: &Db, system: &Actor, partner: &Partner, order_id: i64) -> Result<OrderResponse, Failure> {

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use platform::{Actor, Clock, DataScope, Db, DealerId, Failure, Locale, Role, TenantId};
 
 use crate::commands;
-use crate::domain::partner::Partner;
+use crate::domain::partner::{ExchangeStage, Partner};
 use crate::queries::InterchangeSummary;
 use crate::store;
 
@@ -34,17 +34,38 @@ pub async fn exchange(db: &Db, clock: &Clock) -> Result<Exchanged, Failure> {
         let Some(root) = partner.directory_path.clone().map(PathBuf::from) else {
             continue;
         };
-        // A partner's folder that cannot be read or written is that partner's problem alone.
-        match read_inbox(db, clock, tenant_id, &partner, &root).await {
-            Ok(received) => done.received += received,
-            Err(failure) => tracing::warn!(partner = partner.id, %failure, "EDI inbox folder"),
-        }
-        match write_outbox(db, clock, tenant_id, &partner, &root).await {
-            Ok(sent) => done.sent += sent,
-            Err(failure) => tracing::warn!(partner = partner.id, %failure, "EDI outbox folder"),
-        }
+        // A partner's folder that cannot be read or written is that partner's problem alone,
+        // shown with the partner until the stage goes through.
+        let received = read_inbox(db, clock, tenant_id, &partner, &root).await;
+        done.received += settle(db, clock, tenant_id, &partner, ExchangeStage::Inbox, received).await?;
+        let sent = write_outbox(db, clock, tenant_id, &partner, &root).await;
+        done.sent += settle(db, clock, tenant_id, &partner, ExchangeStage::Outbox, sent).await?;
     }
     Ok(done)
+}
+
+/// Notes how a stage of the exchange with a partner went; how many files it moved.
+async fn settle(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    stage: ExchangeStage,
+    outcome: Result<usize, Failure>,
+) -> Result<usize, Failure> {
+    match outcome {
+        Ok(files) => {
+            if partner.problem.as_ref().is_some_and(|p| p.stage == stage.code()) {
+                store::clear_problems(db, tenant_id, Some(partner.id), stage).await?;
+            }
+            Ok(files)
+        }
+        Err(failure) => {
+            tracing::warn!(partner = partner.id, stage = stage.code(), %failure, "EDI folder");
+            store::note_problem(db, partner.id, stage, &failure.to_string(), clock.now()).await?;
+            Ok(0)
+        }
+    }
 }
 
 fn io(path: &Path, error: std::io::Error) -> Failure {

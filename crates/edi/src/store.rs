@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use platform::db::Source;
 use platform::{DataScope, Db, DbError, Page, PageRequest, Query, Row, TenantId, Tx};
 
-use crate::domain::partner::{directory_code, CrossReference, Partner, ValidPartner};
+use crate::domain::partner::{directory_code, CrossReference, ExchangeProblem, ExchangeStage, Partner, ValidPartner};
 use crate::queries::{ArchiveFilter, CrossReferenceFilter, InterchangeSummary, MessageRecord, PartnerFilter};
 
 fn list(text: &str) -> Vec<String> {
@@ -14,7 +14,8 @@ fn list(text: &str) -> Vec<String> {
 const PARTNER_SELECT: &str =
     "SELECT p.id, p.tenant_id, p.dealer_id, d.code AS dealer_code, d.legal_name AS dealer_name, \
      p.interchange_id, p.interchange_qualifier, p.directory, p.syntax, p.syntax_version, p.channel, \
-     p.directory_path, p.messages_in, p.messages_out, p.active, p.created_at, p.updated_at \
+     p.directory_path, p.messages_in, p.messages_out, p.active, p.problem_stage, p.problem, p.problem_since, \
+     p.created_at, p.updated_at \
      FROM edi_partners p JOIN dealers d ON d.id = p.dealer_id";
 
 fn read_partner(row: &Row) -> Result<Partner, DbError> {
@@ -33,6 +34,14 @@ fn read_partner(row: &Row) -> Result<Partner, DbError> {
         messages_in: list(&row.get::<String>("messages_in")?),
         messages_out: list(&row.get::<String>("messages_out")?),
         active: row.get("active")?,
+        problem: match (
+            row.get("problem_stage")?,
+            row.get("problem")?,
+            row.get("problem_since")?,
+        ) {
+            (Some(stage), Some(detail), Some(since)) => Some(ExchangeProblem { stage, detail, since }),
+            _ => None,
+        },
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
     })
@@ -617,6 +626,50 @@ pub async fn start_dispatch(tx: &mut Tx, tenant_id: TenantId) -> Result<(), DbEr
         .bind(tenant_id),
     )
     .await?;
+    Ok(())
+}
+
+/// Notes what stopped a stage of the exchange with a partner; a problem that recurs keeps the
+/// time it began.
+pub async fn note_problem(
+    db: &Db,
+    partner_id: i64,
+    stage: ExchangeStage,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbError> {
+    db.execute(
+        &Query::new(
+            "UPDATE edi_partners SET problem_since = CASE WHEN problem IS NULL THEN $4 ELSE problem_since END,
+             problem_stage = $2, problem = $3 WHERE id = $1",
+        )
+        .bind(partner_id)
+        .bind(stage.code())
+        .bind(detail)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Forgets the problems of a stage that went through: of one partner, or of every partner of
+/// the tenant. Writes nothing when there were none, which is nearly always.
+pub async fn clear_problems(
+    db: &Db,
+    tenant_id: TenantId,
+    partner_id: Option<i64>,
+    stage: ExchangeStage,
+) -> Result<(), DbError> {
+    let mut query = Query::new(
+        "UPDATE edi_partners SET problem_stage = NULL, problem = NULL, problem_since = NULL
+         WHERE tenant_id = $1 AND problem_stage = $2",
+    )
+    .bind(tenant_id)
+    .bind(stage.code());
+    if let Some(id) = partner_id {
+        query.push(" AND id = ").push_bind(id);
+    }
+    db.execute(&query).await?;
     Ok(())
 }
 

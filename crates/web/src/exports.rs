@@ -1139,6 +1139,7 @@ impl ListExport for crate::api::PartnerQuery {
         "edi.messages_in",
         "edi.messages_out",
         "edi.active",
+        "edi.problem",
     ];
 
     /// The EDI partners, as their page shows them.
@@ -1162,6 +1163,20 @@ impl ListExport for crate::api::PartnerQuery {
                 xlsx::Cell::Text(partner.messages_in.join(", ")),
                 xlsx::Cell::Text(partner.messages_out.join(", ")),
                 xlsx::Cell::Text(t.t(if partner.active { "edi.yes" } else { "edi.no" }).to_owned()),
+                xlsx::Cell::Text(
+                    partner
+                        .problem
+                        .map(|p| {
+                            format!(
+                                "{}: {} ({} {})",
+                                t.t(&format!("edi_stage.{}", p.stage)),
+                                p.detail,
+                                t.t("edi.problem_since"),
+                                t.date_time(&p.since)
+                            )
+                        })
+                        .unwrap_or_default(),
+                ),
             ]
         }))
     }

@@ -526,28 +526,86 @@ fn settled(path: &std::path::Path) {
         .unwrap();
 }
 
-#[tokio::test]
-async fn the_folder_channel_reads_settled_files_moves_them_aside_and_writes_ours_whole() {
-    let app = TestApp::with_demo().await;
-    let admin = app.token("admin@demo.test").await;
-    let folder = std::env::temp_dir()
-        .join(format!("dealerport-edi-{}", std::process::id()))
-        .join(format!("{:?}", std::thread::current().id()).replace(['(', ')'], ""));
-    let _ = std::fs::remove_dir_all(&folder);
-    std::fs::create_dir_all(folder.join("in")).unwrap();
-    let (sender, warehouse) = vektor(&app).await;
+/// A folder of this test's own, under the system's temporary folder.
+fn test_folder(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir()
+        .join(format!("dealerport-{name}-{}", std::process::id()))
+        .join(format!("{:?}", std::thread::current().id()).replace(['(', ')'], ""))
+}
+
+/// Moves the demo's partner, Vektor, to the folder channel on `folder`; returns its id.
+async fn on_folder_channel(app: &TestApp, admin: &str, folder: &std::path::Path) -> i64 {
+    let (sender, _) = vektor(app).await;
     let vektor_id = app.count("SELECT id AS n FROM dealers WHERE code = 'VEKTOR'").await;
     let partner = app.count("SELECT id AS n FROM edi_partners").await;
     let moved = app
         .put(
             &format!("/api/v1/edi/partners/{partner}"),
-            &admin,
+            admin,
             json!({"dealer_id": vektor_id, "interchange_id": sender, "directory": "D96A", "syntax": "UNOC",
                 "syntax_version": 3, "channel": "directory", "directory_path": folder.to_string_lossy(),
                 "messages_in": ["ORDERS", "CONTRL"], "messages_out": ["ORDRSP", "DESADV", "CONTRL", "APERAK"]}),
         )
         .await;
     assert_eq!(moved.status, 200, "{}", moved.text());
+    partner
+}
+
+/// The problem the partners list shows for the demo's partner, if any.
+async fn partner_problem(app: &TestApp, token: &str) -> Value {
+    let listed = app.get("/api/v1/edi/partners", token).await;
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    listed.json()["items"][0]["problem"].clone()
+}
+
+#[tokio::test]
+async fn a_folder_that_cannot_be_written_is_shown_with_its_partner_until_it_can() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let folder = test_folder("edi-outbox");
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).unwrap();
+    // A file where the outbox folder should be: nothing can be written into it.
+    std::fs::write(folder.join("out"), "not a folder").unwrap();
+    on_folder_channel(&app, &admin, &folder).await;
+
+    let done = edi::folders::exchange(&app.db, &app.clock).await.unwrap();
+    assert_eq!(done.sent, 0, "the CONTRL the demo's ORDERS got waits");
+    let problem = partner_problem(&app, &admin).await;
+    assert_eq!(problem["stage"], "outbox", "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("out"), "{problem}");
+    let browser = app.browser_session("admin@demo.test").await;
+    let page = app.page(&browser, "/edi/partners").await.text();
+    assert!(page.contains("Its outbox folder could not be written"), "{page}");
+    let since = problem["since"].clone();
+    app.clock.advance(chrono::TimeDelta::minutes(1));
+    edi::folders::exchange(&app.db, &app.clock).await.unwrap();
+    assert_eq!(
+        partner_problem(&app, &admin).await["since"],
+        since,
+        "a problem that recurs keeps the time it began"
+    );
+
+    std::fs::remove_file(folder.join("out")).unwrap();
+    let done = edi::folders::exchange(&app.db, &app.clock).await.unwrap();
+    assert!(done.sent >= 1, "what waited went out");
+    assert_eq!(
+        partner_problem(&app, &admin).await,
+        Value::Null,
+        "and the problem is gone"
+    );
+    let _ = std::fs::remove_dir_all(&folder);
+}
+
+#[tokio::test]
+async fn the_folder_channel_reads_settled_files_moves_them_aside_and_writes_ours_whole() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let folder = test_folder("edi");
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(folder.join("in")).unwrap();
+    let (sender, warehouse) = vektor(&app).await;
+    on_folder_channel(&app, &admin, &folder).await;
 
     let water = gtin(&app, "BS-0001").await;
     let good = folder.join("in").join("T6001.edi");
@@ -1058,6 +1116,9 @@ async fn a_document_that_cannot_be_written_yet_waits_for_the_next_run_without_st
         0,
         "without our GLN no ORDRSP can be written"
     );
+    let admin = app.token("admin@demo.test").await;
+    let problem = partner_problem(&app, &admin).await;
+    assert_eq!(problem["stage"], "documents", "the partners list says why: {problem}");
     app.db
         .execute(&Query::new(format!("UPDATE tenants SET gln = '{OURS}'")))
         .await
@@ -1067,4 +1128,5 @@ async fn a_document_that_cannot_be_written_yet_waits_for_the_next_run_without_st
         1,
         "the decision is answered once the GLN is set"
     );
+    assert_eq!(partner_problem(&app, &admin).await, Value::Null);
 }

@@ -192,8 +192,42 @@ pub struct Partner {
     pub messages_in: Vec<String>,
     pub messages_out: Vec<String>,
     pub active: bool,
+    /// What stopped the last attempt to exchange with the partner, until that stage goes through.
+    pub problem: Option<ExchangeProblem>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A stage of the exchange with a partner that can fail on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExchangeStage {
+    /// Writing the ORDRSP and DESADV the partner is owed.
+    Documents,
+    /// Reading the `in/` of its folder.
+    Inbox,
+    /// Writing to the `out/` of its folder.
+    Outbox,
+}
+
+impl ExchangeStage {
+    pub fn code(self) -> &'static str {
+        match self {
+            ExchangeStage::Documents => "documents",
+            ExchangeStage::Inbox => "inbox",
+            ExchangeStage::Outbox => "outbox",
+        }
+    }
+}
+
+/// Why an exchange with a partner stopped, as the server saw it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExchangeProblem {
+    /// `documents` (writing ORDRSP or DESADV), `inbox` or `outbox` (its folder).
+    pub stage: String,
+    /// The error, as the system gave it.
+    pub detail: String,
+    /// When the problem began; it has recurred on every attempt since.
+    pub since: DateTime<Utc>,
 }
 
 impl Partner {

@@ -144,6 +144,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "unread order indexes",
         sql: include_str!("../../../../migrations/0027_unread_order_indexes.sql"),
     },
+    Migration {
+        version: 28,
+        name: "edi exchange problems",
+        sql: include_str!("../../../../migrations/0028_edi_exchange_problems.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.
