@@ -148,31 +148,25 @@ pub struct CrossReferenceFilter {
     pub sort: platform::Sort,
 }
 
-/// An interchange with its messages and its segments, one per line, as read.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct InterchangeDetail {
-    #[serde(flatten)]
-    pub summary: InterchangeSummary,
-    pub messages: Vec<MessageRecord>,
-    pub segments: Vec<String>,
-}
-
 /// How much of an interchange's raw text its page shows: enough for the envelope and the first
 /// messages; the whole interchange is a download.
 pub const SHOWN_CONTENT_BYTES: i64 = 64 * 1024;
 
-/// An interchange as its page shows it: one page of its messages, and its first segments.
-#[derive(Debug, Clone)]
-pub struct InterchangeView {
+/// An interchange as its page and the API show it: one page of its messages, and the segments
+/// of its start, one per line, as read. The whole is a download: one of ten thousand messages
+/// reads as fast as one of ten, and the server never holds a large interchange's segments.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InterchangeDetail {
+    #[serde(flatten)]
     pub summary: InterchangeSummary,
     pub messages: Page<MessageRecord>,
-    /// The complete segments within the first [`SHOWN_CONTENT_BYTES`], one per line.
+    /// The complete segments within the first 64 KB (65,536 bytes).
     pub segments: Vec<String>,
-    /// The whole interchange's size in bytes.
+    /// The whole interchange's size in bytes: above 65,536, it has more segments than listed.
     pub size: i64,
 }
 
-impl InterchangeView {
+impl InterchangeDetail {
     /// How far the processing of an accepted inbound interchange has come: (messages recorded,
     /// messages in it). Each message is applied and recorded in a transaction of its own, so a
     /// large interchange shows its progress while it is processed. `None` for one sent or
@@ -245,24 +239,8 @@ pub async fn archive(
     Ok(store::search(db, actor.tenant_id, &actor.scope, filter, page).await?)
 }
 
-pub async fn interchange(db: &Db, actor: &Actor, id: i64) -> Result<InterchangeDetail, Failure> {
-    actor.require(Permission::ViewEdi)?;
-    let (summary, content) =
-        store::interchange(db, actor.tenant_id, &actor.scope, id)
-            .await?
-            .ok_or(Failure::NotFound {
-                entity: "edi_interchange",
-            })?;
-    Ok(InterchangeDetail {
-        messages: store::messages_of_interchange(db, summary.id).await?,
-        segments: segment_lines(&content),
-        summary,
-    })
-}
-
-/// An interchange for its page: one page of its messages and the start of its text, so that
-/// one of ten thousand messages reads as fast as one of ten.
-pub async fn interchange_view(db: &Db, actor: &Actor, id: i64, page: PageRequest) -> Result<InterchangeView, Failure> {
+/// An interchange with one page of its messages and the start of its text.
+pub async fn interchange(db: &Db, actor: &Actor, id: i64, page: PageRequest) -> Result<InterchangeDetail, Failure> {
     actor.require(Permission::ViewEdi)?;
     let (summary, head, size) = store::interchange_head(db, actor.tenant_id, &actor.scope, id, SHOWN_CONTENT_BYTES)
         .await?
@@ -282,7 +260,7 @@ pub async fn interchange_view(db: &Db, actor: &Actor, id: i64, page: PageRequest
         // The last line of a cut text may be part of a segment: it is not shown as if whole.
         segments.pop();
     }
-    Ok(InterchangeView {
+    Ok(InterchangeDetail {
         messages: store::message_page(db, summary.id, page).await?,
         segments,
         size,

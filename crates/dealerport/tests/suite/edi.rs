@@ -215,6 +215,39 @@ async fn many_orders_in_one_interchange_are_applied_in_their_order() {
         .await
         .json();
     assert_eq!(cancelled["state"], "cancelled", "the cancellation came after its order");
+
+    let admin = app.token("admin@demo.test").await;
+    let second_page = app
+        .get(
+            &format!(
+                "/api/v1/edi/interchanges/{}?page=2&per_page=50",
+                receipt["interchange_id"]
+            ),
+            &admin,
+        )
+        .await;
+    assert_eq!(second_page.status, 200, "{}", second_page.text());
+    let second_page = second_page.json();
+    assert_eq!(
+        second_page["messages"]["total"], 71,
+        "the interchange's messages, a page at a time"
+    );
+    let rest: Vec<&str> = second_page["messages"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["message_reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(rest, expected[50..], "in the interchange's order");
+    let envelope = format!("UNB+UNOC:3+{sender}:14+{OURS}:14+261124:1000+MANY++ORDERS++1'");
+    assert!(
+        second_page["segments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| *s == envelope.as_str()),
+        "{second_page}"
+    );
 }
 
 #[tokio::test]
@@ -463,7 +496,7 @@ async fn the_demo_order_from_vektors_erp_is_in_the_archive_with_its_price_differ
         )
         .await
         .json();
-    let message = &detail["messages"][0];
+    let message = &detail["messages"]["items"][0];
     assert_eq!(message["status"], "applied");
     assert_eq!(message["document_number"], "VK-EDI-0145");
     assert!(

@@ -302,17 +302,27 @@ pub async fn export_archive(
         .for_api())
 }
 
-/// One interchange: what became of it and of each message, and its segments as read.
+/// Which page of an interchange's messages.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+pub struct MessagePageQuery {
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+/// One interchange: what became of it, one page of its messages in their order, and the
+/// segments of its first 64 KB as read. The whole is `GET /edi/interchanges/{id}/content`.
 #[utoipa::path(get, path = "/edi/interchanges/{interchange_id}", tag = "edi", security(("bearer" = [])),
-    params(("interchange_id" = i64, Path)),
-    responses((status = 200, body = InterchangeDetail), (status = 404, body = Problem)))]
+    params(("interchange_id" = i64, Path), MessagePageQuery),
+    responses((status = 200, body = InterchangeDetail), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn interchange(
     State(state): State<AppState>,
     caller: ApiCaller,
     Path(id): Path<i64>,
+    ApiQuery(query): ApiQuery<MessagePageQuery>,
 ) -> ApiResult<InterchangeDetail> {
+    let page = PageRequest::new(query.page, query.per_page);
     Ok(Json(
-        queries::interchange(&state.db, &caller.signed_in.actor, id).await?,
+        queries::interchange(&state.db, &caller.signed_in.actor, id, page).await?,
     ))
 }
 

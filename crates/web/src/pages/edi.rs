@@ -7,7 +7,7 @@ use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::response::Response;
 use edi::domain::partner::{CrossReference, CrossReferenceInput, Partner, PartnerInput, MESSAGES_IN, MESSAGES_OUT};
-use edi::queries::{self, CrossReferenceFilter, InterchangeSummary, InterchangeView, PartnerFilter};
+use edi::queries::{self, CrossReferenceFilter, InterchangeDetail, InterchangeSummary, PartnerFilter};
 use platform::{Page, PageRequest, Permission};
 use serde::Deserialize;
 
@@ -107,7 +107,7 @@ pub async fn export_archive(
 #[template(path = "edi/interchange.html")]
 struct InterchangePage {
     layout: Layout,
-    interchange: InterchangeView,
+    interchange: InterchangeDetail,
     /// What the messages' page links keep: nothing, the interchange has no filters.
     filter_query: String,
     can_reprocess: bool,
@@ -125,8 +125,7 @@ pub async fn interchange(
     Path(id): Path<i64>,
     Query(query): Query<InterchangeQuery>,
 ) -> Result<Response, WebError> {
-    let interchange =
-        queries::interchange_view(&state.db, user.actor(), id, PageRequest::new(query.page, None)).await?;
+    let interchange = queries::interchange(&state.db, user.actor(), id, PageRequest::new(query.page, None)).await?;
     let mut layout = Layout::new(&user, "/edi", "edi.interchange").with_notice(query.done.as_deref());
     layout.title = format!("{} {}", layout.title, interchange.summary.control_reference);
     if interchange.processed().is_some_and(|(done, total)| done < total) {
