@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use identity::domain::{NewTenant, UserInput};
 use platform::db::DbOptions;
 use platform::jobs::{self, Worker};
+use platform::secret::SecretKey;
 use platform::{Actor, Clock, Db, Failure};
 use tokio::net::TcpListener;
 
@@ -29,6 +30,11 @@ struct DatabaseArgs {
     /// `postgres://user@host/db`, or a SQLite file (`sqlite:path` or a plain path), created when missing.
     #[arg(long, env = "DEALERPORT_DATABASE_URL", default_value = "sqlite:dealerport.db")]
     database_url: String,
+    /// Seals the secrets kept in the database (a tenant's SMTP password): 64 hexadecimal
+    /// characters, such as `openssl rand -hex 32` prints. Every server of one database needs the
+    /// same key. Without it such secrets are stored as typed.
+    #[arg(long, env = "DEALERPORT_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -207,7 +213,13 @@ async fn open(database: &DatabaseArgs) -> Result<Db, String> {
     db.migrate()
         .await
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
-    Ok(db)
+    match &database.secret_key {
+        Some(key) => Ok(db.with_secret_key(SecretKey::parse(key).map_err(|e| format!("DEALERPORT_SECRET_KEY: {e}"))?)),
+        None => {
+            tracing::warn!("DEALERPORT_SECRET_KEY is not set: SMTP passwords are stored as typed");
+            Ok(db)
+        }
+    }
 }
 
 fn describe(failure: Failure) -> String {

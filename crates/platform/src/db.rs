@@ -360,6 +360,8 @@ pub struct Db {
     shared: Arc<grouped::Shared>,
     /// On SQLite, the connection a [`Db::snapshot`] reads through.
     snapshot: Option<Arc<Mutex<sqlite::Lease>>>,
+    /// The server's key for the secrets it stores and reads back (see [`crate::secret`]).
+    secret_key: Option<Arc<crate::secret::SecretKey>>,
 }
 
 /// This process's turn to write to SQLite, held until the transaction ends.
@@ -432,7 +434,20 @@ impl Db {
             writer: Arc::new(tokio::sync::Mutex::new(())),
             shared: Arc::default(),
             snapshot: None,
+            secret_key: None,
         })
+    }
+
+    /// This handle, sealing the secrets it stores with `key`.
+    pub fn with_secret_key(self, key: crate::secret::SecretKey) -> Db {
+        Db {
+            secret_key: Some(Arc::new(key)),
+            ..self
+        }
+    }
+
+    pub fn secret_key(&self) -> Option<&crate::secret::SecretKey> {
+        self.secret_key.as_deref()
     }
 
     /// A handle that reads through one connection in one read transaction until it is dropped,

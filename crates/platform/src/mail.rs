@@ -14,6 +14,7 @@ use crate::failure::{Checks, Failure, FieldError};
 use crate::ids::TenantId;
 use crate::jobs;
 use crate::messages::Message;
+use crate::secret;
 
 /// The job that mails the notices named in its payload (`{"message_ids": [...]}`).
 pub const JOB_KIND: &str = "mail";
@@ -203,7 +204,7 @@ pub async fn set_mail_server(
         .bind(server.port)
         .bind(server.security.code())
         .bind(&server.username)
-        .bind(&server.password)
+        .bind(secret::to_store(db.secret_key(), &server.password).map_err(|e| Failure::Internal(e.to_string()))?)
         .bind(&server.from_address)
         .bind(now),
     )
@@ -260,16 +261,18 @@ pub async fn remove_mail_server(db: &Db, clock: &Clock, actor: &Actor) -> Result
 
 /// How the mail job connects for a tenant; `None` when e-mail has been turned off since.
 pub async fn server_settings(db: &Db, tenant_id: TenantId) -> Result<Option<MailServerSettings>, DbError> {
-    Ok(find_server(db, tenant_id)
-        .await?
-        .map(|(server, password)| MailServerSettings {
-            host: server.host,
-            port: u16::try_from(server.port).unwrap_or(25),
-            security: server.security,
-            username: server.username,
-            password,
-            from_address: server.from_address,
-        }))
+    let Some((server, stored)) = find_server(db, tenant_id).await? else {
+        return Ok(None);
+    };
+    let password = secret::from_store(db.secret_key(), &stored).map_err(|e| DbError::Config(e.to_string()))?;
+    Ok(Some(MailServerSettings {
+        host: server.host,
+        port: u16::try_from(server.port).unwrap_or(25),
+        security: server.security,
+        username: server.username,
+        password,
+        from_address: server.from_address,
+    }))
 }
 
 /// A notice waiting to be mailed, with its reader's address and language.

@@ -20,6 +20,8 @@ pub mod browser;
 pub mod http;
 
 pub const PASSWORD: &str = demo::DEMO_PASSWORD;
+/// The key the test servers seal stored secrets with.
+pub const TEST_SECRET_KEY: &str = "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592";
 
 /// The PostgreSQL URL the suite runs against, or `None` for SQLite.
 pub fn postgres_url() -> Option<String> {
@@ -99,7 +101,7 @@ impl TestDatabase {
         .await
         .expect("connect to the test database");
         db.migrate().await.expect("migrate the test database");
-        db
+        db.with_secret_key(platform::secret::SecretKey::parse(TEST_SECRET_KEY).expect("the test key is well formed"))
     }
 }
 

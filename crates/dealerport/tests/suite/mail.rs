@@ -327,3 +327,24 @@ async fn the_mail_server_is_the_administrators_and_its_password_is_never_shown()
         refused.text()
     );
 }
+
+#[tokio::test]
+async fn the_mail_servers_password_is_sealed_in_the_database_and_opened_with_the_servers_key() {
+    let app = TestApp::with_demo().await;
+    let admin = app.token("admin@demo.test").await;
+    let body = json!({"host": "smtp.baikal-springs.ru", "security": "starttls", "username": "portal",
+        "password": "s3cret", "from_address": "orders@baikal-springs.ru"});
+    assert_eq!(app.put("/api/v1/tenant/mail-server", &admin, body).await.status, 200);
+    let stored = crate::edi::text(&app, "SELECT password AS t FROM mail_servers").await;
+    assert!(
+        stored.starts_with("sealed:") && !stored.contains("s3cret"),
+        "a copy of the database does not give it away: {stored}"
+    );
+
+    let tenant = platform::TenantId(app.count("SELECT MIN(tenant_id) AS n FROM mail_servers").await);
+    let settings = platform::mail::server_settings(&app.db, tenant).await.unwrap().unwrap();
+    assert_eq!(
+        settings.password, "s3cret",
+        "the mail job opens it with the server's key"
+    );
+}
