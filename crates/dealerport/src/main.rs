@@ -207,19 +207,34 @@ fn main() -> ExitCode {
 
 /// Connects and brings the schema up to date; every sub-command starts here.
 async fn open(database: &DatabaseArgs) -> Result<Db, String> {
+    // A malformed key stops the command before it touches the database.
+    let key = database
+        .secret_key
+        .as_deref()
+        .map(SecretKey::parse)
+        .transpose()
+        .map_err(|e| format!("DEALERPORT_SECRET_KEY: {e}"))?;
     let db = Db::connect(&DbOptions::new(&database.database_url))
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
     db.migrate()
         .await
         .map_err(|e| format!("cannot migrate the database: {e}"))?;
-    match &database.secret_key {
-        Some(key) => Ok(db.with_secret_key(SecretKey::parse(key).map_err(|e| format!("DEALERPORT_SECRET_KEY: {e}"))?)),
-        None => {
-            tracing::warn!("DEALERPORT_SECRET_KEY is not set: SMTP passwords are stored as typed");
-            Ok(db)
-        }
+    let Some(key) = key else {
+        tracing::warn!("DEALERPORT_SECRET_KEY is not set: SMTP passwords are stored as typed");
+        return Ok(db);
+    };
+    let db = db.with_secret_key(key);
+    let sealed = platform::mail::seal_stored_passwords(&db)
+        .await
+        .map_err(|e| format!("cannot seal the stored SMTP passwords: {e}"))?;
+    if sealed > 0 {
+        tracing::info!(
+            sealed,
+            "SMTP passwords saved before the secret key was set are sealed now"
+        );
     }
+    Ok(db)
 }
 
 fn describe(failure: Failure) -> String {

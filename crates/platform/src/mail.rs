@@ -275,6 +275,37 @@ pub async fn server_settings(db: &Db, tenant_id: TenantId) -> Result<Option<Mail
     }))
 }
 
+/// Seals the SMTP passwords kept as typed, saved before the server had a key; returns how many.
+/// Run as a server starts, so that a key once set covers every password, however many servers
+/// start at once: each password is sealed only while it is still the one read.
+pub async fn seal_stored_passwords(db: &Db) -> Result<u64, DbError> {
+    let Some(key) = db.secret_key() else {
+        return Ok(0);
+    };
+    let mut sealed = 0;
+    for row in db
+        .fetch_all(&Query::new(
+            "SELECT tenant_id, password FROM mail_servers WHERE password <> ''",
+        ))
+        .await?
+    {
+        let password: String = row.get("password")?;
+        if secret::is_sealed(&password) {
+            continue;
+        }
+        let seal = key.seal(&password).map_err(|e| DbError::Config(e.to_string()))?;
+        sealed += db
+            .execute(
+                &Query::new("UPDATE mail_servers SET password = $2 WHERE tenant_id = $1 AND password = $3")
+                    .bind(row.get::<i64>("tenant_id")?)
+                    .bind(seal)
+                    .bind(password),
+            )
+            .await?;
+    }
+    Ok(sealed)
+}
+
 /// A notice waiting to be mailed, with its reader's address and language.
 #[derive(Debug, Clone)]
 pub struct PendingMail {

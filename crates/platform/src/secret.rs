@@ -100,6 +100,11 @@ pub fn to_store(key: Option<&SecretKey>, plain: &str) -> Result<String, SealErro
     }
 }
 
+/// Whether a stored secret is sealed, rather than kept as typed.
+pub fn is_sealed(stored: &str) -> bool {
+    stored.starts_with(SEALED)
+}
+
 /// A stored secret, opened: one saved before the server had a key is read as it is.
 pub fn from_store(key: Option<&SecretKey>, stored: &str) -> Result<String, SealError> {
     match (stored.strip_prefix(SEALED), key) {

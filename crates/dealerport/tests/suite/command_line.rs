@@ -33,6 +33,23 @@ fn every_command_explains_itself() {
     assert!(help.contains("--listen") && help.contains("--database-url") && help.contains("--demo"));
 }
 
+#[test]
+fn a_malformed_secret_key_stops_the_server_before_it_stores_anything() {
+    let output = Command::new(env!("CARGO_BIN_EXE_dealerport"))
+        .args(["tenant", "create", "--code", "acme", "--name", "Acme Drinks"])
+        .env("DEALERPORT_DATABASE_URL", "sqlite::memory:")
+        .env("DEALERPORT_SECRET_KEY", "not-a-key")
+        .output()
+        .expect("run dealerport");
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("DEALERPORT_SECRET_KEY: the secret key must be 64 hexadecimal characters"),
+        "{said}"
+    );
+    assert!(!said.contains("not-a-key"), "the key is never echoed: {said}");
+}
+
 #[tokio::test]
 async fn a_tenant_and_its_first_administrator_are_created_without_the_demo() {
     let database = TestDatabase::create().await;

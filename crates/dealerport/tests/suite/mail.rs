@@ -347,4 +347,25 @@ async fn the_mail_servers_password_is_sealed_in_the_database_and_opened_with_the
         settings.password, "s3cret",
         "the mail job opens it with the server's key"
     );
+
+    // A password saved before the server had a key is sealed when a server starts with one.
+    app.db
+        .execute(&platform::Query::new(
+            "UPDATE mail_servers SET password = 'saved before'",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(platform::mail::seal_stored_passwords(&app.db).await.unwrap(), 1);
+    let stored = crate::edi::text(&app, "SELECT password AS t FROM mail_servers").await;
+    assert!(
+        stored.starts_with("sealed:") && !stored.contains("saved before"),
+        "{stored}"
+    );
+    let settings = platform::mail::server_settings(&app.db, tenant).await.unwrap().unwrap();
+    assert_eq!(settings.password, "saved before");
+    assert_eq!(
+        platform::mail::seal_stored_passwords(&app.db).await.unwrap(),
+        0,
+        "what is sealed stays as it is"
+    );
 }
