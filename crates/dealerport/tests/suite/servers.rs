@@ -19,6 +19,8 @@ async fn start(database_url: &str) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_dealerport"))
         .args(["serve", "--listen", "127.0.0.1:0", "--database-url", database_url])
         .env("DEALERPORT_LOG", "warn")
+        // Servers of one database share one key, as in production.
+        .env("DEALERPORT_SECRET_KEY", testkit::TEST_SECRET_KEY)
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
