@@ -223,9 +223,12 @@ async fn place(
     let mut facts = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
         let (products, known) = orderable(reads, actor, audience, input).await?;
-        facts.push(known);
         match resolve_lines(&input.lines, &products) {
-            Ok(resolved) => lines.push(resolved),
+            // Kept side by side, so that each order's lines are priced with their own facts.
+            Ok(resolved) => {
+                lines.push(resolved);
+                facts.push(known);
+            }
             Err(failure) => match of_order(index, several, failure) {
                 Failure::Invalid(found) => {
                     for error in found {
