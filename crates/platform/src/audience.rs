@@ -62,6 +62,18 @@ impl DealerAudience {
         query.push(")");
     }
 
+    /// Whether a row meant for `audience` (`everyone` meaning all dealers) and `audience_id`
+    /// reaches this dealer: [`DealerAudience::restrict`] asked of a row in memory.
+    pub fn includes(&self, audience: &str, audience_id: i64, everyone: &str) -> bool {
+        match audience {
+            "dealer" => self.dealer_id.get() == audience_id,
+            "tier" => self.tier == audience_id,
+            "group" => self.group_ids.contains(&audience_id),
+            "region" => self.region_distance(audience_id).is_some(),
+            other => other == everyone,
+        }
+    }
+
     /// How far up the tree a region lies from the dealer's own, if it lies above it at all.
     pub fn region_distance(&self, region_id: i64) -> Option<i64> {
         self.regions

@@ -1,10 +1,11 @@
 //! Pricing: price lists for an audience (everyone, a group, a tier, a region or one dealer) with
-//! rows per product, minimum quantity and period. The engine that picks a dealer's price grows
-//! here; for now lists can be created and filled.
+//! rows per product, minimum quantity and period; promotions; and the engines that price a
+//! product, a cart or an order for a dealer from them.
 
 pub mod commands;
 pub mod domain;
 pub mod engine;
+mod in_force;
 pub mod promotions;
 pub mod queries;
 mod store;

@@ -1,5 +1,8 @@
 //! Pricing's SQL.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use platform::db::Value;
 use platform::{DbError, Query, TenantId, Tx};
@@ -11,6 +14,7 @@ use crate::domain::{
     ValidPriceList, ValidPriceRow, ValidPromotion,
 };
 use crate::engine::Candidate;
+use crate::in_force::{Entry, InForce, Standing};
 use crate::promotions::Promotion;
 
 pub async fn insert_price_list(
@@ -543,7 +547,8 @@ pub async fn find_promotion(
 
 /// The active promotions meant for the dealer on `date` that concern any of these products
 /// (directly, or through their categories and the categories above them), each narrowed to
-/// those products.
+/// those products: from the promotions in force kept in memory, with what orders have used of
+/// the capped ones read fresh.
 pub async fn promotions_for(
     db: &platform::Db,
     tenant_id: TenantId,
@@ -554,109 +559,172 @@ pub async fn promotions_for(
     if products.is_empty() {
         return Ok(Vec::new());
     }
-    let product_ids: Vec<i64> = products.iter().map(|(id, _)| *id).collect();
-    let mut category_ids: Vec<i64> = products.iter().filter_map(|(_, category)| *category).collect();
-    category_ids.sort_unstable();
-    category_ids.dedup();
-    // One statement. `lineage` pairs each of the products' categories with itself and every
-    // category above it (a promotion on "Water" reaches "Water › Sparkling"); the tree is a few
-    // dozen categories, walked from these few upwards by primary key. `entries` are the
-    // promotion entries naming one of the products (by the product index) or one of those
-    // ancestors (by the category index), each answered with the product or the product's own
-    // category it reaches. Only then is each entry's promotion looked up, by primary key, in a
-    // correlated EXISTS. Joined instead, SQLite went through every active promotion's entries
-    // (9,000 on the large demo) to find the few naming these products, eighteen times slower; or,
-    // kept to this order by a CROSS JOIN, built a Bloom filter of the whole promotions table on
-    // every run, which took two thirds of the statement's time for a 10-line order. PostgreSQL
-    // keeps to this order for `entries` kept apart (MATERIALIZED): the plan it settles on after a
-    // few runs otherwise went the other way round, 18 ms instead of 0.8 for a 500-line cart.
-    let mut concerned = Query::new("WITH RECURSIVE ");
-    if !category_ids.is_empty() {
-        concerned
-            .push("lineage (category_id, ancestor_id) AS (SELECT c.id, c.id FROM categories c WHERE c.tenant_id = ")
-            .push_bind(tenant_id)
-            .push(" AND c.id IN ")
-            .push_bind_list(category_ids.iter().copied())
-            .push(
-                " UNION SELECT l.category_id, c.parent_id FROM lineage l CROSS JOIN categories c
-                 WHERE c.id = l.ancestor_id AND c.parent_id IS NOT NULL), ",
+    let in_force = in_force(db, tenant_id, date).await?;
+    let concerned = in_force.concerning(audience, products);
+    let capped: Vec<i64> = concerned
+        .iter()
+        .filter(|(standing, _)| standing.capped())
+        .map(|(standing, _)| standing.promotion.id)
+        .collect();
+    let mut used = HashMap::new();
+    if !capped.is_empty() {
+        let mut query = Query::new("SELECT id, budget_used_minor, quantity_used FROM promotions WHERE id IN ");
+        query.push_bind_list(capped.iter().copied());
+        for row in db.fetch_all(&query).await? {
+            used.insert(
+                row.get::<i64>("id")?,
+                (row.get::<i64>("budget_used_minor")?, row.get::<i64>("quantity_used")?),
             );
+        }
     }
-    concerned
-        .push(
-            "entries (promotion_id, product_id, category_id) AS MATERIALIZED (
-             SELECT pp.promotion_id, pp.product_id, CAST(NULL AS BIGINT) FROM promotion_products pp
-             WHERE pp.product_id IN ",
-        )
-        .push_bind_list(product_ids.iter().copied());
-    if !category_ids.is_empty() {
-        concerned.push(
-            " UNION ALL SELECT pp.promotion_id, CAST(NULL AS BIGINT), l.category_id
-             FROM lineage l CROSS JOIN promotion_products pp WHERE pp.category_id = l.ancestor_id",
-        );
+    Ok(concerned
+        .into_iter()
+        .map(|(standing, product_ids)| {
+            let (budget_used, quantity_used) = used.get(&standing.promotion.id).copied().unwrap_or_default();
+            let currency = standing.currency;
+            Promotion {
+                product_ids,
+                budget_remaining: standing
+                    .budget_minor
+                    .map(|budget| Money::new((budget - budget_used).max(0), currency)),
+                quantity_remaining: standing.quantity_cap.map(|cap| (cap - quantity_used).max(0)),
+                ..standing.promotion.clone()
+            }
+        })
+        .collect())
+}
+
+/// The tenant's promotions in force on `date`, as this process keeps them; read again when the
+/// tenant's promotions revision has moved since, or the day has changed.
+async fn in_force(db: &platform::Db, tenant_id: TenantId, date: chrono::NaiveDate) -> Result<Arc<InForce>, DbError> {
+    let kept = db.shared::<KeptInForce>();
+    let revision: i64 = db
+        .fetch_one(&Query::new("SELECT promotions_revision FROM tenants WHERE id = $1").bind(tenant_id))
+        .await?
+        .get("promotions_revision")?;
+    if let Some(book) = kept.find(tenant_id, revision, date) {
+        return Ok(book);
     }
-    concerned
-        .push(
-            ") SELECT e.promotion_id, e.product_id, e.category_id FROM entries e
-             WHERE EXISTS (SELECT 1 FROM promotions p WHERE p.id = e.promotion_id AND p.tenant_id = ",
-        )
-        .push_bind(tenant_id)
-        .push(" AND p.status = 'active' AND p.currency = ")
-        .push_bind(audience.currency.as_str())
-        .push(" AND p.starts_on <= ")
-        .push_bind(date)
-        .push(" AND p.ends_on >= ")
-        .push_bind(date)
-        .push(" AND EXISTS (SELECT 1 FROM promotion_audiences a WHERE a.promotion_id = p.id");
-    audience.restrict(&mut concerned, "a.audience", "a.audience_id", "all");
-    concerned.push("))");
-    let mut applies: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
-    for row in db.fetch_all(&concerned).await? {
-        let promotion: i64 = row.get("promotion_id")?;
-        let product: Option<i64> = row.get("product_id")?;
-        // For an entry naming a category: the category of the products it reaches.
-        let category: Option<i64> = row.get("category_id")?;
-        let matched = products
-            .iter()
-            .filter(|(id, product_category)| {
-                Some(*id) == product || (category.is_some() && *product_category == category)
-            })
-            .map(|(id, _)| *id);
-        applies.entry(promotion).or_default().extend(matched);
+    // Orders that find the copy stale at the same moment wait for one of them to read it.
+    let _reading = kept.reading.lock().await;
+    if let Some(book) = kept.find(tenant_id, revision, date) {
+        return Ok(book);
     }
-    if applies.is_empty() {
-        return Ok(Vec::new());
+    let book = Arc::new(read_in_force(db, tenant_id, revision, date).await?);
+    kept.keep(tenant_id, book.clone());
+    Ok(book)
+}
+
+/// Every tenant's promotions in force, as this process last read them.
+#[derive(Default)]
+struct KeptInForce {
+    books: std::sync::RwLock<HashMap<TenantId, Arc<InForce>>>,
+    reading: tokio::sync::Mutex<()>,
+}
+
+impl KeptInForce {
+    fn find(&self, tenant_id: TenantId, revision: i64, date: chrono::NaiveDate) -> Option<Arc<InForce>> {
+        let books = self.books.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        books
+            .get(&tenant_id)
+            .filter(|book| book.revision == revision && book.date == date)
+            .cloned()
     }
-    let mut query = Query::new(format!("SELECT {PROMOTION_COLUMNS} FROM promotions p WHERE p.id IN "));
-    query.push_bind_list(applies.keys().copied());
-    // Badges list the promotions that apply first first, the same on both databases.
-    query.push(" ORDER BY p.priority DESC, p.id");
-    let mut promotions = Vec::new();
-    for row in db.fetch_all(&query).await? {
-        let id: i64 = row.get("id")?;
+
+    fn keep(&self, tenant_id: TenantId, book: Arc<InForce>) {
+        let mut books = self.books.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        books.insert(tenant_id, book);
+    }
+}
+
+/// Reads the tenant's active promotions on `date`, what they name, whom they are for, and the
+/// category tree: four statements, once per revision and day.
+async fn read_in_force(
+    db: &platform::Db,
+    tenant_id: TenantId,
+    revision: i64,
+    date: chrono::NaiveDate,
+) -> Result<InForce, DbError> {
+    let in_force = |select: String| {
+        Query::new(format!(
+            "{select} WHERE p.tenant_id = $1 AND p.status = 'active' AND p.starts_on <= $2 AND p.ends_on >= $2"
+        ))
+        .bind(tenant_id)
+        .bind(date)
+    };
+    let mut standings = Vec::new();
+    let rows = db
+        .fetch_all(&in_force(format!("SELECT {PROMOTION_COLUMNS} FROM promotions p")))
+        .await?;
+    for row in &rows {
         let currency = Currency::parse(&row.get::<String>("currency")?).map_err(|e| DbError::Config(e.to_string()))?;
         let terms: StoredTerms =
             serde_json::from_str(&row.get::<String>("terms")?).map_err(|e| DbError::Config(e.to_string()))?;
-        let budget: Option<i64> = row.get("budget_minor")?;
-        let used: i64 = row.get("budget_used_minor")?;
-        let cap: Option<i64> = row.get("quantity_cap")?;
-        let used_units: i64 = row.get("quantity_used")?;
-        let mut product_ids = applies.remove(&id).unwrap_or_default();
-        product_ids.sort_unstable();
-        product_ids.dedup();
-        promotions.push(Promotion {
-            id,
-            code: row.get("code")?,
-            name: row.get("name")?,
-            kind: terms.kind(currency),
-            priority: row.get("priority")?,
-            stackable: row.get("stackable")?,
-            starts_on: row.get("starts_on")?,
-            ends_on: row.get("ends_on")?,
-            product_ids,
-            budget_remaining: budget.map(|b| Money::new((b - used).max(0), currency)),
-            quantity_remaining: cap.map(|c| (c - used_units).max(0)),
+        standings.push(Standing {
+            promotion: Promotion {
+                id: row.get("id")?,
+                code: row.get("code")?,
+                name: row.get("name")?,
+                kind: terms.kind(currency),
+                priority: row.get("priority")?,
+                stackable: row.get("stackable")?,
+                starts_on: row.get("starts_on")?,
+                ends_on: row.get("ends_on")?,
+                product_ids: Vec::new(),
+                budget_remaining: None,
+                quantity_remaining: None,
+            },
+            currency,
+            audiences: Vec::new(),
+            budget_minor: row.get("budget_minor")?,
+            quantity_cap: row.get("quantity_cap")?,
         });
     }
-    Ok(promotions)
+    let mut audiences: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+    for row in db
+        .fetch_all(&in_force(
+            "SELECT a.promotion_id, a.audience, a.audience_id FROM promotion_audiences a
+             JOIN promotions p ON p.id = a.promotion_id"
+                .to_owned(),
+        ))
+        .await?
+    {
+        audiences
+            .entry(row.get("promotion_id")?)
+            .or_default()
+            .push((row.get("audience")?, row.get("audience_id")?));
+    }
+    for standing in &mut standings {
+        standing.audiences = audiences.remove(&standing.promotion.id).unwrap_or_default();
+    }
+    let mut entries = Vec::new();
+    for row in db
+        .fetch_all(&in_force(
+            "SELECT pp.promotion_id, pp.product_id, pp.category_id FROM promotion_products pp
+             JOIN promotions p ON p.id = pp.promotion_id"
+                .to_owned(),
+        ))
+        .await?
+    {
+        let promotion_id: i64 = row.get("promotion_id")?;
+        match (
+            row.get::<Option<i64>>("product_id")?,
+            row.get::<Option<i64>>("category_id")?,
+        ) {
+            (Some(product), _) => entries.push((promotion_id, Entry::Product(product))),
+            (None, Some(category)) => entries.push((promotion_id, Entry::Category(category))),
+            (None, None) => {}
+        }
+    }
+    let mut parents = HashMap::new();
+    for row in db
+        .fetch_all(
+            &Query::new("SELECT id, parent_id FROM categories WHERE tenant_id = $1 AND parent_id IS NOT NULL")
+                .bind(tenant_id),
+        )
+        .await?
+    {
+        parents.insert(row.get::<i64>("id")?, row.get::<i64>("parent_id")?);
+    }
+    Ok(InForce::new(revision, date, standings, &entries, parents))
 }

@@ -219,3 +219,45 @@ async fn a_promotion_on_a_category_reaches_the_products_of_its_sub_categories() 
         "the cart prices it the same: {cart}"
     );
 }
+
+/// Each server keeps the promotions in force in memory; a change made anywhere, even by hand in
+/// the database, reaches the next price it gives.
+#[tokio::test]
+async fn a_change_to_promotions_or_categories_made_through_another_server_applies_at_once() {
+    let app = TestApp::with_demo().await;
+    let other_server = app.database.connect().await;
+    let dealer = app.token("dealer@demo.test").await;
+    let tea = id_of(&app, "products", "sku", "BS-0009").await;
+    let price_path = format!("/api/v1/catalog/{tea}/price?quantity=12");
+    let before = app.get(&price_path, &dealer).await.json();
+    assert_eq!(before["promotions"][0]["promotion_code"], "TEA-10");
+
+    // A new category below Tea, and the tea moved into it: the promotion on Tea still reaches it.
+    let tea_category = id_of(&app, "categories", "code", "TEA").await;
+    other_server
+        .execute(&platform::Query::new(format!(
+            "INSERT INTO categories (tenant_id, parent_id, code, name_en, name_ru, name_zh, created_at)
+             SELECT tenant_id, id, 'TEA-GREEN', 'Green tea', 'Зелёный чай', '绿茶', created_at FROM categories WHERE id = {tea_category}"
+        )))
+        .await
+        .unwrap();
+    other_server
+        .execute(&platform::Query::new(format!(
+            "UPDATE products SET category_id = (SELECT id FROM categories WHERE code = 'TEA-GREEN') WHERE id = {tea}"
+        )))
+        .await
+        .unwrap();
+    let moved = app.get(&price_path, &dealer).await.json();
+    assert_eq!(moved["promotions"][0]["promotion_code"], "TEA-10");
+    assert_eq!(moved["unit_price"], "73.69");
+
+    other_server
+        .execute(&platform::Query::new(
+            "UPDATE promotions SET status = 'paused' WHERE code = 'TEA-10'",
+        ))
+        .await
+        .unwrap();
+    let paused = app.get(&price_path, &dealer).await.json();
+    assert_eq!(paused["promotions"], json!([]));
+    assert_eq!(paused["unit_price"], "81.88", "the list price, no longer 10 % off");
+}

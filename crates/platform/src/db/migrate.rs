@@ -4,7 +4,10 @@
 //! tokens and replaced here: `{{id}}` (an auto-numbered primary key), `{{bytes}}` (binary data)
 //! and `{{continue_ids table}}`, which after a table is rebuilt with its old ids makes new ids
 //! follow them (PostgreSQL's identity does not notice rows inserted with ids; SQLite's
-//! AUTOINCREMENT does).
+//! AUTOINCREMENT does), and `{{revision column ON table [OF col, …]}}`, which makes every row
+//! inserted into or deleted from `table`, or updated (in the listed columns only, when there is a
+//! list), add one to `tenants.column` of the row's tenant, in the same transaction: a revision
+//! that a process keeping those rows in memory compares with its copy's.
 //! All pending migrations apply in one transaction; on PostgreSQL an advisory lock makes servers
 //! that start together take turns.
 
@@ -149,6 +152,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "edi exchange problems",
         sql: include_str!("../../../../migrations/0028_edi_exchange_problems.sql"),
     },
+    Migration {
+        version: 29,
+        name: "promotion revision",
+        sql: include_str!("../../../../migrations/0029_promotion_revision.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.
@@ -174,6 +182,59 @@ fn render(sql: &str, postgres: bool) -> String {
             String::new()
         };
         sql.replace_range(start..start + length + 2, &statement);
+    }
+    while let Some(start) = sql.find("{{revision ") {
+        let Some(length) = sql[start..].find("}}") else {
+            break;
+        };
+        let statements = revision_triggers(&sql[start + "{{revision ".len()..start + length], postgres);
+        sql.replace_range(start..start + length + 2, &statements);
+    }
+    sql
+}
+
+/// The triggers of `{{revision column ON table [OF columns]}}`.
+fn revision_triggers(spec: &str, postgres: bool) -> String {
+    let (column, rest) = spec.split_once(" ON ").unwrap_or((spec, ""));
+    let (table, columns) = rest.split_once(" OF ").unwrap_or((rest, ""));
+    let (column, table, columns) = (column.trim(), table.trim(), columns.trim());
+    let update = if columns.is_empty() {
+        "UPDATE".to_owned()
+    } else {
+        format!("UPDATE OF {columns}")
+    };
+    let events = [
+        ("insert", "INSERT", "NEW"),
+        ("update", update.as_str(), "NEW"),
+        ("delete", "DELETE", "OLD"),
+    ];
+    let mut sql = String::new();
+    if postgres {
+        // One function per revision column serves every table that moves it.
+        sql.push_str(&format!(
+            "CREATE OR REPLACE FUNCTION bump_{column}() RETURNS trigger LANGUAGE plpgsql AS $$\n\
+             BEGIN\n\
+             IF TG_OP = 'DELETE' THEN\n\
+             UPDATE tenants SET {column} = {column} + 1 WHERE id = OLD.tenant_id;\n\
+             ELSE\n\
+             UPDATE tenants SET {column} = {column} + 1 WHERE id = NEW.tenant_id;\n\
+             END IF;\n\
+             RETURN NULL;\n\
+             END $$;\n"
+        ));
+        for (name, event, _) in events {
+            sql.push_str(&format!(
+                "CREATE TRIGGER {table}_{name}_bumps_{column} AFTER {event} ON {table} \
+                 FOR EACH ROW EXECUTE FUNCTION bump_{column}();\n"
+            ));
+        }
+    } else {
+        for (name, event, row) in events {
+            sql.push_str(&format!(
+                "CREATE TRIGGER {table}_{name}_bumps_{column} AFTER {event} ON {table} FOR EACH ROW \
+                 BEGIN UPDATE tenants SET {column} = {column} + 1 WHERE id = {row}.tenant_id; END;\n"
+            ));
+        }
     }
     sql
 }
@@ -231,6 +292,21 @@ async fn apply(tx: &mut Tx, migration: &Migration) -> Result<(), DbError> {
 #[cfg(test)]
 mod tests {
     use super::render;
+
+    #[test]
+    fn a_revision_is_moved_by_inserts_deletes_and_updates_of_the_listed_columns() {
+        let sql = "{{revision r ON t OF a, b}}";
+        let sqlite = render(sql, false);
+        assert!(sqlite.contains("CREATE TRIGGER t_insert_bumps_r AFTER INSERT ON t FOR EACH ROW"));
+        assert!(sqlite.contains("CREATE TRIGGER t_update_bumps_r AFTER UPDATE OF a, b ON t FOR EACH ROW"));
+        assert!(sqlite.contains(
+            "AFTER DELETE ON t FOR EACH ROW BEGIN UPDATE tenants SET r = r + 1 WHERE id = OLD.tenant_id; END;"
+        ));
+        let postgres = render(sql, true);
+        assert!(postgres.starts_with("CREATE OR REPLACE FUNCTION bump_r() RETURNS trigger"));
+        assert!(postgres.contains("AFTER UPDATE OF a, b ON t FOR EACH ROW EXECUTE FUNCTION bump_r();"));
+        assert!(render("{{revision r ON t}}", false).contains("AFTER UPDATE ON t FOR EACH ROW"));
+    }
 
     #[test]
     fn ids_continue_after_a_rebuilt_table_on_postgres_and_by_themselves_on_sqlite() {
