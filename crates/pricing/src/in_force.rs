@@ -9,9 +9,10 @@
 //! on every server. What orders have used up of a budget changes with each order and is not kept.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::NaiveDate;
-use platform::{Currency, DealerAudience};
+use platform::{Currency, DealerAudience, TenantId};
 
 use crate::promotions::Promotion;
 
@@ -44,8 +45,8 @@ pub enum Entry {
 /// A tenant's active promotions on one day, indexed by the products and categories they name.
 #[derive(Debug)]
 pub struct InForce {
-    pub revision: i64,
-    pub date: NaiveDate,
+    revision: i64,
+    date: NaiveDate,
     standings: Vec<Standing>,
     by_product: HashMap<i64, Vec<usize>>,
     by_category: HashMap<i64, Vec<usize>>,
@@ -99,11 +100,12 @@ impl InForce {
     pub fn concerning(&self, audience: &DealerAudience, products: &[(i64, Option<i64>)]) -> Vec<(&Standing, Vec<i64>)> {
         let mut reached: HashMap<usize, Vec<i64>> = HashMap::new();
         for (product, category) in products {
-            let mut found: Vec<usize> = self.by_product.get(product).cloned().unwrap_or_default();
-            for category in self.lineage(*category) {
-                found.extend(self.by_category.get(&category).into_iter().flatten());
-            }
-            for index in found {
+            let direct = self.by_product.get(product).into_iter().flatten();
+            let lineage = self.lineage(*category);
+            let through = lineage
+                .iter()
+                .flat_map(|c| self.by_category.get(c).into_iter().flatten());
+            for &index in direct.chain(through) {
                 let products = reached.entry(index).or_default();
                 if !products.contains(product) {
                     products.push(*product);
@@ -139,6 +141,36 @@ impl InForce {
             next = self.parents.get(&category).copied();
         }
         lineage
+    }
+}
+
+/// Every tenant's promotions in force, as this process last read them: one copy a tenant.
+#[derive(Default)]
+pub struct KeptInForce {
+    books: RwLock<HashMap<TenantId, Arc<InForce>>>,
+    reading: tokio::sync::Mutex<()>,
+}
+
+impl KeptInForce {
+    /// The tenant's copy, if it was read at `revision` for `date`.
+    pub fn find(&self, tenant_id: TenantId, revision: i64, date: NaiveDate) -> Option<Arc<InForce>> {
+        let books = self.books.read().unwrap_or_else(PoisonError::into_inner);
+        books
+            .get(&tenant_id)
+            .filter(|book| book.revision == revision && book.date == date)
+            .cloned()
+    }
+
+    /// Keeps `book` as the tenant's copy, in place of any older one.
+    pub fn keep(&self, tenant_id: TenantId, book: Arc<InForce>) {
+        let mut books = self.books.write().unwrap_or_else(PoisonError::into_inner);
+        books.insert(tenant_id, book);
+    }
+
+    /// A turn to read a copy afresh: those that find theirs stale at the same moment wait for
+    /// one of them to read it, then look again.
+    pub async fn reading(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.reading.lock().await
     }
 }
 

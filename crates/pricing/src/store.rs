@@ -14,7 +14,7 @@ use crate::domain::{
     ValidPriceList, ValidPriceRow, ValidPromotion,
 };
 use crate::engine::Candidate;
-use crate::in_force::{Entry, InForce, Standing};
+use crate::in_force::{Entry, InForce, KeptInForce, Standing};
 use crate::promotions::Promotion;
 
 pub async fn insert_price_list(
@@ -605,36 +605,13 @@ async fn in_force(db: &platform::Db, tenant_id: TenantId, date: chrono::NaiveDat
     if let Some(book) = kept.find(tenant_id, revision, date) {
         return Ok(book);
     }
-    // Orders that find the copy stale at the same moment wait for one of them to read it.
-    let _reading = kept.reading.lock().await;
+    let _reading = kept.reading().await;
     if let Some(book) = kept.find(tenant_id, revision, date) {
         return Ok(book);
     }
     let book = Arc::new(read_in_force(db, tenant_id, revision, date).await?);
     kept.keep(tenant_id, book.clone());
     Ok(book)
-}
-
-/// Every tenant's promotions in force, as this process last read them.
-#[derive(Default)]
-struct KeptInForce {
-    books: std::sync::RwLock<HashMap<TenantId, Arc<InForce>>>,
-    reading: tokio::sync::Mutex<()>,
-}
-
-impl KeptInForce {
-    fn find(&self, tenant_id: TenantId, revision: i64, date: chrono::NaiveDate) -> Option<Arc<InForce>> {
-        let books = self.books.read().unwrap_or_else(std::sync::PoisonError::into_inner);
-        books
-            .get(&tenant_id)
-            .filter(|book| book.revision == revision && book.date == date)
-            .cloned()
-    }
-
-    fn keep(&self, tenant_id: TenantId, book: Arc<InForce>) {
-        let mut books = self.books.write().unwrap_or_else(std::sync::PoisonError::into_inner);
-        books.insert(tenant_id, book);
-    }
 }
 
 /// Reads the tenant's active promotions on `date`, what they name, whom they are for, and the
