@@ -488,7 +488,7 @@ impl Db {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => {
                 let turn = self.write_turn().await?;
-                Tx::Sqlite(sqlite::Transaction::begin(pool.acquire().await?, turn)?)
+                Tx::Sqlite(sqlite::Transaction::begin(pool.acquire_writer()?, turn)?)
             }
             Pool::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
@@ -586,7 +586,7 @@ impl Db {
         // connection the writer whose turn it is needs.
         drop(lease);
         let _turn = self.write_turn().await?;
-        run(&pool.acquire().await?, &query)
+        run(&pool.acquire_writer()?, &query)
     }
 
     /// This process's turn to write to SQLite. It is given up on after as long as SQLite's own

@@ -28,6 +28,12 @@ pub struct Pool {
     target: Target,
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
+    /// The connection every write of this process goes through, kept apart from the readers'.
+    /// SQLite empties a connection's page cache whenever another connection has committed since
+    /// its last transaction; the writer's own commits do not count, so its cache stays warm with
+    /// the pages writes keep coming back to (stock levels, order indexes, parent rows checked by
+    /// foreign keys).
+    writer: Mutex<Option<Connection>>,
 }
 
 /// What a connection opens.
@@ -55,6 +61,7 @@ impl Pool {
             target,
             idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(max_connections.max(1) as usize)),
+            writer: Mutex::new(None),
         };
         let first = pool.connect()?;
         pool.lock_idle().push(first);
@@ -103,7 +110,22 @@ impl Pool {
         Ok(Lease {
             connection: Some(connection),
             pool: self.clone(),
-            _permit: permit,
+            _permit: Some(permit),
+        })
+    }
+
+    /// The writer's connection. Only the holder of this process's turn to write asks for it, so
+    /// it is never in use when asked for.
+    pub fn acquire_writer(self: &Arc<Pool>) -> Result<Lease, DbError> {
+        let kept = self.writer.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let connection = match kept {
+            Some(connection) => connection,
+            None => self.connect()?,
+        };
+        Ok(Lease {
+            connection: Some(connection),
+            pool: self.clone(),
+            _permit: None,
         })
     }
 
@@ -111,6 +133,7 @@ impl Pool {
     pub fn close(&self) {
         self.permits.close();
         self.lock_idle().clear();
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner).take();
     }
 
     fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
@@ -123,7 +146,8 @@ impl Pool {
 pub struct Lease {
     connection: Option<Connection>,
     pool: Arc<Pool>,
-    _permit: OwnedSemaphorePermit,
+    /// None for the writer's connection, which is not counted among the readers'.
+    _permit: Option<OwnedSemaphorePermit>,
 }
 
 impl Lease {
@@ -219,7 +243,11 @@ impl Drop for Lease {
             // A connection left inside a transaction (a task that stopped half-way) rolls it back
             // before anyone else uses it; one that cannot is closed instead.
             if connection.is_autocommit() || connection.execute_batch("ROLLBACK").is_ok() {
-                self.pool.lock_idle().push(connection);
+                if self._permit.is_some() {
+                    self.pool.lock_idle().push(connection);
+                } else {
+                    *self.pool.writer.lock().unwrap_or_else(PoisonError::into_inner) = Some(connection);
+                }
             }
         }
     }
