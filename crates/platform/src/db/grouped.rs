@@ -15,69 +15,98 @@ const MOST: usize = 64;
 
 /// A queue of work of one kind, `I`, each answered with an `O`.
 pub struct Grouped<I, O> {
-    waiting: Mutex<Vec<(I, oneshot::Sender<O>)>>,
-    /// Held by the writer whose turn it is to take the waiting work.
-    turn: tokio::sync::Mutex<()>,
+    queue: Mutex<Queue<I, O>>,
+}
+
+struct Queue<I, O> {
+    waiting: Vec<(I, oneshot::Sender<O>)>,
+    /// Whether a task is writing groups; it goes on while anything waits.
+    writing: bool,
 }
 
 impl<I, O> Default for Grouped<I, O> {
     fn default() -> Self {
         Grouped {
-            waiting: Mutex::new(Vec::new()),
-            turn: tokio::sync::Mutex::new(()),
+            queue: Mutex::new(Queue {
+                waiting: Vec::new(),
+                writing: false,
+            }),
         }
     }
 }
 
 impl<I: Send + 'static, O: Send + 'static> Grouped<I, O> {
-    /// Queues `item` and waits for its answer. Whoever gets the turn takes everything waiting
-    /// and runs `write` on it in a task of its own, so that a caller who gives up waiting
-    /// cannot cut a group's transaction short. `write` answers each item, in order.
+    /// Queues `item` and waits for its answer. When no group is being written, this caller
+    /// starts a task that runs `write` on everything waiting, and again on whatever waits once
+    /// that group is answered, until nothing waits. `write` answers each item, in order.
     ///
-    /// A writer whose item another's group has answered returns at once rather than waiting for
-    /// the turn: waiting there, each would take the turn only to write the one or two items that
-    /// arrived meanwhile, and the groups would shrink to single writes one after another.
+    /// The task writes one group right after another, without waiting for a turn in the
+    /// runtime's queue between them: with a caller taking the turn to write each group, the
+    /// writes waited behind every task the last answers woke, and the writer stood idle while
+    /// the callers priced their next orders. Since the task is apart from every caller, a
+    /// caller who gives up waiting cannot cut a group's transaction short.
     ///
-    /// `None` means the group's task ended without answering (it panicked): nothing of it was
+    /// `None` means the group's write ended without answering (it panicked): nothing of it was
     /// committed, since answers are sent only after the commit.
-    pub async fn run<F, Fut>(&self, item: I, write: F) -> Option<O>
+    pub async fn run<F, Fut>(self: &Arc<Self>, item: I, write: F) -> Option<O>
     where
-        F: Fn(Vec<I>) -> Fut,
+        F: Fn(Vec<I>) -> Fut + Send + 'static,
         Fut: Future<Output = Vec<O>> + Send + 'static,
     {
-        let (sender, mut answer) = oneshot::channel();
-        self.lock_waiting().push((item, sender));
-        loop {
-            let _turn = tokio::select! {
-                biased;
-                outcome = &mut answer => return outcome.ok(),
-                turn = self.turn.lock() => turn,
-            };
-            let group: Vec<(I, oneshot::Sender<O>)> = {
-                let mut waiting = self.lock_waiting();
-                let take = waiting.len().min(MOST);
-                waiting.drain(..take).collect()
-            };
-            if group.is_empty() {
-                continue;
-            }
-            let (items, senders): (Vec<I>, Vec<oneshot::Sender<O>>) = group.into_iter().unzip();
-            let written = tokio::spawn(write(items));
-            match written.await {
-                Ok(outcomes) => {
-                    for (sender, outcome) in senders.into_iter().zip(outcomes) {
-                        // A caller that stopped waiting no longer wants its answer.
-                        let _ = sender.send(outcome);
-                    }
-                }
-                // The senders are dropped unanswered, which tells each of that group's callers.
-                Err(_) => drop(senders),
-            }
+        let (sender, answer) = oneshot::channel();
+        let start = {
+            let mut queue = self.lock_queue();
+            queue.waiting.push((item, sender));
+            !std::mem::replace(&mut queue.writing, true)
+        };
+        if start {
+            tokio::spawn(self.clone().write_while_waiting(write));
         }
+        answer.await.ok()
     }
 
-    fn lock_waiting(&self) -> std::sync::MutexGuard<'_, Vec<(I, oneshot::Sender<O>)>> {
-        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    async fn write_while_waiting<F, Fut>(self: Arc<Self>, write: F)
+    where
+        F: Fn(Vec<I>) -> Fut,
+        Fut: Future<Output = Vec<O>>,
+    {
+        // Should a write panic, whatever waits is answered with nothing rather than left to
+        // wait for a writer that is gone.
+        let unwinding = Unwinding(&self);
+        loop {
+            let group: Vec<(I, oneshot::Sender<O>)> = {
+                let mut queue = self.lock_queue();
+                if queue.waiting.is_empty() {
+                    queue.writing = false;
+                    break;
+                }
+                let take = queue.waiting.len().min(MOST);
+                queue.waiting.drain(..take).collect()
+            };
+            let (items, senders): (Vec<I>, Vec<oneshot::Sender<O>>) = group.into_iter().unzip();
+            for (sender, outcome) in senders.into_iter().zip(write(items).await) {
+                // A caller that stopped waiting no longer wants its answer.
+                let _ = sender.send(outcome);
+            }
+        }
+        // Every item was answered and the next caller may start a writer: nothing to undo.
+        std::mem::forget(unwinding);
+    }
+
+    fn lock_queue(&self) -> std::sync::MutexGuard<'_, Queue<I, O>> {
+        self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Dropped only when a write panics: fails everything waiting and lets the next caller start
+/// a new writer.
+struct Unwinding<'a, I, O>(&'a Grouped<I, O>);
+
+impl<I, O> Drop for Unwinding<'_, I, O> {
+    fn drop(&mut self) {
+        let mut queue = self.0.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        queue.waiting.clear();
+        queue.writing = false;
     }
 }
 
@@ -181,6 +210,18 @@ mod tests {
             groups.len(),
             ROUNDS
         );
+    }
+
+    #[tokio::test]
+    async fn a_write_that_panics_answers_nothing_and_the_next_caller_is_written() {
+        let grouped: Arc<Grouped<u32, u32>> = Arc::new(Grouped::default());
+        let write = |items: Vec<u32>| async move {
+            assert!(!items.contains(&13), "a bug in the write");
+            items.iter().map(|n| n * 10).collect::<Vec<u32>>()
+        };
+        assert_eq!(grouped.run(13, write).await, None);
+        let next = tokio::time::timeout(std::time::Duration::from_secs(5), grouped.run(4, write)).await;
+        assert_eq!(next, Ok(Some(40)), "the next caller is written, not left waiting");
     }
 
     #[test]
