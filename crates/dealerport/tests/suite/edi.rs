@@ -159,17 +159,18 @@ async fn an_orders_interchange_places_the_order_and_is_acknowledged_with_a_contr
     );
 }
 
-/// More ORDERS than are placed at once, with an order number used twice and a cancellation of
-/// one of the orders further on: each message is applied as if the interchange were read one
-/// message at a time, and the archive keeps them in the interchange's order.
+/// More ORDERS than are placed at once (256), with an order number used twice and a
+/// cancellation of one of the orders further on: each message is applied as if the interchange
+/// were read one message at a time, and the archive keeps them in the interchange's order.
 #[tokio::test]
 async fn many_orders_in_one_interchange_are_applied_in_their_order() {
+    const ORDERS: usize = 270;
     let app = TestApp::with_demo().await;
     let dealer = app.token("dealer@demo.test").await;
     let (sender, warehouse) = vektor(&app).await;
     let water = gtin(&app, "BS-0001").await;
     let mut messages = Vec::new();
-    for index in 1..=70 {
+    for index in 1..=ORDERS {
         let number = match index {
             5 => "MANY-2".to_owned(),
             _ => format!("MANY-{index}"),
@@ -193,7 +194,7 @@ async fn many_orders_in_one_interchange_are_applied_in_their_order() {
         .collect();
     let mut expected: Vec<String> = (1..=40).map(|n| n.to_string()).collect();
     expected.push("cancel".to_owned());
-    expected.extend((41..=70).map(|n| n.to_string()));
+    expected.extend((41..=ORDERS).map(|n| n.to_string()));
     assert_eq!(references, expected, "the archive keeps the interchange's order");
     assert!(received.iter().all(|m| m["status"] == "applied"), "{receipt}");
     assert_eq!(
@@ -208,7 +209,7 @@ async fn many_orders_in_one_interchange_are_applied_in_their_order() {
     assert_eq!(
         app.count("SELECT COUNT(*) AS n FROM orders WHERE dealer_order_number LIKE 'MANY-%'")
             .await,
-        69
+        ORDERS as i64 - 1
     );
     let cancelled = app
         .get(&format!("/api/v1/orders/{}", received[2]["order_id"]), &dealer)
@@ -229,7 +230,8 @@ async fn many_orders_in_one_interchange_are_applied_in_their_order() {
     assert_eq!(second_page.status, 200, "{}", second_page.text());
     let second_page = second_page.json();
     assert_eq!(
-        second_page["messages"]["total"], 71,
+        second_page["messages"]["total"],
+        ORDERS + 1,
         "the interchange's messages, a page at a time"
     );
     let rest: Vec<&str> = second_page["messages"]["items"]
@@ -238,7 +240,7 @@ async fn many_orders_in_one_interchange_are_applied_in_their_order() {
         .iter()
         .map(|m| m["message_reference"].as_str().unwrap())
         .collect();
-    assert_eq!(rest, expected[50..], "in the interchange's order");
+    assert_eq!(rest, expected[50..100], "in the interchange's order");
     let envelope = format!("UNB+UNOC:3+{sender}:14+{OURS}:14+261124:1000+MANY++ORDERS++1'");
     assert!(
         second_page["segments"]
