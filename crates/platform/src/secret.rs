@@ -42,6 +42,9 @@ pub enum SealError {
     CannotOpen,
     #[error("the system has no randomness to seal with")]
     NoRandomness,
+    /// The cipher seals at most some 256 GB at once.
+    #[error("the secret is too long to seal")]
+    TooLong,
 }
 
 /// The server's key for secrets it keeps in the database and must read back, so that a copy of
@@ -72,7 +75,7 @@ impl SecretKey {
         let mut sealed = plain.as_bytes().to_vec();
         self.0
             .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::empty(), &mut sealed)
-            .map_err(|_| SealError::CannotOpen)?;
+            .map_err(|_| SealError::TooLong)?;
         Ok(format!("{SEALED}{}{}", hex(&nonce), hex(&sealed)))
     }
 
