@@ -23,7 +23,8 @@ const STATEMENT_CACHE: usize = 512;
 /// Pages of WAL (80 MB) after which a commit copies them into the database file.
 const CHECKPOINT_PAGES: u32 = 20_000;
 
-/// Connections to one SQLite file, at most `permits` of them in use at once.
+/// Connections to one SQLite file: the readers', at most `permits` of them in use at once, and the
+/// writer's.
 pub struct Pool {
     target: Target,
     idle: Mutex<Vec<Connection>>,
