@@ -104,21 +104,22 @@ impl Pool {
             .map_err(|_| DbError::PoolTimedOut)?
             .map_err(|_| DbError::PoolTimedOut)?;
         let idle = self.lock_idle().pop();
-        let connection = match idle {
-            Some(connection) => connection,
-            None => self.connect()?,
-        };
-        Ok(Lease {
-            connection: Some(connection),
-            pool: self.clone(),
-            _permit: Some(permit),
-        })
+        self.lease(idle, Some(permit))
     }
 
     /// The writer's connection. Only the holder of this process's turn to write asks for it, so
     /// it is never in use when asked for.
     pub fn acquire_writer(self: &Arc<Pool>) -> Result<Lease, DbError> {
         let kept = self.writer.lock().unwrap_or_else(PoisonError::into_inner).take();
+        self.lease(kept, None)
+    }
+
+    /// A lease of `kept`, or of a new connection when there is none to reuse.
+    fn lease(
+        self: &Arc<Pool>,
+        kept: Option<Connection>,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Result<Lease, DbError> {
         let connection = match kept {
             Some(connection) => connection,
             None => self.connect()?,
@@ -126,7 +127,7 @@ impl Pool {
         Ok(Lease {
             connection: Some(connection),
             pool: self.clone(),
-            _permit: None,
+            _permit: permit,
         })
     }
 
