@@ -98,8 +98,8 @@ impl<I: Send + 'static, O: Send + 'static> Grouped<I, O> {
     }
 }
 
-/// Dropped only when a write panics: fails everything waiting and lets the next caller start
-/// a new writer.
+/// Dropped only when writing stops half-way (a write panicked, or the runtime is shutting
+/// down): fails everything waiting and lets the next caller start a new writer.
 struct Unwinding<'a, I, O>(&'a Grouped<I, O>);
 
 impl<I, O> Drop for Unwinding<'_, I, O> {
