@@ -169,28 +169,33 @@ fn render(sql: &str, postgres: bool) -> String {
         ("INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB")
     };
     let mut sql = sql.replace("{{id}}", id).replace("{{bytes}}", bytes);
-    while let Some(start) = sql.find("{{continue_ids ") {
-        let Some(length) = sql[start..].find("}}") else {
-            break;
-        };
-        let table = sql[start + "{{continue_ids ".len()..start + length].trim().to_owned();
-        let statement = if postgres {
-            format!(
-                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false);"
-            )
-        } else {
-            String::new()
-        };
-        sql.replace_range(start..start + length + 2, &statement);
-    }
-    while let Some(start) = sql.find("{{revision ") {
-        let Some(length) = sql[start..].find("}}") else {
-            break;
-        };
-        let statements = revision_triggers(&sql[start + "{{revision ".len()..start + length], postgres);
-        sql.replace_range(start..start + length + 2, &statements);
-    }
+    expand(&mut sql, "continue_ids", |table| continue_ids(table, postgres));
+    expand(&mut sql, "revision", |spec| revision_triggers(spec, postgres));
     sql
+}
+
+/// Replaces every `{{name arguments}}` in `sql` with what `expansion` makes of its arguments.
+fn expand(sql: &mut String, name: &str, expansion: impl Fn(&str) -> String) {
+    let opening = format!("{{{{{name} ");
+    while let Some(start) = sql.find(&opening) {
+        let Some(length) = sql[start..].find("}}") else {
+            break;
+        };
+        let expanded = expansion(sql[start + opening.len()..start + length].trim());
+        sql.replace_range(start..start + length + 2, &expanded);
+    }
+}
+
+/// The statement of `{{continue_ids table}}`: none on SQLite, whose AUTOINCREMENT follows the
+/// ids by itself.
+fn continue_ids(table: &str, postgres: bool) -> String {
+    if postgres {
+        format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false);"
+        )
+    } else {
+        String::new()
+    }
 }
 
 /// The triggers of `{{revision column ON table [OF columns]}}`.
