@@ -110,7 +110,7 @@ impl Pool {
     /// The writer's connection. Only the holder of this process's turn to write asks for it, so
     /// it is never in use when asked for.
     pub fn acquire_writer(self: &Arc<Pool>) -> Result<Lease, DbError> {
-        let kept = self.writer.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let kept = self.lock_writer().take();
         self.lease(kept, None)
     }
 
@@ -127,7 +127,7 @@ impl Pool {
         Ok(Lease {
             connection: Some(connection),
             pool: self.clone(),
-            _permit: permit,
+            permit,
         })
     }
 
@@ -135,11 +135,15 @@ impl Pool {
     pub fn close(&self) {
         self.permits.close();
         self.lock_idle().clear();
-        self.writer.lock().unwrap_or_else(PoisonError::into_inner).take();
+        self.lock_writer().take();
     }
 
     fn lock_idle(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock_writer(&self) -> std::sync::MutexGuard<'_, Option<Connection>> {
+        self.writer.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -149,7 +153,7 @@ pub struct Lease {
     connection: Option<Connection>,
     pool: Arc<Pool>,
     /// None for the writer's connection, which is not counted among the readers'.
-    _permit: Option<OwnedSemaphorePermit>,
+    permit: Option<OwnedSemaphorePermit>,
 }
 
 impl Lease {
@@ -245,10 +249,10 @@ impl Drop for Lease {
             // A connection left inside a transaction (a task that stopped half-way) rolls it back
             // before anyone else uses it; one that cannot is closed instead.
             if connection.is_autocommit() || connection.execute_batch("ROLLBACK").is_ok() {
-                if self._permit.is_some() {
+                if self.permit.is_some() {
                     self.pool.lock_idle().push(connection);
                 } else {
-                    *self.pool.writer.lock().unwrap_or_else(PoisonError::into_inner) = Some(connection);
+                    *self.pool.lock_writer() = Some(connection);
                 }
             }
         }
