@@ -190,3 +190,35 @@ async fn a_write_outside_a_transaction_waits_for_the_open_transaction_to_end() {
     assert_eq!(written.expect("outside write"), 1);
     assert_eq!(codes(&db).await, vec!["inside", "outside"]);
 }
+
+/// Order lines and stock movements name their tenant, product, warehouse and user without a
+/// reference the database checks, so the database refuses to delete any of those rows instead.
+#[tokio::test]
+async fn the_masters_the_ledgers_name_are_never_deleted() {
+    let app = testkit::TestApp::with_demo().await;
+    for table in ["tenants", "products", "warehouses", "users"] {
+        let before: i64 = app
+            .db
+            .fetch_one(&Query::new(format!("SELECT COUNT(*) AS n FROM {table}")))
+            .await
+            .expect("count")
+            .get("n")
+            .expect("n");
+        let deleted = app
+            .db
+            .execute(&Query::new(format!(
+                "DELETE FROM {table} WHERE id = (SELECT MAX(id) FROM {table})"
+            )))
+            .await;
+        let refusal = deleted.expect_err("the delete is refused").to_string();
+        assert!(refusal.contains(&format!("{table} are never deleted")), "{refusal}");
+        let after: i64 = app
+            .db
+            .fetch_one(&Query::new(format!("SELECT COUNT(*) AS n FROM {table}")))
+            .await
+            .expect("count")
+            .get("n")
+            .expect("n");
+        assert_eq!(after, before, "{table}");
+    }
+}

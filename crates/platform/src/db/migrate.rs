@@ -7,7 +7,9 @@
 //! AUTOINCREMENT does), and `{{revision column ON table [OF col, …]}}`, which makes every row
 //! inserted into or deleted from `table`, or updated (in the listed columns only, when there is a
 //! list), add one to `tenants.column` of the row's tenant, in the same transaction: a revision
-//! that a process keeping those rows in memory compares with its copy's.
+//! that a process keeping those rows in memory compares with its copy's. `{{never_deleted table}}`
+//! makes the database refuse to delete any row of `table`: for masters that other tables name
+//! without a reference.
 //! All pending migrations apply in one transaction; on PostgreSQL an advisory lock makes servers
 //! that start together take turns.
 
@@ -157,6 +159,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "promotion revision",
         sql: include_str!("../../../../migrations/0029_promotion_revision.sql"),
     },
+    Migration {
+        version: 30,
+        name: "ledger references",
+        sql: include_str!("../../../../migrations/0030_ledger_references.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.
@@ -171,6 +178,7 @@ fn render(sql: &str, postgres: bool) -> String {
     let mut sql = sql.replace("{{id}}", id).replace("{{bytes}}", bytes);
     expand(&mut sql, "continue_ids", |table| continue_ids(table, postgres));
     expand(&mut sql, "revision", |spec| revision_triggers(spec, postgres));
+    expand(&mut sql, "never_deleted", |table| never_deleted(table, postgres));
     sql
 }
 
@@ -195,6 +203,25 @@ fn continue_ids(table: &str, postgres: bool) -> String {
         )
     } else {
         String::new()
+    }
+}
+
+/// The trigger of `{{never_deleted table}}`.
+fn never_deleted(table: &str, postgres: bool) -> String {
+    if postgres {
+        format!(
+            "CREATE OR REPLACE FUNCTION refuse_delete() RETURNS trigger LANGUAGE plpgsql AS $$\n\
+             BEGIN\n\
+             RAISE EXCEPTION '% are never deleted', TG_TABLE_NAME;\n\
+             END $$;\n\
+             CREATE TRIGGER {table}_never_deleted BEFORE DELETE ON {table} \
+             FOR EACH ROW EXECUTE FUNCTION refuse_delete();\n"
+        )
+    } else {
+        format!(
+            "CREATE TRIGGER {table}_never_deleted BEFORE DELETE ON {table} FOR EACH ROW \
+             BEGIN SELECT RAISE(ABORT, '{table} are never deleted'); END;\n"
+        )
     }
 }
 
