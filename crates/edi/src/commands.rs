@@ -8,6 +8,7 @@
 //! orders are, so that they share commits. A CONTRL answers the interchange when its UNB asks for
 //! one (0031), except an interchange of CONTRLs, which is never answered.
 
+use std::collections::{HashSet, VecDeque};
 use std::io::BufRead;
 
 use chrono::{DateTime, Utc};
@@ -442,17 +443,13 @@ pub async fn receive(db: &Db, clock: &Clock, actor: &Actor, content: &[u8], chan
     if read.error.is_none() {
         let parties = Parties::read(db, actor.tenant_id, &partner).await?;
         // The first reading found no error, so this one finds the same messages and no error.
-        let mut window = Vec::with_capacity(WINDOW);
+        let mut applying = Applying::new(db, clock, actor.tenant_id, &partner, &parties, interchange_id);
         for event in Reader::new(content) {
             if let Ok(Event::Message(message)) = event {
-                window.push(message);
-                if window.len() == WINDOW {
-                    let messages = std::mem::replace(&mut window, Vec::with_capacity(WINDOW));
-                    apply_messages(db, clock, actor.tenant_id, &partner, &parties, interchange_id, messages).await?;
-                }
+                applying.apply(message).await?;
             }
         }
-        apply_messages(db, clock, actor.tenant_id, &partner, &parties, interchange_id, window).await?;
+        applying.finish().await?;
     }
     let only_contrls = !read.message_types.is_empty() && read.message_types.iter().all(|t| t == "CONTRL");
     let asked = read.header.as_ref().and_then(|h| h.acknowledgement_request.as_deref()) == Some("1");
@@ -639,118 +636,192 @@ impl Outcome {
     }
 }
 
-/// How many messages of an interchange are read before they are applied: the most orders
-/// placed at once, and the messages the archive records in one transaction. Each window ends
-/// with the writer idle while the last orders are priced and the archive is written; 256 rather
-/// than 64 made a 10,000-message import a fifth faster on SQLite.
-const WINDOW: usize = 256;
+/// The most ORDERS of an interchange placed at once, and the most messages the archive records
+/// in one transaction. ORDERS are placed as a stream: as the oldest is done the next starts, and
+/// the archive is written while later ones are placed, so that the writer always has orders
+/// waiting. Read in windows of 256 instead, each window ended with the writer idle while its last
+/// orders were priced and its messages archived.
+const IN_FLIGHT: usize = 256;
 
-/// Applies a window of messages in their order, except that ORDERS following one another are
-/// placed at once, so that their orders share commits as orders from many dealers' pages do.
-/// Then answers each with problems, and records them all in the archive in their order.
-async fn apply_messages(
-    db: &Db,
-    clock: &Clock,
+/// An ORDERS being placed, with its order number when it has one.
+struct Placing {
+    message: Message,
+    number: Option<String>,
+    task: tokio::task::JoinHandle<Result<Outcome, Failure>>,
+}
+
+/// Applies an interchange's messages in their order, except that ORDERS following one another are
+/// placed at once, so that their orders share commits as orders from many dealers' pages do. Each
+/// message applied is answered when it has problems and recorded in the archive, in its order.
+struct Applying<'a> {
+    db: &'a Db,
+    clock: &'a Clock,
     tenant_id: TenantId,
-    partner: &Partner,
-    parties: &Parties,
+    partner: &'a Partner,
+    parties: &'a Parties,
     interchange_id: i64,
-    messages: Vec<Message>,
-) -> Result<(), Failure> {
-    let mut outcomes = Vec::with_capacity(messages.len());
-    let mut start = 0;
-    while start < messages.len() {
-        let together = orders_in_a_row(&messages[start..]);
-        if together > 1 {
-            let run = &messages[start..start + together];
-            outcomes.extend(outcomes_at_once(db, clock, tenant_id, partner, parties, run).await);
-            start += together;
-        } else {
-            outcomes.push(outcome_of(db, clock, tenant_id, partner, parties, &messages[start]).await);
-            start += 1;
+    /// ORDERS being placed, oldest first.
+    placing: VecDeque<Placing>,
+    /// The order numbers of the ORDERS being placed.
+    numbers: HashSet<String>,
+    /// Messages applied and not yet recorded, in their order.
+    applied: Vec<(Message, Result<Outcome, Failure>)>,
+}
+
+impl<'a> Applying<'a> {
+    fn new(
+        db: &'a Db,
+        clock: &'a Clock,
+        tenant_id: TenantId,
+        partner: &'a Partner,
+        parties: &'a Parties,
+        interchange_id: i64,
+    ) -> Self {
+        Applying {
+            db,
+            clock,
+            tenant_id,
+            partner,
+            parties,
+            interchange_id,
+            placing: VecDeque::with_capacity(IN_FLIGHT),
+            numbers: HashSet::new(),
+            applied: Vec::with_capacity(IN_FLIGHT),
         }
     }
-    // A failure (not a rejection: the database, say) stops the interchange after this window;
-    // the messages that were applied are recorded all the same.
-    let applied: Vec<(&Message, &Outcome)> = messages
-        .iter()
-        .zip(&outcomes)
-        .filter_map(|(message, outcome)| outcome.as_ref().ok().map(|outcome| (message, outcome)))
-        .collect();
-    let mut answers = Vec::with_capacity(applied.len());
-    for (message, outcome) in &applied {
-        answers.push(answer(db, clock, tenant_id, partner, interchange_id, message, outcome).await?);
-    }
-    let now = clock.now();
-    let mut tx = db.begin().await?;
-    for ((message, outcome), answer) in applied.into_iter().zip(answers) {
-        store::insert_message(
-            &mut tx,
-            tenant_id,
-            &NewMessage {
-                interchange_id,
-                partner_id: Some(partner.id),
-                direction: "in",
-                message_type: &message.header.message_type,
-                message_reference: &message.header.reference,
-                document_number: outcome.document_number.as_deref(),
-                status: outcome.status,
-                order_id: outcome.order_id,
-                errors: problems_json(&outcome.problems),
-                notes: serde_json::to_string(&outcome.notes).unwrap_or_else(|_| "[]".to_owned()),
-                answer_interchange_id: answer,
-            },
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    match outcomes.into_iter().find_map(Result::err) {
-        Some(failure) => Err(failure),
-        None => Ok(()),
-    }
-}
 
-/// How many messages from the first are ORDERS that may be placed at once: up to the first
-/// message of another type, or the first that repeats an order number of the run (the first of
-/// the same number must be placed first, so that the repeat is the one found placed before).
-fn orders_in_a_row(messages: &[Message]) -> usize {
-    let mut numbers = std::collections::HashSet::new();
-    messages
-        .iter()
-        .take_while(|message| {
-            message.header.message_type == "ORDERS"
-                && read_orders(message).map_or(true, |orders| numbers.insert(orders.order_number))
-        })
-        .count()
-}
-
-/// The outcomes of ORDERS placed at once, each in a task of its own so that both the pricing
-/// and the waiting for commits overlap, in the order of `messages`.
-async fn outcomes_at_once(
-    db: &Db,
-    clock: &Clock,
-    tenant_id: TenantId,
-    partner: &Partner,
-    parties: &Parties,
-    messages: &[Message],
-) -> Vec<Result<Outcome, Failure>> {
-    let tasks: Vec<_> = messages
-        .iter()
-        .map(|message| {
-            let (db, clock, partner, message) = (db.clone(), clock.clone(), partner.clone(), message.clone());
-            let parties = parties.clone();
+    /// Applies the next message of the interchange. A failure (not a rejection: the database,
+    /// say) stops the interchange; the messages applied are recorded all the same.
+    async fn apply(&mut self, message: Message) -> Result<(), Failure> {
+        if message.header.message_type != "ORDERS" {
+            self.finish_placing().await?;
+            let (db, clock, partner, parties) = (self.db, self.clock, self.partner, self.parties);
+            let outcome = outcome_of(db, clock, self.tenant_id, partner, parties, &message).await;
+            return self.take(message, outcome).await;
+        }
+        let number = read_orders(&message).ok().map(|orders| orders.order_number);
+        if number.as_ref().is_some_and(|number| self.numbers.contains(number)) {
+            // The first of the same number must be placed first, so that the repeat is the one
+            // found placed before.
+            self.finish_placing().await?;
+        }
+        if let Some(number) = &number {
+            self.numbers.insert(number.clone());
+        }
+        let task = {
+            let (db, clock, partner, parties) = (
+                self.db.clone(),
+                self.clock.clone(),
+                self.partner.clone(),
+                self.parties.clone(),
+            );
+            let (tenant_id, message) = (self.tenant_id, message.clone());
             tokio::spawn(async move { outcome_of(&db, &clock, tenant_id, &partner, &parties, &message).await })
-        })
-        .collect();
-    let mut outcomes = Vec::with_capacity(tasks.len());
-    for task in tasks {
-        outcomes.push(
-            task.await
-                .unwrap_or_else(|error| Err(Failure::Internal(error.to_string()))),
-        );
+        };
+        self.placing.push_back(Placing { message, number, task });
+        if self.placing.len() < IN_FLIGHT {
+            return Ok(());
+        }
+        match self.next_placed().await {
+            Some((message, outcome)) => self.take(message, outcome).await,
+            None => Ok(()),
+        }
     }
-    outcomes
+
+    /// Waits for the ORDERS being placed, then records every message applied.
+    async fn finish(mut self) -> Result<(), Failure> {
+        self.finish_placing().await?;
+        self.record().await
+    }
+
+    async fn finish_placing(&mut self) -> Result<(), Failure> {
+        while let Some((message, outcome)) = self.next_placed().await {
+            self.take(message, outcome).await?;
+        }
+        Ok(())
+    }
+
+    /// The oldest ORDERS being placed, once it is placed or refused.
+    async fn next_placed(&mut self) -> Option<(Message, Result<Outcome, Failure>)> {
+        let Placing { message, number, task } = self.placing.pop_front()?;
+        if let Some(number) = number {
+            self.numbers.remove(&number);
+        }
+        let outcome = task
+            .await
+            .unwrap_or_else(|error| Err(Failure::Internal(error.to_string())));
+        Some((message, outcome))
+    }
+
+    /// Keeps a message's outcome, and records the messages applied once there are `IN_FLIGHT`
+    /// of them, or when this one failed.
+    async fn take(&mut self, message: Message, outcome: Result<Outcome, Failure>) -> Result<(), Failure> {
+        let failed = outcome.is_err();
+        self.applied.push((message, outcome));
+        if failed {
+            // The ORDERS already being placed are placed all the same, so they are recorded too.
+            while let Some(placed) = self.next_placed().await {
+                self.applied.push(placed);
+            }
+        }
+        if failed || self.applied.len() >= IN_FLIGHT {
+            return self.record().await;
+        }
+        Ok(())
+    }
+
+    /// Answers the messages applied that have problems and records them all in the archive in
+    /// one transaction, then reports the first failure among them.
+    async fn record(&mut self) -> Result<(), Failure> {
+        let taken = std::mem::take(&mut self.applied);
+        let recorded = self.write_archive(&taken).await;
+        if recorded.is_err() {
+            // Nothing of a stopped interchange runs on after it.
+            while self.next_placed().await.is_some() {}
+        }
+        recorded?;
+        match taken.into_iter().find_map(|(_, outcome)| outcome.err()) {
+            Some(failure) => Err(failure),
+            None => Ok(()),
+        }
+    }
+
+    async fn write_archive(&self, taken: &[(Message, Result<Outcome, Failure>)]) -> Result<(), Failure> {
+        let (db, clock, tenant_id, partner) = (self.db, self.clock, self.tenant_id, self.partner);
+        let applied: Vec<(&Message, &Outcome)> = taken
+            .iter()
+            .filter_map(|(message, outcome)| outcome.as_ref().ok().map(|outcome| (message, outcome)))
+            .collect();
+        let mut answers = Vec::with_capacity(applied.len());
+        for (message, outcome) in &applied {
+            answers.push(answer(db, clock, tenant_id, partner, self.interchange_id, message, outcome).await?);
+        }
+        let now = clock.now();
+        let mut tx = db.begin().await?;
+        for ((message, outcome), answer) in applied.into_iter().zip(answers) {
+            store::insert_message(
+                &mut tx,
+                tenant_id,
+                &NewMessage {
+                    interchange_id: self.interchange_id,
+                    partner_id: Some(partner.id),
+                    direction: "in",
+                    message_type: &message.header.message_type,
+                    message_reference: &message.header.reference,
+                    document_number: outcome.document_number.as_deref(),
+                    status: outcome.status,
+                    order_id: outcome.order_id,
+                    errors: problems_json(&outcome.problems),
+                    notes: serde_json::to_string(&outcome.notes).unwrap_or_else(|_| "[]".to_owned()),
+                    answer_interchange_id: answer,
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 /// The APERAK that answers a message with problems, when the partner receives them.
