@@ -1309,7 +1309,6 @@ pub async fn revoke_api_token(tx: &mut Tx, tenant_id: TenantId, id: i64, now: Da
     Ok(())
 }
 
-/// The user and role a live token acts as.
 /// A live token: its id, its user, the role it is limited to, and whether its last use is
 /// noted as over a minute ago.
 pub struct LiveToken {

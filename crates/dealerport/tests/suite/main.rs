@@ -5,6 +5,7 @@
 
 mod accounts;
 mod api_contract;
+mod audiences;
 mod browser;
 mod catalog;
 mod catalog_pages;
