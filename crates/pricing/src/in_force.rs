@@ -9,10 +9,9 @@
 //! on every server. What orders have used up of a budget changes with each order and is not kept.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::NaiveDate;
-use platform::{Currency, DealerAudience, TenantId};
+use platform::{Currency, DealerAudience};
 
 use crate::promotions::Promotion;
 
@@ -45,8 +44,8 @@ pub enum Entry {
 /// A tenant's active promotions on one day, indexed by the products and categories they name.
 #[derive(Debug)]
 pub struct InForce {
-    revision: i64,
-    date: NaiveDate,
+    pub revision: i64,
+    pub date: NaiveDate,
     standings: Vec<Standing>,
     by_product: HashMap<i64, Vec<usize>>,
     by_category: HashMap<i64, Vec<usize>>,
@@ -141,36 +140,6 @@ impl InForce {
             next = self.parents.get(&category).copied();
         }
         lineage
-    }
-}
-
-/// Every tenant's promotions in force, as this process last read them: one copy a tenant.
-#[derive(Default)]
-pub struct KeptInForce {
-    books: RwLock<HashMap<TenantId, Arc<InForce>>>,
-    reading: tokio::sync::Mutex<()>,
-}
-
-impl KeptInForce {
-    /// The tenant's copy, if it was read at `revision` for `date`.
-    pub fn find(&self, tenant_id: TenantId, revision: i64, date: NaiveDate) -> Option<Arc<InForce>> {
-        let books = self.books.read().unwrap_or_else(PoisonError::into_inner);
-        books
-            .get(&tenant_id)
-            .filter(|book| book.revision == revision && book.date == date)
-            .cloned()
-    }
-
-    /// Keeps `book` as the tenant's copy, in place of any older one.
-    pub fn keep(&self, tenant_id: TenantId, book: Arc<InForce>) {
-        let mut books = self.books.write().unwrap_or_else(PoisonError::into_inner);
-        books.insert(tenant_id, book);
-    }
-
-    /// A turn to read a copy afresh: those that find theirs stale at the same moment wait for
-    /// one of them to read it, then look again.
-    pub async fn reading(&self) -> tokio::sync::MutexGuard<'_, ()> {
-        self.reading.lock().await
     }
 }
 

@@ -6,6 +6,8 @@ pub mod commands;
 pub mod domain;
 pub mod engine;
 mod in_force;
+mod kept;
+mod list_book;
 pub mod promotions;
 pub mod queries;
 mod store;

@@ -14,7 +14,9 @@ use crate::domain::{
     ValidPriceList, ValidPriceRow, ValidPromotion,
 };
 use crate::engine::Candidate;
-use crate::in_force::{Entry, InForce, KeptInForce, Standing};
+use crate::in_force::{Entry, InForce, Standing};
+use crate::kept::{self, Kept};
+use crate::list_book::{ListBook, ListHead};
 use crate::promotions::Promotion;
 
 pub async fn insert_price_list(
@@ -158,41 +160,60 @@ struct DealerList {
     currency: Currency,
 }
 
-/// The price lists in the dealer's currency whose audience takes in the dealer, by id.
+/// The price lists in the dealer's currency whose audience takes in the dealer, by id, from the
+/// tenant's lists as this process keeps them.
 async fn dealer_lists(
     db: &platform::Db,
     tenant_id: TenantId,
     audience: &platform::DealerAudience,
 ) -> Result<std::collections::HashMap<i64, DealerList>, DbError> {
-    let mut query = Query::new(
-        "SELECT l.id, l.code, l.audience, l.audience_id, l.currency FROM price_lists l
-         WHERE l.tenant_id = $1 AND l.currency = $2",
-    )
-    .bind(tenant_id)
-    .bind(audience.currency.as_str());
-    audience.restrict(&mut query, "l.audience", "l.audience_id", "base");
-    let mut lists = std::collections::HashMap::new();
+    let revision = kept::revision(db, tenant_id, "price_lists_revision").await?;
+    let book = db
+        .shared::<Kept<ListBook>>()
+        .current_or_read(
+            tenant_id,
+            |book| book.revision == revision,
+            || read_list_book(db, tenant_id, revision),
+        )
+        .await?;
+    Ok(book
+        .for_dealer(audience)
+        .map(|head| {
+            let list = DealerList {
+                code: head.code.clone(),
+                audience: head.audience,
+                region_distance: head
+                    .audience_id
+                    .and_then(|id| audience.region_distance(id))
+                    .filter(|_| head.audience == Audience::Region),
+                currency: head.currency,
+            };
+            (head.id, list)
+        })
+        .collect())
+}
+
+/// Reads every price list of the tenant, once per revision.
+async fn read_list_book(db: &platform::Db, tenant_id: TenantId, revision: i64) -> Result<ListBook, DbError> {
+    let query = Query::new("SELECT id, code, audience, audience_id, currency FROM price_lists WHERE tenant_id = $1")
+        .bind(tenant_id);
+    let mut heads = Vec::new();
     for row in db.fetch_all(&query).await? {
-        let Some(kind) = Audience::parse(&row.get::<String>("audience")?) else {
+        let Some(audience) = Audience::parse(&row.get::<String>("audience")?) else {
             continue;
         };
         let Ok(currency) = Currency::parse(&row.get::<String>("currency")?) else {
             continue;
         };
-        let audience_id: Option<i64> = row.get("audience_id")?;
-        lists.insert(
-            row.get::<i64>("id")?,
-            DealerList {
-                code: row.get("code")?,
-                audience: kind,
-                region_distance: audience_id
-                    .and_then(|id| audience.region_distance(id))
-                    .filter(|_| kind == Audience::Region),
-                currency,
-            },
-        );
+        heads.push(ListHead {
+            id: row.get("id")?,
+            code: row.get("code")?,
+            audience,
+            audience_id: row.get("audience_id")?,
+            currency,
+        });
     }
-    Ok(lists)
+    Ok(ListBook::new(revision, heads))
 }
 
 /// Existing rows of a list for these products, to refuse overlapping periods.
@@ -597,21 +618,14 @@ pub async fn promotions_for(
 /// The tenant's promotions in force on `date`, as this process keeps them; read again when the
 /// tenant's promotions revision has moved since, or the day has changed.
 async fn in_force(db: &platform::Db, tenant_id: TenantId, date: chrono::NaiveDate) -> Result<Arc<InForce>, DbError> {
-    let kept = db.shared::<KeptInForce>();
-    let revision: i64 = db
-        .fetch_one(&Query::new("SELECT promotions_revision FROM tenants WHERE id = $1").bind(tenant_id))
-        .await?
-        .get("promotions_revision")?;
-    if let Some(book) = kept.find(tenant_id, revision, date) {
-        return Ok(book);
-    }
-    let _reading = kept.reading().await;
-    if let Some(book) = kept.find(tenant_id, revision, date) {
-        return Ok(book);
-    }
-    let book = Arc::new(read_in_force(db, tenant_id, revision, date).await?);
-    kept.keep(tenant_id, book.clone());
-    Ok(book)
+    let revision = kept::revision(db, tenant_id, "promotions_revision").await?;
+    db.shared::<Kept<InForce>>()
+        .current_or_read(
+            tenant_id,
+            |book| book.revision == revision && book.date == date,
+            || read_in_force(db, tenant_id, revision, date),
+        )
+        .await
 }
 
 /// Reads the tenant's active promotions on `date`, what they name, whom they are for, and the

@@ -97,6 +97,39 @@ async fn each_dealer_is_priced_from_its_most_specific_list_in_its_currency() {
     assert_eq!(shanghai["unit_price"], "4.41", "the region list for China, in yuan");
 }
 
+/// Each server keeps the tenant's price lists in memory; a list added anywhere, even by hand in
+/// the database, prices the next request.
+#[tokio::test]
+async fn a_price_list_added_through_another_server_prices_the_next_request() {
+    let app = TestApp::with_demo().await;
+    let other_server = app.database.connect().await;
+    let admin = app.token("admin@demo.test").await;
+    let water = id_of(&app, "products", "sku", "BS-0001").await;
+    let neva = id_of(&app, "dealers", "code", "NEVA-TRADE").await;
+    let price_path = format!("/api/v1/catalog/{water}/price?quantity=12&dealer_id={neva}");
+    let before = app.get(&price_path, &admin).await.json();
+    assert_eq!(before["unit_price"], "49.00", "the base list: {before}");
+
+    other_server
+        .execute(&platform::Query::new(format!(
+            "INSERT INTO price_lists (tenant_id, code, name, audience, audience_id, currency, created_at)
+             SELECT tenant_id, 'NEVA-HAND', 'Neva by hand', 'dealer', id, 'RUB', created_at FROM dealers WHERE id = {neva}"
+        )))
+        .await
+        .unwrap();
+    other_server
+        .execute(&platform::Query::new(format!(
+            "INSERT INTO price_list_rows (tenant_id, price_list_id, product_id, min_quantity, unit_price_minor, valid_from)
+             SELECT tenant_id, (SELECT id FROM price_lists WHERE code = 'NEVA-HAND'), id, 1, 4000, '2026-01-01'
+             FROM products WHERE id = {water}"
+        )))
+        .await
+        .unwrap();
+    let after = app.get(&price_path, &admin).await.json();
+    assert_eq!(after["unit_price"], "40.00", "Neva's own list: {after}");
+    assert_eq!(after["steps"][1]["price_list_code"], "NEVA-HAND", "{after}");
+}
+
 #[tokio::test]
 async fn a_sales_manager_checks_prices_only_for_dealers_in_their_regions() {
     let app = TestApp::with_demo().await;

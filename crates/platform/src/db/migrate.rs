@@ -164,6 +164,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "ledger references",
         sql: include_str!("../../../../migrations/0030_ledger_references.sql"),
     },
+    Migration {
+        version: 31,
+        name: "price list revision",
+        sql: include_str!("../../../../migrations/0031_price_list_revision.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -1,0 +1,66 @@
+//! Copies of rows that change seldom, kept in memory per tenant from one request to the next.
+//!
+//! Each copy remembers the revision it was read at: a column of `tenants` that triggers move in
+//! the same transaction as any change to those rows. Every use reads the revision first (one
+//! primary-key lookup) and reads the rows again on a difference, so a change made through any
+//! server is seen by the next request on every server.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use platform::{Db, DbError, Query, TenantId};
+
+/// Every tenant's copy of a `T`, as this process last read it.
+pub struct Kept<T> {
+    copies: RwLock<HashMap<TenantId, Arc<T>>>,
+    reading: tokio::sync::Mutex<()>,
+}
+
+impl<T> Default for Kept<T> {
+    fn default() -> Self {
+        Kept {
+            copies: RwLock::default(),
+            reading: tokio::sync::Mutex::default(),
+        }
+    }
+}
+
+impl<T> Kept<T> {
+    /// The tenant's copy when `current` says it is, or else one read afresh by `read`. Those
+    /// that find theirs stale at the same moment wait for one of them to read it.
+    pub async fn current_or_read<Read, Reading>(
+        &self,
+        tenant_id: TenantId,
+        current: impl Fn(&T) -> bool,
+        read: Read,
+    ) -> Result<Arc<T>, DbError>
+    where
+        Read: FnOnce() -> Reading,
+        Reading: Future<Output = Result<T, DbError>>,
+    {
+        if let Some(copy) = self.find(tenant_id, &current) {
+            return Ok(copy);
+        }
+        let _reading = self.reading.lock().await;
+        if let Some(copy) = self.find(tenant_id, &current) {
+            return Ok(copy);
+        }
+        let copy = Arc::new(read().await?);
+        let mut copies = self.copies.write().unwrap_or_else(PoisonError::into_inner);
+        copies.insert(tenant_id, copy.clone());
+        Ok(copy)
+    }
+
+    fn find(&self, tenant_id: TenantId, current: &impl Fn(&T) -> bool) -> Option<Arc<T>> {
+        let copies = self.copies.read().unwrap_or_else(PoisonError::into_inner);
+        copies.get(&tenant_id).filter(|copy| current(copy)).cloned()
+    }
+}
+
+/// The tenant's revision in `column` (`promotions_revision`, `price_lists_revision`).
+pub async fn revision(db: &Db, tenant_id: TenantId, column: &'static str) -> Result<i64, DbError> {
+    db.fetch_one(&Query::new(format!("SELECT {column} FROM tenants WHERE id = $1")).bind(tenant_id))
+        .await?
+        .get(column)
+}
