@@ -27,6 +27,7 @@ use ordering::domain::Channel;
 use platform::{Clock, Currency};
 use support::{order_input, summary};
 use testkit::http::request;
+use testkit::Sequence;
 
 mod support;
 
@@ -35,18 +36,6 @@ const ORDERS: usize = 6_400;
 const LINES: usize = 10;
 const CART_LINES: usize = 500;
 const CARTS: usize = 300;
-
-/// A small deterministic generator for product choices.
-struct Sequence(u64);
-
-impl Sequence {
-    fn below(&mut self, bound: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % bound as u64) as usize
-    }
-}
 
 /// `count` distinct products with an orderable quantity each.
 fn lines(products: &[(i64, i64)], sequence: &mut Sequence, count: usize) -> Vec<(i64, i64)> {

@@ -23,6 +23,20 @@ pub const PASSWORD: &str = demo::DEMO_PASSWORD;
 /// The key the test servers seal stored secrets with.
 pub const TEST_SECRET_KEY: &str = "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592";
 
+/// A small deterministic generator (xorshift) for tests and benchmarks that choose at random:
+/// the same seed makes the same choices, so a failure can be run again.
+pub struct Sequence(pub u64);
+
+impl Sequence {
+    /// The next number below `bound`.
+    pub fn below(&mut self, bound: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % bound as u64) as usize
+    }
+}
+
 /// The PostgreSQL URL the suite runs against, or `None` for SQLite.
 pub fn postgres_url() -> Option<String> {
     std::env::var("DEALERPORT_TEST_DATABASE_URL")

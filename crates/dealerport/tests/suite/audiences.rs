@@ -3,35 +3,28 @@
 //! the promotions each server keeps. The two must agree on every row for every dealer.
 
 use platform::{DealerAudience, DealerId, Query, RegionId};
-use testkit::TestDatabase;
+use testkit::{Sequence, TestDatabase};
 
 const AUDIENCES: [&str; 6] = ["all", "base", "dealer", "tier", "group", "region"];
 const IDS: std::ops::RangeInclusive<i64> = 1..=6;
 
-/// A small deterministic generator, so that a failure can be run again.
-struct Sequence(u64);
+/// Some of the ids, each with a chance of one in three.
+fn some_of(sequence: &mut Sequence) -> Vec<i64> {
+    IDS.filter(|_| sequence.below(3) == 0).collect()
+}
 
-impl Sequence {
-    fn below(&mut self, bound: u64) -> i64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % bound) as i64
-    }
-
-    fn some_of(&mut self) -> Vec<i64> {
-        IDS.filter(|_| self.below(3) == 0).collect()
-    }
+/// One of the ids.
+fn one_of(sequence: &mut Sequence) -> i64 {
+    1 + sequence.below(6) as i64
 }
 
 fn random_audience(sequence: &mut Sequence) -> DealerAudience {
     let mut distance = 0;
     DealerAudience {
-        dealer_id: DealerId(1 + sequence.below(6)),
-        tier: 1 + sequence.below(6),
-        group_ids: sequence.some_of(),
-        regions: sequence
-            .some_of()
+        dealer_id: DealerId(one_of(sequence)),
+        tier: one_of(sequence),
+        group_ids: some_of(sequence),
+        regions: some_of(sequence)
             .into_iter()
             .map(|id| {
                 distance += 1;

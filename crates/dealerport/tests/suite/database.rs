@@ -197,13 +197,8 @@ async fn a_write_outside_a_transaction_waits_for_the_open_transaction_to_end() {
 async fn the_masters_the_ledgers_name_are_never_deleted() {
     let app = testkit::TestApp::with_demo().await;
     for table in ["tenants", "products", "warehouses", "users"] {
-        let before: i64 = app
-            .db
-            .fetch_one(&Query::new(format!("SELECT COUNT(*) AS n FROM {table}")))
-            .await
-            .expect("count")
-            .get("n")
-            .expect("n");
+        let count = format!("SELECT COUNT(*) AS n FROM {table}");
+        let before = app.count(&count).await;
         let deleted = app
             .db
             .execute(&Query::new(format!(
@@ -212,13 +207,6 @@ async fn the_masters_the_ledgers_name_are_never_deleted() {
             .await;
         let refusal = deleted.expect_err("the delete is refused").to_string();
         assert!(refusal.contains(&format!("{table} are never deleted")), "{refusal}");
-        let after: i64 = app
-            .db
-            .fetch_one(&Query::new(format!("SELECT COUNT(*) AS n FROM {table}")))
-            .await
-            .expect("count")
-            .get("n")
-            .expect("n");
-        assert_eq!(after, before, "{table}");
+        assert_eq!(app.count(&count).await, before, "{table}");
     }
 }
