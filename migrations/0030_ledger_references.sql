@@ -1,14 +1,14 @@
 -- Placing an order writes about twenty ledger rows: its lines and its stock reservations. Each
--- checked its tenant, product, warehouse and user against their tables. On SQLite every product check
--- read a random page of the products table inside the one writer's transaction; on PostgreSQL
--- each check is a query of its own that also locks the product row, which writes to the
--- product's page. Together they were a fifth of the writer's time on SQLite and about half of
--- the lines' insert time on PostgreSQL.
+-- checked its tenant, product, warehouse and user against their tables. On SQLite every product
+-- check read a random page of the products table inside the one writer's transaction; on
+-- PostgreSQL each check is a query of its own that also locks the parent row, which writes to
+-- the product's page. They were a fifth of the writer's time on SQLite and most of the lines'
+-- insert time on PostgreSQL.
 --
--- Tenants, products, warehouses and users are never deleted (they are blocked or deactivated
--- instead), and the writer takes these ids from rows it has just read. So the ledgers keep only
--- the reference to their order (and sales order), and those four tables refuse deletes instead. SQLite cannot
--- drop a reference in place, so both tables are rebuilt, keeping their rows and ids.
+-- Tenants, products, warehouses and users are never deleted, and the writer takes these ids from
+-- rows it has just read. So the ledgers keep only the references to their order (and sales
+-- order), and those four tables refuse deletes instead. SQLite cannot drop a reference in place,
+-- so both tables are rebuilt, keeping their rows and ids.
 CREATE TABLE order_lines_next (
     id {{id}},
     tenant_id BIGINT NOT NULL,
