@@ -24,6 +24,15 @@ pub struct ListHead {
     pub currency: Currency,
 }
 
+impl ListHead {
+    /// For a region's list, how far up the tree its region lies from the dealer's own.
+    pub fn region_distance(&self, audience: &DealerAudience) -> Option<i64> {
+        self.audience_id
+            .and_then(|id| audience.region_distance(id))
+            .filter(|_| self.audience == Audience::Region)
+    }
+}
+
 /// A tenant's price lists, indexed by the dealer a list is for, since most are.
 #[derive(Debug)]
 pub struct ListBook {

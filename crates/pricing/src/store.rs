@@ -95,8 +95,8 @@ pub async fn insert_price_rows(
 }
 
 /// Every price row that may apply to the dealer for these products on `date`, from lists in
-/// the dealer's currency: the dealer's lists in one query, then their rows of these products in
-/// one query per 500 products.
+/// the dealer's currency: the dealer's lists from the tenant's lists kept in memory, then their
+/// rows of these products in one query per 500 products.
 pub async fn candidates(
     db: &platform::Db,
     tenant_id: TenantId,
@@ -108,7 +108,9 @@ pub async fn candidates(
     if product_ids.is_empty() {
         return Ok(found);
     }
-    let lists = dealer_lists(db, tenant_id, audience).await?;
+    let book = list_book(db, tenant_id).await?;
+    let lists: std::collections::HashMap<i64, &ListHead> =
+        book.for_dealer(audience).map(|head| (head.id, head)).collect();
     if lists.is_empty() {
         return Ok(found);
     }
@@ -140,7 +142,7 @@ pub async fn candidates(
                     price_list_id,
                     price_list_code: list.code.clone(),
                     audience: list.audience,
-                    region_distance: list.region_distance,
+                    region_distance: list.region_distance(audience),
                     min_quantity: row.get("min_quantity")?,
                     unit_price: Money::new(row.get("unit_price_minor")?, list.currency),
                     valid_from: row.get("valid_from")?,
@@ -152,45 +154,17 @@ pub async fn candidates(
     Ok(found)
 }
 
-/// A price list the dealer buys from, as its rows' candidates name it.
-struct DealerList {
-    code: String,
-    audience: Audience,
-    region_distance: Option<i64>,
-    currency: Currency,
-}
-
-/// The price lists in the dealer's currency whose audience takes in the dealer, by id, from the
-/// tenant's lists as this process keeps them.
-async fn dealer_lists(
-    db: &platform::Db,
-    tenant_id: TenantId,
-    audience: &platform::DealerAudience,
-) -> Result<std::collections::HashMap<i64, DealerList>, DbError> {
+/// The tenant's price lists as this process keeps them, read again when the tenant's price lists
+/// revision has moved since.
+async fn list_book(db: &platform::Db, tenant_id: TenantId) -> Result<Arc<ListBook>, DbError> {
     let revision = kept::revision(db, tenant_id, "price_lists_revision").await?;
-    let book = db
-        .shared::<Kept<ListBook>>()
+    db.shared::<Kept<ListBook>>()
         .current_or_read(
             tenant_id,
             |book| book.revision == revision,
             || read_list_book(db, tenant_id, revision),
         )
-        .await?;
-    Ok(book
-        .for_dealer(audience)
-        .map(|head| {
-            let list = DealerList {
-                code: head.code.clone(),
-                audience: head.audience,
-                region_distance: head
-                    .audience_id
-                    .and_then(|id| audience.region_distance(id))
-                    .filter(|_| head.audience == Audience::Region),
-                currency: head.currency,
-            };
-            (head.id, list)
-        })
-        .collect())
+        .await
 }
 
 /// Reads every price list of the tenant, once per revision.

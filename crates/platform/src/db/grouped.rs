@@ -92,7 +92,9 @@ impl<I: Send + 'static, O: Send + 'static> Grouped<I, O> {
         // Every item was answered and the next caller may start a writer: nothing to undo.
         std::mem::forget(unwinding);
     }
+}
 
+impl<I, O> Grouped<I, O> {
     fn lock_queue(&self) -> std::sync::MutexGuard<'_, Queue<I, O>> {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -104,7 +106,7 @@ struct Unwinding<'a, I, O>(&'a Grouped<I, O>);
 
 impl<I, O> Drop for Unwinding<'_, I, O> {
     fn drop(&mut self) {
-        let mut queue = self.0.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut queue = self.0.lock_queue();
         queue.waiting.clear();
         queue.writing = false;
     }
