@@ -85,6 +85,11 @@ impl Pool {
         let _mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
+        // A statement that changes many rows in a transaction keeps the pages it changed in a
+        // statement journal, to undo itself should it fail. SQLite spills that journal past
+        // 64 KiB into a temporary file, which the writer then writes, closes and deletes for
+        // every such statement: about a tenth of the CPU while orders are placed.
+        connection.pragma_update(None, "temp_store", "MEMORY")?;
         // A larger page cache per connection than SQLite's 2 MiB, for the large catalogs.
         connection.pragma_update(None, "cache_size", -32768)?;
         // The WAL is copied into the database every CHECKPOINT_PAGES pages rather than SQLite's
