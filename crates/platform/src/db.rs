@@ -23,6 +23,7 @@ use sqlx::{Postgres, Row as _};
 mod grouped;
 mod migrate;
 mod sqlite;
+mod unnest;
 
 pub use grouped::Grouped;
 
@@ -677,9 +678,10 @@ impl Tx {
         })
     }
 
-    /// Inserts many rows with multi-row `VALUES` statements, for imports and generated data.
-    /// `insert` is the statement up to `VALUES`, such as `INSERT INTO t (a, b)`; every row has
-    /// as many values as it names columns.
+    /// Inserts many rows in few statements: multi-row `VALUES` lists on SQLite, one array per
+    /// column on PostgreSQL. `insert` is the statement up to `VALUES`, such as
+    /// `INSERT INTO t (a, b)`; every row has as many values as it names columns, each column
+    /// one type.
     pub async fn insert_many(&mut self, insert: &str, rows: &[Vec<Value>]) -> Result<u64, DbError> {
         self.insert_many_then(insert, rows, "").await
     }
@@ -704,30 +706,64 @@ impl Tx {
         rows: &[Vec<Value>],
         returning: &str,
     ) -> Result<Vec<Row>, DbError> {
+        let suffix = format!(" {returning}");
+        if let Tx::Postgres(tx) = self {
+            if rows.is_empty() {
+                return Ok(Vec::new());
+            }
+            let unnest::Unnested { sql, arrays } = unnest::Unnested::new(insert, rows, &suffix)?;
+            let found = unnest::bind(arrays, sqlx::query(&sql)).fetch_all(&mut **tx).await?;
+            return Ok(found.into_iter().map(Row::Postgres).collect());
+        }
         let mut returned = Vec::with_capacity(rows.len());
-        for query in many_rows(insert, rows, &format!(" {returning}")) {
+        for query in many_rows(insert, rows, &suffix)? {
             returned.extend(self.fetch_all(&query).await?);
         }
         Ok(returned)
     }
 
     async fn insert_many_then(&mut self, insert: &str, rows: &[Vec<Value>], suffix: &str) -> Result<u64, DbError> {
+        if let Tx::Postgres(tx) = self {
+            if rows.is_empty() {
+                return Ok(0);
+            }
+            let unnest::Unnested { sql, arrays } = unnest::Unnested::new(insert, rows, suffix)?;
+            return Ok(unnest::bind(arrays, sqlx::query(&sql))
+                .execute(&mut **tx)
+                .await?
+                .rows_affected());
+        }
         let mut inserted = 0;
-        for query in many_rows(insert, rows, suffix) {
+        for query in many_rows(insert, rows, suffix)? {
             inserted += self.execute(&query).await?;
         }
         Ok(inserted)
     }
 }
 
-/// The multi-row `INSERT` statements that write `rows`.
-fn many_rows(insert: &str, rows: &[Vec<Value>], suffix: &str) -> Vec<Query> {
+/// The multi-row `INSERT` statements that write `rows` on SQLite (PostgreSQL takes them as
+/// arrays, see [`unnest`]).
+fn many_rows(insert: &str, rows: &[Vec<Value>], suffix: &str) -> Result<Vec<Query>, DbError> {
     let columns = rows.first().map_or(1, Vec::len).max(1);
-    // About 2,000 placeholders a statement: both databases cap them (SQLite at 32,766), and
-    // the SQLite driver binds in time that grows with the square of their number, so 1,000
-    // rows of 21 columns took over a second where 95 rows take a few milliseconds.
+    // SQLite would store a text in an integer column; PostgreSQL's arrays refuse it, and so
+    // does this, so that both databases answer alike.
+    if let Some(first) = rows.first() {
+        let differs = |row: &Vec<Value>| {
+            row.len() != first.len()
+                || row
+                    .iter()
+                    .zip(first)
+                    .any(|(value, model)| std::mem::discriminant(value) != std::mem::discriminant(model))
+        };
+        if let Some(index) = rows.iter().position(differs) {
+            return Err(mismatched_row(insert, index));
+        }
+    }
+    // About 2,000 placeholders a statement: SQLite caps them at 32,766, and every full chunk
+    // of a large insert shares one text, which SQLite has prepared and kept.
     let per_statement = (2_000 / columns).clamp(1, 1000);
-    rows.chunks(per_statement)
+    Ok(rows
+        .chunks(per_statement)
         .map(|chunk| {
             let mut query = Query::new(insert);
             query.push(" VALUES ");
@@ -740,7 +776,13 @@ fn many_rows(insert: &str, rows: &[Vec<Value>], suffix: &str) -> Vec<Query> {
             query.push(suffix);
             query
         })
-        .collect()
+        .collect())
+}
+
+fn mismatched_row(insert: &str, index: usize) -> DbError {
+    DbError::Config(format!(
+        "row {index} of `{insert}` does not have the columns of the first row"
+    ))
 }
 
 /// Reads through a pool or inside a transaction, for lookups that commands and queries share.

@@ -91,6 +91,97 @@ async fn every_kind_of_value_comes_back_as_it_was_written() {
 }
 
 #[tokio::test]
+async fn many_rows_go_in_together_with_every_kind_of_value_and_null() {
+    use platform::db::Value;
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    scratch_table(&db).await;
+    let at: DateTime<Utc> = "2026-03-01T09:30:15.123456Z".parse().expect("time");
+    let day = NaiveDate::from_ymd_opt(2026, 2, 28).expect("date");
+    // More rows than one statement of placeholders holds on SQLite, every other one all nulls.
+    let rows: Vec<Vec<Value>> = (1..=700_i64)
+        .map(|id| {
+            let full = id % 2 == 1;
+            vec![
+                id.into(),
+                format!("код-{id}").into(),
+                full.then_some(id).into(),
+                full.then_some(true).into(),
+                full.then_some(at).into(),
+                full.then_some(day).into(),
+                full.then(|| vec![0u8, 255]).into(),
+            ]
+        })
+        .collect();
+    let insert = "INSERT INTO scratch (id, code, quantity, active, at, day, content)";
+    let mut tx = db.begin().await.expect("begin");
+    assert_eq!(tx.insert_many(insert, &rows).await.expect("insert"), 700);
+    // The same codes again are skipped; a new one goes in, and its key comes back.
+    let mut again = rows[..3].to_vec();
+    again.push(vec![
+        701_i64.into(),
+        "新".into(),
+        Value::Int(None),
+        Value::Bool(None),
+        Value::Time(None),
+        Value::Date(None),
+        Value::Bytes(None),
+    ]);
+    assert_eq!(
+        tx.insert_many_skipping_existing(insert, &again, "(code)")
+            .await
+            .expect("skip"),
+        1
+    );
+    let returned = tx
+        .insert_many_returning(
+            "INSERT INTO scratch (id, code)",
+            &[vec![702_i64.into(), "a".into()], vec![703_i64.into(), "b".into()]],
+            "RETURNING id, code",
+        )
+        .await
+        .expect("returning");
+    let mut keys: Vec<(i64, String)> = returned
+        .iter()
+        .map(|row| (row.get("id").unwrap(), row.get("code").unwrap()))
+        .collect();
+    keys.sort();
+    assert_eq!(keys, vec![(702, "a".to_owned()), (703, "b".to_owned())]);
+    // A row whose column holds another type than the first row's is refused, not cast.
+    let mixed = vec![vec![800_i64.into(), "x".into()], vec!["801".into(), "y".into()]];
+    assert!(tx.insert_many("INSERT INTO scratch (id, code)", &mixed).await.is_err());
+    drop(tx);
+
+    let mut tx = db.begin().await.expect("begin");
+    tx.insert_many(insert, &rows).await.expect("insert");
+    tx.commit().await.expect("commit");
+    let odd = db
+        .fetch_one(&Query::new("SELECT * FROM scratch WHERE id = 699"))
+        .await
+        .expect("a full row");
+    assert_eq!(odd.get::<String>("code").unwrap(), "код-699");
+    assert_eq!(odd.get::<i64>("quantity").unwrap(), 699);
+    assert!(odd.get::<bool>("active").unwrap());
+    assert_eq!(odd.get::<DateTime<Utc>>("at").unwrap(), at);
+    assert_eq!(odd.get::<NaiveDate>("day").unwrap(), day);
+    assert_eq!(odd.get::<Vec<u8>>("content").unwrap(), vec![0u8, 255]);
+    let even = db
+        .fetch_one(&Query::new("SELECT * FROM scratch WHERE id = 700"))
+        .await
+        .expect("a row of nulls");
+    assert_eq!(even.get::<Option<i64>>("quantity").unwrap(), None);
+    assert_eq!(even.get::<Option<bool>>("active").unwrap(), None);
+    assert_eq!(even.get::<Option<Vec<u8>>>("content").unwrap(), None);
+    let count: i64 = db
+        .fetch_one(&Query::new("SELECT COUNT(*) AS n FROM scratch"))
+        .await
+        .unwrap()
+        .get("n")
+        .unwrap();
+    assert_eq!(count, 700, "the transaction dropped before left nothing");
+}
+
+#[tokio::test]
 async fn a_query_reads_only_as_many_rows_as_asked_and_counts_what_it_touched() {
     let database = TestDatabase::create().await;
     let db = database.connect().await;
