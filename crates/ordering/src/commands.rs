@@ -435,7 +435,7 @@ impl Draft {
     }
 }
 
-/// Prices the lines in one pass (two queries and the engines) and adds VAT per line. `known`
+/// Prices the lines in one pass (a few queries for all lines, then the engines) and adds VAT per line. `known`
 /// holds the line facts of products already read; only the others are looked up (free goods and
 /// bundle components the promotions add, usually none).
 pub async fn price(

@@ -1,9 +1,9 @@
 //! Copies of rows that change seldom, kept in memory per tenant from one request to the next.
 //!
 //! Each copy remembers the revision it was read at: a column of `tenants` that triggers move in
-//! the same transaction as any change to those rows. Every use reads the revision first (one
-//! primary-key lookup) and reads the rows again on a difference, so a change made through any
-//! server is seen by the next request on every server.
+//! the same transaction as any change to those rows. Every use reads the revisions first (one
+//! primary-key lookup for all of them, [`Revisions`]) and reads the rows again on a difference,
+//! so a change made through any server is seen by the next request on every server.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -58,9 +58,25 @@ impl<T> Kept<T> {
     }
 }
 
-/// The tenant's revision in `column` (`promotions_revision`, `price_lists_revision`).
-pub async fn revision(db: &Db, tenant_id: TenantId, column: &'static str) -> Result<i64, DbError> {
-    db.fetch_one(&Query::new(format!("SELECT {column} FROM tenants WHERE id = $1")).bind(tenant_id))
-        .await?
-        .get(column)
+/// The tenant's revisions of the rows pricing keeps, read together: pricing an order or a
+/// catalog page checks both copies with one lookup.
+#[derive(Debug, Clone, Copy)]
+pub struct Revisions {
+    pub promotions: i64,
+    pub price_lists: i64,
+}
+
+impl Revisions {
+    pub async fn read(db: &Db, tenant_id: TenantId) -> Result<Revisions, DbError> {
+        let row = db
+            .fetch_one(
+                &Query::new("SELECT promotions_revision, price_lists_revision FROM tenants WHERE id = $1")
+                    .bind(tenant_id),
+            )
+            .await?;
+        Ok(Revisions {
+            promotions: row.get("promotions_revision")?,
+            price_lists: row.get("price_lists_revision")?,
+        })
+    }
 }

@@ -7,6 +7,7 @@ use platform::{Actor, Db, DealerAudience, Failure, Page, PageRequest, Permission
 
 use crate::domain::{PriceList, PriceListFilter, PriceRow, PriceRowFilter, PromotionFilter, PromotionSummary};
 use crate::engine::{self, Candidate, ListPrice};
+use crate::kept::Revisions;
 use crate::promotions::Promotion;
 use crate::store;
 
@@ -21,9 +22,22 @@ pub async fn list_prices(
     date: NaiveDate,
 ) -> Result<HashMap<i64, ListPrice>, Failure> {
     actor.require(Permission::ViewCatalog)?;
+    let revisions = Revisions::read(db, actor.tenant_id).await?;
+    list_prices_at(db, actor, revisions, audience, lines, date).await
+}
+
+/// As [`list_prices`], with the kept copies checked against `revisions`.
+async fn list_prices_at(
+    db: &Db,
+    actor: &Actor,
+    revisions: Revisions,
+    audience: &DealerAudience,
+    lines: &[(i64, i64)],
+    date: NaiveDate,
+) -> Result<HashMap<i64, ListPrice>, Failure> {
     let product_ids: Vec<i64> = lines.iter().map(|(product, _)| *product).collect();
     let mut by_product: HashMap<i64, Vec<Candidate>> = HashMap::new();
-    for (product, candidate) in store::candidates(db, actor.tenant_id, audience, &product_ids, date).await? {
+    for (product, candidate) in store::candidates(db, actor.tenant_id, revisions, audience, &product_ids, date).await? {
         by_product.entry(product).or_default().push(candidate);
     }
     Ok(lines
@@ -80,19 +94,6 @@ pub async fn promotions(
     Ok(store::list_promotions(db, actor.tenant_id, filter, page).await?)
 }
 
-/// The promotions that may apply to these products (with their categories) for the dealer on
-/// `date`, ready for the promotion engine.
-pub async fn promotions_for(
-    db: &Db,
-    actor: &Actor,
-    audience: &DealerAudience,
-    products: &[(i64, Option<i64>)],
-    date: NaiveDate,
-) -> Result<Vec<Promotion>, Failure> {
-    actor.require(Permission::ViewCatalog)?;
-    Ok(store::promotions_for(db, actor.tenant_id, audience, products, date).await?)
-}
-
 /// A promotion a product takes part in, for catalog badges.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct PromotionBadge {
@@ -122,7 +123,9 @@ struct PriceBook {
     unit_prices: HashMap<i64, platform::Money>,
 }
 
-/// One query for the promotions and one for all the price rows involved.
+/// The promotions that may apply to the lines' products (with their categories) for the
+/// dealer on `date`, and every price row involved: the tenant's revisions, what orders used of
+/// capped promotions, and the price rows, one query each.
 async fn price_book(
     db: &Db,
     actor: &Actor,
@@ -130,11 +133,13 @@ async fn price_book(
     lines: &[(i64, Option<i64>, i64)],
     date: NaiveDate,
 ) -> Result<PriceBook, Failure> {
+    actor.require(Permission::ViewCatalog)?;
     let products: Vec<(i64, Option<i64>)> = lines
         .iter()
         .map(|(product, category, _)| (*product, *category))
         .collect();
-    let promotions = promotions_for(db, actor, audience, &products, date).await?;
+    let revisions = Revisions::read(db, actor.tenant_id).await?;
+    let promotions = store::promotions_for(db, actor.tenant_id, revisions, audience, &products, date).await?;
     let mut wanted: Vec<(i64, i64)> = lines
         .iter()
         .map(|(product, _, quantity)| (*product, *quantity))
@@ -151,7 +156,7 @@ async fn price_book(
             _ => {}
         }
     }
-    let list = list_prices(db, actor, audience, &wanted, date).await?;
+    let list = list_prices_at(db, actor, revisions, audience, &wanted, date).await?;
     let unit_prices = list.iter().map(|(id, price)| (*id, price.unit_price)).collect();
     Ok(PriceBook {
         promotions,
@@ -169,8 +174,8 @@ pub struct PricedOrder {
 }
 
 /// Prices the lines (product, category, quantity) as one order for the dealer on `date`, in one
-/// pass: two queries, then the engines. Every line must have a price; the errors name the lines
-/// (`lines[3].product_id`) that have none.
+/// pass: the queries of [`price_book`] for all lines together, then the engines. Every line must
+/// have a price; the errors name the lines (`lines[3].product_id`) that have none.
 pub async fn price_order(
     db: &Db,
     actor: &Actor,
@@ -202,8 +207,8 @@ pub async fn price_order(
     Ok(PricedOrder { cart, list: book.list })
 }
 
-/// Prices each (product, category, quantity) for the dealer on `date` in one pass: one query
-/// for the promotions, one for every price row involved, then the engines.
+/// Prices each (product, category, quantity) for the dealer on `date` in one pass: the queries
+/// of [`price_book`] for all products together, then the engines.
 pub async fn product_prices(
     db: &Db,
     actor: &Actor,

@@ -15,7 +15,7 @@ use crate::domain::{
 };
 use crate::engine::Candidate;
 use crate::in_force::{Entry, InForce, Standing};
-use crate::kept::{self, Kept};
+use crate::kept::{Kept, Revisions};
 use crate::list_book::{ListBook, ListHead};
 use crate::promotions::Promotion;
 
@@ -100,6 +100,7 @@ pub async fn insert_price_rows(
 pub async fn candidates(
     db: &platform::Db,
     tenant_id: TenantId,
+    revisions: Revisions,
     audience: &platform::DealerAudience,
     product_ids: &[i64],
     date: chrono::NaiveDate,
@@ -108,7 +109,7 @@ pub async fn candidates(
     if product_ids.is_empty() {
         return Ok(found);
     }
-    let book = list_book(db, tenant_id).await?;
+    let book = list_book(db, tenant_id, revisions.price_lists).await?;
     let lists: std::collections::HashMap<i64, &ListHead> =
         book.for_dealer(audience).map(|head| (head.id, head)).collect();
     if lists.is_empty() {
@@ -156,8 +157,7 @@ pub async fn candidates(
 
 /// The tenant's price lists as this process keeps them, read again when the tenant's price lists
 /// revision has moved since.
-async fn list_book(db: &platform::Db, tenant_id: TenantId) -> Result<Arc<ListBook>, DbError> {
-    let revision = kept::revision(db, tenant_id, "price_lists_revision").await?;
+async fn list_book(db: &platform::Db, tenant_id: TenantId, revision: i64) -> Result<Arc<ListBook>, DbError> {
     db.shared::<Kept<ListBook>>()
         .current_or_read(
             tenant_id,
@@ -547,6 +547,7 @@ pub async fn find_promotion(
 pub async fn promotions_for(
     db: &platform::Db,
     tenant_id: TenantId,
+    revisions: Revisions,
     audience: &platform::DealerAudience,
     products: &[(i64, Option<i64>)],
     date: chrono::NaiveDate,
@@ -554,7 +555,7 @@ pub async fn promotions_for(
     if products.is_empty() {
         return Ok(Vec::new());
     }
-    let in_force = in_force(db, tenant_id, date).await?;
+    let in_force = in_force(db, tenant_id, revisions.promotions, date).await?;
     let concerned = in_force.concerning(audience, products);
     let capped: Vec<i64> = concerned
         .iter()
@@ -591,8 +592,12 @@ pub async fn promotions_for(
 
 /// The tenant's promotions in force on `date`, as this process keeps them; read again when the
 /// tenant's promotions revision has moved since, or the day has changed.
-async fn in_force(db: &platform::Db, tenant_id: TenantId, date: chrono::NaiveDate) -> Result<Arc<InForce>, DbError> {
-    let revision = kept::revision(db, tenant_id, "promotions_revision").await?;
+async fn in_force(
+    db: &platform::Db,
+    tenant_id: TenantId,
+    revision: i64,
+    date: chrono::NaiveDate,
+) -> Result<Arc<InForce>, DbError> {
     db.shared::<Kept<InForce>>()
         .current_or_read(
             tenant_id,
