@@ -7,7 +7,7 @@ use platform::{
 
 use crate::domain::*;
 use crate::error::IdentityError;
-use crate::store::{self, Source};
+use crate::store::{self, Source, StoredUser};
 
 pub use crate::store::{ApiTokenFilter, UserFilter, API_TOKEN_SORT, DEALER_GROUP_SORT, DEALER_SORT, USER_SORT};
 
@@ -203,17 +203,17 @@ async fn signed_in(
     only_role: Option<Role>,
     csrf_token: Option<String>,
 ) -> Result<Option<SignedIn>> {
-    let Some(stored) = store::find_user_by_id(&mut Source::Db(db), user_id).await? else {
-        return Ok(None);
-    };
-    if stored.user.status != UserStatus::Active {
-        return Ok(None);
-    }
-    Ok(Some(SignedIn {
+    let stored = store::find_user_by_id(&mut Source::Db(db), user_id).await?;
+    Ok(stored.and_then(|stored| active(stored, only_role, csrf_token)))
+}
+
+/// The signed-in user, unless blocked.
+fn active(stored: StoredUser, only_role: Option<Role>, csrf_token: Option<String>) -> Option<SignedIn> {
+    (stored.user.status == UserStatus::Active).then(|| SignedIn {
         actor: actor_for(&stored.user, stored.tenant_id, only_role),
         user: stored.user,
         csrf_token,
-    }))
+    })
 }
 
 /// An active user as the actor of work done on their behalf later, such as an import running
@@ -226,22 +226,20 @@ pub async fn acting_user(db: &Db, user_id: UserId) -> Result<Option<Actor>> {
 
 /// The user behind a session cookie, if the session is alive and the user active.
 pub async fn session(db: &Db, clock: &Clock, token: &str) -> Result<Option<SignedIn>> {
-    let Some((user_id, csrf_token)) = store::find_session(db, &secret::token_digest(token), clock.now()).await? else {
-        return Ok(None);
-    };
-    signed_in(db, user_id, None, Some(csrf_token)).await
+    let found = store::find_session_user(db, &secret::token_digest(token), clock.now()).await?;
+    Ok(found.and_then(|(stored, csrf_token)| active(stored, None, Some(csrf_token))))
 }
 
 /// The user behind an API bearer token, narrowed to the token's role when it has one.
 pub async fn bearer(db: &Db, clock: &Clock, token: &str) -> Result<Option<SignedIn>> {
     let now = clock.now();
-    let Some(token) = store::find_live_token(db, &secret::token_digest(token), now).await? else {
+    let Some((token, stored)) = store::find_token_user(db, &secret::token_digest(token), now).await? else {
         return Ok(None);
     };
     if token.stale {
         store::touch_api_token(db, token.id, now).await?;
     }
-    signed_in(db, token.user_id, token.role, None).await
+    Ok(active(stored, token.role, None))
 }
 
 #[cfg(test)]

@@ -793,6 +793,13 @@ const USER_SELECT: &str = "SELECT u.id, u.tenant_id, u.login, u.display_name, u.
       WHERE g.user_id = u.id) AS region_ids \
      FROM users u LEFT JOIN dealers d ON d.id = u.dealer_id";
 
+/// [`USER_SELECT`] with `columns` of a joined table before the user's, then `rest` (the join
+/// and its condition).
+fn user_select_joined(columns: &str, rest: &str) -> String {
+    let user = USER_SELECT.replacen("SELECT ", &format!("SELECT {columns}, "), 1);
+    format!("{user} {rest}")
+}
+
 /// A user row with what sign-in needs besides the public fields.
 pub struct StoredUser {
     pub user: User,
@@ -1150,18 +1157,22 @@ pub async fn insert_session(
     Ok(())
 }
 
-pub async fn find_session(db: &Db, digest: &str, now: DateTime<Utc>) -> Result<Option<(UserId, String)>, DbError> {
-    let Some(row) = db
-        .fetch_optional(
-            &Query::new("SELECT user_id, csrf_token FROM sessions WHERE token_digest = $1 AND expires_at > $2")
-                .bind(digest)
-                .bind(now),
-        )
-        .await?
-    else {
+/// The user of a live session, with the session's CSRF token: one query with the user's.
+pub async fn find_session_user(
+    db: &Db,
+    digest: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(StoredUser, String)>, DbError> {
+    let query = Query::new(user_select_joined(
+        "s.csrf_token",
+        "JOIN sessions s ON s.user_id = u.id WHERE s.token_digest = $1 AND s.expires_at > $2",
+    ))
+    .bind(digest)
+    .bind(now);
+    let Some(row) = db.fetch_optional(&query).await? else {
         return Ok(None);
     };
-    Ok(Some((UserId(row.get("user_id")?), row.get("csrf_token")?)))
+    Ok(Some((read_user(&row)?, row.get("csrf_token")?)))
 }
 
 pub async fn delete_session(db: &Db, digest: &str) -> Result<(), DbError> {
@@ -1309,37 +1320,39 @@ pub async fn revoke_api_token(tx: &mut Tx, tenant_id: TenantId, id: i64, now: Da
     Ok(())
 }
 
-/// A live token: its id, its user, the role it is limited to, and whether its last use is
-/// noted as over a minute ago.
+/// A live token: its id, the role it is limited to, and whether its last use is noted as over a
+/// minute ago.
 pub struct LiveToken {
     pub id: i64,
-    pub user_id: UserId,
     pub role: Option<Role>,
     pub stale: bool,
 }
 
-pub async fn find_live_token(db: &Db, digest: &str, now: DateTime<Utc>) -> Result<Option<LiveToken>, DbError> {
-    let Some(row) = db
-        .fetch_optional(
-            &Query::new(
-                "SELECT id, user_id, role, last_used_at FROM api_tokens
-                 WHERE token_digest = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
-            )
-            .bind(digest)
-            .bind(now),
-        )
-        .await?
-    else {
+/// A live API token and its user: one query with the user's.
+pub async fn find_token_user(
+    db: &Db,
+    digest: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(LiveToken, StoredUser)>, DbError> {
+    let query = Query::new(user_select_joined(
+        "t.id AS token_id, t.role AS token_role, t.last_used_at AS token_used_at",
+        "JOIN api_tokens t ON t.user_id = u.id
+         WHERE t.token_digest = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
+    ))
+    .bind(digest)
+    .bind(now);
+    let Some(row) = db.fetch_optional(&query).await? else {
         return Ok(None);
     };
-    let role: Option<String> = row.get("role")?;
-    let last_used_at: Option<DateTime<Utc>> = row.get("last_used_at")?;
-    Ok(Some(LiveToken {
-        id: row.get("id")?,
-        user_id: UserId(row.get("user_id")?),
+    let role: Option<String> = row.get("token_role")?;
+    let last_used_at: Option<DateTime<Utc>> = row.get("token_used_at")?;
+    let user = read_user(&row)?;
+    let token = LiveToken {
+        id: row.get("token_id")?,
         role: role.as_deref().and_then(Role::parse),
         stale: last_used_at.is_none_or(|last| last < now - TOUCH_EVERY),
-    }))
+    };
+    Ok(Some((token, user)))
 }
 
 /// How often a token's last use is noted: a write on every request would make each API call
