@@ -435,9 +435,9 @@ impl Draft {
     }
 }
 
-/// Prices the lines in one pass (a few queries for all lines, then the engines) and adds VAT per line. `known`
-/// holds the line facts of products already read; only the others are looked up (free goods and
-/// bundle components the promotions add, usually none).
+/// Prices the lines in one pass (a few queries for all lines, then the engines) and adds VAT per
+/// line. `known` holds the line facts of products already read; only the others are looked up
+/// (free goods and bundle components the promotions add, usually none).
 pub async fn price(
     db: &Db,
     actor: &Actor,

@@ -31,6 +31,9 @@ pub use grouped::Grouped;
 pub enum DbError {
     #[error("the database URL is not usable: {0}")]
     Config(String),
+    /// A statement the code built wrongly, refused before it reaches the database.
+    #[error("the statement cannot be run as built: {0}")]
+    Statement(String),
     #[error("a unique constraint was violated: {0}")]
     UniqueViolation(String),
     #[error("a foreign key constraint was violated: {0}")]
@@ -780,7 +783,7 @@ fn many_rows(insert: &str, rows: &[Vec<Value>], suffix: &str) -> Result<Vec<Quer
 }
 
 fn mismatched_row(insert: &str, index: usize) -> DbError {
-    DbError::Config(format!(
+    DbError::Statement(format!(
         "row {index} of `{insert}` does not have the columns of the first row"
     ))
 }
@@ -821,7 +824,7 @@ pub async fn fetch_first<T>(
 ) -> Result<crate::page::Page<T>, DbError> {
     let columns = select_from
         .strip_prefix("SELECT ")
-        .ok_or_else(|| DbError::Config(format!("not a SELECT: {select_from}")))?;
+        .ok_or_else(|| DbError::Statement(format!("not a SELECT: {select_from}")))?;
     let request = crate::page::PageRequest::new(Some(1), Some(limit));
     let mut rows = condition.planned_per_run();
     rows.prepend(&format!("SELECT COUNT(*) OVER () AS listed_total, {columns}"));

@@ -80,7 +80,9 @@ pub(super) struct Unnested {
 
 impl Unnested {
     pub fn new(insert: &str, rows: &[Vec<Value>], suffix: &str) -> Result<Unnested, DbError> {
-        let first = rows.first().ok_or(DbError::Config("no rows to insert".into()))?;
+        let first = rows
+            .first()
+            .ok_or_else(|| DbError::Statement(format!("`{insert}` has no rows to insert")))?;
         let mut arrays: Vec<Array> = first.iter().map(|value| Array::of(value, rows.len())).collect();
         for (index, row) in rows.iter().enumerate() {
             let fits = row.len() == arrays.len() && arrays.iter_mut().zip(row).all(|(array, value)| array.push(value));
