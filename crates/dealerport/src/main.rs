@@ -433,6 +433,9 @@ async fn serve(db: Db, clock: Clock, listen: SocketAddr, secure_cookies: bool, r
         direct_export_rows: platform::page::MAX_EXPORT_ROWS,
     };
     let app = web::router(state);
+    // Watched before the server listens: axum first polls its shutdown future in a task of its
+    // own, and a SIGTERM that came before that poll killed the process instead of stopping it.
+    let stop = shutdown_signal()?;
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -447,7 +450,7 @@ async fn serve(db: Db, clock: Clock, listen: SocketAddr, secure_cookies: bool, r
     // readies it again for every connection: about a tenth of the CPU time of an order placed
     // over a connection of its own.
     axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stop)
         .await
         .map_err(|e| format!("server error: {e}"))?;
     let _ = stop_sender.send(true);
@@ -506,24 +509,27 @@ async fn run_worker(db: Db, clock: Clock, mut stop: tokio::sync::watch::Receiver
         .await;
 }
 
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Ends when the server is told to stop (SIGINT or SIGTERM). The signals are watched from the
+/// call, not from the first poll.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let watch = |kind: SignalKind| signal(kind).map_err(|e| format!("cannot watch for signals: {e}"));
+    let mut interrupt = watch(SignalKind::interrupt())?;
+    let mut terminate = watch(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {}
-        () = terminate => {}
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+        tracing::info!("shutting down: finishing requests in flight");
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+        tracing::info!("shutting down: finishing requests in flight");
+    })
 }
