@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
 use ordering::domain::Channel;
-use platform::{Clock, Currency};
+use platform::Clock;
 use support::{order_input, summary};
 use testkit::http::request;
 use testkit::Sequence;
@@ -107,7 +107,6 @@ async fn run() {
     );
 
     let mut pricing = Vec::new();
-    let currency = Currency::parse(&buyers[0].audience.currency).unwrap();
     // Enough carts for a p99 that is not simply the slowest of a few.
     for (n, buyer) in buyers.iter().cycle().take(CARTS).enumerate() {
         let mut sequence = Sequence(0xca27_0000 + n as u64);
@@ -116,15 +115,17 @@ async fn run() {
             .map(|(product, quantity)| (product, None, quantity))
             .collect();
         let started = Instant::now();
+        // A cart reads the tenant's revisions itself; an order takes them with its terms.
+        let revisions = pricing::Revisions::read(&db, buyer.actor.tenant_id).await.unwrap();
         let draft = ordering::commands::price(
             &db,
             &buyer.actor,
             &buyer.audience,
+            revisions,
             &cart,
             // Nothing known beforehand: the line facts are read with the prices.
             &Default::default(),
             Utc::now().date_naive(),
-            currency,
         )
         .await
         .unwrap();

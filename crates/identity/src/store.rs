@@ -813,10 +813,7 @@ fn read_user(row: &Row) -> Result<StoredUser, DbError> {
         .iter()
         .filter_map(|code| Role::parse(code))
         .collect();
-    let region_ids = listed(row, "region_ids")?
-        .iter()
-        .map(|id| parsed(id, "region_ids").map(RegionId))
-        .collect::<Result<Vec<_>, _>>()?;
+    let region_ids = row.get_ids("region_ids")?.into_iter().map(RegionId).collect();
     Ok(StoredUser {
         tenant_id: TenantId(row.get("tenant_id")?),
         password_hash: row.get("password_hash")?,
@@ -1586,10 +1583,7 @@ pub async fn dealer_audience(
     let Some(row) = db.fetch_optional(&query).await? else {
         return Ok(None);
     };
-    let group_ids = listed(&row, "group_ids")?
-        .iter()
-        .map(|id| parsed(id, "group_ids"))
-        .collect::<Result<_, _>>()?;
+    let group_ids = row.get_ids("group_ids")?;
     let regions = listed(&row, "regions")?
         .iter()
         .map(|pair| {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use platform::{Actor, Clock, Currency, Db, DealerAudience, Failure, FieldError, Permission, UserId};
+use platform::{Actor, Clock, Db, DealerAudience, Failure, FieldError, Permission, UserId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -118,9 +118,9 @@ pub async fn cart(db: &Db, clock: &Clock, actor: &Actor, audience: &DealerAudien
                 (*product, category, *quantity)
             })
             .collect();
-        let currency = Currency::parse(&audience.currency).map_err(|e| Failure::Internal(e.to_string()))?;
         let today = commands::tenant_today(db, clock, actor).await?;
-        match commands::price(db, actor, audience, &lines, &facts, today, currency).await {
+        let revisions = pricing::Revisions::read(db, actor.tenant_id).await?;
+        match commands::price(db, actor, audience, revisions, &lines, &facts, today).await {
             Ok(draft) => {
                 view.net_total = Some(draft.net_total.to_decimal_string());
                 view.vat_total = Some(draft.vat_total.to_decimal_string());

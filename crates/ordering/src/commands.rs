@@ -184,8 +184,9 @@ async fn place(
     // orders are recorded, and whatever is read again after comes fresh from the pool.
     let mut snapshot = Some(db.snapshot().await?);
     let reads = snapshot.as_ref().unwrap_or(db);
-    let (settings, dealer_limits, group_limits) = store::placing_terms(reads, actor.tenant_id, dealer_id).await?;
-    let today = today_in(&settings.time_zone, clock.now());
+    let numbers: Vec<&str> = inputs.iter().map(|input| input.dealer_order_number.trim()).collect();
+    let terms = store::placing_terms(reads, actor.tenant_id, dealer_id, &numbers, idempotency_key).await?;
+    let today = today_in(&terms.settings.time_zone, clock.now());
     let mut errors = Vec::new();
     let mut orders = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
@@ -208,7 +209,7 @@ async fn place(
     }
     // A draft being submitted is the order of its number; nothing else may be.
     if errors.is_empty() && replacing.is_none() {
-        if let Some(placed) = placed_before(reads, actor, dealer_id, &orders, idempotency_key).await? {
+        if let Some(placed) = placed_before(reads, actor, dealer_id, &orders, idempotency_key, &terms).await? {
             return Ok(placed);
         }
     }
@@ -242,20 +243,20 @@ async fn place(
         }
     }
     refuse_if_any(errors)?;
-    let limits = AmountLimits::effective(dealer_limits, &group_limits);
-    let currency = Currency::parse(&audience.currency).map_err(|e| Failure::Internal(e.to_string()))?;
-    let refuse_over_limit = settings.credit_policy == "refuse";
+    let limits = AmountLimits::effective(terms.dealer_limits, &terms.group_limits);
+    let refuse_over_limit = terms.settings.credit_policy == "refuse";
     let mut written_meanwhile = false;
     for _ in 0..ATTEMPTS {
         if written_meanwhile {
-            if let Some(placed) = placed_before(db, actor, dealer_id, &orders, idempotency_key).await? {
+            let now = store::placing_terms(db, actor.tenant_id, dealer_id, &numbers, idempotency_key).await?;
+            if let Some(placed) = placed_before(db, actor, dealer_id, &orders, idempotency_key, &now).await? {
                 return Ok(placed);
             }
         }
         let reads = snapshot.as_ref().unwrap_or(db);
         let mut drafts = Vec::with_capacity(orders.len());
         for (index, (lines, known)) in lines.iter().zip(&facts).enumerate() {
-            let draft = price(reads, actor, audience, lines, known, today, currency).await?;
+            let draft = price(reads, actor, audience, terms.revisions, lines, known, today).await?;
             // A draft may be below the minimum amount; it is checked when it is submitted.
             if writing != Writing::Draft {
                 limits
@@ -313,25 +314,38 @@ fn refuse_if_any(errors: Vec<FieldError>) -> Result<(), Failure> {
 }
 
 /// The orders as placed before, when every one of them was; a refusal naming those that were
-/// when only some were.
+/// when only some were. Looks only when `terms` found earlier orders.
 async fn placed_before(
     db: &Db,
     actor: &Actor,
     dealer_id: DealerId,
     orders: &[CheckedOrder],
     idempotency_key: Option<&str>,
+    terms: &store::PlacingTerms,
 ) -> Result<Option<Vec<Placed>>, Failure> {
+    if terms.earlier_order_ids.is_empty() {
+        return Ok(None);
+    }
+    let found = store::earlier_orders(db, actor.tenant_id, &terms.earlier_order_ids).await?;
     let mut earlier = Vec::with_capacity(orders.len());
     let mut missing = false;
     let mut errors = Vec::new();
     for (index, order) in orders.iter().enumerate() {
-        match duplicate(db, actor, dealer_id, order, idempotency_key).await? {
+        let same = found.iter().find(|placed| {
+            (placed.dealer_id == dealer_id && placed.dealer_order_number == order.dealer_order_number)
+                || (idempotency_key.is_some() && placed.idempotency_key.as_deref() == idempotency_key)
+        });
+        match same {
             Some(placed) => {
                 errors.push(FieldError::new(
                     format!("orders[{index}].dealer_order_number"),
                     "order.number_used",
                 ));
-                earlier.push(placed);
+                earlier.push(Placed {
+                    order_id: placed.order_id,
+                    state: placed.state,
+                    created: false,
+                });
             }
             None => missing = true,
         }
@@ -341,28 +355,6 @@ async fn placed_before(
         (false, false) => Ok(Some(earlier)),
         (false, true) => Err(Failure::Invalid(errors)),
     }
-}
-
-async fn duplicate(
-    db: &Db,
-    actor: &Actor,
-    dealer_id: DealerId,
-    order: &CheckedOrder,
-    idempotency_key: Option<&str>,
-) -> Result<Option<Placed>, Failure> {
-    Ok(store::find_duplicate(
-        db,
-        actor.tenant_id,
-        dealer_id,
-        &order.dealer_order_number,
-        idempotency_key,
-    )
-    .await?
-    .map(|(order_id, state)| Placed {
-        order_id,
-        state,
-        created: false,
-    }))
 }
 
 /// The products the lines name, as far as the dealer may order them, with what their lines
@@ -442,12 +434,13 @@ pub async fn price(
     db: &Db,
     actor: &Actor,
     audience: &DealerAudience,
+    revisions: pricing::Revisions,
     lines: &[(i64, Option<i64>, i64)],
     known: &HashMap<i64, catalog::domain::LineFacts>,
     date: NaiveDate,
-    currency: Currency,
 ) -> Result<Draft, Failure> {
-    let priced = pricing::queries::price_order(db, actor, audience, lines, date).await?;
+    let currency = Currency::parse(&audience.currency).map_err(|e| Failure::Internal(e.to_string()))?;
+    let priced = pricing::queries::price_order(db, actor, audience, revisions, lines, date).await?;
     let products: BTreeSet<i64> = priced.cart.lines.iter().map(|line| line.product_id).collect();
     let missing: Vec<i64> = products.iter().filter(|id| !known.contains_key(id)).copied().collect();
     let mut facts = if missing.is_empty() {

@@ -35,75 +35,118 @@ pub async fn tenant_settings(db: &Db, tenant_id: TenantId) -> Result<TenantSetti
     })
 }
 
-/// What placing an order for the dealer needs of the tenant and of the dealer: the tenant's
-/// settings and the order amount limits of the dealer and of each of its groups, in one query.
+/// What placing an order needs to know before it prices, read in one query.
+pub struct PlacingTerms {
+    pub settings: TenantSettings,
+    /// The tenant's pricing revisions, for pricing to check its kept copies against.
+    pub revisions: pricing::Revisions,
+    pub dealer_limits: AmountLimits,
+    /// The limits of each group the dealer belongs to.
+    pub group_limits: Vec<AmountLimits>,
+    /// Orders already placed under one of the dealer order numbers asked about, or under the
+    /// idempotency key: usually none.
+    pub earlier_order_ids: Vec<i64>,
+}
+
+/// The tenant's settings and pricing revisions, the dealer's and its groups' amount limits, and
+/// the orders the dealer placed before under any of `numbers` (or anyone under
+/// `idempotency_key`): every order placed reads these, so they come in one round trip.
 pub async fn placing_terms(
     db: &Db,
     tenant_id: TenantId,
     dealer_id: DealerId,
-) -> Result<(TenantSettings, AmountLimits, Vec<AmountLimits>), DbError> {
-    let rows = db
-        .fetch_all(
-            &Query::new(
-                "SELECT t.time_zone, t.credit_policy, d.min_order_minor, d.max_order_minor, g.id AS group_id,
-                        g.min_order_minor AS group_min_minor, g.max_order_minor AS group_max_minor
-                 FROM dealers d JOIN tenants t ON t.id = d.tenant_id
-                 LEFT JOIN dealer_group_members m ON m.dealer_id = d.id
-                 LEFT JOIN dealer_groups g ON g.id = m.group_id
-                 WHERE d.id = $1 AND d.tenant_id = $2",
-            )
-            .bind(dealer_id)
-            .bind(tenant_id),
+    numbers: &[&str],
+    idempotency_key: Option<&str>,
+) -> Result<PlacingTerms, DbError> {
+    let mut query = Query::new(format!(
+        "SELECT t.time_zone, t.credit_policy, {}, d.min_order_minor, d.max_order_minor, g.id AS group_id,
+                g.min_order_minor AS group_min_minor, g.max_order_minor AS group_max_minor, ",
+        pricing::Revisions::COLUMNS
+    ));
+    // The earlier orders ride along as a list of ids: a retry, seldom, then reads them.
+    if numbers.is_empty() && idempotency_key.is_none() {
+        query.push("NULL AS earlier_ids");
+    } else {
+        query.push("(SELECT string_agg(CAST(o.id AS TEXT), ',') FROM orders o WHERE o.tenant_id = d.tenant_id AND (");
+        if !numbers.is_empty() {
+            query
+                .push("(o.dealer_id = d.id AND o.dealer_order_number IN ")
+                .push_bind_list(numbers.iter().copied())
+                .push(")");
+        }
+        if let Some(key) = idempotency_key {
+            if !numbers.is_empty() {
+                query.push(" OR ");
+            }
+            query.push("o.idempotency_key = ").push_bind(key);
+        }
+        query.push(")) AS earlier_ids");
+    }
+    query
+        .push(
+            " FROM dealers d JOIN tenants t ON t.id = d.tenant_id
+             LEFT JOIN dealer_group_members m ON m.dealer_id = d.id
+             LEFT JOIN dealer_groups g ON g.id = m.group_id
+             WHERE d.id = ",
         )
-        .await?;
+        .push_bind(dealer_id)
+        .push(" AND d.tenant_id = ")
+        .push_bind(tenant_id);
+    let rows = db.fetch_all(&query).await?;
     let first = rows.first().ok_or(DbError::NoRow)?;
-    let settings = TenantSettings {
-        time_zone: first.get("time_zone")?,
-        credit_policy: first.get("credit_policy")?,
-    };
-    let dealer = AmountLimits {
-        min_minor: first.get("min_order_minor")?,
-        max_minor: first.get("max_order_minor")?,
-    };
-    let mut groups = Vec::new();
+    let mut group_limits = Vec::new();
     for row in &rows {
         if row.get::<Option<i64>>("group_id")?.is_some() {
-            groups.push(AmountLimits {
+            group_limits.push(AmountLimits {
                 min_minor: row.get("group_min_minor")?,
                 max_minor: row.get("group_max_minor")?,
             });
         }
     }
-    Ok((settings, dealer, groups))
+    Ok(PlacingTerms {
+        settings: TenantSettings {
+            time_zone: first.get("time_zone")?,
+            credit_policy: first.get("credit_policy")?,
+        },
+        revisions: pricing::Revisions::from_row(first)?,
+        dealer_limits: AmountLimits {
+            min_minor: first.get("min_order_minor")?,
+            max_minor: first.get("max_order_minor")?,
+        },
+        group_limits,
+        earlier_order_ids: first.get_ids("earlier_ids")?,
+    })
 }
 
-/// An order this dealer already placed under the same number, or the same idempotency key.
-pub async fn find_duplicate(
-    db: &Db,
-    tenant_id: TenantId,
-    dealer_id: DealerId,
-    dealer_order_number: &str,
-    idempotency_key: Option<&str>,
-) -> Result<Option<(i64, OrderState)>, DbError> {
+/// An order found placed before, with what placing matches it by.
+pub struct EarlierOrder {
+    pub order_id: i64,
+    pub state: OrderState,
+    pub dealer_id: DealerId,
+    pub dealer_order_number: String,
+    pub idempotency_key: Option<String>,
+}
+
+/// The tenant's orders among `ids`, as [`placing_terms`] found them placed before.
+pub async fn earlier_orders(db: &Db, tenant_id: TenantId, ids: &[i64]) -> Result<Vec<EarlierOrder>, DbError> {
     let mut query = Query::new(
-        "SELECT id, state FROM orders WHERE tenant_id = $1 AND ((dealer_id = $2 AND dealer_order_number = $3)",
+        "SELECT id, state, dealer_id, dealer_order_number, idempotency_key FROM orders WHERE tenant_id = $1 AND id IN ",
     )
-    .bind(tenant_id)
-    .bind(dealer_id)
-    .bind(dealer_order_number);
-    if let Some(key) = idempotency_key {
-        query.push(" OR idempotency_key = ").push_bind(key);
-    }
-    query.push(")");
-    db.fetch_optional(&query)
+    .bind(tenant_id);
+    query.push_bind_list(ids.iter().copied());
+    db.fetch_all(&query)
         .await?
+        .iter()
         .map(|row| {
-            Ok((
-                row.get("id")?,
-                OrderState::parse(&row.get::<String>("state")?).unwrap_or(OrderState::Submitted),
-            ))
+            Ok(EarlierOrder {
+                order_id: row.get("id")?,
+                state: OrderState::parse(&row.get::<String>("state")?).unwrap_or(OrderState::Submitted),
+                dealer_id: DealerId(row.get("dealer_id")?),
+                dealer_order_number: row.get("dealer_order_number")?,
+                idempotency_key: row.get("idempotency_key")?,
+            })
         })
-        .transpose()
+        .collect()
 }
 
 pub async fn set_dealer_credit(

@@ -344,6 +344,23 @@ impl Row {
     pub fn get<T: Column>(&self, column: &str) -> Result<T, DbError> {
         T::read(self, column)
     }
+
+    /// The ids a column joins with commas (`string_agg(CAST(id AS TEXT), ',')`), none for NULL:
+    /// how a row brings along the ids of a few rows related to it.
+    pub fn get_ids(&self, column: &str) -> Result<Vec<i64>, DbError> {
+        let Some(joined) = self.get::<Option<String>>(column)? else {
+            return Ok(Vec::new());
+        };
+        joined
+            .split(',')
+            .map(|id| {
+                id.parse().map_err(|_| DbError::Column {
+                    column: column.into(),
+                    problem: format!("{id:?} is not an id"),
+                })
+            })
+            .collect()
+    }
 }
 
 #[derive(Clone)]

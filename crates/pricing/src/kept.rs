@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use platform::{Db, DbError, Query, TenantId};
+use platform::{Db, DbError, Query, Row, TenantId};
 
 /// Every tenant's copy of a `T`, as this process last read it.
 pub struct Kept<T> {
@@ -67,13 +67,18 @@ pub struct Revisions {
 }
 
 impl Revisions {
+    /// The columns [`Revisions::from_row`] reads, for a query that names the tenant `t`: a
+    /// command that reads the tenant's row anyway takes the revisions along.
+    pub const COLUMNS: &'static str = "t.promotions_revision, t.price_lists_revision";
+
     pub async fn read(db: &Db, tenant_id: TenantId) -> Result<Revisions, DbError> {
         let row = db
-            .fetch_one(
-                &Query::new("SELECT promotions_revision, price_lists_revision FROM tenants WHERE id = $1")
-                    .bind(tenant_id),
-            )
+            .fetch_one(&Query::new(format!("SELECT {} FROM tenants t WHERE t.id = $1", Self::COLUMNS)).bind(tenant_id))
             .await?;
+        Revisions::from_row(&row)
+    }
+
+    pub fn from_row(row: &Row) -> Result<Revisions, DbError> {
         Ok(Revisions {
             promotions: row.get("promotions_revision")?,
             price_lists: row.get("price_lists_revision")?,

@@ -11,3 +11,5 @@ mod list_book;
 pub mod promotions;
 pub mod queries;
 mod store;
+
+pub use kept::Revisions;

@@ -7,9 +7,9 @@ use platform::{Actor, Db, DealerAudience, Failure, Page, PageRequest, Permission
 
 use crate::domain::{PriceList, PriceListFilter, PriceRow, PriceRowFilter, PromotionFilter, PromotionSummary};
 use crate::engine::{self, Candidate, ListPrice};
-use crate::kept::Revisions;
 use crate::promotions::Promotion;
 use crate::store;
+use crate::Revisions;
 
 /// The list price of each product for the dealer at the given quantity, priced in one pass:
 /// one query for all candidate rows, then the engine per product. A product without a price
@@ -124,12 +124,13 @@ struct PriceBook {
 }
 
 /// The promotions that may apply to the lines' products (with their categories) for the
-/// dealer on `date`, and every price row involved: the tenant's revisions, what orders used of
-/// capped promotions, and the price rows, one query each.
+/// dealer on `date`, and every price row involved: what orders used of capped promotions, and
+/// the price rows, one query each, with the kept copies checked against `revisions`.
 async fn price_book(
     db: &Db,
     actor: &Actor,
     audience: &DealerAudience,
+    revisions: Revisions,
     lines: &[(i64, Option<i64>, i64)],
     date: NaiveDate,
 ) -> Result<PriceBook, Failure> {
@@ -138,7 +139,6 @@ async fn price_book(
         .iter()
         .map(|(product, category, _)| (*product, *category))
         .collect();
-    let revisions = Revisions::read(db, actor.tenant_id).await?;
     let promotions = store::promotions_for(db, actor.tenant_id, revisions, audience, &products, date).await?;
     let mut wanted: Vec<(i64, i64)> = lines
         .iter()
@@ -175,15 +175,17 @@ pub struct PricedOrder {
 
 /// Prices the lines (product, category, quantity) as one order for the dealer on `date`, in one
 /// pass: the queries of [`price_book`] for all lines together, then the engines. Every line must
-/// have a price; the errors name the lines (`lines[3].product_id`) that have none.
+/// have a price; the errors name the lines (`lines[3].product_id`) that have none. The caller
+/// has read the tenant's `revisions` along with whatever else it needed of the tenant.
 pub async fn price_order(
     db: &Db,
     actor: &Actor,
     audience: &DealerAudience,
+    revisions: Revisions,
     lines: &[(i64, Option<i64>, i64)],
     date: NaiveDate,
 ) -> Result<PricedOrder, Failure> {
-    let book = price_book(db, actor, audience, lines, date).await?;
+    let book = price_book(db, actor, audience, revisions, lines, date).await?;
     let mut checks = platform::failure::Checks::new();
     let mut cart_lines = Vec::with_capacity(lines.len());
     for (index, (product, _, quantity)) in lines.iter().enumerate() {
@@ -216,11 +218,13 @@ pub async fn product_prices(
     lines: &[(i64, Option<i64>, i64)],
     date: NaiveDate,
 ) -> Result<HashMap<i64, ProductPrice>, Failure> {
+    actor.require(Permission::ViewCatalog)?;
+    let revisions = Revisions::read(db, actor.tenant_id).await?;
     let PriceBook {
         promotions,
         list,
         unit_prices,
-    } = price_book(db, actor, audience, lines, date).await?;
+    } = price_book(db, actor, audience, revisions, lines, date).await?;
     let mut priced = HashMap::new();
     for (product, _, quantity) in lines {
         let Some(list_price) = list.get(product) else { continue };

@@ -146,6 +146,25 @@ async fn a_consolidated_file_places_one_order_per_delivery_location_at_once() {
         .collect();
     assert_eq!(again_ids, ids);
     assert_eq!(orders(&app).await, count);
+
+    let partly_again = upload(
+        &app,
+        &dealer,
+        order_file(&[
+            ("PO-777", "MSK-WH1", DAY, "BS-0001", "120"),
+            ("PO-777", "msk-wh2", DAY, "BS-0001", "60"),
+            ("PO-779", "MSK-WH1", DAY, "BS-0001", "12"),
+        ]),
+    )
+    .await;
+    assert_eq!(partly_again.status, 422, "{}", partly_again.text());
+    let used: Vec<String> = problems(&partly_again).into_iter().map(|(_, _, code)| code).collect();
+    assert_eq!(
+        used,
+        vec!["order.number_used", "order.number_used"],
+        "both numbers placed before are named"
+    );
+    assert_eq!(orders(&app).await, count, "the new order is not placed without the others");
 }
 
 #[tokio::test]
