@@ -139,6 +139,7 @@ async fn buyer(db: &Db, system: &Actor, dealer_id: DealerId, serial: usize) -> R
         } else {
             Locale::Ru
         },
+        audience: None,
     };
     let audience = identity::queries::dealer_audience(db, &actor, None).await?;
     Ok(Buyer {

@@ -158,6 +158,7 @@ async fn seed_orders(
             with_tier2: false,
         },
         locale: Locale::Ru,
+        audience: None,
     };
     let desk = Actor {
         display_name: "Order desk".to_owned(),

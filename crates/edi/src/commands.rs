@@ -1276,6 +1276,7 @@ fn dealer_actor(tenant_id: TenantId, partner: &Partner) -> Actor {
             with_tier2: false,
         },
         locale: Locale::En,
+        audience: None,
     }
 }
 

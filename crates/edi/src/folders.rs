@@ -85,6 +85,7 @@ fn partner_actor(tenant_id: TenantId, partner: &Partner) -> Actor {
             with_tier2: false,
         },
         locale: Locale::En,
+        audience: None,
     }
 }
 

@@ -102,6 +102,10 @@ pub async fn dealer_audience(db: &Db, actor: &Actor, dealer_id: Option<DealerId>
         (None, Some(asked)) => asked,
         (None, None) => return Err(Failure::field("dealer_id", "field.required").into()),
     };
+    // Read with the user when the request signed in.
+    if let Some(own) = actor.audience.as_ref().filter(|own| own.dealer_id == dealer_id) {
+        return Ok(own.clone());
+    }
     Ok(store::dealer_audience(db, actor.tenant_id, &actor.scope, dealer_id)
         .await?
         .ok_or(Failure::NotFound { entity: "dealer" })?)
@@ -172,7 +176,8 @@ pub struct SignedIn {
     pub csrf_token: Option<String>,
 }
 
-fn actor_for(user: &User, tenant_id: TenantId, only_role: Option<Role>) -> Actor {
+fn actor_for(stored: &StoredUser, only_role: Option<Role>) -> Actor {
+    let user = &stored.user;
     let scope = match user.dealer_id {
         Some(dealer_id) => DataScope::Dealer {
             dealer_id,
@@ -188,29 +193,20 @@ fn actor_for(user: &User, tenant_id: TenantId, only_role: Option<Role>) -> Actor
         None => user.roles.clone(),
     };
     Actor {
-        tenant_id,
+        tenant_id: stored.tenant_id,
         user_id: Some(user.id),
         display_name: user.display_name.clone(),
         roles,
         scope,
         locale: user.locale.unwrap_or(Locale::En),
+        audience: stored.audience.clone(),
     }
-}
-
-async fn signed_in(
-    db: &Db,
-    user_id: UserId,
-    only_role: Option<Role>,
-    csrf_token: Option<String>,
-) -> Result<Option<SignedIn>> {
-    let stored = store::find_user_by_id(&mut Source::Db(db), user_id).await?;
-    Ok(stored.and_then(|stored| active(stored, only_role, csrf_token)))
 }
 
 /// The signed-in user, unless blocked.
 fn active(stored: StoredUser, only_role: Option<Role>, csrf_token: Option<String>) -> Option<SignedIn> {
     (stored.user.status == UserStatus::Active).then(|| SignedIn {
-        actor: actor_for(&stored.user, stored.tenant_id, only_role),
+        actor: actor_for(&stored, only_role),
         user: stored.user,
         csrf_token,
     })
@@ -219,8 +215,9 @@ fn active(stored: StoredUser, only_role: Option<Role>, csrf_token: Option<String
 /// An active user as the actor of work done on their behalf later, such as an import running
 /// in the background; `None` once the user is gone or blocked.
 pub async fn acting_user(db: &Db, user_id: UserId) -> Result<Option<Actor>> {
-    Ok(signed_in(db, user_id, None, None)
-        .await?
+    let stored = store::find_user_by_id(&mut Source::Db(db), user_id).await?;
+    Ok(stored
+        .and_then(|stored| active(stored, None, None))
         .map(|signed_in| signed_in.actor))
 }
 

@@ -793,11 +793,11 @@ const USER_SELECT: &str = "SELECT u.id, u.tenant_id, u.login, u.display_name, u.
       WHERE g.user_id = u.id) AS region_ids \
      FROM users u LEFT JOIN dealers d ON d.id = u.dealer_id";
 
-/// [`USER_SELECT`] with `columns` of a joined table before the user's, then `rest` (the join
-/// and its condition).
-fn user_select_joined(columns: &str, rest: &str) -> String {
-    let user = USER_SELECT.replacen("SELECT ", &format!("SELECT {columns}, "), 1);
-    format!("{user} {rest}")
+/// [`USER_SELECT`] for a request's sign-in: with `columns` of a joined table (a session or a
+/// token) and the audience of the user's dealer, then `rest` (the join and its condition).
+fn signed_in_select(columns: &str, rest: &str) -> String {
+    let user = USER_SELECT.replacen("SELECT ", &format!("SELECT {columns}, {AUDIENCE_COLUMNS}, "), 1);
+    format!("{user} LEFT JOIN tenants tn ON tn.id = d.tenant_id {rest}")
 }
 
 /// A user row with what sign-in needs besides the public fields.
@@ -805,6 +805,17 @@ pub struct StoredUser {
     pub user: User,
     pub tenant_id: TenantId,
     pub password_hash: String,
+    /// The audience of a dealer user's dealer, when read with the user ([`signed_in_select`]).
+    pub audience: Option<platform::DealerAudience>,
+}
+
+/// A user read by [`signed_in_select`], with its dealer's audience.
+fn read_signed_in(row: &Row) -> Result<StoredUser, DbError> {
+    let mut stored = read_user(row)?;
+    if let Some(dealer_id) = stored.user.dealer_id {
+        stored.audience = Some(read_audience(row, dealer_id)?);
+    }
+    Ok(stored)
 }
 
 fn read_user(row: &Row) -> Result<StoredUser, DbError> {
@@ -816,6 +827,7 @@ fn read_user(row: &Row) -> Result<StoredUser, DbError> {
     let region_ids = row.get_ids("region_ids")?.into_iter().map(RegionId).collect();
     Ok(StoredUser {
         tenant_id: TenantId(row.get("tenant_id")?),
+        audience: None,
         password_hash: row.get("password_hash")?,
         user: User {
             id,
@@ -1160,7 +1172,7 @@ pub async fn find_session_user(
     digest: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(StoredUser, String)>, DbError> {
-    let query = Query::new(user_select_joined(
+    let query = Query::new(signed_in_select(
         "s.csrf_token",
         "JOIN sessions s ON s.user_id = u.id WHERE s.token_digest = $1 AND s.expires_at > $2",
     ))
@@ -1169,7 +1181,7 @@ pub async fn find_session_user(
     let Some(row) = db.fetch_optional(&query).await? else {
         return Ok(None);
     };
-    Ok(Some((read_user(&row)?, row.get("csrf_token")?)))
+    Ok(Some((read_signed_in(&row)?, row.get("csrf_token")?)))
 }
 
 pub async fn delete_session(db: &Db, digest: &str) -> Result<(), DbError> {
@@ -1331,7 +1343,7 @@ pub async fn find_token_user(
     digest: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(LiveToken, StoredUser)>, DbError> {
-    let query = Query::new(user_select_joined(
+    let query = Query::new(signed_in_select(
         "t.id AS token_id, t.role AS token_role, t.last_used_at AS token_used_at",
         "JOIN api_tokens t ON t.user_id = u.id
          WHERE t.token_digest = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
@@ -1343,7 +1355,7 @@ pub async fn find_token_user(
     };
     let role: Option<String> = row.get("token_role")?;
     let last_used_at: Option<DateTime<Utc>> = row.get("token_used_at")?;
-    let user = read_user(&row)?;
+    let user = read_signed_in(&row)?;
     let token = LiveToken {
         id: row.get("token_id")?,
         role: role.as_deref().and_then(Role::parse),
@@ -1560,6 +1572,15 @@ pub async fn insert_users(
 
 // ----- audiences -----
 
+/// The columns of a dealer's audience, for a query that joins the dealer as `d` and its tenant
+/// as `tn`. The dealer's groups, and the regions above its own (nearest first) as "id:depth",
+/// ride along in the dealer's row: every request of a dealer user reads it.
+const AUDIENCE_COLUMNS: &str = "d.tier, COALESCE(d.currency, tn.currency) AS currency, \
+     (SELECT string_agg(CAST(m.group_id AS TEXT), ',' ORDER BY m.group_id) \
+      FROM dealer_group_members m WHERE m.dealer_id = d.id) AS group_ids, \
+     (SELECT string_agg(CAST(c.ancestor_id AS TEXT) || ':' || CAST(c.depth AS TEXT), ',' ORDER BY c.depth) \
+      FROM region_closure c WHERE c.descendant_id = d.region_id) AS regions";
+
 /// The dealer's tier, groups, regions up the tree and currency, if the dealer lies in `scope`.
 pub async fn dealer_audience(
     db: &Db,
@@ -1567,35 +1588,32 @@ pub async fn dealer_audience(
     scope: &DataScope,
     id: DealerId,
 ) -> Result<Option<platform::DealerAudience>, DbError> {
-    // The dealer's groups, and the regions above its own (nearest first) as "id:depth", ride
-    // along in the dealer's row: placing an order over the API reads it every time.
-    let mut query = Query::new(
-        "SELECT d.tier, COALESCE(d.currency, t.currency) AS currency,
-         (SELECT string_agg(CAST(m.group_id AS TEXT), ',' ORDER BY m.group_id)
-          FROM dealer_group_members m WHERE m.dealer_id = d.id) AS group_ids,
-         (SELECT string_agg(CAST(c.ancestor_id AS TEXT) || ':' || CAST(c.depth AS TEXT), ',' ORDER BY c.depth)
-          FROM region_closure c WHERE c.descendant_id = d.region_id) AS regions
-         FROM dealers d JOIN tenants t ON t.id = d.tenant_id WHERE d.tenant_id = $1 AND d.id = $2",
-    )
+    let mut query = Query::new(format!(
+        "SELECT {AUDIENCE_COLUMNS} FROM dealers d JOIN tenants tn ON tn.id = d.tenant_id \
+         WHERE d.tenant_id = $1 AND d.id = $2"
+    ))
     .bind(tenant_id)
     .bind(id);
     scope.restrict_dealer(&mut query, "d.id");
-    let Some(row) = db.fetch_optional(&query).await? else {
-        return Ok(None);
-    };
-    let group_ids = row.get_ids("group_ids")?;
-    let regions = listed(&row, "regions")?
+    db.fetch_optional(&query)
+        .await?
+        .map(|row| read_audience(&row, id))
+        .transpose()
+}
+
+fn read_audience(row: &Row, dealer_id: DealerId) -> Result<platform::DealerAudience, DbError> {
+    let regions = listed(row, "regions")?
         .iter()
         .map(|pair| {
             let (ancestor, depth) = pair.split_once(':').unwrap_or((pair, ""));
             Ok((RegionId(parsed(ancestor, "regions")?), parsed(depth, "regions")?))
         })
         .collect::<Result<_, DbError>>()?;
-    Ok(Some(platform::DealerAudience {
-        dealer_id: id,
+    Ok(platform::DealerAudience {
+        dealer_id,
         tier: row.get("tier")?,
-        group_ids,
+        group_ids: row.get_ids("group_ids")?,
         regions,
         currency: row.get("currency")?,
-    }))
+    })
 }

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::audience::DealerAudience;
 use crate::db::Query;
 use crate::failure::Failure;
 use crate::ids::{DealerId, RegionId, TenantId, UserId};
@@ -283,6 +284,9 @@ pub struct Actor {
     pub roles: Vec<Role>,
     pub scope: DataScope,
     pub locale: Locale,
+    /// A dealer user's own dealer as publications and prices see it, when it was read with the
+    /// user (a request's sign-in reads it), so that the request need not read it again.
+    pub audience: Option<DealerAudience>,
 }
 
 impl Actor {
@@ -295,6 +299,7 @@ impl Actor {
             roles: vec![Role::Administrator],
             scope: DataScope::Tenant,
             locale: Locale::En,
+            audience: None,
         }
     }
 

@@ -1,9 +1,12 @@
 //! Whom a row is meant for is decided in two places: in SQL (`DealerAudience::restrict`), for
 //! publications and price lists read per request, and in memory (`DealerAudience::includes`), for
 //! the promotions each server keeps. The two must agree on every row for every dealer.
+//!
+//! A dealer user's request reads its dealer's audience with the user; it must be the audience the
+//! dealer's own lookup reads.
 
-use platform::{DealerAudience, DealerId, Query, RegionId};
-use testkit::{Sequence, TestDatabase};
+use platform::{Actor, DealerAudience, DealerId, Query, RegionId};
+use testkit::{Sequence, TestApp, TestDatabase};
 
 const AUDIENCES: [&str; 6] = ["all", "base", "dealer", "tier", "group", "region"];
 const IDS: std::ops::RangeInclusive<i64> = 1..=6;
@@ -84,4 +87,47 @@ async fn the_rows_a_dealer_is_shown_in_sql_are_the_rows_it_is_shown_in_memory() 
             assert!(!in_sql.is_empty(), "every dealer is among everyone");
         }
     }
+}
+
+/// The audience as the dealer's own lookup reads it, for the actor's dealer.
+async fn looked_up(app: &TestApp, actor: &Actor) -> DealerAudience {
+    let alone = Actor {
+        audience: None,
+        ..actor.clone()
+    };
+    identity::queries::dealer_audience(&app.db, &alone, None).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_dealer_users_sign_in_brings_the_audience_its_dealers_lookup_reads() {
+    let app = TestApp::with_demo().await;
+    for login in ["dealer@demo.test", "dealer2@demo.test"] {
+        let token = app.token(login).await;
+        let by_token = identity::queries::bearer(&app.db, &app.clock, &token)
+            .await
+            .unwrap()
+            .expect("a live token");
+        let carried = by_token.actor.audience.clone().expect("read with the user");
+        assert_eq!(carried, looked_up(&app, &by_token.actor).await, "{login} by token");
+        assert!(!carried.regions.is_empty(), "{login}: its regions up the tree");
+
+        let session = app.browser_session(login).await;
+        let cookie = session.cookie.trim_start_matches("dealerport_session=");
+        let by_session = identity::queries::session(&app.db, &app.clock, cookie)
+            .await
+            .unwrap()
+            .expect("a live session");
+        assert_eq!(by_session.actor.audience, Some(carried), "{login} by session");
+    }
+    let vektor = app.token("dealer@demo.test").await;
+    let vektor = identity::queries::bearer(&app.db, &app.clock, &vektor).await.unwrap().unwrap();
+    assert_eq!(
+        vektor.actor.audience.unwrap().group_ids.len(),
+        2,
+        "Vektor is a key account and in HoReCa"
+    );
+
+    let manager = app.token("manager@demo.test").await;
+    let manager = identity::queries::bearer(&app.db, &app.clock, &manager).await.unwrap().unwrap();
+    assert_eq!(manager.actor.audience, None, "the manufacturer's people have no dealer");
 }

@@ -164,7 +164,11 @@ async fn a_consolidated_file_places_one_order_per_delivery_location_at_once() {
         vec!["order.number_used", "order.number_used"],
         "both numbers placed before are named"
     );
-    assert_eq!(orders(&app).await, count, "the new order is not placed without the others");
+    assert_eq!(
+        orders(&app).await,
+        count,
+        "the new order is not placed without the others"
+    );
 }
 
 #[tokio::test]
