@@ -728,10 +728,9 @@ impl Tx {
     ) -> Result<Vec<Row>, DbError> {
         let suffix = format!(" {returning}");
         if let Tx::Postgres(tx) = self {
-            if rows.is_empty() {
+            let Some(unnest::Unnested { sql, arrays }) = unnest::Unnested::new(insert, rows, &suffix)? else {
                 return Ok(Vec::new());
-            }
-            let unnest::Unnested { sql, arrays } = unnest::Unnested::new(insert, rows, &suffix)?;
+            };
             let found = unnest::bind(arrays, sqlx::query(&sql)).fetch_all(&mut **tx).await?;
             return Ok(found.into_iter().map(Row::Postgres).collect());
         }
@@ -744,10 +743,9 @@ impl Tx {
 
     async fn insert_many_then(&mut self, insert: &str, rows: &[Vec<Value>], suffix: &str) -> Result<u64, DbError> {
         if let Tx::Postgres(tx) = self {
-            if rows.is_empty() {
+            let Some(unnest::Unnested { sql, arrays }) = unnest::Unnested::new(insert, rows, suffix)? else {
                 return Ok(0);
-            }
-            let unnest::Unnested { sql, arrays } = unnest::Unnested::new(insert, rows, suffix)?;
+            };
             return Ok(unnest::bind(arrays, sqlx::query(&sql))
                 .execute(&mut **tx)
                 .await?

@@ -120,7 +120,10 @@ async fn a_dealer_users_sign_in_brings_the_audience_its_dealers_lookup_reads() {
         assert_eq!(by_session.actor.audience, Some(carried), "{login} by session");
     }
     let vektor = app.token("dealer@demo.test").await;
-    let vektor = identity::queries::bearer(&app.db, &app.clock, &vektor).await.unwrap().unwrap();
+    let vektor = identity::queries::bearer(&app.db, &app.clock, &vektor)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         vektor.actor.audience.unwrap().group_ids.len(),
         2,
@@ -128,6 +131,9 @@ async fn a_dealer_users_sign_in_brings_the_audience_its_dealers_lookup_reads() {
     );
 
     let manager = app.token("manager@demo.test").await;
-    let manager = identity::queries::bearer(&app.db, &app.clock, &manager).await.unwrap().unwrap();
+    let manager = identity::queries::bearer(&app.db, &app.clock, &manager)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(manager.actor.audience, None, "the manufacturer's people have no dealer");
 }

@@ -79,10 +79,11 @@ pub(super) struct Unnested {
 }
 
 impl Unnested {
-    pub fn new(insert: &str, rows: &[Vec<Value>], suffix: &str) -> Result<Unnested, DbError> {
-        let first = rows
-            .first()
-            .ok_or_else(|| DbError::Statement(format!("`{insert}` has no rows to insert")))?;
+    /// `None` when there are no rows: there is nothing to insert.
+    pub fn new(insert: &str, rows: &[Vec<Value>], suffix: &str) -> Result<Option<Unnested>, DbError> {
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
         let mut arrays: Vec<Array> = first.iter().map(|value| Array::of(value, rows.len())).collect();
         for (index, row) in rows.iter().enumerate() {
             let fits = row.len() == arrays.len() && arrays.iter_mut().zip(row).all(|(array, value)| array.push(value));
@@ -96,7 +97,7 @@ impl Unnested {
             .map(|(index, array)| format!("${}::{}", index + 1, array.sql_type()))
             .collect();
         let sql = format!("{insert} SELECT * FROM UNNEST({}){suffix}", placeholders.join(", "));
-        Ok(Unnested { sql, arrays })
+        Ok(Some(Unnested { sql, arrays }))
     }
 }
 
