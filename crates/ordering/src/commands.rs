@@ -331,10 +331,13 @@ async fn placed_before(
     let mut missing = false;
     let mut errors = Vec::new();
     for (index, order) in orders.iter().enumerate() {
-        let same = found.iter().find(|placed| {
-            (placed.dealer_id == dealer_id && placed.dealer_order_number == order.dealer_order_number)
-                || (idempotency_key.is_some() && placed.idempotency_key.as_deref() == idempotency_key)
-        });
+        let same = found
+            .iter()
+            .filter(|placed| placed.dealer_id == dealer_id)
+            .find(|placed| {
+                placed.dealer_order_number == order.dealer_order_number
+                    || (idempotency_key.is_some() && placed.idempotency_key.as_deref() == idempotency_key)
+            });
         match same {
             Some(placed) => {
                 errors.push(FieldError::new(

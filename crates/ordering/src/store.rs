@@ -49,8 +49,8 @@ pub struct PlacingTerms {
 }
 
 /// The tenant's settings and pricing revisions, the dealer's and its groups' amount limits, and
-/// the orders the dealer placed before under any of `numbers` (or anyone under
-/// `idempotency_key`): every order placed reads these, so they come in one round trip.
+/// the orders the dealer placed before under any of `numbers` or under `idempotency_key`: every
+/// order placed reads these, so they come in one round trip.
 pub async fn placing_terms(
     db: &Db,
     tenant_id: TenantId,
@@ -67,12 +67,11 @@ pub async fn placing_terms(
     if numbers.is_empty() && idempotency_key.is_none() {
         query.push("NULL AS earlier_ids");
     } else {
-        query.push("(SELECT string_agg(CAST(o.id AS TEXT), ',') FROM orders o WHERE o.tenant_id = d.tenant_id AND (");
+        query.push("(SELECT string_agg(CAST(o.id AS TEXT), ',') FROM orders o WHERE o.dealer_id = d.id AND (");
         if !numbers.is_empty() {
             query
-                .push("(o.dealer_id = d.id AND o.dealer_order_number IN ")
-                .push_bind_list(numbers.iter().copied())
-                .push(")");
+                .push("o.dealer_order_number IN ")
+                .push_bind_list(numbers.iter().copied());
         }
         if let Some(key) = idempotency_key {
             if !numbers.is_empty() {

@@ -187,19 +187,23 @@ async fn the_same_order_sent_twice_is_placed_once() {
     assert_eq!(second.json()["order_id"], first["order_id"]);
     assert_eq!(second.json()["created"], false);
 
-    let keyed = |number: &str| {
+    let keyed = |token: &str, body: Value| {
         Request::builder()
             .method(Method::POST)
             .uri("/api/v1/orders")
-            .header(header::AUTHORIZATION, format!("Bearer {dealer}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
             .header(header::CONTENT_TYPE, "application/json")
             .header("Idempotency-Key", "retry-7f3a")
-            .body(Body::from(order_body(number, location, &[(water, 12)]).to_string()))
+            .body(Body::from(body.to_string()))
             .unwrap()
     };
-    let third = app.send(keyed("T-0004")).await;
+    let third = app
+        .send(keyed(&dealer, order_body("T-0004", location, &[(water, 12)])))
+        .await;
     assert_eq!(third.status, 201);
-    let retried = app.send(keyed("T-0004-RETRY")).await;
+    let retried = app
+        .send(keyed(&dealer, order_body("T-0004-RETRY", location, &[(water, 12)])))
+        .await;
     assert_eq!(retried.status, 200, "the key names the first request");
     assert_eq!(retried.json()["order_id"], third.json()["order_id"]);
     assert_eq!(
@@ -207,6 +211,14 @@ async fn the_same_order_sent_twice_is_placed_once() {
             .await,
         2
     );
+
+    let chinese = app.token("dealer2@demo.test").await;
+    let shanghai = location_of(&app, "SH-QINGQUAN").await;
+    let theirs = app
+        .send(keyed(&chinese, order_body("QQ-0004", shanghai, &[(water, 240)])))
+        .await;
+    assert_eq!(theirs.status, 201, "a key is the dealer's own: {}", theirs.text());
+    assert_ne!(theirs.json()["order_id"], third.json()["order_id"]);
 }
 
 #[tokio::test]

@@ -169,6 +169,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "price list revision",
         sql: include_str!("../../../../migrations/0031_price_list_revision.sql"),
     },
+    Migration {
+        version: 32,
+        name: "idempotency key per dealer",
+        sql: include_str!("../../../../migrations/0032_idempotency_key_per_dealer.sql"),
+    },
 ];
 
 /// An arbitrary constant that names "the migration lock" among advisory locks.

@@ -189,7 +189,7 @@ pub async fn reorder(State(state): State<AppState>, caller: ApiCaller, Path(orde
 /// Places an order directly, without a cart. The same `Idempotency-Key` header, or the same
 /// dealer order number, places one order however often it is sent.
 #[utoipa::path(post, path = "/orders", tag = "ordering", security(("bearer" = [])), request_body = OrderInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique text; a repeated request returns the first order")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any text unique among the dealer's requests; a repeated request of the dealer returns the first order")),
     responses((status = 201, body = Placed), (status = 200, body = Placed), (status = 409, body = Problem), (status = 422, body = Problem)))]
 pub async fn place_order(
     State(state): State<AppState>,
