@@ -324,8 +324,7 @@ pub async fn sales_by_month(db: &Db, actor: &Actor, period: &SalesPeriod) -> Res
     query.push(" GROUP BY month_index, o.currency ORDER BY month_index, o.currency");
     let mut found = Vec::new();
     for row in db.fetch_all(&query).await? {
-        let currency =
-            Currency::parse(&row.get::<String>("currency")?).map_err(|e| Failure::Internal(e.to_string()))?;
+        let currency: Currency = row.get("currency")?;
         let index = usize::try_from(row.get::<i64>("month_index")?).unwrap_or_default();
         let Some(month) = period.months.get(index) else {
             continue;

@@ -287,8 +287,10 @@ pub async fn order_head(
             Ok(OrderHead {
                 id: row.get("id")?,
                 dealer_id: DealerId(row.get("dealer_id")?),
-                state: OrderState::parse(&row.get::<String>("state")?)
-                    .ok_or_else(|| DbError::Config("unknown order state".into()))?,
+                state: OrderState::parse(&row.get::<String>("state")?).ok_or_else(|| DbError::Column {
+                    column: "state".into(),
+                    problem: "not an order state".into(),
+                })?,
                 placed_by: row.get("placed_by")?,
                 allow_adjust: row.get("allow_adjust")?,
                 exposure_minor: row.get("exposure_minor")?,
@@ -1333,7 +1335,7 @@ pub async fn add_shipped(tx: &mut Tx, order_id: i64, lines: &[(i64, i64)]) -> Re
             )
             .await?;
         if changed != 1 {
-            return Err(DbError::Config(format!(
+            return Err(DbError::CheckViolation(format!(
                 "line {line_number} of order {order_id} cannot ship {quantity} more"
             )));
         }

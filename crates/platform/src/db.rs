@@ -340,6 +340,16 @@ where
     }
 }
 
+/// A currency kept as its ISO code.
+impl Column for crate::Currency {
+    fn read(row: &Row, column: &str) -> Result<Self, DbError> {
+        crate::Currency::parse(&row.get::<String>(column)?).map_err(|error| DbError::Column {
+            column: column.to_owned(),
+            problem: error.to_string(),
+        })
+    }
+}
+
 impl Row {
     pub fn get<T: Column>(&self, column: &str) -> Result<T, DbError> {
         T::read(self, column)

@@ -264,7 +264,10 @@ pub async fn server_settings(db: &Db, tenant_id: TenantId) -> Result<Option<Mail
     let Some((server, stored)) = find_server(db, tenant_id).await? else {
         return Ok(None);
     };
-    let password = secret::from_store(db.secret_key(), &stored).map_err(|e| DbError::Config(e.to_string()))?;
+    let password = secret::from_store(db.secret_key(), &stored).map_err(|e| DbError::Column {
+        column: "password".into(),
+        problem: e.to_string(),
+    })?;
     Ok(Some(MailServerSettings {
         host: server.host,
         port: u16::try_from(server.port).unwrap_or(25),
@@ -293,7 +296,7 @@ pub async fn seal_stored_passwords(db: &Db) -> Result<u64, DbError> {
         if secret::is_sealed(&password) {
             continue;
         }
-        let seal = key.seal(&password).map_err(|e| DbError::Config(e.to_string()))?;
+        let seal = key.seal(&password).map_err(|e| DbError::Statement(e.to_string()))?;
         sealed += db
             .execute(
                 &Query::new("UPDATE mail_servers SET password = $2 WHERE tenant_id = $1 AND password = $3")

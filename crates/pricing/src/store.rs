@@ -344,7 +344,7 @@ pub async fn list_rows(
 }
 
 fn read_row(row: &platform::Row) -> Result<PriceRow, DbError> {
-    let currency = Currency::parse(&row.get::<String>("currency")?).map_err(|e| DbError::Config(e.to_string()))?;
+    let currency = row.get::<Currency>("currency")?;
     Ok(PriceRow {
         id: row.get("id")?,
         product_id: row.get("product_id")?,
@@ -364,7 +364,7 @@ pub async fn insert_promotion(
     promotion: &ValidPromotion,
     now: DateTime<Utc>,
 ) -> Result<i64, DbError> {
-    let terms = serde_json::to_string(&promotion.terms).map_err(|e| DbError::Config(e.to_string()))?;
+    let terms = serde_json::to_string(&promotion.terms).map_err(|e| DbError::Statement(e.to_string()))?;
     let kind = promotion.terms.kind(promotion.currency).code();
     let id: i64 = tx
         .fetch_one(
@@ -459,7 +459,7 @@ const PROMOTION_COLUMNS: &str =
      p.ends_on, p.budget_minor, p.budget_used_minor, p.quantity_cap, p.quantity_used, p.status";
 
 fn read_summary(row: &platform::Row) -> Result<PromotionSummary, DbError> {
-    let currency = Currency::parse(&row.get::<String>("currency")?).map_err(|e| DbError::Config(e.to_string()))?;
+    let currency = row.get::<Currency>("currency")?;
     let text = |minor: i64| Money::new(minor, currency).to_decimal_string();
     Ok(PromotionSummary {
         id: row.get("id")?,
@@ -627,9 +627,11 @@ async fn read_in_force(
         .fetch_all(&in_force(format!("SELECT {PROMOTION_COLUMNS} FROM promotions p")))
         .await?;
     for row in &rows {
-        let currency = Currency::parse(&row.get::<String>("currency")?).map_err(|e| DbError::Config(e.to_string()))?;
-        let terms: StoredTerms =
-            serde_json::from_str(&row.get::<String>("terms")?).map_err(|e| DbError::Config(e.to_string()))?;
+        let currency = row.get::<Currency>("currency")?;
+        let terms: StoredTerms = serde_json::from_str(&row.get::<String>("terms")?).map_err(|e| DbError::Column {
+            column: "terms".into(),
+            problem: e.to_string(),
+        })?;
         standings.push(Standing {
             promotion: Promotion {
                 id: row.get("id")?,

@@ -3,7 +3,7 @@
 //! and writers inside and outside transactions take turns without blocking each other for good.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use platform::{Db, DbError, Query};
+use platform::{Currency, Db, DbError, Query};
 use testkit::TestDatabase;
 
 async fn scratch_table(db: &Db) {
@@ -88,6 +88,27 @@ async fn every_kind_of_value_comes_back_as_it_was_written() {
         matches!(empty.get::<String>("no_such_column"), Err(DbError::Column { .. })),
         "an unknown column is named as such"
     );
+}
+
+#[tokio::test]
+async fn a_currency_code_reads_as_its_currency_and_a_stranger_names_its_column() {
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    scratch_table(&db).await;
+    db.execute(&insert(1, "rub", 0)).await.expect("a known code");
+    db.execute(&insert(2, "XYZ", 0)).await.expect("an unknown code");
+    let rows = db
+        .fetch_all(&Query::new("SELECT code FROM scratch ORDER BY id"))
+        .await
+        .expect("read");
+    assert_eq!(
+        rows[0].get::<Currency>("code").expect("RUB"),
+        Currency::parse("RUB").unwrap()
+    );
+    match rows[1].get::<Currency>("code") {
+        Err(DbError::Column { column, .. }) => assert_eq!(column, "code"),
+        other => panic!("an unknown currency is not a currency: {other:?}"),
+    }
 }
 
 #[tokio::test]
