@@ -248,8 +248,8 @@ async fn place(
     let mut written_meanwhile = false;
     for _ in 0..ATTEMPTS {
         if written_meanwhile {
-            let now = store::placing_terms(db, actor.tenant_id, dealer_id, &numbers, idempotency_key).await?;
-            if let Some(placed) = placed_before(db, actor, dealer_id, &orders, idempotency_key, &now).await? {
+            let fresh = store::placing_terms(db, actor.tenant_id, dealer_id, &numbers, idempotency_key).await?;
+            if let Some(placed) = placed_before(db, actor, dealer_id, &orders, idempotency_key, &fresh).await? {
                 return Ok(placed);
             }
         }
