@@ -125,7 +125,8 @@ struct PriceBook {
 
 /// The promotions that may apply to the lines' products (with their categories) for the
 /// dealer on `date`, and every price row involved: what orders used of capped promotions, and
-/// the price rows, one query each, with the kept copies checked against `revisions`.
+/// the price rows, one query each, with the kept copies checked against `revisions`. Its callers
+/// check that the actor may see the catalog before they read anything.
 async fn price_book(
     db: &Db,
     actor: &Actor,
@@ -134,7 +135,6 @@ async fn price_book(
     lines: &[(i64, Option<i64>, i64)],
     date: NaiveDate,
 ) -> Result<PriceBook, Failure> {
-    actor.require(Permission::ViewCatalog)?;
     let products: Vec<(i64, Option<i64>)> = lines
         .iter()
         .map(|(product, category, _)| (*product, *category))
@@ -185,6 +185,7 @@ pub async fn price_order(
     lines: &[(i64, Option<i64>, i64)],
     date: NaiveDate,
 ) -> Result<PricedOrder, Failure> {
+    actor.require(Permission::ViewCatalog)?;
     let book = price_book(db, actor, audience, revisions, lines, date).await?;
     let mut checks = platform::failure::Checks::new();
     let mut cart_lines = Vec::with_capacity(lines.len());
