@@ -27,10 +27,10 @@ pub async fn availability(tx: &mut Tx, tenant_id: TenantId, product_ids: &[i64])
     let mut query = Query::new(
         "SELECT s.warehouse_id, s.product_id, s.on_hand - s.reserved AS available, w.priority
          FROM stock_levels s JOIN warehouses w ON w.id = s.warehouse_id
-         WHERE s.tenant_id = $1 AND w.sellable = TRUE AND s.product_id IN ",
+         WHERE s.tenant_id = $1 AND w.sellable = TRUE AND s.product_id",
     )
     .bind(tenant_id);
-    query.push_bind_list(product_ids.iter().copied());
+    query.push_in_array(product_ids.iter().copied());
     tx.fetch_all(&query)
         .await?
         .iter()

@@ -1457,8 +1457,8 @@ pub async fn delivery_locations(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64,
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut query = Query::new("SELECT id, tenant_id, dealer_id, warehouse_id FROM delivery_locations WHERE id IN ");
-    query.push_bind_list(ids.iter().copied());
+    let mut query = Query::new("SELECT id, tenant_id, dealer_id, warehouse_id FROM delivery_locations WHERE id");
+    query.push_in_array(ids.iter().copied());
     tx.fetch_all(&query)
         .await?
         .iter()
@@ -1510,8 +1510,8 @@ pub async fn credit_standings(tx: &mut Tx, dealer_ids: &[i64]) -> Result<HashMap
         return Ok(HashMap::new());
     }
     let mut query =
-        Query::new("SELECT id, credit_limit_minor, receivables_minor, open_orders_minor FROM dealers WHERE id IN ");
-    query.push_bind_list(dealer_ids.iter().copied());
+        Query::new("SELECT id, credit_limit_minor, receivables_minor, open_orders_minor FROM dealers WHERE id");
+    query.push_in_array(dealer_ids.iter().copied());
     tx.fetch_all(&query)
         .await?
         .iter()
@@ -1587,9 +1587,9 @@ pub async fn promotion_budgets(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, 
     }
     let mut query = Query::new(
         "SELECT id, budget_minor, budget_used_minor, quantity_cap, quantity_used FROM promotions
-         WHERE (budget_minor IS NOT NULL OR quantity_cap IS NOT NULL) AND id IN ",
+         WHERE (budget_minor IS NOT NULL OR quantity_cap IS NOT NULL) AND id",
     );
-    query.push_bind_list(ids.iter().copied());
+    query.push_in_array(ids.iter().copied());
     tx.fetch_all(&query)
         .await?
         .iter()

@@ -154,6 +154,8 @@ pub struct Query {
     sql: String,
     args: Vec<Value>,
     planned_per_run: bool,
+    /// Stretches of `sql` that PostgreSQL is sent as arrays instead ([`unnest::Stretch`]).
+    arrayed: Vec<unnest::Stretch>,
 }
 
 impl Query {
@@ -162,6 +164,7 @@ impl Query {
             sql: sql.into(),
             args: Vec::new(),
             planned_per_run: false,
+            arrayed: Vec::new(),
         }
     }
 
@@ -196,8 +199,36 @@ impl Query {
         self
     }
 
-    /// Appends `(v1, v2, …)` as placeholders, for `IN` lists.
+    /// Appends `(v1, v2, …)` as placeholders, for `IN` lists. The statement's text differs with
+    /// the number of values; PostgreSQL plans it for the values it is run with.
     pub fn push_bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Query {
+        self.push_placeholders(values);
+        self
+    }
+
+    /// Appends ` IN (v1, v2, …)`; PostgreSQL is sent ` = ANY($n)` with the values as one array.
+    /// The statement then has one text for any number of values, which PostgreSQL prepares once
+    /// per connection and, after a few runs, runs on one plan for all values: for lookups by key
+    /// whose lists vary in length. Where the best plan depends on the values, or PostgreSQL
+    /// would plan an array of unknown length worse than the few values it usually has, use
+    /// [`Query::push_bind_list`].
+    pub fn push_in_array<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Query {
+        let start = self.sql.len();
+        let first = self.args.len();
+        self.sql.push_str(" IN ");
+        self.push_placeholders(values);
+        if self.args.len() > first {
+            self.arrayed.push(unnest::Stretch {
+                text: start..self.sql.len(),
+                values: first..self.args.len(),
+                shape: unnest::Shape::AnyOf,
+            });
+        }
+        self
+    }
+
+    /// Appends `(v1, v2, …)` as placeholders.
+    fn push_placeholders<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) {
         self.sql.push('(');
         for (index, value) in values.into_iter().enumerate() {
             if index > 0 {
@@ -206,13 +237,15 @@ impl Query {
             self.push_bind(value);
         }
         self.sql.push(')');
-        self
     }
 
     /// Appends `(SELECT column1 AS a, column2 AS b … FROM (VALUES (…), (…)) AS listed)`: rows of
     /// values as a table named by `columns`, to join in `UPDATE … FROM`. Both databases call a
-    /// `VALUES` list's columns column1, column2….
+    /// `VALUES` list's columns column1, column2…. PostgreSQL is sent one array per column
+    /// instead, unnested into the table.
     pub fn push_values_table(&mut self, columns: &[&str], rows: &[Vec<Value>]) -> &mut Query {
+        let start = self.sql.len();
+        let first = self.args.len();
         self.sql.push_str("(SELECT ");
         for (index, column) in columns.iter().enumerate() {
             if index > 0 {
@@ -225,15 +258,25 @@ impl Query {
             if index > 0 {
                 self.sql.push_str(", ");
             }
-            self.push_bind_list(row.iter().cloned());
+            self.push_placeholders(row.iter().cloned());
         }
         self.sql.push_str(") AS listed)");
+        if !rows.is_empty() {
+            self.arrayed.push(unnest::Stretch {
+                text: start..self.sql.len(),
+                values: first..self.args.len(),
+                shape: unnest::Shape::Table(columns.iter().map(|column| (*column).to_owned()).collect()),
+            });
+        }
         self
     }
 
     /// Puts text before what is there; the placeholders keep their numbers.
     pub fn prepend(&mut self, sql: &str) -> &mut Query {
         self.sql.insert_str(0, sql);
+        for stretch in &mut self.arrayed {
+            stretch.text = stretch.text.start + sql.len()..stretch.text.end + sql.len();
+        }
         self
     }
 
@@ -250,57 +293,121 @@ impl Query {
     /// scanning all the names before it, so binding the thousands of a multi-row insert by name
     /// took time that grew with the square of their number; anonymous ones bind by position.
     fn for_sqlite(&self) -> ForSqlite<'_> {
-        // Read as bytes: every character the rewrite looks for is ASCII, and UTF-8 never uses
-        // an ASCII byte inside another character. Untouched stretches are copied whole.
-        let text = self.sql.as_bytes();
         let mut sql = String::with_capacity(self.sql.len());
         let mut args = Vec::with_capacity(self.args.len());
-        let mut quote: Option<u8> = None;
         let mut copied = 0;
-        let mut at = 0;
-        while at < text.len() {
-            let byte = text[at];
-            at += 1;
-            match (quote, byte) {
-                (Some(open), _) if byte == open => quote = None,
-                (None, b'\'' | b'"') => quote = Some(byte),
-                (None, b'$') => {
-                    let digits_end = text[at..]
-                        .iter()
-                        .position(|d| !d.is_ascii_digit())
-                        .map_or(text.len(), |n| at + n);
-                    let value = self.sql[at..digits_end]
-                        .parse::<usize>()
-                        .ok()
-                        .and_then(|number| number.checked_sub(1))
-                        .and_then(|index| self.args.get(index));
-                    // Not a placeholder of ours: the text stays as written.
-                    if let Some(value) = value {
-                        sql.push_str(&self.sql[copied..at - 1]);
-                        sql.push('?');
-                        args.push(value);
-                        copied = digits_end;
-                    }
-                    at = digits_end;
-                }
-                _ => {}
-            }
+        for (text, index) in Placeholders::new(&self.sql, self.args.len()) {
+            sql.push_str(&self.sql[copied..text.start]);
+            sql.push('?');
+            args.push(&self.args[index]);
+            copied = text.end;
         }
         sql.push_str(&self.sql[copied..]);
         ForSqlite { sql, args }
     }
 
-    fn for_postgres(&self) -> sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments> {
-        // An unnamed statement is planned for the values bound to it, then forgotten.
-        let mut query = sqlx::query(&self.sql).persistent(!self.planned_per_run);
-        for value in &self.args {
-            query = match value {
-                Value::Int(v) => query.bind(*v),
-                Value::Text(v) => query.bind(v.as_deref()),
-                Value::Bool(v) => query.bind(*v),
-                Value::Time(v) => query.bind(*v),
-                Value::Date(v) => query.bind(*v),
-                Value::Bytes(v) => query.bind(v.as_deref()),
+    /// The query as PostgreSQL takes it: as written, or with its lists and tables of values as
+    /// arrays ([`unnest::Stretch`]). An unnamed statement is planned for the values bound to it,
+    /// then forgotten.
+    fn for_postgres(&self) -> Result<ForPostgres<'_>, DbError> {
+        let persistent = !self.planned_per_run;
+        if self.arrayed.is_empty() {
+            return Ok(ForPostgres {
+                sql: std::borrow::Cow::Borrowed(&self.sql),
+                args: self.args.iter().map(PgArgument::Value).collect(),
+                persistent,
+            });
+        }
+        let (sql, args) = unnest::rewrite(&self.sql, &self.args, &self.arrayed)?;
+        Ok(ForPostgres {
+            sql: std::borrow::Cow::Owned(sql),
+            args,
+            persistent,
+        })
+    }
+}
+
+/// Where each `$n` of a text stands and which argument it names, outside quotes; a `$n` beyond
+/// the arguments is not a placeholder of ours and is left alone.
+struct Placeholders<'a> {
+    sql: &'a str,
+    arguments: usize,
+    at: usize,
+    quote: Option<u8>,
+}
+
+impl<'a> Placeholders<'a> {
+    fn new(sql: &'a str, arguments: usize) -> Placeholders<'a> {
+        Placeholders {
+            sql,
+            arguments,
+            at: 0,
+            quote: None,
+        }
+    }
+}
+
+impl Iterator for Placeholders<'_> {
+    /// The placeholder's bytes in the text, and the index of its argument.
+    type Item = (std::ops::Range<usize>, usize);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // Read as bytes: every character looked for is ASCII, and UTF-8 never uses an ASCII
+        // byte inside another character.
+        let text = self.sql.as_bytes();
+        while self.at < text.len() {
+            let byte = text[self.at];
+            self.at += 1;
+            match (self.quote, byte) {
+                (Some(open), _) if byte == open => self.quote = None,
+                (None, b'\'' | b'"') => self.quote = Some(byte),
+                (None, b'$') => {
+                    let start = self.at - 1;
+                    let digits_end = text[self.at..]
+                        .iter()
+                        .position(|d| !d.is_ascii_digit())
+                        .map_or(text.len(), |n| self.at + n);
+                    let index = self.sql[self.at..digits_end]
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|number| number.checked_sub(1))
+                        .filter(|index| *index < self.arguments);
+                    self.at = digits_end;
+                    if let Some(index) = index {
+                        return Some((start..digits_end, index));
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+}
+
+/// A query as sent to PostgreSQL (see [`Query::for_postgres`]).
+struct ForPostgres<'a> {
+    sql: std::borrow::Cow<'a, str>,
+    args: Vec<PgArgument<'a>>,
+    persistent: bool,
+}
+
+enum PgArgument<'a> {
+    Value(&'a Value),
+    Array(unnest::Array),
+}
+
+impl ForPostgres<'_> {
+    fn query(&self) -> sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments> {
+        let mut query = sqlx::query(&self.sql).persistent(self.persistent);
+        for argument in &self.args {
+            query = match argument {
+                PgArgument::Value(Value::Int(v)) => query.bind(*v),
+                PgArgument::Value(Value::Text(v)) => query.bind(v.as_deref()),
+                PgArgument::Value(Value::Bool(v)) => query.bind(*v),
+                PgArgument::Value(Value::Time(v)) => query.bind(*v),
+                PgArgument::Value(Value::Date(v)) => query.bind(*v),
+                PgArgument::Value(Value::Bytes(v)) => query.bind(v.as_deref()),
+                PgArgument::Array(array) => array.bind(query),
             };
         }
         query
@@ -639,7 +746,8 @@ impl Db {
                 .map(Row::Sqlite)
                 .collect(),
             Pool::Postgres(pool) => query
-                .for_postgres()
+                .for_postgres()?
+                .query()
                 .fetch_all(pool)
                 .await?
                 .into_iter()
@@ -654,7 +762,12 @@ impl Db {
                 .on_sqlite(pool, query, sqlite::Lease::fetch_optional)
                 .await?
                 .map(Row::Sqlite),
-            Pool::Postgres(pool) => query.for_postgres().fetch_optional(pool).await?.map(Row::Postgres),
+            Pool::Postgres(pool) => query
+                .for_postgres()?
+                .query()
+                .fetch_optional(pool)
+                .await?
+                .map(Row::Postgres),
         })
     }
 
@@ -666,7 +779,7 @@ impl Db {
     pub async fn execute(&self, query: &Query) -> Result<u64, DbError> {
         Ok(match &self.pool {
             Pool::Sqlite(pool) => self.on_sqlite(pool, query, sqlite::Lease::execute).await?,
-            Pool::Postgres(pool) => query.for_postgres().execute(pool).await?.rows_affected(),
+            Pool::Postgres(pool) => query.for_postgres()?.query().execute(pool).await?.rows_affected(),
         })
     }
 }
@@ -681,7 +794,8 @@ impl Tx {
                 .map(Row::Sqlite)
                 .collect(),
             Tx::Postgres(tx) => query
-                .for_postgres()
+                .for_postgres()?
+                .query()
                 .fetch_all(&mut **tx)
                 .await?
                 .into_iter()
@@ -693,7 +807,12 @@ impl Tx {
     pub async fn fetch_optional(&mut self, query: &Query) -> Result<Option<Row>, DbError> {
         Ok(match self {
             Tx::Sqlite(tx) => tx.lease().fetch_optional(&query.for_sqlite())?.map(Row::Sqlite),
-            Tx::Postgres(tx) => query.for_postgres().fetch_optional(&mut **tx).await?.map(Row::Postgres),
+            Tx::Postgres(tx) => query
+                .for_postgres()?
+                .query()
+                .fetch_optional(&mut **tx)
+                .await?
+                .map(Row::Postgres),
         })
     }
 
@@ -704,7 +823,7 @@ impl Tx {
     pub async fn execute(&mut self, query: &Query) -> Result<u64, DbError> {
         Ok(match self {
             Tx::Sqlite(tx) => tx.lease().execute(&query.for_sqlite())?,
-            Tx::Postgres(tx) => query.for_postgres().execute(&mut **tx).await?.rows_affected(),
+            Tx::Postgres(tx) => query.for_postgres()?.query().execute(&mut **tx).await?.rows_affected(),
         })
     }
 
@@ -741,7 +860,7 @@ impl Tx {
             let Some(unnest::Unnested { sql, arrays }) = unnest::Unnested::new(insert, rows, &suffix)? else {
                 return Ok(Vec::new());
             };
-            let found = unnest::bind(arrays, sqlx::query(&sql)).fetch_all(&mut **tx).await?;
+            let found = unnest::bind(&arrays, sqlx::query(&sql)).fetch_all(&mut **tx).await?;
             return Ok(found.into_iter().map(Row::Postgres).collect());
         }
         let mut returned = Vec::with_capacity(rows.len());
@@ -756,7 +875,7 @@ impl Tx {
             let Some(unnest::Unnested { sql, arrays }) = unnest::Unnested::new(insert, rows, suffix)? else {
                 return Ok(0);
             };
-            return Ok(unnest::bind(arrays, sqlx::query(&sql))
+            return Ok(unnest::bind(&arrays, sqlx::query(&sql))
                 .execute(&mut **tx)
                 .await?
                 .rows_affected());
@@ -983,6 +1102,49 @@ mod tests {
         assert_eq!(row.get::<String>("day").unwrap(), "2026-03-01");
         assert_eq!(row.get::<DateTime<Utc>>("at").unwrap(), at);
         remove_scratch(db, &file).await;
+    }
+
+    #[test]
+    fn postgresql_gets_an_in_array_and_a_table_of_values_as_arrays_with_the_rest_renumbered() {
+        let mut query = Query::new("SELECT x FROM t WHERE a = $1 AND b").bind(7);
+        query
+            .push_in_array([1, 2, 3])
+            .push(" AND c NOT IN ")
+            .push_bind_list(["p"])
+            .push(" AND d = $1 AND e = ")
+            .push_bind("q");
+        query.push(" AND f IN (SELECT id FROM ");
+        query.push_values_table(&["id", "n"], &[vec![4.into(), 5.into()], vec![6.into(), 7.into()]]);
+        query.push(" AS v)");
+        query.prepend("/* listed */ ");
+        let sent = query.for_postgres().unwrap();
+        assert_eq!(
+            sent.sql,
+            "/* listed */ SELECT x FROM t WHERE a = $1 AND b = ANY($2::bigint[]) AND c NOT IN ($3) \
+             AND d = $1 AND e = $4 AND f IN (SELECT id FROM \
+             (SELECT * FROM UNNEST($5::bigint[], $6::bigint[]) AS listed (id, n)) AS v)"
+        );
+        let shown: Vec<String> = sent
+            .args
+            .iter()
+            .map(|argument| match argument {
+                PgArgument::Value(value) => format!("{value:?}"),
+                PgArgument::Array(unnest::Array::Int(values)) => format!("{values:?}"),
+                PgArgument::Array(_) => "another array".to_owned(),
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "Int(Some(7))",
+                "[Some(1), Some(2), Some(3)]",
+                "Text(Some(\"p\"))",
+                "Text(Some(\"q\"))",
+                "[Some(4), Some(6)]",
+                "[Some(5), Some(7)]"
+            ]
+        );
+        assert!(sent.persistent);
     }
 
     #[test]

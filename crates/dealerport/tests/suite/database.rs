@@ -242,6 +242,59 @@ async fn a_query_reads_only_as_many_rows_as_asked_and_counts_what_it_touched() {
 }
 
 #[tokio::test]
+async fn lists_and_tables_of_values_of_any_length_select_and_update_alike() {
+    let database = TestDatabase::create().await;
+    let db = database.connect().await;
+    scratch_table(&db).await;
+    for id in 1..=5 {
+        db.execute(&insert(id, &format!("c{id}"), id)).await.expect("insert");
+    }
+    // The same statement with lists of different lengths, a placeholder used twice and one
+    // after the lists, and a list of placeholders among them.
+    for (ids, codes, expected) in [
+        (vec![1, 2, 3], vec!["c2", "c3"], vec!["c2", "c3"]),
+        (vec![4], vec!["c4", "c5", "zz"], vec!["c4"]),
+    ] {
+        let mut query = Query::new("SELECT code FROM scratch WHERE quantity >= $1 AND id").bind(1);
+        query
+            .push_in_array(ids)
+            .push(" AND code")
+            .push_in_array(codes)
+            .push(" AND id NOT IN ")
+            .push_bind_list([5_i64])
+            .push(" AND quantity <= $1 + ")
+            .push_bind(10)
+            .push(" ORDER BY id");
+        let found: Vec<String> = db
+            .fetch_all(&query)
+            .await
+            .expect("select")
+            .iter()
+            .map(|row| row.get("code").unwrap())
+            .collect();
+        assert_eq!(found, expected);
+    }
+    let mut update = Query::new("UPDATE scratch SET quantity = scratch.quantity + v.added FROM ");
+    update
+        .push_values_table(
+            &["id", "added"],
+            &[vec![2.into(), 20.into()], vec![4.into(), 40.into()]],
+        )
+        .push(" AS v WHERE scratch.id = v.id AND scratch.code <> ")
+        .push_bind("c4");
+    let changed = db.execute(&update).await.expect("update from a table of values");
+    assert_eq!(changed, 1);
+    let quantities: Vec<i64> = db
+        .fetch_all(&Query::new("SELECT quantity FROM scratch ORDER BY id"))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.get("quantity").unwrap())
+        .collect();
+    assert_eq!(quantities, vec![1, 22, 3, 4, 5]);
+}
+
+#[tokio::test]
 async fn constraint_failures_are_told_apart_and_change_nothing() {
     let database = TestDatabase::create().await;
     let db = database.connect().await;
