@@ -619,6 +619,17 @@ struct Outcome {
 }
 
 impl Outcome {
+    /// Kept in the archive, until applying the message says more.
+    fn stored() -> Outcome {
+        Outcome {
+            status: "stored",
+            document_number: None,
+            order_id: None,
+            problems: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
     fn rejected(&mut self, problems: Vec<ApplicationError>) {
         self.status = "rejected";
         self.problems = problems;
@@ -699,7 +710,8 @@ impl<'a> Applying<'a> {
             let outcome = outcome_of(db, clock, self.tenant_id, partner, parties, &message).await;
             return self.take(message, outcome).await;
         }
-        let number = read_orders(&message).ok().map(|orders| orders.order_number);
+        let orders = read_orders(&message);
+        let number = orders.as_ref().ok().map(|orders| orders.order_number.clone());
         if number.as_ref().is_some_and(|number| self.numbers.contains(number)) {
             // The first of the same number must be placed first, so that the repeat is the one
             // found placed before.
@@ -715,8 +727,8 @@ impl<'a> Applying<'a> {
                 self.partner.clone(),
                 self.parties.clone(),
             );
-            let (tenant_id, message) = (self.tenant_id, message.clone());
-            tokio::spawn(async move { outcome_of(&db, &clock, tenant_id, &partner, &parties, &message).await })
+            let tenant_id = self.tenant_id;
+            tokio::spawn(async move { orders_outcome(&db, &clock, tenant_id, &partner, &parties, orders).await })
         };
         self.placing.push_back(Placing { message, number, task });
         if self.placing.len() < IN_FLIGHT {
@@ -878,6 +890,47 @@ fn problem_code(code: ApplicationErrorCode) -> &'static str {
     }
 }
 
+/// The refusal of a message the partner did not agree to send; CONTRL and APERAK are always taken.
+fn unagreed(partner: &Partner, message_type: &str) -> Option<Outcome> {
+    if message_type == "CONTRL" || message_type == "APERAK" || partner.sends(message_type) {
+        return None;
+    }
+    let mut outcome = Outcome::stored();
+    outcome.rejected(vec![ApplicationError::new(
+        ApplicationErrorCode::NotAccepted,
+        format!("{message_type} is not in the messages agreed with this partner"),
+    )]);
+    Some(outcome)
+}
+
+/// What an ORDERS comes to, as its reading left it: the order placed, or the problems found in
+/// the message or in placing it. Read by the caller, which needs its order number first.
+async fn orders_outcome(
+    db: &Db,
+    clock: &Clock,
+    tenant_id: TenantId,
+    partner: &Partner,
+    parties: &Parties,
+    orders: Result<Orders, Vec<ApplicationError>>,
+) -> Result<Outcome, Failure> {
+    if let Some(refused) = unagreed(partner, "ORDERS") {
+        return Ok(refused);
+    }
+    let mut outcome = Outcome::stored();
+    match orders {
+        Ok(orders) => {
+            outcome.document_number = Some(orders.order_number.clone());
+            let placed = place(db, clock, tenant_id, partner, parties, &orders).await?;
+            if let Ok((_, notes)) = &placed {
+                outcome.notes.clone_from(notes);
+            }
+            outcome.settle(placed.map(|(order_id, _)| order_id));
+        }
+        Err(problems) => outcome.rejected(problems),
+    }
+    Ok(outcome)
+}
+
 async fn outcome_of(
     db: &Db,
     clock: &Clock,
@@ -887,32 +940,14 @@ async fn outcome_of(
     message: &Message,
 ) -> Result<Outcome, Failure> {
     let message_type = message.header.message_type.as_str();
-    let mut outcome = Outcome {
-        status: "stored",
-        document_number: None,
-        order_id: None,
-        problems: Vec::new(),
-        notes: Vec::new(),
-    };
-    if message_type != "CONTRL" && message_type != "APERAK" && !partner.sends(message_type) {
-        outcome.rejected(vec![ApplicationError::new(
-            ApplicationErrorCode::NotAccepted,
-            format!("{message_type} is not in the messages agreed with this partner"),
-        )]);
-        return Ok(outcome);
+    if message_type == "ORDERS" {
+        return orders_outcome(db, clock, tenant_id, partner, parties, read_orders(message)).await;
     }
+    if let Some(refused) = unagreed(partner, message_type) {
+        return Ok(refused);
+    }
+    let mut outcome = Outcome::stored();
     match message_type {
-        "ORDERS" => match read_orders(message) {
-            Ok(orders) => {
-                outcome.document_number = Some(orders.order_number.clone());
-                let placed = place(db, clock, tenant_id, partner, parties, &orders).await?;
-                if let Ok((_, notes)) = &placed {
-                    outcome.notes.clone_from(notes);
-                }
-                outcome.settle(placed.map(|(order_id, _)| order_id));
-            }
-            Err(problems) => outcome.rejected(problems),
-        },
         "CONTRL" => match read_contrl(message) {
             Ok(report) => {
                 let verdict = match report.action {
