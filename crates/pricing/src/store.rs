@@ -167,20 +167,23 @@ async fn list_book(db: &platform::Db, tenant_id: TenantId, revision: i64) -> Res
         .await
 }
 
-/// Reads every price list of the tenant, once per revision.
+/// Reads every price list of the tenant, once per revision. A list whose audience or currency
+/// this build does not know (written around the application) prices nothing; the log says so,
+/// and the tenant's other lists still price.
 async fn read_list_book(db: &platform::Db, tenant_id: TenantId, revision: i64) -> Result<ListBook, DbError> {
     let query = Query::new("SELECT id, code, audience, audience_id, currency FROM price_lists WHERE tenant_id = $1")
         .bind(tenant_id);
     let mut heads = Vec::new();
     for row in db.fetch_all(&query).await? {
-        let Some(audience) = Audience::parse(&row.get::<String>("audience")?) else {
-            continue;
-        };
-        let Ok(currency) = Currency::parse(&row.get::<String>("currency")?) else {
+        let id: i64 = row.get("id")?;
+        let audience = Audience::parse(&row.get::<String>("audience")?);
+        let currency = Currency::parse(&row.get::<String>("currency")?);
+        let (Some(audience), Ok(currency)) = (audience, currency) else {
+            tracing::warn!(tenant = %tenant_id, price_list = id, "a price list's audience or currency is unknown: it prices nothing");
             continue;
         };
         heads.push(ListHead {
-            id: row.get("id")?,
+            id,
             code: row.get("code")?,
             audience,
             audience_id: row.get("audience_id")?,
