@@ -200,7 +200,7 @@ impl Query {
     }
 
     /// Appends `(v1, v2, …)` as placeholders, for `IN` lists. The statement's text differs with
-    /// the number of values; PostgreSQL plans it for the values it is run with.
+    /// the number of values, so PostgreSQL prepares and plans it anew for each number.
     pub fn push_bind_list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Query {
         self.push_placeholders(values);
         self
