@@ -118,9 +118,8 @@ pub async fn cart(db: &Db, clock: &Clock, actor: &Actor, audience: &DealerAudien
                 (*product, category, *quantity)
             })
             .collect();
-        let today = commands::tenant_today(db, clock, actor).await?;
-        let revisions = pricing::Revisions::read(db, actor.tenant_id).await?;
-        match commands::price(db, actor, audience, revisions, &lines, &facts, today).await {
+        let (today, settings) = commands::tenant_day(db, clock, actor).await?;
+        match commands::price(db, actor, audience, settings.pricing_revisions, &lines, &facts, today).await {
             Ok(draft) => {
                 view.net_total = Some(draft.net_total.to_decimal_string());
                 view.vat_total = Some(draft.vat_total.to_decimal_string());

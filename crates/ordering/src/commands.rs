@@ -30,8 +30,17 @@ pub struct Placed {
 
 /// Today in the tenant's time zone.
 pub async fn tenant_today(db: &Db, clock: &Clock, actor: &Actor) -> Result<NaiveDate, Failure> {
+    Ok(tenant_day(db, clock, actor).await?.0)
+}
+
+/// The tenant's date today and its settings, pricing revisions included: one query.
+pub(crate) async fn tenant_day(
+    db: &Db,
+    clock: &Clock,
+    actor: &Actor,
+) -> Result<(NaiveDate, store::TenantSettings), Failure> {
     let settings = store::tenant_settings(db, actor.tenant_id).await?;
-    Ok(today_in(&settings.time_zone, clock.now()))
+    Ok((today_in(&settings.time_zone, clock.now()), settings))
 }
 
 fn today_in(time_zone: &str, now: DateTime<Utc>) -> NaiveDate {
@@ -256,7 +265,16 @@ async fn place(
         let reads = snapshot.as_ref().unwrap_or(db);
         let mut drafts = Vec::with_capacity(orders.len());
         for (index, (lines, known)) in lines.iter().zip(&facts).enumerate() {
-            let draft = price(reads, actor, audience, terms.revisions, lines, known, today).await?;
+            let draft = price(
+                reads,
+                actor,
+                audience,
+                terms.settings.pricing_revisions,
+                lines,
+                known,
+                today,
+            )
+            .await?;
             // A draft may be below the minimum amount; it is checked when it is submitted.
             if writing != Writing::Draft {
                 limits

@@ -14,6 +14,23 @@ pub struct TenantSettings {
     pub time_zone: String,
     /// `hold` or `refuse`.
     pub credit_policy: String,
+    /// For pricing to check its kept copies against.
+    pub pricing_revisions: pricing::Revisions,
+}
+
+impl TenantSettings {
+    /// The columns [`TenantSettings::from_row`] reads, of the tenant named `t`.
+    fn columns() -> String {
+        format!("t.time_zone, t.credit_policy, {}", pricing::Revisions::COLUMNS)
+    }
+
+    fn from_row(row: &Row) -> Result<TenantSettings, DbError> {
+        Ok(TenantSettings {
+            time_zone: row.get("time_zone")?,
+            credit_policy: row.get("credit_policy")?,
+            pricing_revisions: pricing::Revisions::from_row(row)?,
+        })
+    }
 }
 
 /// The orders (aliased `o`) the scope may see: its dealers' orders, and of those a manufacturer's
@@ -26,20 +43,16 @@ pub fn restrict_orders(scope: &DataScope, query: &mut Query) {
 }
 
 pub async fn tenant_settings(db: &Db, tenant_id: TenantId) -> Result<TenantSettings, DbError> {
-    let row = db
-        .fetch_one(&Query::new("SELECT time_zone, credit_policy FROM tenants WHERE id = $1").bind(tenant_id))
-        .await?;
-    Ok(TenantSettings {
-        time_zone: row.get("time_zone")?,
-        credit_policy: row.get("credit_policy")?,
-    })
+    let query = Query::new(format!(
+        "SELECT {} FROM tenants t WHERE t.id = $1",
+        TenantSettings::columns()
+    ));
+    TenantSettings::from_row(&db.fetch_one(&query.bind(tenant_id)).await?)
 }
 
 /// What placing an order needs to know before it prices, read in one query.
 pub struct PlacingTerms {
     pub settings: TenantSettings,
-    /// The tenant's pricing revisions, for pricing to check its kept copies against.
-    pub revisions: pricing::Revisions,
     pub dealer_limits: AmountLimits,
     /// The limits of each group the dealer belongs to.
     pub group_limits: Vec<AmountLimits>,
@@ -59,9 +72,9 @@ pub async fn placing_terms(
     idempotency_key: Option<&str>,
 ) -> Result<PlacingTerms, DbError> {
     let mut query = Query::new(format!(
-        "SELECT t.time_zone, t.credit_policy, {}, d.min_order_minor, d.max_order_minor, g.id AS group_id,
+        "SELECT {}, d.min_order_minor, d.max_order_minor, g.id AS group_id,
                 g.min_order_minor AS group_min_minor, g.max_order_minor AS group_max_minor, ",
-        pricing::Revisions::COLUMNS
+        TenantSettings::columns()
     ));
     // The earlier orders ride along as a list of ids: a retry, seldom, then reads them.
     if numbers.is_empty() && idempotency_key.is_none() {
@@ -103,11 +116,7 @@ pub async fn placing_terms(
         }
     }
     Ok(PlacingTerms {
-        settings: TenantSettings {
-            time_zone: first.get("time_zone")?,
-            credit_policy: first.get("credit_policy")?,
-        },
-        revisions: pricing::Revisions::from_row(first)?,
+        settings: TenantSettings::from_row(first)?,
         dealer_limits: AmountLimits {
             min_minor: first.get("min_order_minor")?,
             max_minor: first.get("max_order_minor")?,
