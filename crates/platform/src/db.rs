@@ -261,7 +261,8 @@ impl Query {
             self.push_placeholders(row.iter().cloned());
         }
         self.sql.push_str(") AS listed)");
-        if !rows.is_empty() {
+        // Rows of other widths stay a `VALUES` list, which both databases refuse alike.
+        if !rows.is_empty() && !columns.is_empty() && rows.iter().all(|row| row.len() == columns.len()) {
             self.arrayed.push(unnest::Stretch {
                 text: start..self.sql.len(),
                 values: first..self.args.len(),

@@ -284,6 +284,14 @@ async fn lists_and_tables_of_values_of_any_length_select_and_update_alike() {
         .push_bind("c4");
     let changed = db.execute(&update).await.expect("update from a table of values");
     assert_eq!(changed, 1);
+    let mut uneven = Query::new("UPDATE scratch SET quantity = 0 FROM ");
+    uneven
+        .push_values_table(&["id", "added"], &[vec![1.into(), 10.into()], vec![3.into()]])
+        .push(" AS v WHERE scratch.id = v.id");
+    assert!(
+        db.execute(&uneven).await.is_err(),
+        "rows of other widths than the columns are refused"
+    );
     let quantities: Vec<i64> = db
         .fetch_all(&Query::new("SELECT quantity FROM scratch ORDER BY id"))
         .await

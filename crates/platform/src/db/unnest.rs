@@ -88,16 +88,9 @@ pub(super) struct Unnested {
 impl Unnested {
     /// `None` when there are no rows: there is nothing to insert.
     pub fn new(insert: &str, rows: &[Vec<Value>], suffix: &str) -> Result<Option<Unnested>, DbError> {
-        let Some(first) = rows.first() else {
+        let Some(arrays) = column_arrays(rows.iter().map(Vec::as_slice), insert)? else {
             return Ok(None);
         };
-        let mut arrays: Vec<Array> = first.iter().map(|value| Array::of(value, rows.len())).collect();
-        for (index, row) in rows.iter().enumerate() {
-            let fits = row.len() == arrays.len() && arrays.iter_mut().zip(row).all(|(array, value)| array.push(value));
-            if !fits {
-                return Err(super::mismatched_row(insert, index));
-            }
-        }
         let placeholders: Vec<String> = arrays
             .iter()
             .enumerate()
@@ -106,6 +99,26 @@ impl Unnested {
         let sql = format!("{insert} SELECT * FROM UNNEST({}){suffix}", placeholders.join(", "));
         Ok(Some(Unnested { sql, arrays }))
     }
+}
+
+/// The rows as one array per column, each of the first row's type; `None` when there are no
+/// rows. A row of other columns than the first is refused, naming `statement`.
+fn column_arrays<'v>(
+    mut rows: impl ExactSizeIterator<Item = &'v [Value]>,
+    statement: &str,
+) -> Result<Option<Vec<Array>>, DbError> {
+    let count = rows.len();
+    let Some(first) = rows.next() else {
+        return Ok(None);
+    };
+    let mut arrays: Vec<Array> = first.iter().map(|value| Array::of(value, count)).collect();
+    for (index, row) in std::iter::once(first).chain(rows).enumerate() {
+        let fits = row.len() == arrays.len() && arrays.iter_mut().zip(row).all(|(array, value)| array.push(value));
+        if !fits {
+            return Err(super::mismatched_row(statement, index));
+        }
+    }
+    Ok(Some(arrays))
 }
 
 /// Binds the arrays to the statement's placeholders, in order.
@@ -151,23 +164,20 @@ pub(super) fn rewrite<'a>(
     let mut copied = 0;
     for stretch in stretches {
         rewriting.copy(&sql[copied..stretch.text.start]);
-        let values = &args[stretch.values.clone()];
+        let width = match &stretch.shape {
+            Shape::AnyOf => 1,
+            Shape::Table(columns) => columns.len(),
+        };
+        let arrays = column_arrays(args[stretch.values.clone()].chunks(width), sql)?
+            .ok_or_else(|| DbError::Statement(format!("a list in `{sql}` has no values")))?;
+        let placeholders: Vec<String> = arrays.into_iter().map(|array| rewriting.array(array)).collect();
         match &stretch.shape {
-            Shape::AnyOf => {
-                let placeholder = rewriting.array(column(values, 0, 1, sql)?);
-                rewriting.sql.push_str(&format!(" = ANY({placeholder})"));
-            }
-            Shape::Table(columns) => {
-                let mut placeholders = Vec::with_capacity(columns.len());
-                for index in 0..columns.len() {
-                    placeholders.push(rewriting.array(column(values, index, columns.len(), sql)?));
-                }
-                rewriting.sql.push_str(&format!(
-                    "(SELECT * FROM UNNEST({}) AS listed ({}))",
-                    placeholders.join(", "),
-                    columns.join(", ")
-                ));
-            }
+            Shape::AnyOf => rewriting.sql.push_str(&format!(" = ANY({})", placeholders.join(", "))),
+            Shape::Table(columns) => rewriting.sql.push_str(&format!(
+                "(SELECT * FROM UNNEST({}) AS listed ({}))",
+                placeholders.join(", "),
+                columns.join(", ")
+            )),
         }
         copied = stretch.text.end;
     }
@@ -209,20 +219,4 @@ impl<'a> Rewriting<'a> {
         self.arguments.push(PgArgument::Array(array));
         placeholder
     }
-}
-
-/// Column `index` of the rows of `width` values that `values` holds one after another, as an
-/// array of the first row's type.
-fn column(values: &[Value], index: usize, width: usize, sql: &str) -> Result<Array, DbError> {
-    let mut cells = values.iter().skip(index).step_by(width);
-    let first = cells
-        .next()
-        .ok_or_else(|| DbError::Statement(format!("a list in `{sql}` has no values")))?;
-    let mut array = Array::of(first, values.len() / width);
-    for (row, cell) in std::iter::once(first).chain(cells).enumerate() {
-        if !array.push(cell) {
-            return Err(super::mismatched_row(sql, row));
-        }
-    }
-    Ok(array)
 }
